@@ -1,0 +1,99 @@
+/*
+ * dns.h - the loopback resolver: answer table, DNS server, upstream forwarder.
+ *
+ * The table holds the accepted overlay records. Every SOA record in it marks a
+ * zone apex: names at or under an apex are answered authoritatively (AA set,
+ * NXDOMAIN/NODATA with the SOA in authority); every other name is forwarded to
+ * the upstream resolvers.
+ */
+#ifndef WOT_DNS_H
+#define WOT_DNS_H
+
+#include <ldns/ldns.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+typedef struct wot_dns_table wot_dns_table;
+typedef struct wot_dns_server wot_dns_server;
+
+/* New empty table; caller frees with wot_dns_table_free(). */
+int wot_dns_table_new(wot_dns_table **out);
+/* Add one record (the table copies it). */
+int wot_dns_table_add(wot_dns_table *t, const ldns_rr *rr);
+/*
+ * Load a master file (the accepted set written by the trust engine) into a new
+ * table. Errors name file:line. Caller frees *out.
+ */
+int wot_dns_table_load_file(wot_dns_table **out, const char *path);
+/* Number of records held. */
+size_t wot_dns_table_count(const wot_dns_table *t);
+void wot_dns_table_free(wot_dns_table *t);
+
+/* What wot_dns_answer decided. */
+enum { WOT_DNS_REPLY = 0, WOT_DNS_FORWARD = 1, WOT_DNS_DROP = 2 };
+
+/*
+ * Answer one query from the table (pure: no I/O). query/qlen is the wire
+ * query. On WOT_DNS_REPLY, resp holds *resp_len bytes (never more than
+ * resp_cap); tcp selects the size limit (UDP: the client's EDNS0 size or 512,
+ * truncated answers get TC). WOT_DNS_FORWARD means the name is not in the
+ * overlay. WOT_DNS_DROP means the packet is not worth an answer.
+ * *action receives the decision. Returns 0 or a negative WOT_E* code.
+ */
+int wot_dns_answer(const wot_dns_table *t, const uint8_t *query, size_t qlen,
+		   int tcp, uint8_t *resp, size_t resp_cap, size_t *resp_len,
+		   int *action);
+
+typedef struct {
+	/* "127.0.0.1:53", "[::1]:53"; port 0 picks a free port, the same
+	 * for UDP and TCP of one address. */
+	const char *const *listen;
+	size_t nlisten;
+	/* "127.0.0.1:5353", "[::1]:53"; port defaults to 53. */
+	const char *const *upstream;
+	size_t nupstream;
+	unsigned upstream_timeout_ms; /* per attempt; 0 = default 1500 */
+	int allow_nonloopback;        /* refuse non-loopback listen unless set */
+} wot_dns_server_opts;
+#define WOT_DNS_SERVER_OPTS_INIT {NULL, 0, NULL, 0, 0, 0}
+
+/*
+ * Create a server on loop (not started). The options are copied. Caller
+ * releases with wot_dns_server_close(); the object is freed before cb runs.
+ */
+int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
+		       const wot_dns_server_opts *opts);
+/* Bind every listen address (UDP and TCP) and start answering. */
+int wot_dns_server_start(wot_dns_server *s);
+/* Address actually bound for listen entry i, as "127.0.0.1:PORT" or
+ * "[::1]:PORT", into buf. */
+int wot_dns_server_bound(const wot_dns_server *s, size_t i, char *buf,
+			 size_t len);
+/* Swap in a new table atomically (takes ownership, frees the old one). */
+void wot_dns_server_set_table(wot_dns_server *s, wot_dns_table *t);
+/* Stop listening, cancel pending upstream queries, free; then cb(data). */
+void wot_dns_server_close(wot_dns_server *s, void (*cb)(void *data),
+			  void *data);
+
+/* Counters since start. */
+typedef struct {
+	uint64_t queries, overlay, forwarded, upstream_fail, dropped;
+} wot_dns_stats;
+void wot_dns_server_stats(const wot_dns_server *s, wot_dns_stats *out);
+
+/*
+ * Parse "ADDR:PORT", "[V6]:PORT" or "ADDR" (default_port) into a sockaddr.
+ */
+int wot_dns_parse_addr(const char *spec, unsigned default_port,
+		       struct sockaddr_storage *out);
+
+/* Nameservers from a resolv.conf file that are not in the exclude list.
+ * *out is a NULL-terminated array of "ADDR:53" strings; free with
+ * wot_dns_strv_free(). */
+int wot_dns_resolvconf_upstreams(const char *path,
+				 const struct sockaddr_storage *exclude,
+				 size_t nexclude, char ***out);
+void wot_dns_strv_free(char **v);
+
+#endif

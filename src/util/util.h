@@ -1,0 +1,109 @@
+/*
+ * util.h - errors, logging, files and small helpers shared by every module.
+ *
+ * Error convention: functions return 0 on success or a negative WOT_E* code,
+ * and record a human-readable message in a thread-local last error
+ * (wot_error_last(), never NULL).
+ */
+#ifndef WOT_UTIL_H
+#define WOT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* X-macro: code, name, default description. */
+#define WOT_ERRNO_MAP(X)                                                       \
+	X(EINVAL, -1, "invalid argument or input")                             \
+	X(ENOMEM, -2, "out of memory")                                         \
+	X(EIO, -3, "input/output error")                                       \
+	X(ENOENT, -4, "not found")                                             \
+	X(EEXIST, -5, "already exists")                                        \
+	X(EGPG, -6, "OpenPGP operation failed")                                \
+	X(EGIT, -7, "git operation failed")                                    \
+	X(EDNS, -8, "DNS error")                                               \
+	X(EVERIFY, -9, "verification failed")                                  \
+	X(EUNTRUSTED, -10, "key not valid")                                    \
+	X(ECONFLICT, -11, "conflicting claim")                                 \
+	X(ELIMIT, -12, "limit exceeded")                                       \
+	X(ENET, -13, "network error")                                          \
+	X(ESYNTAX, -14, "syntax error")
+
+enum {
+#define WOT_ERR_ENUM(name, val, desc) WOT_##name = (val),
+	WOT_ERRNO_MAP(WOT_ERR_ENUM)
+#undef WOT_ERR_ENUM
+};
+
+/* Static description of a WOT_E* code (borrowed). */
+const char *wot_strerror(int code);
+/* Symbolic name ("EINVAL") of a WOT_E* code (borrowed). */
+const char *wot_errname(int code);
+
+/*
+ * Record the last error for this thread and return code, so callers can
+ * write `return wot_error_set(WOT_EINVAL, "bad %s", x);`.
+ */
+int wot_error_set(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prefix the current last error with more context ("file: " + old). */
+int wot_error_wrap(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Last error message for this thread (borrowed, never NULL). */
+const char *wot_error_last(void);
+/* Code of the last error for this thread (0 if none). */
+int wot_error_last_code(void);
+void wot_error_clear(void);
+
+/* Logging: syslog levels, area tag ("trust", "sync", "dns", "cli"). */
+enum { WOT_LOG_ERR = 3, WOT_LOG_WARNING = 4, WOT_LOG_NOTICE = 5,
+       WOT_LOG_INFO = 6, WOT_LOG_DEBUG = 7 };
+typedef void (*wot_log_sink)(int level, const char *area, const char *msg,
+			     void *data);
+/* Set the sink (NULL: stderr) and the most verbose level that is emitted. */
+void wot_log_set(wot_log_sink sink, void *data, int max_level);
+void wot_log(int level, const char *area, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Files. All paths are plain strings; allocations documented per call. */
+
+/*
+ * Read a whole regular file (never through a symlink) into *out (NUL
+ * terminated, caller frees with free()). Fails with WOT_ELIMIT above max.
+ */
+int wot_file_read(const char *path, size_t max, char **out, size_t *len);
+/* Write atomically: temp file, fsync, rename, fsync directory. */
+int wot_file_write_atomic(const char *path, const void *data, size_t len);
+/* mkdir -p with mode; an existing directory is fine, a symlink is not. */
+int wot_mkdir_p(const char *path, unsigned mode);
+/* 1 if path exists (lstat), else 0. */
+int wot_path_exists(const char *path);
+/* Remove a directory tree (no symlink following). */
+int wot_rmtree(const char *path);
+/* Join with '/', caller frees. Returns NULL on ENOMEM. */
+char *wot_path_join(const char *a, const char *b);
+
+/* printf into a fresh string (caller frees), NULL on error. */
+char *wot_strdup_printf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Growable byte buffer. */
+typedef struct {
+	char *ptr;
+	size_t len, cap;
+} wot_buf;
+#define WOT_BUF_INIT {NULL, 0, 0}
+int wot_buf_put(wot_buf *b, const void *data, size_t len);
+int wot_buf_printf(wot_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void wot_buf_dispose(wot_buf *b);
+
+/* Lowercase hex fingerprint check: 40 (v4) or 64 (v5) hex digits. */
+int wot_fpr_valid(const char *fpr);
+/* Normalise a fingerprint in place to upper case, removing spaces. */
+void wot_fpr_normalise(char *fpr);
+
+/* Monotonic milliseconds. */
+uint64_t wot_now_ms(void);
+
+#endif
