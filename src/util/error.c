@@ -53,11 +53,12 @@ int wot_error_wrap(int code, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, last_msg, sizeof(old));
-	if (old[0])
-		snprintf(last_msg, sizeof(last_msg), "%s: %s", prefix, old);
-	else
-		snprintf(last_msg, sizeof(last_msg), "%s: %s", prefix,
-			 wot_strerror(code));
+	/* Truncation is fine here: the message is for humans. */
+	last_msg[0] = '\0';
+	strncat(last_msg, prefix, sizeof(last_msg) - 1);
+	strncat(last_msg, ": ", sizeof(last_msg) - strlen(last_msg) - 1);
+	strncat(last_msg, old[0] ? old : wot_strerror(code),
+		sizeof(last_msg) - strlen(last_msg) - 1);
 	last_code = code;
 	return code;
 }
