@@ -103,6 +103,20 @@ int wot_fpr_valid(const char *fpr);
 /* Normalise a fingerprint in place to upper case, removing spaces. */
 void wot_fpr_normalise(char *fpr);
 
+/*
+ * String-keyed hash map (keys copied, values borrowed). Iterate with
+ * wot_map_next(m, &pos, &key, &val) starting at pos = 0; returns 0 at end.
+ */
+typedef struct wot_map wot_map;
+int wot_map_new(wot_map **out);
+/* Free the map; free_val (may be NULL) is called on every value. */
+void wot_map_free(wot_map *m, void (*free_val)(void *));
+void *wot_map_get(const wot_map *m, const char *key);
+/* Insert or replace; *old (may be NULL) receives a replaced value. */
+int wot_map_put(wot_map *m, const char *key, void *val, void **old);
+size_t wot_map_count(const wot_map *m);
+int wot_map_next(const wot_map *m, size_t *pos, const char **key, void **val);
+
 /* Monotonic milliseconds. */
 uint64_t wot_now_ms(void);
 

@@ -1,0 +1,143 @@
+/* levels.c - WoT level (certification distance) and certification queries. */
+#include "trust/trust_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int wot_trust_sig_live(gpgme_user_id_t uid, gpgme_key_sig_t sig)
+{
+	if (sig->revoked || sig->expired || sig->invalid || sig->status)
+		return 0;
+	/* A later revocation by the same signer cancels the certification. */
+	for (gpgme_key_sig_t s = uid->signatures; s; s = s->next)
+		if (s->revoked && !strcmp(s->keyid, sig->keyid))
+			return 0;
+	return 1;
+}
+
+static int certified_by(gpgme_key_t key, const char *keyid)
+{
+	for (gpgme_user_id_t u = key->uids; u; u = u->next) {
+		if (u->revoked)
+			continue;
+		for (gpgme_key_sig_t s = u->signatures; s; s = s->next)
+			if (!strcmp(s->keyid, keyid) &&
+			    wot_trust_sig_live(u, s) &&
+			    strcmp(key->subkeys->keyid, keyid))
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * Breadth-first from the ultimately trusted keys; a key introduces others only
+ * when it is itself valid and has ownertrust of at least marginal, which is
+ * the path gpg's trust model walks.
+ */
+static void compute_levels(gpgme_key_t *keys, wot_key_info *info, size_t n)
+{
+	int changed = 1;
+
+	for (size_t i = 0; i < n; i++)
+		if (info[i].ownertrust == WOT_OWNERTRUST_ULTIMATE &&
+		    info[i].validity == WOT_VALIDITY_ULTIMATE)
+			info[i].level = 0;
+	for (int depth = 0; changed && depth < 64; depth++) {
+		changed = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (info[i].level != depth ||
+			    info[i].ownertrust < WOT_OWNERTRUST_MARGINAL)
+				continue;
+			for (size_t j = 0; j < n; j++) {
+				if (info[j].level >= 0 ||
+				    info[j].validity < WOT_VALIDITY_MARGINAL)
+					continue;
+				if (certified_by(keys[j],
+						 keys[i]->subkeys->keyid)) {
+					info[j].level = depth + 1;
+					changed = 1;
+				}
+			}
+		}
+	}
+}
+
+int wot_trust_list(wot_trust *t, wot_key_info **out, size_t *n)
+{
+	gpgme_key_t *keys = NULL;
+	wot_key_info *info = NULL;
+	size_t cnt = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = wot_trust_list_keys(t, &keys, &cnt)) < 0)
+		return rc;
+	info = calloc(cnt ? cnt : 1, sizeof(*info));
+	if (!info) {
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < cnt; i++)
+		wot_trust_fill_info(keys[i], &info[i]);
+	compute_levels(keys, info, cnt);
+	*out = info;
+	*n = cnt;
+	info = NULL;
+out:
+	for (size_t i = 0; i < cnt; i++)
+		gpgme_key_unref(keys[i]);
+	free(keys);
+	free(info);
+	return rc;
+}
+
+int wot_trust_certified_by(wot_trust *t, const char *signer_fpr, char ***out,
+			   size_t *n)
+{
+	gpgme_key_t *keys = NULL;
+	char **res = NULL;
+	size_t cnt = 0, m = 0;
+	long si;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = wot_trust_list_keys(t, &keys, &cnt)) < 0)
+		return rc;
+	res = calloc(cnt ? cnt : 1, sizeof(*res));
+	if (!res) {
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		goto out;
+	}
+	si = -1;
+	for (size_t i = 0; i < cnt; i++)
+		if (!strcmp(keys[i]->subkeys->fpr, signer_fpr))
+			si = (long)i;
+	for (size_t i = 0; si >= 0 && i < cnt; i++) {
+		if (!certified_by(keys[i], keys[si]->subkeys->keyid))
+			continue;
+		if (!(res[m++] = strdup(keys[i]->subkeys->fpr))) {
+			rc = wot_error_set(WOT_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	*out = res;
+	*n = m;
+	res = NULL;
+out:
+	wot_trust_strv_free(res, m);
+	for (size_t i = 0; i < cnt; i++)
+		gpgme_key_unref(keys[i]);
+	free(keys);
+	return rc;
+}
+
+void wot_trust_strv_free(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
