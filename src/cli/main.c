@@ -1,4 +1,162 @@
-int main(void)
+/* main.c - wotdns command dispatch. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *cli_home;
+static char *home_alloc;
+
+static const cli_command commands[] = {
+	{"init", cmd_init, "create a home, a key and the own zone repository"},
+	{"publish", cmd_publish, "check zone files and commit them, signed"},
+	{"follow", cmd_follow, "add a friend's zone repository as a source"},
+	{"sign-friend", cmd_sign_friend,
+	 "certify a friend's key and set its ownertrust"},
+	{"sync", cmd_sync, "fetch and verify every source, recompute records"},
+	{"serve", cmd_serve, "run the loopback DNS resolver"},
+	{"resolve", cmd_resolve, "show the accepted answer and its provenance"},
+	{"status", cmd_status, "show sources, keys, records and conflicts"},
+};
+
+static void usage(FILE *out)
 {
+	fprintf(out, "usage: wotdns [--home DIR] COMMAND [ARGS]\n\n"
+		     "A web-of-trust overlay DNS resolver.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(out, "\nEvery command takes --home DIR (default $WOTDNS_HOME, "
+		     "else $XDG_DATA_HOME/wotdns)\nand --help. See wotdns(1).\n");
+}
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("wotdns: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_ERR;
+}
+
+int cli_fail_last(const char *what)
+{
+	return what ? cli_fail("%s: %s", what, wot_error_last())
+		    : cli_fail("%s", wot_error_last());
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "wotdns %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'wotdns %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_common_opt(int c, const char *arg, const char *help)
+{
+	if (c == 'H') {
+		cli_home = arg;
+		return 1;
+	}
+	if (c == 'h') {
+		fputs(help, stdout);
+		return -1;
+	}
 	return 0;
+}
+
+int cli_open(wot_home **h, wot_trust **t)
+{
+	*h = NULL;
+	*t = NULL;
+	if (wot_home_open(h, cli_home) < 0)
+		return cli_fail_last(NULL);
+	if (wot_trust_open(t, wot_home_config(*h)->gnupghome) < 0) {
+		wot_home_free(*h);
+		*h = NULL;
+		return cli_fail_last("keyring");
+	}
+	return EXIT_OK;
+}
+
+void cli_progress(wot_sync_event ev, const char *source, size_t cur,
+		  size_t total, int ok, const char *msg, void *data)
+{
+	int tty = isatty(STDERR_FILENO);
+
+	(void)data;
+	switch (ev) {
+	case WOT_SYNC_EV_START:
+		if (tty)
+			fprintf(stderr, "[%zu/%zu] %s: fetching\r", cur, total,
+				source);
+		break;
+	case WOT_SYNC_EV_FETCH:
+		if (tty && total)
+			fprintf(stderr, "        %s: objects %zu/%zu\r", source,
+				cur, total);
+		break;
+	case WOT_SYNC_EV_DONE:
+		/* Results are always shown: a failing source must be seen. */
+		fprintf(stderr, "%s[%zu/%zu] %s: %s%.12s\n", tty ? "\033[K" : "",
+			cur, total, source, ok ? "ok " : "FAILED: ",
+			msg ? msg : "");
+		break;
+	case WOT_SYNC_EV_ACCEPTED:
+		fprintf(stderr, "accepted records: %zu\n", cur);
+		break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1, rc;
+
+	/* Global options before the command. */
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("wotdns 0.1.0\n");
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--home") && i + 1 < argc) {
+			cli_home = argv[i + 1];
+			i += 2;
+		} else if (!strncmp(argv[i], "--home=", 7)) {
+			cli_home = argv[i++] + 7;
+		} else {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!cli_home)
+		cli_home = home_alloc = wot_home_default();
+	for (size_t k = 0; k < sizeof(commands) / sizeof(*commands); k++) {
+		if (strcmp(argv[i], commands[k].name))
+			continue;
+		optind = 1;
+		rc = commands[k].run(argc - i, argv + i);
+		free(home_alloc);
+		return rc;
+	}
+	fprintf(stderr, "wotdns: unknown command '%s'\n", argv[i]);
+	usage(stderr);
+	free(home_alloc);
+	return EXIT_USAGE;
 }

@@ -1,0 +1,61 @@
+/* cli.h - shared pieces of the wotdns command-line front end. */
+#ifndef WOT_CLI_H
+#define WOT_CLI_H
+
+#include "sync/sync.h"
+#include "trust/trust.h"
+#include "util/util.h"
+
+#include <getopt.h>
+
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+
+typedef struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} cli_command;
+
+/* Options every command takes. */
+#define CLI_COMMON_OPTS                                                        \
+	{"home", required_argument, NULL, 'H'},                                \
+		{"help", no_argument, NULL, 'h'}
+
+/* In a getopt loop: handle --home/--help (help printed: exit 0). */
+#define CLI_COMMON_CASE(c, help)                                               \
+	{                                                                      \
+		int handled_ = cli_common_opt(c, optarg, help);                \
+		if (handled_ < 0)                                              \
+			return EXIT_OK;                                        \
+		if (handled_)                                                  \
+			continue;                                              \
+	}
+
+/* Home directory chosen by --home / WOTDNS_HOME / XDG default. */
+extern const char *cli_home;
+
+/* Print "wotdns: msg" to stderr and return EXIT_ERR. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, with the library's last error appended. */
+int cli_fail_last(const char *what);
+/* Usage error: message plus a hint; returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Handle a common option; returns 1 if handled, -1 after printing help. */
+int cli_common_opt(int c, const char *optarg_, const char *help);
+/* Open the home and its keyring (both freed by the caller). */
+int cli_open(wot_home **h, wot_trust **t);
+/* Progress printer for sync operations (quiet when not a terminal). */
+void cli_progress(wot_sync_event ev, const char *source, size_t cur,
+		  size_t total, int ok, const char *msg, void *data);
+
+int cmd_init(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
+int cmd_follow(int argc, char **argv);
+int cmd_sign_friend(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+#endif

@@ -1,0 +1,48 @@
+/* cmd_publish.c - wotdns publish */
+#include "cli/cli.h"
+
+#include <stdio.h>
+
+static const char help[] =
+	"usage: wotdns publish ZONEFILE... [-m MSG] [--home DIR]\n\n"
+	"Check every zone file with ldns (errors as file:line: message;\n"
+	"nothing is committed if any file is bad), then commit them to the\n"
+	"own repository as zones/<basename> in one OpenPGP-signed commit,\n"
+	"together with keys/ (your key and the keys you certified).\n"
+	"The published zones become exactly the files given.\n"
+	"Prints the commit id.\n";
+
+int cmd_publish(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS,
+		{"message", required_argument, NULL, 'm'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *msg = NULL;
+	wot_home *h = NULL;
+	wot_trust *t = NULL;
+	char oid[WOT_OID_MAX];
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "m:", opts, NULL)) != -1) {
+		CLI_COMMON_CASE(c, help);
+		if (c != 'm')
+			return cli_usage("publish", "bad option '%s'",
+					 argv[optind - 1]);
+		msg = optarg;
+	}
+	if (optind >= argc)
+		return cli_usage("publish", "no zone file given");
+	if ((rc = cli_open(&h, &t)) != EXIT_OK)
+		return rc;
+	if (wot_sync_publish(h, t, (const char *const *)argv + optind,
+			     (size_t)(argc - optind), msg, oid) < 0)
+		rc = cli_fail_last(NULL);
+	else
+		printf("%s\n", oid);
+	wot_trust_free(t);
+	wot_home_free(h);
+	return rc;
+}

@@ -1,0 +1,149 @@
+/* cmd_resolve.c - wotdns resolve */
+#include "cli/cli.h"
+#include "cli/state.h"
+
+#include <ctype.h>
+#include <ldns/ldns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+	"usage: wotdns resolve NAME [TYPE] [--home DIR]\n\n"
+	"Print the accepted overlay records for NAME (all types, or TYPE)\n"
+	"and their provenance: source, signer fingerprint and user id, key\n"
+	"validity and WoT level, verified commit. When there is no answer,\n"
+	"say why: no claim, untrusted signer, or conflict. Exits 1 when\n"
+	"there is no answer.\n";
+
+static char *normalise(const char *in)
+{
+	size_t n = strlen(in);
+	char *s = malloc(n + 2);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)tolower((unsigned char)in[i]);
+	if (n == 0 || s[n - 1] != '.')
+		s[n++] = '.';
+	s[n] = '\0';
+	return s;
+}
+
+/* Print matching records from accepted.zone; returns how many. */
+static int print_records(const char *name, ldns_rr_type type, int any)
+{
+	char *path = wot_path_join(cli_home, "state/accepted.zone");
+	ldns_rdf *want = ldns_dname_new_frm_str(name);
+	ldns_zone *z = NULL;
+	FILE *fp = path ? fopen(path, "r") : NULL;
+	int found = 0;
+
+	if (fp && want &&
+	    ldns_zone_new_frm_fp(&z, fp, NULL, 3600, LDNS_RR_CLASS_IN) ==
+		    LDNS_STATUS_OK) {
+		ldns_rr_list *rrs = ldns_zone_rrs(z);
+		for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
+			ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+			ldns_rr_type t = ldns_rr_get_type(rr);
+			if (ldns_dname_compare(ldns_rr_owner(rr), want) ||
+			    (!any && t != type && t != LDNS_RR_TYPE_CNAME))
+				continue;
+			ldns_rr_print(stdout, rr);
+			found++;
+		}
+	}
+	if (fp)
+		fclose(fp);
+	ldns_zone_deep_free(z);
+	ldns_rdf_deep_free(want);
+	free(path);
+	return found;
+}
+
+static void print_claim(const char *label, json_t *c)
+{
+	printf("%s source %s, signer %s (%s), validity %s, level %lld, "
+	       "commit %.12s",
+	       label, json_string_value(json_object_get(c, "source")),
+	       json_string_value(json_object_get(c, "signer")),
+	       json_string_value(json_object_get(c, "uid"))
+		       ? json_string_value(json_object_get(c, "uid"))
+		       : "unknown user id",
+	       json_string_value(json_object_get(c, "validity")),
+	       (long long)json_integer_value(json_object_get(c, "level")),
+	       json_string_value(json_object_get(c, "commit")));
+	if (json_object_get(c, "reason"))
+		printf("\n    rejected: %s",
+		       json_string_value(json_object_get(c, "reason")));
+	if (json_object_get(c, "winner"))
+		printf(" (held by %s)",
+		       json_string_value(json_object_get(c, "winner")));
+	putchar('\n');
+}
+
+/* Explain a missing answer; always returns EXIT_ERR. */
+static int explain(json_t *acc, const char *name, const char *type)
+{
+	json_t *rej = json_object_get(acc, "rejected"), *c;
+	size_t i;
+	int n = 0;
+
+	if (json_object_get(json_object_get(acc, "names"), name)) {
+		print_claim("accepted:",
+			    json_object_get(json_object_get(acc, "names"),
+					    name));
+		return cli_fail("%s has no %s record (NODATA)", name, type);
+	}
+	json_array_foreach(rej, i, c)
+	{
+		if (strcmp(json_string_value(json_object_get(c, "name")), name))
+			continue;
+		print_claim("claim:", c);
+		n++;
+	}
+	if (n)
+		return cli_fail("no answer for %s: every claim was rejected",
+				name);
+	return cli_fail("no answer for %s: no source claims it", name);
+}
+
+int cmd_resolve(int argc, char **argv)
+{
+	static const struct option opts[] = {CLI_COMMON_OPTS,
+					     {NULL, 0, NULL, 0}};
+	ldns_rr_type type = LDNS_RR_TYPE_A;
+	const char *tname = "any";
+	json_t *acc = NULL;
+	char *name = NULL;
+	int c, rc = EXIT_OK;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		CLI_COMMON_CASE(c, help);
+		return cli_usage("resolve", "bad option '%s'",
+				 argv[optind - 1]);
+	}
+	if (optind >= argc || argc - optind > 2)
+		return cli_usage("resolve", "expected NAME [TYPE]");
+	if (argc - optind == 2) {
+		tname = argv[optind + 1];
+		type = ldns_get_rr_type_by_name(tname);
+		if (type == 0)
+			return cli_usage("resolve", "unknown type '%s'", tname);
+	}
+	if (!(acc = cli_load_accepted()))
+		return EXIT_ERR;
+	name = normalise(argv[optind]);
+	if (name && print_records(name, type, argc - optind == 1) > 0) {
+		json_t *p = json_object_get(json_object_get(acc, "names"), name);
+		if (p)
+			print_claim(";; provenance:", p);
+	} else {
+		rc = name ? explain(acc, name, tname) : EXIT_ERR;
+	}
+	free(name);
+	json_decref(acc);
+	return rc;
+}

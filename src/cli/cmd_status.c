@@ -1,0 +1,107 @@
+/* cmd_status.c - wotdns status */
+#include "cli/cli.h"
+#include "cli/state.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static const char help[] =
+	"usage: wotdns status [--home DIR]\n\n"
+	"Show the sources with their pinned keys, verified heads and last\n"
+	"errors, the keyring's key counts, the accepted records and the\n"
+	"conflicts.\n";
+
+static void print_source(const wot_home *h, const wot_source *s)
+{
+	char *text = NULL;
+	json_t *st = NULL;
+
+	if (wot_sync_status_json(h, s->name, &text) == 0)
+		st = json_loads(text, 0, NULL);
+	printf("  %-12s %s\n    key %s\n    verified %s\n", s->name, s->url,
+	       s->key[0] ? s->key : "(not pinned yet)",
+	       st && json_string_length(json_object_get(st, "verified"))
+		       ? json_string_value(json_object_get(st, "verified"))
+		       : "(none)");
+	if (st && json_object_get(st, "last_error"))
+		printf("    last error: %s\n",
+		       json_string_value(json_object_get(st, "last_error")));
+	free(text);
+	json_decref(st);
+}
+
+static void print_keys(wot_trust *t)
+{
+	wot_key_info *k = NULL;
+	size_t n = 0, valid = 0;
+
+	if (wot_trust_list(t, &k, &n) < 0) {
+		printf("keys: %s\n", wot_error_last());
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		valid += k[i].validity >= WOT_VALIDITY_FULL;
+	printf("keys: %zu in keyring, %zu valid\n", n, valid);
+	free(k);
+}
+
+static void print_accepted(void)
+{
+	json_t *acc = cli_load_accepted(), *c;
+	size_t i, conflicts = 0;
+
+	if (!acc)
+		return;
+	printf("records: %lld accepted for %zu names\n",
+	       (long long)json_integer_value(json_object_get(acc, "records")),
+	       json_object_size(json_object_get(acc, "names")));
+	json_array_foreach(json_object_get(acc, "rejected"), i, c)
+	{
+		printf("  rejected %s from %s (%s): %s\n",
+		       json_string_value(json_object_get(c, "name")),
+		       json_string_value(json_object_get(c, "source")),
+		       json_string_value(json_object_get(c, "signer")),
+		       json_string_value(json_object_get(c, "reason")));
+		conflicts += json_object_get(c, "winner") != NULL;
+	}
+	printf("conflicts: %zu\n", conflicts);
+	json_decref(acc);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {CLI_COMMON_OPTS,
+					     {NULL, 0, NULL, 0}};
+	wot_source *s = NULL;
+	wot_home *h = NULL;
+	wot_trust *t = NULL;
+	size_t n = 0;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		CLI_COMMON_CASE(c, help);
+		return cli_usage("status", "bad option '%s'", argv[optind - 1]);
+	}
+	if (optind != argc)
+		return cli_usage("status", "unexpected argument");
+	if ((rc = cli_open(&h, &t)) != EXIT_OK)
+		return rc;
+	printf("home: %s\nkey:  %s\n", cli_home, wot_home_config(h)->key);
+	if (wot_sources_load(h, &s, &n) < 0) {
+		rc = cli_fail_last("sources");
+		goto out;
+	}
+	printf("sources: %zu\n", n);
+	for (size_t i = 0; i < n; i++)
+		print_source(h, &s[i]);
+	print_keys(t);
+	print_accepted();
+out:
+	wot_sources_free(s, n);
+	wot_trust_free(t);
+	wot_home_free(h);
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* state.c - reading the accepted set files. */
+#include "cli/cli.h"
+#include "cli/state.h"
+
+#include <stdlib.h>
+
+json_t *cli_load_accepted(void)
+{
+	char *path = wot_path_join(cli_home, "state/accepted.json");
+	char *text = NULL;
+	json_t *j = NULL;
+	json_error_t err;
+
+	if (!path)
+		return NULL;
+	if (wot_file_read(path, 256u << 20, &text, NULL) < 0) {
+		cli_fail("no accepted record set yet (run 'wotdns sync'): %s",
+			 wot_error_last());
+	} else if (!(j = json_loads(text, 0, &err))) {
+		cli_fail("%s:%d: %s", path, err.line, err.text);
+	}
+	free(text);
+	free(path);
+	return j;
+}

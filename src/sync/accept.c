@@ -1,0 +1,453 @@
+/* accept.c - from verified heads to the accepted record set. */
+#include "sync/sync_int.h"
+#include "sync/zone.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* What one source contributes at its verified head. */
+typedef struct {
+	const wot_source *src;
+	char commit[WOT_OID_MAX];
+	int64_t time;
+	ldns_rr_list *rrs;
+	const wot_key_info *key;
+} src_view;
+
+typedef struct {
+	src_view *views;
+	size_t nviews;
+	wot_claim *claims;
+	size_t nclaims, capclaims;
+	wot_map *claim_of; /* "source\nname" -> claim index + 1 */
+	wot_key_info *keys;
+	size_t nkeys;
+	wot_owners *owners;
+	json_t *seen; /* {source: {name: since}} */
+} recompute;
+
+/* Owner name of rr, lowercase and absolute (caller frees). */
+static char *owner_name(const ldns_rr *rr)
+{
+	char *s = ldns_rdf2str(ldns_rr_owner(rr));
+
+	for (char *p = s; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
+static int collect_zone(const char *path, const char *data, size_t len,
+			void *ctx)
+{
+	src_view *v = ctx;
+	ldns_rr_list *rrs = NULL;
+	int rc = wot_zone_parse(data, len, path, &rrs);
+
+	if (rc < 0)
+		return rc;
+	if (!v->rrs)
+		v->rrs = ldns_rr_list_new();
+	ldns_rr_list_push_rr_list(v->rrs, rrs);
+	ldns_rr_list_free(rrs);
+	return 0;
+}
+
+static int load_view(wot_home *h, src_view *v)
+{
+	git_repository *repo = NULL;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_oid id;
+	int gerr, rc;
+
+	if ((rc = wot_sync_open_mirror(h, v->src->name, &repo)) < 0)
+		return rc;
+	if (git_reference_name_to_id(&id, repo, "refs/wotdns/verified")) {
+		git_repository_free(repo);
+		return WOT_ENOENT; /* nothing verified yet */
+	}
+	git_oid_tostr(v->commit, sizeof(v->commit), &id);
+	gerr = git_commit_lookup(&c, repo, &id);
+	if (!gerr)
+		gerr = git_commit_tree(&tree, c);
+	if (gerr)
+		rc = wot_git_error(WOT_EGIT, gerr, v->src->name);
+	else
+		rc = wot_repo_each_zone(repo, tree, collect_zone, v);
+	v->time = c ? (int64_t)git_commit_time(c) : 0;
+	git_tree_free(tree);
+	git_commit_free(c);
+	git_repository_free(repo);
+	return rc;
+}
+
+static const wot_key_info *find_key(recompute *r, const char *fpr)
+{
+	for (size_t i = 0; i < r->nkeys; i++)
+		if (!strcmp(r->keys[i].fpr, fpr))
+			return &r->keys[i];
+	return NULL;
+}
+
+/* First sight of (source, name) is remembered so "first" survives. */
+static int64_t since_of(recompute *r, src_view *v, const char *name)
+{
+	json_t *s = json_object_get(r->seen, v->src->name), *t;
+
+	if (!s) {
+		s = json_object();
+		json_object_set_new(r->seen, v->src->name, s);
+	}
+	t = json_object_get(s, name);
+	if (t)
+		return json_integer_value(t);
+	json_object_set_new(s, name, json_integer(v->time));
+	return v->time;
+}
+
+static int add_claim(recompute *r, src_view *v, char *name)
+{
+	char *key = wot_strdup_printf("%s\n%s", v->src->name, name);
+	wot_claim *c;
+
+	if (!key)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	if (wot_map_get(r->claim_of, key)) {
+		free(key);
+		free(name);
+		return 0;
+	}
+	if (r->nclaims == r->capclaims) {
+		size_t cap = r->capclaims ? r->capclaims * 2 : 64;
+		wot_claim *nc = realloc(r->claims, cap * sizeof(*nc));
+		if (!nc) {
+			free(key);
+			free(name);
+			return wot_error_set(WOT_ENOMEM, "out of memory");
+		}
+		r->claims = nc;
+		r->capclaims = cap;
+	}
+	c = &r->claims[r->nclaims++];
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	c->source = v->src->name;
+	c->signer = v->src->key;
+	c->commit = v->commit;
+	c->since = since_of(r, v, name);
+	c->validity = v->key ? v->key->validity : WOT_VALIDITY_UNKNOWN;
+	c->level = v->key ? v->key->level : -1;
+	wot_map_put(r->claim_of, key, (void *)(uintptr_t)r->nclaims, NULL);
+	free(key);
+	return 0;
+}
+
+static int build_claims(recompute *r)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < r->nviews; i++) {
+		src_view *v = &r->views[i];
+		for (size_t j = 0; rc == 0 && v->rrs &&
+				   j < ldns_rr_list_rr_count(v->rrs);
+		     j++) {
+			char *name = owner_name(ldns_rr_list_rr(v->rrs, j));
+			rc = name ? add_claim(r, v, name)
+				  : wot_error_set(WOT_ENOMEM, "out of memory");
+		}
+	}
+	return rc;
+}
+
+/* The accepted claim for (source, name), or NULL. */
+static const wot_claim *accepted_claim(recompute *r, const char *src,
+				       const char *name)
+{
+	char *key = wot_strdup_printf("%s\n%s", src, name);
+	uintptr_t idx = key ? (uintptr_t)wot_map_get(r->claim_of, key) : 0;
+
+	free(key);
+	return idx && r->claims[idx - 1].accepted ? &r->claims[idx - 1] : NULL;
+}
+
+/* Is any proper ancestor of name an accepted name? */
+static int has_accepted_ancestor(wot_map *acc, const char *name)
+{
+	for (const char *p = strchr(name, '.'); p && p[1]; p = strchr(p, '.')) {
+		p++;
+		if (wot_map_get(acc, p))
+			return 1;
+	}
+	return 0;
+}
+
+static int emit_rr(wot_buf *b, wot_map *dedup, const ldns_rr *rr)
+{
+	char *line = ldns_rr2str(rr);
+	int rc = 0;
+
+	if (!line)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	if (!wot_map_get(dedup, line)) {
+		rc = wot_map_put(dedup, line, (void *)1, NULL);
+		if (rc == 0)
+			rc = wot_buf_put(b, line, strlen(line));
+	}
+	free(line);
+	return rc;
+}
+
+/*
+ * Zones published without an SOA still need one for negative answers: each
+ * accepted name with no accepted ancestor is an apex and gets a synthesised
+ * SOA unless its zone brought one.
+ */
+static int emit_soas(wot_buf *b, recompute *r, wot_map *acc, wot_map *soa)
+{
+	const char *name;
+	void *val;
+	size_t pos = 0;
+	int rc = 0;
+
+	while (rc == 0 && wot_map_next(acc, &pos, &name, &val)) {
+		const wot_claim *c = val;
+		if (wot_map_get(soa, name) || has_accepted_ancestor(acc, name))
+			continue;
+		rc = wot_buf_printf(b,
+				    "%s\t3600\tIN\tSOA\t%s hostmaster.%s %lld "
+				    "3600 600 86400 60\n",
+				    name, name, strcmp(name, ".") ? name : "",
+				    (long long)c->since);
+	}
+	(void)r;
+	return rc;
+}
+
+static int write_zone(wot_home *h, recompute *r, size_t *records)
+{
+	wot_map *dedup = NULL, *acc = NULL, *soa = NULL;
+	wot_buf b = WOT_BUF_INIT;
+	char *path = wot_home_path(h, "state/accepted.zone");
+	int rc;
+
+	if ((rc = wot_map_new(&dedup)) < 0 || (rc = wot_map_new(&acc)) < 0 ||
+	    (rc = wot_map_new(&soa)) < 0)
+		goto out;
+	rc = wot_buf_printf(&b, "; wotdns accepted record set (generated)\n");
+	for (size_t i = 0; rc == 0 && i < r->nviews; i++) {
+		src_view *v = &r->views[i];
+		for (size_t j = 0; rc == 0 && v->rrs &&
+				   j < ldns_rr_list_rr_count(v->rrs);
+		     j++) {
+			ldns_rr *rr = ldns_rr_list_rr(v->rrs, j);
+			char *name = owner_name(rr);
+			const wot_claim *c =
+				name ? accepted_claim(r, v->src->name, name)
+				     : NULL;
+			if (c) {
+				rc = emit_rr(&b, dedup, rr);
+				wot_map_put(acc, name, (void *)c, NULL);
+				if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
+					wot_map_put(soa, name, (void *)1, NULL);
+			}
+			free(name);
+		}
+	}
+	if (rc == 0)
+		rc = emit_soas(&b, r, acc, soa);
+	*records = wot_map_count(dedup);
+	if (rc == 0)
+		rc = wot_file_write_atomic(path, b.ptr ? b.ptr : "", b.len);
+out:
+	wot_map_free(dedup, NULL);
+	wot_map_free(acc, NULL);
+	wot_map_free(soa, NULL);
+	wot_buf_dispose(&b);
+	free(path);
+	return rc;
+}
+
+static json_t *claim_json(recompute *r, const wot_claim *c)
+{
+	const wot_key_info *k = find_key(r, c->signer);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:I}", "name", c->name,
+			      "source", c->source, "signer", c->signer,
+			      "validity", wot_validity_name(c->validity),
+			      "level", c->level, "commit", c->commit, "since",
+			      (json_int_t)c->since);
+
+	if (o && k)
+		json_object_set_new(o, "uid", json_string(k->uid));
+	if (o && c->reason)
+		json_object_set_new(o, "reason", json_string(c->reason));
+	if (o && c->winner)
+		json_object_set_new(o, "winner", json_string(c->winner));
+	return o;
+}
+
+static int write_json(wot_home *h, recompute *r, const wot_source *srcs,
+		      size_t nsrcs, size_t records, size_t *conflicts)
+{
+	json_t *root = json_object(), *names = json_object(),
+	       *rej = json_array(), *sources = json_array();
+	char *path = wot_home_path(h, "state/accepted.json"), *text = NULL;
+	int rc;
+
+	*conflicts = 0;
+	for (size_t i = 0; i < r->nclaims; i++) {
+		const wot_claim *c = &r->claims[i];
+		if (c->accepted && !json_object_get(names, c->name))
+			json_object_set_new(names, c->name, claim_json(r, c));
+		else if (!c->accepted)
+			json_array_append_new(rej, claim_json(r, c));
+		if (!c->accepted && c->validity >= WOT_VALIDITY_FULL)
+			(*conflicts)++;
+	}
+	for (size_t i = 0; i < nsrcs; i++) {
+		const char *commit = "";
+		for (size_t j = 0; j < r->nviews; j++)
+			if (r->views[j].src == &srcs[i])
+				commit = r->views[j].commit;
+		json_array_append_new(
+			sources, json_pack("{s:s,s:s,s:s,s:s}", "name",
+					   srcs[i].name, "url", srcs[i].url,
+					   "key", srcs[i].key, "verified",
+					   commit));
+	}
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "generated", json_integer(time(NULL)));
+	json_object_set_new(root, "records", json_integer((json_int_t)records));
+	json_object_set_new(root, "names", names);
+	json_object_set_new(root, "rejected", rej);
+	json_object_set_new(root, "sources", sources);
+	text = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
+	rc = text && path ? wot_file_write_atomic(path, text, strlen(text))
+			  : wot_error_set(WOT_ENOMEM, "out of memory");
+	free(text);
+	free(path);
+	json_decref(root);
+	return rc;
+}
+
+static int write_state(wot_home *h, recompute *r)
+{
+	char *p = wot_home_path(h, "state/owners.json"), *text = NULL;
+	int rc = wot_owners_to_json(r->owners, &text);
+
+	if (rc == 0)
+		rc = wot_file_write_atomic(p, text, strlen(text));
+	free(text);
+	free(p);
+	p = wot_home_path(h, "state/seen.json");
+	text = json_dumps(r->seen, JSON_SORT_KEYS);
+	if (rc == 0 && text && p)
+		rc = wot_file_write_atomic(p, text, strlen(text));
+	free(text);
+	free(p);
+	return rc;
+}
+
+/* Order matters for crash safety: history first (it only grows), then the
+ * records, then their explanation. */
+static int write_outputs(wot_home *h, recompute *r, const wot_source *srcs,
+			 size_t nsrcs, wot_sync_report *report)
+{
+	size_t records = 0, conflicts = 0;
+	int rc;
+
+	if ((rc = write_state(h, r)) < 0 ||
+	    (rc = write_zone(h, r, &records)) < 0 ||
+	    (rc = write_json(h, r, srcs, nsrcs, records, &conflicts)) < 0)
+		return rc;
+	if (report) {
+		report->records = records;
+		report->conflicts = conflicts;
+		report->rejected = 0;
+		for (size_t i = 0; i < r->nclaims; i++)
+			report->rejected += !r->claims[i].accepted;
+	}
+	return 0;
+}
+
+static void recompute_dispose(recompute *r)
+{
+	for (size_t i = 0; i < r->nviews; i++)
+		ldns_rr_list_deep_free(r->views[i].rrs);
+	free(r->views);
+	for (size_t i = 0; i < r->nclaims; i++)
+		free((char *)r->claims[i].name);
+	free(r->claims);
+	wot_map_free(r->claim_of, NULL);
+	free(r->keys);
+	wot_owners_free(r->owners);
+	json_decref(r->seen);
+}
+
+static int load_state(wot_home *h, recompute *r)
+{
+	char *p = wot_home_path(h, "state/owners.json"), *text = NULL;
+	int rc = p ? wot_file_read(p, 64u << 20, &text, NULL) : WOT_ENOMEM;
+
+	if (rc == 0)
+		rc = wot_owners_from_json(&r->owners, text);
+	else if (rc == WOT_ENOENT)
+		rc = wot_owners_new(&r->owners);
+	if (rc < 0)
+		wot_error_wrap(rc, "%s", p ? p : "owners");
+	free(text);
+	free(p);
+	text = NULL;
+	p = wot_home_path(h, "state/seen.json");
+	if (rc == 0 && p && wot_file_read(p, 64u << 20, &text, NULL) == 0)
+		r->seen = json_loads(text, 0, NULL);
+	if (!r->seen || !json_is_object(r->seen)) {
+		json_decref(r->seen);
+		r->seen = json_object();
+	}
+	free(text);
+	free(p);
+	return rc;
+}
+
+int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report)
+{
+	recompute r = {0};
+	wot_source *srcs = NULL;
+	size_t nsrcs = 0;
+	int rc;
+
+	if ((rc = wot_sources_load(h, &srcs, &nsrcs)) < 0)
+		return rc;
+	if ((rc = wot_trust_list(t, &r.keys, &r.nkeys)) < 0 ||
+	    (rc = load_state(h, &r)) < 0 || (rc = wot_map_new(&r.claim_of)) < 0)
+		goto out;
+	r.views = calloc(nsrcs, sizeof(*r.views));
+	if (!r.views) {
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nsrcs; i++) {
+		src_view *v = &r.views[r.nviews];
+		v->src = &srcs[i];
+		v->key = find_key(&r, srcs[i].key);
+		if (!srcs[i].key[0] || load_view(h, v) < 0) {
+			ldns_rr_list_deep_free(v->rrs);
+			memset(v, 0, sizeof(*v));
+			wot_error_clear();
+			continue;
+		}
+		r.nviews++;
+	}
+	if ((rc = build_claims(&r)) < 0 ||
+	    (rc = wot_trust_accept(r.claims, r.nclaims, r.owners)) < 0)
+		goto out;
+	rc = write_outputs(h, &r, srcs, nsrcs, report);
+out:
+	recompute_dispose(&r);
+	wot_sources_free(srcs, nsrcs);
+	return rc;
+}

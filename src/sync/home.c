@@ -1,0 +1,206 @@
+/* home.c - creating and opening a wotdns home, the sources list. */
+#include "sync/sync_int.h"
+
+#include <ctype.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+char *wot_home_default(void)
+{
+	const char *env = getenv("WOTDNS_HOME");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+
+	if (env && *env)
+		return strdup(env);
+	if (xdg && *xdg)
+		return wot_path_join(xdg, "wotdns");
+	return wot_strdup_printf("%s/.local/share/wotdns", home ? home : ".");
+}
+
+char *wot_home_path(const wot_home *h, const char *rel)
+{
+	return wot_path_join(h->dir, rel);
+}
+
+const wot_config *wot_home_config(const wot_home *h)
+{
+	return &h->cfg;
+}
+
+const char *wot_home_dir(const wot_home *h)
+{
+	return h->dir;
+}
+
+int wot_home_open(wot_home **out, const char *dir)
+{
+	wot_home *h = NULL;
+	char *path = NULL, *text = NULL;
+	int rc;
+
+	*out = NULL;
+	path = wot_path_join(dir, "config");
+	if (!path)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	rc = wot_file_read(path, 1 << 20, &text, NULL);
+	if (rc == WOT_ENOENT)
+		rc = wot_error_set(WOT_ENOENT,
+				   "%s is not a wotdns home (run 'wotdns "
+				   "init' first)",
+				   dir);
+	if (rc < 0)
+		goto out;
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->dir = strdup(dir))) {
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = wot_config_parse(&h->cfg, text, path)) < 0)
+		goto out;
+	if (!h->cfg.key || !wot_fpr_valid(h->cfg.key)) {
+		rc = wot_error_set(WOT_ESYNTAX, "%s: identity.key missing",
+				   path);
+		goto out;
+	}
+	if (!h->cfg.gnupghome && !(h->cfg.gnupghome = wot_path_join(dir,
+								     "gnupg")))
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+	if (rc == 0) {
+		*out = h;
+		h = NULL;
+	}
+out:
+	wot_home_free(h);
+	free(path);
+	free(text);
+	return rc;
+}
+
+void wot_home_free(wot_home *h)
+{
+	if (!h)
+		return;
+	wot_config_dispose(&h->cfg);
+	free(h->dir);
+	free(h);
+}
+
+int wot_source_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 64 || name[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
+			return 0;
+	return 1;
+}
+
+struct src_list {
+	wot_source *v;
+	size_t n;
+	int rc;
+};
+
+static int src_handler(void *user, const char *section, const char *key,
+		       const char *value)
+{
+	struct src_list *l = user;
+	wot_source *s = l->n ? &l->v[l->n - 1] : NULL;
+
+	if (!s || strcmp(s->name, section)) {
+		wot_source *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+		if (!nv || !wot_source_name_valid(section) ||
+		    !strcmp(section, WOT_SELF))
+			return l->rc = WOT_ESYNTAX, 0;
+		l->v = nv;
+		s = &l->v[l->n++];
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", section);
+	}
+	if (!strcmp(key, "url")) {
+		free(s->url);
+		s->url = strdup(value);
+	} else if (!strcmp(key, "key") && (!*value || wot_fpr_valid(value))) {
+		snprintf(s->key, sizeof(s->key), "%s", value);
+	} else {
+		return l->rc = WOT_ESYNTAX, 0;
+	}
+	return 1;
+}
+
+int wot_sources_load(const wot_home *h, wot_source **out, size_t *n)
+{
+	struct src_list l = {NULL, 0, 0};
+	char *path = wot_home_path(h, "sources.conf"), *text = NULL;
+	int rc, line = 0;
+
+	*out = NULL;
+	*n = 0;
+	l.v = calloc(1, sizeof(*l.v));
+	if (!path || !l.v) {
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Self comes first: the user's own zone is a source like any other. */
+	snprintf(l.v[0].name, sizeof(l.v[0].name), WOT_SELF);
+	l.v[0].url = wot_home_path(h, "own.git");
+	snprintf(l.v[0].key, sizeof(l.v[0].key), "%s", h->cfg.key);
+	l.n = 1;
+	rc = wot_file_read(path, 1 << 22, &text, NULL);
+	if (rc == WOT_ENOENT) {
+		rc = 0;
+		wot_error_clear();
+	} else if (rc == 0 &&
+		   (line = ini_parse_string(text, src_handler, &l)) != 0) {
+		rc = wot_error_set(WOT_ESYNTAX, "%s:%d: bad source entry",
+				   path, line);
+	}
+	for (size_t i = 0; rc == 0 && i < l.n; i++)
+		if (!l.v[i].url)
+			rc = wot_error_set(WOT_ESYNTAX, "%s: source %s has no url",
+					   path, l.v[i].name);
+	if (rc == 0) {
+		*out = l.v;
+		*n = l.n;
+		l.v = NULL;
+	}
+out:
+	wot_sources_free(l.v, l.n);
+	free(path);
+	free(text);
+	return rc;
+}
+
+void wot_sources_free(wot_source *s, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		free(s[i].url);
+	free(s);
+}
+
+int wot_sources_save(const wot_home *h, const wot_source *s, size_t n)
+{
+	wot_buf b = WOT_BUF_INIT;
+	char *path = wot_home_path(h, "sources.conf");
+	int rc = 0;
+
+	rc = wot_buf_printf(&b, "# sources followed by wotdns; edit with "
+				"'wotdns follow'\n");
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!strcmp(s[i].name, WOT_SELF))
+			continue;
+		rc = wot_buf_printf(&b, "\n[%s]\nurl = %s\nkey = %s\n",
+				    s[i].name, s[i].url, s[i].key);
+	}
+	if (rc == 0 && path)
+		rc = wot_file_write_atomic(path, b.ptr, b.len);
+	wot_buf_dispose(&b);
+	free(path);
+	return rc;
+}

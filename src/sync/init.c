@@ -1,0 +1,120 @@
+/* init.c - creating a new home: keyring, key, own repository, config. */
+#include "sync/sync_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int make_dirs(const char *dir)
+{
+	static const char *const subs[] = {"", "state", "state/status",
+					   "sources"};
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sizeof(subs) / sizeof(*subs); i++) {
+		char *p = wot_path_join(dir, subs[i]);
+		rc = p ? wot_mkdir_p(p, 0700)
+		       : wot_error_set(WOT_ENOMEM, "out of memory");
+		free(p);
+	}
+	return rc;
+}
+
+/* Our own keyring uses gpg's classic trust model explicitly, so validity
+ * never depends on a TOFU database. */
+static int write_gpg_conf(const char *gnupghome)
+{
+	static const char conf[] = "trust-model pgp\n";
+	char *p = wot_path_join(gnupghome, "gpg.conf");
+	int rc;
+
+	if (!p)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	rc = wot_path_exists(p) ? 0
+				: wot_file_write_atomic(p, conf, sizeof(conf) - 1);
+	free(p);
+	return rc;
+}
+
+static int own_key(wot_trust *t, const wot_init_opts *o, char fpr[])
+{
+	char *uid;
+	int rc;
+
+	if (o->key)
+		return wot_trust_find_key(t, o->key, 1, fpr);
+	uid = o->email ? wot_strdup_printf("%s <%s>",
+					   o->name ? o->name : "wotdns user",
+					   o->email)
+		       : strdup(o->name ? o->name : "wotdns user");
+	if (!uid)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	rc = wot_trust_genkey(t, uid, fpr);
+	free(uid);
+	return rc;
+}
+
+static int create_repo(const char *dir)
+{
+	git_repository_init_options io;
+	git_repository *repo = NULL;
+	char *path = wot_path_join(dir, "own.git");
+	int gerr;
+
+	git_repository_init_options_init(&io, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+	io.initial_head = "main";
+	wot_git_ready();
+	gerr = git_repository_init_ext(&repo, path, &io);
+	git_repository_free(repo);
+	free(path);
+	return gerr ? wot_git_error(WOT_EGIT, gerr, "own.git") : 0;
+}
+
+int wot_home_init(const char *dir, const wot_init_opts *o,
+		  char fpr[WOT_FPR_MAX])
+{
+	wot_config cfg = {0};
+	wot_home *h = NULL;
+	wot_trust *t = NULL;
+	char *cfgpath = wot_path_join(dir, "config"), *text = NULL;
+	char oid[WOT_OID_MAX];
+	int rc;
+
+	if (!cfgpath)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	if (wot_path_exists(cfgpath)) {
+		rc = wot_error_set(WOT_EEXIST, "%s is already a wotdns home",
+				   dir);
+		goto out;
+	}
+	cfg.gnupghome = o->gnupghome ? strdup(o->gnupghome)
+				     : wot_path_join(dir, "gnupg");
+	if ((rc = make_dirs(dir)) < 0 ||
+	    (rc = wot_trust_open(&t, cfg.gnupghome)) < 0)
+		goto out;
+	if (!o->gnupghome && (rc = write_gpg_conf(cfg.gnupghome)) < 0)
+		goto out;
+	if ((rc = own_key(t, o, fpr)) < 0 || (rc = create_repo(dir)) < 0)
+		goto out;
+	cfg.key = strdup(fpr);
+	text = wot_config_format(&cfg);
+	if (!text || !cfg.key) {
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* The config is written last: it is what makes dir a home. */
+	if ((rc = wot_file_write_atomic(cfgpath, text, strlen(text))) < 0 ||
+	    (rc = wot_home_open(&h, dir)) < 0)
+		goto out;
+	if ((rc = wot_sync_publish_keys(h, t, "wotdns init", oid)) < 0)
+		unlink(cfgpath); /* not a home until its repository is */
+out:
+	wot_home_free(h);
+	wot_trust_free(t);
+	wot_config_dispose(&cfg);
+	free(text);
+	free(cfgpath);
+	return rc;
+}

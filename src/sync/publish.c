@@ -1,0 +1,176 @@
+/* publish.c - committing zones and keys to the own repository. */
+#include "sync/sync_int.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	wot_tree_file *v;
+	size_t n;
+	char **owned; /* strings to free */
+	size_t nowned;
+} file_set;
+
+static int fs_add(file_set *fs, char *path, char *data, size_t len)
+{
+	wot_tree_file *nv = realloc(fs->v, (fs->n + 1) * sizeof(*nv));
+	char **no = realloc(fs->owned, (fs->nowned + 2) * sizeof(*no));
+
+	if (nv)
+		fs->v = nv;
+	if (no)
+		fs->owned = no;
+	if (!nv || !no || !path || !data) {
+		free(path);
+		free(data);
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	fs->owned[fs->nowned++] = path;
+	fs->owned[fs->nowned++] = data;
+	fs->v[fs->n++] = (wot_tree_file){path, data, len};
+	return 0;
+}
+
+static void fs_dispose(file_set *fs)
+{
+	for (size_t i = 0; i < fs->nowned; i++)
+		free(fs->owned[i]);
+	free(fs->owned);
+	free(fs->v);
+}
+
+/* keys/: the owner's key and every key it certified (exportable sigs). */
+static int add_keys(file_set *fs, wot_trust *t, const char *own)
+{
+	char **fprs = NULL;
+	size_t n = 0, len = 0;
+	char *data = NULL;
+	int rc;
+
+	if ((rc = wot_trust_export(t, own, &data, &len)) < 0)
+		return rc;
+	if ((rc = fs_add(fs, wot_strdup_printf("keys/%s.asc", own), data,
+			 len)) < 0)
+		return rc;
+	if ((rc = wot_trust_certified_by(t, own, &fprs, &n)) < 0)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if ((rc = wot_trust_export(t, fprs[i], &data, &len)) < 0)
+			break;
+		rc = fs_add(fs, wot_strdup_printf("keys/%s.asc", fprs[i]),
+			    data, len);
+	}
+	wot_trust_strv_free(fprs, n);
+	return rc;
+}
+
+/* Read and check one zone file given by the user. */
+static int add_zone(file_set *fs, const char *file)
+{
+	char real[PATH_MAX], *data = NULL, *copy = NULL, *base;
+	size_t len = 0;
+	int rc;
+
+	/* The user named this file: follow their symlink, then read the
+	 * target itself (wot_file_read never follows links). */
+	if (!realpath(file, real))
+		return wot_error_set(WOT_ENOENT, "%s: no such file", file);
+	if ((rc = wot_file_read(real, WOT_MAX_ZONE_BYTES, &data, &len)) < 0)
+		return wot_error_wrap(rc, "%s", file);
+	if ((rc = wot_zone_check(data, len, file, NULL)) < 0) {
+		free(data);
+		return rc;
+	}
+	copy = strdup(file);
+	base = copy ? basename(copy) : NULL;
+	for (size_t i = 0; base && i < fs->n; i++)
+		if (!strcmp(fs->v[i].path + strlen("zones/"), base)) {
+			rc = wot_error_set(WOT_EINVAL,
+					   "%s: two zone files named %s", file,
+					   base);
+			free(copy);
+			free(data);
+			return rc;
+		}
+	rc = fs_add(fs, base ? wot_strdup_printf("zones/%s", base) : NULL,
+		    data, len);
+	free(copy);
+	return rc;
+}
+
+static int commit_files(wot_home *h, wot_trust *t, file_set *fs,
+			const char *const *replace, const char *const *drop,
+			const char *msg, char oid[WOT_OID_MAX])
+{
+	git_repository *repo = NULL;
+	git_commit *head = NULL;
+	git_tree *base = NULL;
+	git_oid head_id, tree_id, commit_id;
+	char *path = wot_home_path(h, "own.git");
+	int gerr, rc = 0;
+
+	wot_git_ready();
+	if ((gerr = git_repository_open_bare(&repo, path))) {
+		rc = wot_git_error(WOT_EGIT, gerr, path);
+		goto out;
+	}
+	if (git_reference_name_to_id(&head_id, repo, "refs/heads/main") == 0 &&
+	    (gerr = git_commit_lookup(&head, repo, &head_id)) == 0)
+		gerr = git_commit_tree(&base, head);
+	if (gerr) {
+		rc = wot_git_error(WOT_EGIT, gerr, "own.git main");
+		goto out;
+	}
+	rc = wot_repo_tree(repo, base, replace, drop, fs->v, fs->n, &tree_id);
+	if (rc == 0)
+		rc = wot_repo_commit(repo, t, h->cfg.key, &tree_id, msg,
+				     &commit_id);
+	if (rc == 0)
+		git_oid_tostr(oid, WOT_OID_MAX, &commit_id);
+out:
+	git_tree_free(base);
+	git_commit_free(head);
+	git_repository_free(repo);
+	free(path);
+	return rc;
+}
+
+int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
+		     size_t n, const char *msg, char oid[WOT_OID_MAX])
+{
+	static const char *const replace[] = {"zones", "keys", NULL};
+	static const char *const drop[] = {"zone.txt", NULL};
+	file_set fs = {0};
+	int rc = 0;
+
+	if (n == 0)
+		return wot_error_set(WOT_EINVAL, "no zone file given");
+	/* Check every file before touching the repository, so a bad file
+	 * means nothing is committed. */
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = add_zone(&fs, files[i]);
+	if (rc == 0)
+		rc = add_keys(&fs, t, h->cfg.key);
+	if (rc == 0)
+		rc = commit_files(h, t, &fs, replace, drop,
+				  msg ? msg : "wotdns publish", oid);
+	fs_dispose(&fs);
+	return rc;
+}
+
+int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
+			  char oid[WOT_OID_MAX])
+{
+	static const char *const replace[] = {"keys", NULL};
+	file_set fs = {0};
+	int rc = add_keys(&fs, t, h->cfg.key);
+
+	if (rc == 0)
+		rc = commit_files(h, t, &fs, replace, NULL,
+				  msg ? msg : "wotdns: publish keys", oid);
+	fs_dispose(&fs);
+	return rc;
+}

@@ -1,0 +1,137 @@
+/*
+ * sync.h - the wotdns home, the own zone repository, followed sources,
+ * fetching and verifying signed history, and the accepted record set.
+ *
+ * Layout of a home (see docs/design.md):
+ *   config          INI settings (identity, serve)
+ *   sources.conf    INI list of followed sources: [name] url=, key=
+ *   gnupg/          keyring (unless config names another)
+ *   own.git         the user's zone repository (bare, branch main)
+ *   sources/N.git   mirrors; refs/wotdns/verified is the last verified head
+ *   state/          accepted.zone, accepted.json, owners.json, status/N.json
+ */
+#ifndef WOT_SYNC_H
+#define WOT_SYNC_H
+
+#include "trust/trust.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WOT_OID_MAX 41
+#define WOT_SELF "self" /* reserved source name for the own repository */
+
+typedef struct wot_home wot_home;
+
+typedef struct {
+	const char *name;      /* user id name, default "wotdns user" */
+	const char *email;     /* user id email, may be NULL */
+	const char *key;       /* use this existing key instead of generating */
+	const char *gnupghome; /* use this keyring instead of HOME/gnupg */
+} wot_init_opts;
+#define WOT_INIT_OPTS_INIT {NULL, NULL, NULL, NULL}
+
+/* Settings read from HOME/config (strings owned by the home). */
+typedef struct {
+	char *key;       /* own fingerprint */
+	char *gnupghome; /* keyring directory */
+	char **listen;   /* NULL-terminated */
+	char **upstream; /* NULL-terminated; empty = /etc/resolv.conf */
+	unsigned sync_interval;
+} wot_config;
+
+/* Default home: $WOTDNS_HOME, else $XDG_DATA_HOME/wotdns, else
+ * ~/.local/share/wotdns. Caller frees. */
+char *wot_home_default(void);
+
+/*
+ * Create a home in dir (must not already hold one), with its keyring and own
+ * repository (first signed commit holds keys/<FPR>.asc). fpr receives the
+ * user's fingerprint.
+ */
+int wot_home_init(const char *dir, const wot_init_opts *opts,
+		  char fpr[WOT_FPR_MAX]);
+/* Open an existing home; caller frees with wot_home_free(). */
+int wot_home_open(wot_home **out, const char *dir);
+void wot_home_free(wot_home *h);
+const wot_config *wot_home_config(const wot_home *h);
+const char *wot_home_dir(const wot_home *h);
+/* Path inside the home; caller frees. */
+char *wot_home_path(const wot_home *h, const char *rel);
+
+/* A followed source. */
+typedef struct {
+	char name[65];
+	char *url;
+	char key[WOT_FPR_MAX]; /* pinned owner, "" until first verified sync */
+} wot_source;
+
+/* All sources, self first. Caller frees with wot_sources_free(). */
+int wot_sources_load(const wot_home *h, wot_source **out, size_t *n);
+void wot_sources_free(wot_source *s, size_t n);
+/* Valid source name: [A-Za-z0-9_.-]{1,64}, not starting with '.'. */
+int wot_source_name_valid(const char *name);
+
+/* ---- own repository ---- */
+
+/*
+ * Check every zone file with ldns (errors as file:line: message; nothing is
+ * committed if any file is bad), then commit them as zones/<basename> in
+ * one signed commit together with keys/. oid receives the commit id.
+ */
+int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
+		     size_t n, const char *msg, char oid[WOT_OID_MAX]);
+/* Republish keys/ (own key and the keys it certified) keeping the zones. */
+int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
+			  char oid[WOT_OID_MAX]);
+
+/* ---- sources ---- */
+
+typedef enum {
+	WOT_SYNC_EV_START,   /* source begins */
+	WOT_SYNC_EV_FETCH,   /* objects: cur/total */
+	WOT_SYNC_EV_DONE,    /* source finished: ok, message */
+	WOT_SYNC_EV_ACCEPTED /* record set recomputed: cur = records */
+} wot_sync_event;
+
+typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
+				  size_t cur, size_t total, int ok,
+				  const char *msg, void *data);
+
+/*
+ * Follow url as name (derived from the URL if NULL). key pins the owner;
+ * NULL pins the signer of the first verified commit. Fetches and verifies
+ * once; a source whose history does not verify is not added.
+ */
+int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
+		    const char *name, const char *key, wot_sync_progress cb,
+		    void *data);
+
+typedef struct {
+	size_t sources, ok, failed, records, conflicts, rejected;
+} wot_sync_report;
+
+/*
+ * Fetch every source, verify new commits, advance verified heads fast-forward
+ * only, import keys, and recompute the accepted set. A source that fails
+ * keeps its last verified head. Returns 0 even when some sources failed (see
+ * report); negative only when nothing could be done.
+ */
+int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
+		 wot_sync_report *report);
+
+/* Recompute state/accepted.zone and state/accepted.json from verified heads. */
+int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
+
+/* Per-source status as stored in state/status/<name>.json (JSON text;
+ * caller frees). */
+int wot_sync_status_json(const wot_home *h, const char *name, char **json);
+
+/*
+ * Check a zone file's text with ldns: *count gets the number of records.
+ * label names it in errors ("zones/a.zone:3: ...").
+ */
+int wot_zone_check(const char *text, size_t len, const char *label,
+		   size_t *count);
+
+#endif

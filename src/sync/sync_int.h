@@ -1,0 +1,79 @@
+/* sync_int.h - internals shared by the sync files. */
+#ifndef WOT_SYNC_INT_H
+#define WOT_SYNC_INT_H
+
+#include "sync/sync.h"
+#include "util/util.h"
+
+#include <git2.h>
+
+struct wot_home {
+	char *dir;
+	wot_config cfg;
+};
+
+/* Record a libgit2 failure; returns code. */
+int wot_git_error(int code, int gerr, const char *what);
+/* libgit2 initialised once per process. */
+void wot_git_ready(void);
+
+/* Parse config text; errors as "path:line: ...". */
+int wot_config_parse(wot_config *cfg, const char *text, const char *path);
+void wot_config_dispose(wot_config *cfg);
+/* Serialise cfg as INI text (caller frees). */
+char *wot_config_format(const wot_config *cfg);
+
+/* Save the sources file (self is not stored). */
+int wot_sources_save(const wot_home *h, const wot_source *s, size_t n);
+
+/* Signed commit of tree on refs/heads/main of repo (parent = current main,
+ * compare-and-swap). */
+int wot_repo_commit(git_repository *repo, wot_trust *t, const char *fpr,
+		    const git_oid *tree, const char *msg, git_oid *out);
+
+/* One file to place in a tree. */
+typedef struct {
+	const char *path; /* "zones/a.zone", "keys/FPR.asc" */
+	const char *data;
+	size_t len;
+} wot_tree_file;
+
+/* Build a tree: keep base (may be NULL) except directories named in
+ * replace_dirs ("zones", "keys", NULL-terminated) and root files named in
+ * drop; add files. */
+int wot_repo_tree(git_repository *repo, const git_tree *base,
+		  const char *const *replace_dirs, const char *const *drop,
+		  const wot_tree_file *files, size_t n, git_oid *out);
+
+/* Read the blobs of a tree directory ("keys", "zones", "" for root files).
+ * Calls fn for each regular blob; stops on a negative return. */
+typedef int (*wot_blob_fn)(const char *path, const char *data, size_t len,
+			   void *ctx);
+int wot_repo_each_blob(git_repository *repo, const git_tree *tree,
+		       const char *dir, wot_blob_fn fn, void *ctx);
+
+/* Zone files of a tree (zone.txt and zones/ *): fn per file. */
+int wot_repo_each_zone(git_repository *repo, const git_tree *tree,
+		       wot_blob_fn fn, void *ctx);
+
+/*
+ * Fetch and verify one source. On success s->key holds the pin. The
+ * verified head only ever moves forward to a fully verified commit.
+ */
+int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
+		    wot_sync_progress cb, void *data);
+/* Last verified head of a source (WOT_ENOENT if none yet). */
+int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out);
+/* Open (creating if needed) the mirror of source name. */
+int wot_sync_open_mirror(wot_home *h, const char *name, git_repository **out);
+
+/* Status file helpers. */
+int wot_status_write(const wot_home *h, const char *name, const char *head,
+		     const char *error);
+
+/* Limits against hostile repositories. */
+#define WOT_MAX_ZONE_BYTES (16u << 20)
+#define WOT_MAX_KEY_BYTES (1u << 20)
+#define WOT_MAX_COMMITS 100000
+
+#endif
