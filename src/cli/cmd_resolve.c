@@ -133,7 +133,7 @@ int cmd_resolve(int argc, char **argv)
 		if (type == 0)
 			return cli_usage("resolve", "unknown type '%s'", tname);
 	}
-	if (!(acc = cli_load_accepted()))
+	if (!(acc = cli_load_accepted(0)))
 		return EXIT_ERR;
 	name = normalise(argv[optind]);
 	if (name && print_records(name, type, argc - optind == 1) > 0) {

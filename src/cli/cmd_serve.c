@@ -1,9 +1,97 @@
-/* cmd_serve.c - wotdns serve (placeholder until the daemon lands) */
+/* cmd_serve.c - wotdns serve */
 #include "cli/cli.h"
+#include "dns/daemon.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char help[] =
+	"usage: wotdns serve [--listen ADDR:PORT]... [--upstream ADDR:PORT]...\n"
+	"                    [--sync-interval SEC] [--allow-nonloopback]\n"
+	"                    [--verbose] [--home DIR]\n\n"
+	"Run the loopback resolver in the foreground. Overlay names are\n"
+	"answered from the accepted record set; every other query goes to\n"
+	"the upstream resolvers (default: the nameservers in\n"
+	"/etc/resolv.conf that are not this server). Default listen:\n"
+	"127.0.0.1:53 and [::1]:53, UDP and TCP; port 0 picks a free port\n"
+	"(logged). Non-loopback addresses are refused without\n"
+	"--allow-nonloopback. Syncs every SEC seconds (default 300, 0 = never)\n"
+	"without pausing answers. SIGHUP reloads the record set; SIGTERM and\n"
+	"SIGINT exit cleanly.\n";
+
+static int push(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -1;
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
 
 int cmd_serve(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_fail("serve: not built yet");
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS,
+		{"listen", required_argument, NULL, 'l'},
+		{"upstream", required_argument, NULL, 'u'},
+		{"sync-interval", required_argument, NULL, 's'},
+		{"allow-nonloopback", no_argument, NULL, 'A'},
+		{"verbose", no_argument, NULL, 'v'},
+		{NULL, 0, NULL, 0},
+	};
+	wot_daemon_opts o = WOT_DAEMON_OPTS_INIT;
+	const char **listen = NULL, **up = NULL;
+	wot_home *h = NULL;
+	char *end;
+	int c, rc = EXIT_OK, verbose = 0;
+	long v;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+		CLI_COMMON_CASE(c, help);
+		switch (c) {
+		case 'l':
+			rc = push(&listen, &o.nlisten, optarg);
+			break;
+		case 'u':
+			rc = push(&up, &o.nupstream, optarg);
+			break;
+		case 's':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 86400 * 30)
+				rc = cli_usage("serve", "bad --sync-interval");
+			o.sync_interval = (int)v;
+			break;
+		case 'A':
+			o.allow_nonloopback = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			rc = cli_usage("serve", "bad option '%s'",
+				       argv[optind - 1]);
+		}
+		if (rc != EXIT_OK)
+			goto out;
+	}
+	if (optind != argc) {
+		rc = cli_usage("serve", "unexpected argument '%s'",
+			       argv[optind]);
+		goto out;
+	}
+	o.listen = listen;
+	o.upstream = up;
+	wot_log_set(NULL, NULL, verbose ? WOT_LOG_INFO : WOT_LOG_NOTICE);
+	if (wot_home_open(&h, cli_home) < 0)
+		rc = cli_fail_last(NULL);
+	else if (wot_daemon_run(h, &o) < 0)
+		rc = cli_fail_last("serve");
+out:
+	wot_home_free(h);
+	free(listen);
+	free(up);
+	return rc;
 }

@@ -109,9 +109,9 @@ void cli_progress(wot_sync_event ev, const char *source, size_t cur,
 		break;
 	case WOT_SYNC_EV_DONE:
 		/* Results are always shown: a failing source must be seen. */
-		fprintf(stderr, "%s[%zu/%zu] %s: %s%.12s\n", tty ? "\033[K" : "",
+		fprintf(stderr, "%s[%zu/%zu] %s: %s%.*s\n", tty ? "\033[K" : "",
 			cur, total, source, ok ? "ok " : "FAILED: ",
-			msg ? msg : "");
+			ok ? 12 : 1024, msg ? msg : "");
 		break;
 	case WOT_SYNC_EV_ACCEPTED:
 		fprintf(stderr, "accepted records: %zu\n", cur);

@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-json_t *cli_load_accepted(void)
+json_t *cli_load_accepted(int quiet)
 {
 	char *path = wot_path_join(cli_home, "state/accepted.json");
 	char *text = NULL;
@@ -14,8 +14,9 @@ json_t *cli_load_accepted(void)
 	if (!path)
 		return NULL;
 	if (wot_file_read(path, 256u << 20, &text, NULL) < 0) {
-		cli_fail("no accepted record set yet (run 'wotdns sync'): %s",
-			 wot_error_last());
+		if (!quiet)
+			cli_fail("no accepted record set yet (run 'wotdns sync'): %s",
+				 wot_error_last());
 	} else if (!(j = json_loads(text, 0, &err))) {
 		cli_fail("%s:%d: %s", path, err.line, err.text);
 	}

@@ -4,7 +4,8 @@
 
 #include <jansson.h>
 
-/* Parse HOME/state/accepted.json; NULL (message printed) if missing. */
-json_t *cli_load_accepted(void);
+/* Parse HOME/state/accepted.json; NULL if missing or bad (a message is
+ * printed unless quiet). */
+json_t *cli_load_accepted(int quiet);
 
 #endif

@@ -143,16 +143,16 @@ static int verify_commit(git_repository *repo, wot_trust *t, git_oid *id,
 	    import_keys(repo, t, tip, r.signer) > 0)
 		rc = wot_trust_verify(t, sig.ptr, sig.size, data.ptr,
 				      data.size, &r);
+	if (rc == 0 && pin[0] && r.signer[0] && strcmp(r.signer, pin))
+		rc = wot_error_set(WOT_EVERIFY,
+				   "commit %.12s is signed by %s, not by the "
+				   "source owner %s",
+				   hex, r.signer, pin);
 	if (rc == 0 && !r.good)
 		rc = wot_error_set(WOT_EVERIFY, "commit %.12s: %s", hex,
 				   r.reason);
 	if (rc == 0 && !pin[0])
 		snprintf(pin, WOT_FPR_MAX, "%s", r.signer);
-	if (rc == 0 && strcmp(r.signer, pin))
-		rc = wot_error_set(WOT_EVERIFY,
-				   "commit %.12s is signed by %s, not by the "
-				   "source owner %s",
-				   hex, r.signer, pin);
 	git_buf_dispose(&sig);
 	git_buf_dispose(&data);
 	return rc;

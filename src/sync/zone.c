@@ -28,6 +28,13 @@ int wot_zone_parse(const char *text, size_t len, const char *label,
 		return wot_error_set(WOT_ENOMEM, "%s: cannot read", label);
 	st = ldns_zone_new_frm_fp_l(&z, fp, NULL, 3600, LDNS_RR_CLASS_IN,
 				    &line);
+	/* ldns counts the newline that ends the bad record; report the line
+	 * the record is on. */
+	if (st != LDNS_STATUS_OK && line > 1) {
+		long pos = ftell(fp);
+		if (pos > 0 && (size_t)pos <= len && text[pos - 1] == '\n')
+			line--;
+	}
 	fclose(fp);
 	if (st != LDNS_STATUS_OK)
 		return wot_error_set(WOT_ESYNTAX, "%s:%d: %s", label, line,

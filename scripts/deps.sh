@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# deps.sh - install the Debian 12 packages wotdns needs to build, test and
+# run its demo; installs only what is missing. Run as root.
+set -euo pipefail
+PKGS=(build-essential cmake pkg-config
+	libgpgme-dev libgpg-error-dev libgit2-dev libuv1-dev libldns-dev
+	libcmocka-dev libinih-dev libjansson-dev
+	gnupg gpg-agent git dnsutils knot-dnsutils unbound iproute2 procps)
+[ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

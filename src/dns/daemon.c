@@ -1,0 +1,244 @@
+/* daemon.c - the serve loop: resolver, timer-driven sync, signals. */
+#include "dns/daemon.h"
+#include "dns/dns.h"
+#include "util/util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	uv_loop_t loop;
+	wot_home *home;
+	wot_dns_server *server;
+	uv_timer_t timer;
+	uv_signal_t sigterm, sigint, sighup;
+	uv_work_t work;
+	int syncing, stopping;
+	/* result of the last sync, handed from the pool thread */
+	wot_dns_table *fresh;
+	char error[512];
+	wot_sync_report report;
+} daemon_t;
+
+static int load_table(wot_home *h, wot_dns_table **out)
+{
+	char *path = wot_home_path(h, "state/accepted.zone");
+	int rc;
+
+	if (!path)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	if (wot_path_exists(path))
+		rc = wot_dns_table_load_file(out, path);
+	else
+		rc = wot_dns_table_new(out);
+	free(path);
+	return rc;
+}
+
+/* Pool thread: git and gpg work never runs on the loop. */
+static void sync_work(uv_work_t *req)
+{
+	daemon_t *d = req->data;
+	wot_trust *t = NULL;
+	int rc;
+
+	d->error[0] = '\0';
+	d->fresh = NULL;
+	rc = wot_trust_open(&t, wot_home_config(d->home)->gnupghome);
+	if (rc == 0)
+		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
+	if (rc == 0)
+		rc = load_table(d->home, &d->fresh);
+	if (rc < 0)
+		snprintf(d->error, sizeof(d->error), "%s", wot_error_last());
+	wot_trust_free(t);
+}
+
+static void sync_done(uv_work_t *req, int status)
+{
+	daemon_t *d = req->data;
+
+	d->syncing = 0;
+	if (status == UV_ECANCELED)
+		return;
+	if (d->error[0]) {
+		wot_log(WOT_LOG_WARNING, "sync", "sync failed: %s", d->error);
+		return;
+	}
+	wot_log(WOT_LOG_INFO, "sync",
+	        "synced %zu sources (%zu failed): %zu records, %zu conflicts",
+	        d->report.sources, d->report.failed, d->report.records,
+	        d->report.conflicts);
+	if (d->fresh && !d->stopping)
+		wot_dns_server_set_table(d->server, d->fresh);
+	else
+		wot_dns_table_free(d->fresh);
+	d->fresh = NULL;
+}
+
+static void on_timer(uv_timer_t *timer)
+{
+	daemon_t *d = timer->data;
+
+	if (d->syncing || d->stopping)
+		return;
+	d->syncing = 1;
+	d->work.data = d;
+	uv_queue_work(&d->loop, &d->work, sync_work, sync_done);
+}
+
+static void on_closed(void *data)
+{
+	daemon_t *d = data;
+	d->server = NULL;
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+	daemon_t *d = sig->data;
+	wot_dns_table *t = NULL;
+
+	if (signum == SIGHUP) {
+		if (load_table(d->home, &t) < 0) {
+			wot_log(WOT_LOG_ERR, "dns", "reload: %s",
+			        wot_error_last());
+			return;
+		}
+		wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records",
+		        wot_dns_table_count(t));
+		wot_dns_server_set_table(d->server, t);
+		return;
+	}
+	wot_log(WOT_LOG_NOTICE, "dns", "shutting down");
+	d->stopping = 1;
+	uv_close((uv_handle_t *)&d->timer, NULL);
+	uv_close((uv_handle_t *)&d->sigterm, NULL);
+	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sighup, NULL);
+	wot_dns_server_close(d->server, on_closed, d);
+}
+
+/* Upstreams: flags, else config, else resolv.conf without ourselves. */
+static int pick_upstreams(daemon_t *d, const wot_daemon_opts *o,
+                          const wot_dns_server_opts *so, char ***owned,
+                          wot_dns_server_opts *out)
+{
+	const wot_config *cfg = wot_home_config(d->home);
+	struct sockaddr_storage self[16];
+	size_t nself = 0;
+	int rc;
+
+	*out = *so;
+	if (o->upstream) {
+		out->upstream = o->upstream;
+		out->nupstream = o->nupstream;
+		return 0;
+	}
+	if (cfg->upstream && cfg->upstream[0]) {
+		out->upstream = (const char *const *)cfg->upstream;
+		while (cfg->upstream[out->nupstream])
+			out->nupstream++;
+		return 0;
+	}
+	for (size_t i = 0; i < so->nlisten && nself < 16; i++)
+		if (wot_dns_parse_addr(so->listen[i], 53, &self[nself]) == 0)
+			nself++;
+	rc = wot_dns_resolvconf_upstreams(o->resolv_conf ? o->resolv_conf
+	                                                 : "/etc/resolv.conf",
+	                                  self, nself, owned);
+	if (rc < 0)
+		return rc;
+	out->upstream = (const char *const *)*owned;
+	while ((*owned)[out->nupstream])
+		out->nupstream++;
+	if (!out->nupstream)
+		wot_log(WOT_LOG_WARNING, "dns",
+		        "no upstream resolver: names outside the overlay "
+		        "get SERVFAIL");
+	return 0;
+}
+
+static int start_server(daemon_t *d, const wot_daemon_opts *o)
+{
+	const wot_config *cfg = wot_home_config(d->home);
+	wot_dns_server_opts so = WOT_DNS_SERVER_OPTS_INIT, full;
+	wot_dns_table *table = NULL;
+	char **owned = NULL, addr[80];
+	int rc;
+
+	so.listen = o->listen ? o->listen : (const char *const *)cfg->listen;
+	so.nlisten = o->listen ? o->nlisten : 0;
+	while (!o->listen && so.listen && so.listen[so.nlisten])
+		so.nlisten++;
+	so.allow_nonloopback = o->allow_nonloopback;
+	if ((rc = pick_upstreams(d, o, &so, &owned, &full)) < 0 ||
+	    (rc = load_table(d->home, &table)) < 0 ||
+	    (rc = wot_dns_server_new(&d->server, &d->loop, &full)) < 0)
+		goto out;
+	wot_dns_server_set_table(d->server, table);
+	table = NULL;
+	if ((rc = wot_dns_server_start(d->server)) < 0)
+		goto out;
+	for (size_t i = 0; i < full.nlisten; i++)
+		if (wot_dns_server_bound(d->server, i, addr, sizeof(addr)) == 0)
+			wot_log(WOT_LOG_NOTICE, "dns",
+			        "listening on %s (udp+tcp)", addr);
+	for (size_t i = 0; i < full.nupstream; i++)
+		wot_log(WOT_LOG_INFO, "dns", "upstream %s", full.upstream[i]);
+out:
+	wot_dns_table_free(table);
+	wot_dns_strv_free(owned);
+	return rc;
+}
+
+static void start_handles(daemon_t *d, unsigned interval)
+{
+	uv_signal_t *sigs[] = {&d->sigterm, &d->sigint, &d->sighup};
+	int nums[] = {SIGTERM, SIGINT, SIGHUP};
+
+	for (int i = 0; i < 3; i++) {
+		uv_signal_init(&d->loop, sigs[i]);
+		sigs[i]->data = d;
+		uv_signal_start(sigs[i], on_signal, nums[i]);
+	}
+	uv_timer_init(&d->loop, &d->timer);
+	d->timer.data = d;
+	/* Sync once right away, then every interval. */
+	if (interval)
+		uv_timer_start(&d->timer, on_timer, 0,
+		               (uint64_t)interval * 1000);
+}
+
+int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
+{
+	daemon_t *d = calloc(1, sizeof(*d));
+	unsigned interval;
+	int rc;
+
+	if (!d)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	d->home = h;
+	interval = o->sync_interval >= 0 ? (unsigned)o->sync_interval
+	                                 : wot_home_config(h)->sync_interval;
+	if ((rc = uv_loop_init(&d->loop)) < 0) {
+		free(d);
+		return wot_error_set(WOT_EIO, "loop: %s", uv_strerror(rc));
+	}
+	if ((rc = start_server(d, o)) < 0) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", wot_error_last());
+		if (d->server)
+			wot_dns_server_close(d->server, on_closed, d);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+		wot_error_set(rc, "%s", msg);
+	} else {
+		start_handles(d, interval);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+	}
+	if (uv_loop_close(&d->loop) != 0 && rc == 0)
+		rc = wot_error_set(WOT_EIO, "event loop did not close cleanly");
+	free(d);
+	return rc;
+}

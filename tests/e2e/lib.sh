@@ -1,0 +1,166 @@
+# lib.sh - shared helpers for wotdns end-to-end tests (sourced by t_*.sh).
+#
+# Every test runs real gpg, git, dig and unbound on loopback, in a private
+# temporary directory, and stops every process it started (gpg-agent too).
+set -u
+
+W=${WOTDNS:-$(cd "$(dirname "$0")/../.." && pwd)/build/src/cli/wotdns}
+T=$(mktemp -d "${TMPDIR:-/tmp}/wotdns-e2e.XXXXXX")
+PIDS=()
+FAILS=0
+PASSES=0
+export GIT_CONFIG_NOSYSTEM=1 HOME="$T/userhome"
+mkdir -p "$HOME"
+git config --global user.name tester
+git config --global user.email tester@example.invalid
+git config --global init.defaultBranch main
+git config --global protocol.file.allow always
+
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for g in "$T"/*/gnupg "$T"/gpg-*; do
+		[ -d "$g" ] && gpgconf --homedir "$g" --kill all 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+pass() { PASSES=$((PASSES + 1)); echo "ok - $*"; }
+fail() { FAILS=$((FAILS + 1)); echo "FAIL - $*"; }
+# expect_eq WHAT ACTUAL EXPECTED
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else
+		fail "$1: got '$2', expected '$3'"; fi
+}
+# expect_match WHAT TEXT REGEX
+expect_match() {
+	if printf '%s' "$2" | grep -Eq -- "$3"; then pass "$1"; else
+		fail "$1: '$2' does not match /$3/"; fi
+}
+finish() {
+	echo "$PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+	exit $?
+}
+
+# peer NAME: create a home in $T/NAME; sets FPR_<NAME>.
+peer() {
+	local fpr
+	fpr=$("$W" --home "$T/$1" init --name "$1" --email "$1@wot.test" |
+		tail -n 1) || { echo "init $1 failed"; exit 1; }
+	eval "FPR_$1=$fpr"
+}
+wd() { local h=$1; shift; "$W" --home "$T/$h" "$@"; }
+repo() { echo "$T/$1/own.git"; }
+
+# start_serve HOME [ARGS...]: serve on a free loopback port; sets PORT.
+start_serve() {
+	local h=$1 log i
+	shift
+	log="$T/serve-$h.log"
+	"$W" --home "$T/$h" serve --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
+	PIDS+=($!)
+	SERVE_PID=$!
+	for i in $(seq 1 100); do
+		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+			"$log" | head -n 1)
+		[ -n "$PORT" ] && return 0
+		kill -0 "$SERVE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "serve did not start:"; cat "$log"; exit 1
+}
+
+# start_upstream: unbound on a free loopback port as "the normal DNS";
+# sets UPSTREAM (ADDR@PORT style for dig is UPORT).
+start_upstream() {
+	local d="$T/unbound" i p
+	mkdir -p "$d"
+	for i in $(seq 1 20); do
+		p=$((20000 + RANDOM % 40000))
+		cat >"$d/unbound.conf" <<UEOF
+server:
+  interface: 127.0.0.1@$p
+  port: $p
+  do-daemonize: no
+  chroot: ""
+  username: ""
+  directory: "$d"
+  pidfile: ""
+  use-syslog: no
+  logfile: "$d/log"
+  do-ip6: no
+  access-control: 127.0.0.0/8 allow
+  module-config: "iterator"
+  local-zone: "." static
+  local-zone: "example.com." static
+  local-data: "example.com. 300 IN SOA ns.example.com. h.example.com. 1 3600 600 86400 60"
+  local-data: "www.example.com. 300 IN A 203.0.113.7"
+  local-data: "mail.example.com. 300 IN AAAA 2001:db8::25"
+remote-control:
+  control-enable: no
+UEOF
+		unbound -d -c "$d/unbound.conf" >"$d/out" 2>&1 &
+		local pid=$!
+		for _ in $(seq 1 50); do
+			if dig +short +time=1 +tries=1 @127.0.0.1 -p $p \
+				www.example.com A 2>/dev/null | grep -q 203; then
+				PIDS+=($pid)
+				UPORT=$p
+				UPSTREAM=127.0.0.1:$p
+				return 0
+			fi
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.1
+		done
+		kill $pid 2>/dev/null; wait $pid 2>/dev/null
+	done
+	echo "could not start unbound"; cat "$d/out"; exit 1
+}
+
+# q NAME TYPE [DIGARGS...]: short answer from the daemon on $PORT.
+q() {
+	local n=$1 t=$2
+	shift 2
+	dig +short +time=2 +tries=1 @127.0.0.1 -p "$PORT" "$n" "$t" "$@"
+}
+# full dig output
+qfull() {
+	local n=$1 t=$2
+	shift 2
+	dig +time=2 +tries=1 @127.0.0.1 -p "$PORT" "$n" "$t" "$@"
+}
+# wait_for WHAT SECONDS CMD...: retry CMD until it succeeds.
+wait_for() {
+	local what=$1 secs=$2 i
+	shift 2
+	for i in $(seq 1 $((secs * 10))); do
+		if "$@" >/dev/null 2>&1; then pass "$what"; return 0; fi
+		sleep 0.1
+	done
+	fail "$what (timed out after ${secs}s)"
+	return 1
+}
+
+# zone FILE ORIGIN LINES...: write a zone file.
+zone() {
+	local f=$1 o=$2
+	shift 2
+	{ echo "\$ORIGIN $o"; echo "\$TTL 300"; printf '%s\n' "$@"; } >"$f"
+}
+
+# three_peers: alice publishes alice.wot; bob follows alice and certifies
+# her fully; carol follows bob and alice and certifies bob fully.
+three_peers() {
+	peer alice; peer bob; peer carol
+	zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.1" \
+		"@ IN AAAA 2001:db8::1"
+	wd alice publish "$T/alice.zone" >/dev/null || exit 1
+	wd bob follow "$(repo alice)" --name alice >/dev/null 2>&1 || exit 1
+	wd bob sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
+	wd carol follow "$(repo bob)" --name bob >/dev/null 2>&1 || exit 1
+	wd carol follow "$(repo alice)" --name alice >/dev/null 2>&1 || exit 1
+	wd carol sign-friend "$FPR_bob" --trust full >/dev/null || exit 1
+	wd carol sync >/dev/null 2>&1 || exit 1
+}

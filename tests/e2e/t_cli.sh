@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The command line: --help everywhere, usage errors exit 2, clear errors
+# exit 1 with a one-line "wotdns: ..." message.
+. "$(dirname "$0")/lib.sh"
+
+for c in init publish follow sign-friend sync serve resolve status; do
+	out=$("$W" "$c" --help)
+	expect_eq "$c --help exits 0" "$?" "0"
+	expect_match "$c --help shows usage" "$out" "^usage: wotdns $c"
+	"$W" "$c" --no-such-option >/dev/null 2>&1
+	expect_eq "$c with a bad option exits 2" "$?" "2"
+done
+expect_match "wotdns --help lists commands" "$("$W" --help)" "sign-friend"
+"$W" frobnicate >/dev/null 2>&1
+expect_eq "unknown command exits 2" "$?" "2"
+
+out=$("$W" --home "$T/none" status 2>&1)
+expect_eq "status without a home exits 1" "$?" "1"
+expect_match "status without a home explains" "$out" \
+	"^wotdns: .*is not a wotdns home \(run 'wotdns init' first\)"
+
+peer alice
+out=$(WOTDNS_HOME="$T/alice" "$W" status)
+expect_match "WOTDNS_HOME selects the home" "$out" "key:  $FPR_alice"
+out=$(wd alice init 2>&1)
+expect_eq "init twice exits 1" "$?" "1"
+expect_match "init twice explains" "$out" "already a wotdns home"
+
+out=$(wd alice publish "$T/missing.zone" 2>&1)
+expect_eq "publish of a missing file exits 1" "$?" "1"
+expect_match "publish of a missing file names it" "$out" "missing.zone"
+printf '$ORIGIN a.wot.\n@ IN A 192.0.2.1\n' >"$T/ok.zone"
+printf '$ORIGIN b.wot.\n@ 300 IN MX mail\n' >"$T/bad2.zone"
+before=$(git --git-dir="$(repo alice)" rev-parse main)
+out=$(wd alice publish "$T/ok.zone" "$T/bad2.zone" 2>&1)
+expect_eq "one bad file fails the publish" "$?" "1"
+expect_match "error names file and line" "$out" "bad2.zone:2: "
+expect_eq "nothing committed" "$(git --git-dir="$(repo alice)" rev-parse main)" \
+	"$before"
+oid=$(wd alice publish "$T/ok.zone" -m "first zone")
+expect_match "publish prints the commit id" "$oid" "^[0-9a-f]{40}$"
+expect_eq "commit message kept" \
+	"$(git --git-dir="$(repo alice)" log -1 --format=%s)" "first zone"
+
+out=$(wd alice follow /nonexistent/repo.git 2>&1)
+expect_eq "follow of a missing repo exits 1" "$?" "1"
+expect_match "follow of a missing repo explains" "$out" "^wotdns: follow: "
+expect_eq "failed follow adds no source" \
+	"$(wd alice status | sed -n 's/^sources: //p')" "1"
+out=$(wd alice sign-friend 0000000000000000000000000000000000000000 2>&1)
+expect_eq "sign-friend of an unknown key exits 1" "$?" "1"
+out=$(wd alice resolve nothing.wot 2>&1)
+expect_eq "resolve without an answer exits 1" "$?" "1"
+out=$(wd alice serve --listen 192.0.2.1:5353 2>&1)
+expect_eq "non-loopback listen is refused" "$?" "1"
+expect_match "non-loopback refusal explains" "$out" "loopback"
+finish

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Issue 3, point 4: what must be rejected, and the last good answer keeps
+# being served through each rejection.
+. "$(dirname "$0")/lib.sh"
+
+three_peers
+peer mallory
+start_upstream
+start_serve carol --upstream "$UPSTREAM" --sync-interval 1
+ALICE=$(repo alice)
+GOOD=$(git --git-dir="$ALICE" rev-parse main)
+still_good() {
+	expect_eq "$1: carol still serves alice.wot" "$(q alice.wot A)" \
+		"192.0.2.1"
+	expect_match "$1: resolve still accepts alice's record" \
+		"$(wd carol resolve alice.wot A)" "^alice.wot.*192.0.2.1"
+}
+restore() { git --git-dir="$ALICE" update-ref refs/heads/main "$GOOD"; }
+work() {
+	rm -rf "$T/wa"
+	git clone -q "$ALICE" "$T/wa"
+	echo "www IN A 198.51.100.66" >>"$T/wa/zones/alice.zone"
+	git -C "$T/wa" add -A
+}
+
+# a. an unsigned commit
+work
+git -C "$T/wa" commit -q --no-gpg-sign -m unsigned
+git -C "$T/wa" push -q origin main
+out=$(wd carol sync 2>&1)
+expect_eq "unsigned: sync exits 1" "$?" "1"
+expect_match "unsigned: reported" "$out" "alice: FAILED: commit [0-9a-f]+ is not signed"
+expect_match "unsigned: status keeps the error" "$(wd carol status)" \
+	"last error: commit [0-9a-f]+ is not signed"
+still_good unsigned
+restore
+
+# b. a commit signed by another key
+work
+GNUPGHOME="$T/mallory/gnupg" git -C "$T/wa" -c user.signingkey="$FPR_mallory" \
+	commit -q -S -m "mallory's" || fail "mallory could not sign"
+git -C "$T/wa" push -q origin main
+out=$(wd carol sync 2>&1)
+expect_match "other key: reported" "$out" \
+	"is signed by $FPR_mallory, not by the source owner $FPR_alice"
+still_good "other key"
+restore
+
+# c. a force-pushed, rewritten history (signed by alice herself)
+rm -rf "$T/wa"
+git clone -q "$ALICE" "$T/wa"
+echo "rewritten IN A 198.51.100.67" >>"$T/wa/zones/alice.zone"
+git -C "$T/wa" add -A
+GNUPGHOME="$T/alice/gnupg" git -C "$T/wa" -c user.signingkey="$FPR_alice" \
+	commit -q -S --amend -m rewritten
+git -C "$T/wa" push -q -f origin main
+out=$(wd carol sync 2>&1)
+expect_match "rewrite: refused" "$out" "history rewritten"
+expect_eq "rewrite: rewritten name not served" "$(q rewritten.alice.wot A)" ""
+still_good rewrite
+restore
+
+# d. records from a key nobody trusts
+peer erin
+zone "$T/erin.zone" erin.wot. "@ IN A 198.51.100.5"
+wd erin publish "$T/erin.zone" >/dev/null
+wd carol follow "$(repo erin)" --name erin >/dev/null 2>&1
+wd carol sync >/dev/null 2>&1
+expect_match "untrusted: resolve explains" \
+	"$(wd carol resolve erin.wot A 2>&1)" "untrusted signer"
+expect_eq "untrusted: not served by dig" "$(q erin.wot A)" ""
+still_good untrusted
+
+# e. a zone file with a syntax error: clear message, nothing committed
+printf '$ORIGIN alice.wot.\n$TTL 300\n@ IN A 192.0.2.1\nbad IN A 999.1.2.3\n' \
+	>"$T/bad.zone"
+out=$(wd alice publish "$T/bad.zone" 2>&1)
+rc=$?
+expect_eq "bad zone: publish fails" "$rc" "1"
+expect_match "bad zone: file:line message" "$out" "bad.zone:4: "
+expect_eq "bad zone: nothing committed" \
+	"$(git --git-dir="$ALICE" rev-parse main)" "$GOOD"
+still_good "bad zone"
+
+# f. a second key claiming alice's name (mallory is fully valid for carol)
+zone "$T/mallory.zone" alice.wot. "@ IN A 198.51.100.13"
+wd mallory publish "$T/mallory.zone" >/dev/null
+wd carol follow "$(repo mallory)" --name mallory >/dev/null 2>&1
+wd carol sign-friend "$FPR_mallory" --trust full >/dev/null
+wd carol sync >/dev/null 2>&1
+expect_match "second claim: reported as a conflict" \
+	"$(wd carol resolve alice.wot A 2>&1)" "^alice.wot.*192.0.2.1"
+expect_match "second claim: status lists the conflict" \
+	"$(wd carol status)" "rejected alice.wot. from mallory.*conflict"
+sleep 1.5
+still_good "second claim"
+finish
