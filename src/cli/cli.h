@@ -19,7 +19,9 @@ typedef struct {
 /* Options every command takes. */
 #define CLI_COMMON_OPTS                                                        \
 	{"home", required_argument, NULL, 'H'},                                \
-		{"help", no_argument, NULL, 'h'}
+	{                                                                      \
+		"help", no_argument, NULL, 'h'                                 \
+	}
 
 /* In a getopt loop: handle --home/--help (help printed: exit 0). */
 #define CLI_COMMON_CASE(c, help)                                               \
@@ -40,14 +42,14 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail_last(const char *what);
 /* Usage error: message plus a hint; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Handle a common option; returns 1 if handled, -1 after printing help. */
 int cli_common_opt(int c, const char *optarg_, const char *help);
 /* Open the home and its keyring (both freed by the caller). */
 int cli_open(wot_home **h, wot_trust **t);
 /* Progress printer for sync operations (quiet when not a terminal). */
 void cli_progress(wot_sync_event ev, const char *source, size_t cur,
-		  size_t total, int ok, const char *msg, void *data);
+                  size_t total, int ok, const char *msg, void *data);
 
 int cmd_init(int argc, char **argv);
 int cmd_publish(int argc, char **argv);

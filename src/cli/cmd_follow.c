@@ -4,21 +4,21 @@
 #include <stdio.h>
 
 static const char help[] =
-	"usage: wotdns follow URL [--name NAME] [--key FPR] [--home DIR]\n\n"
-	"Add a friend's zone repository as a source. URL is a path, file://,\n"
-	"git:// or https:// URL. The source's owner key is pinned from --key,\n"
-	"else from the signer of its first verified commit. Its history is\n"
-	"fetched and verified now; keys in its keys/ are imported with their\n"
-	"certifications (ownertrust never). NAME defaults to the repository\n"
-	"name.\n";
+    "usage: wotdns follow URL [--name NAME] [--key FPR] [--home DIR]\n\n"
+    "Add a friend's zone repository as a source. URL is a path, file://,\n"
+    "git:// or https:// URL. The source's owner key is pinned from --key,\n"
+    "else from the signer of its first verified commit. Its history is\n"
+    "fetched and verified now; keys in its keys/ are imported with their\n"
+    "certifications (ownertrust never). NAME defaults to the repository\n"
+    "name.\n";
 
 int cmd_follow(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_COMMON_OPTS,
-		{"name", required_argument, NULL, 'n'},
-		{"key", required_argument, NULL, 'k'},
-		{NULL, 0, NULL, 0},
+	    CLI_COMMON_OPTS,
+	    {"name", required_argument, NULL, 'n'},
+	    {"key", required_argument, NULL, 'k'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *name = NULL, *key = NULL;
 	wot_home *h = NULL;
@@ -34,14 +34,14 @@ int cmd_follow(int argc, char **argv)
 			key = optarg;
 		else
 			return cli_usage("follow", "bad option '%s'",
-					 argv[optind - 1]);
+			                 argv[optind - 1]);
 	}
 	if (optind + 1 != argc)
 		return cli_usage("follow", "expected exactly one URL");
 	if ((rc = cli_open(&h, &t)) != EXIT_OK)
 		return rc;
-	if (wot_sync_follow(h, t, argv[optind], name, key, cli_progress,
-			    NULL) < 0)
+	if (wot_sync_follow(h, t, argv[optind], name, key, cli_progress, NULL) <
+	    0)
 		rc = cli_fail_last("follow");
 	else
 		printf("following %s\n", argv[optind]);

@@ -4,23 +4,23 @@
 #include <stdio.h>
 
 static const char help[] =
-	"usage: wotdns init [--name NAME] [--email ADDR] [--key FPR]\n"
-	"                   [--gnupghome DIR] [--home DIR]\n\n"
-	"Create a wotdns home: a keyring in HOME/gnupg (or DIR with\n"
-	"--gnupghome), an ed25519 signing key without passphrase (or the\n"
-	"existing secret key FPR with --key), and the own zone repository\n"
-	"HOME/own.git whose first signed commit holds keys/<FPR>.asc.\n"
-	"Prints the fingerprint on the last line.\n";
+    "usage: wotdns init [--name NAME] [--email ADDR] [--key FPR]\n"
+    "                   [--gnupghome DIR] [--home DIR]\n\n"
+    "Create a wotdns home: a keyring in HOME/gnupg (or DIR with\n"
+    "--gnupghome), an ed25519 signing key without passphrase (or the\n"
+    "existing secret key FPR with --key), and the own zone repository\n"
+    "HOME/own.git whose first signed commit holds keys/<FPR>.asc.\n"
+    "Prints the fingerprint on the last line.\n";
 
 int cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_COMMON_OPTS,
-		{"name", required_argument, NULL, 'n'},
-		{"email", required_argument, NULL, 'e'},
-		{"key", required_argument, NULL, 'k'},
-		{"gnupghome", required_argument, NULL, 'g'},
-		{NULL, 0, NULL, 0},
+	    CLI_COMMON_OPTS,
+	    {"name", required_argument, NULL, 'n'},
+	    {"email", required_argument, NULL, 'e'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"gnupghome", required_argument, NULL, 'g'},
+	    {NULL, 0, NULL, 0},
 	};
 	wot_init_opts o = WOT_INIT_OPTS_INIT;
 	char fpr[WOT_FPR_MAX];
@@ -44,12 +44,12 @@ int cmd_init(int argc, char **argv)
 			break;
 		default:
 			return cli_usage("init", "bad option '%s'",
-					 argv[optind - 1]);
+			                 argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
 		return cli_usage("init", "unexpected argument '%s'",
-				 argv[optind]);
+		                 argv[optind]);
 	if (wot_home_init(cli_home, &o, fpr) < 0)
 		return cli_fail_last("init");
 	printf("home: %s\nkey:  %s\n%s\n", cli_home, fpr, fpr);

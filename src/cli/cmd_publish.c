@@ -4,20 +4,20 @@
 #include <stdio.h>
 
 static const char help[] =
-	"usage: wotdns publish ZONEFILE... [-m MSG] [--home DIR]\n\n"
-	"Check every zone file with ldns (errors as file:line: message;\n"
-	"nothing is committed if any file is bad), then commit them to the\n"
-	"own repository as zones/<basename> in one OpenPGP-signed commit,\n"
-	"together with keys/ (your key and the keys you certified).\n"
-	"The published zones become exactly the files given.\n"
-	"Prints the commit id.\n";
+    "usage: wotdns publish ZONEFILE... [-m MSG] [--home DIR]\n\n"
+    "Check every zone file with ldns (errors as file:line: message;\n"
+    "nothing is committed if any file is bad), then commit them to the\n"
+    "own repository as zones/<basename> in one OpenPGP-signed commit,\n"
+    "together with keys/ (your key and the keys you certified).\n"
+    "The published zones become exactly the files given.\n"
+    "Prints the commit id.\n";
 
 int cmd_publish(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_COMMON_OPTS,
-		{"message", required_argument, NULL, 'm'},
-		{NULL, 0, NULL, 0},
+	    CLI_COMMON_OPTS,
+	    {"message", required_argument, NULL, 'm'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *msg = NULL;
 	wot_home *h = NULL;
@@ -30,7 +30,7 @@ int cmd_publish(int argc, char **argv)
 		CLI_COMMON_CASE(c, help);
 		if (c != 'm')
 			return cli_usage("publish", "bad option '%s'",
-					 argv[optind - 1]);
+			                 argv[optind - 1]);
 		msg = optarg;
 	}
 	if (optind >= argc)
@@ -38,7 +38,7 @@ int cmd_publish(int argc, char **argv)
 	if ((rc = cli_open(&h, &t)) != EXIT_OK)
 		return rc;
 	if (wot_sync_publish(h, t, (const char *const *)argv + optind,
-			     (size_t)(argc - optind), msg, oid) < 0)
+	                     (size_t)(argc - optind), msg, oid) < 0)
 		rc = cli_fail_last(NULL);
 	else
 		printf("%s\n", oid);

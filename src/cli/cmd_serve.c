@@ -6,18 +6,18 @@
 #include <stdlib.h>
 
 static const char help[] =
-	"usage: wotdns serve [--listen ADDR:PORT]... [--upstream ADDR:PORT]...\n"
-	"                    [--sync-interval SEC] [--allow-nonloopback]\n"
-	"                    [--verbose] [--home DIR]\n\n"
-	"Run the loopback resolver in the foreground. Overlay names are\n"
-	"answered from the accepted record set; every other query goes to\n"
-	"the upstream resolvers (default: the nameservers in\n"
-	"/etc/resolv.conf that are not this server). Default listen:\n"
-	"127.0.0.1:53 and [::1]:53, UDP and TCP; port 0 picks a free port\n"
-	"(logged). Non-loopback addresses are refused without\n"
-	"--allow-nonloopback. Syncs every SEC seconds (default 300, 0 = never)\n"
-	"without pausing answers. SIGHUP reloads the record set; SIGTERM and\n"
-	"SIGINT exit cleanly.\n";
+    "usage: wotdns serve [--listen ADDR:PORT]... [--upstream ADDR:PORT]...\n"
+    "                    [--sync-interval SEC] [--allow-nonloopback]\n"
+    "                    [--verbose] [--home DIR]\n\n"
+    "Run the loopback resolver in the foreground. Overlay names are\n"
+    "answered from the accepted record set; every other query goes to\n"
+    "the upstream resolvers (default: the nameservers in\n"
+    "/etc/resolv.conf that are not this server). Default listen:\n"
+    "127.0.0.1:53 and [::1]:53, UDP and TCP; port 0 picks a free port\n"
+    "(logged). Non-loopback addresses are refused without\n"
+    "--allow-nonloopback. Syncs every SEC seconds (default 300, 0 = never)\n"
+    "without pausing answers. SIGHUP reloads the record set; SIGTERM and\n"
+    "SIGINT exit cleanly.\n";
 
 static int push(const char ***v, size_t *n, const char *s)
 {
@@ -33,13 +33,13 @@ static int push(const char ***v, size_t *n, const char *s)
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_COMMON_OPTS,
-		{"listen", required_argument, NULL, 'l'},
-		{"upstream", required_argument, NULL, 'u'},
-		{"sync-interval", required_argument, NULL, 's'},
-		{"allow-nonloopback", no_argument, NULL, 'A'},
-		{"verbose", no_argument, NULL, 'v'},
-		{NULL, 0, NULL, 0},
+	    CLI_COMMON_OPTS,
+	    {"listen", required_argument, NULL, 'l'},
+	    {"upstream", required_argument, NULL, 'u'},
+	    {"sync-interval", required_argument, NULL, 's'},
+	    {"allow-nonloopback", no_argument, NULL, 'A'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {NULL, 0, NULL, 0},
 	};
 	wot_daemon_opts o = WOT_DAEMON_OPTS_INIT;
 	const char **listen = NULL, **up = NULL;
@@ -72,14 +72,14 @@ int cmd_serve(int argc, char **argv)
 			break;
 		default:
 			rc = cli_usage("serve", "bad option '%s'",
-				       argv[optind - 1]);
+			               argv[optind - 1]);
 		}
 		if (rc != EXIT_OK)
 			goto out;
 	}
 	if (optind != argc) {
 		rc = cli_usage("serve", "unexpected argument '%s'",
-			       argv[optind]);
+		               argv[optind]);
 		goto out;
 	}
 	o.listen = listen;

@@ -4,20 +4,20 @@
 #include <stdio.h>
 
 static const char help[] =
-	"usage: wotdns sign-friend FPR [--trust none|marginal|full]\n"
-	"                          [--home DIR]\n\n"
-	"Certify the friend's key FPR with your key (an exportable\n"
-	"certification, published in your repository's keys/), set its\n"
-	"ownertrust (default full: keys it certifies become valid for you),\n"
-	"and republish keys/. The friend's key must already be in the\n"
-	"keyring, e.g. from 'wotdns follow'.\n";
+    "usage: wotdns sign-friend FPR [--trust none|marginal|full]\n"
+    "                          [--home DIR]\n\n"
+    "Certify the friend's key FPR with your key (an exportable\n"
+    "certification, published in your repository's keys/), set its\n"
+    "ownertrust (default full: keys it certifies become valid for you),\n"
+    "and republish keys/. The friend's key must already be in the\n"
+    "keyring, e.g. from 'wotdns follow'.\n";
 
 int cmd_sign_friend(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_COMMON_OPTS,
-		{"trust", required_argument, NULL, 't'},
-		{NULL, 0, NULL, 0},
+	    CLI_COMMON_OPTS,
+	    {"trust", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
 	};
 	wot_ownertrust level = WOT_OWNERTRUST_FULL;
 	wot_home *h = NULL;
@@ -30,12 +30,13 @@ int cmd_sign_friend(int argc, char **argv)
 		CLI_COMMON_CASE(c, help);
 		if (c != 't')
 			return cli_usage("sign-friend", "bad option '%s'",
-					 argv[optind - 1]);
+			                 argv[optind - 1]);
 		if (wot_ownertrust_parse(optarg, &level) < 0 ||
 		    level == WOT_OWNERTRUST_ULTIMATE ||
 		    level == WOT_OWNERTRUST_UNKNOWN)
-			return cli_usage("sign-friend",
-					 "--trust takes none, marginal or full");
+			return cli_usage(
+			    "sign-friend",
+			    "--trust takes none, marginal or full");
 	}
 	if (optind + 1 != argc)
 		return cli_usage("sign-friend", "expected one fingerprint");

@@ -8,71 +8,103 @@
 
 #define WOT_MAX_ZONE_RECORDS 1000000
 
-int wot_zone_parse(const char *text, size_t len, const char *label,
-		   ldns_rr_list **out)
+/* ldns counts the newline that ends a bad record; report the record's own
+ * line. */
+static int error_line(FILE *fp, const char *text, size_t len, int line)
 {
-	ldns_zone *z = NULL;
-	ldns_status st;
-	ldns_rr_list *all = NULL;
+	long pos = ftell(fp);
+
+	if (line > 1 && pos > 0 && (size_t)pos <= len && text[pos - 1] == '\n')
+		return line - 1;
+	return line;
+}
+
+/*
+ * Record by record rather than ldns_zone_new_frm_fp_l: ldns 1.8.3 leaks the
+ * records read before a syntax error, and $INCLUDE must be refused (a
+ * hostile zone would read local files).
+ */
+static int parse_records(FILE *fp, const char *text, size_t len,
+                         const char *label, ldns_rr_list *all)
+{
+	ldns_rdf *origin = NULL, *prev = NULL;
+	uint32_t ttl = 3600;
 	int line = 1, rc = 0;
-	FILE *fp;
+
+	while (rc == 0 && !feof(fp)) {
+		ldns_rr *rr = NULL;
+		ldns_status st =
+		    ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
+		if (st == LDNS_STATUS_OK) {
+			if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+				rc = wot_error_set(
+				    WOT_ESYNTAX,
+				    "%s:%d: only class IN is "
+				    "supported",
+				    label, error_line(fp, text, len, line));
+			if (rc < 0 || ldns_rr_list_rr_count(all) >=
+			                  WOT_MAX_ZONE_RECORDS) {
+				ldns_rr_free(rr);
+				if (rc == 0)
+					rc = wot_error_set(
+					    WOT_ELIMIT,
+					    "%s: more than %d records", label,
+					    WOT_MAX_ZONE_RECORDS);
+				break;
+			}
+			ldns_rr_list_push_rr(all, rr);
+		} else if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
+			rc = wot_error_set(
+			    WOT_ESYNTAX, "%s:%d: $INCLUDE is not allowed",
+			    label, error_line(fp, text, len, line));
+		} else if (st != LDNS_STATUS_SYNTAX_EMPTY &&
+		           st != LDNS_STATUS_SYNTAX_TTL &&
+		           st != LDNS_STATUS_SYNTAX_ORIGIN) {
+			rc = wot_error_set(WOT_ESYNTAX, "%s:%d: %s", label,
+			                   error_line(fp, text, len, line),
+			                   ldns_get_errorstr_by_id(st));
+		}
+	}
+	ldns_rdf_deep_free(origin);
+	ldns_rdf_deep_free(prev);
+	return rc;
+}
+
+int wot_zone_parse(const char *text, size_t len, const char *label,
+                   ldns_rr_list **out)
+{
+	ldns_rr_list *all = NULL;
+	FILE *fp = NULL;
+	int rc;
 
 	*out = NULL;
 	if (len == 0)
 		return wot_error_set(WOT_ESYNTAX, "%s: empty zone file", label);
 	if (memchr(text, '\0', len))
-		return wot_error_set(WOT_ESYNTAX, "%s: binary data in zone file",
-				     label);
+		return wot_error_set(WOT_ESYNTAX,
+		                     "%s: binary data in zone file", label);
 	fp = fmemopen((void *)text, len, "r");
-	if (!fp)
-		return wot_error_set(WOT_ENOMEM, "%s: cannot read", label);
-	st = ldns_zone_new_frm_fp_l(&z, fp, NULL, 3600, LDNS_RR_CLASS_IN,
-				    &line);
-	/* ldns counts the newline that ends the bad record; report the line
-	 * the record is on. */
-	if (st != LDNS_STATUS_OK && line > 1) {
-		long pos = ftell(fp);
-		if (pos > 0 && (size_t)pos <= len && text[pos - 1] == '\n')
-			line--;
-	}
-	fclose(fp);
-	if (st != LDNS_STATUS_OK)
-		return wot_error_set(WOT_ESYNTAX, "%s:%d: %s", label, line,
-				     ldns_get_errorstr_by_id(st));
 	all = ldns_rr_list_new();
-	if (!all) {
-		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+	if (!fp || !all) {
+		rc = wot_error_set(WOT_ENOMEM, "%s: cannot read", label);
 		goto out;
 	}
-	if (ldns_zone_soa(z))
-		ldns_rr_list_push_rr(all, ldns_rr_clone(ldns_zone_soa(z)));
-	for (size_t i = 0; i < ldns_zone_rr_count(z); i++)
-		ldns_rr_list_push_rr(
-			all, ldns_rr_clone(ldns_rr_list_rr(ldns_zone_rrs(z), i)));
-	if (ldns_rr_list_rr_count(all) == 0)
+	rc = parse_records(fp, text, len, label, all);
+	if (rc == 0 && ldns_rr_list_rr_count(all) == 0)
 		rc = wot_error_set(WOT_ESYNTAX, "%s: no records", label);
-	else if (ldns_rr_list_rr_count(all) > WOT_MAX_ZONE_RECORDS)
-		rc = wot_error_set(WOT_ELIMIT, "%s: more than %d records",
-				   label, WOT_MAX_ZONE_RECORDS);
-	for (size_t i = 0; rc == 0 && i < ldns_rr_list_rr_count(all); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(all, i);
-		if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
-			rc = wot_error_set(WOT_ESYNTAX,
-					   "%s: only class IN is supported",
-					   label);
-	}
 	if (rc == 0) {
 		*out = all;
 		all = NULL;
 	}
 out:
+	if (fp)
+		fclose(fp);
 	ldns_rr_list_deep_free(all);
-	ldns_zone_deep_free(z);
 	return rc;
 }
 
 int wot_zone_check(const char *text, size_t len, const char *label,
-		   size_t *count)
+                   size_t *count)
 {
 	ldns_rr_list *rrs = NULL;
 	int rc = wot_zone_parse(text, len, label, &rrs);

@@ -17,7 +17,8 @@ static int label_count(const char *name)
 
 static int cmp_claims(const void *a, const void *b)
 {
-	const wot_claim *x = *(wot_claim *const *)a, *y = *(wot_claim *const *)b;
+	const wot_claim *x = *(wot_claim *const *)a,
+	                *y = *(wot_claim *const *)b;
 	int dx = label_count(x->name), dy = label_count(y->name), c;
 
 	if (dx != dy)
@@ -65,7 +66,7 @@ static int decide_group(wot_claim **g, size_t n, wot_owners *owners)
 	if (!holder) {
 		holder = first_claimant(g, n);
 		if (holder && (rc = wot_owners_set(owners, g[0]->name, holder,
-						   g[0]->since)) < 0)
+		                                   g[0]->since)) < 0)
 			return rc;
 		holder = holder ? wot_owners_get(owners, g[0]->name) : NULL;
 	}
@@ -76,8 +77,8 @@ static int decide_group(wot_claim **g, size_t n, wot_owners *owners)
 		}
 		g[i]->winner = holder;
 		g[i]->reason = holder ? "conflict: name owned by another key"
-				      : "conflict: claimed by several keys at "
-					"once";
+		                      : "conflict: claimed by several keys at "
+		                        "once";
 	}
 	return 0;
 }
@@ -103,8 +104,8 @@ int wot_trust_accept(wot_claim *claims, size_t n, wot_owners *owners)
 	 * subtree is decided. */
 	qsort(valid, nv, sizeof(*valid), cmp_claims);
 	for (size_t i = 0, j; i < nv && rc == 0; i = j) {
-		for (j = i + 1; j < nv && !strcmp(valid[j]->name, valid[i]->name);
-		     j++)
+		for (j = i + 1;
+		     j < nv && !strcmp(valid[j]->name, valid[i]->name); j++)
 			;
 		rc = decide_group(valid + i, j - i, owners);
 	}

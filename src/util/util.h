@@ -45,10 +45,10 @@ const char *wot_errname(int code);
  * write `return wot_error_set(WOT_EINVAL, "bad %s", x);`.
  */
 int wot_error_set(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Prefix the current last error with more context ("file: " + old). */
 int wot_error_wrap(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Last error message for this thread (borrowed, never NULL). */
 const char *wot_error_last(void);
 /* Code of the last error for this thread (0 if none). */
@@ -56,14 +56,19 @@ int wot_error_last_code(void);
 void wot_error_clear(void);
 
 /* Logging: syslog levels, area tag ("trust", "sync", "dns", "cli"). */
-enum { WOT_LOG_ERR = 3, WOT_LOG_WARNING = 4, WOT_LOG_NOTICE = 5,
-       WOT_LOG_INFO = 6, WOT_LOG_DEBUG = 7 };
+enum {
+	WOT_LOG_ERR = 3,
+	WOT_LOG_WARNING = 4,
+	WOT_LOG_NOTICE = 5,
+	WOT_LOG_INFO = 6,
+	WOT_LOG_DEBUG = 7
+};
 typedef void (*wot_log_sink)(int level, const char *area, const char *msg,
-			     void *data);
+                             void *data);
 /* Set the sink (NULL: stderr) and the most verbose level that is emitted. */
 void wot_log_set(wot_log_sink sink, void *data, int max_level);
 void wot_log(int level, const char *area, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Files. All paths are plain strings; allocations documented per call. */
 
@@ -85,17 +90,20 @@ char *wot_path_join(const char *a, const char *b);
 
 /* printf into a fresh string (caller frees), NULL on error. */
 char *wot_strdup_printf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+    __attribute__((format(printf, 1, 2)));
 
 /* Growable byte buffer. */
 typedef struct {
 	char *ptr;
 	size_t len, cap;
 } wot_buf;
-#define WOT_BUF_INIT {NULL, 0, 0}
+#define WOT_BUF_INIT                                                           \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 int wot_buf_put(wot_buf *b, const void *data, size_t len);
 int wot_buf_printf(wot_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void wot_buf_dispose(wot_buf *b);
 
 /* Lowercase hex fingerprint check: 40 (v4) or 64 (v5) hex digits. */

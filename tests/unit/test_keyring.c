@@ -38,7 +38,7 @@ static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	char *cmd, *sec = fixture_path("test-alice.secret.asc"),
-		   *bob = fixture_path("test-bob.public.asc");
+	           *bob = fixture_path("test-bob.public.asc");
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/wot-keyring-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
@@ -47,9 +47,9 @@ static int setup(void **state)
 	/* The fixture's secret key enters the test keyring with gpg itself;
 	 * wotdns never imports secret keys. */
 	cmd = wot_strdup_printf("gpg --homedir %s --batch --quiet --import %s "
-				"%s 2>/dev/null && echo %s:6: | gpg --homedir "
-				"%s --batch --quiet --import-ownertrust",
-				f->dir, sec, bob, f->alice, f->dir);
+	                        "%s 2>/dev/null && echo %s:6: | gpg --homedir "
+	                        "%s --batch --quiet --import-ownertrust",
+	                        f->dir, sec, bob, f->alice, f->dir);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	free(sec);
@@ -63,7 +63,7 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 	char *cmd = wot_strdup_printf(
-		"gpgconf --homedir %s --kill all 2>/dev/null", f->dir);
+	    "gpgconf --homedir %s --kill all 2>/dev/null", f->dir);
 
 	wot_trust_free(f->t);
 	if (system(cmd) != 0)
@@ -81,25 +81,22 @@ static void keyring_sign_verify(void **state)
 	char *sig = NULL;
 	wot_sig_result r;
 
-	assert_int_equal(wot_trust_sign(f->t, f->alice, data, strlen(data),
-					&sig),
-			 0);
+	assert_int_equal(
+	    wot_trust_sign(f->t, f->alice, data, strlen(data), &sig), 0);
 	assert_non_null(strstr(sig, "BEGIN PGP SIGNATURE"));
-	assert_int_equal(wot_trust_verify(f->t, sig, strlen(sig), data,
-					  strlen(data), &r),
-			 0);
+	assert_int_equal(
+	    wot_trust_verify(f->t, sig, strlen(sig), data, strlen(data), &r),
+	    0);
 	assert_true(r.good);
 	assert_string_equal(r.signer, f->alice);
 	/* one changed byte */
-	assert_int_equal(wot_trust_verify(f->t, sig, strlen(sig), "tree 0124",
-					  9, &r),
-			 0);
+	assert_int_equal(
+	    wot_trust_verify(f->t, sig, strlen(sig), "tree 0124", 9, &r), 0);
 	assert_false(r.good);
 	assert_string_equal(r.reason, "bad signature");
 	/* garbage as signature */
-	assert_int_equal(wot_trust_verify(f->t, "junk", 4, data, strlen(data),
-					  &r),
-			 0);
+	assert_int_equal(
+	    wot_trust_verify(f->t, "junk", 4, data, strlen(data), &r), 0);
 	assert_false(r.good);
 	free(sig);
 }
@@ -110,7 +107,7 @@ static void keyring_sign_needs_secret(void **state)
 	char *sig = NULL;
 
 	assert_int_equal(wot_trust_sign(f->t, f->bob, "x", 1, &sig),
-			 WOT_ENOENT);
+	                 WOT_ENOENT);
 	assert_null(sig);
 }
 
@@ -128,9 +125,8 @@ static void keyring_validity_and_ownertrust(void **state)
 	assert_int_equal(wot_trust_certify(f->t, f->alice, f->bob), 0);
 	assert_int_equal(wot_trust_key_info(f->t, f->bob, &k), 0);
 	assert_int_equal(k.validity, WOT_VALIDITY_FULL);
-	assert_int_equal(wot_trust_set_ownertrust(f->t, f->bob,
-						  WOT_OWNERTRUST_MARGINAL),
-			 0);
+	assert_int_equal(
+	    wot_trust_set_ownertrust(f->t, f->bob, WOT_OWNERTRUST_MARGINAL), 0);
 	assert_int_equal(wot_trust_key_info(f->t, f->bob, &k), 0);
 	assert_int_equal(k.ownertrust, WOT_OWNERTRUST_MARGINAL);
 }
@@ -147,7 +143,7 @@ static void keyring_levels_and_certified_by(void **state)
 	assert_int_equal(n, 2);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(keys[i].level,
-				 strcmp(keys[i].fpr, f->alice) ? 1 : 0);
+		                 strcmp(keys[i].fpr, f->alice) ? 1 : 0);
 	free(keys);
 	assert_int_equal(wot_trust_certified_by(f->t, f->alice, &fprs, &nf), 0);
 	assert_int_equal(nf, 1);
@@ -180,27 +176,28 @@ static void keyring_export_import(void **state)
 	assert_int_equal(wot_trust_import(f->t, out, len, &count), 0);
 	assert_int_equal(count, 1);
 	free(out);
-	assert_int_equal(wot_trust_export(f->t, "0000000000000000000000000000"
-						"000000000000",
-					  &out, &len),
-			 WOT_ENOENT);
+	assert_int_equal(wot_trust_export(f->t,
+	                                  "0000000000000000000000000000"
+	                                  "000000000000",
+	                                  &out, &len),
+	                 WOT_ENOENT);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(keyring_sign_verify, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(keyring_sign_needs_secret,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(keyring_validity_and_ownertrust,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(keyring_levels_and_certified_by,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(keyring_import_refuses_secret,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(keyring_export_import, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(keyring_sign_verify, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(keyring_sign_needs_secret, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(keyring_validity_and_ownertrust,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(keyring_levels_and_certified_by,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(keyring_import_refuses_secret,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(keyring_export_import, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

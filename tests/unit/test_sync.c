@@ -14,11 +14,12 @@
 
 static void sync_zone_ok(void **state)
 {
-	const char z[] = "$ORIGIN alice.wot.\n$TTL 300\n"
-			 "@ IN A 192.0.2.1\n@ IN AAAA 2001:db8::1\n"
-			 "www IN CNAME @\n@ IN MX 10 mail\nmail IN A 192.0.2.2\n"
-			 "_sip._tcp IN SRV 0 5 5060 sip\n@ IN TXT \"hi\"\n"
-			 "sub IN NS ns.sub\n";
+	const char z[] =
+	    "$ORIGIN alice.wot.\n$TTL 300\n"
+	    "@ IN A 192.0.2.1\n@ IN AAAA 2001:db8::1\n"
+	    "www IN CNAME @\n@ IN MX 10 mail\nmail IN A 192.0.2.2\n"
+	    "_sip._tcp IN SRV 0 5 5060 sip\n@ IN TXT \"hi\"\n"
+	    "sub IN NS ns.sub\n";
 	ldns_rr_list *rrs = NULL;
 	size_t n = 0;
 
@@ -33,30 +34,35 @@ static void sync_zone_ok(void **state)
 static void sync_zone_errors_name_line(void **state)
 {
 	const char bad[] = "$ORIGIN a.wot.\n$TTL 300\n@ IN A 192.0.2.1\n"
-			   "\n; comment\nx IN A 300.1.1.1\ny IN A 192.0.2.3\n";
+	                   "\n; comment\nx IN A 300.1.1.1\ny IN A 192.0.2.3\n";
 	const char noeol[] = "$ORIGIN a.wot.\n@ IN MX mail";
 
 	(void)state;
 	assert_int_equal(wot_zone_check(bad, strlen(bad), "z/bad.zone", NULL),
-			 WOT_ESYNTAX);
+	                 WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "z/bad.zone:6: "));
 	assert_int_equal(wot_zone_check(noeol, strlen(noeol), "n", NULL),
-			 WOT_ESYNTAX);
+	                 WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "n:2: "));
 	assert_int_equal(wot_zone_check("", 0, "e", NULL), WOT_ESYNTAX);
+	/* a hostile zone must not read local files */
+	assert_int_equal(
+	    wot_zone_check("$INCLUDE /etc/passwd\n", 21, "inc", NULL),
+	    WOT_ESYNTAX);
+	assert_non_null(strstr(wot_error_last(), "inc:1: $INCLUDE"));
 	assert_int_equal(wot_zone_check("a\0b", 3, "bin", NULL), WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "binary"));
-	assert_int_equal(wot_zone_check("$ORIGIN a.\n@ CH A 1.2.3.4\n", 25,
-					"ch", NULL),
-			 WOT_ESYNTAX);
+	assert_int_equal(
+	    wot_zone_check("$ORIGIN a.\n@ CH A 1.2.3.4\n", 25, "ch", NULL),
+	    WOT_ESYNTAX);
 }
 
 static void sync_config_parse(void **state)
 {
 	const char text[] = "[identity]\nkey = "
-			    "7C7891D5887AFFD6759FECBC68E5B0884212BC44\n"
-			    "[serve]\nlisten = 127.0.0.1:5300\n"
-			    "listen = [::1]:5300\nsync-interval = 60\n";
+	                    "7C7891D5887AFFD6759FECBC68E5B0884212BC44\n"
+	                    "[serve]\nlisten = 127.0.0.1:5300\n"
+	                    "listen = [::1]:5300\nsync-interval = 60\n";
 	wot_config c;
 	char *back;
 
@@ -84,14 +90,13 @@ static void sync_config_errors(void **state)
 
 	(void)state;
 	assert_int_equal(wot_config_parse(&c, "[serve]\nbogus = 1\n", "cfg"),
-			 WOT_ESYNTAX);
+	                 WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "cfg:2"));
 	assert_non_null(strstr(wot_error_last(), "serve.bogus"));
 	wot_config_dispose(&c);
-	assert_int_equal(wot_config_parse(&c,
-					  "[serve]\n\nsync-interval = soon\n",
-					  "cfg"),
-			 WOT_ESYNTAX);
+	assert_int_equal(
+	    wot_config_parse(&c, "[serve]\n\nsync-interval = soon\n", "cfg"),
+	    WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "cfg:3"));
 	wot_config_dispose(&c);
 }
@@ -105,18 +110,18 @@ static void sync_source_names(void **state)
 	assert_false(wot_source_name_valid(".hidden"));
 	assert_false(wot_source_name_valid("../etc"));
 	assert_false(wot_source_name_valid("a/b"));
-	assert_false(wot_source_name_valid(
-		"a1234567890123456789012345678901234567890123456789012345678901234"));
+	assert_false(wot_source_name_valid("a1234567890123456789012345678901234"
+	                                   "567890123456789012345678901234"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sync_zone_ok),
-		cmocka_unit_test(sync_zone_errors_name_line),
-		cmocka_unit_test(sync_config_parse),
-		cmocka_unit_test(sync_config_errors),
-		cmocka_unit_test(sync_source_names),
+	    cmocka_unit_test(sync_zone_ok),
+	    cmocka_unit_test(sync_zone_errors_name_line),
+	    cmocka_unit_test(sync_config_parse),
+	    cmocka_unit_test(sync_config_errors),
+	    cmocka_unit_test(sync_source_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

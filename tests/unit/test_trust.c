@@ -15,7 +15,7 @@
 #define CAROL "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC"
 
 static wot_claim claim(const char *name, const char *signer, int64_t since,
-		       wot_validity v)
+                       wot_validity v)
 {
 	wot_claim c;
 
@@ -34,9 +34,9 @@ static void trust_claims_untrusted_rejected(void **state)
 {
 	wot_owners *o = NULL;
 	wot_claim c[] = {
-		claim("alice.wot.", ALICE, 10, WOT_VALIDITY_MARGINAL),
-		claim("bob.wot.", CAROL, 10, WOT_VALIDITY_UNKNOWN),
-		claim("carol.wot.", CAROL, 10, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 10, WOT_VALIDITY_MARGINAL),
+	    claim("bob.wot.", CAROL, 10, WOT_VALIDITY_UNKNOWN),
+	    claim("carol.wot.", CAROL, 10, WOT_VALIDITY_FULL),
 	};
 
 	(void)state;
@@ -56,8 +56,8 @@ static void trust_claims_first_wins(void **state)
 {
 	wot_owners *o = NULL;
 	wot_claim c[] = {
-		claim("alice.wot.", MALLORY, 20, WOT_VALIDITY_FULL),
-		claim("alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", MALLORY, 20, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
 	};
 
 	(void)state;
@@ -75,8 +75,8 @@ static void trust_claims_history_beats_earlier_time(void **state)
 	wot_owners *o = NULL;
 	/* mallory backdates: history still says alice came first. */
 	wot_claim c[] = {
-		claim("alice.wot.", MALLORY, 1, WOT_VALIDITY_ULTIMATE),
-		claim("alice.wot.", ALICE, 50, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", MALLORY, 1, WOT_VALIDITY_ULTIMATE),
+	    claim("alice.wot.", ALICE, 50, WOT_VALIDITY_FULL),
 	};
 
 	(void)state;
@@ -92,10 +92,10 @@ static void trust_claims_subtree_owned(void **state)
 {
 	wot_owners *o = NULL;
 	wot_claim c[] = {
-		claim("www.alice.wot.", MALLORY, 5, WOT_VALIDITY_FULL),
-		claim("alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
-		claim("www.alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
-		claim("deep.www.alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
+	    claim("www.alice.wot.", MALLORY, 5, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
+	    claim("www.alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
+	    claim("deep.www.alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
 	};
 
 	(void)state;
@@ -116,8 +116,8 @@ static void trust_claims_simultaneous_conflict(void **state)
 {
 	wot_owners *o = NULL;
 	wot_claim c[] = {
-		claim("x.wot.", ALICE, 7, WOT_VALIDITY_FULL),
-		claim("x.wot.", MALLORY, 7, WOT_VALIDITY_FULL),
+	    claim("x.wot.", ALICE, 7, WOT_VALIDITY_FULL),
+	    claim("x.wot.", MALLORY, 7, WOT_VALIDITY_FULL),
 	};
 
 	(void)state;
@@ -135,8 +135,8 @@ static void trust_claims_same_key_two_sources(void **state)
 {
 	wot_owners *o = NULL;
 	wot_claim c[] = {
-		claim("alice.wot.", ALICE, 7, WOT_VALIDITY_FULL),
-		claim("alice.wot.", ALICE, 9, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 7, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 9, WOT_VALIDITY_FULL),
 	};
 
 	(void)state;
@@ -175,8 +175,8 @@ static void trust_owners_json_bad(void **state)
 	assert_int_equal(wot_owners_from_json(&o, "{not json"), WOT_ESYNTAX);
 	assert_null(o);
 	assert_int_equal(
-		wot_owners_from_json(&o, "{\"names\":{\"a.\":{\"fpr\":\"xyz\"}}}"),
-		WOT_ESYNTAX);
+	    wot_owners_from_json(&o, "{\"names\":{\"a.\":{\"fpr\":\"xyz\"}}}"),
+	    WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "a."));
 }
 
@@ -196,15 +196,15 @@ static void trust_ownertrust_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(trust_claims_untrusted_rejected),
-		cmocka_unit_test(trust_claims_first_wins),
-		cmocka_unit_test(trust_claims_history_beats_earlier_time),
-		cmocka_unit_test(trust_claims_subtree_owned),
-		cmocka_unit_test(trust_claims_simultaneous_conflict),
-		cmocka_unit_test(trust_claims_same_key_two_sources),
-		cmocka_unit_test(trust_owners_json_roundtrip),
-		cmocka_unit_test(trust_owners_json_bad),
-		cmocka_unit_test(trust_ownertrust_parse),
+	    cmocka_unit_test(trust_claims_untrusted_rejected),
+	    cmocka_unit_test(trust_claims_first_wins),
+	    cmocka_unit_test(trust_claims_history_beats_earlier_time),
+	    cmocka_unit_test(trust_claims_subtree_owned),
+	    cmocka_unit_test(trust_claims_simultaneous_conflict),
+	    cmocka_unit_test(trust_claims_same_key_two_sources),
+	    cmocka_unit_test(trust_owners_json_roundtrip),
+	    cmocka_unit_test(trust_owners_json_bad),
+	    cmocka_unit_test(trust_ownertrust_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

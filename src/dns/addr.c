@@ -1,0 +1,241 @@
+/*
+ * addr.c - socket address parsing and formatting, and the upstream list
+ * taken from resolv.conf.
+ */
+#include "dns/dns_int.h"
+#include "dns/server_int.h"
+#include "util/util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { HOST_MAX = 64, RESOLVCONF_MAX = 1 << 20 };
+
+static int parse_port(const char *s, unsigned *port)
+{
+	unsigned long v = 0;
+
+	if (!*s || strlen(s) > 5)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v > 65535)
+		return -1;
+	*port = (unsigned)v;
+	return 0;
+}
+
+/* Split spec into host and port text; v6 tells whether host is IPv6. */
+static int split_spec(const char *spec, char *host, const char **port, int *v6)
+{
+	const char *colon = strchr(spec, ':'), *end;
+	size_t hlen;
+
+	*port = NULL;
+	*v6 = 0;
+	if (spec[0] == '[') {
+		end = strchr(spec, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return -1;
+		*port = end[1] ? end + 2 : NULL;
+		spec++;
+		*v6 = 1;
+	} else if (colon && strchr(colon + 1, ':')) {
+		end = spec + strlen(spec); /* bare IPv6, no port */
+		*v6 = 1;
+	} else {
+		end = colon ? colon : spec + strlen(spec);
+		*port = colon ? colon + 1 : NULL;
+	}
+	hlen = (size_t)(end - spec);
+	if (hlen == 0 || hlen >= HOST_MAX)
+		return -1;
+	memcpy(host, spec, hlen);
+	host[hlen] = '\0';
+	return 0;
+}
+
+int wot_dns_parse_addr(const char *spec, unsigned default_port,
+                       struct sockaddr_storage *out)
+{
+	char host[HOST_MAX];
+	const char *port_s = NULL;
+	unsigned port = default_port;
+	int v6, rc;
+
+	if (!spec || !out)
+		return wot_error_set(WOT_EINVAL, "no address");
+	memset(out, 0, sizeof(*out));
+	if (split_spec(spec, host, &port_s, &v6) < 0)
+		return wot_error_set(WOT_EINVAL, "bad address '%s'", spec);
+	if (port_s && parse_port(port_s, &port) < 0)
+		return wot_error_set(WOT_EINVAL, "bad port in '%s'", spec);
+	if (port > 65535)
+		return wot_error_set(WOT_EINVAL, "bad port in '%s'", spec);
+	if (v6)
+		rc = uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)out);
+	else
+		rc = uv_ip4_addr(host, (int)port, (struct sockaddr_in *)out);
+	if (rc != 0)
+		return wot_error_set(WOT_EINVAL, "bad address '%s': %s", spec,
+		                     uv_strerror(rc));
+	return 0;
+}
+
+int wot_dns_format_addr(const struct sockaddr_storage *sa, char *buf,
+                        size_t len)
+{
+	char host[HOST_MAX];
+	int rc, n;
+
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		rc = uv_ip4_name(in, host, sizeof(host));
+		n = rc ? 0
+		       : snprintf(buf, len, "%s:%u", host, ntohs(in->sin_port));
+	} else if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 =
+		    (const struct sockaddr_in6 *)sa;
+		rc = uv_ip6_name(in6, host, sizeof(host));
+		n = rc ? 0
+		       : snprintf(buf, len, "[%s]:%u", host,
+		                  ntohs(in6->sin6_port));
+	} else {
+		return wot_error_set(WOT_EINVAL, "unknown address family");
+	}
+	if (rc != 0)
+		return wot_error_set(WOT_EINVAL, "cannot format address: %s",
+		                     uv_strerror(rc));
+	if (n < 0 || (size_t)n >= len)
+		return wot_error_set(WOT_ELIMIT, "address buffer too small");
+	return 0;
+}
+
+int wot_dns_addr_is_loopback(const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 =
+		    (const struct sockaddr_in6 *)sa;
+		const uint8_t *a = in6->sin6_addr.s6_addr;
+		static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+		                                   0, 0, 0, 0, 0xff, 0xff};
+		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+			return 1;
+		return memcmp(a, mapped, 12) == 0 && a[12] == 127;
+	}
+	return 0;
+}
+
+int wot_dns_addr_equal(const struct sockaddr_storage *a,
+                       const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+		const struct sockaddr_in *y = (const struct sockaddr_in *)b;
+		return x->sin_port == y->sin_port &&
+		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+		const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)b;
+		return x->sin6_port == y->sin6_port &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
+	}
+	return 0;
+}
+
+void wot_dns_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* The address of a "nameserver ADDR" line, NULL if the line is another. */
+static char *nameserver_token(char *line)
+{
+	char *tok, *save = NULL;
+
+	tok = strtok_r(line, " \t\r", &save);
+	if (!tok || strcmp(tok, "nameserver") != 0)
+		return NULL;
+	tok = strtok_r(NULL, " \t\r#;", &save);
+	/* Scoped link-local servers cannot be written as ADDR:PORT. */
+	if (!tok || strchr(tok, '%'))
+		return NULL;
+	return tok;
+}
+
+static int excluded(const struct sockaddr_storage *sa,
+                    const struct sockaddr_storage *exclude, size_t nexclude)
+{
+	for (size_t i = 0; i < nexclude; i++)
+		if (wot_dns_addr_equal(sa, &exclude[i]))
+			return 1;
+	return 0;
+}
+
+static int strv_push(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 2) * sizeof(**v));
+
+	if (!nv)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	*v = nv;
+	nv[*n] = strdup(s);
+	if (!nv[*n])
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	nv[++*n] = NULL;
+	return 0;
+}
+
+int wot_dns_resolvconf_upstreams(const char *path,
+                                 const struct sockaddr_storage *exclude,
+                                 size_t nexclude, char ***out)
+{
+	char *text = NULL, *line, *save = NULL, *tok;
+	char addr[HOST_MAX + 16];
+	struct sockaddr_storage sa;
+	char **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	rc = wot_file_read(path, RESOLVCONF_MAX, &text, NULL);
+	if (rc < 0)
+		goto out;
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		tok = nameserver_token(line);
+		if (!tok || wot_dns_parse_addr(tok, 53, &sa) < 0 ||
+		    excluded(&sa, exclude, nexclude))
+			continue;
+		rc = wot_dns_format_addr(&sa, addr, sizeof(addr));
+		if (rc < 0 || (rc = strv_push(&v, &n, addr)) < 0)
+			goto out;
+	}
+	wot_error_clear();
+	*out = v;
+	v = NULL;
+out:
+	wot_dns_strv_free(v);
+	free(text);
+	return rc;
+}

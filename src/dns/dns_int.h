@@ -1,0 +1,222 @@
+/*
+ * dns_int.h - internals shared by the files of the DNS module: the table
+ * layout, the bounds-checked wire reader/writer, and the upstream forwarder.
+ * Nothing here is part of the public contract in dns.h.
+ */
+#ifndef WOT_DNS_INT_H
+#define WOT_DNS_INT_H
+
+#include "dns/dns.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Wire constants we need without pulling ldns enums into every file. */
+enum {
+	WOT_DNS_HDR_LEN = 12,
+	WOT_DNS_NAME_MAX = 255,
+	WOT_DNS_UDP_MIN = 512,
+	WOT_DNS_EDNS_SIZE = 1232, /* what we advertise and cap UDP at */
+	WOT_DNS_TCP_MAX = 65535,
+	WOT_DNS_OPT_LEN = 11, /* root name + fixed fields, no options */
+	WOT_DNS_CNAME_HOPS = 8,
+};
+
+enum {
+	WOT_RCODE_NOERROR = 0,
+	WOT_RCODE_FORMERR = 1,
+	WOT_RCODE_SERVFAIL = 2,
+	WOT_RCODE_NXDOMAIN = 3,
+	WOT_RCODE_NOTIMP = 4,
+	WOT_RCODE_REFUSED = 5,
+	WOT_RCODE_BADVERS = 16,
+};
+
+enum {
+	WOT_T_CNAME = 5,
+	WOT_T_SOA = 6,
+	WOT_T_OPT = 41,
+	WOT_T_IXFR = 251,
+	WOT_T_AXFR = 252,
+	WOT_T_MAILB = 253,
+	WOT_T_MAILA = 254,
+	WOT_T_ANY = 255,
+	WOT_C_IN = 1,
+	WOT_C_ANY = 255,
+};
+
+/* Header flag bits in the second 16-bit word. */
+#define WOT_F_QR 0x8000u
+#define WOT_F_AA 0x0400u
+#define WOT_F_TC 0x0200u
+#define WOT_F_RD 0x0100u
+#define WOT_F_RA 0x0080u
+#define WOT_F_AD 0x0020u
+#define WOT_F_CD 0x0010u
+#define WOT_OPCODE(flags) (((flags) >> 11) & 0xfu)
+
+static inline uint16_t wot_rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t wot_rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline void wot_wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void wot_wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* ---- table.c ---------------------------------------------------------- */
+
+/* One RRset. data holds count entries of [ttl:4][rdlen:2][rdata]. */
+typedef struct {
+	uint16_t type;
+	uint16_t count;
+	uint32_t len, cap;
+	uint8_t *data;
+} wot_dns_rrset;
+
+/* One owner name. nsets == 0 marks an empty non-terminal. */
+typedef struct wot_dns_node {
+	uint64_t hash;
+	wot_dns_rrset *sets;
+	uint16_t nsets, capsets;
+	uint8_t namelen;
+	uint8_t name[]; /* lowercase wire format, absolute */
+} wot_dns_node;
+
+/* Find the node of a lowercase wire name, NULL if absent. */
+const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
+                                       const uint8_t *lname, size_t len);
+/* RRset of one type at node, NULL if absent. */
+const wot_dns_rrset *wot_dns_node_rrset(const wot_dns_node *n, uint16_t type);
+/* 1 if the table holds at least one SOA (so lookups can be skipped). */
+int wot_dns_table_has_apex(const wot_dns_table *t);
+
+/* ---- wire.c ----------------------------------------------------------- */
+
+/* Length of the wire name at p (labels and the root byte), 0 if invalid. */
+size_t wot_dns_name_len(const uint8_t *p, size_t avail);
+/* Lowercase ASCII letters of a wire name in place (label bytes only). */
+void wot_dns_name_lower(uint8_t *name, size_t len);
+/* Offset of the parent of the wire name (skip one label), or len at root. */
+size_t wot_dns_name_parent(const uint8_t *name, size_t len);
+
+/* What the reader learned from a query. */
+typedef struct {
+	uint16_t id, flags, qdcount;
+	uint16_t qtype, qclass;
+	uint8_t qname[WOT_DNS_NAME_MAX]; /* as asked: case preserved */
+	uint8_t lname[WOT_DNS_NAME_MAX]; /* lowercased */
+	size_t qname_len;
+	size_t qend;      /* offset just past the question in the packet */
+	int has_question; /* qdcount == 1 and the question parsed */
+	int edns;         /* an OPT record was present */
+	uint16_t edns_size;
+	uint8_t edns_version;
+	size_t opt_off; /* offset of the OPT CLASS field, when edns */
+} wot_dns_query;
+
+enum { WOT_DNS_PARSE_OK = 0, WOT_DNS_PARSE_NOHDR = 1, WOT_DNS_PARSE_BAD = 2 };
+
+/*
+ * Parse a query: header, question (only when qdcount == 1), and every other
+ * record just enough to find the OPT. Returns WOT_DNS_PARSE_*; on
+ * WOT_DNS_PARSE_BAD the header fields of q are still valid.
+ */
+int wot_dns_query_parse(const uint8_t *pkt, size_t len, wot_dns_query *q);
+
+/* UDP response size limit for a parsed query (RFC 6891 with our cap). */
+size_t wot_dns_query_udp_limit(const wot_dns_query *q);
+
+/*
+ * 1 if pkt is a response with this id and a single question equal to
+ * lname/qtype/qclass (name compared case-insensitively).
+ */
+int wot_dns_reply_matches(const uint8_t *pkt, size_t len, uint16_t id,
+                          const uint8_t *lname, size_t lname_len,
+                          uint16_t qtype, uint16_t qclass);
+
+enum { WOT_DNS_COMP_MAX = 64 };
+
+/* Response writer with name compression; never writes past cap. */
+typedef struct {
+	uint8_t *buf;
+	size_t cap, len;
+	uint16_t counts[4]; /* qd, an, ns, ar */
+	uint16_t comp[WOT_DNS_COMP_MAX];
+	size_t ncomp;
+} wot_dns_msg;
+
+/* Start a response: header from q with flags/rcode, question if present. */
+int wot_dns_msg_begin(wot_dns_msg *m, uint8_t *buf, size_t cap,
+                      const wot_dns_query *q, uint16_t flags);
+/* Append one RR to section (1 answer, 2 authority, 3 additional).
+ * Returns -1 and leaves the message unchanged if it does not fit.
+ * name_rdata: the rdata is a single name worth remembering for compression. */
+int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
+                   size_t owner_len, uint16_t type, uint32_t ttl,
+                   const uint8_t *rdata, size_t rdlen, int name_rdata);
+/* Append our OPT record (size 1232, extended rcode bits). */
+int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode);
+/* Write the section counts and rcode into the header; returns the length. */
+size_t wot_dns_msg_finish(wot_dns_msg *m, unsigned rcode);
+/* Drop every record after the question (keeps header flags). */
+void wot_dns_msg_reset(wot_dns_msg *m);
+
+/* ---- answer.c --------------------------------------------------------- */
+
+/*
+ * Build an error response (header, question when known, OPT when the query
+ * had one) for a parsed query. Returns the length, 0 if cap is too small.
+ */
+size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
+                              uint8_t *resp, size_t cap);
+
+/* ---- upstream.c ------------------------------------------------------- */
+
+typedef struct wot_dns_upstream wot_dns_upstream;
+typedef struct wot_dns_fwd wot_dns_fwd;
+
+/*
+ * Called once per forwarded query unless cancelled. resp is the upstream's
+ * reply with the client's ID restored (borrowed, valid during the call), or
+ * NULL when every upstream failed.
+ */
+typedef void (*wot_dns_fwd_cb)(void *data, const uint8_t *resp, size_t len);
+
+/* Forwarder over addrs (copied). Free with wot_dns_upstream_close(). */
+int wot_dns_upstream_new(wot_dns_upstream **out, uv_loop_t *loop,
+                         const struct sockaddr_storage *addrs, size_t n,
+                         unsigned timeout_ms);
+/* Number of configured upstream servers. */
+size_t wot_dns_upstream_count(const wot_dns_upstream *u);
+/*
+ * Forward a parsed query (q describes query/qlen). tcp selects TCP to the
+ * upstream. *out (optional) identifies the request for cancel; it stays
+ * valid until cb runs or the request is cancelled.
+ */
+int wot_dns_upstream_query(wot_dns_upstream *u, const uint8_t *query,
+                           size_t qlen, const wot_dns_query *q, int tcp,
+                           wot_dns_fwd_cb cb, void *data, wot_dns_fwd **out);
+/* Cancel a request: its cb will never run. */
+void wot_dns_upstream_cancel(wot_dns_fwd *f);
+/* Cancel everything, close every handle, free, then cb(data). */
+void wot_dns_upstream_close(wot_dns_upstream *u, void (*cb)(void *data),
+                            void *data);
+
+#endif

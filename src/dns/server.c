@@ -1,0 +1,392 @@
+/*
+ * server.c - the DNS server object: listeners (one UDP socket and one TCP
+ * listener per address, sharing a port), UDP queries, table swaps, and the
+ * close sequence that lets the caller's loop close cleanly.
+ */
+#include "dns/server_int.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum { BIND_TRIES = 8, LISTEN_BACKLOG = 128 };
+
+typedef struct {
+	uv_udp_send_t req;
+	uint8_t data[];
+} udp_send;
+
+static void udp_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	wot_dns_listener *l = h->data;
+
+	(void)hint;
+	buf->base = (char *)l->s->rbuf;
+	buf->len = sizeof(l->s->rbuf);
+}
+
+static unsigned addr_port(const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+}
+
+static void on_udp_sent(uv_udp_send_t *req, int status)
+{
+	if (status < 0 && status != UV_ECANCELED)
+		wot_log(WOT_LOG_DEBUG, "dns", "UDP send: %s",
+		        uv_strerror(status));
+	free(req);
+}
+
+static void udp_send_reply(wot_dns_listener *l,
+                           const struct sockaddr_storage *addr,
+                           const uint8_t *buf, size_t len)
+{
+	uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
+	udp_send *q;
+	int rc;
+
+	rc = uv_udp_try_send(&l->udp, &b, 1, (const struct sockaddr *)addr);
+	if (rc >= 0 || (rc != UV_EAGAIN && rc != UV_ENOSYS)) {
+		if (rc < 0)
+			wot_log(WOT_LOG_DEBUG, "dns", "UDP send: %s",
+			        uv_strerror(rc));
+		return;
+	}
+	/* The socket is busy: queue a copy, the caller's buffer is reused. */
+	q = malloc(sizeof(*q) + len);
+	if (!q)
+		return;
+	memcpy(q->data, buf, len);
+	b = uv_buf_init((char *)q->data, (unsigned)len);
+	rc = uv_udp_send(&q->req, &l->udp, &b, 1, (const struct sockaddr *)addr,
+	                 on_udp_sent);
+	if (rc < 0) {
+		wot_log(WOT_LOG_DEBUG, "dns", "UDP send: %s", uv_strerror(rc));
+		free(q);
+	}
+}
+
+void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
+                         wot_dns_conn *conn,
+                         const struct sockaddr_storage *addr,
+                         const uint8_t *buf, size_t len)
+{
+	if (s->closing)
+		return;
+	if (conn)
+		wot_dns_conn_write(conn, buf, len);
+	else
+		udp_send_reply(l, addr, buf, len);
+}
+
+void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
+                          wot_dns_conn *conn,
+                          const struct sockaddr_storage *addr,
+                          const uint8_t *pkt, size_t len)
+{
+	size_t rlen = 0;
+	int action = WOT_DNS_DROP, rc;
+
+	s->stats.queries++;
+	rc = wot_dns_answer(s->table, pkt, len, conn != NULL, s->wbuf,
+	                    sizeof(s->wbuf), &rlen, &action);
+	if (rc < 0) {
+		wot_log(WOT_LOG_WARNING, "dns", "answer: %s", wot_error_last());
+		action = WOT_DNS_DROP;
+	}
+	switch (action) {
+	case WOT_DNS_REPLY:
+		s->stats.overlay++;
+		wot_dns_server_send(s, l, conn, addr, s->wbuf, rlen);
+		break;
+	case WOT_DNS_FORWARD:
+		s->stats.forwarded++;
+		wot_dns_forward(s, l, conn, addr, pkt, len);
+		break;
+	default:
+		s->stats.dropped++;
+		break;
+	}
+}
+
+static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
+                        const struct sockaddr *addr, unsigned flags)
+{
+	wot_dns_listener *l = h->data;
+	struct sockaddr_storage from;
+
+	if (nread < 0)
+		wot_log(WOT_LOG_DEBUG, "dns", "UDP receive: %s",
+		        uv_strerror((int)nread));
+	if (nread <= 0 || !addr || l->s->closing)
+		return;
+	if (flags & UV_UDP_PARTIAL) {
+		l->s->stats.dropped++;
+		return;
+	}
+	memset(&from, 0, sizeof(from));
+	memcpy(&from, addr,
+	       addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	                                   : sizeof(struct sockaddr_in));
+	wot_dns_server_query(l->s, l, NULL, &from, (const uint8_t *)buf->base,
+	                     (size_t)nread);
+}
+
+int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
+                       const wot_dns_server_opts *opts)
+{
+	struct sockaddr_storage *ups = NULL;
+	wot_dns_server *s = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (!loop || !opts || !opts->nlisten || !opts->listen ||
+	    (opts->nupstream && !opts->upstream))
+		return wot_error_set(WOT_EINVAL, "no loop or listen address");
+	s = calloc(1, sizeof(*s));
+	ups = calloc(opts->nupstream + 1, sizeof(*ups));
+	if (s)
+		s->ls = calloc(opts->nlisten, sizeof(*s->ls));
+	if (!s || !ups || !s->ls) {
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		goto out;
+	}
+	s->loop = loop;
+	s->nls = opts->nlisten;
+	for (size_t i = 0; i < opts->nlisten; i++) {
+		wot_dns_listener *l = &s->ls[i];
+		l->s = s;
+		rc = wot_dns_parse_addr(opts->listen[i], 53, &l->want);
+		if (rc < 0)
+			goto out;
+		if (!opts->allow_nonloopback &&
+		    !wot_dns_addr_is_loopback(&l->want)) {
+			rc = wot_error_set(WOT_EINVAL,
+			                   "refusing non-loopback listen "
+			                   "address %s",
+			                   opts->listen[i]);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < opts->nupstream; i++) {
+		rc = wot_dns_parse_addr(opts->upstream[i], 53, &ups[i]);
+		if (rc < 0)
+			goto out;
+	}
+	if (opts->nupstream) {
+		rc = wot_dns_upstream_new(&s->up, loop, ups, opts->nupstream,
+		                          opts->upstream_timeout_ms
+		                              ? opts->upstream_timeout_ms
+		                              : 1500);
+		if (rc < 0)
+			goto out;
+		s->live++;
+	}
+	*out = s;
+	s = NULL;
+out:
+	if (s)
+		free(s->ls);
+	free(s);
+	free(ups);
+	return rc;
+}
+
+/* Bind one socket; returns 0 or -errno with the error recorded. */
+static int bind_socket(int type, const struct sockaddr_storage *sa, int *fd)
+{
+	socklen_t slen = sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	                                           : sizeof(struct sockaddr_in);
+	int one = 1, err;
+
+	*fd = socket(sa->ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (*fd < 0)
+		return -errno;
+	if (type == SOCK_STREAM)
+		setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sa->ss_family == AF_INET6)
+		setsockopt(*fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(*fd, (const struct sockaddr *)sa, slen) == 0)
+		return 0;
+	err = errno;
+	close(*fd);
+	*fd = -1;
+	return -err;
+}
+
+/*
+ * TCP first: with port 0 the kernel picks a free TCP port, and UDP then
+ * takes the same number, retrying if that UDP port happens to be in use.
+ */
+static int bind_pair(wot_dns_listener *l, int *tfd, int *ufd)
+{
+	socklen_t slen = sizeof(l->bound);
+	int err = 0;
+
+	for (int i = 0; i < BIND_TRIES; i++) {
+		err = bind_socket(SOCK_STREAM, &l->want, tfd);
+		if (err < 0)
+			break;
+		if (getsockname(*tfd, (struct sockaddr *)&l->bound, &slen) <
+		    0) {
+			err = -errno;
+			break;
+		}
+		err = bind_socket(SOCK_DGRAM, &l->bound, ufd);
+		if (err == 0)
+			return 0;
+		close(*tfd);
+		*tfd = -1;
+		if (err != -EADDRINUSE || addr_port(&l->want) != 0)
+			break;
+	}
+	if (*tfd >= 0)
+		close(*tfd);
+	*tfd = -1;
+	return wot_error_set(WOT_ENET, "bind: %s", strerror(-err));
+}
+
+static int listener_start(wot_dns_server *s, wot_dns_listener *l)
+{
+	int tfd = -1, ufd = -1, rc;
+
+	rc = bind_pair(l, &tfd, &ufd);
+	if (rc < 0)
+		return rc;
+	uv_tcp_init(s->loop, &l->tcp);
+	uv_udp_init(s->loop, &l->udp);
+	l->tcp.data = l->udp.data = l;
+	l->tcp_open = l->udp_open = 1;
+	s->live += 2;
+	rc = uv_tcp_open(&l->tcp, tfd);
+	if (rc == 0)
+		tfd = -1;
+	if (rc == 0 && (rc = uv_udp_open(&l->udp, ufd)) == 0)
+		ufd = -1;
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&l->tcp, LISTEN_BACKLOG,
+		               wot_dns_tcp_on_connection);
+	if (rc == 0)
+		rc = uv_udp_recv_start(&l->udp, udp_alloc, on_udp_recv);
+	if (tfd >= 0)
+		close(tfd);
+	if (ufd >= 0)
+		close(ufd);
+	if (rc < 0)
+		return wot_error_set(WOT_ENET, "listen: %s", uv_strerror(rc));
+	return 0;
+}
+
+int wot_dns_server_start(wot_dns_server *s)
+{
+	char addr[80];
+	int rc;
+
+	if (!s || s->started || s->closing)
+		return wot_error_set(WOT_EINVAL, "server already started");
+	s->started = 1;
+	for (size_t i = 0; i < s->nls; i++) {
+		rc = listener_start(s, &s->ls[i]);
+		if (rc < 0) {
+			wot_dns_format_addr(&s->ls[i].want, addr, sizeof(addr));
+			return wot_error_wrap(rc, "%s", addr);
+		}
+		wot_dns_format_addr(&s->ls[i].bound, addr, sizeof(addr));
+		wot_log(WOT_LOG_DEBUG, "dns", "listening on %s (UDP and TCP)",
+		        addr);
+	}
+	return 0;
+}
+
+int wot_dns_server_bound(const wot_dns_server *s, size_t i, char *buf,
+                         size_t len)
+{
+	if (!s || i >= s->nls || !s->ls[i].tcp_open || !buf)
+		return wot_error_set(WOT_EINVAL, "listen entry %zu not bound",
+		                     i);
+	return wot_dns_format_addr(&s->ls[i].bound, buf, len);
+}
+
+void wot_dns_server_set_table(wot_dns_server *s, wot_dns_table *t)
+{
+	wot_dns_table *old;
+
+	if (!s) {
+		wot_dns_table_free(t);
+		return;
+	}
+	/* Answers are built synchronously on the loop thread, so nothing
+	 * still points into the old table. */
+	old = s->table;
+	s->table = t;
+	wot_dns_table_free(old);
+}
+
+void wot_dns_server_stats(const wot_dns_server *s, wot_dns_stats *out)
+{
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (s)
+		*out = s->stats;
+}
+
+void wot_dns_server_unref(wot_dns_server *s)
+{
+	void (*cb)(void *);
+	void *data;
+
+	if (--s->live > 0 || !s->closing)
+		return;
+	cb = s->close_cb;
+	data = s->close_data;
+	wot_dns_table_free(s->table);
+	free(s->ls);
+	free(s);
+	if (cb)
+		cb(data);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	wot_dns_listener *l = h->data;
+
+	wot_dns_server_unref(l->s);
+}
+
+static void on_upstream_closed(void *data)
+{
+	wot_dns_server_unref(data);
+}
+
+void wot_dns_server_close(wot_dns_server *s, void (*cb)(void *data), void *data)
+{
+	if (!s || s->closing)
+		return;
+	s->closing = 1;
+	s->close_cb = cb;
+	s->close_data = data;
+	/* Hold one reference so nothing below can free s under us. */
+	s->live++;
+	for (size_t i = 0; i < s->nls; i++) {
+		if (s->ls[i].udp_open)
+			uv_close((uv_handle_t *)&s->ls[i].udp,
+			         on_handle_closed);
+		if (s->ls[i].tcp_open)
+			uv_close((uv_handle_t *)&s->ls[i].tcp,
+			         on_handle_closed);
+	}
+	wot_dns_forward_cancel(s, NULL);
+	while (s->conns)
+		wot_dns_conn_close(s->conns);
+	if (s->up)
+		wot_dns_upstream_close(s->up, on_upstream_closed, s);
+	wot_dns_server_unref(s);
+}

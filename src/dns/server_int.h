@@ -1,0 +1,110 @@
+/*
+ * server_int.h - the server object shared by server.c (listeners, UDP,
+ * lifecycle), tcp.c (DNS over TCP connections) and forward.c (queries
+ * waiting for an upstream).
+ */
+#ifndef WOT_DNS_SERVER_INT_H
+#define WOT_DNS_SERVER_INT_H
+
+#include "dns/dns_int.h"
+#include "util/util.h"
+
+enum {
+	WOT_DNS_MAX_CONNS = 128,     /* concurrent TCP clients */
+	WOT_DNS_MAX_PENDING = 4096,  /* queries waiting for upstreams */
+	WOT_DNS_CONN_PENDING = 32,   /* of which per TCP connection */
+	WOT_DNS_IDLE_MS = 10000,     /* TCP idle timeout */
+	WOT_DNS_WQUEUE_MAX = 1 << 20 /* unread TCP output before we hang up */
+};
+
+typedef struct wot_dns_conn wot_dns_conn;
+typedef struct wot_dns_client wot_dns_client;
+
+typedef struct {
+	wot_dns_server *s;
+	struct sockaddr_storage want, bound;
+	uv_udp_t udp;
+	uv_tcp_t tcp;
+	int udp_open, tcp_open;
+} wot_dns_listener;
+
+struct wot_dns_conn {
+	wot_dns_server *s;
+	wot_dns_conn *prev, *next;
+	uv_tcp_t tcp;
+	uv_timer_t idle;
+	wot_buf in;
+	size_t pending; /* forwarded queries not yet answered */
+	size_t writes;  /* uv_write requests in flight */
+	int handles;    /* open libuv handles, freed at 0 */
+	int closing, eof;
+};
+
+/* A query waiting for an upstream answer, and where to send it. */
+struct wot_dns_client {
+	wot_dns_server *s;
+	wot_dns_client *prev, *next;
+	wot_dns_listener *l;
+	wot_dns_conn *conn; /* NULL for UDP */
+	struct sockaddr_storage addr;
+	wot_dns_fwd *fwd;
+	size_t qlen;
+	uint8_t query[];
+};
+
+struct wot_dns_server {
+	uv_loop_t *loop;
+	wot_dns_listener *ls;
+	size_t nls;
+	wot_dns_upstream *up;
+	wot_dns_table *table;
+	wot_dns_stats stats;
+	wot_dns_conn *conns;
+	size_t nconns;
+	wot_dns_client *clients;
+	size_t nclients;
+	size_t live; /* open listener handles, conns, upstream */
+	int started, closing;
+	void (*close_cb)(void *data);
+	void *close_data;
+	uint8_t rbuf[65536]; /* receive buffer: reads are synchronous */
+	uint8_t wbuf[WOT_DNS_TCP_MAX];
+};
+
+/* addr.c */
+int wot_dns_format_addr(const struct sockaddr_storage *sa, char *buf,
+                        size_t len);
+int wot_dns_addr_is_loopback(const struct sockaddr_storage *sa);
+int wot_dns_addr_equal(const struct sockaddr_storage *a,
+                       const struct sockaddr_storage *b);
+
+/* server.c */
+/* Answer or forward one query from a UDP client (conn NULL) or a TCP one. */
+void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
+                          wot_dns_conn *conn,
+                          const struct sockaddr_storage *addr,
+                          const uint8_t *pkt, size_t len);
+/* Send a response to a client (UDP: l+addr; TCP: conn). */
+void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
+                         wot_dns_conn *conn,
+                         const struct sockaddr_storage *addr,
+                         const uint8_t *buf, size_t len);
+/* One thing counted in live is gone; finishes a pending close. */
+void wot_dns_server_unref(wot_dns_server *s);
+
+/* tcp.c */
+void wot_dns_tcp_on_connection(uv_stream_t *server, int status);
+void wot_dns_conn_write(wot_dns_conn *c, const uint8_t *buf, size_t len);
+void wot_dns_conn_close(wot_dns_conn *c);
+/* A forwarded query of c finished: maybe close a half-closed conn. */
+void wot_dns_conn_settle(wot_dns_conn *c);
+
+/* forward.c */
+/* Hand a query the table does not cover to the upstreams. */
+void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
+                     const struct sockaddr_storage *addr, const uint8_t *pkt,
+                     size_t len);
+/* Cancel waiting queries: of conn only, or all when conn is NULL. */
+void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn);
+
+#endif

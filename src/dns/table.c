@@ -1,0 +1,369 @@
+/*
+ * table.c - the answer table: an open-addressing hash of owner names (keyed
+ * SipHash, so crafted names cannot degrade lookups), each node holding its
+ * RRsets in compact wire form. Every ancestor of an owner is present as an
+ * empty non-terminal so "does anything exist at or below this name" is one
+ * lookup.
+ */
+#include "dns/dns_int.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct wot_dns_table {
+	wot_dns_node **slots;
+	size_t cap, used;
+	size_t nrecords;
+	size_t napex;
+	uint64_t k0, k1;
+	ldns_buffer *scratch;
+};
+
+enum { TABLE_MIN_CAP = 64 };
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                               \
+	do {                                                                   \
+		v0 += v1;                                                      \
+		v1 = ROTL(v1, 13);                                             \
+		v1 ^= v0;                                                      \
+		v0 = ROTL(v0, 32);                                             \
+		v2 += v3;                                                      \
+		v3 = ROTL(v3, 16);                                             \
+		v3 ^= v2;                                                      \
+		v0 += v3;                                                      \
+		v3 = ROTL(v3, 21);                                             \
+		v3 ^= v0;                                                      \
+		v2 += v1;                                                      \
+		v1 = ROTL(v1, 17);                                             \
+		v1 ^= v2;                                                      \
+		v2 = ROTL(v2, 32);                                             \
+	} while (0)
+
+static uint64_t siphash24(uint64_t k0, uint64_t k1, const uint8_t *in,
+                          size_t len)
+{
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
+	uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
+	uint64_t v3 = k1 ^ 0x7465646279746573ULL;
+	uint64_t b = (uint64_t)len << 56, m;
+	size_t i, end = len - (len % 8);
+
+	for (i = 0; i < end; i += 8) {
+		/* Host byte order is fine: the key is per table anyway. */
+		memcpy(&m, in + i, 8);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (size_t j = 0; j < len % 8; j++)
+		b |= (uint64_t)in[end + j] << (8 * j);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static size_t probe(const wot_dns_table *t, const uint8_t *name, size_t len,
+                    uint64_t h)
+{
+	size_t mask = t->cap - 1, i = (size_t)h & mask;
+
+	for (;;) {
+		const wot_dns_node *n = t->slots[i];
+		if (!n || (n->hash == h && n->namelen == len &&
+		           memcmp(n->name, name, len) == 0))
+			return i;
+		i = (i + 1) & mask;
+	}
+}
+
+const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
+                                       const uint8_t *lname, size_t len)
+{
+	uint64_t h;
+
+	if (!t || !t->used || len == 0 || len > WOT_DNS_NAME_MAX)
+		return NULL;
+	h = siphash24(t->k0, t->k1, lname, len);
+	return t->slots[probe(t, lname, len, h)];
+}
+
+const wot_dns_rrset *wot_dns_node_rrset(const wot_dns_node *n, uint16_t type)
+{
+	for (uint16_t i = 0; n && i < n->nsets; i++)
+		if (n->sets[i].type == type)
+			return &n->sets[i];
+	return NULL;
+}
+
+int wot_dns_table_has_apex(const wot_dns_table *t)
+{
+	return t && t->napex > 0;
+}
+
+int wot_dns_table_new(wot_dns_table **out)
+{
+	wot_dns_table *t = NULL;
+	uint64_t key[2];
+
+	*out = NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	t->slots = calloc(TABLE_MIN_CAP, sizeof(*t->slots));
+	if (!t->slots) {
+		free(t);
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	t->cap = TABLE_MIN_CAP;
+	/* A weak key only weakens flooding resistance, so fall back to the
+	 * clock instead of failing table creation. */
+	if (uv_random(NULL, NULL, key, sizeof(key), 0, NULL) != 0) {
+		key[0] = wot_now_ms() ^ (uint64_t)(uintptr_t)t;
+		key[1] = ~key[0] * 0x9e3779b97f4a7c15ULL;
+	}
+	t->k0 = key[0];
+	t->k1 = key[1];
+	*out = t;
+	return 0;
+}
+
+static int grow(wot_dns_table *t)
+{
+	size_t ncap = t->cap * 2;
+	wot_dns_node **old = t->slots;
+	size_t ocap = t->cap;
+
+	t->slots = calloc(ncap, sizeof(*t->slots));
+	if (!t->slots) {
+		t->slots = old;
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	t->cap = ncap;
+	for (size_t i = 0; i < ocap; i++) {
+		wot_dns_node *n = old[i];
+		if (n)
+			t->slots[probe(t, n->name, n->namelen, n->hash)] = n;
+	}
+	free(old);
+	return 0;
+}
+
+/* Find or insert the node for one lowercase name; *created tells which. */
+static int node_get(wot_dns_table *t, const uint8_t *name, size_t len,
+                    wot_dns_node **out, int *created)
+{
+	uint64_t h = siphash24(t->k0, t->k1, name, len);
+	size_t i = probe(t, name, len, h);
+	wot_dns_node *n;
+
+	*created = 0;
+	if (t->slots[i]) {
+		*out = t->slots[i];
+		return 0;
+	}
+	if ((t->used + 1) * 4 > t->cap * 3) {
+		int rc = grow(t);
+		if (rc < 0)
+			return rc;
+		i = probe(t, name, len, h);
+	}
+	n = calloc(1, sizeof(*n) + len);
+	if (!n)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	n->hash = h;
+	n->namelen = (uint8_t)len;
+	memcpy(n->name, name, len);
+	t->slots[i] = n;
+	t->used++;
+	*created = 1;
+	*out = n;
+	return 0;
+}
+
+/* Insert name and every ancestor not yet present (empty non-terminals). */
+static int node_get_with_ancestors(wot_dns_table *t, const uint8_t *name,
+                                   size_t len, wot_dns_node **out)
+{
+	wot_dns_node *n, *anc;
+	int created, rc;
+	size_t off = 0;
+
+	rc = node_get(t, name, len, &n, &created);
+	if (rc < 0 || !created)
+		goto out;
+	while (created && off + 1 < len) {
+		off += (size_t)name[off] + 1;
+		rc = node_get(t, name + off, len - off, &anc, &created);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	*out = rc < 0 ? NULL : n;
+	return rc;
+}
+
+static int rrset_find_dup(const wot_dns_rrset *s, const uint8_t *rdata,
+                          size_t rdlen)
+{
+	for (uint32_t off = 0; off < s->len;) {
+		size_t l = wot_rd16(s->data + off + 4);
+		if (l == rdlen && memcmp(s->data + off + 6, rdata, l) == 0)
+			return 1;
+		off += 6 + (uint32_t)l;
+	}
+	return 0;
+}
+
+static int rrset_get(wot_dns_node *n, uint16_t type, wot_dns_rrset **out)
+{
+	wot_dns_rrset *sets;
+
+	for (uint16_t i = 0; i < n->nsets; i++) {
+		if (n->sets[i].type == type) {
+			*out = &n->sets[i];
+			return 0;
+		}
+	}
+	if (n->nsets == n->capsets) {
+		uint16_t ncap = n->capsets ? (uint16_t)(n->capsets * 2) : 1;
+		if (n->capsets >= 32768)
+			return wot_error_set(WOT_ELIMIT, "too many types");
+		sets = realloc(n->sets, ncap * sizeof(*sets));
+		if (!sets)
+			return wot_error_set(WOT_ENOMEM, "out of memory");
+		n->sets = sets;
+		n->capsets = ncap;
+	}
+	*out = &n->sets[n->nsets++];
+	memset(*out, 0, sizeof(**out));
+	(*out)->type = type;
+	return 0;
+}
+
+/* Append one record; returns 1 if added, 0 if a duplicate. */
+static int rrset_append(wot_dns_rrset *s, uint32_t ttl, const uint8_t *rdata,
+                        size_t rdlen)
+{
+	size_t need = 6 + rdlen;
+	uint8_t *d;
+
+	if (rrset_find_dup(s, rdata, rdlen))
+		return 0;
+	if (s->count == UINT16_MAX || s->len + need > UINT32_MAX / 2)
+		return wot_error_set(WOT_ELIMIT, "RRset too large");
+	if (s->len + need > s->cap) {
+		size_t ncap = s->cap ? s->cap : need; /* most are 1 rec */
+		while (ncap < s->len + need)
+			ncap *= 2;
+		d = realloc(s->data, ncap);
+		if (!d)
+			return wot_error_set(WOT_ENOMEM, "out of memory");
+		s->data = d;
+		s->cap = (uint32_t)ncap;
+	}
+	wot_wr32(s->data + s->len, ttl);
+	wot_wr16(s->data + s->len + 4, (uint16_t)rdlen);
+	memcpy(s->data + s->len + 6, rdata, rdlen);
+	s->len += (uint32_t)need;
+	s->count++;
+	return 1;
+}
+
+static int check_rr(const ldns_rr *rr, uint8_t *lname, size_t *lname_len)
+{
+	const ldns_rdf *owner = ldns_rr_owner(rr);
+	uint16_t type = (uint16_t)ldns_rr_get_type(rr);
+	size_t len;
+
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+		return wot_error_set(WOT_EINVAL, "only class IN is supported");
+	if (type == WOT_T_OPT || (type >= 249 && type <= WOT_T_ANY) ||
+	    type == 0)
+		return wot_error_set(WOT_EINVAL, "meta type %u not allowed",
+		                     type);
+	if (!owner || ldns_rdf_get_type(owner) != LDNS_RDF_TYPE_DNAME)
+		return wot_error_set(WOT_EINVAL, "record without owner");
+	len = ldns_rdf_size(owner);
+	if (len > WOT_DNS_NAME_MAX ||
+	    wot_dns_name_len(ldns_rdf_data(owner), len) != len)
+		return wot_error_set(WOT_EINVAL, "owner is not absolute");
+	memcpy(lname, ldns_rdf_data(owner), len);
+	wot_dns_name_lower(lname, len);
+	*lname_len = len;
+	return 0;
+}
+
+int wot_dns_table_add(wot_dns_table *t, const ldns_rr *rr)
+{
+	uint8_t lname[WOT_DNS_NAME_MAX];
+	size_t lname_len = 0, rdlen;
+	wot_dns_node *n = NULL;
+	wot_dns_rrset *s = NULL;
+	ldns_status st;
+	int rc;
+
+	if (!t || !rr)
+		return wot_error_set(WOT_EINVAL, "no table or record");
+	rc = check_rr(rr, lname, &lname_len);
+	if (rc < 0)
+		return rc;
+	if (!t->scratch && !(t->scratch = ldns_buffer_new(512)))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	ldns_buffer_clear(t->scratch);
+	st = ldns_rr_rdata2buffer_wire(t->scratch, rr);
+	if (st != LDNS_STATUS_OK)
+		return wot_error_set(WOT_EINVAL, "rdata: %s",
+		                     ldns_get_errorstr_by_id(st));
+	rdlen = ldns_buffer_position(t->scratch);
+	if (rdlen > UINT16_MAX)
+		return wot_error_set(WOT_ELIMIT, "rdata longer than 65535");
+	rc = node_get_with_ancestors(t, lname, lname_len, &n);
+	if (rc < 0)
+		return rc;
+	rc = rrset_get(n, (uint16_t)ldns_rr_get_type(rr), &s);
+	if (rc < 0)
+		return rc;
+	rc = rrset_append(s, ldns_rr_ttl(rr), ldns_buffer_begin(t->scratch),
+	                  rdlen);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && s->type == WOT_T_SOA && s->count == 1)
+		t->napex++;
+	t->nrecords += (size_t)rc;
+	return 0;
+}
+
+size_t wot_dns_table_count(const wot_dns_table *t)
+{
+	return t ? t->nrecords : 0;
+}
+
+void wot_dns_table_free(wot_dns_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->cap; i++) {
+		wot_dns_node *n = t->slots[i];
+		if (!n)
+			continue;
+		for (uint16_t j = 0; j < n->nsets; j++)
+			free(n->sets[j].data);
+		free(n->sets);
+		free(n);
+	}
+	free(t->slots);
+	if (t->scratch)
+		ldns_buffer_free(t->scratch);
+	free(t);
+}
