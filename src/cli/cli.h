@@ -49,7 +49,7 @@ int cli_common_opt(int c, const char *optarg_, const char *help);
 int cli_open(wot_home **h, wot_trust **t);
 /* Progress printer for sync operations (quiet when not a terminal). */
 void cli_progress(wot_sync_event ev, const char *source, size_t cur,
-                  size_t total, int ok, const char *msg, void *data);
+		  size_t total, int ok, const char *msg, void *data);
 
 int cmd_init(int argc, char **argv);
 int cmd_publish(int argc, char **argv);

@@ -34,7 +34,7 @@ int cmd_follow(int argc, char **argv)
 			key = optarg;
 		else
 			return cli_usage("follow", "bad option '%s'",
-			                 argv[optind - 1]);
+					 argv[optind - 1]);
 	}
 	if (optind + 1 != argc)
 		return cli_usage("follow", "expected exactly one URL");

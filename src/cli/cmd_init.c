@@ -44,12 +44,12 @@ int cmd_init(int argc, char **argv)
 			break;
 		default:
 			return cli_usage("init", "bad option '%s'",
-			                 argv[optind - 1]);
+					 argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
 		return cli_usage("init", "unexpected argument '%s'",
-		                 argv[optind]);
+				 argv[optind]);
 	if (wot_home_init(cli_home, &o, fpr) < 0)
 		return cli_fail_last("init");
 	printf("home: %s\nkey:  %s\n%s\n", cli_home, fpr, fpr);

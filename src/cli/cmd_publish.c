@@ -30,7 +30,7 @@ int cmd_publish(int argc, char **argv)
 		CLI_COMMON_CASE(c, help);
 		if (c != 'm')
 			return cli_usage("publish", "bad option '%s'",
-			                 argv[optind - 1]);
+					 argv[optind - 1]);
 		msg = optarg;
 	}
 	if (optind >= argc)
@@ -38,7 +38,7 @@ int cmd_publish(int argc, char **argv)
 	if ((rc = cli_open(&h, &t)) != EXIT_OK)
 		return rc;
 	if (wot_sync_publish(h, t, (const char *const *)argv + optind,
-	                     (size_t)(argc - optind), msg, oid) < 0)
+			     (size_t)(argc - optind), msg, oid) < 0)
 		rc = cli_fail_last(NULL);
 	else
 		printf("%s\n", oid);

@@ -42,7 +42,7 @@ static int print_records(const char *name, ldns_rr_type type, int any)
 
 	if (fp && want &&
 	    ldns_zone_new_frm_fp(&z, fp, NULL, 3600, LDNS_RR_CLASS_IN) ==
-	        LDNS_STATUS_OK) {
+		LDNS_STATUS_OK) {
 		ldns_rr_list *rrs = ldns_zone_rrs(z);
 		for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
 			ldns_rr *rr = ldns_rr_list_rr(rrs, i);
@@ -69,8 +69,8 @@ static void print_claim(const char *label, json_t *c)
 	       label, json_string_value(json_object_get(c, "source")),
 	       json_string_value(json_object_get(c, "signer")),
 	       json_string_value(json_object_get(c, "uid"))
-	           ? json_string_value(json_object_get(c, "uid"))
-	           : "unknown user id",
+		   ? json_string_value(json_object_get(c, "uid"))
+		   : "unknown user id",
 	       json_string_value(json_object_get(c, "validity")),
 	       (long long)json_integer_value(json_object_get(c, "level")),
 	       json_string_value(json_object_get(c, "commit")));
@@ -105,14 +105,14 @@ static int explain(json_t *acc, const char *name, const char *type)
 	}
 	if (n)
 		return cli_fail("no answer for %s: every claim was rejected",
-		                name);
+				name);
 	return cli_fail("no answer for %s: no source claims it", name);
 }
 
 int cmd_resolve(int argc, char **argv)
 {
 	static const struct option opts[] = {CLI_COMMON_OPTS,
-	                                     {NULL, 0, NULL, 0}};
+					     {NULL, 0, NULL, 0}};
 	ldns_rr_type type = LDNS_RR_TYPE_A;
 	const char *tname = "any";
 	json_t *acc = NULL;
@@ -123,7 +123,7 @@ int cmd_resolve(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
 		return cli_usage("resolve", "bad option '%s'",
-		                 argv[optind - 1]);
+				 argv[optind - 1]);
 	}
 	if (optind >= argc || argc - optind > 2)
 		return cli_usage("resolve", "expected NAME [TYPE]");

@@ -72,14 +72,14 @@ int cmd_serve(int argc, char **argv)
 			break;
 		default:
 			rc = cli_usage("serve", "bad option '%s'",
-			               argv[optind - 1]);
+				       argv[optind - 1]);
 		}
 		if (rc != EXIT_OK)
 			goto out;
 	}
 	if (optind != argc) {
 		rc = cli_usage("serve", "unexpected argument '%s'",
-		               argv[optind]);
+			       argv[optind]);
 		goto out;
 	}
 	o.listen = listen;

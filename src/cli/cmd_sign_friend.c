@@ -30,7 +30,7 @@ int cmd_sign_friend(int argc, char **argv)
 		CLI_COMMON_CASE(c, help);
 		if (c != 't')
 			return cli_usage("sign-friend", "bad option '%s'",
-			                 argv[optind - 1]);
+					 argv[optind - 1]);
 		if (wot_ownertrust_parse(optarg, &level) < 0 ||
 		    level == WOT_OWNERTRUST_ULTIMATE ||
 		    level == WOT_OWNERTRUST_UNKNOWN)

@@ -23,8 +23,8 @@ static void print_source(const wot_home *h, const wot_source *s)
 	printf("  %-12s %s\n    key %s\n    verified %s\n", s->name, s->url,
 	       s->key[0] ? s->key : "(not pinned yet)",
 	       st && json_string_length(json_object_get(st, "verified"))
-	           ? json_string_value(json_object_get(st, "verified"))
-	           : "(none)");
+		   ? json_string_value(json_object_get(st, "verified"))
+		   : "(none)");
 	if (st && json_object_get(st, "last_error"))
 		printf("    last error: %s\n",
 		       json_string_value(json_object_get(st, "last_error")));
@@ -75,7 +75,7 @@ static void print_accepted(void)
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {CLI_COMMON_OPTS,
-	                                     {NULL, 0, NULL, 0}};
+					     {NULL, 0, NULL, 0}};
 	wot_source *s = NULL;
 	wot_home *h = NULL;
 	wot_trust *t = NULL;

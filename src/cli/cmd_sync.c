@@ -14,7 +14,7 @@ static const char help[] =
 int cmd_sync(int argc, char **argv)
 {
 	static const struct option opts[] = {CLI_COMMON_OPTS,
-	                                     {NULL, 0, NULL, 0}};
+					     {NULL, 0, NULL, 0}};
 	wot_sync_report rep;
 	wot_home *h = NULL;
 	wot_trust *t = NULL;
@@ -27,7 +27,7 @@ int cmd_sync(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage("sync", "unexpected argument '%s'",
-		                 argv[optind]);
+				 argv[optind]);
 	if ((rc = cli_open(&h, &t)) != EXIT_OK)
 		return rc;
 	if (wot_sync_all(h, t, cli_progress, NULL, &rep) < 0) {
@@ -38,7 +38,7 @@ int cmd_sync(int argc, char **argv)
 		       rep.ok, rep.failed, rep.records, rep.conflicts);
 		if (rep.failed)
 			rc = cli_fail("%zu source(s) failed to sync",
-			              rep.failed);
+				      rep.failed);
 	}
 	wot_trust_free(t);
 	wot_home_free(h);

@@ -25,13 +25,13 @@ static const cli_command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: wotdns [--home DIR] COMMAND [ARGS]\n\n"
-	             "A web-of-trust overlay DNS resolver.\n\nCommands:\n");
+		     "A web-of-trust overlay DNS resolver.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name,
-		        commands[i].summary);
+			commands[i].summary);
 	fprintf(out,
-	        "\nEvery command takes --home DIR (default $WOTDNS_HOME, "
-	        "else $XDG_DATA_HOME/wotdns)\nand --help. See wotdns(1).\n");
+		"\nEvery command takes --home DIR (default $WOTDNS_HOME, "
+		"else $XDG_DATA_HOME/wotdns)\nand --help. See wotdns(1).\n");
 }
 
 int cli_fail(const char *fmt, ...)
@@ -49,7 +49,7 @@ int cli_fail(const char *fmt, ...)
 int cli_fail_last(const char *what)
 {
 	return what ? cli_fail("%s: %s", what, wot_error_last())
-	            : cli_fail("%s", wot_error_last());
+		    : cli_fail("%s", wot_error_last());
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)
@@ -92,7 +92,7 @@ int cli_open(wot_home **h, wot_trust **t)
 }
 
 void cli_progress(wot_sync_event ev, const char *source, size_t cur,
-                  size_t total, int ok, const char *msg, void *data)
+		  size_t total, int ok, const char *msg, void *data)
 {
 	int tty = isatty(STDERR_FILENO);
 
@@ -101,19 +101,19 @@ void cli_progress(wot_sync_event ev, const char *source, size_t cur,
 	case WOT_SYNC_EV_START:
 		if (tty)
 			fprintf(stderr, "[%zu/%zu] %s: fetching\r", cur, total,
-			        source);
+				source);
 		break;
 	case WOT_SYNC_EV_FETCH:
 		if (tty && total)
 			fprintf(stderr, "        %s: objects %zu/%zu\r", source,
-			        cur, total);
+				cur, total);
 		break;
 	case WOT_SYNC_EV_DONE:
 		/* Results are always shown: a failing source must be seen. */
 		fprintf(stderr, "%s[%zu/%zu] %s: %s%.*s\n", tty ? "\033[K" : "",
-		        cur, total, source,
-		        ok ? "ok " : "FAILED: ", ok ? 12 : 1024,
-		        msg ? msg : "");
+			cur, total, source,
+			ok ? "ok " : "FAILED: ", ok ? 12 : 1024,
+			msg ? msg : "");
 		break;
 	case WOT_SYNC_EV_ACCEPTED:
 		fprintf(stderr, "accepted records: %zu\n", cur);

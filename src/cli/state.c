@@ -16,8 +16,8 @@ json_t *cli_load_accepted(int quiet)
 	if (wot_file_read(path, 256u << 20, &text, NULL) < 0) {
 		if (!quiet)
 			cli_fail("no accepted record set yet (run 'wotdns "
-			         "sync'): %s",
-			         wot_error_last());
+				 "sync'): %s",
+				 wot_error_last());
 	} else if (!(j = json_loads(text, 0, &err))) {
 		cli_fail("%s:%d: %s", path, err.line, err.text);
 	}

@@ -60,7 +60,7 @@ static int split_spec(const char *spec, char *host, const char **port, int *v6)
 }
 
 int wot_dns_parse_addr(const char *spec, unsigned default_port,
-                       struct sockaddr_storage *out)
+		       struct sockaddr_storage *out)
 {
 	char host[HOST_MAX];
 	const char *port_s = NULL;
@@ -82,12 +82,12 @@ int wot_dns_parse_addr(const char *spec, unsigned default_port,
 		rc = uv_ip4_addr(host, (int)port, (struct sockaddr_in *)out);
 	if (rc != 0)
 		return wot_error_set(WOT_EINVAL, "bad address '%s': %s", spec,
-		                     uv_strerror(rc));
+				     uv_strerror(rc));
 	return 0;
 }
 
 int wot_dns_format_addr(const struct sockaddr_storage *sa, char *buf,
-                        size_t len)
+			size_t len)
 {
 	char host[HOST_MAX];
 	int rc, n;
@@ -103,13 +103,13 @@ int wot_dns_format_addr(const struct sockaddr_storage *sa, char *buf,
 		rc = uv_ip6_name(in6, host, sizeof(host));
 		n = rc ? 0
 		       : snprintf(buf, len, "[%s]:%u", host,
-		                  ntohs(in6->sin6_port));
+				  ntohs(in6->sin6_port));
 	} else {
 		return wot_error_set(WOT_EINVAL, "unknown address family");
 	}
 	if (rc != 0)
 		return wot_error_set(WOT_EINVAL, "cannot format address: %s",
-		                     uv_strerror(rc));
+				     uv_strerror(rc));
 	if (n < 0 || (size_t)n >= len)
 		return wot_error_set(WOT_ELIMIT, "address buffer too small");
 	return 0;
@@ -126,7 +126,7 @@ int wot_dns_addr_is_loopback(const struct sockaddr_storage *sa)
 		    (const struct sockaddr_in6 *)sa;
 		const uint8_t *a = in6->sin6_addr.s6_addr;
 		static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
-		                                   0, 0, 0, 0, 0xff, 0xff};
+						   0, 0, 0, 0, 0xff, 0xff};
 		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
 			return 1;
 		return memcmp(a, mapped, 12) == 0 && a[12] == 127;
@@ -135,7 +135,7 @@ int wot_dns_addr_is_loopback(const struct sockaddr_storage *sa)
 }
 
 int wot_dns_addr_equal(const struct sockaddr_storage *a,
-                       const struct sockaddr_storage *b)
+		       const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
 		return 0;
@@ -179,7 +179,7 @@ static char *nameserver_token(char *line)
 }
 
 static int excluded(const struct sockaddr_storage *sa,
-                    const struct sockaddr_storage *exclude, size_t nexclude)
+		    const struct sockaddr_storage *exclude, size_t nexclude)
 {
 	for (size_t i = 0; i < nexclude; i++)
 		if (wot_dns_addr_equal(sa, &exclude[i]))
@@ -202,8 +202,8 @@ static int strv_push(char ***v, size_t *n, const char *s)
 }
 
 int wot_dns_resolvconf_upstreams(const char *path,
-                                 const struct sockaddr_storage *exclude,
-                                 size_t nexclude, char ***out)
+				 const struct sockaddr_storage *exclude,
+				 size_t nexclude, char ***out)
 {
 	char *text = NULL, *line, *save = NULL, *tok;
 	char addr[HOST_MAX + 16];

@@ -18,7 +18,7 @@ typedef struct {
 
 /* Closest enclosing zone apex of a lowercase name, NULL if none. */
 static const wot_dns_node *find_apex(const wot_dns_table *t,
-                                     const uint8_t *name, size_t len)
+				     const uint8_t *name, size_t len)
 {
 	size_t off = 0;
 
@@ -40,7 +40,7 @@ static const wot_dns_node *find_apex(const wot_dns_table *t,
  * not exist. The apex exists, so the walk stops there at the latest.
  */
 static const wot_dns_node *find_wildcard(const wot_dns_table *t,
-                                         const uint8_t *name, size_t len)
+					 const uint8_t *name, size_t len)
 {
 	uint8_t wild[WOT_DNS_NAME_MAX];
 	size_t off = 0;
@@ -60,14 +60,14 @@ static const wot_dns_node *find_wildcard(const wot_dns_table *t,
 }
 
 static int add_rrset(actx *c, int section, const uint8_t *owner,
-                     size_t owner_len, const wot_dns_rrset *s)
+		     size_t owner_len, const wot_dns_rrset *s)
 {
 	for (uint32_t off = 0; off < s->len;) {
 		uint32_t ttl = wot_rd32(s->data + off);
 		size_t rdlen = wot_rd16(s->data + off + 4);
 		if (wot_dns_msg_rr(c->m, section, owner, owner_len, s->type,
-		                   ttl, s->data + off + 6, rdlen,
-		                   s->type == WOT_T_CNAME) < 0) {
+				   ttl, s->data + off + 6, rdlen,
+				   s->type == WOT_T_CNAME) < 0) {
 			c->overflow = 1;
 			return -1;
 		}
@@ -87,7 +87,7 @@ static int add_soa(actx *c, const wot_dns_node *apex)
 	if (rdlen >= 4 && wot_rd32(rd + rdlen - 4) < ttl)
 		ttl = wot_rd32(rd + rdlen - 4);
 	if (wot_dns_msg_rr(c->m, 2, apex->name, apex->namelen, WOT_T_SOA, ttl,
-	                   rd, rdlen, 0) < 0) {
+			   rd, rdlen, 0) < 0) {
 		c->overflow = 1;
 		return -1;
 	}
@@ -107,7 +107,7 @@ static const wot_dns_rrset *pick_rrset(const wot_dns_node *n, uint16_t qtype)
  * copied into name/len and the chain goes on, 0 when done, -1 on overflow.
  */
 static int answer_hop(actx *c, const wot_dns_node *apex, uint8_t *name,
-                      size_t *len)
+		      size_t *len)
 {
 	const wot_dns_node *n = wot_dns_table_find(c->t, name, *len);
 	const wot_dns_rrset *s, *cname;
@@ -170,7 +170,7 @@ static int resolve(actx *c)
 }
 
 size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
-                              uint8_t *resp, size_t cap)
+			      uint8_t *resp, size_t cap)
 {
 	uint16_t flags =
 	    (uint16_t)(WOT_F_QR | WOT_F_RA | (q->flags & (0x7800u | WOT_F_RD)));
@@ -193,11 +193,11 @@ size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
 }
 
 static int answer_query(const wot_dns_table *t, const wot_dns_query *q,
-                        size_t limit, uint8_t *resp, size_t *resp_len,
-                        int *action)
+			size_t limit, uint8_t *resp, size_t *resp_len,
+			int *action)
 {
 	uint16_t flags = (uint16_t)(WOT_F_QR | WOT_F_AA | WOT_F_RA |
-	                            (q->flags & (WOT_F_RD | WOT_F_CD)));
+				    (q->flags & (WOT_F_RD | WOT_F_CD)));
 	size_t reserve = q->edns ? WOT_DNS_OPT_LEN : 0;
 	wot_dns_msg m;
 	actx c = {t, q, &m, WOT_RCODE_NOERROR, 0};
@@ -205,8 +205,8 @@ static int answer_query(const wot_dns_table *t, const wot_dns_query *q,
 	if (limit < WOT_DNS_HDR_LEN + reserve ||
 	    wot_dns_msg_begin(&m, resp, limit - reserve, q, flags) < 0)
 		return wot_error_set(WOT_ELIMIT,
-		                     "response buffer of %zu bytes too small",
-		                     limit);
+				     "response buffer of %zu bytes too small",
+				     limit);
 	*action = resolve(&c);
 	if (*action != WOT_DNS_REPLY)
 		return 0;
@@ -222,7 +222,7 @@ static int answer_query(const wot_dns_table *t, const wot_dns_query *q,
 }
 
 static int reply_error(const wot_dns_query *q, unsigned rcode, uint8_t *resp,
-                       size_t cap, size_t *resp_len, int *action)
+		       size_t cap, size_t *resp_len, int *action)
 {
 	*resp_len = wot_dns_error_response(q, rcode, resp, cap);
 	if (!*resp_len)
@@ -233,8 +233,8 @@ static int reply_error(const wot_dns_query *q, unsigned rcode, uint8_t *resp,
 }
 
 int wot_dns_answer(const wot_dns_table *t, const uint8_t *query, size_t qlen,
-                   int tcp, uint8_t *resp, size_t resp_cap, size_t *resp_len,
-                   int *action)
+		   int tcp, uint8_t *resp, size_t resp_cap, size_t *resp_len,
+		   int *action)
 {
 	wot_dns_query q;
 	size_t limit;
@@ -254,15 +254,15 @@ int wot_dns_answer(const wot_dns_table *t, const uint8_t *query, size_t qlen,
 		limit = resp_cap;
 	if (st == WOT_DNS_PARSE_BAD)
 		return reply_error(&q, WOT_RCODE_FORMERR, resp, limit, resp_len,
-		                   action);
+				   action);
 	if (WOT_OPCODE(q.flags) != 0)
 		return reply_error(&q, WOT_RCODE_NOTIMP, resp, limit, resp_len,
-		                   action);
+				   action);
 	if (q.qdcount != 1)
 		return reply_error(&q, WOT_RCODE_FORMERR, resp, limit, resp_len,
-		                   action);
+				   action);
 	if (q.edns && q.edns_version != 0)
 		return reply_error(&q, WOT_RCODE_BADVERS, resp, limit, resp_len,
-		                   action);
+				   action);
 	return answer_query(t, &q, limit, resp, resp_len, action);
 }

@@ -68,9 +68,9 @@ static void sync_done(uv_work_t *req, int status)
 		return;
 	}
 	wot_log(WOT_LOG_INFO, "sync",
-	        "synced %zu sources (%zu failed): %zu records, %zu conflicts",
-	        d->report.sources, d->report.failed, d->report.records,
-	        d->report.conflicts);
+		"synced %zu sources (%zu failed): %zu records, %zu conflicts",
+		d->report.sources, d->report.failed, d->report.records,
+		d->report.conflicts);
 	if (d->fresh && !d->stopping)
 		wot_dns_server_set_table(d->server, d->fresh);
 	else
@@ -103,11 +103,11 @@ static void on_signal(uv_signal_t *sig, int signum)
 	if (signum == SIGHUP) {
 		if (load_table(d->home, &t) < 0) {
 			wot_log(WOT_LOG_ERR, "dns", "reload: %s",
-			        wot_error_last());
+				wot_error_last());
 			return;
 		}
 		wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records",
-		        wot_dns_table_count(t));
+			wot_dns_table_count(t));
 		wot_dns_server_set_table(d->server, t);
 		return;
 	}
@@ -122,8 +122,8 @@ static void on_signal(uv_signal_t *sig, int signum)
 
 /* Upstreams: flags, else config, else resolv.conf without ourselves. */
 static int pick_upstreams(daemon_t *d, const wot_daemon_opts *o,
-                          const wot_dns_server_opts *so, char ***owned,
-                          wot_dns_server_opts *out)
+			  const wot_dns_server_opts *so, char ***owned,
+			  wot_dns_server_opts *out)
 {
 	const wot_config *cfg = wot_home_config(d->home);
 	struct sockaddr_storage self[16];
@@ -146,8 +146,8 @@ static int pick_upstreams(daemon_t *d, const wot_daemon_opts *o,
 		if (wot_dns_parse_addr(so->listen[i], 53, &self[nself]) == 0)
 			nself++;
 	rc = wot_dns_resolvconf_upstreams(o->resolv_conf ? o->resolv_conf
-	                                                 : "/etc/resolv.conf",
-	                                  self, nself, owned);
+							 : "/etc/resolv.conf",
+					  self, nself, owned);
 	if (rc < 0)
 		return rc;
 	out->upstream = (const char *const *)*owned;
@@ -155,8 +155,8 @@ static int pick_upstreams(daemon_t *d, const wot_daemon_opts *o,
 		out->nupstream++;
 	if (!out->nupstream)
 		wot_log(WOT_LOG_WARNING, "dns",
-		        "no upstream resolver: names outside the overlay "
-		        "get SERVFAIL");
+			"no upstream resolver: names outside the overlay "
+			"get SERVFAIL");
 	return 0;
 }
 
@@ -184,7 +184,7 @@ static int start_server(daemon_t *d, const wot_daemon_opts *o)
 	for (size_t i = 0; i < full.nlisten; i++)
 		if (wot_dns_server_bound(d->server, i, addr, sizeof(addr)) == 0)
 			wot_log(WOT_LOG_NOTICE, "dns",
-			        "listening on %s (udp+tcp)", addr);
+				"listening on %s (udp+tcp)", addr);
 	for (size_t i = 0; i < full.nupstream; i++)
 		wot_log(WOT_LOG_INFO, "dns", "upstream %s", full.upstream[i]);
 out:
@@ -208,7 +208,7 @@ static void start_handles(daemon_t *d, unsigned interval)
 	/* Sync once right away, then every interval. */
 	if (interval)
 		uv_timer_start(&d->timer, on_timer, 0,
-		               (uint64_t)interval * 1000);
+			       (uint64_t)interval * 1000);
 }
 
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
@@ -221,7 +221,7 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	d->home = h;
 	interval = o->sync_interval >= 0 ? (unsigned)o->sync_interval
-	                                 : wot_home_config(h)->sync_interval;
+					 : wot_home_config(h)->sync_interval;
 	if ((rc = uv_loop_init(&d->loop)) < 0) {
 		free(d);
 		return wot_error_set(WOT_EIO, "loop: %s", uv_strerror(rc));

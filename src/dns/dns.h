@@ -42,8 +42,8 @@ enum { WOT_DNS_REPLY = 0, WOT_DNS_FORWARD = 1, WOT_DNS_DROP = 2 };
  * *action receives the decision. Returns 0 or a negative WOT_E* code.
  */
 int wot_dns_answer(const wot_dns_table *t, const uint8_t *query, size_t qlen,
-                   int tcp, uint8_t *resp, size_t resp_cap, size_t *resp_len,
-                   int *action);
+		   int tcp, uint8_t *resp, size_t resp_cap, size_t *resp_len,
+		   int *action);
 
 typedef struct {
 	/* "127.0.0.1:53", "[::1]:53"; port 0 picks a free port, the same
@@ -66,18 +66,18 @@ typedef struct {
  * releases with wot_dns_server_close(); the object is freed before cb runs.
  */
 int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
-                       const wot_dns_server_opts *opts);
+		       const wot_dns_server_opts *opts);
 /* Bind every listen address (UDP and TCP) and start answering. */
 int wot_dns_server_start(wot_dns_server *s);
 /* Address actually bound for listen entry i, as "127.0.0.1:PORT" or
  * "[::1]:PORT", into buf. */
 int wot_dns_server_bound(const wot_dns_server *s, size_t i, char *buf,
-                         size_t len);
+			 size_t len);
 /* Swap in a new table atomically (takes ownership, frees the old one). */
 void wot_dns_server_set_table(wot_dns_server *s, wot_dns_table *t);
 /* Stop listening, cancel pending upstream queries, free; then cb(data). */
 void wot_dns_server_close(wot_dns_server *s, void (*cb)(void *data),
-                          void *data);
+			  void *data);
 
 /* Counters since start. */
 typedef struct {
@@ -89,14 +89,14 @@ void wot_dns_server_stats(const wot_dns_server *s, wot_dns_stats *out);
  * Parse "ADDR:PORT", "[V6]:PORT" or "ADDR" (default_port) into a sockaddr.
  */
 int wot_dns_parse_addr(const char *spec, unsigned default_port,
-                       struct sockaddr_storage *out);
+		       struct sockaddr_storage *out);
 
 /* Nameservers from a resolv.conf file that are not in the exclude list.
  * *out is a NULL-terminated array of "ADDR:53" strings; free with
  * wot_dns_strv_free(). */
 int wot_dns_resolvconf_upstreams(const char *path,
-                                 const struct sockaddr_storage *exclude,
-                                 size_t nexclude, char ***out);
+				 const struct sockaddr_storage *exclude,
+				 size_t nexclude, char ***out);
 void wot_dns_strv_free(char **v);
 
 #endif

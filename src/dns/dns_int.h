@@ -101,7 +101,7 @@ typedef struct wot_dns_node {
 
 /* Find the node of a lowercase wire name, NULL if absent. */
 const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
-                                       const uint8_t *lname, size_t len);
+				       const uint8_t *lname, size_t len);
 /* RRset of one type at node, NULL if absent. */
 const wot_dns_rrset *wot_dns_node_rrset(const wot_dns_node *n, uint16_t type);
 /* 1 if the table holds at least one SOA (so lookups can be skipped). */
@@ -123,9 +123,9 @@ typedef struct {
 	uint8_t qname[WOT_DNS_NAME_MAX]; /* as asked: case preserved */
 	uint8_t lname[WOT_DNS_NAME_MAX]; /* lowercased */
 	size_t qname_len;
-	size_t qend;      /* offset just past the question in the packet */
+	size_t qend;	  /* offset just past the question in the packet */
 	int has_question; /* qdcount == 1 and the question parsed */
-	int edns;         /* an OPT record was present */
+	int edns;	  /* an OPT record was present */
 	uint16_t edns_size;
 	uint8_t edns_version;
 	size_t opt_off; /* offset of the OPT CLASS field, when edns */
@@ -148,8 +148,8 @@ size_t wot_dns_query_udp_limit(const wot_dns_query *q);
  * lname/qtype/qclass (name compared case-insensitively).
  */
 int wot_dns_reply_matches(const uint8_t *pkt, size_t len, uint16_t id,
-                          const uint8_t *lname, size_t lname_len,
-                          uint16_t qtype, uint16_t qclass);
+			  const uint8_t *lname, size_t lname_len,
+			  uint16_t qtype, uint16_t qclass);
 
 enum { WOT_DNS_COMP_MAX = 64 };
 
@@ -164,13 +164,13 @@ typedef struct {
 
 /* Start a response: header from q with flags/rcode, question if present. */
 int wot_dns_msg_begin(wot_dns_msg *m, uint8_t *buf, size_t cap,
-                      const wot_dns_query *q, uint16_t flags);
+		      const wot_dns_query *q, uint16_t flags);
 /* Append one RR to section (1 answer, 2 authority, 3 additional).
  * Returns -1 and leaves the message unchanged if it does not fit.
  * name_rdata: the rdata is a single name worth remembering for compression. */
 int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
-                   size_t owner_len, uint16_t type, uint32_t ttl,
-                   const uint8_t *rdata, size_t rdlen, int name_rdata);
+		   size_t owner_len, uint16_t type, uint32_t ttl,
+		   const uint8_t *rdata, size_t rdlen, int name_rdata);
 /* Append our OPT record (size 1232, extended rcode bits). */
 int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode);
 /* Write the section counts and rcode into the header; returns the length. */
@@ -185,7 +185,7 @@ void wot_dns_msg_reset(wot_dns_msg *m);
  * had one) for a parsed query. Returns the length, 0 if cap is too small.
  */
 size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
-                              uint8_t *resp, size_t cap);
+			      uint8_t *resp, size_t cap);
 
 /* ---- upstream.c ------------------------------------------------------- */
 
@@ -201,8 +201,8 @@ typedef void (*wot_dns_fwd_cb)(void *data, const uint8_t *resp, size_t len);
 
 /* Forwarder over addrs (copied). Free with wot_dns_upstream_close(). */
 int wot_dns_upstream_new(wot_dns_upstream **out, uv_loop_t *loop,
-                         const struct sockaddr_storage *addrs, size_t n,
-                         unsigned timeout_ms);
+			 const struct sockaddr_storage *addrs, size_t n,
+			 unsigned timeout_ms);
 /* Number of configured upstream servers. */
 size_t wot_dns_upstream_count(const wot_dns_upstream *u);
 /*
@@ -211,12 +211,12 @@ size_t wot_dns_upstream_count(const wot_dns_upstream *u);
  * valid until cb runs or the request is cancelled.
  */
 int wot_dns_upstream_query(wot_dns_upstream *u, const uint8_t *query,
-                           size_t qlen, const wot_dns_query *q, int tcp,
-                           wot_dns_fwd_cb cb, void *data, wot_dns_fwd **out);
+			   size_t qlen, const wot_dns_query *q, int tcp,
+			   wot_dns_fwd_cb cb, void *data, wot_dns_fwd **out);
 /* Cancel a request: its cb will never run. */
 void wot_dns_upstream_cancel(wot_dns_fwd *f);
 /* Cancel everything, close every handle, free, then cb(data). */
 void wot_dns_upstream_close(wot_dns_upstream *u, void (*cb)(void *data),
-                            void *data);
+			    void *data);
 
 #endif

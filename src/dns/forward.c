@@ -11,9 +11,9 @@
 #include <string.h>
 
 static void reply_servfail(wot_dns_server *s, wot_dns_listener *l,
-                           wot_dns_conn *conn,
-                           const struct sockaddr_storage *addr,
-                           const wot_dns_query *q)
+			   wot_dns_conn *conn,
+			   const struct sockaddr_storage *addr,
+			   const wot_dns_query *q)
 {
 	size_t limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
 	size_t len =
@@ -44,7 +44,7 @@ static void client_free(wot_dns_client *c)
  * retries over TCP (RFC 7766).
  */
 static void deliver_truncated(wot_dns_client *c, const wot_dns_query *q,
-                              const uint8_t *resp, size_t limit)
+			      const uint8_t *resp, size_t limit)
 {
 	uint16_t flags = (uint16_t)(wot_rd16(resp + 2) | WOT_F_TC);
 	size_t reserve = q->edns ? WOT_DNS_OPT_LEN : 0;
@@ -85,8 +85,8 @@ static void on_upstream_done(void *data, const uint8_t *resp, size_t len)
 }
 
 void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
-                     const struct sockaddr_storage *addr, const uint8_t *pkt,
-                     size_t len)
+		     const struct sockaddr_storage *addr, const uint8_t *pkt,
+		     size_t len)
 {
 	wot_dns_client *c = NULL;
 	wot_dns_query q;
@@ -114,10 +114,10 @@ void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
 	if (conn)
 		conn->pending++;
 	rc = wot_dns_upstream_query(s->up, c->query, len, &q, conn != NULL,
-	                            on_upstream_done, c, &c->fwd);
+				    on_upstream_done, c, &c->fwd);
 	if (rc < 0) {
 		wot_log(WOT_LOG_WARNING, "dns", "forward: %s",
-		        wot_error_last());
+			wot_error_last());
 		client_free(c);
 		goto fail;
 	}

@@ -40,13 +40,13 @@ static void on_udp_sent(uv_udp_send_t *req, int status)
 {
 	if (status < 0 && status != UV_ECANCELED)
 		wot_log(WOT_LOG_DEBUG, "dns", "UDP send: %s",
-		        uv_strerror(status));
+			uv_strerror(status));
 	free(req);
 }
 
 static void udp_send_reply(wot_dns_listener *l,
-                           const struct sockaddr_storage *addr,
-                           const uint8_t *buf, size_t len)
+			   const struct sockaddr_storage *addr,
+			   const uint8_t *buf, size_t len)
 {
 	uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
 	udp_send *q;
@@ -56,7 +56,7 @@ static void udp_send_reply(wot_dns_listener *l,
 	if (rc >= 0 || (rc != UV_EAGAIN && rc != UV_ENOSYS)) {
 		if (rc < 0)
 			wot_log(WOT_LOG_DEBUG, "dns", "UDP send: %s",
-			        uv_strerror(rc));
+				uv_strerror(rc));
 		return;
 	}
 	/* The socket is busy: queue a copy, the caller's buffer is reused. */
@@ -66,7 +66,7 @@ static void udp_send_reply(wot_dns_listener *l,
 	memcpy(q->data, buf, len);
 	b = uv_buf_init((char *)q->data, (unsigned)len);
 	rc = uv_udp_send(&q->req, &l->udp, &b, 1, (const struct sockaddr *)addr,
-	                 on_udp_sent);
+			 on_udp_sent);
 	if (rc < 0) {
 		wot_log(WOT_LOG_DEBUG, "dns", "UDP send: %s", uv_strerror(rc));
 		free(q);
@@ -74,9 +74,9 @@ static void udp_send_reply(wot_dns_listener *l,
 }
 
 void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
-                         wot_dns_conn *conn,
-                         const struct sockaddr_storage *addr,
-                         const uint8_t *buf, size_t len)
+			 wot_dns_conn *conn,
+			 const struct sockaddr_storage *addr,
+			 const uint8_t *buf, size_t len)
 {
 	if (s->closing)
 		return;
@@ -87,16 +87,16 @@ void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
 }
 
 void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
-                          wot_dns_conn *conn,
-                          const struct sockaddr_storage *addr,
-                          const uint8_t *pkt, size_t len)
+			  wot_dns_conn *conn,
+			  const struct sockaddr_storage *addr,
+			  const uint8_t *pkt, size_t len)
 {
 	size_t rlen = 0;
 	int action = WOT_DNS_DROP, rc;
 
 	s->stats.queries++;
 	rc = wot_dns_answer(s->table, pkt, len, conn != NULL, s->wbuf,
-	                    sizeof(s->wbuf), &rlen, &action);
+			    sizeof(s->wbuf), &rlen, &action);
 	if (rc < 0) {
 		wot_log(WOT_LOG_WARNING, "dns", "answer: %s", wot_error_last());
 		action = WOT_DNS_DROP;
@@ -117,14 +117,14 @@ void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
 }
 
 static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
-                        const struct sockaddr *addr, unsigned flags)
+			const struct sockaddr *addr, unsigned flags)
 {
 	wot_dns_listener *l = h->data;
 	struct sockaddr_storage from;
 
 	if (nread < 0)
 		wot_log(WOT_LOG_DEBUG, "dns", "UDP receive: %s",
-		        uv_strerror((int)nread));
+			uv_strerror((int)nread));
 	if (nread <= 0 || !addr || l->s->closing)
 		return;
 	if (flags & UV_UDP_PARTIAL) {
@@ -134,13 +134,13 @@ static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	memset(&from, 0, sizeof(from));
 	memcpy(&from, addr,
 	       addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-	                                   : sizeof(struct sockaddr_in));
+					   : sizeof(struct sockaddr_in));
 	wot_dns_server_query(l->s, l, NULL, &from, (const uint8_t *)buf->base,
-	                     (size_t)nread);
+			     (size_t)nread);
 }
 
 int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
-                       const wot_dns_server_opts *opts)
+		       const wot_dns_server_opts *opts)
 {
 	struct sockaddr_storage *ups = NULL;
 	wot_dns_server *s = NULL;
@@ -169,9 +169,9 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 		if (!opts->allow_nonloopback &&
 		    !wot_dns_addr_is_loopback(&l->want)) {
 			rc = wot_error_set(WOT_EINVAL,
-			                   "refusing non-loopback listen "
-			                   "address %s",
-			                   opts->listen[i]);
+					   "refusing non-loopback listen "
+					   "address %s",
+					   opts->listen[i]);
 			goto out;
 		}
 	}
@@ -182,9 +182,9 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 	}
 	if (opts->nupstream) {
 		rc = wot_dns_upstream_new(&s->up, loop, ups, opts->nupstream,
-		                          opts->upstream_timeout_ms
-		                              ? opts->upstream_timeout_ms
-		                              : 1500);
+					  opts->upstream_timeout_ms
+					      ? opts->upstream_timeout_ms
+					      : 1500);
 		if (rc < 0)
 			goto out;
 		s->live++;
@@ -203,7 +203,7 @@ out:
 static int bind_socket(int type, const struct sockaddr_storage *sa, int *fd)
 {
 	socklen_t slen = sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-	                                           : sizeof(struct sockaddr_in);
+						   : sizeof(struct sockaddr_in);
 	int one = 1, err;
 
 	*fd = socket(sa->ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -272,7 +272,7 @@ static int listener_start(wot_dns_server *s, wot_dns_listener *l)
 		ufd = -1;
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&l->tcp, LISTEN_BACKLOG,
-		               wot_dns_tcp_on_connection);
+			       wot_dns_tcp_on_connection);
 	if (rc == 0)
 		rc = uv_udp_recv_start(&l->udp, udp_alloc, on_udp_recv);
 	if (tfd >= 0)
@@ -300,17 +300,17 @@ int wot_dns_server_start(wot_dns_server *s)
 		}
 		wot_dns_format_addr(&s->ls[i].bound, addr, sizeof(addr));
 		wot_log(WOT_LOG_DEBUG, "dns", "listening on %s (UDP and TCP)",
-		        addr);
+			addr);
 	}
 	return 0;
 }
 
 int wot_dns_server_bound(const wot_dns_server *s, size_t i, char *buf,
-                         size_t len)
+			 size_t len)
 {
 	if (!s || i >= s->nls || !s->ls[i].tcp_open || !buf)
 		return wot_error_set(WOT_EINVAL, "listen entry %zu not bound",
-		                     i);
+				     i);
 	return wot_dns_format_addr(&s->ls[i].bound, buf, len);
 }
 
@@ -378,10 +378,10 @@ void wot_dns_server_close(wot_dns_server *s, void (*cb)(void *data), void *data)
 	for (size_t i = 0; i < s->nls; i++) {
 		if (s->ls[i].udp_open)
 			uv_close((uv_handle_t *)&s->ls[i].udp,
-			         on_handle_closed);
+				 on_handle_closed);
 		if (s->ls[i].tcp_open)
 			uv_close((uv_handle_t *)&s->ls[i].tcp,
-			         on_handle_closed);
+				 on_handle_closed);
 	}
 	wot_dns_forward_cancel(s, NULL);
 	while (s->conns)

@@ -35,8 +35,8 @@ struct wot_dns_conn {
 	uv_timer_t idle;
 	wot_buf in;
 	size_t pending; /* forwarded queries not yet answered */
-	size_t writes;  /* uv_write requests in flight */
-	int handles;    /* open libuv handles, freed at 0 */
+	size_t writes;	/* uv_write requests in flight */
+	int handles;	/* open libuv handles, freed at 0 */
 	int closing, eof;
 };
 
@@ -73,22 +73,22 @@ struct wot_dns_server {
 
 /* addr.c */
 int wot_dns_format_addr(const struct sockaddr_storage *sa, char *buf,
-                        size_t len);
+			size_t len);
 int wot_dns_addr_is_loopback(const struct sockaddr_storage *sa);
 int wot_dns_addr_equal(const struct sockaddr_storage *a,
-                       const struct sockaddr_storage *b);
+		       const struct sockaddr_storage *b);
 
 /* server.c */
 /* Answer or forward one query from a UDP client (conn NULL) or a TCP one. */
 void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
-                          wot_dns_conn *conn,
-                          const struct sockaddr_storage *addr,
-                          const uint8_t *pkt, size_t len);
+			  wot_dns_conn *conn,
+			  const struct sockaddr_storage *addr,
+			  const uint8_t *pkt, size_t len);
 /* Send a response to a client (UDP: l+addr; TCP: conn). */
 void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
-                         wot_dns_conn *conn,
-                         const struct sockaddr_storage *addr,
-                         const uint8_t *buf, size_t len);
+			 wot_dns_conn *conn,
+			 const struct sockaddr_storage *addr,
+			 const uint8_t *buf, size_t len);
 /* One thing counted in live is gone; finishes a pending close. */
 void wot_dns_server_unref(wot_dns_server *s);
 
@@ -102,8 +102,8 @@ void wot_dns_conn_settle(wot_dns_conn *c);
 /* forward.c */
 /* Hand a query the table does not cover to the upstreams. */
 void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
-                     const struct sockaddr_storage *addr, const uint8_t *pkt,
-                     size_t len);
+		     const struct sockaddr_storage *addr, const uint8_t *pkt,
+		     size_t len);
 /* Cancel waiting queries: of conn only, or all when conn is NULL. */
 void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn);
 

@@ -42,7 +42,7 @@ enum { TABLE_MIN_CAP = 64 };
 	} while (0)
 
 static uint64_t siphash24(uint64_t k0, uint64_t k1, const uint8_t *in,
-                          size_t len)
+			  size_t len)
 {
 	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
 	uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
@@ -74,21 +74,21 @@ static uint64_t siphash24(uint64_t k0, uint64_t k1, const uint8_t *in,
 }
 
 static size_t probe(const wot_dns_table *t, const uint8_t *name, size_t len,
-                    uint64_t h)
+		    uint64_t h)
 {
 	size_t mask = t->cap - 1, i = (size_t)h & mask;
 
 	for (;;) {
 		const wot_dns_node *n = t->slots[i];
 		if (!n || (n->hash == h && n->namelen == len &&
-		           memcmp(n->name, name, len) == 0))
+			   memcmp(n->name, name, len) == 0))
 			return i;
 		i = (i + 1) & mask;
 	}
 }
 
 const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
-                                       const uint8_t *lname, size_t len)
+				       const uint8_t *lname, size_t len)
 {
 	uint64_t h;
 
@@ -161,7 +161,7 @@ static int grow(wot_dns_table *t)
 
 /* Find or insert the node for one lowercase name; *created tells which. */
 static int node_get(wot_dns_table *t, const uint8_t *name, size_t len,
-                    wot_dns_node **out, int *created)
+		    wot_dns_node **out, int *created)
 {
 	uint64_t h = siphash24(t->k0, t->k1, name, len);
 	size_t i = probe(t, name, len, h);
@@ -193,7 +193,7 @@ static int node_get(wot_dns_table *t, const uint8_t *name, size_t len,
 
 /* Insert name and every ancestor not yet present (empty non-terminals). */
 static int node_get_with_ancestors(wot_dns_table *t, const uint8_t *name,
-                                   size_t len, wot_dns_node **out)
+				   size_t len, wot_dns_node **out)
 {
 	wot_dns_node *n, *anc;
 	int created, rc;
@@ -214,7 +214,7 @@ out:
 }
 
 static int rrset_find_dup(const wot_dns_rrset *s, const uint8_t *rdata,
-                          size_t rdlen)
+			  size_t rdlen)
 {
 	for (uint32_t off = 0; off < s->len;) {
 		size_t l = wot_rd16(s->data + off + 4);
@@ -253,7 +253,7 @@ static int rrset_get(wot_dns_node *n, uint16_t type, wot_dns_rrset **out)
 
 /* Append one record; returns 1 if added, 0 if a duplicate. */
 static int rrset_append(wot_dns_rrset *s, uint32_t ttl, const uint8_t *rdata,
-                        size_t rdlen)
+			size_t rdlen)
 {
 	size_t need = 6 + rdlen;
 	uint8_t *d;
@@ -291,7 +291,7 @@ static int check_rr(const ldns_rr *rr, uint8_t *lname, size_t *lname_len)
 	if (type == WOT_T_OPT || (type >= 249 && type <= WOT_T_ANY) ||
 	    type == 0)
 		return wot_error_set(WOT_EINVAL, "meta type %u not allowed",
-		                     type);
+				     type);
 	if (!owner || ldns_rdf_get_type(owner) != LDNS_RDF_TYPE_DNAME)
 		return wot_error_set(WOT_EINVAL, "record without owner");
 	len = ldns_rdf_size(owner);
@@ -324,7 +324,7 @@ int wot_dns_table_add(wot_dns_table *t, const ldns_rr *rr)
 	st = ldns_rr_rdata2buffer_wire(t->scratch, rr);
 	if (st != LDNS_STATUS_OK)
 		return wot_error_set(WOT_EINVAL, "rdata: %s",
-		                     ldns_get_errorstr_by_id(st));
+				     ldns_get_errorstr_by_id(st));
 	rdlen = ldns_buffer_position(t->scratch);
 	if (rdlen > UINT16_MAX)
 		return wot_error_set(WOT_ELIMIT, "rdata longer than 65535");
@@ -335,7 +335,7 @@ int wot_dns_table_add(wot_dns_table *t, const ldns_rr *rr)
 	if (rc < 0)
 		return rc;
 	rc = rrset_append(s, ldns_rr_ttl(rr), ldns_buffer_begin(t->scratch),
-	                  rdlen);
+			  rdlen);
 	if (rc < 0)
 		return rc;
 	if (rc == 1 && s->type == WOT_T_SOA && s->count == 1)

@@ -73,7 +73,7 @@ static void on_write(uv_write_t *req, int status)
 	if (status < 0) {
 		if (status != UV_ECANCELED)
 			wot_log(WOT_LOG_DEBUG, "dns", "TCP write: %s",
-			        uv_strerror(status));
+				uv_strerror(status));
 		wot_dns_conn_close(c);
 		return;
 	}
@@ -134,8 +134,8 @@ static void process(wot_dns_conn *c)
 		if (c->in.len - off < 2 + mlen)
 			break;
 		wot_dns_server_query(c->s, NULL, c, NULL,
-		                     (const uint8_t *)c->in.ptr + off + 2,
-		                     mlen);
+				     (const uint8_t *)c->in.ptr + off + 2,
+				     mlen);
 		off += 2 + mlen;
 	}
 	if (c->closing)
@@ -197,7 +197,7 @@ void wot_dns_tcp_on_connection(uv_stream_t *server, int status)
 
 	if (status < 0) {
 		wot_log(WOT_LOG_WARNING, "dns", "TCP accept: %s",
-		        uv_strerror(status));
+			uv_strerror(status));
 		return;
 	}
 	if (l->s->closing || !(c = conn_new(l->s)))
@@ -212,7 +212,7 @@ void wot_dns_tcp_on_connection(uv_stream_t *server, int status)
 	}
 	if (rc < 0) {
 		wot_log(WOT_LOG_DEBUG, "dns", "TCP connection refused: %s",
-		        uv_strerror(rc));
+			uv_strerror(rc));
 		wot_dns_conn_close(c);
 	}
 }

@@ -19,7 +19,7 @@ struct wot_dns_upstream {
 	size_t n;
 	unsigned timeout_ms;
 	wot_dns_fwd *head; /* requests still waiting */
-	size_t live;       /* requests not yet freed */
+	size_t live;	   /* requests not yet freed */
 	int closing;
 	void (*close_cb)(void *data);
 	void *close_data;
@@ -162,11 +162,11 @@ static void fwd_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 static int reply_ok(const wot_dns_fwd *f, const uint8_t *p, size_t len)
 {
 	return wot_dns_reply_matches(p, len, f->id, f->lname, f->lname_len,
-	                             f->qtype, f->qclass);
+				     f->qtype, f->qclass);
 }
 
 static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
-                        const struct sockaddr *addr, unsigned flags)
+			const struct sockaddr *addr, unsigned flags)
 {
 	attempt *a = h->data;
 	struct sockaddr_storage from;
@@ -176,7 +176,7 @@ static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	memset(&from, 0, sizeof(from));
 	memcpy(&from, addr,
 	       addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-	                                   : sizeof(struct sockaddr_in));
+					   : sizeof(struct sockaddr_in));
 	if (!wot_dns_addr_equal(&from, a->addr) ||
 	    !reply_ok(a->f, (const uint8_t *)buf->base, (size_t)nread)) {
 		wot_log(WOT_LOG_DEBUG, "dns", "ignoring unmatched reply");
@@ -191,7 +191,7 @@ static void on_udp_sent(uv_udp_send_t *req, int status)
 
 	if (status < 0 && !a->closing) {
 		wot_log(WOT_LOG_DEBUG, "dns", "upstream send: %s",
-		        uv_strerror(status));
+			uv_strerror(status));
 		attempt_failed(a);
 	}
 }
@@ -211,7 +211,7 @@ static int udp_start(attempt *a)
 		rc = uv_udp_recv_start(&a->u.udp, fwd_alloc, on_udp_recv);
 	if (rc == 0)
 		rc = uv_udp_send(&a->sreq, &a->u.udp, &b, 1,
-		                 (const struct sockaddr *)a->addr, on_udp_sent);
+				 (const struct sockaddr *)a->addr, on_udp_sent);
 	return rc;
 }
 
@@ -225,7 +225,7 @@ static void tcp_process(attempt *a)
 		if (a->in.len - off < 2 + mlen)
 			break;
 		if (reply_ok(a->f, (const uint8_t *)a->in.ptr + off + 2,
-		             mlen)) {
+			     mlen)) {
 			finish(a->f, (uint8_t *)a->in.ptr + off + 2, mlen);
 			return;
 		}
@@ -273,7 +273,7 @@ static void on_tcp_connect(uv_connect_t *req, int status)
 		rc = uv_read_start(req->handle, fwd_alloc, on_tcp_read);
 	if (rc < 0) {
 		wot_log(WOT_LOG_DEBUG, "dns", "upstream TCP: %s",
-		        uv_strerror(rc));
+			uv_strerror(rc));
 		attempt_failed(a);
 	}
 }
@@ -290,7 +290,7 @@ static int attempt_open(wot_dns_fwd *f, attempt **out)
 	a->f = f;
 	a->addr = &f->u->addrs[f->next_server - 1];
 	rc = f->tcp ? uv_tcp_init(f->u->loop, &a->u.tcp)
-	            : uv_udp_init(f->u->loop, &a->u.udp);
+		    : uv_udp_init(f->u->loop, &a->u.udp);
 	if (rc < 0) {
 		free(a);
 		return rc;
@@ -320,12 +320,12 @@ static void start_attempt(wot_dns_fwd *f)
 	}
 	if (rc == 0)
 		rc = f->tcp ? uv_tcp_connect(&a->creq, &a->u.tcp,
-		                             (const struct sockaddr *)a->addr,
-		                             on_tcp_connect)
-		            : udp_start(a);
+					     (const struct sockaddr *)a->addr,
+					     on_tcp_connect)
+			    : udp_start(a);
 	if (rc < 0) {
 		wot_log(WOT_LOG_DEBUG, "dns", "upstream attempt: %s",
-		        uv_strerror(rc));
+			uv_strerror(rc));
 		attempt_close(a);
 		/* Fail over from the timer, never from the caller's stack. */
 		uv_timer_start(&f->timer, on_timeout, 0, 0);
@@ -335,8 +335,8 @@ static void start_attempt(wot_dns_fwd *f)
 }
 
 int wot_dns_upstream_new(wot_dns_upstream **out, uv_loop_t *loop,
-                         const struct sockaddr_storage *addrs, size_t n,
-                         unsigned timeout_ms)
+			 const struct sockaddr_storage *addrs, size_t n,
+			 unsigned timeout_ms)
 {
 	wot_dns_upstream *u = NULL;
 
@@ -361,7 +361,7 @@ size_t wot_dns_upstream_count(const wot_dns_upstream *u)
 }
 
 static wot_dns_fwd *fwd_new(wot_dns_upstream *u, const uint8_t *query,
-                            size_t qlen, const wot_dns_query *q, int tcp)
+			    size_t qlen, const wot_dns_query *q, int tcp)
 {
 	wot_dns_fwd *f = calloc(1, sizeof(*f));
 
@@ -381,13 +381,13 @@ static wot_dns_fwd *fwd_new(wot_dns_upstream *u, const uint8_t *query,
 	/* Ask upstream for no more than we may pass on over UDP. */
 	if (!tcp && q->edns && q->opt_off + 2 <= qlen)
 		wot_wr16(f->query + q->opt_off,
-		         (uint16_t)wot_dns_query_udp_limit(q));
+			 (uint16_t)wot_dns_query_udp_limit(q));
 	return f;
 }
 
 int wot_dns_upstream_query(wot_dns_upstream *u, const uint8_t *query,
-                           size_t qlen, const wot_dns_query *q, int tcp,
-                           wot_dns_fwd_cb cb, void *data, wot_dns_fwd **out)
+			   size_t qlen, const wot_dns_query *q, int tcp,
+			   wot_dns_fwd_cb cb, void *data, wot_dns_fwd **out)
 {
 	wot_dns_fwd *f;
 
@@ -425,7 +425,7 @@ void wot_dns_upstream_cancel(wot_dns_fwd *f)
 }
 
 void wot_dns_upstream_close(wot_dns_upstream *u, void (*cb)(void *data),
-                            void *data)
+			    void *data)
 {
 	if (!u || u->closing)
 		return;

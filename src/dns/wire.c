@@ -54,7 +54,7 @@ size_t wot_dns_name_parent(const uint8_t *name, size_t len)
  * *end is the offset after the name's bytes at off. -1 if malformed.
  */
 static int read_name(const uint8_t *pkt, size_t len, size_t off, uint8_t *out,
-                     size_t *outlen, size_t *end)
+		     size_t *outlen, size_t *end)
 {
 	size_t o = 0, pos = off, jumps = 0;
 
@@ -95,7 +95,7 @@ static int parse_question(const uint8_t *pkt, size_t len, wot_dns_query *q)
 	size_t end;
 
 	if (read_name(pkt, len, WOT_DNS_HDR_LEN, q->qname, &q->qname_len,
-	              &end) < 0 ||
+		      &end) < 0 ||
 	    end + 4 > len)
 		return -1;
 	q->qtype = wot_rd16(pkt + end);
@@ -109,7 +109,7 @@ static int parse_question(const uint8_t *pkt, size_t len, wot_dns_query *q)
 
 /* Skip (and validate) one RR at *off; note an OPT if in_additional. */
 static int skip_rr(const uint8_t *pkt, size_t len, size_t *off,
-                   wot_dns_query *q, int in_additional)
+		   wot_dns_query *q, int in_additional)
 {
 	uint8_t name[WOT_DNS_NAME_MAX];
 	size_t nlen, end, rdlen;
@@ -163,12 +163,12 @@ size_t wot_dns_query_udp_limit(const wot_dns_query *q)
 	if (!q->edns || q->edns_size <= WOT_DNS_UDP_MIN)
 		return WOT_DNS_UDP_MIN;
 	return q->edns_size < WOT_DNS_EDNS_SIZE ? q->edns_size
-	                                        : WOT_DNS_EDNS_SIZE;
+						: WOT_DNS_EDNS_SIZE;
 }
 
 int wot_dns_reply_matches(const uint8_t *pkt, size_t len, uint16_t id,
-                          const uint8_t *lname, size_t lname_len,
-                          uint16_t qtype, uint16_t qclass)
+			  const uint8_t *lname, size_t lname_len,
+			  uint16_t qtype, uint16_t qclass)
 {
 	uint8_t name[WOT_DNS_NAME_MAX];
 	size_t nlen, end;
@@ -192,7 +192,7 @@ int wot_dns_reply_matches(const uint8_t *pkt, size_t len, uint16_t id,
 
 /* Does the (uncompressed) name equal the name written at offset p? */
 static int name_at(const wot_dns_msg *m, size_t p, const uint8_t *name,
-                   size_t len)
+		   size_t len)
 {
 	size_t i = 0, jumps = 0;
 
@@ -229,7 +229,7 @@ static void remember(wot_dns_msg *m, size_t off, const uint8_t *name, size_t n)
 
 /* Length the name will take when written, and the pointer to use. */
 static size_t plan_name(const wot_dns_msg *m, const uint8_t *name, size_t len,
-                        size_t *prefix, int *ptr)
+			size_t *prefix, int *ptr)
 {
 	for (size_t i = 0; i < len && name[i] != 0; i += (size_t)name[i] + 1) {
 		for (size_t k = 0; k < m->ncomp; k++) {
@@ -265,7 +265,7 @@ static int put_name(wot_dns_msg *m, const uint8_t *name, size_t len)
 }
 
 int wot_dns_msg_begin(wot_dns_msg *m, uint8_t *buf, size_t cap,
-                      const wot_dns_query *q, uint16_t flags)
+		      const wot_dns_query *q, uint16_t flags)
 {
 	memset(m, 0, sizeof(*m));
 	m->buf = buf;
@@ -291,8 +291,8 @@ int wot_dns_msg_begin(wot_dns_msg *m, uint8_t *buf, size_t cap,
 }
 
 int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
-                   size_t owner_len, uint16_t type, uint32_t ttl,
-                   const uint8_t *rdata, size_t rdlen, int name_rdata)
+		   size_t owner_len, uint16_t type, uint32_t ttl,
+		   const uint8_t *rdata, size_t rdlen, int name_rdata)
 {
 	size_t save_len = m->len, save_ncomp = m->ncomp;
 	uint8_t *p;

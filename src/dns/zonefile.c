@@ -39,8 +39,8 @@ static int load_records(wot_dns_table *t, FILE *fp, const char *path)
 			/* ldns has already counted the newline of a bad line.
 			 */
 			rc = wot_error_set(WOT_ESYNTAX, "%s:%d: %s", path,
-			                   line > start ? line - 1 : line,
-			                   ldns_get_errorstr_by_id(st));
+					   line > start ? line - 1 : line,
+					   ldns_get_errorstr_by_id(st));
 			goto out;
 		}
 		rc = wot_dns_table_add(t, rr);
@@ -48,7 +48,7 @@ static int load_records(wot_dns_table *t, FILE *fp, const char *path)
 		rr = NULL;
 		if (rc < 0) {
 			rc = wot_error_wrap(WOT_ESYNTAX, "%s:%d", path,
-			                    line > start ? line - 1 : line);
+					    line > start ? line - 1 : line);
 			goto out;
 		}
 	}
@@ -68,7 +68,7 @@ int wot_dns_table_load_file(wot_dns_table **out, const char *path)
 	fp = fopen(path, "re");
 	if (!fp) {
 		rc = wot_error_set(errno == ENOENT ? WOT_ENOENT : WOT_EIO,
-		                   "%s: %s", path, strerror(errno));
+				   "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	rc = wot_dns_table_new(&t);

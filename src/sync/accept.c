@@ -41,7 +41,7 @@ static char *owner_name(const ldns_rr *rr)
 }
 
 static int collect_zone(const char *path, const char *data, size_t len,
-                        void *ctx)
+			void *ctx)
 {
 	src_view *v = ctx;
 	ldns_rr_list *rrs = NULL;
@@ -157,7 +157,7 @@ static int build_claims(recompute *r)
 		     j++) {
 			char *name = owner_name(ldns_rr_list_rr(v->rrs, j));
 			rc = name ? add_claim(r, v, name)
-			          : wot_error_set(WOT_ENOMEM, "out of memory");
+				  : wot_error_set(WOT_ENOMEM, "out of memory");
 		}
 	}
 	return rc;
@@ -165,7 +165,7 @@ static int build_claims(recompute *r)
 
 /* The accepted claim for (source, name), or NULL. */
 static const wot_claim *accepted_claim(recompute *r, const char *src,
-                                       const char *name)
+				       const char *name)
 {
 	char *key = wot_strdup_printf("%s\n%s", src, name);
 	uintptr_t idx = key ? (uintptr_t)wot_map_get(r->claim_of, key) : 0;
@@ -218,10 +218,10 @@ static int emit_soas(wot_buf *b, recompute *r, wot_map *acc, wot_map *soa)
 		if (wot_map_get(soa, name) || has_accepted_ancestor(acc, name))
 			continue;
 		rc = wot_buf_printf(b,
-		                    "%s\t3600\tIN\tSOA\t%s hostmaster.%s %lld "
-		                    "3600 600 86400 60\n",
-		                    name, name, strcmp(name, ".") ? name : "",
-		                    (long long)c->since);
+				    "%s\t3600\tIN\tSOA\t%s hostmaster.%s %lld "
+				    "3600 600 86400 60\n",
+				    name, name, strcmp(name, ".") ? name : "",
+				    (long long)c->since);
 	}
 	(void)r;
 	return rc;
@@ -275,9 +275,9 @@ static json_t *claim_json(recompute *r, const wot_claim *c)
 	const wot_key_info *k = find_key(r, c->signer);
 	json_t *o =
 	    json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:I}", "name", c->name,
-	              "source", c->source, "signer", c->signer, "validity",
-	              wot_validity_name(c->validity), "level", c->level,
-	              "commit", c->commit, "since", (json_int_t)c->since);
+		      "source", c->source, "signer", c->signer, "validity",
+		      wot_validity_name(c->validity), "level", c->level,
+		      "commit", c->commit, "since", (json_int_t)c->since);
 
 	if (o && k)
 		json_object_set_new(o, "uid", json_string(k->uid));
@@ -289,7 +289,7 @@ static json_t *claim_json(recompute *r, const wot_claim *c)
 }
 
 static int write_json(wot_home *h, recompute *r, const wot_source *srcs,
-                      size_t nsrcs, size_t records, size_t *conflicts)
+		      size_t nsrcs, size_t records, size_t *conflicts)
 {
 	json_t *root = json_object(), *names = json_object(),
 	       *rej = json_array(), *sources = json_array();
@@ -313,8 +313,8 @@ static int write_json(wot_home *h, recompute *r, const wot_source *srcs,
 				commit = r->views[j].commit;
 		json_array_append_new(
 		    sources, json_pack("{s:s,s:s,s:s,s:s}", "name",
-		                       srcs[i].name, "url", srcs[i].url, "key",
-		                       srcs[i].key, "verified", commit));
+				       srcs[i].name, "url", srcs[i].url, "key",
+				       srcs[i].key, "verified", commit));
 	}
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "generated", json_integer(time(NULL)));
@@ -324,7 +324,7 @@ static int write_json(wot_home *h, recompute *r, const wot_source *srcs,
 	json_object_set_new(root, "sources", sources);
 	text = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
 	rc = text && path ? wot_file_write_atomic(path, text, strlen(text))
-	                  : wot_error_set(WOT_ENOMEM, "out of memory");
+			  : wot_error_set(WOT_ENOMEM, "out of memory");
 	free(text);
 	free(path);
 	json_decref(root);
@@ -352,7 +352,7 @@ static int write_state(wot_home *h, recompute *r)
 /* Order matters for crash safety: history first (it only grows), then the
  * records, then their explanation. */
 static int write_outputs(wot_home *h, recompute *r, const wot_source *srcs,
-                         size_t nsrcs, wot_sync_report *report)
+			 size_t nsrcs, wot_sync_report *report)
 {
 	size_t records = 0, conflicts = 0;
 	int rc;

@@ -77,7 +77,7 @@ struct parse_ctx {
 };
 
 static int handler(void *user, const char *section, const char *name,
-                   const char *value)
+		   const char *value)
 {
 	struct parse_ctx *p = user;
 
@@ -88,7 +88,7 @@ static int handler(void *user, const char *section, const char *name,
 		if (set_opt(p->cfg, &options[i], value) == 0)
 			return 1;
 		p->rc = wot_error_set(WOT_ESYNTAX, "bad value for %s.%s: '%s'",
-		                      section, name, value);
+				      section, name, value);
 		return 0;
 	}
 	p->rc =
@@ -155,13 +155,13 @@ char *wot_config_format(const wot_config *cfg)
 			wot_buf_printf(&b, "\n[%s]\n", section = o->section);
 		if (o->type == OPT_STR && *(char *const *)field)
 			wot_buf_printf(&b, "%s = %s\n", o->name,
-			               *(char *const *)field);
+				       *(char *const *)field);
 		for (char *const *v = *(char **const *)field;
 		     o->type == OPT_STRV && v && *v; v++)
 			wot_buf_printf(&b, "%s = %s\n", o->name, *v);
 		if (o->type == OPT_UINT && *(const unsigned *)field)
 			wot_buf_printf(&b, "%s = %u\n", o->name,
-			               *(const unsigned *)field);
+				       *(const unsigned *)field);
 	}
 	return b.ptr;
 }

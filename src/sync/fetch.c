@@ -71,7 +71,7 @@ static int fetched_tip(git_repository *repo, git_oid *out)
 	if (git_reference_name_to_id(out, repo, "refs/wotdns/fetched/main") &&
 	    git_reference_name_to_id(out, repo, "refs/wotdns/fetched/master"))
 		return wot_error_set(WOT_ENOENT,
-		                     "source has no 'main' or 'master' branch");
+				     "source has no 'main' or 'master' branch");
 	return 0;
 }
 
@@ -82,7 +82,7 @@ struct key_import {
 };
 
 static int import_blob(const char *path, const char *data, size_t len,
-                       void *ctx)
+		       void *ctx)
 {
 	struct key_import *k = ctx;
 	const char *base = strrchr(path, '/');
@@ -96,7 +96,7 @@ static int import_blob(const char *path, const char *data, size_t len,
 		return 0;
 	if (wot_trust_import(k->t, data, len, NULL) < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "%s: %s", path,
-		        wot_error_last());
+			wot_error_last());
 	else
 		k->imported++;
 	return 0;
@@ -104,7 +104,7 @@ static int import_blob(const char *path, const char *data, size_t len,
 
 /* Import keys/ from a commit's tree (all, or only one fingerprint). */
 static int import_keys(git_repository *repo, wot_trust *t, const git_oid *id,
-                       const char *only)
+		       const char *only)
 {
 	struct key_import k = {t, only, 0};
 	git_commit *c = NULL;
@@ -115,7 +115,7 @@ static int import_keys(git_repository *repo, wot_trust *t, const git_oid *id,
 	if (!gerr)
 		gerr = git_commit_tree(&tree, c);
 	rc = gerr ? wot_git_error(WOT_EGIT, gerr, "keys")
-	          : wot_repo_each_blob(repo, tree, "keys", import_blob, &k);
+		  : wot_repo_each_blob(repo, tree, "keys", import_blob, &k);
 	git_tree_free(tree);
 	git_commit_free(c);
 	return rc < 0 ? rc : k.imported;
@@ -126,7 +126,7 @@ static int import_keys(git_repository *repo, wot_trust *t, const git_oid *id,
  * commit when the source has no pin yet).
  */
 static int verify_commit(git_repository *repo, wot_trust *t, git_oid *id,
-                         const git_oid *tip, char pin[WOT_FPR_MAX])
+			 const git_oid *tip, char pin[WOT_FPR_MAX])
 {
 	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
 	wot_sig_result r;
@@ -137,7 +137,7 @@ static int verify_commit(git_repository *repo, wot_trust *t, git_oid *id,
 	gerr = git_commit_extract_signature(&sig, &data, repo, id, NULL);
 	if (gerr == GIT_ENOTFOUND)
 		return wot_error_set(WOT_EVERIFY, "commit %.12s is not signed",
-		                     hex);
+				     hex);
 	if (gerr)
 		return wot_git_error(WOT_EGIT, gerr, hex);
 	rc = wot_trust_verify(t, sig.ptr, sig.size, data.ptr, data.size, &r);
@@ -147,15 +147,15 @@ static int verify_commit(git_repository *repo, wot_trust *t, git_oid *id,
 	    (!pin[0] || !strcmp(r.signer, pin)) &&
 	    import_keys(repo, t, tip, r.signer) > 0)
 		rc = wot_trust_verify(t, sig.ptr, sig.size, data.ptr, data.size,
-		                      &r);
+				      &r);
 	if (rc == 0 && pin[0] && r.signer[0] && strcmp(r.signer, pin))
 		rc = wot_error_set(WOT_EVERIFY,
-		                   "commit %.12s is signed by %s, not by the "
-		                   "source owner %s",
-		                   hex, r.signer, pin);
+				   "commit %.12s is signed by %s, not by the "
+				   "source owner %s",
+				   hex, r.signer, pin);
 	if (rc == 0 && !r.good)
 		rc = wot_error_set(WOT_EVERIFY, "commit %.12s: %s", hex,
-		                   r.reason);
+				   r.reason);
 	if (rc == 0 && !pin[0])
 		snprintf(pin, WOT_FPR_MAX, "%s", r.signer);
 	git_buf_dispose(&sig);
@@ -164,7 +164,7 @@ static int verify_commit(git_repository *repo, wot_trust *t, git_oid *id,
 }
 
 static int verify_range(git_repository *repo, wot_trust *t, const git_oid *tip,
-                        const git_oid *verified, char pin[WOT_FPR_MAX])
+			const git_oid *verified, char pin[WOT_FPR_MAX])
 {
 	git_revwalk *walk = NULL;
 	git_oid id;
@@ -182,8 +182,8 @@ static int verify_range(git_repository *repo, wot_trust *t, const git_oid *tip,
 	while (rc == 0 && (gerr = git_revwalk_next(&id, walk)) == 0) {
 		if (++n > WOT_MAX_COMMITS)
 			rc = wot_error_set(WOT_ELIMIT,
-			                   "more than %d new commits",
-			                   WOT_MAX_COMMITS);
+					   "more than %d new commits",
+					   WOT_MAX_COMMITS);
 		else
 			rc = verify_commit(repo, t, &id, tip, pin);
 	}
@@ -198,7 +198,7 @@ struct zone_ok {
 };
 
 static int check_zone_blob(const char *path, const char *data, size_t len,
-                           void *ctx)
+			   void *ctx)
 {
 	struct zone_ok *z = ctx;
 	size_t n = 0;
@@ -221,14 +221,14 @@ static int check_content(git_repository *repo, const git_oid *tip)
 	if (!gerr)
 		gerr = git_commit_tree(&tree, c);
 	rc = gerr ? wot_git_error(WOT_EGIT, gerr, "tree")
-	          : wot_repo_each_zone(repo, tree, check_zone_blob, &z);
+		  : wot_repo_each_zone(repo, tree, check_zone_blob, &z);
 	git_tree_free(tree);
 	git_commit_free(c);
 	return rc;
 }
 
 static int advance(git_repository *repo, wot_trust *t, const git_oid *tip,
-                   const git_oid *verified, char pin[WOT_FPR_MAX])
+		   const git_oid *verified, char pin[WOT_FPR_MAX])
 {
 	git_reference *ref = NULL;
 	char a[WOT_OID_MAX], b[WOT_OID_MAX];
@@ -240,21 +240,21 @@ static int advance(git_repository *repo, wot_trust *t, const git_oid *tip,
 		git_oid_tostr(a, sizeof(a), verified);
 		git_oid_tostr(b, sizeof(b), tip);
 		return wot_error_set(WOT_EVERIFY,
-		                     "refused %.12s: history rewritten (not a "
-		                     "fast-forward from verified %.12s)",
-		                     b, a);
+				     "refused %.12s: history rewritten (not a "
+				     "fast-forward from verified %.12s)",
+				     b, a);
 	}
 	if ((rc = verify_range(repo, t, tip, verified, pin)) < 0 ||
 	    (rc = check_content(repo, tip)) < 0)
 		return rc;
 	gerr = git_reference_create_matching(&ref, repo, REF_VERIFIED, tip, 1,
-	                                     verified, "wotdns verified");
+					     verified, "wotdns verified");
 	git_reference_free(ref);
 	return gerr ? wot_git_error(WOT_EGIT, gerr, "verified ref") : 0;
 }
 
 int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
-                    wot_sync_progress cb, void *data)
+		    wot_sync_progress cb, void *data)
 {
 	struct fetch_ctx f = {s->name, cb, data};
 	git_repository *repo = NULL;

@@ -49,9 +49,9 @@ int wot_home_open(wot_home **out, const char *dir)
 	rc = wot_file_read(path, 1 << 20, &text, NULL);
 	if (rc == WOT_ENOENT)
 		rc = wot_error_set(WOT_ENOENT,
-		                   "%s is not a wotdns home (run 'wotdns "
-		                   "init' first)",
-		                   dir);
+				   "%s is not a wotdns home (run 'wotdns "
+				   "init' first)",
+				   dir);
 	if (rc < 0)
 		goto out;
 	h = calloc(1, sizeof(*h));
@@ -63,7 +63,7 @@ int wot_home_open(wot_home **out, const char *dir)
 		goto out;
 	if (!h->cfg.key || !wot_fpr_valid(h->cfg.key)) {
 		rc = wot_error_set(WOT_ESYNTAX, "%s: identity.key missing",
-		                   path);
+				   path);
 		goto out;
 	}
 	if (!h->cfg.gnupghome &&
@@ -108,7 +108,7 @@ struct src_list {
 };
 
 static int src_handler(void *user, const char *section, const char *key,
-                       const char *value)
+		       const char *value)
 {
 	struct src_list *l = user;
 	wot_source *s = l->n ? &l->v[l->n - 1] : NULL;
@@ -157,15 +157,15 @@ int wot_sources_load(const wot_home *h, wot_source **out, size_t *n)
 		rc = 0;
 		wot_error_clear();
 	} else if (rc == 0 &&
-	           (line = ini_parse_string(text, src_handler, &l)) != 0) {
+		   (line = ini_parse_string(text, src_handler, &l)) != 0) {
 		rc = wot_error_set(WOT_ESYNTAX, "%s:%d: bad source entry", path,
-		                   line);
+				   line);
 	}
 	for (size_t i = 0; rc == 0 && i < l.n; i++)
 		if (!l.v[i].url)
 			rc = wot_error_set(WOT_ESYNTAX,
-			                   "%s: source %s has no url", path,
-			                   l.v[i].name);
+					   "%s: source %s has no url", path,
+					   l.v[i].name);
 	if (rc == 0) {
 		*out = l.v;
 		*n = l.n;
@@ -192,12 +192,12 @@ int wot_sources_save(const wot_home *h, const wot_source *s, size_t n)
 	int rc = 0;
 
 	rc = wot_buf_printf(&b, "# sources followed by wotdns; edit with "
-	                        "'wotdns follow'\n");
+				"'wotdns follow'\n");
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (!strcmp(s[i].name, WOT_SELF))
 			continue;
 		rc = wot_buf_printf(&b, "\n[%s]\nurl = %s\nkey = %s\n",
-		                    s[i].name, s[i].url, s[i].key);
+				    s[i].name, s[i].url, s[i].key);
 	}
 	if (rc == 0 && path)
 		rc = wot_file_write_atomic(path, b.ptr, b.len);

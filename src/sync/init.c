@@ -9,7 +9,7 @@
 static int make_dirs(const char *dir)
 {
 	static const char *const subs[] = {"", "state", "state/status",
-	                                   "sources"};
+					   "sources"};
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < sizeof(subs) / sizeof(*subs); i++) {
@@ -32,8 +32,8 @@ static int write_gpg_conf(const char *gnupghome)
 	if (!p)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	rc = wot_path_exists(p)
-	         ? 0
-	         : wot_file_write_atomic(p, conf, sizeof(conf) - 1);
+		 ? 0
+		 : wot_file_write_atomic(p, conf, sizeof(conf) - 1);
 	free(p);
 	return rc;
 }
@@ -46,9 +46,9 @@ static int own_key(wot_trust *t, const wot_init_opts *o, char fpr[])
 	if (o->key)
 		return wot_trust_find_key(t, o->key, 1, fpr);
 	uid = o->email ? wot_strdup_printf("%s <%s>",
-	                                   o->name ? o->name : "wotdns user",
-	                                   o->email)
-	               : strdup(o->name ? o->name : "wotdns user");
+					   o->name ? o->name : "wotdns user",
+					   o->email)
+		       : strdup(o->name ? o->name : "wotdns user");
 	if (!uid)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	rc = wot_trust_genkey(t, uid, fpr);
@@ -64,7 +64,7 @@ static int create_repo(const char *dir)
 	int gerr;
 
 	git_repository_init_options_init(&io,
-	                                 GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+					 GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
 	io.initial_head = "main";
 	wot_git_ready();
@@ -75,7 +75,7 @@ static int create_repo(const char *dir)
 }
 
 int wot_home_init(const char *dir, const wot_init_opts *o,
-                  char fpr[WOT_FPR_MAX])
+		  char fpr[WOT_FPR_MAX])
 {
 	wot_config cfg = {0};
 	wot_home *h = NULL;
@@ -88,7 +88,7 @@ int wot_home_init(const char *dir, const wot_init_opts *o,
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	if (wot_path_exists(cfgpath)) {
 		rc = wot_error_set(WOT_EEXIST, "%s is already a wotdns home",
-		                   dir);
+				   dir);
 		goto out;
 	}
 	cfg.gnupghome =

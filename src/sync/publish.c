@@ -53,7 +53,7 @@ static int add_keys(file_set *fs, wot_trust *t, const char *own)
 	if ((rc = wot_trust_export(t, own, &data, &len)) < 0)
 		return rc;
 	if ((rc = fs_add(fs, wot_strdup_printf("keys/%s.asc", own), data,
-	                 len)) < 0)
+			 len)) < 0)
 		return rc;
 	if ((rc = wot_trust_certified_by(t, own, &fprs, &n)) < 0)
 		return rc;
@@ -61,7 +61,7 @@ static int add_keys(file_set *fs, wot_trust *t, const char *own)
 		if ((rc = wot_trust_export(t, fprs[i], &data, &len)) < 0)
 			break;
 		rc = fs_add(fs, wot_strdup_printf("keys/%s.asc", fprs[i]), data,
-		            len);
+			    len);
 	}
 	wot_trust_strv_free(fprs, n);
 	return rc;
@@ -89,21 +89,21 @@ static int add_zone(file_set *fs, const char *file)
 	for (size_t i = 0; base && i < fs->n; i++)
 		if (!strcmp(fs->v[i].path + strlen("zones/"), base)) {
 			rc = wot_error_set(WOT_EINVAL,
-			                   "%s: two zone files named %s", file,
-			                   base);
+					   "%s: two zone files named %s", file,
+					   base);
 			free(copy);
 			free(data);
 			return rc;
 		}
 	rc = fs_add(fs, base ? wot_strdup_printf("zones/%s", base) : NULL, data,
-	            len);
+		    len);
 	free(copy);
 	return rc;
 }
 
 static int commit_files(wot_home *h, wot_trust *t, file_set *fs,
-                        const char *const *replace, const char *const *drop,
-                        const char *msg, char oid[WOT_OID_MAX])
+			const char *const *replace, const char *const *drop,
+			const char *msg, char oid[WOT_OID_MAX])
 {
 	git_repository *repo = NULL;
 	git_commit *head = NULL;
@@ -127,7 +127,7 @@ static int commit_files(wot_home *h, wot_trust *t, file_set *fs,
 	rc = wot_repo_tree(repo, base, replace, drop, fs->v, fs->n, &tree_id);
 	if (rc == 0)
 		rc = wot_repo_commit(repo, t, h->cfg.key, &tree_id, msg,
-		                     &commit_id);
+				     &commit_id);
 	if (rc == 0)
 		git_oid_tostr(oid, WOT_OID_MAX, &commit_id);
 out:
@@ -139,7 +139,7 @@ out:
 }
 
 int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
-                     size_t n, const char *msg, char oid[WOT_OID_MAX])
+		     size_t n, const char *msg, char oid[WOT_OID_MAX])
 {
 	static const char *const replace[] = {"zones", "keys", NULL};
 	static const char *const drop[] = {"zone.txt", NULL};
@@ -156,13 +156,13 @@ int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
 		rc = add_keys(&fs, t, h->cfg.key);
 	if (rc == 0)
 		rc = commit_files(h, t, &fs, replace, drop,
-		                  msg ? msg : "wotdns publish", oid);
+				  msg ? msg : "wotdns publish", oid);
 	fs_dispose(&fs);
 	return rc;
 }
 
 int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
-                          char oid[WOT_OID_MAX])
+			  char oid[WOT_OID_MAX])
 {
 	static const char *const replace[] = {"keys", NULL};
 	file_set fs = {0};
@@ -170,7 +170,7 @@ int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
 
 	if (rc == 0)
 		rc = commit_files(h, t, &fs, replace, NULL,
-		                  msg ? msg : "wotdns: publish keys", oid);
+				  msg ? msg : "wotdns: publish keys", oid);
 	fs_dispose(&fs);
 	return rc;
 }

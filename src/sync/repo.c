@@ -11,8 +11,8 @@ int wot_git_error(int code, int gerr, const char *what)
 	const git_error *e = git_error_last();
 
 	return wot_error_set(code, "%s: %s (libgit2 %d)", what,
-	                     e && e->message ? e->message : "unknown error",
-	                     gerr);
+			     e && e->message ? e->message : "unknown error",
+			     gerr);
 }
 
 static pthread_once_t git_once = PTHREAD_ONCE_INIT;
@@ -41,7 +41,7 @@ void wot_sync_shutdown(void)
 
 /* Subtree for dir holding the files whose path starts with "dir/". */
 static int build_dir(git_repository *repo, const char *dir,
-                     const wot_tree_file *files, size_t n, git_oid *out)
+		     const wot_tree_file *files, size_t n, git_oid *out)
 {
 	git_treebuilder *tb = NULL;
 	size_t dl = strlen(dir);
@@ -52,11 +52,11 @@ static int build_dir(git_repository *repo, const char *dir,
 		if (strncmp(files[i].path, dir, dl) || files[i].path[dl] != '/')
 			continue;
 		gerr = git_blob_create_from_buffer(&blob, repo, files[i].data,
-		                                   files[i].len);
+						   files[i].len);
 		if (!gerr)
 			gerr = git_treebuilder_insert(NULL, tb,
-			                              files[i].path + dl + 1,
-			                              &blob, GIT_FILEMODE_BLOB);
+						      files[i].path + dl + 1,
+						      &blob, GIT_FILEMODE_BLOB);
 	}
 	if (!gerr)
 		gerr = git_treebuilder_write(out, tb);
@@ -65,8 +65,8 @@ static int build_dir(git_repository *repo, const char *dir,
 }
 
 int wot_repo_tree(git_repository *repo, const git_tree *base,
-                  const char *const *replace_dirs, const char *const *drop,
-                  const wot_tree_file *files, size_t n, git_oid *out)
+		  const char *const *replace_dirs, const char *const *drop,
+		  const wot_tree_file *files, size_t n, git_oid *out)
 {
 	git_treebuilder *tb = NULL;
 	git_oid sub;
@@ -82,7 +82,7 @@ int wot_repo_tree(git_repository *repo, const git_tree *base,
 		if ((rc = build_dir(repo, *d, files, n, &sub)) < 0)
 			break;
 		if ((gerr = git_treebuilder_insert(NULL, tb, *d, &sub,
-		                                   GIT_FILEMODE_TREE)))
+						   GIT_FILEMODE_TREE)))
 			rc = wot_git_error(WOT_EGIT, gerr, *d);
 	}
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -90,10 +90,10 @@ int wot_repo_tree(git_repository *repo, const git_tree *base,
 		if (strchr(files[i].path, '/'))
 			continue;
 		gerr = git_blob_create_from_buffer(&blob, repo, files[i].data,
-		                                   files[i].len);
+						   files[i].len);
 		if (!gerr)
 			gerr = git_treebuilder_insert(NULL, tb, files[i].path,
-			                              &blob, GIT_FILEMODE_BLOB);
+						      &blob, GIT_FILEMODE_BLOB);
 		if (gerr)
 			rc = wot_git_error(WOT_EGIT, gerr, files[i].path);
 	}
@@ -132,7 +132,7 @@ static int make_sig(wot_trust *t, const char *fpr, git_signature **out)
 }
 
 int wot_repo_commit(git_repository *repo, wot_trust *t, const char *fpr,
-                    const git_oid *tree_id, const char *msg, git_oid *out)
+		    const git_oid *tree_id, const char *msg, git_oid *out)
 {
 	git_signature *who = NULL;
 	git_tree *tree = NULL;
@@ -152,8 +152,8 @@ int wot_repo_commit(git_repository *repo, wot_trust *t, const char *fpr,
 		gerr = git_commit_lookup(&parent, repo, &parent_id);
 	if (!gerr)
 		gerr = git_commit_create_buffer(&buf, repo, who, who, NULL, msg,
-		                                tree, have_parent,
-		                                (const git_commit **)&parent);
+						tree, have_parent,
+						(const git_commit **)&parent);
 	if (gerr) {
 		rc = wot_git_error(WOT_EGIT, gerr, "commit");
 		goto out;
@@ -180,7 +180,7 @@ out:
 }
 
 static int blob_of_entry(git_repository *repo, const git_tree_entry *e,
-                         const char *path, wot_blob_fn fn, void *ctx)
+			 const char *path, wot_blob_fn fn, void *ctx)
 {
 	git_blob *blob = NULL;
 	int rc, gerr;
@@ -196,13 +196,13 @@ static int blob_of_entry(git_repository *repo, const git_tree_entry *e,
 		return wot_error_set(WOT_ELIMIT, "%s: file too large", path);
 	}
 	rc = fn(path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
-	        ctx);
+		ctx);
 	git_blob_free(blob);
 	return rc;
 }
 
 int wot_repo_each_blob(git_repository *repo, const git_tree *tree,
-                       const char *dir, wot_blob_fn fn, void *ctx)
+		       const char *dir, wot_blob_fn fn, void *ctx)
 {
 	git_tree *sub = NULL;
 	const git_tree *t = tree;
@@ -219,9 +219,9 @@ int wot_repo_each_blob(git_repository *repo, const git_tree *tree,
 	for (size_t i = 0; rc >= 0 && i < git_tree_entrycount(t); i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(t, i);
 		char *path = dir && *dir
-		                 ? wot_strdup_printf("%s/%s", dir,
-		                                     git_tree_entry_name(e))
-		                 : strdup(git_tree_entry_name(e));
+				 ? wot_strdup_printf("%s/%s", dir,
+						     git_tree_entry_name(e))
+				 : strdup(git_tree_entry_name(e));
 		if (!path) {
 			rc = wot_error_set(WOT_ENOMEM, "out of memory");
 			break;
@@ -240,14 +240,14 @@ struct zone_filter {
 };
 
 static int root_zone_only(const char *path, const char *data, size_t len,
-                          void *ctx)
+			  void *ctx)
 {
 	struct zone_filter *f = ctx;
 	return strcmp(path, "zone.txt") ? 0 : f->fn(path, data, len, f->ctx);
 }
 
 int wot_repo_each_zone(git_repository *repo, const git_tree *tree,
-                       wot_blob_fn fn, void *ctx)
+		       wot_blob_fn fn, void *ctx)
 {
 	struct zone_filter f = {fn, ctx};
 	int rc = wot_repo_each_blob(repo, tree, "", root_zone_only, &f);

@@ -17,7 +17,7 @@ static void head_hex(wot_home *h, const char *name, char out[WOT_OID_MAX])
 }
 
 int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
-                 wot_sync_report *report)
+		 wot_sync_report *report)
 {
 	wot_source *s = NULL;
 	size_t n = 0;
@@ -79,26 +79,26 @@ static void derive_name(const char *url, char out[65])
 	size_t j = 0;
 	for (; *base && j < 64; base++)
 		out[j++] = isalnum((unsigned char)*base) || strchr("_.-", *base)
-		               ? *base
-		               : '-';
+			       ? *base
+			       : '-';
 	out[j] = '\0';
 	if (!wot_source_name_valid(out) || !strcmp(out, WOT_SELF))
 		snprintf(out, 65, "source");
 }
 
 static int check_new(const wot_source *s, size_t n, const char *name,
-                     const char *url)
+		     const char *url)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(s[i].name, name))
 			return wot_error_set(WOT_EEXIST,
-			                     "a source named '%s' exists "
-			                     "(choose another with --name)",
-			                     name);
+					     "a source named '%s' exists "
+					     "(choose another with --name)",
+					     name);
 		if (!strcmp(s[i].url, url))
 			return wot_error_set(WOT_EEXIST,
-			                     "%s is already followed as '%s'",
-			                     url, s[i].name);
+					     "%s is already followed as '%s'",
+					     url, s[i].name);
 	}
 	return 0;
 }
@@ -115,8 +115,8 @@ static void drop_mirror(wot_home *h, const char *name)
 }
 
 int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
-                    const char *name, const char *key, wot_sync_progress cb,
-                    void *data)
+		    const char *name, const char *key, wot_sync_progress cb,
+		    void *data)
 {
 	wot_source *s = NULL, *ns;
 	size_t n = 0;
@@ -144,8 +144,8 @@ int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
 	wot_fpr_normalise(s[n].key);
 	if (key && !wot_fpr_valid(s[n].key)) {
 		rc = wot_error_set(WOT_EINVAL,
-		                   "--key needs a full fingerprint, got '%s'",
-		                   key);
+				   "--key needs a full fingerprint, got '%s'",
+				   key);
 		goto out;
 	}
 	if ((rc = check_new(s, n, s[n].name, url)) < 0)

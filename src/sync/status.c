@@ -17,7 +17,7 @@ static char *status_path(const wot_home *h, const char *name)
 }
 
 int wot_status_write(const wot_home *h, const char *name, const char *head,
-                     const char *error)
+		     const char *error)
 {
 	char *path = status_path(h, name), *old = NULL, *text = NULL;
 	json_t *o = NULL;
@@ -42,7 +42,7 @@ int wot_status_write(const wot_home *h, const char *name, const char *head,
 	}
 	text = json_dumps(o, JSON_SORT_KEYS);
 	rc = text && path ? wot_file_write_atomic(path, text, strlen(text))
-	                  : wot_error_set(WOT_ENOMEM, "out of memory");
+			  : wot_error_set(WOT_ENOMEM, "out of memory");
 	wot_error_clear();
 	free(text);
 	free(old);

@@ -36,9 +36,9 @@ typedef struct {
 
 /* Settings read from HOME/config (strings owned by the home). */
 typedef struct {
-	char *key;       /* own fingerprint */
+	char *key;	 /* own fingerprint */
 	char *gnupghome; /* keyring directory */
-	char **listen;   /* NULL-terminated */
+	char **listen;	 /* NULL-terminated */
 	char **upstream; /* NULL-terminated; empty = /etc/resolv.conf */
 	unsigned sync_interval;
 } wot_config;
@@ -56,7 +56,7 @@ char *wot_home_default(void);
  * user's fingerprint.
  */
 int wot_home_init(const char *dir, const wot_init_opts *opts,
-                  char fpr[WOT_FPR_MAX]);
+		  char fpr[WOT_FPR_MAX]);
 /* Open an existing home; caller frees with wot_home_free(). */
 int wot_home_open(wot_home **out, const char *dir);
 void wot_home_free(wot_home *h);
@@ -86,10 +86,10 @@ int wot_source_name_valid(const char *name);
  * one signed commit together with keys/. oid receives the commit id.
  */
 int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
-                     size_t n, const char *msg, char oid[WOT_OID_MAX]);
+		     size_t n, const char *msg, char oid[WOT_OID_MAX]);
 /* Republish keys/ (own key and the keys it certified) keeping the zones. */
 int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
-                          char oid[WOT_OID_MAX]);
+			  char oid[WOT_OID_MAX]);
 
 /* ---- sources ---- */
 
@@ -101,8 +101,8 @@ typedef enum {
 } wot_sync_event;
 
 typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
-                                  size_t cur, size_t total, int ok,
-                                  const char *msg, void *data);
+				  size_t cur, size_t total, int ok,
+				  const char *msg, void *data);
 
 /*
  * Follow url as name (derived from the URL if NULL). key pins the owner;
@@ -110,8 +110,8 @@ typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
  * once; a source whose history does not verify is not added.
  */
 int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
-                    const char *name, const char *key, wot_sync_progress cb,
-                    void *data);
+		    const char *name, const char *key, wot_sync_progress cb,
+		    void *data);
 
 typedef struct {
 	size_t sources, ok, failed, records, conflicts, rejected;
@@ -124,7 +124,7 @@ typedef struct {
  * report); negative only when nothing could be done.
  */
 int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
-                 wot_sync_report *report);
+		 wot_sync_report *report);
 
 /* Recompute state/accepted.zone and state/accepted.json from verified heads. */
 int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
@@ -138,6 +138,6 @@ int wot_sync_status_json(const wot_home *h, const char *name, char **json);
  * label names it in errors ("zones/a.zone:3: ...").
  */
 int wot_zone_check(const char *text, size_t len, const char *label,
-                   size_t *count);
+		   size_t *count);
 
 #endif

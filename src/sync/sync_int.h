@@ -29,7 +29,7 @@ int wot_sources_save(const wot_home *h, const wot_source *s, size_t n);
 /* Signed commit of tree on refs/heads/main of repo (parent = current main,
  * compare-and-swap). */
 int wot_repo_commit(git_repository *repo, wot_trust *t, const char *fpr,
-                    const git_oid *tree, const char *msg, git_oid *out);
+		    const git_oid *tree, const char *msg, git_oid *out);
 
 /* One file to place in a tree. */
 typedef struct {
@@ -42,26 +42,26 @@ typedef struct {
  * replace_dirs ("zones", "keys", NULL-terminated) and root files named in
  * drop; add files. */
 int wot_repo_tree(git_repository *repo, const git_tree *base,
-                  const char *const *replace_dirs, const char *const *drop,
-                  const wot_tree_file *files, size_t n, git_oid *out);
+		  const char *const *replace_dirs, const char *const *drop,
+		  const wot_tree_file *files, size_t n, git_oid *out);
 
 /* Read the blobs of a tree directory ("keys", "zones", "" for root files).
  * Calls fn for each regular blob; stops on a negative return. */
 typedef int (*wot_blob_fn)(const char *path, const char *data, size_t len,
-                           void *ctx);
+			   void *ctx);
 int wot_repo_each_blob(git_repository *repo, const git_tree *tree,
-                       const char *dir, wot_blob_fn fn, void *ctx);
+		       const char *dir, wot_blob_fn fn, void *ctx);
 
 /* Zone files of a tree (zone.txt and zones/ *): fn per file. */
 int wot_repo_each_zone(git_repository *repo, const git_tree *tree,
-                       wot_blob_fn fn, void *ctx);
+		       wot_blob_fn fn, void *ctx);
 
 /*
  * Fetch and verify one source. On success s->key holds the pin. The
  * verified head only ever moves forward to a fully verified commit.
  */
 int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
-                    wot_sync_progress cb, void *data);
+		    wot_sync_progress cb, void *data);
 /* Last verified head of a source (WOT_ENOENT if none yet). */
 int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out);
 /* Open (creating if needed) the mirror of source name. */
@@ -69,7 +69,7 @@ int wot_sync_open_mirror(wot_home *h, const char *name, git_repository **out);
 
 /* Status file helpers. */
 int wot_status_write(const wot_home *h, const char *name, const char *head,
-                     const char *error);
+		     const char *error);
 
 /* Limits against hostile repositories. */
 #define WOT_MAX_ZONE_BYTES (16u << 20)

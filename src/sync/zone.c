@@ -25,7 +25,7 @@ static int error_line(FILE *fp, const char *text, size_t len, int line)
  * hostile zone would read local files).
  */
 static int parse_records(FILE *fp, const char *text, size_t len,
-                         const char *label, ldns_rr_list *all)
+			 const char *label, ldns_rr_list *all)
 {
 	ldns_rdf *origin = NULL, *prev = NULL;
 	uint32_t ttl = 3600;
@@ -43,7 +43,7 @@ static int parse_records(FILE *fp, const char *text, size_t len,
 				    "supported",
 				    label, error_line(fp, text, len, line));
 			if (rc < 0 || ldns_rr_list_rr_count(all) >=
-			                  WOT_MAX_ZONE_RECORDS) {
+					  WOT_MAX_ZONE_RECORDS) {
 				ldns_rr_free(rr);
 				if (rc == 0)
 					rc = wot_error_set(
@@ -58,11 +58,11 @@ static int parse_records(FILE *fp, const char *text, size_t len,
 			    WOT_ESYNTAX, "%s:%d: $INCLUDE is not allowed",
 			    label, error_line(fp, text, len, line));
 		} else if (st != LDNS_STATUS_SYNTAX_EMPTY &&
-		           st != LDNS_STATUS_SYNTAX_TTL &&
-		           st != LDNS_STATUS_SYNTAX_ORIGIN) {
+			   st != LDNS_STATUS_SYNTAX_TTL &&
+			   st != LDNS_STATUS_SYNTAX_ORIGIN) {
 			rc = wot_error_set(WOT_ESYNTAX, "%s:%d: %s", label,
-			                   error_line(fp, text, len, line),
-			                   ldns_get_errorstr_by_id(st));
+					   error_line(fp, text, len, line),
+					   ldns_get_errorstr_by_id(st));
 		}
 	}
 	ldns_rdf_deep_free(origin);
@@ -71,7 +71,7 @@ static int parse_records(FILE *fp, const char *text, size_t len,
 }
 
 int wot_zone_parse(const char *text, size_t len, const char *label,
-                   ldns_rr_list **out)
+		   ldns_rr_list **out)
 {
 	ldns_rr_list *all = NULL;
 	FILE *fp = NULL;
@@ -82,7 +82,7 @@ int wot_zone_parse(const char *text, size_t len, const char *label,
 		return wot_error_set(WOT_ESYNTAX, "%s: empty zone file", label);
 	if (memchr(text, '\0', len))
 		return wot_error_set(WOT_ESYNTAX,
-		                     "%s: binary data in zone file", label);
+				     "%s: binary data in zone file", label);
 	fp = fmemopen((void *)text, len, "r");
 	all = ldns_rr_list_new();
 	if (!fp || !all) {
@@ -104,7 +104,7 @@ out:
 }
 
 int wot_zone_check(const char *text, size_t len, const char *label,
-                   size_t *count)
+		   size_t *count)
 {
 	ldns_rr_list *rrs = NULL;
 	int rc = wot_zone_parse(text, len, label, &rrs);

@@ -18,7 +18,7 @@ static int label_count(const char *name)
 static int cmp_claims(const void *a, const void *b)
 {
 	const wot_claim *x = *(wot_claim *const *)a,
-	                *y = *(wot_claim *const *)b;
+			*y = *(wot_claim *const *)b;
 	int dx = label_count(x->name), dy = label_count(y->name), c;
 
 	if (dx != dy)
@@ -66,7 +66,7 @@ static int decide_group(wot_claim **g, size_t n, wot_owners *owners)
 	if (!holder) {
 		holder = first_claimant(g, n);
 		if (holder && (rc = wot_owners_set(owners, g[0]->name, holder,
-		                                   g[0]->since)) < 0)
+						   g[0]->since)) < 0)
 			return rc;
 		holder = holder ? wot_owners_get(owners, g[0]->name) : NULL;
 	}
@@ -77,8 +77,8 @@ static int decide_group(wot_claim **g, size_t n, wot_owners *owners)
 		}
 		g[i]->winner = holder;
 		g[i]->reason = holder ? "conflict: name owned by another key"
-		                      : "conflict: claimed by several keys at "
-		                        "once";
+				      : "conflict: claimed by several keys at "
+					"once";
 	}
 	return 0;
 }

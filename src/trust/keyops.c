@@ -20,10 +20,10 @@ int wot_trust_import(wot_trust *t, const char *armored, size_t len, int *count)
 	if ((size_t)(armored + len - p) < sizeof(pub) - 1 ||
 	    memcmp(p, pub, sizeof(pub) - 1) != 0)
 		return wot_error_set(WOT_EINVAL,
-		                     "not an armored OpenPGP public key");
+				     "not an armored OpenPGP public key");
 	if (memmem(armored, len, "PRIVATE KEY", 11))
 		return wot_error_set(WOT_EINVAL,
-		                     "refusing secret key material");
+				     "refusing secret key material");
 	err = gpgme_data_new_from_mem(&d, armored, len, 0);
 	if (!err)
 		err = gpgme_op_import(t->ctx, d);
@@ -55,7 +55,7 @@ int wot_trust_export(wot_trust *t, const char *fpr, char **out, size_t *len)
 	if (!n) {
 		gpgme_free(mem);
 		return wot_error_set(WOT_ENOENT, "no public key %s to export",
-		                     fpr);
+				     fpr);
 	}
 	*out = malloc(n + 1);
 	if (*out) {
@@ -68,7 +68,7 @@ int wot_trust_export(wot_trust *t, const char *fpr, char **out, size_t *len)
 }
 
 int wot_trust_certify(wot_trust *t, const char *signer_fpr,
-                      const char *target_fpr)
+		      const char *target_fpr)
 {
 	gpgme_key_t signer = NULL, target = NULL;
 	gpgme_error_t err = 0;
@@ -82,7 +82,7 @@ int wot_trust_certify(wot_trust *t, const char *signer_fpr,
 	err = gpgme_signers_add(t->ctx, signer);
 	if (!err)
 		err = gpgme_op_keysign(t->ctx, target, NULL, 0,
-		                       GPGME_KEYSIGN_NOEXPIRE);
+				       GPGME_KEYSIGN_NOEXPIRE);
 	gpgme_signers_clear(t->ctx);
 	/* gpg reports an existing certification as an error; for us signing
 	 * a friend twice is simply done. */
@@ -102,7 +102,7 @@ struct trust_answer {
 
 /* Drives `gpg --edit-key FPR` through the trust menu and out again. */
 static gpgme_error_t trust_cb(void *opaque, const char *keyword,
-                              const char *args, int fd)
+			      const char *args, int fd)
 {
 	struct trust_answer *a = opaque;
 	const char *reply = NULL;
@@ -117,7 +117,7 @@ static gpgme_error_t trust_cb(void *opaque, const char *keyword,
 	} else if (!strcmp(args, "edit_ownertrust.value")) {
 		reply = a->value;
 	} else if (!strcmp(args, "edit_ownertrust.set_ultimate.okay") ||
-	           !strcmp(args, "keyedit.save.okay")) {
+		   !strcmp(args, "keyedit.save.okay")) {
 		reply = "yes";
 	} else {
 		return gpg_error(GPG_ERR_GENERAL);
@@ -129,7 +129,7 @@ static gpgme_error_t trust_cb(void *opaque, const char *keyword,
 }
 
 int wot_trust_set_ownertrust(wot_trust *t, const char *fpr,
-                             wot_ownertrust level)
+			     wot_ownertrust level)
 {
 	/* gpg's menu: 1 unknown, 2 none, 3 marginal, 4 full, 5 ultimate. */
 	static const char *const menu[] = {"1", "2", "3", "4", "5"};
@@ -157,14 +157,14 @@ int wot_trust_set_ownertrust(wot_trust *t, const char *fpr,
 const char *wot_validity_name(wot_validity v)
 {
 	static const char *const names[] = {"unknown", "never", "marginal",
-	                                    "full", "ultimate"};
+					    "full", "ultimate"};
 	return (unsigned)v <= WOT_VALIDITY_ULTIMATE ? names[v] : "unknown";
 }
 
 const char *wot_ownertrust_name(wot_ownertrust t)
 {
 	static const char *const names[] = {"unknown", "none", "marginal",
-	                                    "full", "ultimate"};
+					    "full", "ultimate"};
 	return (unsigned)t <= WOT_OWNERTRUST_ULTIMATE ? names[t] : "unknown";
 }
 

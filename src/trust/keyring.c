@@ -8,7 +8,7 @@
 int wot_trust_gpg_error(int code, gpgme_error_t err, const char *what)
 {
 	return wot_error_set(code, "%s: %s (%s)", what, gpgme_strerror(err),
-	                     gpgme_strsource(err));
+			     gpgme_strsource(err));
 }
 
 static int gpgme_ready(void)
@@ -25,7 +25,7 @@ static int gpgme_ready(void)
 	}
 	if (gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP))
 		return wot_error_set(WOT_EGPG,
-		                     "gpg is not installed or too old");
+				     "gpg is not installed or too old");
 	return 0;
 }
 
@@ -37,7 +37,7 @@ int wot_trust_ctx(wot_trust *t, gpgme_ctx_t *out)
 	err = gpgme_new(&ctx);
 	if (!err)
 		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP,
-		                                NULL, t->home);
+						NULL, t->home);
 	if (!err)
 		err =
 		    gpgme_set_pinentry_mode(ctx, GPGME_PINENTRY_MODE_LOOPBACK);
@@ -83,7 +83,7 @@ void wot_trust_free(wot_trust *t)
 }
 
 int wot_trust_get_key(wot_trust *t, const char *fpr, int secret,
-                      gpgme_key_t *out)
+		      gpgme_key_t *out)
 {
 	gpgme_error_t err;
 
@@ -91,10 +91,10 @@ int wot_trust_get_key(wot_trust *t, const char *fpr, int secret,
 	err = gpgme_get_key(t->ctx, fpr, out, secret);
 	if (gpgme_err_code(err) == GPG_ERR_EOF || (!err && !*out))
 		return wot_error_set(WOT_ENOENT, "no %s key %s in keyring",
-		                     secret ? "secret" : "public", fpr);
+				     secret ? "secret" : "public", fpr);
 	if (gpgme_err_code(err) == GPG_ERR_AMBIGUOUS_NAME)
 		return wot_error_set(WOT_EINVAL, "%s matches several keys",
-		                     fpr);
+				     fpr);
 	if (err)
 		return wot_trust_gpg_error(WOT_EGPG, err, "key lookup");
 	return 0;
@@ -105,8 +105,8 @@ int wot_trust_genkey(wot_trust *t, const char *uid, char fpr[WOT_FPR_MAX])
 	gpgme_genkey_result_t res;
 	gpgme_error_t err;
 	unsigned flags = GPGME_CREATE_SIGN | GPGME_CREATE_CERT |
-	                 GPGME_CREATE_NOPASSWD | GPGME_CREATE_FORCE |
-	                 GPGME_CREATE_NOEXPIRE;
+			 GPGME_CREATE_NOPASSWD | GPGME_CREATE_FORCE |
+			 GPGME_CREATE_NOEXPIRE;
 
 	err = gpgme_op_createkey(t->ctx, uid, "ed25519", 0, 0, NULL, flags);
 	if (err)
@@ -119,7 +119,7 @@ int wot_trust_genkey(wot_trust *t, const char *uid, char fpr[WOT_FPR_MAX])
 }
 
 int wot_trust_find_key(wot_trust *t, const char *pattern, int need_secret,
-                       char fpr[WOT_FPR_MAX])
+		       char fpr[WOT_FPR_MAX])
 {
 	gpgme_key_t key = NULL, extra = NULL;
 	gpgme_error_t err;
@@ -131,12 +131,12 @@ int wot_trust_find_key(wot_trust *t, const char *pattern, int need_secret,
 		err = gpgme_op_keylist_next(t->ctx, &key);
 	if (gpgme_err_code(err) == GPG_ERR_EOF)
 		return wot_error_set(WOT_ENOENT, "no %skey matches '%s'",
-		                     need_secret ? "secret " : "", pattern);
+				     need_secret ? "secret " : "", pattern);
 	if (err)
 		return wot_trust_gpg_error(WOT_EGPG, err, "key lookup");
 	if (!gpgme_op_keylist_next(t->ctx, &extra)) {
 		rc = wot_error_set(WOT_EINVAL, "'%s' matches several keys",
-		                   pattern);
+				   pattern);
 		gpgme_key_unref(extra);
 	} else {
 		snprintf(fpr, WOT_FPR_MAX, "%s", key->subkeys->fpr);
@@ -176,8 +176,8 @@ void wot_trust_fill_info(gpgme_key_t key, wot_key_info *out)
 	}
 	out->ownertrust =
 	    (wot_ownertrust)(key->owner_trust <= GPGME_VALIDITY_UNDEFINED
-	                         ? 0
-	                         : key->owner_trust - 1);
+				 ? 0
+				 : key->owner_trust - 1);
 	out->revoked = key->revoked;
 	out->expired = key->expired;
 	out->disabled = key->disabled;
@@ -207,7 +207,7 @@ int wot_trust_list_keys(wot_trust *t, gpgme_key_t **keys, size_t *n)
 	size_t cnt = 0, cap = 0;
 
 	gpgme_set_keylist_mode(t->ctx, GPGME_KEYLIST_MODE_LOCAL |
-	                                   GPGME_KEYLIST_MODE_SIGS);
+					   GPGME_KEYLIST_MODE_SIGS);
 	err = gpgme_op_keylist_start(t->ctx, NULL, 0);
 	while (!err && !(err = gpgme_op_keylist_next(t->ctx, &key))) {
 		if (cnt == cap) {

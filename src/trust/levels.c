@@ -53,7 +53,7 @@ static void compute_levels(gpgme_key_t *keys, wot_key_info *info, size_t n)
 				    info[j].validity < WOT_VALIDITY_MARGINAL)
 					continue;
 				if (certified_by(keys[j],
-				                 keys[i]->subkeys->keyid)) {
+						 keys[i]->subkeys->keyid)) {
 					info[j].level = depth + 1;
 					changed = 1;
 				}
@@ -93,7 +93,7 @@ out:
 }
 
 int wot_trust_certified_by(wot_trust *t, const char *signer_fpr, char ***out,
-                           size_t *n)
+			   size_t *n)
 {
 	gpgme_key_t *keys = NULL;
 	char **res = NULL;

@@ -46,7 +46,7 @@ const char *wot_owners_get(const wot_owners *o, const char *name)
 }
 
 int wot_owners_set(wot_owners *o, const char *name, const char *fpr,
-                   int64_t since)
+		   int64_t since)
 {
 	owner_entry *e = calloc(1, sizeof(*e));
 	void *old = NULL;
@@ -76,8 +76,8 @@ int wot_owners_to_json(const wot_owners *o, char **json)
 	while (wot_map_next(o->names, &pos, &key, &val)) {
 		owner_entry *e = val;
 		json_object_set_new(names, key,
-		                    json_pack("{s:s,s:I}", "fpr", e->fpr,
-		                              "since", (json_int_t)e->since));
+				    json_pack("{s:s,s:I}", "fpr", e->fpr,
+					      "since", (json_int_t)e->since));
 	}
 	*json = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(root);
@@ -99,7 +99,7 @@ int wot_owners_from_json(wot_owners **out, const char *json)
 	*out = NULL;
 	if (!root)
 		return wot_error_set(WOT_ESYNTAX, "line %d: %s", jerr.line,
-		                     jerr.text);
+				     jerr.text);
 	if ((rc = wot_owners_new(&o)) < 0)
 		goto out;
 	names = json_object_get(root, "names");

@@ -25,7 +25,7 @@ static int data_to_string(gpgme_data_t d, char **out, size_t *len)
 }
 
 int wot_trust_sign(wot_trust *t, const char *signer_fpr, const void *data,
-                   size_t len, char **sig)
+		   size_t len, char **sig)
 {
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_key_t key = NULL;
@@ -93,7 +93,7 @@ static void primary_of(wot_trust *t, const char *fpr, char *out)
 }
 
 int wot_trust_verify(wot_trust *t, const char *sig, size_t siglen,
-                     const void *data, size_t len, wot_sig_result *out)
+		     const void *data, size_t len, wot_sig_result *out)
 {
 	gpgme_data_t dsig = NULL, dtext = NULL;
 	gpgme_verify_result_t res;
@@ -115,22 +115,22 @@ int wot_trust_verify(wot_trust *t, const char *sig, size_t siglen,
 	s = res ? res->signatures : NULL;
 	if (err || !s) {
 		snprintf(out->reason, sizeof(out->reason),
-		         "not an OpenPGP signature");
+			 "not an OpenPGP signature");
 		return 0;
 	}
 	if (s->next) {
 		snprintf(out->reason, sizeof(out->reason),
-		         "more than one signature");
+			 "more than one signature");
 		return 0;
 	}
 	primary_of(t, s->fpr, out->signer);
 	if (s->status ||
 	    (s->summary & (GPGME_SIGSUM_KEY_REVOKED | GPGME_SIGSUM_KEY_EXPIRED |
-	                   GPGME_SIGSUM_SIG_EXPIRED | GPGME_SIGSUM_RED))) {
+			   GPGME_SIGSUM_SIG_EXPIRED | GPGME_SIGSUM_RED))) {
 		explain(out, s);
 		if (!s->status)
 			snprintf(out->reason, sizeof(out->reason),
-			         "signer's key is revoked or expired");
+				 "signer's key is revoked or expired");
 		return 0;
 	}
 	out->good = 1;

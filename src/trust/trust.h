@@ -51,7 +51,7 @@ int wot_trust_genkey(wot_trust *t, const char *uid, char fpr[WOT_FPR_MAX]);
 /* Resolve a fingerprint, key id or user id to the primary fingerprint;
  * need_secret requires the secret key to be in this keyring. */
 int wot_trust_find_key(wot_trust *t, const char *pattern, int need_secret,
-                       char fpr[WOT_FPR_MAX]);
+		       char fpr[WOT_FPR_MAX]);
 
 typedef struct {
 	char fpr[WOT_FPR_MAX];
@@ -73,18 +73,18 @@ int wot_trust_list(wot_trust *t, wot_key_info **out, size_t *n);
 
 /* Detached armored signature over data by signer_fpr; caller frees *sig. */
 int wot_trust_sign(wot_trust *t, const char *signer_fpr, const void *data,
-                   size_t len, char **sig);
+		   size_t len, char **sig);
 
 typedef struct {
 	char signer[WOT_FPR_MAX]; /* primary fingerprint of the signer */
-	int good;                 /* cryptographically good, key usable now */
-	char reason[128];         /* why not good */
+	int good;		  /* cryptographically good, key usable now */
+	char reason[128];	  /* why not good */
 } wot_sig_result;
 
 /* Verify a detached signature. Returns 0 when the check ran (see
  * out->good); a negative code only when it could not run. */
 int wot_trust_verify(wot_trust *t, const char *sig, size_t siglen,
-                     const void *data, size_t len, wot_sig_result *out);
+		     const void *data, size_t len, wot_sig_result *out);
 
 /*
  * Import public keys (armored) with their certifications; ownertrust is never
@@ -98,16 +98,16 @@ int wot_trust_export(wot_trust *t, const char *fpr, char **out, size_t *len);
 /* Certify target's user ids with signer's key (exportable); an existing
  * certification is not an error. */
 int wot_trust_certify(wot_trust *t, const char *signer_fpr,
-                      const char *target_fpr);
+		      const char *target_fpr);
 /* Set ownertrust of fpr. */
 int wot_trust_set_ownertrust(wot_trust *t, const char *fpr,
-                             wot_ownertrust level);
+			     wot_ownertrust level);
 /*
  * Fingerprints of keys carrying a valid exportable certification by signer.
  * *out: array of *n strings; free with wot_trust_strv_free(*out, *n).
  */
 int wot_trust_certified_by(wot_trust *t, const char *signer_fpr, char ***out,
-                           size_t *n);
+			   size_t *n);
 void wot_trust_strv_free(char **v, size_t n);
 
 /* ---- claim engine (pure: no I/O) ---- */
@@ -118,7 +118,7 @@ typedef struct {
 	const char *source; /* source name */
 	const char *signer; /* pinned owner fingerprint of the source */
 	const char *commit; /* verified commit id */
-	int64_t since;      /* when this source first published the name */
+	int64_t since;	    /* when this source first published the name */
 	wot_validity validity;
 	int level;
 	/* out: */
@@ -134,7 +134,7 @@ void wot_owners_free(wot_owners *o);
 /* Owner of name itself (not ancestors), or NULL. Borrowed. */
 const char *wot_owners_get(const wot_owners *o, const char *name);
 int wot_owners_set(wot_owners *o, const char *name, const char *fpr,
-                   int64_t since);
+		   int64_t since);
 /* Serialise to / parse from JSON text (caller frees *json). */
 int wot_owners_to_json(const wot_owners *o, char **json);
 int wot_owners_from_json(wot_owners **out, const char *json);

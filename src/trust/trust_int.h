@@ -18,7 +18,7 @@ int wot_trust_gpg_error(int code, gpgme_error_t err, const char *what);
 int wot_trust_ctx(wot_trust *t, gpgme_ctx_t *out);
 /* Look up a public key by fingerprint with the given keylist mode. */
 int wot_trust_get_key(wot_trust *t, const char *fpr, int secret,
-                      gpgme_key_t *out);
+		      gpgme_key_t *out);
 wot_validity wot_trust_map_validity(gpgme_validity_t v);
 
 /* Every public key with certifications (KEYLIST_MODE_SIGS); free each key

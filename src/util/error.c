@@ -58,7 +58,7 @@ int wot_error_wrap(int code, const char *fmt, ...)
 	strncat(last_msg, prefix, sizeof(last_msg) - 1);
 	strncat(last_msg, ": ", sizeof(last_msg) - strlen(last_msg) - 1);
 	strncat(last_msg, old[0] ? old : wot_strerror(code),
-	        sizeof(last_msg) - strlen(last_msg) - 1);
+		sizeof(last_msg) - strlen(last_msg) - 1);
 	last_code = code;
 	return code;
 }

@@ -22,14 +22,14 @@ int wot_file_read(const char *path, size_t max, char **out, size_t *len)
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return wot_error_set(errno == ENOENT ? WOT_ENOENT : WOT_EIO,
-		                     "%s: %s", path, strerror(errno));
+				     "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		rc = wot_error_set(WOT_EIO, "%s: not a regular file", path);
 		goto out;
 	}
 	if ((size_t)st.st_size > max) {
 		rc = wot_error_set(WOT_ELIMIT, "%s: larger than %zu bytes",
-		                   path, max);
+				   path, max);
 		goto out;
 	}
 	buf = malloc((size_t)st.st_size + 1);
@@ -81,7 +81,7 @@ int wot_file_write_atomic(const char *path, const void *data, size_t len)
 	if (!tmp)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	          0644);
+		  0644);
 	if (fd < 0) {
 		rc = wot_error_set(WOT_EIO, "%s: %s", tmp, strerror(errno));
 		goto out;
@@ -92,7 +92,7 @@ int wot_file_write_atomic(const char *path, const void *data, size_t len)
 			continue;
 		if (n < 0) {
 			rc = wot_error_set(WOT_EIO, "%s: %s", tmp,
-			                   strerror(errno));
+					   strerror(errno));
 			close(fd);
 			unlink(tmp);
 			goto out;
@@ -131,7 +131,7 @@ int wot_mkdir_p(const char *path, unsigned mode)
 		*p = '\0';
 		if (mkdir(copy, mode) < 0 && errno != EEXIST) {
 			rc = wot_error_set(WOT_EIO, "mkdir %s: %s", copy,
-			                   strerror(errno));
+					   strerror(errno));
 			break;
 		}
 		*p = c;

@@ -50,7 +50,7 @@ void wot_log(int level, const char *area, const char *fmt, ...)
 		log_sink(level, area, msg, log_data);
 	} else {
 		fprintf(stderr, "wotdns[%s] %s: %s\n", area, level_name(level),
-		        msg);
+			msg);
 		fflush(stderr);
 	}
 	pthread_mutex_unlock(&log_lock);

@@ -64,7 +64,7 @@ enum {
 	WOT_LOG_DEBUG = 7
 };
 typedef void (*wot_log_sink)(int level, const char *area, const char *msg,
-                             void *data);
+			     void *data);
 /* Set the sink (NULL: stderr) and the most verbose level that is emitted. */
 void wot_log_set(wot_log_sink sink, void *data, int max_level);
 void wot_log(int level, const char *area, const char *fmt, ...)

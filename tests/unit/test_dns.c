@@ -85,10 +85,10 @@ static int teardown(void **state)
 
 /* Wire query; edns < 0: none, else the advertised size (version 0). */
 static uint8_t *make_query(const char *name, ldns_rr_type type, int edns,
-                           size_t *len)
+			   size_t *len)
 {
 	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type,
-	                                 LDNS_RR_CLASS_IN, LDNS_RD);
+					 LDNS_RR_CLASS_IN, LDNS_RD);
 	uint8_t *wire = NULL;
 
 	assert_non_null(p);
@@ -102,15 +102,15 @@ static uint8_t *make_query(const char *name, ldns_rr_type type, int edns,
 
 /* Answer and parse; asserts the action, returns the parsed response. */
 static ldns_pkt *ask_wire(fixture *f, const uint8_t *q, size_t qlen, int tcp,
-                          int want_action, size_t *rlen)
+			  int want_action, size_t *rlen)
 {
 	ldns_pkt *p = NULL;
 	size_t len = 0;
 	int action = -1;
 
 	assert_int_equal(wot_dns_answer(f->t, q, qlen, tcp, f->resp,
-	                                sizeof(f->resp), &len, &action),
-	                 0);
+					sizeof(f->resp), &len, &action),
+			 0);
 	assert_int_equal(action, want_action);
 	if (rlen)
 		*rlen = len;
@@ -124,7 +124,7 @@ static ldns_pkt *ask_wire(fixture *f, const uint8_t *q, size_t qlen, int tcp,
 }
 
 static ldns_pkt *ask(fixture *f, const char *name, ldns_rr_type type, int edns,
-                     int tcp, size_t *rlen)
+		     int tcp, size_t *rlen)
 {
 	size_t qlen;
 	uint8_t *q = make_query(name, type, edns, &qlen);
@@ -191,7 +191,7 @@ static void dns_answer_aaaa(void **state)
 	assert_auth_flags(p, LDNS_RCODE_NOERROR);
 	assert_int_equal(ldns_pkt_ancount(p), 1);
 	assert_rr(ldns_pkt_answer(p), 0,
-	          "www.example.wot. 300 IN AAAA 2001:db8::1");
+		  "www.example.wot. 300 IN AAAA 2001:db8::1");
 	ldns_pkt_free(p);
 }
 
@@ -203,9 +203,9 @@ static void dns_answer_cname_chain(void **state)
 	assert_auth_flags(p, LDNS_RCODE_NOERROR);
 	assert_int_equal(ldns_pkt_ancount(p), 3);
 	assert_rr(ldns_pkt_answer(p), 0,
-	          "alias.example.wot. 120 IN CNAME alias2.example.wot.");
+		  "alias.example.wot. 120 IN CNAME alias2.example.wot.");
 	assert_rr(ldns_pkt_answer(p), 1,
-	          "alias2.example.wot. 120 IN CNAME www.example.wot.");
+		  "alias2.example.wot. 120 IN CNAME www.example.wot.");
 	assert_rr(ldns_pkt_answer(p), 2, "www.example.wot. 300 IN A 192.0.2.1");
 	ldns_pkt_free(p);
 
@@ -224,7 +224,7 @@ static void dns_answer_cname_leaves_overlay(void **state)
 	assert_int_equal(ldns_pkt_ancount(p), 1);
 	assert_int_equal(ldns_pkt_nscount(p), 0);
 	assert_rr(ldns_pkt_answer(p), 0,
-	          "ext.example.wot. 120 IN CNAME www.example.com.");
+		  "ext.example.wot. 120 IN CNAME www.example.com.");
 	ldns_pkt_free(p);
 }
 
@@ -236,7 +236,7 @@ static void dns_answer_cname_cross_zone(void **state)
 	assert_auth_flags(p, LDNS_RCODE_NOERROR);
 	assert_int_equal(ldns_pkt_ancount(p), 2);
 	assert_rr(ldns_pkt_answer(p), 1,
-	          "target.other.wot. 300 IN A 198.51.100.7");
+		  "target.other.wot. 300 IN A 198.51.100.7");
 	ldns_pkt_free(p);
 
 	/* RFC 6604: the rcode and SOA are those of the last name. */
@@ -245,8 +245,8 @@ static void dns_answer_cname_cross_zone(void **state)
 	assert_int_equal(ldns_pkt_ancount(p), 1);
 	assert_int_equal(ldns_pkt_nscount(p), 1);
 	assert_rr(ldns_pkt_authority(p), 0,
-	          "other.wot. 30 IN SOA ns.other.wot. host.other.wot. 7 3600 "
-	          "600 86400 30");
+		  "other.wot. 30 IN SOA ns.other.wot. host.other.wot. 7 3600 "
+		  "600 86400 30");
 	ldns_pkt_free(p);
 }
 
@@ -273,27 +273,27 @@ static void dns_answer_txt_mx_srv_ns(void **state)
 	p = ask(*state, "txt.example.wot.", LDNS_RR_TYPE_TXT, -1, 0, NULL);
 	assert_auth_flags(p, LDNS_RCODE_NOERROR);
 	assert_rr(ldns_pkt_answer(p), 0,
-	          "txt.example.wot. 300 IN TXT \"hello world\"");
+		  "txt.example.wot. 300 IN TXT \"hello world\"");
 	ldns_pkt_free(p);
 	p = ask(*state, "mail.example.wot.", LDNS_RR_TYPE_MX, -1, 0, NULL);
 	assert_rr(ldns_pkt_answer(p), 0,
-	          "mail.example.wot. 300 IN MX 10 mx1.example.wot.");
+		  "mail.example.wot. 300 IN MX 10 mx1.example.wot.");
 	ldns_pkt_free(p);
 	p = ask(*state, "_sip._tcp.example.wot.", LDNS_RR_TYPE_SRV, -1, 0,
-	        NULL);
+		NULL);
 	assert_rr(ldns_pkt_answer(p), 0,
-	          "_sip._tcp.example.wot. 300 IN SRV 10 5 5060 "
-	          "sip.example.wot.");
+		  "_sip._tcp.example.wot. 300 IN SRV 10 5 5060 "
+		  "sip.example.wot.");
 	ldns_pkt_free(p);
 	p = ask(*state, "example.wot.", LDNS_RR_TYPE_NS, -1, 0, NULL);
 	assert_rr(ldns_pkt_answer(p), 0,
-	          "example.wot. 300 IN NS ns1.example.wot.");
+		  "example.wot. 300 IN NS ns1.example.wot.");
 	ldns_pkt_free(p);
 	/* NS below the apex is plain authoritative data here. */
 	p = ask(*state, "sub.example.wot.", LDNS_RR_TYPE_NS, -1, 0, NULL);
 	assert_auth_flags(p, LDNS_RCODE_NOERROR);
 	assert_rr(ldns_pkt_answer(p), 0,
-	          "sub.example.wot. 300 IN NS ns.elsewhere.net.");
+		  "sub.example.wot. 300 IN NS ns.elsewhere.net.");
 	ldns_pkt_free(p);
 }
 
@@ -304,12 +304,12 @@ static void dns_answer_wildcard(void **state)
 	p = ask(*state, "foo.wild.example.wot.", LDNS_RR_TYPE_A, -1, 0, NULL);
 	assert_auth_flags(p, LDNS_RCODE_NOERROR);
 	assert_rr(ldns_pkt_answer(p), 0,
-	          "foo.wild.example.wot. 300 IN A 192.0.2.99");
+		  "foo.wild.example.wot. 300 IN A 192.0.2.99");
 	ldns_pkt_free(p);
 	/* Deeper names match the wildcard of their closest encloser. */
 	p = ask(*state, "x.y.wild.example.wot.", LDNS_RR_TYPE_TXT, -1, 0, NULL);
 	assert_rr(ldns_pkt_answer(p), 0,
-	          "x.y.wild.example.wot. 300 IN TXT \"wild\"");
+		  "x.y.wild.example.wot. 300 IN TXT \"wild\"");
 	ldns_pkt_free(p);
 	/* Wildcard owner, other type: NODATA, not NXDOMAIN. */
 	p = ask(*state, "foo.wild.example.wot.", LDNS_RR_TYPE_MX, -1, 0, NULL);
@@ -343,7 +343,7 @@ static void dns_answer_nxdomain(void **state)
 	assert_auth_flags(p, LDNS_RCODE_NXDOMAIN);
 	/* TTL = min(SOA TTL 300, SOA minimum 60). */
 	assert_soa_authority(p, "example.wot. 60 IN SOA ns1.example.wot. "
-	                        "host.example.wot. 1 3600 600 86400 60");
+				"host.example.wot. 1 3600 600 86400 60");
 	ldns_pkt_free(p);
 }
 
@@ -354,7 +354,7 @@ static void dns_answer_nodata(void **state)
 
 	assert_auth_flags(p, LDNS_RCODE_NOERROR);
 	assert_soa_authority(p, "example.wot. 60 IN SOA ns1.example.wot. "
-	                        "host.example.wot. 1 3600 600 86400 60");
+				"host.example.wot. 1 3600 600 86400 60");
 	ldns_pkt_free(p);
 }
 
@@ -389,9 +389,9 @@ static void dns_answer_case_preserved(void **state)
 	/* Byte-exact: 0x20 randomisation must survive. */
 	assert_int_equal(ldns_rdf_size(qn), ldns_rdf_size(want));
 	assert_memory_equal(ldns_rdf_data(qn), ldns_rdf_data(want),
-	                    ldns_rdf_size(want));
+			    ldns_rdf_size(want));
 	assert_memory_equal(ldns_rdf_data(owner), ldns_rdf_data(want),
-	                    ldns_rdf_size(want));
+			    ldns_rdf_size(want));
 	ldns_rdf_deep_free(want);
 	ldns_pkt_free(p);
 }
@@ -429,12 +429,12 @@ static void dns_answer_forward(void **state)
 		size_t len = 99;
 		int action = -1;
 		assert_int_equal(wot_dns_answer(empty, q, qlen, 0, f->resp,
-		                                sizeof(f->resp), &len, &action),
-		                 0);
+						sizeof(f->resp), &len, &action),
+				 0);
 		assert_int_equal(action, WOT_DNS_FORWARD);
 		assert_int_equal(wot_dns_answer(NULL, q, qlen, 1, f->resp,
-		                                sizeof(f->resp), &len, &action),
-		                 0);
+						sizeof(f->resp), &len, &action),
+				 0);
 		assert_int_equal(action, WOT_DNS_FORWARD);
 	}
 	wot_dns_table_free(empty);
@@ -453,7 +453,7 @@ static void dns_answer_edns_sizes(void **state)
 	txt[200] = '\0';
 	for (int i = 0; i < 5; i++) {
 		snprintf(line, sizeof(line),
-		         "mid.example.wot. 300 IN TXT \"%d%s\"", i, txt);
+			 "mid.example.wot. 300 IN TXT \"%d%s\"", i, txt);
 		add_rr(f->t, line);
 	}
 	p = ask(f, "mid.example.wot.", LDNS_RR_TYPE_TXT, 4096, 0, &len);
@@ -494,7 +494,7 @@ static void dns_answer_tc_udp_full_tcp(void **state)
 
 	for (int i = 0; i < 300; i++) {
 		snprintf(line, sizeof(line),
-		         "big.example.wot. 300 IN AAAA 2001:db8::%x", i + 1);
+			 "big.example.wot. 300 IN AAAA 2001:db8::%x", i + 1);
 		add_rr(f->t, line);
 	}
 	p = ask(f, "big.example.wot.", LDNS_RR_TYPE_AAAA, 4096, 0, &len);
@@ -517,7 +517,7 @@ static void dns_answer_badvers(void **state)
 	fixture *f = *state;
 	ldns_pkt *q =
 	    ldns_pkt_query_new(ldns_dname_new_frm_str("www.example.wot."),
-	                       LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0);
+			       LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0);
 	uint8_t *wire = NULL;
 	size_t qlen;
 	ldns_pkt *p;
@@ -544,8 +544,8 @@ static int raw(fixture *f, const uint8_t *q, size_t qlen, size_t *len)
 	int action = -1;
 
 	assert_int_equal(wot_dns_answer(f->t, q, qlen, 0, f->resp,
-	                                sizeof(f->resp), len, &action),
-	                 0);
+					sizeof(f->resp), len, &action),
+			 0);
 	return action;
 }
 

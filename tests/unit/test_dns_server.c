@@ -26,7 +26,7 @@ enum {
 	UP_WRONGID, /* first a reply with a wrong ID (6.6.6.6) */
 	UP_SPOOF,   /* wrong source port, then wrong question, then good */
 	UP_SILENT,  /* never answers */
-	UP_BIG,     /* an answer larger than 512 bytes */
+	UP_BIG,	    /* an answer larger than 512 bytes */
 };
 
 typedef struct {
@@ -105,7 +105,7 @@ static void fake_close(fake_up *u)
 
 /* Reply to query q: header and question copied, n A records of ip. */
 static size_t build_reply(const uint8_t *q, size_t qlen, uint8_t *out,
-                          uint16_t id, const uint8_t ip[4], int n)
+			  uint16_t id, const uint8_t ip[4], int n)
 {
 	size_t off = 12;
 
@@ -123,7 +123,7 @@ static size_t build_reply(const uint8_t *q, size_t qlen, uint8_t *out,
 	memset(out + 8, 0, 4);
 	for (int i = 0; i < n; i++) {
 		static const uint8_t rr[] = {0xC0, 12, 0, 1,  0, 1,
-		                             0,    0,  0, 60, 0, 4};
+					     0,	   0,  0, 60, 0, 4};
 		memcpy(out + off, rr, sizeof(rr));
 		memcpy(out + off + sizeof(rr), ip, 4);
 		out[off + sizeof(rr) + 3] = (uint8_t)(ip[3] + i);
@@ -147,14 +147,14 @@ static void fake_udp(fake_up *u)
 	if (u->mode == UP_SILENT)
 		return;
 	n = recvfrom(u->udp, q, sizeof(q), MSG_DONTWAIT,
-	             (struct sockaddr *)&from, &flen);
+		     (struct sockaddr *)&from, &flen);
 	if (n < 12)
 		return;
 	u->udp_seen++;
 	id = (uint16_t)((q[0] << 8) | q[1]);
 	if (u->mode == UP_WRONGID) {
 		rl = build_reply(q, (size_t)n, r, (uint16_t)(id ^ 0x5a5a),
-		                 evil_ip, 1);
+				 evil_ip, 1);
 		sendto(u->udp, r, rl, 0, (struct sockaddr *)&from, flen);
 	}
 	if (u->mode == UP_SPOOF) {
@@ -164,7 +164,7 @@ static void fake_udp(fake_up *u)
 		sendto(u->udp, r, rl, 0, (struct sockaddr *)&from, flen);
 	}
 	rl = build_reply(q, (size_t)n, r, id, good_ip,
-	                 u->mode == UP_BIG ? 60 : 1);
+			 u->mode == UP_BIG ? 60 : 1);
 	sendto(u->udp, r, rl, 0, (struct sockaddr *)&from, flen);
 }
 
@@ -179,7 +179,7 @@ static void fake_tcp(fake_up *u)
 	if (u->conn < 0)
 		return;
 	n = recv(u->conn, u->tcpbuf + u->tcplen, sizeof(u->tcpbuf) - u->tcplen,
-	         MSG_DONTWAIT);
+		 MSG_DONTWAIT);
 	if (n > 0)
 		u->tcplen += (size_t)n;
 	if (u->tcplen < 2)
@@ -189,8 +189,8 @@ static void fake_tcp(fake_up *u)
 		return;
 	u->tcp_seen++;
 	rl = build_reply(u->tcpbuf + 2, ml, r + 2,
-	                 (uint16_t)((u->tcpbuf[2] << 8) | u->tcpbuf[3]),
-	                 good_ip, u->mode == UP_BIG ? 60 : 1);
+			 (uint16_t)((u->tcpbuf[2] << 8) | u->tcpbuf[3]),
+			 good_ip, u->mode == UP_BIG ? 60 : 1);
 	r[0] = (uint8_t)(rl >> 8);
 	r[1] = (uint8_t)rl;
 	assert_int_equal(send(u->conn, r, rl + 2, 0), (ssize_t)(rl + 2));
@@ -231,7 +231,7 @@ static void add_zone(wot_dns_table *t)
 }
 
 static void env_start(env *e, const int *modes, int nups, unsigned timeout,
-                      int table)
+		      int table)
 {
 	const char *ups[3], *listen[] = {"127.0.0.1:0"};
 	wot_dns_server_opts o = WOT_DNS_SERVER_OPTS_INIT;
@@ -258,7 +258,7 @@ static void env_start(env *e, const int *modes, int nups, unsigned timeout,
 		wot_dns_server_set_table(e->s, t);
 	}
 	assert_int_equal(wot_dns_server_bound(e->s, 0, bound, sizeof(bound)),
-	                 0);
+			 0);
 	assert_memory_equal(bound, "127.0.0.1:", 10);
 	colon = strrchr(bound, ':');
 	e->port = (unsigned)atoi(colon + 1);
@@ -284,10 +284,10 @@ static void env_stop(env *e)
 }
 
 static uint8_t *make_query(const char *name, ldns_rr_type type, uint16_t id,
-                           int edns, size_t *len)
+			   int edns, size_t *len)
 {
 	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type,
-	                                 LDNS_RR_CLASS_IN, LDNS_RD);
+					 LDNS_RR_CLASS_IN, LDNS_RD);
 	uint8_t *wire = NULL;
 
 	ldns_pkt_set_id(p, id);
@@ -313,7 +313,7 @@ static int client_socket(env *e, int type)
 
 /* Ask over UDP; returns the parsed answer or NULL on timeout. */
 static ldns_pkt *udp_ask(env *e, const char *name, ldns_rr_type type, int edns,
-                         int timeout_ms, size_t *rlen)
+			 int timeout_ms, size_t *rlen)
 {
 	size_t qlen;
 	uint8_t *q = make_query(name, type, 0xbeef, edns, &qlen);
@@ -329,7 +329,7 @@ static ldns_pkt *udp_ask(env *e, const char *name, ldns_rr_type type, int edns,
 	}
 	if (n > 0) {
 		assert_int_equal(ldns_wire2pkt(&p, e->resp, (size_t)n),
-		                 LDNS_STATUS_OK);
+				 LDNS_STATUS_OK);
 		assert_int_equal(ldns_pkt_id(p), 0xbeef);
 		assert_true(ldns_pkt_qr(p));
 		if (rlen)
@@ -423,9 +423,9 @@ static unsigned tcp_read(env *e, int fd, int n, int timeout_ms)
 			size_t ml = (size_t)((buf[0] << 8) | buf[1]);
 			ldns_pkt *p = NULL;
 			assert_int_equal(ldns_wire2pkt(&p, buf + 2, ml),
-			                 LDNS_STATUS_OK);
+					 LDNS_STATUS_OK);
 			assert_int_equal(ldns_pkt_get_rcode(p),
-			                 LDNS_RCODE_NOERROR);
+					 LDNS_RCODE_NOERROR);
 			seen |= 1u << (ldns_pkt_id(p) & 31);
 			ldns_pkt_free(p);
 			memmove(buf, buf + 2 + ml, len - 2 - ml);
@@ -468,9 +468,9 @@ static void dns_server_tcp_pipelined(void **state)
 	for (int i = 0; i < 20; i++)
 		step(e);
 	assert_int_equal(send(fd, buf + len + 6, third - 6, 0),
-	                 (ssize_t)(third - 6));
+			 (ssize_t)(third - 6));
 	assert_int_equal(tcp_read(e, fd, 3, 3000),
-	                 (1u << 1) | (1u << 2) | (1u << 3));
+			 (1u << 1) | (1u << 2) | (1u << 3));
 	close(fd);
 	env_stop(e);
 }

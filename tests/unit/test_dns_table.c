@@ -19,7 +19,7 @@
 static ldns_pkt *ask(const wot_dns_table *t, const char *name)
 {
 	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str(name),
-	                                 LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0);
+					 LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0);
 	uint8_t *wire = NULL, resp[512];
 	size_t qlen, len = 0;
 	ldns_pkt *p = NULL;
@@ -56,14 +56,14 @@ static void dns_table_load_file(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	write_file(path, "$ORIGIN example.wot.\n$TTL 300\n"
-	                 "@ IN SOA ns1 host 1 3600 600 86400 60\n"
-	                 "; a comment\n\n"
-	                 "www IN A 192.0.2.1\n"
-	                 "www IN A 192.0.2.1\n" /* duplicate: counted once */
-	                 "txt 60 IN TXT \"x\"\n"
-	                 "$ORIGIN other.wot.\n" /* a second zone, same file */
-	                 "@ IN SOA ns1 host 1 3600 600 86400 60\n"
-	                 "www IN A 192.0.2.2\n");
+			 "@ IN SOA ns1 host 1 3600 600 86400 60\n"
+			 "; a comment\n\n"
+			 "www IN A 192.0.2.1\n"
+			 "www IN A 192.0.2.1\n" /* duplicate: counted once */
+			 "txt 60 IN TXT \"x\"\n"
+			 "$ORIGIN other.wot.\n" /* a second zone, same file */
+			 "@ IN SOA ns1 host 1 3600 600 86400 60\n"
+			 "www IN A 192.0.2.2\n");
 	assert_int_equal(wot_dns_table_load_file(&t, path), 0);
 	assert_int_equal(wot_dns_table_count(t), 5);
 	p = ask(t, "www.other.wot.");
@@ -74,9 +74,9 @@ static void dns_table_load_file(void **state)
 	wot_dns_table_free(t);
 
 	write_file(path, "$ORIGIN example.wot.\n"
-	                 "@ 300 IN SOA ns1 host 1 2 3 4 5\n"
-	                 "www 300 IN A 192.0.2.1\n"
-	                 "bad 300 IN A 999.1.2.3\n");
+			 "@ 300 IN SOA ns1 host 1 2 3 4 5\n"
+			 "www 300 IN A 192.0.2.1\n"
+			 "bad 300 IN A 999.1.2.3\n");
 	assert_int_equal(wot_dns_table_load_file(&t, path), WOT_ESYNTAX);
 	assert_null(t);
 	if (!strstr(wot_error_last(), ":4: "))
@@ -104,10 +104,10 @@ static void dns_table_scale(void **state)
 	(void)state;
 	assert_int_equal(wot_dns_table_new(&t), 0);
 	assert_int_equal(ldns_rr_new_frm_str(&soa,
-	                                     "big.wot. 60 IN SOA a. b. 1 2 3 4 "
-	                                     "5",
-	                                     0, NULL, NULL),
-	                 LDNS_STATUS_OK);
+					     "big.wot. 60 IN SOA a. b. 1 2 3 4 "
+					     "5",
+					     0, NULL, NULL),
+			 LDNS_STATUS_OK);
 	assert_int_equal(wot_dns_table_add(t, soa), 0);
 	ldns_rr_set_type(rr, LDNS_RR_TYPE_A);
 	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
@@ -167,17 +167,17 @@ static void dns_parse_addr(void **state)
 	struct sockaddr_in *in = (struct sockaddr_in *)&sa;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
 	static const char *const bad[] = {"",
-	                                  "localhost",
-	                                  "1.2.3.4:",
-	                                  "1.2.3.4:99999",
-	                                  "1.2.3.4:12a",
-	                                  "[::1",
-	                                  "[::1]x",
-	                                  "[::1]:",
-	                                  "1.2.3:53",
-	                                  "256.1.1.1",
-	                                  "[1.2.3.4]:53",
-	                                  ":53"};
+					  "localhost",
+					  "1.2.3.4:",
+					  "1.2.3.4:99999",
+					  "1.2.3.4:12a",
+					  "[::1",
+					  "[::1]x",
+					  "[::1]:",
+					  "1.2.3:53",
+					  "256.1.1.1",
+					  "[1.2.3.4]:53",
+					  ":53"};
 
 	(void)state;
 	assert_int_equal(wot_dns_parse_addr("127.0.0.1:5353", 53, &sa), 0);
@@ -210,13 +210,13 @@ static void dns_resolvconf(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	write_file(path, "# generated\nsearch example.com\n"
-	                 "nameserver 127.0.0.1\n"
-	                 "nameserver 192.0.2.10 # comment\n"
-	                 "nameserver\t::1\n"
-	                 "nameserver fe80::1%eth0\n"
-	                 "nameserver not-an-address\n"
-	                 "options edns0\n"
-	                 "nameserver 2001:db8::53\n");
+			 "nameserver 127.0.0.1\n"
+			 "nameserver 192.0.2.10 # comment\n"
+			 "nameserver\t::1\n"
+			 "nameserver fe80::1%eth0\n"
+			 "nameserver not-an-address\n"
+			 "options edns0\n"
+			 "nameserver 2001:db8::53\n");
 	assert_int_equal(wot_dns_parse_addr("127.0.0.1:53", 53, &ex[0]), 0);
 	assert_int_equal(wot_dns_parse_addr("[::1]:5353", 53, &ex[1]), 0);
 	assert_int_equal(wot_dns_resolvconf_upstreams(path, ex, 2, &v), 0);
@@ -234,7 +234,7 @@ static void dns_resolvconf(void **state)
 	wot_dns_strv_free(v);
 	unlink(path);
 	assert_int_equal(wot_dns_resolvconf_upstreams(path, NULL, 0, &v),
-	                 WOT_ENOENT);
+			 WOT_ENOENT);
 	assert_null(v);
 	wot_dns_strv_free(NULL);
 }

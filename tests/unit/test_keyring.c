@@ -38,7 +38,7 @@ static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	char *cmd, *sec = fixture_path("test-alice.secret.asc"),
-	           *bob = fixture_path("test-bob.public.asc");
+		   *bob = fixture_path("test-bob.public.asc");
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/wot-keyring-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
@@ -47,9 +47,9 @@ static int setup(void **state)
 	/* The fixture's secret key enters the test keyring with gpg itself;
 	 * wotdns never imports secret keys. */
 	cmd = wot_strdup_printf("gpg --homedir %s --batch --quiet --import %s "
-	                        "%s 2>/dev/null && echo %s:6: | gpg --homedir "
-	                        "%s --batch --quiet --import-ownertrust",
-	                        f->dir, sec, bob, f->alice, f->dir);
+				"%s 2>/dev/null && echo %s:6: | gpg --homedir "
+				"%s --batch --quiet --import-ownertrust",
+				f->dir, sec, bob, f->alice, f->dir);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	free(sec);
@@ -107,7 +107,7 @@ static void keyring_sign_needs_secret(void **state)
 	char *sig = NULL;
 
 	assert_int_equal(wot_trust_sign(f->t, f->bob, "x", 1, &sig),
-	                 WOT_ENOENT);
+			 WOT_ENOENT);
 	assert_null(sig);
 }
 
@@ -143,7 +143,7 @@ static void keyring_levels_and_certified_by(void **state)
 	assert_int_equal(n, 2);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(keys[i].level,
-		                 strcmp(keys[i].fpr, f->alice) ? 1 : 0);
+				 strcmp(keys[i].fpr, f->alice) ? 1 : 0);
 	free(keys);
 	assert_int_equal(wot_trust_certified_by(f->t, f->alice, &fprs, &nf), 0);
 	assert_int_equal(nf, 1);
@@ -177,27 +177,27 @@ static void keyring_export_import(void **state)
 	assert_int_equal(count, 1);
 	free(out);
 	assert_int_equal(wot_trust_export(f->t,
-	                                  "0000000000000000000000000000"
-	                                  "000000000000",
-	                                  &out, &len),
-	                 WOT_ENOENT);
+					  "0000000000000000000000000000"
+					  "000000000000",
+					  &out, &len),
+			 WOT_ENOENT);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(keyring_sign_verify, setup,
-	                                    teardown),
+					    teardown),
 	    cmocka_unit_test_setup_teardown(keyring_sign_needs_secret, setup,
-	                                    teardown),
+					    teardown),
 	    cmocka_unit_test_setup_teardown(keyring_validity_and_ownertrust,
-	                                    setup, teardown),
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(keyring_levels_and_certified_by,
-	                                    setup, teardown),
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(keyring_import_refuses_secret,
-	                                    setup, teardown),
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(keyring_export_import, setup,
-	                                    teardown),
+					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,15 +34,15 @@ static void sync_zone_ok(void **state)
 static void sync_zone_errors_name_line(void **state)
 {
 	const char bad[] = "$ORIGIN a.wot.\n$TTL 300\n@ IN A 192.0.2.1\n"
-	                   "\n; comment\nx IN A 300.1.1.1\ny IN A 192.0.2.3\n";
+			   "\n; comment\nx IN A 300.1.1.1\ny IN A 192.0.2.3\n";
 	const char noeol[] = "$ORIGIN a.wot.\n@ IN MX mail";
 
 	(void)state;
 	assert_int_equal(wot_zone_check(bad, strlen(bad), "z/bad.zone", NULL),
-	                 WOT_ESYNTAX);
+			 WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "z/bad.zone:6: "));
 	assert_int_equal(wot_zone_check(noeol, strlen(noeol), "n", NULL),
-	                 WOT_ESYNTAX);
+			 WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "n:2: "));
 	assert_int_equal(wot_zone_check("", 0, "e", NULL), WOT_ESYNTAX);
 	/* a hostile zone must not read local files */
@@ -60,9 +60,9 @@ static void sync_zone_errors_name_line(void **state)
 static void sync_config_parse(void **state)
 {
 	const char text[] = "[identity]\nkey = "
-	                    "7C7891D5887AFFD6759FECBC68E5B0884212BC44\n"
-	                    "[serve]\nlisten = 127.0.0.1:5300\n"
-	                    "listen = [::1]:5300\nsync-interval = 60\n";
+			    "7C7891D5887AFFD6759FECBC68E5B0884212BC44\n"
+			    "[serve]\nlisten = 127.0.0.1:5300\n"
+			    "listen = [::1]:5300\nsync-interval = 60\n";
 	wot_config c;
 	char *back;
 
@@ -90,7 +90,7 @@ static void sync_config_errors(void **state)
 
 	(void)state;
 	assert_int_equal(wot_config_parse(&c, "[serve]\nbogus = 1\n", "cfg"),
-	                 WOT_ESYNTAX);
+			 WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "cfg:2"));
 	assert_non_null(strstr(wot_error_last(), "serve.bogus"));
 	wot_config_dispose(&c);
@@ -111,7 +111,7 @@ static void sync_source_names(void **state)
 	assert_false(wot_source_name_valid("../etc"));
 	assert_false(wot_source_name_valid("a/b"));
 	assert_false(wot_source_name_valid("a1234567890123456789012345678901234"
-	                                   "567890123456789012345678901234"));
+					   "567890123456789012345678901234"));
 }
 
 int main(void)

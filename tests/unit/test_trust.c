@@ -15,7 +15,7 @@
 #define CAROL "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC"
 
 static wot_claim claim(const char *name, const char *signer, int64_t since,
-                       wot_validity v)
+		       wot_validity v)
 {
 	wot_claim c;
 

@@ -79,7 +79,7 @@ static void util_file_atomic_and_nofollow(void **state)
 	assert_int_equal(wot_mkdir_p(sub, 0700), 0);
 	assert_int_equal(wot_mkdir_p(sub, 0700), 0);
 	assert_int_equal(wot_file_read("/nonexistent/x", 10, &text, &len),
-	                 WOT_ENOENT);
+			 WOT_ENOENT);
 	assert_int_equal(wot_rmtree(dir), 0);
 	assert_false(wot_path_exists(dir));
 	free(f);
