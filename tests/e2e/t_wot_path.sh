@@ -6,6 +6,7 @@
 three_peers
 start_upstream
 start_serve carol --upstream "$UPSTREAM" --sync-interval 1
+P0=$SERVE_PID
 
 # 1. alice's key is valid for carol only through bob's certification.
 expect_eq "carol's dig alice.wot A" "$(q alice.wot A)" "192.0.2.1"
@@ -37,10 +38,27 @@ cp "$T/alice2.zone" "$T/alice.zone"
 wd alice publish "$T/alice.zone" >/dev/null
 wait_for "carol's daemon serves alice's update" 15 \
 	bash -c "[ \"\$(dig +short @127.0.0.1 -p $PORT alice.wot A)\" = 192.0.2.99 ]"
-kill -0 "$SERVE_PID" && pass "daemon still running (no restart)"
+kill -0 "$P0" && pass "daemon still running (no restart)"
+
+# SIGHUP reloads the record set written by a separate `wotdns sync`.
+start_serve carol --upstream "$UPSTREAM" --sync-interval 0 --listen '[::1]:0'
+P1=$SERVE_PID
+zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.123" "@ IN AAAA 2001:db8::1"
+wd alice publish "$T/alice.zone" >/dev/null
+wd carol sync >/dev/null 2>&1
+expect_eq "no timer sync: old answer until reload" "$(q alice.wot A)" "192.0.2.99"
+kill -HUP "$P1"
+wait_for "SIGHUP reloads the accepted set" 5 \
+	bash -c "[ \"\$(dig +short @127.0.0.1 -p $PORT alice.wot A)\" = 192.0.2.123 ]"
+V6PORT=$(sed -n 's/.*listening on \[::1\]:\([0-9]*\).*/\1/p' "$T/serve-carol.log" | head -n 1)
+expect_eq "answers on [::1] too" \
+	"$(dig +short +time=2 +tries=1 @::1 -p "$V6PORT" alice.wot A)" "192.0.2.123"
+kill -TERM "$P1"
+wait "$P1"
+expect_eq "second daemon exits 0 on SIGTERM" "$?" "0"
 
 # SIGTERM exits cleanly.
-kill -TERM "$SERVE_PID"
-wait "$SERVE_PID"
+kill -TERM "$P0"
+wait "$P0"
 expect_eq "serve exits 0 on SIGTERM" "$?" "0"
 finish
