@@ -36,6 +36,10 @@ typedef struct {
 /* Home directory chosen by --home / WOTDNS_HOME / XDG default. */
 extern const char *cli_home;
 
+/* An absolute form of a local path (caller frees); NULL on ENOMEM. Paths
+ * that exist are resolved; others are joined to the working directory. */
+char *cli_abspath(const char *path);
+
 /* Print "wotdns: msg" to stderr and return EXIT_ERR. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, with the library's last error appended. */

@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const char help[] =
     "usage: wotdns follow URL [--name NAME] [--key FPR] [--home DIR]\n\n"
@@ -21,12 +23,13 @@ int cmd_follow(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *name = NULL, *key = NULL;
+	char *url = NULL;
 	wot_home *h = NULL;
 	wot_trust *t = NULL;
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
 		if (c == 'n')
 			name = optarg;
@@ -38,13 +41,20 @@ int cmd_follow(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage("follow", "expected exactly one URL");
-	if ((rc = cli_open(&h, &t)) != EXIT_OK)
+	/* A local path is stored absolute; URLs are kept as given. */
+	url = strstr(argv[optind], "://") ? strdup(argv[optind])
+					  : cli_abspath(argv[optind]);
+	if (!url)
+		return cli_fail("out of memory");
+	if ((rc = cli_open(&h, &t)) != EXIT_OK) {
+		free(url);
 		return rc;
-	if (wot_sync_follow(h, t, argv[optind], name, key, cli_progress, NULL) <
-	    0)
+	}
+	if (wot_sync_follow(h, t, url, name, key, cli_progress, NULL) < 0)
 		rc = cli_fail_last("follow");
 	else
-		printf("following %s\n", argv[optind]);
+		printf("following %s\n", url);
+	free(url);
 	wot_trust_free(t);
 	wot_home_free(h);
 	return rc;

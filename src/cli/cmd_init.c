@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static const char help[] =
     "usage: wotdns init [--name NAME] [--email ADDR] [--key FPR]\n"
@@ -23,11 +24,11 @@ int cmd_init(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	wot_init_opts o = WOT_INIT_OPTS_INIT;
-	char fpr[WOT_FPR_MAX];
+	char fpr[WOT_FPR_MAX], *gnupghome = NULL;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
 		switch (c) {
 		case 'n':
@@ -50,8 +51,14 @@ int cmd_init(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage("init", "unexpected argument '%s'",
 				 argv[optind]);
-	if (wot_home_init(cli_home, &o, fpr) < 0)
+	if (o.gnupghome && !(gnupghome = cli_abspath(o.gnupghome)))
+		return cli_fail("out of memory");
+	o.gnupghome = gnupghome;
+	if (wot_home_init(cli_home, &o, fpr) < 0) {
+		free(gnupghome);
 		return cli_fail_last("init");
+	}
+	free(gnupghome);
 	printf("home: %s\nkey:  %s\n%s\n", cli_home, fpr, fpr);
 	return EXIT_OK;
 }

@@ -26,7 +26,7 @@ int cmd_publish(int argc, char **argv)
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "m:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hm:", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
 		if (c != 'm')
 			return cli_usage("publish", "bad option '%s'",

@@ -3,7 +3,6 @@
 #include "cli/state.h"
 
 #include <ctype.h>
-#include <ldns/ldns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +35,13 @@ static int print_records(const char *name, ldns_rr_type type, int any)
 {
 	char *path = wot_path_join(cli_home, "state/accepted.zone");
 	ldns_rdf *want = ldns_dname_new_frm_str(name);
-	ldns_zone *z = NULL;
-	FILE *fp = path ? fopen(path, "r") : NULL;
+	ldns_rr_list *rrs = NULL;
+	char *text = NULL;
+	size_t len = 0;
 	int found = 0;
 
-	if (fp && want &&
-	    ldns_zone_new_frm_fp(&z, fp, NULL, 3600, LDNS_RR_CLASS_IN) ==
-		LDNS_STATUS_OK) {
-		ldns_rr_list *rrs = ldns_zone_rrs(z);
+	if (path && want && wot_file_read(path, 1u << 30, &text, &len) == 0 &&
+	    wot_zone_parse(text, len, path, &rrs) == 0) {
 		for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
 			ldns_rr *rr = ldns_rr_list_rr(rrs, i);
 			ldns_rr_type t = ldns_rr_get_type(rr);
@@ -54,9 +52,8 @@ static int print_records(const char *name, ldns_rr_type type, int any)
 			found++;
 		}
 	}
-	if (fp)
-		fclose(fp);
-	ldns_zone_deep_free(z);
+	ldns_rr_list_deep_free(rrs);
+	free(text);
 	ldns_rdf_deep_free(want);
 	free(path);
 	return found;
@@ -120,7 +117,7 @@ int cmd_resolve(int argc, char **argv)
 	int c, rc = EXIT_OK;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
 		return cli_usage("resolve", "bad option '%s'",
 				 argv[optind - 1]);

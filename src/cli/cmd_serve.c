@@ -49,7 +49,7 @@ int cmd_serve(int argc, char **argv)
 	long v;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
 		switch (c) {
 		case 'l':

@@ -26,7 +26,7 @@ int cmd_sign_friend(int argc, char **argv)
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
 		if (c != 't')
 			return cli_usage("sign-friend", "bad option '%s'",
@@ -46,9 +46,7 @@ int cmd_sign_friend(int argc, char **argv)
 		rc = cli_fail_last("sign-friend");
 		goto out;
 	}
-	if (wot_trust_certify(t, wot_home_config(h)->key, fpr) < 0 ||
-	    wot_trust_set_ownertrust(t, fpr, level) < 0 ||
-	    wot_sync_publish_keys(h, t, "wotdns sign-friend", oid) < 0) {
+	if (wot_sync_sign_friend(h, t, fpr, level, oid) < 0) {
 		rc = cli_fail_last("sign-friend");
 		goto out;
 	}

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static const char help[] =
@@ -66,7 +67,9 @@ static void print_accepted(void)
 		       json_string_value(json_object_get(c, "source")),
 		       json_string_value(json_object_get(c, "signer")),
 		       json_string_value(json_object_get(c, "reason")));
-		conflicts += json_object_get(c, "winner") != NULL;
+		conflicts +=
+		    !strncmp(json_string_value(json_object_get(c, "reason")),
+			     "conflict", 8);
 	}
 	printf("conflicts: %zu\n", conflicts);
 	json_decref(acc);
@@ -83,7 +86,7 @@ int cmd_status(int argc, char **argv)
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
 		return cli_usage("status", "bad option '%s'", argv[optind - 1]);
 	}

@@ -21,7 +21,7 @@ int cmd_sync(int argc, char **argv)
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
 		return cli_usage("sync", "bad option '%s'", argv[optind - 1]);
 	}

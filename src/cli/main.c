@@ -1,6 +1,7 @@
 /* main.c - wotdns command dispatch. */
 #include "cli/cli.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +31,20 @@ static void usage(FILE *out)
 		fprintf(out, "  %-12s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(out,
-		"\nEvery command takes --home DIR (default $WOTDNS_HOME, "
-		"else $XDG_DATA_HOME/wotdns)\nand --help. See wotdns(1).\n");
+		"\nEvery command takes --home DIR (default $WOTDNS_HOME, else\n"
+		"$XDG_DATA_HOME/wotdns, else ~/.local/share/wotdns) and "
+		"--help.\n--version prints the version. See wotdns(1).\n");
+}
+
+char *cli_abspath(const char *path)
+{
+	char buf[PATH_MAX], cwd[PATH_MAX];
+
+	if (realpath(path, buf))
+		return strdup(buf);
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return strdup(path);
+	return wot_strdup_printf("%s/%s", cwd, path);
 }
 
 int cli_fail(const char *fmt, ...)
@@ -147,8 +160,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!cli_home)
-		cli_home = home_alloc = wot_home_default();
+	/* Absolute, so paths written into the home's config stay valid
+	 * from any working directory. */
+	home_alloc = cli_home ? cli_abspath(cli_home) : wot_home_default();
+	if (!home_alloc) {
+		fprintf(stderr, "wotdns: out of memory\n");
+		return EXIT_ERR;
+	}
+	cli_home = home_alloc;
 	for (size_t k = 0; k < sizeof(commands) / sizeof(*commands); k++) {
 		if (strcmp(argv[i], commands[k].name))
 			continue;

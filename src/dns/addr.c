@@ -7,6 +7,7 @@
 #include "util/util.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,14 +207,18 @@ int wot_dns_resolvconf_upstreams(const char *path,
 				 size_t nexclude, char ***out)
 {
 	char *text = NULL, *line, *save = NULL, *tok;
-	char addr[HOST_MAX + 16];
+	char addr[HOST_MAX + 16], real[PATH_MAX];
 	struct sockaddr_storage sa;
 	char **v = NULL;
 	size_t n = 0;
 	int rc;
 
 	*out = NULL;
-	rc = wot_file_read(path, RESOLVCONF_MAX, &text, NULL);
+	/* A system file, commonly a symlink (systemd-resolved, resolvconf):
+	 * resolve it, then read the target without following further. */
+	if (!realpath(path, real))
+		snprintf(real, sizeof(real), "%s", path);
+	rc = wot_file_read(real, RESOLVCONF_MAX, &text, NULL);
 	if (rc < 0)
 		goto out;
 	v = calloc(1, sizeof(*v));

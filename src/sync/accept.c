@@ -413,6 +413,17 @@ static int load_state(wot_home *h, recompute *r)
 
 int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report)
 {
+	int lock = -1, rc = wot_home_lock(h, &lock);
+
+	if (rc == 0)
+		rc = wot_sync_recompute_locked(h, t, report);
+	wot_home_unlock(lock);
+	return rc;
+}
+
+int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
+			      wot_sync_report *report)
+{
 	recompute r = {0};
 	wot_source *srcs = NULL;
 	size_t nsrcs = 0;

@@ -2,6 +2,7 @@
 #include "sync/sync_int.h"
 
 #include <ini.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +106,7 @@ static int apply_defaults(wot_config *cfg)
 
 		if (!o->def || (o->type != OPT_UINT && *(char **)field))
 			continue;
-		if (o->type == OPT_UINT && *(unsigned *)field)
+		if (o->type == OPT_UINT && *(unsigned *)field != UINT_MAX)
 			continue;
 		if (!(copy = strdup(o->def)))
 			return WOT_ENOMEM;
@@ -123,6 +124,10 @@ int wot_config_parse(wot_config *cfg, const char *text, const char *path)
 	int line;
 
 	memset(cfg, 0, sizeof(*cfg));
+	/* Unset numbers are UINT_MAX, so an explicit 0 stays 0. */
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (options[i].type == OPT_UINT)
+			*(unsigned *)((char *)cfg + options[i].off) = UINT_MAX;
 	line = ini_parse_string(text, handler, &p);
 	if (line != 0) {
 		if (!p.rc)
@@ -159,7 +164,10 @@ char *wot_config_format(const wot_config *cfg)
 		for (char *const *v = *(char **const *)field;
 		     o->type == OPT_STRV && v && *v; v++)
 			wot_buf_printf(&b, "%s = %s\n", o->name, *v);
-		if (o->type == OPT_UINT && *(const unsigned *)field)
+		if (o->type == OPT_UINT &&
+		    *(const unsigned *)field != UINT_MAX &&
+		    (!o->def ||
+		     *(const unsigned *)field != strtoul(o->def, NULL, 10)))
 			wot_buf_printf(&b, "%s = %u\n", o->name,
 				       *(const unsigned *)field);
 	}

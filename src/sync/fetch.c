@@ -259,6 +259,7 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	struct fetch_ctx f = {s->name, cb, data};
 	git_repository *repo = NULL;
 	git_oid tip, verified;
+	char pin[WOT_FPR_MAX];
 	int have_verified, rc;
 
 	wot_git_ready();
@@ -269,10 +270,16 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		goto out;
 	have_verified =
 	    git_reference_name_to_id(&verified, repo, REF_VERIFIED) == 0;
-	rc = advance(repo, t, &tip, have_verified ? &verified : NULL, s->key);
-	if (rc == 0 &&
-	    git_reference_name_to_id(&verified, repo, REF_VERIFIED) == 0)
-		import_keys(repo, t, &verified, NULL);
+	/* A pin learnt from the first commit sticks only if the whole
+	 * history verified. */
+	snprintf(pin, sizeof(pin), "%s", s->key);
+	rc = advance(repo, t, &tip, have_verified ? &verified : NULL, pin);
+	if (rc == 0)
+		snprintf(s->key, sizeof(s->key), "%s", pin);
+	/* Keys travel with verified history only, and only when it moved:
+	 * an unchanged source costs no gpg work. */
+	if (rc == 0 && (!have_verified || !git_oid_equal(&tip, &verified)))
+		import_keys(repo, t, &tip, NULL);
 out:
 	git_repository_free(repo);
 	return rc;

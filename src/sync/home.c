@@ -2,6 +2,9 @@
 #include "sync/sync_int.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +64,8 @@ int wot_home_open(wot_home **out, const char *dir)
 	}
 	if ((rc = wot_config_parse(&h->cfg, text, path)) < 0)
 		goto out;
+	if (h->cfg.key)
+		wot_fpr_normalise(h->cfg.key);
 	if (!h->cfg.key || !wot_fpr_valid(h->cfg.key)) {
 		rc = wot_error_set(WOT_ESYNTAX, "%s: identity.key missing",
 				   path);
@@ -89,6 +94,32 @@ void wot_home_free(wot_home *h)
 	free(h);
 }
 
+int wot_home_lock(const wot_home *h, int *fd)
+{
+	char *p = wot_home_path(h, "lock");
+	int rc = 0;
+
+	*fd = p ? open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	if (*fd < 0)
+		rc = wot_error_set(WOT_EIO, "%s: %s", p ? p : "lock",
+				   strerror(errno));
+	while (rc == 0 && flock(*fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			rc =
+			    wot_error_set(WOT_EIO, "lock: %s", strerror(errno));
+			close(*fd);
+			*fd = -1;
+		}
+	free(p);
+	return rc;
+}
+
+void wot_home_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+}
+
 int wot_source_name_valid(const char *name)
 {
 	size_t n = strlen(name);
@@ -111,9 +142,12 @@ static int src_handler(void *user, const char *section, const char *key,
 		       const char *value)
 {
 	struct src_list *l = user;
-	wot_source *s = l->n ? &l->v[l->n - 1] : NULL;
+	wot_source *s = NULL;
 
-	if (!s || strcmp(s->name, section)) {
+	for (size_t i = 1; i < l->n && !s; i++)
+		if (!strcmp(l->v[i].name, section))
+			s = &l->v[i];
+	if (!s) {
 		wot_source *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
 		if (!nv || !wot_source_name_valid(section) ||
 		    !strcmp(section, WOT_SELF))
@@ -128,6 +162,7 @@ static int src_handler(void *user, const char *section, const char *key,
 		s->url = strdup(value);
 	} else if (!strcmp(key, "key") && (!*value || wot_fpr_valid(value))) {
 		snprintf(s->key, sizeof(s->key), "%s", value);
+		wot_fpr_normalise(s->key);
 	} else {
 		return l->rc = WOT_ESYNTAX, 0;
 	}

@@ -2,6 +2,7 @@
 #include "sync/sync_int.h"
 
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -91,6 +92,7 @@ int wot_home_init(const char *dir, const wot_init_opts *o,
 				   dir);
 		goto out;
 	}
+	cfg.sync_interval = UINT_MAX; /* default, not written */
 	cfg.gnupghome =
 	    o->gnupghome ? strdup(o->gnupghome) : wot_path_join(dir, "gnupg");
 	if ((rc = make_dirs(dir)) < 0 ||

@@ -125,7 +125,10 @@ static int commit_files(wot_home *h, wot_trust *t, file_set *fs,
 		goto out;
 	}
 	rc = wot_repo_tree(repo, base, replace, drop, fs->v, fs->n, &tree_id);
-	if (rc == 0)
+	/* Nothing changed: no empty commit, the head stays. */
+	if (rc == 0 && base && git_oid_equal(&tree_id, git_tree_id(base)))
+		commit_id = head_id;
+	else if (rc == 0)
 		rc = wot_repo_commit(repo, t, h->cfg.key, &tree_id, msg,
 				     &commit_id);
 	if (rc == 0)
@@ -144,7 +147,7 @@ int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
 	static const char *const replace[] = {"zones", "keys", NULL};
 	static const char *const drop[] = {"zone.txt", NULL};
 	file_set fs = {0};
-	int rc = 0;
+	int rc = 0, lock = -1;
 
 	if (n == 0)
 		return wot_error_set(WOT_EINVAL, "no zone file given");
@@ -153,16 +156,46 @@ int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = add_zone(&fs, files[i]);
 	if (rc == 0)
+		rc = wot_home_lock(h, &lock);
+	if (rc == 0)
 		rc = add_keys(&fs, t, h->cfg.key);
 	if (rc == 0)
 		rc = commit_files(h, t, &fs, replace, drop,
 				  msg ? msg : "wotdns publish", oid);
+	wot_home_unlock(lock);
 	fs_dispose(&fs);
 	return rc;
 }
 
 int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
 			  char oid[WOT_OID_MAX])
+{
+	int lock = -1, rc = wot_home_lock(h, &lock);
+
+	if (rc == 0)
+		rc = wot_sync_publish_keys_locked(h, t, msg, oid);
+	wot_home_unlock(lock);
+	return rc;
+}
+
+int wot_sync_sign_friend(wot_home *h, wot_trust *t, const char *fpr,
+			 wot_ownertrust level, char oid[WOT_OID_MAX])
+{
+	int lock = -1, rc = wot_home_lock(h, &lock);
+
+	if (rc == 0)
+		rc = wot_trust_certify(t, h->cfg.key, fpr);
+	if (rc == 0)
+		rc = wot_trust_set_ownertrust(t, fpr, level);
+	if (rc == 0)
+		rc = wot_sync_publish_keys_locked(h, t, "wotdns sign-friend",
+						  oid);
+	wot_home_unlock(lock);
+	return rc;
+}
+
+int wot_sync_publish_keys_locked(wot_home *h, wot_trust *t, const char *msg,
+				 char oid[WOT_OID_MAX])
 {
 	static const char *const replace[] = {"keys", NULL};
 	file_set fs = {0};

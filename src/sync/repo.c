@@ -20,7 +20,9 @@ static pthread_once_t git_once = PTHREAD_ONCE_INIT;
 static void git_init_once(void)
 {
 	git_libgit2_init();
-	/* Hostile repositories: never follow a path outside our home. */
+	/* A followed local path may belong to another user (a shared
+	 * /srv/git, a friend's home): every byte from it is verified anyway,
+	 * so ownership is not what protects us. */
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 }
 

@@ -16,8 +16,8 @@ static void head_hex(wot_home *h, const char *name, char out[WOT_OID_MAX])
 	wot_error_clear();
 }
 
-int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
-		 wot_sync_report *report)
+static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
+			   void *data, wot_sync_report *report)
 {
 	wot_source *s = NULL;
 	size_t n = 0;
@@ -39,7 +39,8 @@ int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
 		head_hex(h, s[i].name, head);
 		if (rc < 0) {
 			report->failed++;
-			wot_log(WOT_LOG_INFO, "sync", "%s: %s", s[i].name, err);
+			wot_log(cb ? WOT_LOG_INFO : WOT_LOG_WARNING, "sync",
+				"%s: %s", s[i].name, err);
 		} else {
 			report->ok++;
 			pinned |= !had_pin && s[i].key[0];
@@ -51,11 +52,23 @@ int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
 	}
 	rc = pinned ? wot_sources_save(h, s, n) : 0;
 	if (rc == 0)
-		rc = wot_sync_recompute(h, t, report);
+		rc = wot_sync_recompute_locked(h, t, report);
 	if (rc == 0 && cb)
 		cb(WOT_SYNC_EV_ACCEPTED, NULL, report->records, 0, 1, NULL,
 		   data);
 	wot_sources_free(s, n);
+	return rc;
+}
+
+int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
+		 wot_sync_report *report)
+{
+	int lock = -1, rc;
+
+	memset(report, 0, sizeof(*report));
+	if ((rc = wot_home_lock(h, &lock)) == 0)
+		rc = sync_all_locked(h, t, cb, data, report);
+	wot_home_unlock(lock);
 	return rc;
 }
 
@@ -114,9 +127,9 @@ static void drop_mirror(wot_home *h, const char *name)
 	free(rel);
 }
 
-int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
-		    const char *name, const char *key, wot_sync_progress cb,
-		    void *data)
+static int follow_locked(wot_home *h, wot_trust *t, const char *url,
+			 const char *name, const char *key,
+			 wot_sync_progress cb, void *data)
 {
 	wot_source *s = NULL, *ns;
 	size_t n = 0;
@@ -167,8 +180,20 @@ int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
 		wot_status_write(h, s[n - 1].name, head, NULL);
 	}
 	if (rc == 0)
-		rc = wot_sync_recompute(h, t, NULL);
+		rc = wot_sync_recompute_locked(h, t, NULL);
 out:
 	wot_sources_free(s, n);
+	return rc;
+}
+
+int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
+		    const char *name, const char *key, wot_sync_progress cb,
+		    void *data)
+{
+	int lock = -1, rc = wot_home_lock(h, &lock);
+
+	if (rc == 0)
+		rc = follow_locked(h, t, url, name, key, cb, data);
+	wot_home_unlock(lock);
 	return rc;
 }

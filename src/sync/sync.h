@@ -15,6 +15,8 @@
 
 #include "trust/trust.h"
 
+#include <ldns/ldns.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,6 +89,12 @@ int wot_source_name_valid(const char *name);
  */
 int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
 		     size_t n, const char *msg, char oid[WOT_OID_MAX]);
+/*
+ * Certify fpr with the own key (exportable), set its ownertrust, and
+ * republish keys/, as one locked operation.
+ */
+int wot_sync_sign_friend(wot_home *h, wot_trust *t, const char *fpr,
+			 wot_ownertrust level, char oid[WOT_OID_MAX]);
 /* Republish keys/ (own key and the keys it certified) keeping the zones. */
 int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
 			  char oid[WOT_OID_MAX]);
@@ -132,6 +140,14 @@ int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
 /* Per-source status as stored in state/status/<name>.json (JSON text;
  * caller frees). */
 int wot_sync_status_json(const wot_home *h, const char *name, char **json);
+
+/*
+ * Parse a master file from memory record by record (no $INCLUDE, class IN,
+ * no meta types). *out (caller frees with ldns_rr_list_deep_free) holds
+ * every record in file order. label names it in errors.
+ */
+int wot_zone_parse(const char *text, size_t len, const char *label,
+		   ldns_rr_list **out);
 
 /*
  * Check a zone file's text with ldns: *count gets the number of records.

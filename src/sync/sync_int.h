@@ -12,6 +12,19 @@ struct wot_home {
 	wot_config cfg;
 };
 
+/*
+ * Exclusive lock on the home (HOME/lock) for everything that changes it or
+ * the keyring: the daemon's sync and the CLI never interleave, so gpg never
+ * revalidates the trustdb under a concurrent reader.
+ */
+int wot_home_lock(const wot_home *h, int *fd);
+void wot_home_unlock(int fd);
+/* The same operations without taking the lock (caller holds it). */
+int wot_sync_publish_keys_locked(wot_home *h, wot_trust *t, const char *msg,
+				 char oid[WOT_OID_MAX]);
+int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
+			      wot_sync_report *report);
+
 /* Record a libgit2 failure; returns code. */
 int wot_git_error(int code, int gerr, const char *what);
 /* libgit2 initialised once per process. */

@@ -19,6 +19,13 @@ static int error_line(FILE *fp, const char *text, size_t len, int line)
 	return line;
 }
 
+/* OPT, TKEY, TSIG, IXFR, AXFR, MAILB, MAILA, ANY: never zone data (the
+ * resolver's table refuses them too). */
+static int is_meta(ldns_rr_type t)
+{
+	return t == 0 || t == LDNS_RR_TYPE_OPT || (t >= 249 && t <= 255);
+}
+
 /*
  * Record by record rather than ldns_zone_new_frm_fp_l: ldns 1.8.3 leaks the
  * records read before a syntax error, and $INCLUDE must be refused (a
@@ -36,7 +43,14 @@ static int parse_records(FILE *fp, const char *text, size_t len,
 		ldns_status st =
 		    ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
 		if (st == LDNS_STATUS_OK) {
-			if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+			if (is_meta(ldns_rr_get_type(rr)))
+				rc = wot_error_set(
+				    WOT_ESYNTAX,
+				    "%s:%d: type %u is not data (meta or "
+				    "query type)",
+				    label, error_line(fp, text, len, line),
+				    (unsigned)ldns_rr_get_type(rr));
+			else if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
 				rc = wot_error_set(
 				    WOT_ESYNTAX,
 				    "%s:%d: only class IN is "

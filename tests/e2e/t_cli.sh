@@ -7,6 +7,7 @@ for c in init publish follow sign-friend sync serve resolve status; do
 	out=$("$W" "$c" --help)
 	expect_eq "$c --help exits 0" "$?" "0"
 	expect_match "$c --help shows usage" "$out" "^usage: wotdns $c"
+	expect_match "$c -h shows usage" "$("$W" "$c" -h)" "^usage: wotdns $c"
 	"$W" "$c" --no-such-option >/dev/null 2>&1
 	expect_eq "$c with a bad option exits 2" "$?" "2"
 done
@@ -39,6 +40,25 @@ expect_eq "nothing committed" "$(git --git-dir="$(repo alice)" rev-parse main)" 
 	"$before"
 oid=$(wd alice publish "$T/ok.zone" -m "first zone")
 expect_match "publish prints the commit id" "$oid" "^[0-9a-f]{40}$"
+expect_eq "publishing the same zone again makes no empty commit" \
+	"$(wd alice publish "$T/ok.zone")" "$oid"
+wd alice sync >/dev/null 2>&1
+expect_match "resolve shows the SOA" "$(wd alice resolve a.wot SOA)" \
+	"^a.wot.[[:space:]].*SOA"
+printf '$ORIGIN m.wot.\n@ IN A 192.0.2.1\nx IN TYPE250 \\# 0\n' >"$T/meta.zone"
+out=$(wd alice publish "$T/meta.zone" 2>&1)
+expect_match "a meta type is refused at publish" "$out" "meta.zone:3: type 250"
+# a relative --home works from anywhere afterwards
+mkdir -p "$T/cwd1" "$T/cwd2"
+(cd "$T/cwd1" && "$W" --home rel init --name rel >/dev/null)
+out=$(cd "$T/cwd2" && "$W" --home "$T/cwd1/rel" status 2>&1)
+expect_match "relative --home is stored absolute" "$out" "keys: 1 in keyring"
+expect_match "gnupghome in config is absolute" \
+	"$(cat "$T/cwd1/rel/config")" "gnupghome = /"
+(cd "$T/cwd1" && "$W" --home rel follow ../alice/own.git >/dev/null 2>&1)
+expect_match "a relative source path is stored absolute" \
+	"$(cat "$T/cwd1/rel/sources.conf")" "url = $T/alice/own.git"
+gpgconf --homedir "$T/cwd1/rel/gnupg" --kill all
 expect_eq "commit message kept" \
 	"$(git --git-dir="$(repo alice)" log -1 --format=%s)" "first zone"
 

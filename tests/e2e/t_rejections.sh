@@ -87,7 +87,10 @@ zone "$T/mallory.zone" alice.wot. "@ IN A 198.51.100.13"
 wd mallory publish "$T/mallory.zone" >/dev/null
 wd carol follow "$(repo mallory)" --name mallory >/dev/null 2>&1
 wd carol sign-friend "$FPR_mallory" --trust full >/dev/null
-wd carol sync >/dev/null 2>&1
+out=$(wd carol sync 2>&1)
+expect_match "second claim: sync counts one conflict" "$out" "conflicts: 1"
+expect_match "second claim: status counts one conflict" "$(wd carol status)" \
+	"conflicts: 1"
 expect_match "second claim: reported as a conflict" \
 	"$(wd carol resolve alice.wot A 2>&1)" "^alice.wot.*192.0.2.1"
 expect_match "second claim: status lists the conflict" \

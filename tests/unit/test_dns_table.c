@@ -226,6 +226,17 @@ static void dns_resolvconf(void **state)
 	assert_string_equal(v[2], "[2001:db8::53]:53");
 	assert_null(v[3]);
 	wot_dns_strv_free(v);
+	/* /etc/resolv.conf is often a symlink (systemd-resolved). */
+	{
+		char link_[sizeof(path) + 8];
+		snprintf(link_, sizeof(link_), "%s.link", path);
+		assert_int_equal(symlink(path, link_), 0);
+		assert_int_equal(
+		    wot_dns_resolvconf_upstreams(link_, NULL, 0, &v), 0);
+		assert_string_equal(v[0], "127.0.0.1:53");
+		wot_dns_strv_free(v);
+		unlink(link_);
+	}
 	/* Nothing usable is an empty list, not an error. */
 	write_file(path, "search example.com\n");
 	assert_int_equal(wot_dns_resolvconf_upstreams(path, NULL, 0, &v), 0);

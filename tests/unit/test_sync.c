@@ -50,6 +50,15 @@ static void sync_zone_errors_name_line(void **state)
 	    wot_zone_check("$INCLUDE /etc/passwd\n", 21, "inc", NULL),
 	    WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "inc:1: $INCLUDE"));
+	/* meta types are not data: the resolver would refuse them */
+	{
+		const char meta[] = "$ORIGIN a.\n@ IN A 192.0.2.1\n"
+				    "x IN TYPE250 \\# 0\n";
+		assert_int_equal(
+		    wot_zone_check(meta, strlen(meta), "meta", NULL),
+		    WOT_ESYNTAX);
+		assert_non_null(strstr(wot_error_last(), "meta:3: type 250"));
+	}
 	assert_int_equal(wot_zone_check("a\0b", 3, "bin", NULL), WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "binary"));
 	assert_int_equal(
@@ -77,10 +86,21 @@ static void sync_config_parse(void **state)
 	assert_non_null(strstr(back, "listen = [::1]:5300"));
 	free(back);
 	wot_config_dispose(&c);
+	/* an explicit 0 means never, not "unset" */
+	assert_int_equal(
+	    wot_config_parse(&c, "[serve]\nsync-interval = 0\n", "cfg"), 0);
+	assert_int_equal(c.sync_interval, 0);
+	back = wot_config_format(&c);
+	assert_non_null(strstr(back, "sync-interval = 0"));
+	free(back);
+	wot_config_dispose(&c);
 	/* defaults */
 	assert_int_equal(wot_config_parse(&c, "", "cfg"), 0);
 	assert_string_equal(c.listen[0], "127.0.0.1:53");
 	assert_int_equal(c.sync_interval, 300);
+	back = wot_config_format(&c);
+	assert_null(strstr(back, "sync-interval"));
+	free(back);
 	wot_config_dispose(&c);
 }
 
