@@ -37,7 +37,8 @@ for qn in "alice.wot A" "alice.wot AAAA" "www.bob.wot A" "bob.wot MX" \
 	"bob.wot TXT" "www.example.com A"; do
 	run dig +noall +answer @127.0.0.1 -p "$PORT" $qn
 done
-run dig +noall +comments @127.0.0.1 -p "$PORT" nothing.alice.wot A |
+echo "\$ dig @127.0.0.1 -p $PORT nothing.alice.wot A   (status and flags)"
+dig +noall +comments @127.0.0.1 -p "$PORT" nothing.alice.wot A |
 	grep -E "status|flags"
 
 step "alice publishes a new address; carol's daemon picks it up"
