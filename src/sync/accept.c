@@ -66,7 +66,7 @@ static int load_view(wot_home *h, src_view *v)
 
 	if ((rc = wot_sync_open_mirror(h, v->src->name, &repo)) < 0)
 		return rc;
-	if (git_reference_name_to_id(&id, repo, "refs/wotdns/verified")) {
+	if (git_reference_name_to_id(&id, repo, REF_VERIFIED)) {
 		git_repository_free(repo);
 		return WOT_ENOENT; /* nothing verified yet */
 	}

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REF_VERIFIED "refs/wotdns/verified"
-
 struct fetch_ctx {
 	const char *name;
 	wot_sync_progress cb;
@@ -107,17 +105,8 @@ static int import_keys(git_repository *repo, wot_trust *t, const git_oid *id,
 		       const char *only)
 {
 	struct key_import k = {t, only, 0};
-	git_commit *c = NULL;
-	git_tree *tree = NULL;
-	int gerr, rc;
+	int rc = wot_repo_commit_blobs(repo, id, "keys", import_blob, &k);
 
-	gerr = git_commit_lookup(&c, repo, id);
-	if (!gerr)
-		gerr = git_commit_tree(&tree, c);
-	rc = gerr ? wot_git_error(WOT_EGIT, gerr, "keys")
-		  : wot_repo_each_blob(repo, tree, "keys", import_blob, &k);
-	git_tree_free(tree);
-	git_commit_free(c);
 	return rc < 0 ? rc : k.imported;
 }
 
@@ -213,18 +202,8 @@ static int check_zone_blob(const char *path, const char *data, size_t len,
 static int check_content(git_repository *repo, const git_oid *tip)
 {
 	struct zone_ok z = {0};
-	git_commit *c = NULL;
-	git_tree *tree = NULL;
-	int gerr, rc;
 
-	gerr = git_commit_lookup(&c, repo, tip);
-	if (!gerr)
-		gerr = git_commit_tree(&tree, c);
-	rc = gerr ? wot_git_error(WOT_EGIT, gerr, "tree")
-		  : wot_repo_each_zone(repo, tree, check_zone_blob, &z);
-	git_tree_free(tree);
-	git_commit_free(c);
-	return rc;
+	return wot_repo_commit_zones(repo, tip, check_zone_blob, &z);
 }
 
 static int advance(git_repository *repo, wot_trust *t, const git_oid *tip,

@@ -258,3 +258,37 @@ int wot_repo_each_zone(git_repository *repo, const git_tree *tree,
 		return rc;
 	return wot_repo_each_blob(repo, tree, "zones", fn, ctx);
 }
+
+/* Tree of commit id; dir NULL means the zone files. */
+static int commit_walk(git_repository *repo, const git_oid *id, const char *dir,
+		       wot_blob_fn fn, void *ctx)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	int gerr, rc;
+
+	gerr = git_commit_lookup(&c, repo, id);
+	if (!gerr)
+		gerr = git_commit_tree(&tree, c);
+	if (gerr)
+		rc = wot_git_error(WOT_EGIT, gerr, "commit tree");
+	else if (dir)
+		rc = wot_repo_each_blob(repo, tree, dir, fn, ctx);
+	else
+		rc = wot_repo_each_zone(repo, tree, fn, ctx);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+int wot_repo_commit_blobs(git_repository *repo, const git_oid *id,
+			  const char *dir, wot_blob_fn fn, void *ctx)
+{
+	return commit_walk(repo, id, dir ? dir : "", fn, ctx);
+}
+
+int wot_repo_commit_zones(git_repository *repo, const git_oid *id,
+			  wot_blob_fn fn, void *ctx)
+{
+	return commit_walk(repo, id, NULL, fn, ctx);
+}

@@ -65,6 +65,16 @@ typedef int (*wot_blob_fn)(const char *path, const char *data, size_t len,
 int wot_repo_each_blob(git_repository *repo, const git_tree *tree,
 		       const char *dir, wot_blob_fn fn, void *ctx);
 
+/*
+ * Run fn over the blobs of dir ("keys", "zones", "" for root files) in the
+ * tree of commit id.
+ */
+int wot_repo_commit_blobs(git_repository *repo, const git_oid *id,
+			  const char *dir, wot_blob_fn fn, void *ctx);
+/* Zone files (zone.txt and zones/ *) of the tree of commit id. */
+int wot_repo_commit_zones(git_repository *repo, const git_oid *id,
+			  wot_blob_fn fn, void *ctx);
+
 /* Zone files of a tree (zone.txt and zones/ *): fn per file. */
 int wot_repo_each_zone(git_repository *repo, const git_tree *tree,
 		       wot_blob_fn fn, void *ctx);
@@ -83,6 +93,9 @@ int wot_sync_open_mirror(wot_home *h, const char *name, git_repository **out);
 /* Status file helpers. */
 int wot_status_write(const wot_home *h, const char *name, const char *head,
 		     const char *error);
+
+/* The last verified head of a mirror; it only ever moves forward. */
+#define REF_VERIFIED "refs/wotdns/verified"
 
 /* Limits against hostile repositories. */
 #define WOT_MAX_ZONE_BYTES (16u << 20)
