@@ -15,6 +15,18 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# unbound is only the tests' stand-in upstream, started by the tests
+	# on loopback ports: its package must not start or enable a system
+	# resolver on port 53 as a side effect.
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	if [[ " ${missing[*]} " == *" unbound "* ]] &&
+		command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+		systemctl disable --now unbound >/dev/null 2>&1 || true
+	fi
 fi
