@@ -206,7 +206,7 @@ static int emit_rr(wot_buf *b, wot_map *dedup, const ldns_rr *rr)
  * accepted name with no accepted ancestor is an apex and gets a synthesised
  * SOA unless its zone brought one.
  */
-static int emit_soas(wot_buf *b, recompute *r, wot_map *acc, wot_map *soa)
+static int emit_soas(wot_buf *b, wot_map *acc, wot_map *soa)
 {
 	const char *name;
 	void *val;
@@ -223,7 +223,6 @@ static int emit_soas(wot_buf *b, recompute *r, wot_map *acc, wot_map *soa)
 				    name, name, strcmp(name, ".") ? name : "",
 				    (long long)c->since);
 	}
-	(void)r;
 	return rc;
 }
 
@@ -257,7 +256,7 @@ static int write_zone(wot_home *h, recompute *r, size_t *records)
 		}
 	}
 	if (rc == 0)
-		rc = emit_soas(&b, r, acc, soa);
+		rc = emit_soas(&b, acc, soa);
 	*records = wot_map_count(dedup);
 	if (rc == 0)
 		rc = wot_file_write_atomic(path, b.ptr ? b.ptr : "", b.len);
