@@ -50,7 +50,11 @@ int cmd_serve(int argc, char **argv)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
-		CLI_COMMON_CASE(c, help);
+		int common = cli_common_opt(c, optarg, help);
+		if (common < 0)
+			goto out; /* --help printed */
+		if (common)
+			continue;
 		switch (c) {
 		case 'l':
 			rc = push(&listen, &o.nlisten, optarg);

@@ -148,10 +148,12 @@ static int src_handler(void *user, const char *section, const char *key,
 		if (!strcmp(l->v[i].name, section))
 			s = &l->v[i];
 	if (!s) {
-		wot_source *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
-		if (!nv || !wot_source_name_valid(section) ||
+		wot_source *nv;
+		if (!wot_source_name_valid(section) ||
 		    !strcmp(section, WOT_SELF))
 			return l->rc = WOT_ESYNTAX, 0;
+		if (!(nv = realloc(l->v, (l->n + 1) * sizeof(*nv))))
+			return l->rc = WOT_ENOMEM, 0;
 		l->v = nv;
 		s = &l->v[l->n++];
 		memset(s, 0, sizeof(*s));
