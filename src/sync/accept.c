@@ -28,6 +28,10 @@ typedef struct {
 	size_t nkeys;
 	wot_owners *owners;
 	json_t *seen; /* {source: {name: since}} */
+	wot_signer *signers;
+	wot_grant *grants;
+	size_t ngrants;
+	wot_map *tlds;
 } recompute;
 
 /* Owner name of rr, lowercase and absolute (caller frees). */
@@ -141,6 +145,7 @@ static int add_claim(recompute *r, src_view *v, char *name)
 	c->since = since_of(r, v, name);
 	c->validity = v->key ? v->key->validity : WOT_VALIDITY_UNKNOWN;
 	c->level = v->key ? v->key->level : -1;
+	c->shadows = wot_tld_public(r->tlds, name);
 	wot_map_put(r->claim_of, key, (void *)(uintptr_t)r->nclaims, NULL);
 	free(key);
 	return 0;
@@ -280,6 +285,11 @@ static json_t *claim_json(recompute *r, const wot_claim *c)
 
 	if (o && k)
 		json_object_set_new(o, "uid", json_string(k->uid));
+	if (o) {
+		json_object_set_new(o, "weight", json_real(c->weight));
+		json_object_set_new(o, "explain", json_string(c->explain));
+		json_object_set_new(o, "shadows", json_boolean(c->shadows));
+	}
 	if (o && c->reason)
 		json_object_set_new(o, "reason", json_string(c->reason));
 	if (o && c->winner)
@@ -370,8 +380,83 @@ static int write_outputs(wot_home *h, recompute *r, const wot_source *srcs,
 	return 0;
 }
 
+/* The text of a TXT record, character-strings joined. */
+static char *txt_text(const ldns_rr *rr)
+{
+	wot_buf b = WOT_BUF_INIT;
+
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+		const uint8_t *d = ldns_rdf_data(f);
+		size_t n = ldns_rdf_size(f);
+		if (n > 0 && (size_t)d[0] + 1 <= n)
+			wot_buf_put(&b, d + 1, d[0]);
+	}
+	return b.ptr ? b.ptr : strdup("");
+}
+
+/* Grants: TXT "v=wotdns1; transfer=|delegate=FPR" at _wotdns.<name>. */
+static int add_grant(recompute *r, const src_view *v, const ldns_rr *rr)
+{
+	char *owner = owner_name(rr), *txt = txt_text(rr), to[WOT_FPR_MAX];
+	wot_grant_kind kind;
+	wot_grant *ng;
+	int rc = 0;
+
+	if (owner && txt && !strncmp(owner, "_wotdns.", 8) &&
+	    wot_grant_parse(txt, &kind, to) == 0) {
+		ng = realloc(r->grants, (r->ngrants + 1) * sizeof(*ng));
+		if (!ng) {
+			rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		} else {
+			r->grants = ng;
+			ng[r->ngrants++] = (wot_grant){
+			    strdup(owner + 8), v->src->key, strdup(to), kind};
+		}
+	}
+	free(owner);
+	free(txt);
+	return rc;
+}
+
+static int build_grants(recompute *r)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < r->nviews; i++) {
+		src_view *v = &r->views[i];
+		for (size_t j = 0;
+		     rc == 0 && v->rrs && j < ldns_rr_list_rr_count(v->rrs);
+		     j++) {
+			ldns_rr *rr = ldns_rr_list_rr(v->rrs, j);
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT)
+				rc = add_grant(r, v, rr);
+		}
+	}
+	return rc;
+}
+
+static int build_signers(recompute *r)
+{
+	r->signers = calloc(r->nkeys ? r->nkeys : 1, sizeof(*r->signers));
+	if (!r->signers)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < r->nkeys; i++)
+		r->signers[i] = (wot_signer){
+		    r->keys[i].fpr, r->keys[i].validity, r->keys[i].ownertrust,
+		    r->keys[i].level, r->keys[i].revoked || r->keys[i].expired};
+	return 0;
+}
+
 static void recompute_dispose(recompute *r)
 {
+	for (size_t i = 0; i < r->ngrants; i++) {
+		free((char *)r->grants[i].name);
+		free((char *)r->grants[i].to);
+	}
+	free(r->grants);
+	free(r->signers);
+	wot_map_free(r->tlds, NULL);
 	for (size_t i = 0; i < r->nviews; i++)
 		ldns_rr_list_deep_free(r->views[i].rrs);
 	free(r->views);
@@ -423,6 +508,7 @@ int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report)
 int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 			      wot_sync_report *report)
 {
+	wot_accept_opts opts = WOT_ACCEPT_OPTS_INIT;
 	recompute r = {0};
 	wot_source *srcs = NULL;
 	size_t nsrcs = 0;
@@ -430,7 +516,8 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 
 	if ((rc = wot_sources_load(h, &srcs, &nsrcs)) < 0)
 		return rc;
-	if ((rc = wot_trust_list(t, &r.keys, &r.nkeys)) < 0 ||
+	if ((rc = wot_tld_load(&r.tlds)) < 0 ||
+	    (rc = wot_trust_list(t, &r.keys, &r.nkeys)) < 0 ||
 	    (rc = load_state(h, &r)) < 0 || (rc = wot_map_new(&r.claim_of)) < 0)
 		goto out;
 	r.views = calloc(nsrcs, sizeof(*r.views));
@@ -450,8 +537,16 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 		}
 		r.nviews++;
 	}
-	if ((rc = build_claims(&r)) < 0 ||
-	    (rc = wot_trust_accept(r.claims, r.nclaims, r.owners)) < 0)
+	if ((rc = build_claims(&r)) < 0 || (rc = build_grants(&r)) < 0 ||
+	    (rc = build_signers(&r)) < 0)
+		goto out;
+	opts.policy = &h->cfg.trust;
+	opts.signers = r.signers;
+	opts.nsigners = r.nkeys;
+	opts.grants = r.grants;
+	opts.ngrants = r.ngrants;
+	opts.now = (int64_t)time(NULL);
+	if ((rc = wot_trust_accept(r.claims, r.nclaims, r.owners, &opts)) < 0)
 		goto out;
 	rc = write_outputs(h, &r, srcs, nsrcs, report);
 out:

@@ -2,12 +2,12 @@
 #include "sync/sync_int.h"
 
 #include <ini.h>
-#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { OPT_STR, OPT_STRV, OPT_UINT } opt_type;
+typedef enum { OPT_STR, OPT_STRV, OPT_UINT, OPT_NUM, OPT_SHADOW } opt_type;
 
 static const struct option {
 	const char *section, *name;
@@ -22,7 +22,19 @@ static const struct option {
     {"serve", "upstream", OPT_STRV, NULL, offsetof(wot_config, upstream)},
     {"serve", "sync-interval", OPT_UINT, "300",
      offsetof(wot_config, sync_interval)},
+    {"trust", "weight-ultimate", OPT_NUM, "1",
+     offsetof(wot_config, trust.weight_ultimate)},
+    {"trust", "weight-full", OPT_NUM, "0.9",
+     offsetof(wot_config, trust.weight_full)},
+    {"trust", "weight-marginal", OPT_NUM, "0.4",
+     offsetof(wot_config, trust.weight_marginal)},
+    {"trust", "level-decay", OPT_NUM, "0.5",
+     offsetof(wot_config, trust.level_decay)},
+    {"trust", "margin", OPT_NUM, "0.25", offsetof(wot_config, trust.margin)},
+    {"trust", "shadow", OPT_SHADOW, "friends",
+     offsetof(wot_config, trust.shadow)},
 };
+#define NOPTS (sizeof(options) / sizeof(options[0]))
 
 static int strv_push(char ***v, const char *s)
 {
@@ -48,11 +60,31 @@ static void strv_free(char **v)
 	free(v);
 }
 
+static int set_num(void *field, opt_type t, const char *val)
+{
+	char *end;
+	unsigned long u;
+	double d;
+
+	if (t == OPT_SHADOW)
+		return wot_shadow_parse(val, field) < 0 ? WOT_EINVAL : 0;
+	if (t == OPT_UINT) {
+		u = strtoul(val, &end, 10);
+		if (!*val || *end || u > 86400 * 365)
+			return WOT_EINVAL;
+		*(unsigned *)field = (unsigned)u;
+		return 0;
+	}
+	d = strtod(val, &end);
+	if (!*val || *end || !isfinite(d) || d < 0 || d > 1000)
+		return WOT_EINVAL;
+	*(double *)field = d;
+	return 0;
+}
+
 static int set_opt(wot_config *cfg, const struct option *o, const char *val)
 {
 	void *field = (char *)cfg + o->off;
-	char *end;
-	unsigned long u;
 
 	switch (o->type) {
 	case OPT_STR:
@@ -61,19 +93,14 @@ static int set_opt(wot_config *cfg, const struct option *o, const char *val)
 		return *(char **)field ? 0 : WOT_ENOMEM;
 	case OPT_STRV:
 		return strv_push((char ***)field, val);
-	case OPT_UINT:
-		u = strtoul(val, &end, 10);
-		if (!*val || *end || u > 86400 * 365)
-			return WOT_EINVAL;
-		*(unsigned *)field = (unsigned)u;
-		return 0;
+	default:
+		return set_num(field, o->type, val);
 	}
-	return WOT_EINVAL;
 }
 
 struct parse_ctx {
 	wot_config *cfg;
-	const char *path;
+	char set[NOPTS];
 	int rc;
 };
 
@@ -82,12 +109,14 @@ static int handler(void *user, const char *section, const char *name,
 {
 	struct parse_ctx *p = user;
 
-	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+	for (size_t i = 0; i < NOPTS; i++) {
 		if (strcmp(options[i].section, section) ||
 		    strcmp(options[i].name, name))
 			continue;
-		if (set_opt(p->cfg, &options[i], value) == 0)
+		if (set_opt(p->cfg, &options[i], value) == 0) {
+			p->set[i] = 1;
 			return 1;
+		}
 		p->rc = wot_error_set(WOT_ESYNTAX, "bad value for %s.%s: '%s'",
 				      section, name, value);
 		return 0;
@@ -97,22 +126,18 @@ static int handler(void *user, const char *section, const char *name,
 	return 0;
 }
 
-static int apply_defaults(wot_config *cfg)
+/* Options the file did not set take their defaults. */
+static int apply_defaults(wot_config *cfg, const char *set)
 {
-	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
-		const struct option *o = &options[i];
-		void *field = (char *)cfg + o->off;
+	for (size_t i = 0; i < NOPTS; i++) {
 		char *copy, *save = NULL;
-
-		if (!o->def || (o->type != OPT_UINT && *(char **)field))
+		if (set[i] || !options[i].def)
 			continue;
-		if (o->type == OPT_UINT && *(unsigned *)field != UINT_MAX)
-			continue;
-		if (!(copy = strdup(o->def)))
+		if (!(copy = strdup(options[i].def)))
 			return WOT_ENOMEM;
 		for (char *tok = strtok_r(copy, " ", &save); tok;
 		     tok = strtok_r(NULL, " ", &save))
-			set_opt(cfg, o, tok);
+			set_opt(cfg, &options[i], tok);
 		free(copy);
 	}
 	return 0;
@@ -120,21 +145,19 @@ static int apply_defaults(wot_config *cfg)
 
 int wot_config_parse(wot_config *cfg, const char *text, const char *path)
 {
-	struct parse_ctx p = {cfg, path, 0};
+	struct parse_ctx p;
 	int line;
 
 	memset(cfg, 0, sizeof(*cfg));
-	/* Unset numbers are UINT_MAX, so an explicit 0 stays 0. */
-	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-		if (options[i].type == OPT_UINT)
-			*(unsigned *)((char *)cfg + options[i].off) = UINT_MAX;
+	memset(&p, 0, sizeof(p));
+	p.cfg = cfg;
 	line = ini_parse_string(text, handler, &p);
 	if (line != 0) {
 		if (!p.rc)
 			wot_error_set(WOT_ESYNTAX, "syntax error");
 		return wot_error_wrap(WOT_ESYNTAX, "%s:%d", path, line);
 	}
-	return apply_defaults(cfg);
+	return apply_defaults(cfg, p.set);
 }
 
 void wot_config_dispose(wot_config *cfg)
@@ -146,13 +169,27 @@ void wot_config_dispose(wot_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/* Value of a scalar option as text, for writing and default comparison. */
+static void scalar_text(const struct option *o, const void *field, char *buf,
+			size_t len)
+{
+	if (o->type == OPT_UINT)
+		snprintf(buf, len, "%u", *(const unsigned *)field);
+	else if (o->type == OPT_NUM)
+		snprintf(buf, len, "%g", *(const double *)field);
+	else
+		snprintf(buf, len, "%s",
+			 wot_shadow_name(*(const wot_shadow_policy *)field));
+}
+
 char *wot_config_format(const wot_config *cfg)
 {
 	wot_buf b = WOT_BUF_INIT;
 	const char *section = "";
+	char val[64];
 
 	wot_buf_printf(&b, "# wotdns configuration; see wotdns-config(5)\n");
-	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+	for (size_t i = 0; i < NOPTS; i++) {
 		const struct option *o = &options[i];
 		const void *field = (const char *)cfg + o->off;
 
@@ -164,12 +201,17 @@ char *wot_config_format(const wot_config *cfg)
 		for (char *const *v = *(char **const *)field;
 		     o->type == OPT_STRV && v && *v; v++)
 			wot_buf_printf(&b, "%s = %s\n", o->name, *v);
-		if (o->type == OPT_UINT &&
-		    *(const unsigned *)field != UINT_MAX &&
-		    (!o->def ||
-		     *(const unsigned *)field != strtoul(o->def, NULL, 10)))
-			wot_buf_printf(&b, "%s = %u\n", o->name,
-				       *(const unsigned *)field);
+		if (o->type == OPT_STR || o->type == OPT_STRV)
+			continue;
+		/* Defaults stay implicit, so a later default change applies. */
+		scalar_text(o, field, val, sizeof(val));
+		if (!o->def || strcmp(val, o->def))
+			wot_buf_printf(&b, "%s = %s\n", o->name, val);
 	}
 	return b.ptr;
+}
+
+int wot_config_defaults(wot_config *cfg)
+{
+	return wot_config_parse(cfg, "", "defaults");
 }

@@ -78,21 +78,22 @@ static int create_repo(const char *dir)
 int wot_home_init(const char *dir, const wot_init_opts *o,
 		  char fpr[WOT_FPR_MAX])
 {
-	wot_config cfg = {0};
+	wot_config cfg;
 	wot_home *h = NULL;
 	wot_trust *t = NULL;
 	char *cfgpath = wot_path_join(dir, "config"), *text = NULL;
 	char oid[WOT_OID_MAX];
 	int rc;
 
-	if (!cfgpath)
+	if (!cfgpath || wot_config_defaults(&cfg) < 0) {
+		free(cfgpath);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
 	if (wot_path_exists(cfgpath)) {
 		rc = wot_error_set(WOT_EEXIST, "%s is already a wotdns home",
 				   dir);
 		goto out;
 	}
-	cfg.sync_interval = UINT_MAX; /* default, not written */
 	cfg.gnupghome =
 	    o->gnupghome ? strdup(o->gnupghome) : wot_path_join(dir, "gnupg");
 	if ((rc = make_dirs(dir)) < 0 ||

@@ -43,6 +43,7 @@ typedef struct {
 	char **listen;	 /* NULL-terminated */
 	char **upstream; /* NULL-terminated; empty = /etc/resolv.conf */
 	unsigned sync_interval;
+	wot_trust_policy trust; /* [trust] weights, margin, shadow */
 } wot_config;
 
 /* Release libgit2's global state (call once before exit). */

@@ -33,8 +33,16 @@ void wot_git_ready(void);
 /* Parse config text; errors as "path:line: ...". */
 int wot_config_parse(wot_config *cfg, const char *text, const char *path);
 void wot_config_dispose(wot_config *cfg);
+/* A config holding every default. */
+int wot_config_defaults(wot_config *cfg);
 /* Serialise cfg as INI text (caller frees). */
 char *wot_config_format(const wot_config *cfg);
+
+/* TLDs of the normal DNS (ICANN section of the public suffix list, else a
+ * built-in core). Caller frees *out with wot_map_free(*out, NULL). */
+int wot_tld_load(wot_map **out);
+/* 1 if name's last label is a TLD of the normal DNS. */
+int wot_tld_public(const wot_map *tlds, const char *name);
 
 /* Save the sources file (self is not stored). */
 int wot_sources_save(const wot_home *h, const wot_source *s, size_t n);

@@ -45,6 +45,12 @@ const char *wot_owners_get(const wot_owners *o, const char *name)
 	return e ? e->fpr : NULL;
 }
 
+int64_t wot_owners_since(const wot_owners *o, const char *name)
+{
+	owner_entry *e = wot_map_get(o->names, name);
+	return e ? e->since : 0;
+}
+
 int wot_owners_set(wot_owners *o, const char *name, const char *fpr,
 		   int64_t since)
 {

@@ -112,6 +112,42 @@ void wot_trust_strv_free(char **v, size_t n);
 
 /* ---- claim engine (pure: no I/O) ---- */
 
+/* Who may shadow a name that exists under a TLD of the normal DNS. */
+typedef enum {
+	WOT_SHADOW_NOBODY = 0,	/* only the user's own key */
+	WOT_SHADOW_FRIENDS = 1, /* + keys the user trusts fully, at level 1 */
+	WOT_SHADOW_VALID = 2,	/* any key whose claims count */
+} wot_shadow_policy;
+
+/*
+ * Weights and margins (HOME/config [trust]). A signer's weight is
+ *   base(validity) / (1 + level_decay * (level - 1))   for level >= 1,
+ *   base(ultimate) for the user's own key (level 0),
+ * with base: ultimate, full, marginal as configured, anything else 0.
+ */
+typedef struct {
+	double weight_ultimate, weight_full, weight_marginal, level_decay;
+	double margin; /* how much the heaviest claim must outweigh the next */
+	wot_shadow_policy shadow;
+} wot_trust_policy;
+#define WOT_TRUST_POLICY_INIT                                                  \
+	{                                                                      \
+		1.0, 0.9, 0.4, 0.5, 0.25, WOT_SHADOW_FRIENDS                   \
+	}
+
+double wot_trust_weight(const wot_trust_policy *p, wot_validity v, int level);
+const char *wot_shadow_name(wot_shadow_policy s);
+int wot_shadow_parse(const char *s, wot_shadow_policy *out);
+
+/* What the engine needs to know about a signer or a holder. */
+typedef struct {
+	const char *fpr;
+	wot_validity validity;
+	wot_ownertrust ownertrust;
+	int level;
+	int dead; /* revoked or expired: its names are free again */
+} wot_signer;
+
 /* One owner name claimed by one source at one verified commit. */
 typedef struct {
 	const char *name;   /* lowercase, absolute ("alice.wot.") */
@@ -121,11 +157,36 @@ typedef struct {
 	int64_t since;	    /* when this source first published the name */
 	wot_validity validity;
 	int level;
+	int shadows; /* name lies under a TLD of the normal DNS */
 	/* out: */
+	double weight;
 	int accepted;
 	const char *reason; /* static text, set when not accepted */
 	const char *winner; /* fingerprint that holds the name, if a conflict */
+	char explain[320];  /* the decision, step by step */
 } wot_claim;
+
+/*
+ * A signed grant found in a holder's zone: a TXT record at _wotdns.<name>
+ * reading "v=wotdns1; transfer=<FPR>" (the name and its subtree now belong
+ * to FPR, for good) or "v=wotdns1; delegate=<FPR>" (FPR may publish the
+ * subtree while the grant stays published). Only grants by the key holding
+ * the name count.
+ */
+typedef enum { WOT_GRANT_TRANSFER = 1, WOT_GRANT_DELEGATE = 2 } wot_grant_kind;
+typedef struct {
+	const char *name; /* the granted name (without "_wotdns.") */
+	const char *from; /* signer of the zone holding the record */
+	const char *to;
+	wot_grant_kind kind;
+} wot_grant;
+
+/*
+ * Parse the text of a _wotdns TXT record; 0 and *kind/to filled when it is
+ * a grant, WOT_EINVAL otherwise. to receives an upper-case fingerprint.
+ */
+int wot_grant_parse(const char *txt, wot_grant_kind *kind,
+		    char to[WOT_FPR_MAX]);
 
 /* Name ownership history (first valid claim wins, kept in state/). */
 typedef struct wot_owners wot_owners;
@@ -133,18 +194,41 @@ int wot_owners_new(wot_owners **out);
 void wot_owners_free(wot_owners *o);
 /* Owner of name itself (not ancestors), or NULL. Borrowed. */
 const char *wot_owners_get(const wot_owners *o, const char *name);
+/* Since when fpr holds name (0 if unknown). */
+int64_t wot_owners_since(const wot_owners *o, const char *name);
 int wot_owners_set(wot_owners *o, const char *name, const char *fpr,
 		   int64_t since);
 /* Serialise to / parse from JSON text (caller frees *json). */
 int wot_owners_to_json(const wot_owners *o, char **json);
 int wot_owners_from_json(wot_owners **out, const char *json);
 
+typedef struct {
+	const wot_trust_policy *policy; /* NULL: defaults */
+	const wot_signer *signers;	/* every key claims or history name */
+	size_t nsigners;
+	const wot_grant *grants;
+	size_t ngrants;
+	int64_t now; /* time recorded for names won in this run */
+} wot_accept_opts;
+#define WOT_ACCEPT_OPTS_INIT                                                   \
+	{                                                                      \
+		NULL, NULL, 0, NULL, 0, 0                                      \
+	}
+
 /*
- * Decide every claim: a claim counts only if its signer's validity is full or
- * ultimate. The key owning a name (history, else the earliest claim) keeps it
- * and its subtree; other keys' claims on it are conflicts. Newly won names are
- * recorded in owners. Sets accepted/reason/winner on each claim.
+ * Decide every claim (names shallow first, so an ancestor's holder is known
+ * before its subtree):
+ *  1. a claim counts only if its signer is valid (full or ultimate);
+ *  2. a name under a normal-DNS TLD needs a signer the shadow policy allows;
+ *  3. the key holding the name (history, following transfers and live
+ *     delegations from the holder of the closest ancestor) keeps it and its
+ *     subtree; other keys' claims are conflicts;
+ *  4. a holder whose key is revoked or expired loses it, and so does no
+ *     history: the heaviest claim wins if it outweighs the next by the
+ *     margin, else nobody is served and the name stays a conflict.
+ * Names won are recorded in owners. Fills the out fields of every claim.
  */
-int wot_trust_accept(wot_claim *claims, size_t n, wot_owners *owners);
+int wot_trust_accept(wot_claim *claims, size_t n, wot_owners *owners,
+		     const wot_accept_opts *opts);
 
 #endif

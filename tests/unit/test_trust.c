@@ -14,7 +14,7 @@
 #define MALLORY "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
 #define CAROL "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC"
 
-static wot_claim claim(const char *name, const char *signer, int64_t since,
+static wot_claim claim(const char *name, const char *signer, int level,
 		       wot_validity v)
 {
 	wot_claim c;
@@ -24,67 +24,118 @@ static wot_claim claim(const char *name, const char *signer, int64_t since,
 	c.source = signer;
 	c.signer = signer;
 	c.commit = "0123456789abcdef0123456789abcdef01234567";
-	c.since = since;
 	c.validity = v;
-	c.level = 1;
+	c.level = level;
 	return c;
+}
+
+/* Run the engine with signers of the given ownertrust/dead flags. */
+static int decide(wot_claim *c, size_t n, wot_owners *o, const wot_grant *g,
+		  size_t ng, const wot_trust_policy *pol, const char *dead)
+{
+	wot_signer s[] = {
+	    {ALICE, WOT_VALIDITY_FULL, WOT_OWNERTRUST_FULL, 1, 0},
+	    {MALLORY, WOT_VALIDITY_FULL, WOT_OWNERTRUST_FULL, 1, 0},
+	    {CAROL, WOT_VALIDITY_FULL, WOT_OWNERTRUST_NONE, 2, 0},
+	};
+	wot_accept_opts opts = WOT_ACCEPT_OPTS_INIT;
+
+	for (size_t i = 0; dead && i < 3; i++)
+		s[i].dead = !strcmp(s[i].fpr, dead);
+	opts.policy = pol;
+	opts.signers = s;
+	opts.nsigners = 3;
+	opts.grants = g;
+	opts.ngrants = ng;
+	opts.now = 1000;
+	return wot_trust_accept(c, n, o, &opts);
 }
 
 static void trust_claims_untrusted_rejected(void **state)
 {
 	wot_owners *o = NULL;
 	wot_claim c[] = {
-	    claim("alice.wot.", ALICE, 10, WOT_VALIDITY_MARGINAL),
-	    claim("bob.wot.", CAROL, 10, WOT_VALIDITY_UNKNOWN),
-	    claim("carol.wot.", CAROL, 10, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 1, WOT_VALIDITY_MARGINAL),
+	    claim("bob.wot.", CAROL, 1, WOT_VALIDITY_UNKNOWN),
+	    claim("carol.wot.", CAROL, 2, WOT_VALIDITY_FULL),
 	};
 
 	(void)state;
 	assert_int_equal(wot_owners_new(&o), 0);
-	assert_int_equal(wot_trust_accept(c, 3, o), 0);
+	assert_int_equal(decide(c, 3, o, NULL, 0, NULL, NULL), 0);
 	/* marginal alone does not suffice */
 	assert_false(c[0].accepted);
 	assert_non_null(strstr(c[0].reason, "untrusted"));
+	assert_non_null(strstr(c[0].explain, "only fully valid keys count"));
 	assert_false(c[1].accepted);
 	assert_true(c[2].accepted);
 	assert_null(wot_owners_get(o, "alice.wot."));
 	assert_string_equal(wot_owners_get(o, "carol.wot."), CAROL);
+	assert_int_equal(wot_owners_since(o, "carol.wot."), 1000);
 	wot_owners_free(o);
 }
 
-static void trust_claims_first_wins(void **state)
+static void trust_claims_heavier_wins_by_margin(void **state)
 {
 	wot_owners *o = NULL;
 	wot_claim c[] = {
-	    claim("alice.wot.", MALLORY, 20, WOT_VALIDITY_FULL),
-	    claim("alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
+	    claim("x.wot.", CAROL, 3, WOT_VALIDITY_FULL),   /* 0.45 */
+	    claim("x.wot.", ALICE, 1, WOT_VALIDITY_FULL),   /* 0.90 */
+	    claim("y.wot.", MALLORY, 1, WOT_VALIDITY_FULL), /* 0.90 */
+	    claim("y.wot.", ALICE, 2, WOT_VALIDITY_FULL),   /* 0.60 */
 	};
 
 	(void)state;
 	assert_int_equal(wot_owners_new(&o), 0);
-	assert_int_equal(wot_trust_accept(c, 2, o), 0);
+	assert_int_equal(decide(c, 4, o, NULL, 0, NULL, NULL), 0);
 	assert_true(c[1].accepted);
 	assert_false(c[0].accepted);
 	assert_string_equal(c[0].winner, ALICE);
-	assert_non_null(strstr(c[0].reason, "conflict"));
+	assert_string_equal(wot_owners_get(o, "x.wot."), ALICE);
+	/* 0.90 - 0.60 = 0.30 >= 0.25 */
+	assert_true(c[2].accepted);
+	assert_false(c[3].accepted);
 	wot_owners_free(o);
 }
 
-static void trust_claims_history_beats_earlier_time(void **state)
+static void trust_claims_no_clear_winner(void **state)
 {
 	wot_owners *o = NULL;
-	/* mallory backdates: history still says alice came first. */
 	wot_claim c[] = {
-	    claim("alice.wot.", MALLORY, 1, WOT_VALIDITY_ULTIMATE),
-	    claim("alice.wot.", ALICE, 50, WOT_VALIDITY_FULL),
+	    claim("x.wot.", ALICE, 1, WOT_VALIDITY_FULL),
+	    claim("x.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	    claim("www.x.wot.", ALICE, 1, WOT_VALIDITY_FULL),
+	};
+
+	(void)state;
+	assert_int_equal(wot_owners_new(&o), 0);
+	assert_int_equal(decide(c, 3, o, NULL, 0, NULL, NULL), 0);
+	assert_false(c[0].accepted);
+	assert_false(c[1].accepted);
+	assert_null(c[0].winner);
+	assert_non_null(strstr(c[0].reason, "margin"));
+	assert_null(wot_owners_get(o, "x.wot."));
+	/* the subtree is a separate name with a single claimant */
+	assert_true(c[2].accepted);
+	wot_owners_free(o);
+}
+
+static void trust_claims_history_beats_weight(void **state)
+{
+	wot_owners *o = NULL;
+	wot_claim c[] = {
+	    claim("alice.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 4, WOT_VALIDITY_FULL),
 	};
 
 	(void)state;
 	assert_int_equal(wot_owners_new(&o), 0);
 	assert_int_equal(wot_owners_set(o, "alice.wot.", ALICE, 50), 0);
-	assert_int_equal(wot_trust_accept(c, 2, o), 0);
+	assert_int_equal(decide(c, 2, o, NULL, 0, NULL, NULL), 0);
 	assert_true(c[1].accepted);
 	assert_false(c[0].accepted);
+	assert_string_equal(c[0].winner, ALICE);
+	assert_int_equal(wot_owners_since(o, "alice.wot."), 50);
 	wot_owners_free(o);
 }
 
@@ -92,42 +143,21 @@ static void trust_claims_subtree_owned(void **state)
 {
 	wot_owners *o = NULL;
 	wot_claim c[] = {
-	    claim("www.alice.wot.", MALLORY, 5, WOT_VALIDITY_FULL),
-	    claim("alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
-	    claim("www.alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
-	    claim("deep.www.alice.wot.", ALICE, 10, WOT_VALIDITY_FULL),
+	    claim("www.alice.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 1, WOT_VALIDITY_FULL),
+	    claim("www.alice.wot.", ALICE, 1, WOT_VALIDITY_FULL),
+	    claim("deep.www.alice.wot.", ALICE, 1, WOT_VALIDITY_FULL),
 	};
 
 	(void)state;
 	assert_int_equal(wot_owners_new(&o), 0);
-	assert_int_equal(wot_trust_accept(c, 4, o), 0);
-	/* the apex is decided first and carries its subtree */
+	assert_int_equal(decide(c, 4, o, NULL, 0, NULL, NULL), 0);
 	assert_true(c[1].accepted);
 	assert_true(c[2].accepted);
 	assert_true(c[3].accepted);
 	assert_false(c[0].accepted);
 	assert_string_equal(c[0].winner, ALICE);
-	/* only the apex is recorded: the subtree follows from it */
 	assert_null(wot_owners_get(o, "www.alice.wot."));
-	wot_owners_free(o);
-}
-
-static void trust_claims_simultaneous_conflict(void **state)
-{
-	wot_owners *o = NULL;
-	wot_claim c[] = {
-	    claim("x.wot.", ALICE, 7, WOT_VALIDITY_FULL),
-	    claim("x.wot.", MALLORY, 7, WOT_VALIDITY_FULL),
-	};
-
-	(void)state;
-	assert_int_equal(wot_owners_new(&o), 0);
-	assert_int_equal(wot_trust_accept(c, 2, o), 0);
-	assert_false(c[0].accepted);
-	assert_false(c[1].accepted);
-	assert_null(c[0].winner);
-	assert_non_null(strstr(c[0].reason, "at once"));
-	assert_null(wot_owners_get(o, "x.wot."));
 	wot_owners_free(o);
 }
 
@@ -135,17 +165,195 @@ static void trust_claims_same_key_two_sources(void **state)
 {
 	wot_owners *o = NULL;
 	wot_claim c[] = {
-	    claim("alice.wot.", ALICE, 7, WOT_VALIDITY_FULL),
-	    claim("alice.wot.", ALICE, 9, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 1, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 1, WOT_VALIDITY_FULL),
 	};
 
 	(void)state;
 	c[1].source = "mirror";
 	assert_int_equal(wot_owners_new(&o), 0);
-	assert_int_equal(wot_trust_accept(c, 2, o), 0);
+	assert_int_equal(decide(c, 2, o, NULL, 0, NULL, NULL), 0);
 	assert_true(c[0].accepted);
 	assert_true(c[1].accepted);
 	wot_owners_free(o);
+}
+
+static void trust_claims_transfer(void **state)
+{
+	wot_owners *o = NULL;
+	wot_grant g[] = {
+	    {"alice.wot.", ALICE, MALLORY, WOT_GRANT_TRANSFER},
+	    /* not the holder: ignored */
+	    {"carol.wot.", MALLORY, MALLORY, WOT_GRANT_TRANSFER},
+	};
+	wot_claim c[] = {
+	    claim("alice.wot.", ALICE, 1, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	    claim("carol.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	    claim("carol.wot.", CAROL, 2, WOT_VALIDITY_FULL),
+	};
+
+	(void)state;
+	assert_int_equal(wot_owners_new(&o), 0);
+	assert_int_equal(wot_owners_set(o, "alice.wot.", ALICE, 5), 0);
+	assert_int_equal(wot_owners_set(o, "carol.wot.", CAROL, 5), 0);
+	assert_int_equal(decide(c, 4, o, g, 2, NULL, NULL), 0);
+	assert_true(c[1].accepted);
+	assert_false(c[0].accepted);
+	assert_string_equal(c[0].winner, MALLORY);
+	/* recorded for good: the grant need not stay published */
+	assert_string_equal(wot_owners_get(o, "alice.wot."), MALLORY);
+	assert_int_equal(decide(c, 4, o, NULL, 0, NULL, NULL), 0);
+	assert_true(c[1].accepted);
+	assert_false(c[0].accepted);
+	assert_true(c[3].accepted);
+	assert_false(c[2].accepted);
+	wot_owners_free(o);
+}
+
+static void trust_claims_delegation(void **state)
+{
+	wot_owners *o = NULL;
+	wot_grant g[] = {
+	    {"lab.alice.wot.", ALICE, MALLORY, WOT_GRANT_DELEGATE},
+	};
+	wot_claim c[] = {
+	    claim("lab.alice.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	    claim("pc.lab.alice.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	    claim("www.alice.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", ALICE, 1, WOT_VALIDITY_FULL),
+	};
+
+	(void)state;
+	assert_int_equal(wot_owners_new(&o), 0);
+	assert_int_equal(wot_owners_set(o, "alice.wot.", ALICE, 5), 0);
+	assert_int_equal(decide(c, 4, o, g, 1, NULL, NULL), 0);
+	assert_true(c[0].accepted);
+	assert_true(c[1].accepted);
+	assert_false(c[2].accepted); /* outside the delegated subtree */
+	assert_true(c[3].accepted);
+	/* a delegation lasts only while it is published */
+	assert_null(wot_owners_get(o, "lab.alice.wot."));
+	assert_int_equal(decide(c, 4, o, NULL, 0, NULL, NULL), 0);
+	assert_false(c[0].accepted);
+	assert_false(c[1].accepted);
+	wot_owners_free(o);
+}
+
+static void trust_claims_dead_holder(void **state)
+{
+	wot_owners *o = NULL;
+	wot_claim c[] = {
+	    claim("alice.wot.", ALICE, 1, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	};
+
+	(void)state;
+	assert_int_equal(wot_owners_new(&o), 0);
+	assert_int_equal(wot_owners_set(o, "alice.wot.", ALICE, 5), 0);
+	/* alice's key is revoked: gpg shows it invalid, and she holds
+	 * nothing any more; mallory is the only valid claim */
+	c[0].validity = WOT_VALIDITY_NEVER;
+	assert_int_equal(decide(c, 2, o, NULL, 0, NULL, ALICE), 0);
+	assert_true(c[1].accepted);
+	assert_non_null(strstr(c[1].explain, "revoked or expired"));
+	assert_string_equal(wot_owners_get(o, "alice.wot."), MALLORY);
+	wot_owners_free(o);
+}
+
+static void trust_claims_dead_holder_needs_margin(void **state)
+{
+	wot_owners *o = NULL;
+	wot_claim c[] = {
+	    claim("alice.wot.", CAROL, 1, WOT_VALIDITY_FULL),
+	    claim("alice.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	};
+
+	(void)state;
+	assert_int_equal(wot_owners_new(&o), 0);
+	assert_int_equal(wot_owners_set(o, "alice.wot.", ALICE, 5), 0);
+	assert_int_equal(decide(c, 2, o, NULL, 0, NULL, ALICE), 0);
+	assert_false(c[0].accepted);
+	assert_false(c[1].accepted);
+	assert_string_equal(wot_owners_get(o, "alice.wot."), ALICE);
+	wot_owners_free(o);
+}
+
+static void trust_claims_shadow_policy(void **state)
+{
+	wot_trust_policy pol = WOT_TRUST_POLICY_INIT;
+	wot_owners *o = NULL;
+	wot_claim c[] = {
+	    claim("bank.com.", MALLORY, 1, WOT_VALIDITY_FULL), /* friend */
+	    claim("shop.com.", CAROL, 2, WOT_VALIDITY_FULL),   /* level 2 */
+	    claim("me.com.", "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD", 0,
+		  WOT_VALIDITY_ULTIMATE),
+	    claim("carol.wot.", CAROL, 2, WOT_VALIDITY_FULL),
+	};
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		c[i].shadows = 1;
+	assert_int_equal(wot_owners_new(&o), 0);
+	assert_int_equal(decide(c, 4, o, NULL, 0, &pol, NULL), 0);
+	assert_true(c[0].accepted);
+	assert_false(c[1].accepted);
+	assert_non_null(strstr(c[1].reason, "shadow"));
+	assert_true(c[2].accepted);
+	assert_true(c[3].accepted); /* not a normal-DNS TLD */
+	wot_owners_free(o);
+
+	pol.shadow = WOT_SHADOW_NOBODY;
+	assert_int_equal(wot_owners_new(&o), 0);
+	assert_int_equal(decide(c, 4, o, NULL, 0, &pol, NULL), 0);
+	assert_false(c[0].accepted);
+	assert_true(c[2].accepted);
+	wot_owners_free(o);
+
+	pol.shadow = WOT_SHADOW_VALID;
+	assert_int_equal(wot_owners_new(&o), 0);
+	assert_int_equal(decide(c, 4, o, NULL, 0, &pol, NULL), 0);
+	assert_true(c[1].accepted);
+	wot_owners_free(o);
+}
+
+static void trust_weights(void **state)
+{
+	wot_trust_policy p = WOT_TRUST_POLICY_INIT;
+
+	(void)state;
+	assert_true(wot_trust_weight(&p, WOT_VALIDITY_ULTIMATE, 0) == 1.0);
+	assert_true(wot_trust_weight(&p, WOT_VALIDITY_FULL, 1) == 0.9);
+	assert_true(wot_trust_weight(&p, WOT_VALIDITY_FULL, 3) == 0.45);
+	assert_true(wot_trust_weight(&p, WOT_VALIDITY_MARGINAL, 1) == 0.4);
+	assert_true(wot_trust_weight(&p, WOT_VALIDITY_NEVER, 1) == 0.0);
+	assert_true(wot_trust_weight(&p, WOT_VALIDITY_UNKNOWN, 1) == 0.0);
+	assert_true(wot_trust_weight(&p, WOT_VALIDITY_FULL, 2) <
+		    wot_trust_weight(&p, WOT_VALIDITY_FULL, 1));
+}
+
+static void trust_grant_parse(void **state)
+{
+	char to[WOT_FPR_MAX];
+	wot_grant_kind k;
+
+	(void)state;
+	assert_int_equal(wot_grant_parse("v=wotdns1; transfer=" ALICE, &k, to),
+			 0);
+	assert_int_equal(k, WOT_GRANT_TRANSFER);
+	assert_string_equal(to, ALICE);
+	assert_int_equal(
+	    wot_grant_parse(" v=wotdns1 ;delegate=cccccccccccccccccccc"
+			    "cccccccccccccccccccc ",
+			    &k, to),
+	    0);
+	assert_int_equal(k, WOT_GRANT_DELEGATE);
+	assert_string_equal(to, CAROL);
+	assert_int_equal(wot_grant_parse("transfer=" ALICE, &k, to),
+			 WOT_EINVAL);
+	assert_int_equal(wot_grant_parse("v=wotdns1; transfer=ABC", &k, to),
+			 WOT_EINVAL);
+	assert_int_equal(wot_grant_parse("v=spf1 -all", &k, to), WOT_EINVAL);
 }
 
 static void trust_owners_json_roundtrip(void **state)
@@ -196,15 +404,22 @@ static void trust_ownertrust_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(trust_claims_untrusted_rejected),
-	    cmocka_unit_test(trust_claims_first_wins),
-	    cmocka_unit_test(trust_claims_history_beats_earlier_time),
-	    cmocka_unit_test(trust_claims_subtree_owned),
-	    cmocka_unit_test(trust_claims_simultaneous_conflict),
-	    cmocka_unit_test(trust_claims_same_key_two_sources),
-	    cmocka_unit_test(trust_owners_json_roundtrip),
-	    cmocka_unit_test(trust_owners_json_bad),
-	    cmocka_unit_test(trust_ownertrust_parse),
+		cmocka_unit_test(trust_claims_untrusted_rejected),
+		cmocka_unit_test(trust_claims_heavier_wins_by_margin),
+		cmocka_unit_test(trust_claims_no_clear_winner),
+		cmocka_unit_test(trust_claims_history_beats_weight),
+		cmocka_unit_test(trust_claims_subtree_owned),
+		cmocka_unit_test(trust_claims_same_key_two_sources),
+		cmocka_unit_test(trust_claims_transfer),
+		cmocka_unit_test(trust_claims_delegation),
+		cmocka_unit_test(trust_claims_dead_holder),
+		cmocka_unit_test(trust_claims_dead_holder_needs_margin),
+		cmocka_unit_test(trust_claims_shadow_policy),
+		cmocka_unit_test(trust_weights),
+		cmocka_unit_test(trust_grant_parse),
+		cmocka_unit_test(trust_owners_json_roundtrip),
+		cmocka_unit_test(trust_owners_json_bad),
+		cmocka_unit_test(trust_ownertrust_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
