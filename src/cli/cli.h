@@ -63,5 +63,8 @@ int cmd_sync(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
+int cmd_conflicts(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 #endif

@@ -8,12 +8,39 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: wotdns resolve NAME [TYPE] [--home DIR]\n\n"
+    "usage: wotdns resolve [--explain] NAME [TYPE] [--home DIR]\n\n"
     "Print the accepted overlay records for NAME (all types, or TYPE)\n"
     "and their provenance: source, signer fingerprint and user id, key\n"
     "validity and WoT level, verified commit. When there is no answer,\n"
     "say why: no claim, untrusted signer, or conflict. Exits 1 when\n"
-    "there is no answer.\n";
+    "there is no answer. --explain prints the decision step by step:\n"
+    "every claim on NAME, its signer's validity, level and weight, and\n"
+    "why it was accepted or rejected.\n";
+
+/* Every claim on name, with the engine's own explanation. */
+static void explain_claims(json_t *acc, const char *name)
+{
+	json_t *c;
+	size_t i;
+	int n = 0;
+
+	printf(";; decision for %s\n", name);
+	json_array_foreach(json_object_get(acc, "claims"), i, c)
+	{
+		const char *nm = json_string_value(json_object_get(c, "name"));
+		if (!nm || strcmp(nm, name))
+			continue;
+		n++;
+		printf(";; claim %d: source %s, signer %s: %s\n", n,
+		       json_string_value(json_object_get(c, "source")),
+		       json_string_value(json_object_get(c, "signer")),
+		       json_object_get(c, "reason") ? "REJECTED" : "ACCEPTED");
+		printf(";;   %s\n",
+		       json_string_value(json_object_get(c, "explain")));
+	}
+	if (!n)
+		printf(";; no source claims this name\n");
+}
 
 static char *normalise(const char *in)
 {
@@ -108,9 +135,13 @@ static int explain(json_t *acc, const char *name, const char *type)
 
 int cmd_resolve(int argc, char **argv)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTS,
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    CLI_COMMON_OPTS,
+	    {"explain", no_argument, NULL, 'x'},
+	    {NULL, 0, NULL, 0},
+	};
 	ldns_rr_type type = LDNS_RR_TYPE_A;
+	int why = 0;
 	const char *tname = "any";
 	json_t *acc = NULL;
 	char *name = NULL;
@@ -119,6 +150,10 @@ int cmd_resolve(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
+		if (c == 'x') {
+			why = 1;
+			continue;
+		}
 		return cli_usage("resolve", "bad option '%s'",
 				 argv[optind - 1]);
 	}
@@ -133,6 +168,8 @@ int cmd_resolve(int argc, char **argv)
 	if (!(acc = cli_load_accepted(0)))
 		return EXIT_ERR;
 	name = normalise(argv[optind]);
+	if (name && why)
+		explain_claims(acc, name);
 	if (name && print_records(name, type, argc - optind == 1) > 0) {
 		json_t *p =
 		    json_object_get(json_object_get(acc, "names"), name);

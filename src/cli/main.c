@@ -21,6 +21,10 @@ static const cli_command commands[] = {
     {"serve", cmd_serve, "run the loopback DNS resolver"},
     {"resolve", cmd_resolve, "show the accepted answer and its provenance"},
     {"status", cmd_status, "show sources, keys, records and conflicts"},
+    {"trust", cmd_trust,
+     "list keys with validity, level and weight; set ownertrust"},
+    {"conflicts", cmd_conflicts, "list claims that lost or that nobody won"},
+    {"graph", cmd_graph, "draw the web of trust (Graphviz dot or png)"},
 };
 
 static void usage(FILE *out)

@@ -301,7 +301,8 @@ static int write_json(wot_home *h, recompute *r, const wot_source *srcs,
 		      size_t nsrcs, size_t records, size_t *conflicts)
 {
 	json_t *root = json_object(), *names = json_object(),
-	       *rej = json_array(), *sources = json_array();
+	       *rej = json_array(), *sources = json_array(),
+	       *all = json_array();
 	char *path = wot_home_path(h, "state/accepted.json"), *text = NULL;
 	int rc;
 
@@ -312,8 +313,10 @@ static int write_json(wot_home *h, recompute *r, const wot_source *srcs,
 			json_object_set_new(names, c->name, claim_json(r, c));
 		else if (!c->accepted)
 			json_array_append_new(rej, claim_json(r, c));
-		if (!c->accepted && c->validity >= WOT_VALIDITY_FULL)
+		if (!c->accepted && c->reason &&
+		    !strncmp(c->reason, "conflict", 8))
 			(*conflicts)++;
+		json_array_append_new(all, claim_json(r, c));
 	}
 	for (size_t i = 0; i < nsrcs; i++) {
 		const char *commit = "";
@@ -330,6 +333,7 @@ static int write_json(wot_home *h, recompute *r, const wot_source *srcs,
 	json_object_set_new(root, "records", json_integer((json_int_t)records));
 	json_object_set_new(root, "names", names);
 	json_object_set_new(root, "rejected", rej);
+	json_object_set_new(root, "claims", all);
 	json_object_set_new(root, "sources", sources);
 	text = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
 	rc = text && path ? wot_file_write_atomic(path, text, strlen(text))

@@ -194,6 +194,19 @@ int wot_sync_sign_friend(wot_home *h, wot_trust *t, const char *fpr,
 	return rc;
 }
 
+int wot_sync_set_trust(wot_home *h, wot_trust *t, const char *fpr,
+		       wot_ownertrust level, wot_sync_report *report)
+{
+	int lock = -1, rc = wot_home_lock(h, &lock);
+
+	if (rc == 0)
+		rc = wot_trust_set_ownertrust(t, fpr, level);
+	if (rc == 0)
+		rc = wot_sync_recompute_locked(h, t, report);
+	wot_home_unlock(lock);
+	return rc;
+}
+
 int wot_sync_publish_keys_locked(wot_home *h, wot_trust *t, const char *msg,
 				 char oid[WOT_OID_MAX])
 {

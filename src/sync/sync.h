@@ -81,6 +81,11 @@ void wot_sources_free(wot_source *s, size_t n);
 /* Valid source name: [A-Za-z0-9_.-]{1,64}, not starting with '.'. */
 int wot_source_name_valid(const char *name);
 
+/* What a sync or recompute did. */
+typedef struct {
+	size_t sources, ok, failed, records, conflicts, rejected;
+} wot_sync_report;
+
 /* ---- own repository ---- */
 
 /*
@@ -96,6 +101,9 @@ int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
  */
 int wot_sync_sign_friend(wot_home *h, wot_trust *t, const char *fpr,
 			 wot_ownertrust level, char oid[WOT_OID_MAX]);
+/* Set fpr's ownertrust and recompute the accepted set (locked). */
+int wot_sync_set_trust(wot_home *h, wot_trust *t, const char *fpr,
+		       wot_ownertrust level, wot_sync_report *report);
 /* Republish keys/ (own key and the keys it certified) keeping the zones. */
 int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
 			  char oid[WOT_OID_MAX]);
@@ -121,10 +129,6 @@ typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
 int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
 		    const char *name, const char *key, wot_sync_progress cb,
 		    void *data);
-
-typedef struct {
-	size_t sources, ok, failed, records, conflicts, rejected;
-} wot_sync_report;
 
 /*
  * Fetch every source, verify new commits, advance verified heads fast-forward

@@ -1,6 +1,7 @@
 /* levels.c - WoT level (certification distance) and certification queries. */
 #include "trust/trust_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,4 +141,53 @@ void wot_trust_strv_free(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+/* Certifications of one key by keys in the keyring, appended to *v. */
+static int key_certs(gpgme_key_t *keys, size_t nkeys, gpgme_key_t key,
+		     wot_cert **v, size_t *n, size_t *cap)
+{
+	for (size_t j = 0; j < nkeys; j++) {
+		wot_cert *nv;
+		if (keys[j] == key ||
+		    !certified_by(key, keys[j]->subkeys->keyid))
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			if (!(nv = realloc(*v, *cap * sizeof(*nv))))
+				return wot_error_set(WOT_ENOMEM,
+						     "out of memory");
+			*v = nv;
+		}
+		snprintf((*v)[*n].signer, WOT_FPR_MAX, "%s",
+			 keys[j]->subkeys->fpr);
+		snprintf((*v)[*n].target, WOT_FPR_MAX, "%s", key->subkeys->fpr);
+		(*n)++;
+	}
+	return 0;
+}
+
+int wot_trust_certs(wot_trust *t, wot_cert **out, size_t *n)
+{
+	gpgme_key_t *keys = NULL;
+	wot_cert *v = NULL;
+	size_t cnt = 0, m = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = wot_trust_list_keys(t, &keys, &cnt)) < 0)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < cnt; i++)
+		rc = key_certs(keys, cnt, keys[i], &v, &m, &cap);
+	for (size_t i = 0; i < cnt; i++)
+		gpgme_key_unref(keys[i]);
+	free(keys);
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = m;
+	return 0;
 }

@@ -71,6 +71,19 @@ int wot_trust_key_info(wot_trust *t, const char *fpr, wot_key_info *out);
  */
 int wot_trust_list(wot_trust *t, wot_key_info **out, size_t *n);
 
+/* A live certification: signer certified target (a user id of it). */
+typedef struct {
+	char signer[WOT_FPR_MAX];
+	char target[WOT_FPR_MAX];
+} wot_cert;
+
+/*
+ * Every live certification between keys of the keyring (not revoked,
+ * expired or invalid; self-signatures left out). *out: array of *n, caller
+ * frees with free().
+ */
+int wot_trust_certs(wot_trust *t, wot_cert **out, size_t *n);
+
 /* Detached armored signature over data by signer_fpr; caller frees *sig. */
 int wot_trust_sign(wot_trust *t, const char *signer_fpr, const void *data,
 		   size_t len, char **sig);

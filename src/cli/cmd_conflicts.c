@@ -1,0 +1,71 @@
+/* cmd_conflicts.c - wotdns conflicts */
+#include "cli/cli.h"
+#include "cli/state.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: wotdns conflicts [--home DIR]\n\n"
+    "List every claim that lost to another key or that nobody won:\n"
+    "the name, the rejected side (source, signer, weight, commit) and\n"
+    "the side that holds the name (or 'nobody' when no claim outweighs\n"
+    "the others by the margin). Exits 0 when there are none.\n";
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static void side(const char *label, json_t *c)
+{
+	printf("    %-8s %s via %s, weight %.2f, validity %s, level %lld, "
+	       "commit %.12s\n",
+	       label, str(c, "signer"), str(c, "source"),
+	       json_real_value(json_object_get(c, "weight")),
+	       str(c, "validity"),
+	       (long long)json_integer_value(json_object_get(c, "level")),
+	       str(c, "commit"));
+}
+
+int cmd_conflicts(int argc, char **argv)
+{
+	static const struct option opts[] = {CLI_COMMON_OPTS,
+					     {NULL, 0, NULL, 0}};
+	json_t *acc, *c, *names;
+	size_t i, n = 0;
+	int ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		CLI_COMMON_CASE(ch, help);
+		return cli_usage("conflicts", "bad option '%s'",
+				 argv[optind - 1]);
+	}
+	if (optind != argc)
+		return cli_usage("conflicts", "unexpected argument");
+	if (!(acc = cli_load_accepted(0)))
+		return EXIT_ERR;
+	names = json_object_get(acc, "names");
+	json_array_foreach(json_object_get(acc, "claims"), i, c)
+	{
+		json_t *held;
+		if (strncmp(str(c, "reason"), "conflict", 8))
+			continue;
+		n++;
+		printf("%s: %s\n", str(c, "name"), str(c, "reason"));
+		side("claim", c);
+		held = json_object_get(names, str(c, "name"));
+		if (held)
+			side("held by", held);
+		else
+			printf("    held by  %s\n",
+			       json_object_get(c, "winner")
+				   ? str(c, "winner")
+				   : "nobody (not served)");
+	}
+	printf("%zu conflict%s\n", n, n == 1 ? "" : "s");
+	json_decref(acc);
+	return EXIT_OK;
+}
