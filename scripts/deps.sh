@@ -5,7 +5,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config
 	libgpgme-dev libgpg-error-dev libgit2-dev libuv1-dev libldns-dev
 	libcmocka-dev libinih-dev libjansson-dev
-	gnupg gpg-agent git publicsuffix dnsutils knot-dnsutils unbound iproute2
+	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound
+	iproute2
 	procps)
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)
 missing=()
