@@ -533,7 +533,13 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 		src_view *v = &r.views[r.nviews];
 		v->src = &srcs[i];
 		v->key = find_key(&r, srcs[i].key);
-		if (!srcs[i].key[0] || load_view(h, v) < 0) {
+		if (!srcs[i].key[0] || (rc = load_view(h, v)) < 0) {
+			/* The source serves nothing until it loads again; its
+			 * status shows why. */
+			if (srcs[i].key[0] && rc != WOT_ENOENT)
+				wot_log(WOT_LOG_WARNING, "sync", "%s: %s",
+					srcs[i].name, wot_error_last());
+			rc = 0;
 			ldns_rr_list_deep_free(v->rrs);
 			memset(v, 0, sizeof(*v));
 			wot_error_clear();

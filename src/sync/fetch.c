@@ -27,6 +27,7 @@ int wot_sync_open_mirror(wot_home *h, const char *name, git_repository **out)
 	char *path = rel ? wot_home_path(h, rel) : NULL;
 	int gerr;
 
+	wot_git_ready();
 	free(rel);
 	if (!path)
 		return wot_error_set(WOT_ENOMEM, "out of memory");

@@ -97,6 +97,17 @@ wd carol sync >/dev/null 2>&1
 expect_match "shadow = valid accepts gina's shop.com" \
 	"$(wd carol resolve shop.com A)" "198.51.100.80"
 
+# trust set: carol stops relying on bob's certifications; gina, valid only
+# through bob, loses validity and her claim with it.
+out=$(wd carol trust set "$FPR_bob" none)
+expect_match "trust set reports the change" "$out" "ownertrust of $FPR_bob is now none"
+expect_match "gina is no longer valid" \
+	"$(wd carol trust | grep -A1 "^$FPR_gina")" "validity (unknown|never)"
+expect_match "her shop.com claim is now untrusted" \
+	"$(wd carol resolve shop.com A 2>&1)" "untrusted signer"
+out=$(wd carol trust set "$FPR_carol" full 2>&1)
+expect_match "own key's trust cannot be changed" "$out" "your own key"
+
 # graph: dot text always; png when Graphviz is installed.
 out=$(wd carol graph)
 expect_match "graph draws certifications" "$out" "\"$FPR_bob\" -> \"$FPR_gina\""
