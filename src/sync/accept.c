@@ -151,7 +151,10 @@ static int add_claim(recompute *r, src_view *v, char *name)
 	return 0;
 }
 
-static int build_claims(recompute *r)
+typedef int (*rr_fn)(recompute *r, src_view *v, const ldns_rr *rr);
+
+/* fn over every record of every loaded source. */
+static int each_rr(recompute *r, rr_fn fn)
 {
 	int rc = 0;
 
@@ -159,13 +162,18 @@ static int build_claims(recompute *r)
 		src_view *v = &r->views[i];
 		for (size_t j = 0;
 		     rc == 0 && v->rrs && j < ldns_rr_list_rr_count(v->rrs);
-		     j++) {
-			char *name = owner_name(ldns_rr_list_rr(v->rrs, j));
-			rc = name ? add_claim(r, v, name)
-				  : wot_error_set(WOT_ENOMEM, "out of memory");
-		}
+		     j++)
+			rc = fn(r, v, ldns_rr_list_rr(v->rrs, j));
 	}
 	return rc;
+}
+
+static int claim_rr(recompute *r, src_view *v, const ldns_rr *rr)
+{
+	char *name = owner_name(rr);
+
+	return name ? add_claim(r, v, name)
+		    : wot_error_set(WOT_ENOMEM, "out of memory");
 }
 
 /* The accepted claim for (source, name), or NULL. */
@@ -400,13 +408,17 @@ static char *txt_text(const ldns_rr *rr)
 }
 
 /* Grants: TXT "v=wotdns1; transfer=|delegate=FPR" at _wotdns.<name>. */
-static int add_grant(recompute *r, const src_view *v, const ldns_rr *rr)
+static int grant_rr(recompute *r, src_view *v, const ldns_rr *rr)
 {
-	char *owner = owner_name(rr), *txt = txt_text(rr), to[WOT_FPR_MAX];
+	char *owner = NULL, *txt = NULL, to[WOT_FPR_MAX];
 	wot_grant_kind kind;
 	wot_grant *ng;
 	int rc = 0;
 
+	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT)
+		return 0;
+	owner = owner_name(rr);
+	txt = txt_text(rr);
 	if (owner && txt && !strncmp(owner, "_wotdns.", 8) &&
 	    wot_grant_parse(txt, &kind, to) == 0) {
 		ng = realloc(r->grants, (r->ngrants + 1) * sizeof(*ng));
@@ -420,23 +432,6 @@ static int add_grant(recompute *r, const src_view *v, const ldns_rr *rr)
 	}
 	free(owner);
 	free(txt);
-	return rc;
-}
-
-static int build_grants(recompute *r)
-{
-	int rc = 0;
-
-	for (size_t i = 0; rc == 0 && i < r->nviews; i++) {
-		src_view *v = &r->views[i];
-		for (size_t j = 0;
-		     rc == 0 && v->rrs && j < ldns_rr_list_rr_count(v->rrs);
-		     j++) {
-			ldns_rr *rr = ldns_rr_list_rr(v->rrs, j);
-			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT)
-				rc = add_grant(r, v, rr);
-		}
-	}
 	return rc;
 }
 
@@ -547,8 +542,8 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 		}
 		r.nviews++;
 	}
-	if ((rc = build_claims(&r)) < 0 || (rc = build_grants(&r)) < 0 ||
-	    (rc = build_signers(&r)) < 0)
+	if ((rc = each_rr(&r, claim_rr)) < 0 ||
+	    (rc = each_rr(&r, grant_rr)) < 0 || (rc = build_signers(&r)) < 0)
 		goto out;
 	opts.policy = &h->cfg.trust;
 	opts.signers = r.signers;
