@@ -425,9 +425,16 @@ static int grant_rr(recompute *r, src_view *v, const ldns_rr *rr)
 		if (!ng) {
 			rc = wot_error_set(WOT_ENOMEM, "out of memory");
 		} else {
+			wot_grant g = {strdup(owner + 8), v->src->key,
+				       strdup(to), kind};
 			r->grants = ng;
-			ng[r->ngrants++] = (wot_grant){
-			    strdup(owner + 8), v->src->key, strdup(to), kind};
+			if (g.name && g.to) {
+				ng[r->ngrants++] = g;
+			} else {
+				free((char *)g.name);
+				free((char *)g.to);
+				rc = wot_error_set(WOT_ENOMEM, "out of memory");
+			}
 		}
 	}
 	free(owner);
