@@ -100,7 +100,7 @@ int cli_open(wot_home **h, wot_trust **t)
 	*t = NULL;
 	if (wot_home_open(h, cli_home) < 0)
 		return cli_fail_last(NULL);
-	if (wot_trust_open(t, wot_home_config(*h)->gnupghome) < 0) {
+	if (wot_home_trust(*h, t) < 0) {
 		wot_home_free(*h);
 		*h = NULL;
 		return cli_fail_last("keyring");

@@ -46,7 +46,7 @@ static void sync_work(uv_work_t *req)
 
 	d->error[0] = '\0';
 	d->fresh = NULL;
-	rc = wot_trust_open(&t, wot_home_config(d->home)->gnupghome);
+	rc = wot_home_trust(d->home, &t);
 	if (rc == 0)
 		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
 	if (rc == 0)

@@ -242,3 +242,14 @@ int wot_sources_save(const wot_home *h, const wot_source *s, size_t n)
 	free(path);
 	return rc;
 }
+
+int wot_home_trust(const wot_home *h, wot_trust **out)
+{
+	int rc = wot_trust_open(out, h->cfg.gnupghome);
+
+	if (rc == 0)
+		wot_trust_set_model(*out, h->cfg.completes_needed,
+				    h->cfg.marginals_needed,
+				    h->cfg.max_cert_depth);
+	return rc;
+}

@@ -44,6 +44,7 @@ typedef struct {
 	char **upstream; /* NULL-terminated; empty = /etc/resolv.conf */
 	unsigned sync_interval;
 	wot_trust_policy trust; /* [trust] weights, margin, shadow */
+	unsigned completes_needed, marginals_needed, max_cert_depth;
 } wot_config;
 
 /* Release libgit2's global state (call once before exit). */
@@ -65,6 +66,9 @@ int wot_home_open(wot_home **out, const char *dir);
 void wot_home_free(wot_home *h);
 const wot_config *wot_home_config(const wot_home *h);
 const char *wot_home_dir(const wot_home *h);
+/* Open the home's keyring with its trust model settings; caller frees
+ * with wot_trust_free(). */
+int wot_home_trust(const wot_home *h, wot_trust **out);
 /* Path inside the home; caller frees. */
 char *wot_home_path(const wot_home *h, const char *rel);
 

@@ -65,6 +65,7 @@ int wot_trust_open(wot_trust **out, const char *gnupghome)
 		free(t);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
+	t->params = (wot_graph_params)WOT_GRAPH_PARAMS_INIT;
 	if ((rc = wot_trust_ctx(t, &t->ctx)) < 0) {
 		wot_trust_free(t);
 		return rc;
@@ -202,34 +203,17 @@ int wot_trust_key_info(wot_trust *t, const char *fpr, wot_key_info *out)
 
 int wot_trust_list_keys(wot_trust *t, gpgme_key_t **keys, size_t *n)
 {
-	gpgme_key_t key = NULL, *arr = NULL, *tmp;
-	gpgme_error_t err;
-	size_t cnt = 0, cap = 0;
+	/* Certifications are only ever looked at after gpg checked them. */
+	return wot_trust_list_checked(t, keys, n);
+}
 
-	gpgme_set_keylist_mode(t->ctx, GPGME_KEYLIST_MODE_LOCAL |
-					   GPGME_KEYLIST_MODE_SIGS);
-	err = gpgme_op_keylist_start(t->ctx, NULL, 0);
-	while (!err && !(err = gpgme_op_keylist_next(t->ctx, &key))) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			tmp = realloc(arr, cap * sizeof(*arr));
-			if (!tmp) {
-				gpgme_key_unref(key);
-				err = gpg_error(GPG_ERR_ENOMEM);
-				break;
-			}
-			arr = tmp;
-		}
-		arr[cnt++] = key;
-	}
-	gpgme_op_keylist_end(t->ctx);
-	if (err && gpgme_err_code(err) != GPG_ERR_EOF) {
-		while (cnt)
-			gpgme_key_unref(arr[--cnt]);
-		free(arr);
-		return wot_trust_gpg_error(WOT_EGPG, err, "key listing");
-	}
-	*keys = arr;
-	*n = cnt;
-	return 0;
+void wot_trust_set_model(wot_trust *t, unsigned completes_needed,
+			 unsigned marginals_needed, unsigned max_cert_depth)
+{
+	if (completes_needed)
+		t->params.completes_needed = completes_needed;
+	if (marginals_needed)
+		t->params.marginals_needed = marginals_needed;
+	if (max_cert_depth)
+		t->params.max_cert_depth = max_cert_depth;
 }

@@ -30,62 +30,37 @@ static int certified_by(gpgme_key_t key, const char *keyid)
 	return 0;
 }
 
-/*
- * Breadth-first from the ultimately trusted keys; a key introduces others only
- * when it is itself valid and has ownertrust of at least marginal, which is
- * the path gpg's trust model walks.
- */
-static void compute_levels(gpgme_key_t *keys, wot_key_info *info, size_t n)
-{
-	int changed = 1;
-
-	for (size_t i = 0; i < n; i++)
-		if (info[i].ownertrust == WOT_OWNERTRUST_ULTIMATE &&
-		    info[i].validity == WOT_VALIDITY_ULTIMATE)
-			info[i].level = 0;
-	for (int depth = 0; changed && depth < 64; depth++) {
-		changed = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (info[i].level != depth ||
-			    info[i].ownertrust < WOT_OWNERTRUST_MARGINAL)
-				continue;
-			for (size_t j = 0; j < n; j++) {
-				if (info[j].level >= 0 ||
-				    info[j].validity < WOT_VALIDITY_MARGINAL)
-					continue;
-				if (certified_by(keys[j],
-						 keys[i]->subkeys->keyid)) {
-					info[j].level = depth + 1;
-					changed = 1;
-				}
-			}
-		}
-	}
-}
-
 int wot_trust_list(wot_trust *t, wot_key_info **out, size_t *n)
 {
 	gpgme_key_t *keys = NULL;
 	wot_key_info *info = NULL;
+	wot_graph *g = NULL;
 	size_t cnt = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = wot_trust_list_keys(t, &keys, &cnt)) < 0)
+	if ((rc = wot_trust_list_checked(t, &keys, &cnt)) < 0)
 		return rc;
 	info = calloc(cnt ? cnt : 1, sizeof(*info));
 	if (!info) {
 		rc = wot_error_set(WOT_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < cnt; i++)
+	if ((rc = wot_graph_from_keys(keys, cnt, &g)) < 0 ||
+	    (rc = wot_graph_compute(g, &t->params)) < 0)
+		goto out;
+	for (size_t i = 0; i < cnt; i++) {
+		const wot_graph_key *k = wot_graph_key_at(g, (uint32_t)i);
 		wot_trust_fill_info(keys[i], &info[i]);
-	compute_levels(keys, info, cnt);
+		info[i].validity = k->validity;
+		info[i].level = k->level;
+	}
 	*out = info;
 	*n = cnt;
 	info = NULL;
 out:
+	wot_graph_free(g);
 	for (size_t i = 0; i < cnt; i++)
 		gpgme_key_unref(keys[i]);
 	free(keys);

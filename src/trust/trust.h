@@ -62,12 +62,21 @@ typedef struct {
 	int level; /* WoT distance: 0 own key, 1 friend, ...; -1 unreachable */
 } wot_key_info;
 
+/*
+ * Parameters of the classic trust model used by wot_trust_list (defaults
+ * 1, 3, 5 as in GnuPG; 0 keeps the current value).
+ */
+void wot_trust_set_model(wot_trust *t, unsigned completes_needed,
+			 unsigned marginals_needed, unsigned max_cert_depth);
+
 /* Facts about one key (level filled by wot_trust_levels, else -1). */
 int wot_trust_key_info(wot_trust *t, const char *fpr, wot_key_info *out);
 
 /*
- * Every public key in the keyring with validity and WoT level. *out is an
- * array of *n entries; caller frees with free().
+ * Every public key in the keyring with validity and WoT level as computed by
+ * the trust core (graph.h) over gpg-checked certifications: the same as
+ * gpg's own for the same parameters. *out is an array of *n entries;
+ * caller frees with free().
  */
 int wot_trust_list(wot_trust *t, wot_key_info **out, size_t *n);
 

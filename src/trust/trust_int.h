@@ -7,9 +7,12 @@
 
 #include <gpgme.h>
 
+#include "trust/graph.h"
+
 struct wot_trust {
 	gpgme_ctx_t ctx;
 	char *home;
+	wot_graph_params params; /* for the trust core */
 };
 
 /* Record a GPGME failure as the last error; returns code. */
@@ -24,6 +27,12 @@ wot_validity wot_trust_map_validity(gpgme_validity_t v);
 /* Every public key with certifications (KEYLIST_MODE_SIGS); free each key
  * with gpgme_key_unref and the array with free(). */
 int wot_trust_list_keys(wot_trust *t, gpgme_key_t **keys, size_t *n);
+/* Every key with signatures checked by gpg (--check-sigs). */
+int wot_trust_list_checked(wot_trust *t, gpgme_key_t **keys, size_t *n);
+/* The trust core's graph of already listed keys (certifications must have
+ * been checked). Caller frees *out. */
+int wot_graph_from_keys(gpgme_key_t *keys, size_t n, wot_graph **out);
+
 /* Key facts without level (level = -1). */
 void wot_trust_fill_info(gpgme_key_t key, wot_key_info *out);
 /* True if sig is a live certification (not revoked, expired or invalid). */
