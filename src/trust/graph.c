@@ -22,6 +22,9 @@ struct wot_graph {
 	size_t ncerts, capcerts;
 	wot_map *byfpr; /* fpr -> index + 1 */
 	int dirty;
+	/* certs[nindexed..ncerts) arrived after the index was built: a few
+	 * are scanned directly, so one new certification costs no rebuild */
+	size_t nindexed;
 	/* certifications by signer and by target (indices into certs) */
 	uint32_t *out_off, *out_idx, *in_off, *in_idx;
 	/* scratch for compute */
@@ -143,7 +146,8 @@ int wot_graph_add_cert(wot_graph *g, uint32_t signer, uint32_t target,
 		return rc;
 	g->certs[g->ncerts++] =
 	    (cert){signer, target, uid, (uint8_t) !!revoked, expires};
-	g->dirty = 1;
+	if (!g->stamp || g->ncerts - g->nindexed > 4096)
+		g->dirty = 1;
 	return 0;
 }
 
@@ -234,11 +238,43 @@ static int build_index(wot_graph *g)
 	if (!g->full_cnt || !g->marg_cnt || !g->uid_status)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	g->dirty = 0;
+	g->nindexed = g->ncerts;
 	return 0;
 }
 
 /* uid_status values, ordered like gpg's flags */
 enum { UID_NONE = 0, UID_UNDEFINED = 1, UID_MARGINAL = 2, UID_FULL = 3 };
+
+/* One certification of t by an introducer of this depth (stamp), once per
+ * signer and user id. */
+static void count_cert(wot_graph *g, const cert *ce, uint32_t t, uint32_t stamp,
+		       uint64_t visit, const wot_graph_params *p,
+		       uint8_t *signed_now)
+{
+	uint32_t base = g->uid_off[t], nu = g->uid_off[t + 1] - base;
+	uint64_t mark = visit * MAX_UIDS + ce->uid;
+
+	if (ce->uid >= nu || ce->signer == t || ce->revoked ||
+	    g->stamp[ce->signer] != stamp ||
+	    (ce->expires && ce->expires <= p->now) ||
+	    g->seen[ce->signer] == mark)
+		return;
+	g->seen[ce->signer] = mark;
+	switch (g->keys[ce->signer].ownertrust) {
+	case WOT_OWNERTRUST_ULTIMATE:
+		g->full_cnt[base + ce->uid] = p->completes_needed;
+		break;
+	case WOT_OWNERTRUST_FULL:
+		g->full_cnt[base + ce->uid]++;
+		break;
+	case WOT_OWNERTRUST_MARGINAL:
+		g->marg_cnt[base + ce->uid]++;
+		break;
+	default:
+		break;
+	}
+	signed_now[ce->uid] = 1;
+}
 
 /*
  * validate_one_keyblock(): certifications of t by this depth's introducers
@@ -256,30 +292,13 @@ static int validate_one(wot_graph *g, uint32_t t, uint32_t stamp,
 
 	memset(signed_now, 0, nu);
 	*full_now = 0;
-	for (uint32_t j = g->in_off[t]; j < g->in_off[t + 1]; j++) {
-		const cert *ce = &g->certs[g->in_idx[j]];
-		uint64_t mark = visit * MAX_UIDS + ce->uid;
-		if (ce->uid >= nu || ce->signer == t || ce->revoked ||
-		    g->stamp[ce->signer] != stamp ||
-		    (ce->expires && ce->expires <= p->now) ||
-		    g->seen[ce->signer] == mark)
-			continue;
-		g->seen[ce->signer] = mark;
-		switch (g->keys[ce->signer].ownertrust) {
-		case WOT_OWNERTRUST_ULTIMATE:
-			g->full_cnt[base + ce->uid] = p->completes_needed;
-			break;
-		case WOT_OWNERTRUST_FULL:
-			g->full_cnt[base + ce->uid]++;
-			break;
-		case WOT_OWNERTRUST_MARGINAL:
-			g->marg_cnt[base + ce->uid]++;
-			break;
-		default:
-			break;
-		}
-		signed_now[ce->uid] = 1;
-	}
+	for (uint32_t j = g->in_off[t]; j < g->in_off[t + 1]; j++)
+		count_cert(g, &g->certs[g->in_idx[j]], t, stamp, visit, p,
+			   signed_now);
+	for (size_t j = g->nindexed; j < g->ncerts; j++)
+		if (g->certs[j].target == t)
+			count_cert(g, &g->certs[j], t, stamp, visit, p,
+				   signed_now);
 	for (uint32_t u = 0; u < nu; u++) {
 		uint32_t f = g->full_cnt[base + u], m = g->marg_cnt[base + u];
 		if (!signed_now[u])
@@ -360,6 +379,14 @@ static size_t candidates(wot_graph *g, size_t nk, uint32_t stamp)
 			g->seen[t] = UINT64_MAX - stamp;
 			g->cand[nc++] = t;
 		}
+	}
+	for (size_t j = g->nindexed; j < g->ncerts; j++) {
+		uint32_t t = g->certs[j].target;
+		if (g->stamp[g->certs[j].signer] != stamp || g->full_trust[t] ||
+		    g->seen[t] == UINT64_MAX - stamp)
+			continue;
+		g->seen[t] = UINT64_MAX - stamp;
+		g->cand[nc++] = t;
 	}
 	return nc;
 }
