@@ -204,9 +204,10 @@ char *wot_config_format(const wot_config *cfg)
 		if (o->type == OPT_STR && *(char *const *)field)
 			wot_buf_printf(&b, "%s = %s\n", o->name,
 				       *(char *const *)field);
-		for (char *const *v = *(char **const *)field;
-		     o->type == OPT_STRV && v && *v; v++)
-			wot_buf_printf(&b, "%s = %s\n", o->name, *v);
+		if (o->type == OPT_STRV)
+			for (char *const *v = *(char **const *)field; v && *v;
+			     v++)
+				wot_buf_printf(&b, "%s = %s\n", o->name, *v);
 		if (o->type == OPT_STR || o->type == OPT_STRV)
 			continue;
 		/* Defaults stay implicit, so a later default change applies. */
