@@ -28,7 +28,7 @@ typedef struct {
 	{                                                                      \
 		int handled_ = cli_common_opt(c, optarg, help);                \
 		if (handled_ < 0)                                              \
-			return EXIT_OK;                                        \
+			return handled_ == -1 ? EXIT_OK : EXIT_ERR;            \
 		if (handled_)                                                  \
 			continue;                                              \
 	}
@@ -47,7 +47,8 @@ int cli_fail_last(const char *what);
 /* Usage error: message plus a hint; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Handle a common option; returns 1 if handled, -1 after printing help. */
+/* Handle a common option; returns 1 if handled, -1 after printing help,
+ * -2 when out of memory (message printed). */
 int cli_common_opt(int c, const char *optarg_, const char *help);
 /* Open the home and its keyring (both freed by the caller). */
 int cli_open(wot_home **h, wot_trust **t);

@@ -51,8 +51,10 @@ int cmd_serve(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
 		int common = cli_common_opt(c, optarg, help);
-		if (common < 0)
-			goto out; /* --help printed */
+		if (common < 0) {
+			rc = common == -1 ? EXIT_OK : EXIT_ERR;
+			goto out; /* --help printed, or out of memory */
+		}
 		if (common)
 			continue;
 		switch (c) {

@@ -81,10 +81,27 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* Absolute, so paths written into the home's config stay valid from any
+ * working directory, wherever the home came from. */
+static int set_home(const char *dir)
+{
+	char *abs = cli_abspath(dir);
+
+	if (!abs)
+		return -1;
+	free(home_alloc);
+	home_alloc = abs;
+	cli_home = home_alloc;
+	return 0;
+}
+
 int cli_common_opt(int c, const char *arg, const char *help)
 {
 	if (c == 'H') {
-		cli_home = arg;
+		if (set_home(arg) < 0) {
+			fprintf(stderr, "wotdns: out of memory\n");
+			return -2;
+		}
 		return 1;
 	}
 	if (c == 'h') {
@@ -164,14 +181,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	/* Absolute, so paths written into the home's config stay valid
-	 * from any working directory. */
-	home_alloc = cli_home ? cli_abspath(cli_home) : wot_home_default();
-	if (!home_alloc) {
-		fprintf(stderr, "wotdns: out of memory\n");
-		return EXIT_ERR;
+	{
+		char *def = cli_home ? NULL : wot_home_default();
+		int bad = (!cli_home && !def) ||
+			  set_home(cli_home ? cli_home : def) < 0;
+
+		free(def);
+		if (bad) {
+			fprintf(stderr, "wotdns: out of memory\n");
+			return EXIT_ERR;
+		}
 	}
-	cli_home = home_alloc;
 	for (size_t k = 0; k < sizeof(commands) / sizeof(*commands); k++) {
 		if (strcmp(argv[i], commands[k].name))
 			continue;

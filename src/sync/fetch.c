@@ -89,10 +89,17 @@ static int import_blob(const char *path, const char *data, size_t len,
 
 	base = base ? base + 1 : path;
 	bl = strlen(base);
-	if (bl < 5 || strcmp(base + bl - 4, ".asc") || len > WOT_MAX_KEY_BYTES)
+	if (bl < 5 || strcmp(base + bl - 4, ".asc"))
 		return 0;
 	if (k->only && (strncmp(base, k->only, bl - 4) || k->only[bl - 4]))
 		return 0;
+	if (len > WOT_MAX_KEY_BYTES) {
+		/* Said out loud: a missing key explains a later failure. */
+		wot_log(WOT_LOG_WARNING, "sync",
+			"%s: skipped, %zu bytes (limit %u)", path, len,
+			WOT_MAX_KEY_BYTES);
+		return 0;
+	}
 	if (wot_trust_import(k->t, data, len, NULL) < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "%s: %s", path,
 			wot_error_last());

@@ -138,6 +138,22 @@ struct src_list {
 	int rc;
 };
 
+/* A hand-written key may be spaced ("ABCD EF01 ...") or lower-case, like
+ * identity.key: normalise first, then validate. */
+static int key_ok(wot_source *s, const char *value)
+{
+	char tmp[128];
+
+	if (strlen(value) >= sizeof(tmp))
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s", value);
+	wot_fpr_normalise(tmp);
+	if ((*tmp && !wot_fpr_valid(tmp)) || strlen(tmp) >= sizeof(s->key))
+		return 0;
+	memcpy(s->key, tmp, strlen(tmp) + 1);
+	return 1;
+}
+
 static int src_handler(void *user, const char *section, const char *key,
 		       const char *value)
 {
@@ -162,9 +178,8 @@ static int src_handler(void *user, const char *section, const char *key,
 	if (!strcmp(key, "url")) {
 		free(s->url);
 		s->url = strdup(value);
-	} else if (!strcmp(key, "key") && (!*value || wot_fpr_valid(value))) {
-		snprintf(s->key, sizeof(s->key), "%s", value);
-		wot_fpr_normalise(s->key);
+	} else if (!strcmp(key, "key") && key_ok(s, value)) {
+		/* key_ok stored it */
 	} else {
 		return l->rc = WOT_ESYNTAX, 0;
 	}

@@ -58,7 +58,23 @@ expect_match "gnupghome in config is absolute" \
 (cd "$T/cwd1" && "$W" --home rel follow ../alice/own.git >/dev/null 2>&1)
 expect_match "a relative source path is stored absolute" \
 	"$(cat "$T/cwd1/rel/sources.conf")" "url = $T/alice/own.git"
+# a hand-written key in gpg's spaced, lower-case form is accepted
+spaced=$(echo "$FPR_alice" | sed 's/..../& /g' | tr A-F a-f)
+printf '[spaced]\nurl = %s\nkey = %s\n' "$T/alice/own.git" "$spaced" \
+	>>"$T/cwd1/rel/sources.conf"
+out=$("$W" --home "$T/cwd1/rel" status 2>&1)
+expect_match "a spaced lower-case key in sources.conf is read" "$out" \
+	"key $FPR_alice"
 gpgconf --homedir "$T/cwd1/rel/gnupg" --kill all
+# a relative --home after the command and a relative WOTDNS_HOME too
+(cd "$T/cwd1" && "$W" init --home rel2 --name rel2 >/dev/null 2>&1)
+expect_match "relative --home after init gives an absolute gnupghome" \
+	"$(cat "$T/cwd1/rel2/config")" "gnupghome = $T/cwd1/rel2/gnupg"
+(cd "$T/cwd1" && WOTDNS_HOME=rel3 "$W" init --name rel3 >/dev/null 2>&1)
+expect_match "relative WOTDNS_HOME gives an absolute gnupghome" \
+	"$(cat "$T/cwd1/rel3/config")" "gnupghome = $T/cwd1/rel3/gnupg"
+gpgconf --homedir "$T/cwd1/rel2/gnupg" --kill all
+gpgconf --homedir "$T/cwd1/rel3/gnupg" --kill all
 expect_eq "commit message kept" \
 	"$(git --git-dir="$(repo alice)" log -1 --format=%s)" "first zone"
 

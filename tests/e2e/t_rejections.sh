@@ -97,4 +97,18 @@ expect_match "second claim: status lists the conflict" \
 	"$(wd carol status)" "rejected alice.wot. from mallory.*conflict"
 sleep 1.5
 still_good "second claim"
+
+# g. an oversized key file is skipped, and said so
+rm -rf "$T/wa"
+git clone -q "$ALICE" "$T/wa"
+head -c 1100000 /dev/zero | tr '\0' A >"$T/wa/keys/$(printf '%040d' 0).asc"
+git -C "$T/wa" add -A
+GNUPGHOME="$T/alice/gnupg" git -C "$T/wa" -c user.signingkey="$FPR_alice" \
+	commit -q -S -m "big key file"
+git -C "$T/wa" push -q origin main
+out=$(wd carol sync 2>&1)
+expect_match "big key file: skipped with a warning" "$out" \
+	"keys/0{40}.asc: skipped, 1100000 bytes"
+still_good "big key file"
+restore
 finish
