@@ -7,17 +7,39 @@
 
 static const char help[] =
     "usage: wotdns serve [--listen ADDR:PORT]... [--upstream ADDR:PORT]...\n"
-    "                    [--sync-interval SEC] [--allow-nonloopback]\n"
+    "                    [--sync-interval SEC] [--threads N]\n"
+    "                    [--cache-size MB] [--upstream-timeout MS]\n"
+    "                    [--user USER] [--allow-nonloopback]\n"
     "                    [--verbose] [--home DIR]\n\n"
     "Run the loopback resolver in the foreground. Overlay names are\n"
     "answered from the accepted record set; every other query goes to\n"
-    "the upstream resolvers (default: the nameservers in\n"
-    "/etc/resolv.conf that are not this server). Default listen:\n"
-    "127.0.0.1:53 and [::1]:53, UDP and TCP; port 0 picks a free port\n"
-    "(logged). Non-loopback addresses are refused without\n"
-    "--allow-nonloopback. Syncs every SEC seconds (default 300, 0 = never)\n"
-    "without pausing answers. SIGHUP reloads the record set; SIGTERM and\n"
-    "SIGINT exit cleanly.\n";
+    "the cache, then to the upstream resolvers (default: the nameservers\n"
+    "in /etc/resolv.conf that are not this server), fastest first.\n"
+    "Default listen: 127.0.0.1:53 and [::1]:53, UDP and TCP; port 0\n"
+    "picks a free port (logged). Non-loopback addresses are refused\n"
+    "without --allow-nonloopback. Syncs every SEC seconds (default 300,\n"
+    "0 = never) without pausing answers. SIGHUP reloads the record set;\n"
+    "SIGTERM and SIGINT exit cleanly.\n\n"
+    "  --threads N            listener threads (SO_REUSEPORT; default 1)\n"
+    "  --cache-size MB        upstream answer cache (default 32, 0 = off)\n"
+    "  --upstream-timeout MS  per upstream attempt (default 1500)\n"
+    "  --user USER            when started as root: become USER after\n"
+    "                         binding (the home must belong to USER)\n"
+    "  --verbose              log sync results and upstreams\n\n"
+    "Counters: 'wotdns status' reads them from HOME/state/serve.sock.\n";
+
+/* A whole number from lo to hi, or a usage error. */
+static int number(const char *arg, const char *flag, long lo, long hi,
+		  long *out)
+{
+	char *end;
+
+	*out = strtol(arg, &end, 10);
+	if (!*arg || *end || *out < lo || *out > hi)
+		return cli_usage("serve", "%s wants a number from %ld to %ld",
+				 flag, lo, hi);
+	return EXIT_OK;
+}
 
 static int push(const char ***v, size_t *n, const char *s)
 {
@@ -38,13 +60,16 @@ int cmd_serve(int argc, char **argv)
 	    {"upstream", required_argument, NULL, 'u'},
 	    {"sync-interval", required_argument, NULL, 's'},
 	    {"allow-nonloopback", no_argument, NULL, 'A'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"cache-size", required_argument, NULL, 'c'},
+	    {"upstream-timeout", required_argument, NULL, 'T'},
+	    {"user", required_argument, NULL, 'U'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {NULL, 0, NULL, 0},
 	};
 	wot_daemon_opts o = WOT_DAEMON_OPTS_INIT;
 	const char **listen = NULL, **up = NULL;
 	wot_home *h = NULL;
-	char *end;
 	int c, rc = EXIT_OK, verbose = 0;
 	long v;
 
@@ -65,10 +90,25 @@ int cmd_serve(int argc, char **argv)
 			rc = push(&up, &o.nupstream, optarg);
 			break;
 		case 's':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 0 || v > 86400 * 30)
-				rc = cli_usage("serve", "bad --sync-interval");
+			rc = number(optarg, "--sync-interval", 0, 86400 * 30,
+				    &v);
 			o.sync_interval = (int)v;
+			break;
+		case 't':
+			rc = number(optarg, "--threads", 1, 64, &v);
+			o.threads = (unsigned)v;
+			break;
+		case 'c':
+			rc = number(optarg, "--cache-size", 0, 65536, &v);
+			o.cache_mb = (int)v;
+			break;
+		case 'T':
+			rc =
+			    number(optarg, "--upstream-timeout", 10, 60000, &v);
+			o.upstream_timeout_ms = (unsigned)v;
+			break;
+		case 'U':
+			o.user = optarg;
 			break;
 		case 'A':
 			o.allow_nonloopback = 1;

@@ -1,6 +1,7 @@
 /* cmd_status.c - wotdns status */
 #include "cli/cli.h"
 #include "cli/state.h"
+#include "dns/daemon.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -12,7 +13,9 @@ static const char help[] =
     "usage: wotdns status [--home DIR]\n\n"
     "Show the sources with their pinned keys, verified heads and last\n"
     "errors, the keyring's key counts, the accepted records and the\n"
-    "conflicts.\n";
+    "conflicts; and, when 'wotdns serve' runs on this home, its\n"
+    "counters: queries, overlay answers, cache hits, upstream answers,\n"
+    "failures, a latency histogram and each upstream's RTT.\n";
 
 static void print_source(const wot_home *h, const wot_source *s)
 {
@@ -75,6 +78,68 @@ static void print_accepted(void)
 	json_decref(acc);
 }
 
+#define JI(o, k) ((long long)json_integer_value(json_object_get((o), (k))))
+
+static void print_upstreams(json_t *ups)
+{
+	size_t i;
+	json_t *u;
+
+	json_array_foreach(ups, i, u)
+	{
+		printf("  upstream %s: srtt %lld ms, sent %lld, answered %lld, "
+		       "timeouts %lld\n",
+		       json_string_value(json_object_get(u, "address")),
+		       JI(u, "srtt_ms"), JI(u, "sent"), JI(u, "answered"),
+		       JI(u, "timeouts"));
+	}
+}
+
+static void print_counters(json_t *doc)
+{
+	json_t *c = json_object_get(doc, "counters"), *lat, *cache, *v;
+	const char *k;
+
+	printf("resolver: running (pid %lld, %lld thread%s, up %lld s, %lld "
+	       "records)\n",
+	       JI(doc, "pid"), JI(doc, "threads"),
+	       JI(doc, "threads") == 1 ? "" : "s", JI(doc, "uptime_s"),
+	       JI(doc, "records"));
+	printf("  queries %lld: overlay %lld, cache hits %lld (stale %lld), "
+	       "upstream answers %lld, failures %lld, dropped %lld\n",
+	       JI(c, "queries"), JI(c, "overlay"), JI(c, "cache_hits"),
+	       JI(c, "cache_stale"), JI(c, "upstream_answers"),
+	       JI(c, "failures"), JI(c, "dropped"));
+	lat = json_object_get(c, "latency");
+	printf("  latency");
+	json_object_foreach(lat, k, v)
+	    printf(" %s %lld", k, (long long)json_integer_value(v));
+	cache = json_object_get(c, "cache");
+	printf("\n  cache %lld entries, %lld of %lld bytes; prefetches %lld\n",
+	       JI(cache, "entries"), JI(cache, "bytes"), JI(cache, "max_bytes"),
+	       JI(c, "prefetches"));
+	print_upstreams(json_object_get(doc, "upstreams"));
+}
+
+/* The running daemon's counters, if one runs. */
+static void print_resolver(const wot_home *h)
+{
+	char *text = NULL;
+	json_t *doc;
+
+	if (wot_daemon_status(h, &text) < 0) {
+		printf("resolver: not running (%s)\n", wot_error_last());
+		return;
+	}
+	doc = json_loads(text, 0, NULL);
+	if (doc)
+		print_counters(doc);
+	else
+		printf("resolver: unreadable counters\n");
+	json_decref(doc);
+	free(text);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {CLI_COMMON_OPTS,
@@ -104,6 +169,7 @@ int cmd_status(int argc, char **argv)
 		print_source(h, &s[i]);
 	print_keys(t);
 	print_accepted();
+	print_resolver(h);
 out:
 	wot_sources_free(s, n);
 	wot_trust_free(t);

@@ -34,6 +34,7 @@ typedef struct wot_dns_cache wot_dns_cache;
 typedef struct {
 	size_t entries, bytes, max_bytes;
 	uint64_t hits, misses, stale, inserts, evictions;
+	uint64_t expired; /* dropped past the stale window */
 } wot_dns_cache_stats;
 
 /* New cache bounded by max_bytes (entries plus index). Caller frees with

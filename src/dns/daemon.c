@@ -1,6 +1,11 @@
-/* daemon.c - the serve loop: resolver, timer-driven sync, signals. */
-#include "dns/daemon.h"
+/*
+ * daemon.c - the serve loop: resolver (one or more listener threads), the
+ * control socket, timer-driven sync, signals.
+ */
+#include "dns/control.h"
+#include "dns/daemon_int.h"
 #include "dns/dns.h"
+#include "dns/pool.h"
 #include "util/util.h"
 
 #include <signal.h>
@@ -11,7 +16,11 @@
 typedef struct {
 	uv_loop_t loop;
 	wot_home *home;
-	wot_dns_server *server;
+	wot_dns_pool *pool;
+	wot_dns_control *control;
+	uint64_t started_ms;
+	size_t records;
+	char **listen; /* bound addresses, NULL-terminated */
 	uv_timer_t timer;
 	uv_signal_t sigterm, sigint, sighup;
 	uv_work_t work;
@@ -71,9 +80,10 @@ static void sync_done(uv_work_t *req, int status)
 		"synced %zu sources (%zu failed): %zu records, %zu conflicts",
 		d->report.sources, d->report.failed, d->report.records,
 		d->report.conflicts);
-	if (d->fresh && !d->stopping)
-		wot_dns_server_set_table(d->server, d->fresh);
-	else
+	if (d->fresh && !d->stopping) {
+		d->records = wot_dns_table_count(d->fresh);
+		wot_dns_pool_set_table(d->pool, d->fresh);
+	} else
 		wot_dns_table_free(d->fresh);
 	d->fresh = NULL;
 }
@@ -92,7 +102,7 @@ static void on_timer(uv_timer_t *timer)
 static void on_closed(void *data)
 {
 	daemon_t *d = data;
-	d->server = NULL;
+	d->pool = NULL;
 }
 
 static void on_signal(uv_signal_t *sig, int signum)
@@ -106,9 +116,10 @@ static void on_signal(uv_signal_t *sig, int signum)
 				wot_error_last());
 			return;
 		}
+		d->records = wot_dns_table_count(t);
 		wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records",
-			wot_dns_table_count(t));
-		wot_dns_server_set_table(d->server, t);
+			d->records);
+		wot_dns_pool_set_table(d->pool, t);
 		return;
 	}
 	wot_log(WOT_LOG_NOTICE, "dns", "shutting down");
@@ -117,7 +128,9 @@ static void on_signal(uv_signal_t *sig, int signum)
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
-	wot_dns_server_close(d->server, on_closed, d);
+	wot_dns_control_close(d->control, NULL, NULL);
+	d->control = NULL;
+	wot_dns_pool_close(d->pool, on_closed, d);
 }
 
 /* Upstreams: flags, else config, else resolv.conf without ourselves. */
@@ -160,37 +173,96 @@ static int pick_upstreams(daemon_t *d, const wot_daemon_opts *o,
 	return 0;
 }
 
-static int start_server(daemon_t *d, const wot_daemon_opts *o)
+/* Option from the command line, else the config. */
+static void server_opts(daemon_t *d, const wot_daemon_opts *o,
+			wot_dns_server_opts *so, unsigned *threads)
 {
 	const wot_config *cfg = wot_home_config(d->home);
+	unsigned mb = o->cache_mb >= 0 ? (unsigned)o->cache_mb : cfg->cache_mb;
+
+	so->listen = o->listen ? o->listen : (const char *const *)cfg->listen;
+	so->nlisten = o->listen ? o->nlisten : 0;
+	while (!o->listen && so->listen && so->listen[so->nlisten])
+		so->nlisten++;
+	so->allow_nonloopback = o->allow_nonloopback;
+	so->cache_bytes = (size_t)mb << 20;
+	so->upstream_timeout_ms = o->upstream_timeout_ms
+				      ? o->upstream_timeout_ms
+				      : cfg->upstream_timeout_ms;
+	*threads = o->threads ? o->threads : cfg->threads;
+	if (!*threads)
+		*threads = 1;
+}
+
+static int log_bound(daemon_t *d, size_t n)
+{
+	char addr[80];
+
+	d->listen = calloc(n + 1, sizeof(*d->listen));
+	if (!d->listen)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (wot_dns_pool_bound(d->pool, i, addr, sizeof(addr)) < 0)
+			continue;
+		wot_log(WOT_LOG_NOTICE, "dns", "listening on %s (udp+tcp)",
+			addr);
+		if (!(d->listen[i] = strdup(addr)))
+			return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int start_server(daemon_t *d, const wot_daemon_opts *o)
+{
 	wot_dns_server_opts so = WOT_DNS_SERVER_OPTS_INIT, full;
 	wot_dns_table *table = NULL;
-	char **owned = NULL, addr[80];
+	char **owned = NULL;
+	unsigned threads;
 	int rc;
 
-	so.listen = o->listen ? o->listen : (const char *const *)cfg->listen;
-	so.nlisten = o->listen ? o->nlisten : 0;
-	while (!o->listen && so.listen && so.listen[so.nlisten])
-		so.nlisten++;
-	so.allow_nonloopback = o->allow_nonloopback;
+	server_opts(d, o, &so, &threads);
 	if ((rc = pick_upstreams(d, o, &so, &owned, &full)) < 0 ||
 	    (rc = load_table(d->home, &table)) < 0 ||
-	    (rc = wot_dns_server_new(&d->server, &d->loop, &full)) < 0)
+	    (rc = wot_dns_pool_new(&d->pool, &d->loop, &full, threads)) < 0)
 		goto out;
-	wot_dns_server_set_table(d->server, table);
+	d->records = wot_dns_table_count(table);
+	wot_dns_pool_set_table(d->pool, table);
 	table = NULL;
-	if ((rc = wot_dns_server_start(d->server)) < 0)
+	if ((rc = wot_dns_pool_start(d->pool)) < 0 ||
+	    (rc = log_bound(d, full.nlisten)) < 0)
 		goto out;
-	for (size_t i = 0; i < full.nlisten; i++)
-		if (wot_dns_server_bound(d->server, i, addr, sizeof(addr)) == 0)
-			wot_log(WOT_LOG_NOTICE, "dns",
-				"listening on %s (udp+tcp)", addr);
+	wot_log(WOT_LOG_INFO, "dns", "%u listener thread%s, cache %zu MiB",
+		threads, threads == 1 ? "" : "s", full.cache_bytes >> 20);
 	for (size_t i = 0; i < full.nupstream; i++)
 		wot_log(WOT_LOG_INFO, "dns", "upstream %s", full.upstream[i]);
 out:
 	wot_dns_table_free(table);
 	wot_dns_strv_free(owned);
 	return rc;
+}
+
+static int status_doc(void *data, char **json)
+{
+	daemon_t *d = data;
+	wot_daemon_info info = {d->pool, (const char *const *)d->listen,
+				d->records,
+				(uv_now(&d->loop) - d->started_ms) / 1000};
+
+	return wot_daemon_status_json(&info, json);
+}
+
+static void start_control(daemon_t *d)
+{
+	char *path = wot_home_path(d->home, WOT_DAEMON_SOCKET);
+
+	/* Counters are a convenience: serve without them rather than not
+	 * at all. */
+	if (!path || wot_dns_control_start(&d->control, &d->loop, path,
+					   status_doc, d) < 0)
+		wot_log(WOT_LOG_WARNING, "dns",
+			"no control socket, status will not show counters: %s",
+			wot_error_last());
+	free(path);
 }
 
 static void start_handles(daemon_t *d, unsigned interval)
@@ -226,17 +298,25 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 		free(d);
 		return wot_error_set(WOT_EIO, "loop: %s", uv_strerror(rc));
 	}
-	if ((rc = start_server(d, o)) < 0) {
+	d->started_ms = uv_now(&d->loop);
+	rc = start_server(d, o);
+	if (rc == 0) {
+		start_control(d);
+		rc = wot_daemon_drop_privileges(d->home, o->user);
+	}
+	if (rc < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", wot_error_last());
-		if (d->server)
-			wot_dns_server_close(d->server, on_closed, d);
+		wot_dns_control_close(d->control, NULL, NULL);
+		if (d->pool)
+			wot_dns_pool_close(d->pool, on_closed, d);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 		wot_error_set(rc, "%s", msg);
 	} else {
 		start_handles(d, interval);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	}
+	wot_dns_strv_free(d->listen);
 	if (uv_loop_close(&d->loop) != 0 && rc == 0)
 		rc = wot_error_set(WOT_EIO, "event loop did not close cleanly");
 	free(d);

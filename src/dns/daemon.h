@@ -16,11 +16,18 @@ typedef struct {
 	int sync_interval; /* seconds; <0: config's; 0: never */
 	int allow_nonloopback;
 	const char *resolv_conf; /* NULL: /etc/resolv.conf */
+	unsigned threads;	 /* listener threads; 0: config's */
+	int cache_mb;		 /* upstream cache; <0: config's; 0: none */
+	unsigned upstream_timeout_ms; /* 0: config's */
+	const char *user; /* drop root to this user; NULL: config's */
 } wot_daemon_opts;
 #define WOT_DAEMON_OPTS_INIT                                                   \
 	{                                                                      \
-		NULL, 0, NULL, 0, -1, 0, NULL                                  \
+		NULL, 0, NULL, 0, -1, 0, NULL, 0, -1, 0, NULL                  \
 	}
+
+/* The running daemon's control socket, relative to the home. */
+#define WOT_DAEMON_SOCKET "state/serve.sock"
 
 /*
  * Serve until SIGTERM or SIGINT. Answers from HOME/state/accepted.zone at
@@ -29,5 +36,11 @@ typedef struct {
  * after a clean shutdown.
  */
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o);
+
+/*
+ * The running daemon's counters as JSON (caller frees *json), read from
+ * its control socket. WOT_ENOENT when no daemon runs on this home.
+ */
+int wot_daemon_status(const wot_home *h, char **json);
 
 #endif

@@ -28,6 +28,10 @@ int wot_dns_table_add(wot_dns_table *t, const ldns_rr *rr);
 int wot_dns_table_load_file(wot_dns_table **out, const char *path);
 /* Number of records held. */
 size_t wot_dns_table_count(const wot_dns_table *t);
+/* Take one more reference (for another listener thread). A table is
+ * read-only once handed to a server, so threads share it. */
+void wot_dns_table_ref(wot_dns_table *t);
+/* Drop a reference; the last one frees. Thread-safe. */
 void wot_dns_table_free(wot_dns_table *t);
 
 /* What wot_dns_answer decided. */
@@ -55,10 +59,12 @@ typedef struct {
 	size_t nupstream;
 	unsigned upstream_timeout_ms; /* per attempt; 0 = default 1500 */
 	int allow_nonloopback; /* refuse non-loopback listen unless set */
+	size_t cache_bytes;    /* upstream answer cache bound; 0 = no cache */
+	int reuseport; /* SO_REUSEPORT, so several servers share addresses */
 } wot_dns_server_opts;
 #define WOT_DNS_SERVER_OPTS_INIT                                               \
 	{                                                                      \
-		NULL, 0, NULL, 0, 0, 0                                         \
+		NULL, 0, NULL, 0, 0, 0, 0, 0                                   \
 	}
 
 /*
@@ -79,11 +85,36 @@ void wot_dns_server_set_table(wot_dns_server *s, wot_dns_table *t);
 void wot_dns_server_close(wot_dns_server *s, void (*cb)(void *data),
 			  void *data);
 
+/* Answers by time from receiving the query to sending the answer: below
+ * 0.1 ms, 1 ms, 10 ms, 100 ms, 1 s, and the rest. */
+enum { WOT_DNS_LAT_BUCKETS = 6 };
+
 /* Counters since start. */
 typedef struct {
-	uint64_t queries, overlay, forwarded, upstream_fail, dropped;
+	uint64_t queries;   /* every packet received */
+	uint64_t overlay;   /* answered from the overlay (and its errors) */
+	uint64_t forwarded; /* not in the overlay: cache or upstream */
+	uint64_t cache_hits, cache_stale, prefetches;
+	uint64_t upstream_answers; /* answers that came from an upstream */
+	uint64_t upstream_fail;	   /* SERVFAIL: no upstream answered */
+	uint64_t dropped;	   /* not answered at all (not a query) */
+	uint64_t latency[WOT_DNS_LAT_BUCKETS];
+	uint64_t cache_entries, cache_bytes, cache_max_bytes; /* gauges */
 } wot_dns_stats;
+/* Counters of this server (add them up over several with
+ * wot_dns_stats_add). */
 void wot_dns_server_stats(const wot_dns_server *s, wot_dns_stats *out);
+void wot_dns_stats_add(wot_dns_stats *sum, const wot_dns_stats *s);
+
+/* One upstream server as this server's forwarder sees it. */
+typedef struct {
+	char addr[64];
+	unsigned srtt_ms; /* 0: not measured yet */
+	uint64_t sent, answered, timeouts;
+} wot_dns_upstream_stat;
+/* Upstream i of the server, WOT_ENOENT past the end. */
+int wot_dns_server_upstream_stat(const wot_dns_server *s, size_t i,
+				 wot_dns_upstream_stat *out);
 
 /*
  * Parse "ADDR:PORT", "[V6]:PORT" or "ADDR" (default_port) into a sockaddr.

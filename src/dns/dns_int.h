@@ -20,6 +20,7 @@ enum {
 	WOT_DNS_TCP_MAX = 65535,
 	WOT_DNS_OPT_LEN = 11, /* root name + fixed fields, no options */
 	WOT_DNS_CNAME_HOPS = 8,
+	WOT_DNS_MAX_UPSTREAM = 8, /* upstream servers per resolver */
 };
 
 enum {
@@ -106,6 +107,9 @@ const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
 const wot_dns_rrset *wot_dns_node_rrset(const wot_dns_node *n, uint16_t type);
 /* 1 if the table holds at least one SOA (so lookups can be skipped). */
 int wot_dns_table_has_apex(const wot_dns_table *t);
+/* SipHash-2-4 of in under the key k0/k1 (hash tables keyed per instance). */
+uint64_t wot_dns_siphash(uint64_t k0, uint64_t k1, const uint8_t *in,
+			 size_t len);
 
 /* ---- wire.c ----------------------------------------------------------- */
 
@@ -128,6 +132,7 @@ typedef struct {
 	int edns;	  /* an OPT record was present */
 	uint16_t edns_size;
 	uint8_t edns_version;
+	int edns_do;	/* the OPT's DO bit was set */
 	size_t opt_off; /* offset of the OPT CLASS field, when edns */
 } wot_dns_query;
 
@@ -215,6 +220,9 @@ int wot_dns_upstream_query(wot_dns_upstream *u, const uint8_t *query,
 			   wot_dns_fwd_cb cb, void *data, wot_dns_fwd **out);
 /* Cancel a request: its cb will never run. */
 void wot_dns_upstream_cancel(wot_dns_fwd *f);
+/* Server i's counters; WOT_ENOENT past the end. */
+int wot_dns_upstream_get_stat(const wot_dns_upstream *u, size_t i,
+			      wot_dns_upstream_stat *out);
 /* Cancel everything, close every handle, free, then cb(data). */
 void wot_dns_upstream_close(wot_dns_upstream *u, void (*cb)(void *data),
 			    void *data);

@@ -1,9 +1,11 @@
 /*
- * forward.c - queries outside the overlay: hand them to the upstream
- * forwarder and deliver its answer (or SERVFAIL) to the waiting client.
- * A response cache would sit in wot_dns_forward(), before the upstream call,
- * and be filled in on_upstream_done().
+ * forward.c - queries outside the overlay: answer from the cache, else hand
+ * them to the upstream forwarder and deliver its answer to the waiting
+ * client. When every upstream fails, a stale cached answer (RFC 8767) is
+ * better than SERVFAIL. Popular entries near expiry are refreshed in the
+ * background (prefetch), so they never expire while in use.
  */
+#include "dns/cache.h"
 #include "dns/server_int.h"
 #include "util/util.h"
 
@@ -21,6 +23,29 @@ static void reply_servfail(wot_dns_server *s, wot_dns_listener *l,
 
 	if (len)
 		wot_dns_server_send(s, l, conn, addr, s->wbuf, len);
+}
+
+/* Answer from the cache; 1 if answered. Starts a prefetch when due. */
+static int from_cache(wot_dns_server *s, wot_dns_listener *l,
+		      wot_dns_conn *conn, const struct sockaddr_storage *addr,
+		      const wot_dns_query *q, int stale_ok, int *prefetch)
+{
+	size_t limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
+	size_t len = 0;
+	int r;
+
+	if (!s->cache)
+		return 0;
+	r = wot_dns_cache_get(s->cache, q, uv_now(s->loop), stale_ok, s->wbuf,
+			      limit, &len, prefetch);
+	if (r == WOT_DNS_CACHE_MISS)
+		return 0;
+	if (r == WOT_DNS_CACHE_STALE)
+		s->stats.cache_stale++;
+	else
+		s->stats.cache_hits++;
+	wot_dns_server_send(s, l, conn, addr, s->wbuf, len);
+	return 1;
 }
 
 static void client_free(wot_dns_client *c)
@@ -63,6 +88,7 @@ static void on_upstream_done(void *data, const uint8_t *resp, size_t len)
 {
 	wot_dns_client *c = data;
 	wot_dns_conn *conn = c->conn;
+	wot_dns_server *s = c->s;
 	wot_dns_query q;
 	size_t limit;
 
@@ -71,34 +97,48 @@ static void on_upstream_done(void *data, const uint8_t *resp, size_t len)
 	 * than keep a large parse result per waiting client. */
 	wot_dns_query_parse(c->query, c->qlen, &q);
 	limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(&q);
-	if (!resp) {
-		c->s->stats.upstream_fail++;
-		reply_servfail(c->s, c->l, conn, &c->addr, &q);
+	if (resp) {
+		s->stats.upstream_answers++;
+		if (s->cache)
+			wot_dns_cache_put(s->cache, &q, resp, len,
+					  uv_now(s->loop));
+	}
+	if (c->prefetch) {
+		/* nothing to deliver */
+	} else if (!resp) {
+		if (!from_cache(s, c->l, conn, &c->addr, &q, 1, NULL)) {
+			s->stats.upstream_fail++;
+			reply_servfail(s, c->l, conn, &c->addr, &q);
+		}
+		wot_dns_server_latency(s, c->t0);
 	} else if (len > limit) {
 		deliver_truncated(c, &q, resp, limit);
 	} else {
-		wot_dns_server_send(c->s, c->l, conn, &c->addr, resp, len);
+		wot_dns_server_send(s, c->l, conn, &c->addr, resp, len);
 	}
+	if (resp && !c->prefetch)
+		wot_dns_server_latency(s, c->t0);
 	client_free(c);
 	if (conn)
 		wot_dns_conn_settle(conn);
 }
 
-void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
-		     const struct sockaddr_storage *addr, const uint8_t *pkt,
-		     size_t len)
+/* Queue a query for the upstreams; NULL when it cannot be (full, no
+ * upstream, out of memory). */
+static wot_dns_client *start_upstream(wot_dns_server *s, wot_dns_listener *l,
+				      wot_dns_conn *conn,
+				      const struct sockaddr_storage *addr,
+				      const uint8_t *pkt, size_t len,
+				      const wot_dns_query *q)
 {
 	wot_dns_client *c = NULL;
-	wot_dns_query q;
-	int rc;
 
-	wot_dns_query_parse(pkt, len, &q);
 	if (!s->up || s->nclients >= WOT_DNS_MAX_PENDING ||
 	    (conn && conn->pending >= WOT_DNS_CONN_PENDING))
-		goto fail;
+		return NULL;
 	c = calloc(1, sizeof(*c) + len);
 	if (!c)
-		goto fail;
+		return NULL;
 	c->s = s;
 	c->l = l;
 	c->conn = conn;
@@ -113,18 +153,46 @@ void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
 	s->nclients++;
 	if (conn)
 		conn->pending++;
-	rc = wot_dns_upstream_query(s->up, c->query, len, &q, conn != NULL,
-				    on_upstream_done, c, &c->fwd);
-	if (rc < 0) {
+	if (wot_dns_upstream_query(s->up, c->query, len, q, conn != NULL,
+				   on_upstream_done, c, &c->fwd) < 0) {
 		wot_log(WOT_LOG_WARNING, "dns", "forward: %s",
 			wot_error_last());
 		client_free(c);
-		goto fail;
+		return NULL;
 	}
-	return;
-fail:
-	s->stats.upstream_fail++;
-	reply_servfail(s, l, conn, addr, &q);
+	return c;
+}
+
+void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
+		     const struct sockaddr_storage *addr, const uint8_t *pkt,
+		     size_t len, uint64_t t0)
+{
+	wot_dns_client *c;
+	wot_dns_query q;
+	int prefetch = 0;
+
+	wot_dns_query_parse(pkt, len, &q);
+	if (from_cache(s, l, conn, addr, &q, 0, &prefetch)) {
+		wot_dns_server_latency(s, t0);
+		/* Refresh over UDP with no client waiting: the cache gets
+		 * the answer, TC makes the forwarder go on over TCP. */
+		if (prefetch &&
+		    (c = start_upstream(s, NULL, NULL, NULL, pkt, len, &q))) {
+			c->prefetch = 1;
+			s->stats.prefetches++;
+		}
+		return;
+	}
+	c = start_upstream(s, l, conn, addr, pkt, len, &q);
+	if (c) {
+		c->t0 = t0;
+		return;
+	}
+	if (!from_cache(s, l, conn, addr, &q, 1, NULL)) {
+		s->stats.upstream_fail++;
+		reply_servfail(s, l, conn, addr, &q);
+	}
+	wot_dns_server_latency(s, t0);
 }
 
 void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn)

@@ -3,6 +3,7 @@
  * listener per address, sharing a port), UDP queries, table swaps, and the
  * close sequence that lets the caller's loop close cleanly.
  */
+#include "dns/cache.h"
 #include "dns/server_int.h"
 #include "util/util.h"
 
@@ -25,6 +26,8 @@ static void udp_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	wot_dns_listener *l = h->data;
 
 	(void)hint;
+	/* libuv splits this into 64 KiB slots, one datagram each; only the
+	 * bytes received are ever touched. */
 	buf->base = (char *)l->s->rbuf;
 	buf->len = sizeof(l->s->rbuf);
 }
@@ -86,11 +89,24 @@ void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
 		udp_send_reply(l, addr, buf, len);
 }
 
+void wot_dns_server_latency(wot_dns_server *s, uint64_t t0)
+{
+	uint64_t ns = uv_hrtime() - t0, bound = 100000; /* 0.1 ms */
+	int i = 0;
+
+	while (i < WOT_DNS_LAT_BUCKETS - 1 && ns >= bound) {
+		bound *= 10;
+		i++;
+	}
+	s->stats.latency[i]++;
+}
+
 void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
 			  wot_dns_conn *conn,
 			  const struct sockaddr_storage *addr,
 			  const uint8_t *pkt, size_t len)
 {
+	uint64_t t0 = uv_hrtime();
 	size_t rlen = 0;
 	int action = WOT_DNS_DROP, rc;
 
@@ -105,10 +121,11 @@ void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
 	case WOT_DNS_REPLY:
 		s->stats.overlay++;
 		wot_dns_server_send(s, l, conn, addr, s->wbuf, rlen);
+		wot_dns_server_latency(s, t0);
 		break;
 	case WOT_DNS_FORWARD:
 		s->stats.forwarded++;
-		wot_dns_forward(s, l, conn, addr, pkt, len);
+		wot_dns_forward(s, l, conn, addr, pkt, len, t0);
 		break;
 	default:
 		s->stats.dropped++;
@@ -180,6 +197,10 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 		if (rc < 0)
 			goto out;
 	}
+	if (opts->cache_bytes &&
+	    (rc = wot_dns_cache_new(&s->cache, opts->cache_bytes)) < 0)
+		goto out;
+	s->reuseport = opts->reuseport;
 	if (opts->nupstream) {
 		rc = wot_dns_upstream_new(&s->up, loop, ups, opts->nupstream,
 					  opts->upstream_timeout_ms
@@ -192,15 +213,18 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 	*out = s;
 	s = NULL;
 out:
-	if (s)
+	if (s) {
+		wot_dns_cache_free(s->cache);
 		free(s->ls);
+	}
 	free(s);
 	free(ups);
 	return rc;
 }
 
 /* Bind one socket; returns 0 or -errno with the error recorded. */
-static int bind_socket(int type, const struct sockaddr_storage *sa, int *fd)
+static int bind_socket(int type, const struct sockaddr_storage *sa,
+		       int reuseport, int *fd)
 {
 	socklen_t slen = sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 						   : sizeof(struct sockaddr_in);
@@ -211,6 +235,14 @@ static int bind_socket(int type, const struct sockaddr_storage *sa, int *fd)
 		return -errno;
 	if (type == SOCK_STREAM)
 		setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* One socket per listener thread; the kernel spreads the load. */
+	if (reuseport &&
+	    setsockopt(*fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) {
+		err = errno;
+		close(*fd);
+		*fd = -1;
+		return -err;
+	}
 	if (sa->ss_family == AF_INET6)
 		setsockopt(*fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(*fd, (const struct sockaddr *)sa, slen) == 0)
@@ -231,7 +263,7 @@ static int bind_pair(wot_dns_listener *l, int *tfd, int *ufd)
 	int err = 0;
 
 	for (int i = 0; i < BIND_TRIES; i++) {
-		err = bind_socket(SOCK_STREAM, &l->want, tfd);
+		err = bind_socket(SOCK_STREAM, &l->want, l->s->reuseport, tfd);
 		if (err < 0)
 			break;
 		if (getsockname(*tfd, (struct sockaddr *)&l->bound, &slen) <
@@ -239,7 +271,7 @@ static int bind_pair(wot_dns_listener *l, int *tfd, int *ufd)
 			err = -errno;
 			break;
 		}
-		err = bind_socket(SOCK_DGRAM, &l->bound, ufd);
+		err = bind_socket(SOCK_DGRAM, &l->bound, l->s->reuseport, ufd);
 		if (err == 0)
 			return 0;
 		close(*tfd);
@@ -261,7 +293,8 @@ static int listener_start(wot_dns_server *s, wot_dns_listener *l)
 	if (rc < 0)
 		return rc;
 	uv_tcp_init(s->loop, &l->tcp);
-	uv_udp_init(s->loop, &l->udp);
+	/* recvmmsg(2): one system call reads a batch of queries. */
+	uv_udp_init_ex(s->loop, &l->udp, UV_UDP_RECVMMSG);
 	l->tcp.data = l->udp.data = l;
 	l->tcp_open = l->udp_open = 1;
 	s->live += 2;
@@ -331,11 +364,38 @@ void wot_dns_server_set_table(wot_dns_server *s, wot_dns_table *t)
 
 void wot_dns_server_stats(const wot_dns_server *s, wot_dns_stats *out)
 {
+	wot_dns_cache_stats cs;
+
 	if (!out)
 		return;
 	memset(out, 0, sizeof(*out));
-	if (s)
-		*out = s->stats;
+	if (!s)
+		return;
+	*out = s->stats;
+	if (s->cache) {
+		wot_dns_cache_get_stats(s->cache, &cs);
+		out->cache_entries = cs.entries;
+		out->cache_bytes = cs.bytes;
+		out->cache_max_bytes = cs.max_bytes;
+	}
+}
+
+void wot_dns_stats_add(wot_dns_stats *sum, const wot_dns_stats *s)
+{
+	/* Every field is a uint64_t counter or gauge: add them all. */
+	uint64_t *d = (uint64_t *)sum;
+	const uint64_t *v = (const uint64_t *)s;
+
+	for (size_t i = 0; i < sizeof(*s) / sizeof(uint64_t); i++)
+		d[i] += v[i];
+}
+
+int wot_dns_server_upstream_stat(const wot_dns_server *s, size_t i,
+				 wot_dns_upstream_stat *out)
+{
+	if (!s || !s->up)
+		return WOT_ENOENT;
+	return wot_dns_upstream_get_stat(s->up, i, out);
 }
 
 void wot_dns_server_unref(wot_dns_server *s)
@@ -348,6 +408,7 @@ void wot_dns_server_unref(wot_dns_server *s)
 	cb = s->close_cb;
 	data = s->close_data;
 	wot_dns_table_free(s->table);
+	wot_dns_cache_free(s->cache);
 	free(s->ls);
 	free(s);
 	if (cb)

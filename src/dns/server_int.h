@@ -10,11 +10,12 @@
 #include "util/util.h"
 
 enum {
-	WOT_DNS_MAX_CONNS = 128,     /* concurrent TCP clients */
-	WOT_DNS_MAX_PENDING = 4096,  /* queries waiting for upstreams */
-	WOT_DNS_CONN_PENDING = 32,   /* of which per TCP connection */
-	WOT_DNS_IDLE_MS = 10000,     /* TCP idle timeout */
-	WOT_DNS_WQUEUE_MAX = 1 << 20 /* unread TCP output before we hang up */
+	WOT_DNS_MAX_CONNS = 128,      /* concurrent TCP clients */
+	WOT_DNS_MAX_PENDING = 4096,   /* queries waiting for upstreams */
+	WOT_DNS_CONN_PENDING = 32,    /* of which per TCP connection */
+	WOT_DNS_IDLE_MS = 10000,      /* TCP idle timeout */
+	WOT_DNS_WQUEUE_MAX = 1 << 20, /* unread TCP output before we hang up */
+	WOT_DNS_RECV_BATCH = 16	      /* datagrams per recvmmsg call */
 };
 
 typedef struct wot_dns_conn wot_dns_conn;
@@ -48,6 +49,8 @@ struct wot_dns_client {
 	wot_dns_conn *conn; /* NULL for UDP */
 	struct sockaddr_storage addr;
 	wot_dns_fwd *fwd;
+	uint64_t t0;  /* uv_hrtime() when the query arrived */
+	int prefetch; /* no client: refreshing the cache */
 	size_t qlen;
 	uint8_t query[];
 };
@@ -57,6 +60,7 @@ struct wot_dns_server {
 	wot_dns_listener *ls;
 	size_t nls;
 	wot_dns_upstream *up;
+	struct wot_dns_cache *cache;
 	wot_dns_table *table;
 	wot_dns_stats stats;
 	wot_dns_conn *conns;
@@ -64,10 +68,11 @@ struct wot_dns_server {
 	wot_dns_client *clients;
 	size_t nclients;
 	size_t live; /* open listener handles, conns, upstream */
-	int started, closing;
+	int started, closing, reuseport;
 	void (*close_cb)(void *data);
 	void *close_data;
-	uint8_t rbuf[65536]; /* receive buffer: reads are synchronous */
+	/* receive buffer: reads are synchronous; room for a recvmmsg batch */
+	uint8_t rbuf[WOT_DNS_RECV_BATCH * 65536];
 	uint8_t wbuf[WOT_DNS_TCP_MAX];
 };
 
@@ -91,6 +96,8 @@ void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
 			 const uint8_t *buf, size_t len);
 /* One thing counted in live is gone; finishes a pending close. */
 void wot_dns_server_unref(wot_dns_server *s);
+/* An answer was sent for a query that arrived at t0 (uv_hrtime). */
+void wot_dns_server_latency(wot_dns_server *s, uint64_t t0);
 
 /* tcp.c */
 void wot_dns_tcp_on_connection(uv_stream_t *server, int status);
@@ -103,7 +110,7 @@ void wot_dns_conn_settle(wot_dns_conn *c);
 /* Hand a query the table does not cover to the upstreams. */
 void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
 		     const struct sockaddr_storage *addr, const uint8_t *pkt,
-		     size_t len);
+		     size_t len, uint64_t t0);
 /* Cancel waiting queries: of conn only, or all when conn is NULL. */
 void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn);
 

@@ -9,6 +9,7 @@
 #include "util/util.h"
 
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 struct wot_dns_table {
@@ -18,6 +19,7 @@ struct wot_dns_table {
 	size_t napex;
 	uint64_t k0, k1;
 	ldns_buffer *scratch;
+	atomic_int refs; /* listener threads holding it; freed at 0 */
 };
 
 enum { TABLE_MIN_CAP = 64 };
@@ -73,6 +75,12 @@ static uint64_t siphash24(uint64_t k0, uint64_t k1, const uint8_t *in,
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+uint64_t wot_dns_siphash(uint64_t k0, uint64_t k1, const uint8_t *in,
+			 size_t len)
+{
+	return siphash24(k0, k1, in, len);
+}
+
 static size_t probe(const wot_dns_table *t, const uint8_t *name, size_t len,
 		    uint64_t h)
 {
@@ -126,6 +134,7 @@ int wot_dns_table_new(wot_dns_table **out)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
 	t->cap = TABLE_MIN_CAP;
+	atomic_init(&t->refs, 1);
 	/* A weak key only weakens flooding resistance, so fall back to the
 	 * clock instead of failing table creation. */
 	if (uv_random(NULL, NULL, key, sizeof(key), 0, NULL) != 0) {
@@ -349,9 +358,18 @@ size_t wot_dns_table_count(const wot_dns_table *t)
 	return t ? t->nrecords : 0;
 }
 
+void wot_dns_table_ref(wot_dns_table *t)
+{
+	if (t)
+		atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
+}
+
 void wot_dns_table_free(wot_dns_table *t)
 {
-	if (!t)
+	/* acq_rel: the last holder must see every other thread's reads
+	 * finished before it frees. */
+	if (!t ||
+	    atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) > 1)
 		return;
 	for (size_t i = 0; i < t->cap; i++) {
 		wot_dns_node *n = t->slots[i];

@@ -21,7 +21,7 @@ static void conn_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 
 	(void)hint;
 	buf->base = (char *)c->s->rbuf;
-	buf->len = sizeof(c->s->rbuf);
+	buf->len = 65536;
 }
 
 static void on_conn_handle_closed(uv_handle_t *h)

@@ -2,8 +2,11 @@
  * upstream.c - forward queries to the upstream resolvers. Each attempt uses
  * a fresh socket (a new random source port) and a new random query ID; a
  * reply must match ID, source address and question, anything else is
- * ignored (RFC 5452). An attempt that times out or fails moves on to the
- * next upstream; when all have failed the caller gets NULL (SERVFAIL).
+ * ignored (RFC 5452). Upstreams are tried fastest first by smoothed RTT,
+ * with an occasional try of another one so a recovered server is noticed.
+ * An attempt that times out or fails moves on to the next upstream; when
+ * all have failed the caller gets NULL (SERVFAIL). A UDP reply with TC is
+ * asked again over TCP from the same server.
  */
 #include "dns/server_int.h"
 #include "util/util.h"
@@ -13,9 +16,24 @@
 
 typedef struct attempt attempt;
 
+enum {
+	EXPLORE_ONE_IN = 20, /* queries that try a random server first */
+	RTT_MIN_TIMEOUT_MS = 300,
+	RTT_PENALTY_MAX = 4, /* cap of a failing server's srtt, in timeouts */
+	PROBE_MS = 10000     /* explore one slower server at most this often */
+};
+
+typedef struct {
+	unsigned srtt_ms; /* smoothed RTT; 0 = not measured yet */
+	uint64_t probe_at;
+	uint64_t sent, answered, timeouts;
+} server_stat;
+
 struct wot_dns_upstream {
 	uv_loop_t *loop;
 	struct sockaddr_storage *addrs;
+	server_stat *st;
+	uint32_t rng;
 	size_t n;
 	unsigned timeout_ms;
 	wot_dns_fwd *head; /* requests still waiting */
@@ -34,6 +52,8 @@ struct attempt {
 	} u;
 	wot_dns_fwd *f;
 	const struct sockaddr_storage *addr;
+	size_t server;
+	uint64_t started; /* uv_now() at send */
 	int closing;
 	uv_udp_send_t sreq;
 	uv_connect_t creq;
@@ -54,13 +74,93 @@ struct wot_dns_fwd {
 	size_t lname_len;
 	uint16_t qtype, qclass;
 	int tcp, done;
-	size_t next_server;
+	size_t next_server; /* index into order */
+	uint8_t order[WOT_DNS_MAX_UPSTREAM];
 	uv_timer_t timer;
 	attempt *cur;
 	int refs; /* open handles: the timer and each attempt */
 };
 
 static void start_attempt(wot_dns_fwd *f);
+
+/* Not for security (IDs and ports come from uv_random and the kernel):
+ * only to pick which server to explore. */
+static uint32_t pick_random(wot_dns_upstream *u)
+{
+	u->rng ^= u->rng << 13;
+	u->rng ^= u->rng >> 17;
+	u->rng ^= u->rng << 5;
+	return u->rng;
+}
+
+static void rtt_sample(wot_dns_upstream *u, const attempt *a)
+{
+	server_stat *st = &u->st[a->server];
+	uint64_t rtt = uv_now(u->loop) - a->started;
+
+	if (rtt == 0)
+		rtt = 1;
+	st->answered++;
+	st->srtt_ms = st->srtt_ms
+			  ? (unsigned)((7 * (uint64_t)st->srtt_ms + rtt) / 8)
+			  : (unsigned)rtt;
+}
+
+static void rtt_penalty(wot_dns_upstream *u, size_t server)
+{
+	server_stat *st = &u->st[server];
+	uint64_t v = st->srtt_ms ? 2 * (uint64_t)st->srtt_ms : u->timeout_ms;
+	uint64_t cap = (uint64_t)u->timeout_ms * RTT_PENALTY_MAX;
+
+	if (v < u->timeout_ms)
+		v = u->timeout_ms;
+	st->srtt_ms = (unsigned)(v < cap ? v : cap);
+	st->timeouts++;
+}
+
+/* Give up on an attempt sooner when the server is known to be fast. */
+static unsigned attempt_timeout(const wot_dns_upstream *u, size_t server)
+{
+	unsigned srtt = u->st[server].srtt_ms, t;
+
+	if (!srtt || srtt >= u->timeout_ms)
+		return u->timeout_ms;
+	t = 3 * srtt + 100;
+	if (t < RTT_MIN_TIMEOUT_MS)
+		t = RTT_MIN_TIMEOUT_MS;
+	return t < u->timeout_ms ? t : u->timeout_ms;
+}
+
+/*
+ * Fastest first (unmeasured servers count as fastest, so each gets
+ * measured). Now and then a slower server goes first, at most once per
+ * PROBE_MS each, so one that recovered is found again without making many
+ * queries wait for a dead one.
+ */
+static void order_servers(wot_dns_upstream *u, uint8_t *order)
+{
+	uint64_t now = uv_now(u->loop);
+
+	for (size_t i = 0; i < u->n; i++) {
+		size_t j = i;
+		while (j > 0 &&
+		       u->st[order[j - 1]].srtt_ms > u->st[i].srtt_ms) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (uint8_t)i;
+	}
+	if (u->n > 1 && pick_random(u) % EXPLORE_ONE_IN == 0) {
+		size_t k = 1 + pick_random(u) % (u->n - 1);
+		server_stat *st = &u->st[order[k]];
+		if (st->probe_at <= now) {
+			uint8_t tmp = order[k];
+			st->probe_at = now + PROBE_MS;
+			memmove(order + 1, order, k);
+			order[0] = tmp;
+		}
+	}
+}
 
 static void fwd_unref(wot_dns_fwd *f)
 {
@@ -74,6 +174,7 @@ static void fwd_unref(wot_dns_fwd *f)
 		void (*cb)(void *) = u->close_cb;
 		void *data = u->close_data;
 		free(u->addrs);
+		free(u->st);
 		free(u);
 		if (cb)
 			cb(data);
@@ -135,6 +236,7 @@ static void attempt_failed(attempt *a)
 {
 	wot_dns_fwd *f = a->f;
 
+	rtt_penalty(f->u, a->server);
 	attempt_close(a);
 	if (!f->done) {
 		uv_timer_stop(&f->timer);
@@ -146,6 +248,8 @@ static void on_timeout(uv_timer_t *t)
 {
 	wot_dns_fwd *f = t->data;
 
+	if (f->cur)
+		rtt_penalty(f->u, f->cur->server);
 	attempt_close(f->cur);
 	start_attempt(f);
 }
@@ -157,6 +261,18 @@ static void fwd_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	(void)hint;
 	buf->base = (char *)a->f->u->rbuf;
 	buf->len = sizeof(a->f->u->rbuf);
+}
+
+/* RFC 7766: a truncated UDP reply is asked again over TCP, same server. */
+static void retry_tcp(attempt *a)
+{
+	wot_dns_fwd *f = a->f;
+
+	attempt_close(a);
+	uv_timer_stop(&f->timer);
+	f->tcp = 1;
+	f->next_server--;
+	start_attempt(f);
 }
 
 static int reply_ok(const wot_dns_fwd *f, const uint8_t *p, size_t len)
@@ -180,6 +296,11 @@ static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	if (!wot_dns_addr_equal(&from, a->addr) ||
 	    !reply_ok(a->f, (const uint8_t *)buf->base, (size_t)nread)) {
 		wot_log(WOT_LOG_DEBUG, "dns", "ignoring unmatched reply");
+		return;
+	}
+	rtt_sample(a->f->u, a);
+	if (wot_rd16((const uint8_t *)buf->base + 2) & WOT_F_TC) {
+		retry_tcp(a);
 		return;
 	}
 	finish(a->f, (uint8_t *)buf->base, (size_t)nread);
@@ -226,6 +347,7 @@ static void tcp_process(attempt *a)
 			break;
 		if (reply_ok(a->f, (const uint8_t *)a->in.ptr + off + 2,
 			     mlen)) {
+			rtt_sample(a->f->u, a);
 			finish(a->f, (uint8_t *)a->in.ptr + off + 2, mlen);
 			return;
 		}
@@ -288,7 +410,10 @@ static int attempt_open(wot_dns_fwd *f, attempt **out)
 	if (!a)
 		return UV_ENOMEM;
 	a->f = f;
-	a->addr = &f->u->addrs[f->next_server - 1];
+	a->server = f->order[f->next_server - 1];
+	a->addr = &f->u->addrs[a->server];
+	a->started = uv_now(f->u->loop);
+	f->u->st[a->server].sent++;
 	rc = f->tcp ? uv_tcp_init(f->u->loop, &a->u.tcp)
 		    : uv_udp_init(f->u->loop, &a->u.udp);
 	if (rc < 0) {
@@ -331,7 +456,8 @@ static void start_attempt(wot_dns_fwd *f)
 		uv_timer_start(&f->timer, on_timeout, 0, 0);
 		return;
 	}
-	uv_timer_start(&f->timer, on_timeout, f->u->timeout_ms, 0);
+	uv_timer_start(&f->timer, on_timeout, attempt_timeout(f->u, a->server),
+		       0);
 }
 
 int wot_dns_upstream_new(wot_dns_upstream **out, uv_loop_t *loop,
@@ -341,17 +467,43 @@ int wot_dns_upstream_new(wot_dns_upstream **out, uv_loop_t *loop,
 	wot_dns_upstream *u = NULL;
 
 	*out = NULL;
+	if (n > WOT_DNS_MAX_UPSTREAM)
+		return wot_error_set(WOT_ELIMIT, "at most %d upstream servers",
+				     WOT_DNS_MAX_UPSTREAM);
 	u = calloc(1, sizeof(*u));
-	if (!u || !(u->addrs = calloc(n ? n : 1, sizeof(*addrs)))) {
+	if (u) {
+		u->addrs = calloc(n ? n : 1, sizeof(*addrs));
+		u->st = calloc(n ? n : 1, sizeof(*u->st));
+	}
+	if (!u || !u->addrs || !u->st) {
+		if (u)
+			free(u->addrs);
 		free(u);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
+	if (uv_random(NULL, NULL, &u->rng, sizeof(u->rng), 0, NULL) < 0 ||
+	    !u->rng)
+		u->rng = 0x9e3779b9u;
 	if (n)
 		memcpy(u->addrs, addrs, n * sizeof(*addrs));
 	u->n = n;
 	u->loop = loop;
 	u->timeout_ms = timeout_ms ? timeout_ms : 1500;
 	*out = u;
+	return 0;
+}
+
+int wot_dns_upstream_get_stat(const wot_dns_upstream *u, size_t i,
+			      wot_dns_upstream_stat *out)
+{
+	if (!u || i >= u->n)
+		return WOT_ENOENT;
+	memset(out, 0, sizeof(*out));
+	wot_dns_format_addr(&u->addrs[i], out->addr, sizeof(out->addr));
+	out->srtt_ms = u->st[i].srtt_ms;
+	out->sent = u->st[i].sent;
+	out->answered = u->st[i].answered;
+	out->timeouts = u->st[i].timeouts;
 	return 0;
 }
 
@@ -378,10 +530,11 @@ static wot_dns_fwd *fwd_new(wot_dns_upstream *u, const uint8_t *query,
 	f->qtype = q->qtype;
 	f->qclass = q->qclass;
 	f->tcp = tcp;
-	/* Ask upstream for no more than we may pass on over UDP. */
-	if (!tcp && q->edns && q->opt_off + 2 <= qlen)
-		wot_wr16(f->query + q->opt_off,
-			 (uint16_t)wot_dns_query_udp_limit(q));
+	/* Ask for as much as we take over UDP, whatever the client's own
+	 * limit: the whole answer goes to the cache, and the client gets
+	 * TC when it does not fit its buffer. */
+	if (q->edns && q->opt_off + 2 <= qlen)
+		wot_wr16(f->query + q->opt_off, WOT_DNS_EDNS_SIZE);
 	return f;
 }
 
@@ -402,6 +555,7 @@ int wot_dns_upstream_query(wot_dns_upstream *u, const uint8_t *query,
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	f->cb = cb;
 	f->data = data;
+	order_servers(u, f->order);
 	uv_timer_init(u->loop, &f->timer);
 	f->timer.data = f;
 	f->refs = 1;
@@ -436,6 +590,7 @@ void wot_dns_upstream_close(wot_dns_upstream *u, void (*cb)(void *data),
 		wot_dns_upstream_cancel(u->head);
 	if (u->live == 0) {
 		free(u->addrs);
+		free(u->st);
 		free(u);
 		if (cb)
 			cb(data);

@@ -129,6 +129,7 @@ static int skip_rr(const uint8_t *pkt, size_t len, size_t *off,
 		q->opt_off = end + 2;
 		q->edns_size = wot_rd16(pkt + end + 2);
 		q->edns_version = pkt[end + 5];
+		q->edns_do = (pkt[end + 6] & 0x80) != 0;
 	}
 	*off = end + 10 + rdlen;
 	return 0;

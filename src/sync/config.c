@@ -22,6 +22,11 @@ static const struct option {
     {"serve", "upstream", OPT_STRV, NULL, offsetof(wot_config, upstream)},
     {"serve", "sync-interval", OPT_UINT, "300",
      offsetof(wot_config, sync_interval)},
+    {"serve", "threads", OPT_UINT, "1", offsetof(wot_config, threads)},
+    {"serve", "cache-size", OPT_UINT, "32", offsetof(wot_config, cache_mb)},
+    {"serve", "upstream-timeout", OPT_UINT, "1500",
+     offsetof(wot_config, upstream_timeout_ms)},
+    {"serve", "user", OPT_STR, NULL, offsetof(wot_config, user)},
     {"trust", "completes-needed", OPT_UINT, "1",
      offsetof(wot_config, completes_needed)},
     {"trust", "marginals-needed", OPT_UINT, "3",
@@ -170,6 +175,7 @@ void wot_config_dispose(wot_config *cfg)
 {
 	free(cfg->key);
 	free(cfg->gnupghome);
+	free(cfg->user);
 	strv_free(cfg->listen);
 	strv_free(cfg->upstream);
 	memset(cfg, 0, sizeof(*cfg));

@@ -43,7 +43,11 @@ typedef struct {
 	char **listen;	 /* NULL-terminated */
 	char **upstream; /* NULL-terminated; empty = /etc/resolv.conf */
 	unsigned sync_interval;
-	wot_trust_policy trust; /* [trust] weights, margin, shadow */
+	unsigned threads;	      /* listener threads, default 1 */
+	unsigned cache_mb;	      /* upstream cache bound, 0 = no cache */
+	unsigned upstream_timeout_ms; /* per upstream attempt */
+	char *user;		      /* drop root to this user after binding */
+	wot_trust_policy trust;	      /* [trust] weights, margin, shadow */
 	unsigned completes_needed, marginals_needed, max_cert_depth;
 } wot_config;
 

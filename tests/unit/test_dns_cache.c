@@ -1,0 +1,792 @@
+/*
+ * test_dns_cache.c - the upstream answer cache (src/dns/cache.c): real
+ * responses built with ldns go in, every answer that comes out is parsed
+ * back with ldns.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "dns/cache.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1000000ULL /* put time; ages are relative to it */
+#define BIG 65535
+
+enum { Q_RD = 1, Q_EDNS = 2, Q_DO = 4, Q_CD = 8, Q_AD = 16 };
+
+typedef struct {
+	wot_dns_cache *c;
+	uint8_t buf[BIG + 1];
+} fixture;
+
+/* An upstream response: rr lines per section, NULL-terminated. */
+typedef struct {
+	const char *qname;
+	ldns_rr_type qtype;
+	ldns_pkt_rcode rcode;
+	int tc, edns, aa_ad;
+	const char *const *an, *const *ns, *const *ar;
+} spec;
+
+#define RRS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static const char *const www_a[] = {"www.example.com. 300 IN A 192.0.2.1",
+				    NULL};
+static const char *const soa_min60[] = {
+    "example.com. 3600 IN SOA ns.example.com. host.example.com. 1 3600 600 "
+    "86400 60",
+    NULL};
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(wot_dns_cache_new(&f->c, 1 << 20), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	wot_dns_cache_free(f->c);
+	free(f);
+	return 0;
+}
+
+static void mkquery(wot_dns_query *q, const char *name, ldns_rr_type type,
+		    unsigned opts, uint16_t id)
+{
+	ldns_pkt *p = ldns_pkt_query_new(
+	    ldns_dname_new_frm_str(name), type, LDNS_RR_CLASS_IN,
+	    (uint16_t)(((opts & Q_RD) ? LDNS_RD : 0) |
+		       ((opts & Q_CD) ? LDNS_CD : 0)));
+	uint8_t *wire = NULL;
+	size_t len = 0;
+
+	assert_non_null(p);
+	ldns_pkt_set_ad(p, (bool)((opts & Q_AD) != 0));
+	ldns_pkt_set_id(p, id);
+	if (opts & (Q_EDNS | Q_DO))
+		ldns_pkt_set_edns_udp_size(p, 1232);
+	if (opts & Q_DO)
+		ldns_pkt_set_edns_do(p, 1);
+	assert_int_equal(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
+	assert_int_equal(wot_dns_query_parse(wire, len, q), WOT_DNS_PARSE_OK);
+	assert_true(q->has_question);
+	free(wire);
+	ldns_pkt_free(p);
+}
+
+static void push_rrs(ldns_pkt *p, ldns_pkt_section sec,
+		     const char *const *lines)
+{
+	for (; lines && *lines; lines++) {
+		ldns_rr *rr = NULL;
+		ldns_status st =
+		    ldns_rr_new_frm_str(&rr, *lines, 0, NULL, NULL);
+		if (st != LDNS_STATUS_OK)
+			fail_msg("%s: %s", *lines, ldns_get_errorstr_by_id(st));
+		ldns_pkt_push_rr(p, sec, rr);
+	}
+}
+
+static uint8_t *mkresp(const spec *r, size_t *len)
+{
+	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(r->qname),
+					 r->qtype, LDNS_RR_CLASS_IN, LDNS_RD);
+	uint8_t *wire = NULL;
+
+	assert_non_null(p);
+	ldns_pkt_set_id(p, 0x4242);
+	ldns_pkt_set_qr(p, 1);
+	ldns_pkt_set_ra(p, 1);
+	ldns_pkt_set_tc(p, (bool)(r->tc != 0));
+	ldns_pkt_set_aa(p, (bool)(r->aa_ad != 0));
+	ldns_pkt_set_ad(p, (bool)(r->aa_ad != 0));
+	ldns_pkt_set_rcode(p, (uint8_t)r->rcode);
+	push_rrs(p, LDNS_SECTION_ANSWER, r->an);
+	push_rrs(p, LDNS_SECTION_AUTHORITY, r->ns);
+	push_rrs(p, LDNS_SECTION_ADDITIONAL, r->ar);
+	if (r->edns)
+		ldns_pkt_set_edns_udp_size(p, 4096);
+	assert_int_equal(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
+	ldns_pkt_free(p);
+	return wire;
+}
+
+static void put(fixture *f, const wot_dns_query *q, const spec *r, uint64_t now)
+{
+	size_t len;
+	uint8_t *wire = mkresp(r, &len);
+
+	assert_int_equal(wot_dns_cache_put(f->c, q, wire, len, now), 0);
+	free(wire);
+}
+
+static size_t entries(const fixture *f)
+{
+	wot_dns_cache_stats st;
+
+	wot_dns_cache_get_stats(f->c, &st);
+	return st.entries;
+}
+
+/* Ask; assert the outcome; return the parsed answer (NULL on a miss). */
+static ldns_pkt *get_full(fixture *f, const wot_dns_query *q, uint64_t now,
+			  int stale, size_t limit, int want, int *prefetch)
+{
+	ldns_pkt *p = NULL;
+	size_t len = 99;
+	int rc = wot_dns_cache_get(f->c, q, now, stale, f->buf, limit, &len,
+				   prefetch);
+
+	assert_int_equal(rc, want);
+	if (rc == WOT_DNS_CACHE_MISS) {
+		assert_int_equal(len, 0);
+		return NULL;
+	}
+	assert_true(len >= WOT_DNS_HDR_LEN && len <= limit);
+	assert_int_equal(ldns_wire2pkt(&p, f->buf, len), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt_id(p), q->id);
+	assert_true(ldns_pkt_qr(p));
+	/* The question exactly as the client spelled it. */
+	assert_memory_equal(f->buf + WOT_DNS_HDR_LEN, q->qname, q->qname_len);
+	return p;
+}
+
+static ldns_pkt *get(fixture *f, const wot_dns_query *q, uint64_t now,
+		     int stale, int want)
+{
+	return get_full(f, q, now, stale, BIG, want, NULL);
+}
+
+static uint32_t ttl_at(const ldns_pkt *p, ldns_pkt_section sec, size_t i)
+{
+	const ldns_rr_list *l = ldns_pkt_get_section_clone(p, sec);
+	uint32_t ttl;
+
+	assert_true(i < ldns_rr_list_rr_count(l));
+	ttl = ldns_rr_ttl(ldns_rr_list_rr(l, i));
+	ldns_rr_list_deep_free((ldns_rr_list *)l);
+	return ttl;
+}
+
+static void cache_hit_client_id_and_case(void **state)
+{
+	fixture *f = *state;
+	spec r = {
+	    .qname = "www.example.com.", .qtype = LDNS_RR_TYPE_A, .an = www_a};
+	wot_dns_query q1, q2;
+	ldns_pkt *p;
+	char *s;
+
+	mkquery(&q1, "www.example.com.", LDNS_RR_TYPE_A, Q_RD, 0x1111);
+	mkquery(&q2, "WwW.ExAmPlE.cOm.", LDNS_RR_TYPE_A, 0, 0x2222);
+	put(f, &q1, &r, T0);
+	p = get(f, &q2, T0, 0, WOT_DNS_CACHE_HIT);
+	assert_false(ldns_pkt_rd(p)); /* RD as the client sent it */
+	assert_true(ldns_pkt_ra(p));
+	assert_false(ldns_pkt_tc(p));
+	assert_false(ldns_pkt_edns(p));
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	assert_int_equal(ldns_pkt_ancount(p), 1);
+	assert_int_equal(ttl_at(p, LDNS_SECTION_ANSWER, 0), 300);
+	s = ldns_rdf2str(
+	    ldns_rr_rdf(ldns_rr_list_rr(ldns_pkt_answer(p), 0), 0));
+	assert_string_equal(s, "192.0.2.1");
+	free(s);
+	ldns_pkt_free(p);
+	p = get(f, &q1, T0, 0, WOT_DNS_CACHE_HIT);
+	assert_true(ldns_pkt_rd(p));
+	ldns_pkt_free(p);
+	/* A second answer for the same key replaces the first. */
+	r.an = RRS("www.example.com. 300 IN A 192.0.2.2");
+	put(f, &q1, &r, T0);
+	assert_int_equal(entries(f), 1);
+	p = get(f, &q1, T0, 0, WOT_DNS_CACHE_HIT);
+	s = ldns_rdf2str(
+	    ldns_rr_rdf(ldns_rr_list_rr(ldns_pkt_answer(p), 0), 0));
+	assert_string_equal(s, "192.0.2.2");
+	free(s);
+	ldns_pkt_free(p);
+}
+
+static void cache_flags_aa_ad(void **state)
+{
+	fixture *f = *state;
+	spec r = {.qname = "www.example.com.",
+		  .qtype = LDNS_RR_TYPE_A,
+		  .aa_ad = 1,
+		  .an = www_a};
+	wot_dns_query plain, ad;
+	ldns_pkt *p;
+
+	mkquery(&plain, "www.example.com.", LDNS_RR_TYPE_A, Q_RD, 1);
+	mkquery(&ad, "www.example.com.", LDNS_RR_TYPE_A, Q_RD | Q_AD, 2);
+	put(f, &ad, &r, T0);
+	p = get(f, &plain, T0, 0, WOT_DNS_CACHE_HIT);
+	assert_false(ldns_pkt_aa(p));
+	assert_false(ldns_pkt_ad(p));
+	ldns_pkt_free(p);
+	p = get(f, &ad, T0, 0, WOT_DNS_CACHE_HIT);
+	assert_false(ldns_pkt_aa(p));
+	assert_true(ldns_pkt_ad(p));
+	ldns_pkt_free(p);
+}
+
+static void cache_ttl_decreases_and_expires(void **state)
+{
+	fixture *f = *state;
+	spec r = {.qname = "www.example.com.",
+		  .qtype = LDNS_RR_TYPE_A,
+		  .an = www_a,
+		  .ns = RRS("example.com. 86400 IN NS ns.example.com."),
+		  .ar = RRS("ns.example.com. 600 IN A 192.0.2.53")};
+	wot_dns_query q;
+	ldns_pkt *p;
+
+	mkquery(&q, "www.example.com.", LDNS_RR_TYPE_A, Q_RD, 1);
+	put(f, &q, &r, T0);
+	p = get(f, &q, T0 + 100500, 0, WOT_DNS_CACHE_HIT);
+	assert_int_equal(ttl_at(p, LDNS_SECTION_ANSWER, 0), 200);
+	/* Capped at the entry's lifetime (300), then aged. */
+	assert_int_equal(ttl_at(p, LDNS_SECTION_AUTHORITY, 0), 200);
+	assert_int_equal(ttl_at(p, LDNS_SECTION_ADDITIONAL, 0), 200);
+	ldns_pkt_free(p);
+	p = get(f, &q, T0 + 299999, 0, WOT_DNS_CACHE_HIT);
+	assert_int_equal(ttl_at(p, LDNS_SECTION_ANSWER, 0), 1);
+	ldns_pkt_free(p);
+	assert_null(get(f, &q, T0 + 300000, 0, WOT_DNS_CACHE_MISS));
+}
+
+static void cache_negative_soa_minimum(void **state)
+{
+	fixture *f = *state;
+	spec nx = {.qname = "nx.example.com.",
+		   .qtype = LDNS_RR_TYPE_A,
+		   .rcode = LDNS_RCODE_NXDOMAIN,
+		   .ns = soa_min60};
+	spec nodata = {.qname = "www.example.com.",
+		       .qtype = LDNS_RR_TYPE_AAAA,
+		       .ns = RRS("example.com. 30 IN SOA ns.example.com. "
+				 "host.example.com. 1 3600 600 86400 600")};
+	wot_dns_query q1, q2;
+	ldns_pkt *p;
+
+	mkquery(&q1, "nx.example.com.", LDNS_RR_TYPE_A, Q_RD, 1);
+	mkquery(&q2, "www.example.com.", LDNS_RR_TYPE_AAAA, Q_RD, 2);
+	put(f, &q1, &nx, T0);
+	put(f, &q2, &nodata, T0);
+	assert_int_equal(entries(f), 2);
+	p = get(f, &q1, T0 + 59999, 0, WOT_DNS_CACHE_HIT);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
+	assert_int_equal(ldns_pkt_nscount(p), 1);
+	assert_int_equal(ttl_at(p, LDNS_SECTION_AUTHORITY, 0), 1);
+	ldns_pkt_free(p);
+	assert_null(get(f, &q1, T0 + 60000, 0, WOT_DNS_CACHE_MISS));
+	p = get(f, &q2, T0 + 29999, 0, WOT_DNS_CACHE_HIT);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	assert_int_equal(ldns_pkt_ancount(p), 0);
+	ldns_pkt_free(p);
+	assert_null(get(f, &q2, T0 + 30000, 0, WOT_DNS_CACHE_MISS));
+}
+
+static void cache_not_cached(void **state)
+{
+	fixture *f = *state;
+	const char *const *ns_only = RRS("example.com. 300 IN NS ns.a.net.");
+	const spec bad[] = {
+	    /* RFC 2308 section 5: no SOA, no negative caching. */
+	    {.qname = "www.example.com.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .rcode = LDNS_RCODE_NXDOMAIN},
+	    {.qname = "www.example.com.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .ns = ns_only},
+	    {.qname = "www.example.com.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .rcode = LDNS_RCODE_SERVFAIL,
+	     .an = www_a},
+	    {.qname = "www.example.com.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .rcode = LDNS_RCODE_REFUSED,
+	     .ns = soa_min60},
+	    {.qname = "www.example.com.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .tc = 1,
+	     .an = www_a}, /* TC */
+	    {.qname = "www.example.com.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .an = RRS("www.example.com. 0 IN A 192.0.2.1")},
+	    /* Answers to some other question. */
+	    {.qname = "ftp.example.com.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .an = RRS("ftp.example.com. 300 IN A 192.0.2.1")},
+	    {.qname = "www.example.com.",
+	     .qtype = LDNS_RR_TYPE_AAAA,
+	     .an = RRS("www.example.com. 300 IN AAAA 2001:db8::1")},
+	    {.qname = "www.example.com.x.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .an = www_a},
+	};
+	wot_dns_query q;
+
+	mkquery(&q, "www.example.com.", LDNS_RR_TYPE_A, Q_RD, 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put(f, &q, &bad[i], T0);
+		if (entries(f) != 0)
+			fail_msg("case %zu was cached", i);
+	}
+	assert_null(get(f, &q, T0, 1, WOT_DNS_CACHE_MISS));
+}
+
+static void cache_stale(void **state)
+{
+	fixture *f = *state;
+	spec r = {.qname = "www.example.com.",
+		  .qtype = LDNS_RR_TYPE_A,
+		  .an = www_a,
+		  .ns = RRS("example.com. 3600 IN NS ns.example.com.")};
+	uint64_t late = T0 + 400000, end = T0 + (300 + 86400) * 1000ULL;
+	wot_dns_cache_stats st;
+	wot_dns_query q;
+	ldns_pkt *p;
+
+	mkquery(&q, "www.example.com.", LDNS_RR_TYPE_A, Q_RD, 1);
+	put(f, &q, &r, T0);
+	assert_null(get(f, &q, late, 0, WOT_DNS_CACHE_MISS));
+	p = get(f, &q, late, 1, WOT_DNS_CACHE_STALE);
+	assert_int_equal(ttl_at(p, LDNS_SECTION_ANSWER, 0), 30);
+	assert_int_equal(ttl_at(p, LDNS_SECTION_AUTHORITY, 0), 30);
+	ldns_pkt_free(p);
+	/* Refusing stale data did not drop it. */
+	assert_null(get(f, &q, late, 0, WOT_DNS_CACHE_MISS));
+	ldns_pkt_free(get(f, &q, end - 1, 1, WOT_DNS_CACHE_STALE));
+	/* Past the window: gone, even for stale readers. */
+	assert_null(get(f, &q, end, 1, WOT_DNS_CACHE_MISS));
+	wot_dns_cache_get_stats(f->c, &st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(st.stale, 2);
+	assert_int_equal(st.expired, 1);
+	assert_int_equal(st.misses, 3);
+}
+
+static void cache_do_and_cd_are_keys(void **state)
+{
+	fixture *f = *state;
+	spec r = {.qname = "www.example.com.",
+		  .qtype = LDNS_RR_TYPE_A,
+		  .edns = 1,
+		  .an = www_a};
+	wot_dns_query plain, dnssec, cd;
+	ldns_pkt *p;
+
+	mkquery(&plain, "www.example.com.", LDNS_RR_TYPE_A, Q_EDNS, 1);
+	mkquery(&dnssec, "www.example.com.", LDNS_RR_TYPE_A, Q_DO, 2);
+	mkquery(&cd, "www.example.com.", LDNS_RR_TYPE_A, Q_EDNS | Q_CD, 3);
+	assert_true(dnssec.edns_do);
+	assert_false(plain.edns_do);
+	put(f, &dnssec, &r, T0);
+	assert_null(get(f, &plain, T0, 0, WOT_DNS_CACHE_MISS));
+	assert_null(get(f, &cd, T0, 0, WOT_DNS_CACHE_MISS));
+	p = get(f, &dnssec, T0, 0, WOT_DNS_CACHE_HIT);
+	assert_true(ldns_pkt_edns_do(p));
+	ldns_pkt_free(p);
+	put(f, &cd, &r, T0);
+	put(f, &plain, &r, T0);
+	assert_int_equal(entries(f), 3);
+	p = get(f, &plain, T0, 0, WOT_DNS_CACHE_HIT);
+	assert_false(ldns_pkt_edns_do(p));
+	ldns_pkt_free(p);
+	p = get(f, &cd, T0, 0, WOT_DNS_CACHE_HIT);
+	assert_true(ldns_pkt_cd(p));
+	ldns_pkt_free(p);
+}
+
+static void cache_own_opt_only(void **state)
+{
+	fixture *f = *state;
+	spec r = {.qname = "www.example.com.",
+		  .qtype = LDNS_RR_TYPE_A,
+		  .edns = 1,
+		  .an = www_a,
+		  .ar = RRS("www.example.com. 300 IN AAAA 2001:db8::1")};
+	wot_dns_query qe, qn;
+	ldns_pkt *p;
+
+	mkquery(&qe, "www.example.com.", LDNS_RR_TYPE_A, Q_EDNS, 1);
+	mkquery(&qn, "www.example.com.", LDNS_RR_TYPE_A, 0, 2);
+	put(f, &qe, &r, T0); /* upstream's OPT said 4096 */
+	p = get(f, &qe, T0, 0, WOT_DNS_CACHE_HIT);
+	assert_true(ldns_pkt_edns(p));
+	assert_int_equal(ldns_pkt_edns_udp_size(p), WOT_DNS_EDNS_SIZE);
+	assert_int_equal(ldns_pkt_edns_version(p), 0);
+	assert_false(ldns_pkt_edns_do(p));
+	assert_int_equal(ldns_pkt_arcount(p), 1);
+	assert_int_equal(wot_rd16(f->buf + 10), 2); /* AAAA + OPT */
+	ldns_pkt_free(p);
+	p = get(f, &qn, T0, 0, WOT_DNS_CACHE_HIT);
+	assert_false(ldns_pkt_edns(p));
+	assert_int_equal(wot_rd16(f->buf + 10), 1);
+	assert_int_equal(ldns_pkt_arcount(p), 1);
+	ldns_pkt_free(p);
+}
+
+static void cache_too_large_gives_tc(void **state)
+{
+	fixture *f = *state;
+	char lines[30][200];
+	const char *an[31] = {0};
+	spec r = {
+	    .qname = "big.example.com.", .qtype = LDNS_RR_TYPE_TXT, .an = an};
+	wot_dns_query qn, qe;
+	ldns_pkt *p;
+
+	for (int i = 0; i < 30; i++) {
+		snprintf(lines[i], sizeof(lines[i]),
+			 "big.example.com. 300 IN TXT \"%02d%0100d\"", i, 0);
+		an[i] = lines[i];
+	}
+	mkquery(&qn, "BIG.example.com.", LDNS_RR_TYPE_TXT, Q_RD, 1);
+	mkquery(&qe, "big.EXAMPLE.com.", LDNS_RR_TYPE_TXT, Q_EDNS, 2);
+	put(f, &qn, &r, T0);
+	p = get_full(f, &qn, T0, 0, 512, WOT_DNS_CACHE_HIT, NULL);
+	assert_true(ldns_pkt_tc(p));
+	assert_int_equal(ldns_pkt_qdcount(p), 1);
+	assert_int_equal(
+	    ldns_pkt_ancount(p) + ldns_pkt_nscount(p) + ldns_pkt_arcount(p), 0);
+	assert_false(ldns_pkt_edns(p));
+	ldns_pkt_free(p);
+	p = get_full(f, &qe, T0, 0, 1232, WOT_DNS_CACHE_HIT, NULL);
+	assert_true(ldns_pkt_tc(p));
+	assert_true(ldns_pkt_edns(p));
+	assert_int_equal(ldns_pkt_ancount(p), 0);
+	assert_int_equal(wot_rd16(f->buf + 10), 1);
+	ldns_pkt_free(p);
+	p = get(f, &qe, T0, 0, WOT_DNS_CACHE_HIT);
+	assert_false(ldns_pkt_tc(p));
+	assert_int_equal(ldns_pkt_ancount(p), 30);
+	ldns_pkt_free(p);
+	/* Not even room for the question: a miss, never an overrun. */
+	assert_null(get_full(f, &qn, T0, 0, 20, WOT_DNS_CACHE_MISS, NULL));
+}
+
+static void put_name_query(int i, wot_dns_query *q)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "host%d.example.com.", i);
+	mkquery(q, name, LDNS_RR_TYPE_A, Q_RD, (uint16_t)i);
+}
+
+static void put_name(fixture *f, int i, wot_dns_query *q)
+{
+	char name[64], line[128];
+	spec r = {.qname = name, .qtype = LDNS_RR_TYPE_A};
+
+	snprintf(name, sizeof(name), "host%d.example.com.", i);
+	snprintf(line, sizeof(line), "%s 300 IN A 192.0.2.%d", name, i % 250);
+	r.an = RRS(line);
+	put_name_query(i, q);
+	put(f, q, &r, T0);
+}
+
+static void cache_lru_eviction(void **state)
+{
+	fixture *f = *state;
+	wot_dns_cache_stats st;
+	wot_dns_query q0, q1, q;
+
+	wot_dns_cache_free(f->c);
+	assert_int_equal(wot_dns_cache_new(&f->c, 4096), 0);
+	put_name(f, 0, &q0);
+	put_name(f, 1, &q1);
+	for (int i = 2; i < 100; i++) {
+		/* host0 stays in use, host1 is never asked for again. */
+		ldns_pkt_free(get(f, &q0, T0, 0, WOT_DNS_CACHE_HIT));
+		put_name(f, i, &q);
+		wot_dns_cache_get_stats(f->c, &st);
+		assert_true(st.bytes <= st.max_bytes);
+	}
+	assert_true(st.evictions > 0);
+	assert_true(st.entries > 10 && st.entries < 100);
+	assert_int_equal(st.inserts, 100);
+	assert_int_equal(st.entries + st.evictions, 100);
+	/* Survivors: host0 and the newest ones; host1 went first. */
+	for (int i = 0; i < 100; i++) {
+		int kept = i == 0 || i > 100 - (int)st.entries;
+		ldns_pkt *p;
+		put_name_query(i, &q);
+		p = get(f, &q, T0, 0,
+			kept ? WOT_DNS_CACHE_HIT : WOT_DNS_CACHE_MISS);
+		ldns_pkt_free(p);
+	}
+}
+
+static void cache_prefetch_once_when_popular(void **state)
+{
+	fixture *f = *state;
+	spec hot = {.qname = "hot.example.com.",
+		    .qtype = LDNS_RR_TYPE_A,
+		    .an = RRS("hot.example.com. 100 IN A 192.0.2.1")};
+	spec cold = {.qname = "cold.example.com.",
+		     .qtype = LDNS_RR_TYPE_A,
+		     .an = RRS("cold.example.com. 100 IN A 192.0.2.2")};
+	const uint64_t at[] = {0, 50000, 89999, 90000, 95000, 99000};
+	const int want[] = {0, 0, 0, 1, 0, 0};
+	wot_dns_query qh, qc;
+	int pf;
+
+	mkquery(&qh, "hot.example.com.", LDNS_RR_TYPE_A, Q_RD, 1);
+	mkquery(&qc, "cold.example.com.", LDNS_RR_TYPE_A, Q_RD, 2);
+	put(f, &qh, &hot, T0);
+	put(f, &qc, &cold, T0);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		pf = -1;
+		ldns_pkt_free(get_full(f, &qh, T0 + at[i], 0, BIG,
+				       WOT_DNS_CACHE_HIT, &pf));
+		if (pf != want[i])
+			fail_msg("hit at +%llu ms: prefetch %d",
+				 (unsigned long long)at[i], pf);
+	}
+	/* One hit is not popular, even late. */
+	ldns_pkt_free(
+	    get_full(f, &qc, T0 + 95000, 0, BIG, WOT_DNS_CACHE_HIT, &pf));
+	assert_int_equal(pf, 0);
+	/* Stale answers never ask for a prefetch: the caller refreshes. */
+	pf = -1;
+	ldns_pkt_free(
+	    get_full(f, &qc, T0 + 100000, 1, BIG, WOT_DNS_CACHE_STALE, &pf));
+	assert_int_equal(pf, 0);
+}
+
+static void cache_disabled(void **state)
+{
+	fixture *f = *state;
+	spec r = {
+	    .qname = "www.example.com.", .qtype = LDNS_RR_TYPE_A, .an = www_a};
+	wot_dns_cache_stats st;
+	wot_dns_query q;
+
+	wot_dns_cache_free(f->c);
+	assert_int_equal(wot_dns_cache_new(&f->c, 0), 0);
+	mkquery(&q, "www.example.com.", LDNS_RR_TYPE_A, Q_RD, 1);
+	put(f, &q, &r, T0);
+	assert_null(get(f, &q, T0, 1, WOT_DNS_CACHE_MISS));
+	wot_dns_cache_get_stats(f->c, &st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(st.bytes, 0);
+	assert_int_equal(st.inserts, 0);
+}
+
+/* ---- hostile responses ------------------------------------------------ */
+
+/* Names everywhere, so compression pointers are everywhere. */
+static const spec rich = {
+    .qname = "www.example.com.",
+    .qtype = LDNS_RR_TYPE_A,
+    .edns = 1,
+    .an = RRS("www.example.com. 300 IN CNAME web.example.com.",
+	      "web.example.com. 300 IN A 192.0.2.1"),
+    .ns = RRS("example.com. 300 IN NS ns1.example.com.",
+	      "example.com. 300 IN NS ns2.example.com."),
+    .ar = RRS(
+	"ns1.example.com. 300 IN A 192.0.2.53",
+	"ns2.example.com. 300 IN AAAA 2001:db8::53",
+	"example.com. 300 IN MX 10 mail.example.com.",
+	"example.com. 300 IN SOA ns1.example.com. host.example.com. 1 2 3 4 5",
+	"_sip._tcp.example.com. 300 IN SRV 10 5 5060 sip.example.com.",
+	"example.com. 300 IN TXT \"v=spf1 -all\"")};
+
+typedef struct {
+	int stored, in_bad_out_bad;
+} fuzz_counts;
+
+/*
+ * Put one hostile response into a fresh cache and read it back with and
+ * without EDNS and at the UDP minimum. Whatever comes out must parse
+ * whenever the input did: the cache may pass on an upstream's nonsense
+ * (a forwarder would too) but must never make any of its own.
+ */
+static void try_put(const wot_dns_query *qs, const uint8_t *wire, size_t len,
+		    uint8_t *buf, fuzz_counts *n)
+{
+	static const size_t limits[] = {BIG, 512};
+	wot_dns_cache *c = NULL;
+	ldns_pkt *in = NULL;
+	int in_ok = -1;
+
+	assert_int_equal(wot_dns_cache_new(&c, 1 << 16), 0);
+	assert_int_equal(wot_dns_cache_put(c, &qs[0], wire, len, T0), 0);
+	for (int i = 0; i < 4; i++) {
+		ldns_pkt *out = NULL;
+		size_t olen = 0;
+		int rc = wot_dns_cache_get(c, &qs[i & 1], T0 + 1000, 0, buf,
+					   limits[i >> 1], &olen, NULL);
+		if (rc == WOT_DNS_CACHE_MISS)
+			break;
+		assert_true(olen >= WOT_DNS_HDR_LEN && olen <= limits[i >> 1]);
+		assert_int_equal(wot_rd16(buf), qs[i & 1].id);
+		if (in_ok < 0) {
+			in_ok = ldns_wire2pkt(&in, wire, len) == LDNS_STATUS_OK;
+			n->stored++;
+		}
+		if (ldns_wire2pkt(&out, buf, olen) != LDNS_STATUS_OK) {
+			if (in_ok)
+				fail_msg("input parses, cached answer not");
+			n->in_bad_out_bad++;
+		}
+		ldns_pkt_free(out);
+	}
+	ldns_pkt_free(in);
+	wot_dns_cache_free(c);
+}
+
+static void rich_queries(wot_dns_query qs[2])
+{
+	mkquery(&qs[0], "www.example.com.", LDNS_RR_TYPE_A, Q_RD | Q_EDNS, 7);
+	mkquery(&qs[1], "WWW.example.COM.", LDNS_RR_TYPE_A, Q_RD, 8);
+}
+
+static size_t count_stored(const wot_dns_query *q, const uint8_t *w, size_t len)
+{
+	wot_dns_cache *c = NULL;
+	wot_dns_cache_stats st;
+
+	assert_int_equal(wot_dns_cache_new(&c, 1 << 16), 0);
+	assert_int_equal(wot_dns_cache_put(c, q, w, len, T0), 0);
+	wot_dns_cache_get_stats(c, &st);
+	wot_dns_cache_free(c);
+	return st.entries;
+}
+
+static void cache_malformed_truncated(void **state)
+{
+	wot_dns_query qs[2];
+	size_t len;
+	uint8_t *wire = mkresp(&rich, &len);
+
+	(void)state;
+	rich_queries(qs);
+	assert_int_equal(count_stored(&qs[0], wire, len), 1);
+	for (size_t n = 0; n < len; n++)
+		if (count_stored(&qs[0], wire, n) != 0)
+			fail_msg("stored when cut at %zu of %zu", n, len);
+	free(wire);
+}
+
+/* Offset of the first occurrence of pat in w, asserting there is one. */
+static size_t find(const uint8_t *w, size_t len, const char *pat, size_t n)
+{
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(w + i, pat, n) == 0)
+			return i;
+	fail_msg("pattern not found");
+	return 0;
+}
+
+static void cache_malformed_pointers(void **state)
+{
+	wot_dns_query qs[2];
+	size_t len, qend, cname;
+	uint8_t *wire = mkresp(&rich, &len), *w = malloc(len);
+
+	(void)state;
+	rich_queries(qs);
+	qend = WOT_DNS_HDR_LEN + qs[0].qname_len + 4;
+	assert_int_equal(wire[qend], 0xC0); /* owner: pointer to question */
+	cname = find(wire, len, "\x03web", 4) + 4;
+	assert_int_equal(wire[cname], 0xC0);
+	const size_t target[] = {
+	    len - 11, /* forward, to the OPT that is dropped */
+	    qend,     /* itself */
+	    cname,    /* the CNAME's own pointer */
+	    2,	      /* the header */
+	    13,	      /* inside a label, not a label start */
+	    qend - 2, /* the question's class */
+	    qend + 4, /* the TTL of the first record: rewritten on get */
+	    0x3fff,   /* past the end */
+	};
+	for (size_t i = 0; i < sizeof(target) / sizeof(target[0]); i++) {
+		for (int which = 0; which < 2; which++) {
+			size_t at = which ? cname : qend;
+			memcpy(w, wire, len);
+			wot_wr16(w + at, (uint16_t)(0xC000 | target[i]));
+			if (count_stored(&qs[0], w, len) != 0)
+				fail_msg("pointer %zu at %zu stored", i, at);
+		}
+	}
+	memcpy(w, wire, len);
+	w[qend] = 0x40; /* extended label type */
+	assert_int_equal(count_stored(&qs[0], w, len), 0);
+	free(w);
+	free(wire);
+}
+
+static void cache_malformed_random(void **state)
+{
+	fixture *f = *state;
+	wot_dns_query qs[2];
+	fuzz_counts n = {0, 0};
+	size_t len;
+	uint8_t *wire = mkresp(&rich, &len), *w = malloc(len + 700);
+
+	rich_queries(qs);
+	srand(4321);
+	for (int i = 0; i < 3000; i++) {
+		/* Half keep a valid header and question, so more get far. */
+		size_t keep = (i & 1) ? qs[0].qname_len + 16 : 0;
+		size_t wl = keep + (size_t)rand() % 600;
+		memcpy(w, wire, keep);
+		for (size_t k = keep; k < wl; k++)
+			w[k] = (uint8_t)rand();
+		try_put(qs, w, wl, f->buf, &n);
+	}
+	for (int i = 0; i < 6000; i++) {
+		size_t wl = len - (rand() % 4 == 0 ? (size_t)rand() % 24 : 0);
+		memcpy(w, wire, len);
+		for (int k = 0; k < 1 + rand() % 4; k++)
+			w[(size_t)rand() % len] = (uint8_t)rand();
+		try_put(qs, w, wl, f->buf, &n);
+	}
+	print_message("mutations stored: %d (of those, %d unparsable in and "
+		      "out)\n",
+		      n.stored, n.in_bad_out_bad);
+	assert_true(n.stored > 500); /* the test reached the get path */
+	free(w);
+	free(wire);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(cache_hit_client_id_and_case),
+	    T(cache_flags_aa_ad),
+	    T(cache_ttl_decreases_and_expires),
+	    T(cache_negative_soa_minimum),
+	    T(cache_not_cached),
+	    T(cache_stale),
+	    T(cache_do_and_cd_are_keys),
+	    T(cache_own_opt_only),
+	    T(cache_too_large_gives_tc),
+	    T(cache_lru_eviction),
+	    T(cache_prefetch_once_when_popular),
+	    T(cache_disabled),
+	    T(cache_malformed_truncated),
+	    T(cache_malformed_pointers),
+	    T(cache_malformed_random),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
