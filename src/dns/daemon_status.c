@@ -39,9 +39,7 @@ static json_t *upstreams(wot_dns_pool *p)
 	json_t *a = json_array();
 	wot_dns_upstream_stat u;
 
-	for (size_t i = 0;
-	     wot_dns_server_upstream_stat(wot_dns_pool_server(p), i, &u) == 0;
-	     i++)
+	for (size_t i = 0; wot_dns_pool_upstream_stat(p, i, &u) == 0; i++)
 		json_array_append_new(
 		    a, json_pack("{s:s,s:I,s:I,s:I,s:I}", "address", u.addr,
 				 "srtt_ms", (json_int_t)u.srtt_ms, "sent",

@@ -30,6 +30,7 @@ typedef struct {
 	wot_dns_table *pending;
 	int stop;
 	wot_dns_stats snapshot;
+	wot_dns_upstream_stat ups[WOT_DNS_MAX_UPSTREAM];
 } worker;
 
 struct wot_dns_pool {
@@ -43,11 +44,17 @@ struct wot_dns_pool {
 
 static void snapshot(worker *w)
 {
+	wot_dns_upstream_stat ups[WOT_DNS_MAX_UPSTREAM];
 	wot_dns_stats st;
 
+	memset(ups, 0, sizeof(ups));
 	wot_dns_server_stats(w->server, &st);
+	for (size_t i = 0; i < WOT_DNS_MAX_UPSTREAM; i++)
+		if (wot_dns_server_upstream_stat(w->server, i, &ups[i]) < 0)
+			break;
 	uv_mutex_lock(&w->lock);
 	w->snapshot = st;
+	memcpy(w->ups, ups, sizeof(ups));
 	uv_mutex_unlock(&w->lock);
 }
 
@@ -205,9 +212,15 @@ void wot_dns_pool_set_table(wot_dns_pool *p, wot_dns_table *t)
 	for (unsigned i = 0; i < p->n; i++) {
 		worker *w = &p->w[i];
 		wot_dns_table *old;
-		if (!w->running || w->start_rc < 0)
+		if (w->running && w->start_rc < 0)
 			continue;
+		/* A thread not started yet takes it when it starts. */
 		wot_dns_table_ref(t);
+		if (!w->running) {
+			wot_dns_table_free(w->pending);
+			w->pending = t;
+			continue;
+		}
 		uv_mutex_lock(&w->lock);
 		old = w->pending;
 		w->pending = t;
@@ -233,6 +246,29 @@ void wot_dns_pool_stats(const wot_dns_pool *p, wot_dns_stats *out)
 	}
 }
 
+int wot_dns_pool_upstream_stat(const wot_dns_pool *p, size_t i,
+			       wot_dns_upstream_stat *out)
+{
+	int rc = wot_dns_server_upstream_stat(p->s0, i, out);
+
+	for (unsigned k = 0; rc == 0 && k < p->n; k++) {
+		worker *w = &p->w[k];
+		wot_dns_upstream_stat u;
+		if (!w->running)
+			continue;
+		uv_mutex_lock(&w->lock);
+		u = w->ups[i];
+		uv_mutex_unlock(&w->lock);
+		out->sent += u.sent;
+		out->answered += u.answered;
+		out->timeouts += u.timeouts;
+		/* Each thread measures on its own: show the fastest view. */
+		if (u.srtt_ms && (!out->srtt_ms || u.srtt_ms < out->srtt_ms))
+			out->srtt_ms = u.srtt_ms;
+	}
+	return rc;
+}
+
 unsigned wot_dns_pool_threads(const wot_dns_pool *p)
 {
 	return p->n + 1;
@@ -244,8 +280,10 @@ static void stop_workers(wot_dns_pool *p)
 {
 	for (unsigned i = 0; i < p->n; i++) {
 		worker *w = &p->w[i];
-		if (!w->running)
+		if (!w->running) {
+			wot_dns_table_free(w->pending);
 			continue;
+		}
 		if (w->start_rc == 0) {
 			uv_mutex_lock(&w->lock);
 			w->stop = 1;

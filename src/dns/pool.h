@@ -24,6 +24,9 @@ void wot_dns_pool_set_table(wot_dns_pool *p, wot_dns_table *t);
  * half a second old). */
 void wot_dns_pool_stats(const wot_dns_pool *p, wot_dns_stats *out);
 unsigned wot_dns_pool_threads(const wot_dns_pool *p);
+/* Upstream i's counters summed over the threads; WOT_ENOENT past the end. */
+int wot_dns_pool_upstream_stat(const wot_dns_pool *p, size_t i,
+			       wot_dns_upstream_stat *out);
 /* The server on the caller's loop (borrowed), e.g. for upstream stats. */
 wot_dns_server *wot_dns_pool_server(wot_dns_pool *p);
 /* Stop the other threads (waits for them), close the loop's server, free;

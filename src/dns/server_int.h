@@ -15,7 +15,8 @@ enum {
 	WOT_DNS_CONN_PENDING = 32,    /* of which per TCP connection */
 	WOT_DNS_IDLE_MS = 10000,      /* TCP idle timeout */
 	WOT_DNS_WQUEUE_MAX = 1 << 20, /* unread TCP output before we hang up */
-	WOT_DNS_RECV_BATCH = 16	      /* datagrams per recvmmsg call */
+	WOT_DNS_RECV_BATCH = 16,      /* datagrams per recvmmsg call */
+	WOT_DNS_RCVBUF = 4 << 20      /* UDP socket receive buffer */
 };
 
 typedef struct wot_dns_conn wot_dns_conn;
