@@ -26,6 +26,9 @@ int wot_dns_table_add(wot_dns_table *t, const ldns_rr *rr);
  * table. Errors name file:line. Caller frees *out.
  */
 int wot_dns_table_load_file(wot_dns_table **out, const char *path);
+/* Pack the table into one block (less memory, fewer cache misses); no
+ * record can be added afterwards. wot_dns_table_load_file seals. */
+int wot_dns_table_seal(wot_dns_table *t);
 /* Number of records held. */
 size_t wot_dns_table_count(const wot_dns_table *t);
 /* Take one more reference (for another listener thread). A table is

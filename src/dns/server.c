@@ -238,9 +238,8 @@ static int bind_socket(int type, const struct sockaddr_storage *sa,
 	/* A burst of queries waits in the kernel while we answer: room for
 	 * thousands, not the default couple of hundred. Best effort: FORCE
 	 * works for root, the plain one up to net.core.rmem_max. */
-	if (type == SOCK_DGRAM &&
-	    setsockopt(*fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
-		       sizeof(rcvbuf)) < 0)
+	if (type == SOCK_DGRAM && setsockopt(*fd, SOL_SOCKET, SO_RCVBUFFORCE,
+					     &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(*fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	/* One socket per listener thread; the kernel spreads the load. */
 	if (reuseport &&

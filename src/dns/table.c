@@ -19,6 +19,7 @@ struct wot_dns_table {
 	size_t napex;
 	uint64_t k0, k1;
 	ldns_buffer *scratch;
+	uint8_t *arena;	 /* after wot_dns_table_seal: every node lives here */
 	atomic_int refs; /* listener threads holding it; freed at 0 */
 };
 
@@ -324,6 +325,8 @@ int wot_dns_table_add(wot_dns_table *t, const ldns_rr *rr)
 
 	if (!t || !rr)
 		return wot_error_set(WOT_EINVAL, "no table or record");
+	if (t->arena)
+		return wot_error_set(WOT_EINVAL, "table is sealed");
 	rc = check_rr(rr, lname, &lname_len);
 	if (rc < 0)
 		return rc;
@@ -358,6 +361,78 @@ size_t wot_dns_table_count(const wot_dns_table *t)
 	return t ? t->nrecords : 0;
 }
 
+static void node_free(wot_dns_node *n)
+{
+	if (!n)
+		return;
+	for (uint16_t j = 0; j < n->nsets; j++)
+		free(n->sets[j].data);
+	free(n->sets);
+	free(n);
+}
+
+#define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
+
+static size_t node_bytes(const wot_dns_node *n)
+{
+	size_t b = ALIGN8(sizeof(*n) + n->namelen);
+
+	b += ALIGN8(n->nsets * sizeof(*n->sets));
+	for (uint16_t j = 0; j < n->nsets; j++)
+		b += ALIGN8(n->sets[j].len);
+	return b;
+}
+
+/* Copy n into the arena at *pos; returns the copy. */
+static wot_dns_node *node_move(const wot_dns_node *n, uint8_t *arena,
+			       size_t *pos)
+{
+	wot_dns_node *c = (wot_dns_node *)(arena + *pos);
+	wot_dns_rrset *sets;
+
+	memcpy(c, n, sizeof(*n) + n->namelen);
+	*pos += ALIGN8(sizeof(*n) + n->namelen);
+	sets = (wot_dns_rrset *)(arena + *pos);
+	*pos += ALIGN8(n->nsets * sizeof(*sets));
+	for (uint16_t j = 0; j < n->nsets; j++) {
+		sets[j] = n->sets[j];
+		sets[j].data = arena + *pos;
+		sets[j].cap = sets[j].len;
+		memcpy(sets[j].data, n->sets[j].data, n->sets[j].len);
+		*pos += ALIGN8(n->sets[j].len);
+	}
+	c->sets = n->nsets ? sets : NULL;
+	c->capsets = c->nsets;
+	return c;
+}
+
+int wot_dns_table_seal(wot_dns_table *t)
+{
+	size_t total = 0, pos = 0;
+
+	if (!t || t->arena)
+		return 0;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slots[i])
+			total += node_bytes(t->slots[i]);
+	/* One block instead of three allocations per name: a third of the
+	 * memory, and lookups touch fewer cache lines. */
+	if (!(t->arena = malloc(total ? total : 1)))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < t->cap; i++) {
+		wot_dns_node *n = t->slots[i];
+		if (!n)
+			continue;
+		t->slots[i] = node_move(n, t->arena, &pos);
+		node_free(n);
+	}
+	if (t->scratch) {
+		ldns_buffer_free(t->scratch);
+		t->scratch = NULL;
+	}
+	return 0;
+}
+
 void wot_dns_table_ref(wot_dns_table *t)
 {
 	if (t)
@@ -371,15 +446,9 @@ void wot_dns_table_free(wot_dns_table *t)
 	if (!t ||
 	    atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) > 1)
 		return;
-	for (size_t i = 0; i < t->cap; i++) {
-		wot_dns_node *n = t->slots[i];
-		if (!n)
-			continue;
-		for (uint16_t j = 0; j < n->nsets; j++)
-			free(n->sets[j].data);
-		free(n->sets);
-		free(n);
-	}
+	for (size_t i = 0; i < t->cap && !t->arena; i++)
+		node_free(t->slots[i]);
+	free(t->arena);
 	free(t->slots);
 	if (t->scratch)
 		ldns_buffer_free(t->scratch);

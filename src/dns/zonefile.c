@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <string.h>
 
 enum { ZONEFILE_DEFAULT_TTL = 3600 };
@@ -81,6 +82,11 @@ int wot_dns_table_load_file(wot_dns_table **out, const char *path)
 		rc = wot_error_set(WOT_EIO, "%s: read error", path);
 		goto out;
 	}
+	if ((rc = wot_dns_table_seal(t)) < 0)
+		goto out;
+	/* Parsing left the heap full of freed ldns objects: give the
+	 * pages back, a daemon keeps running for months. */
+	malloc_trim(0);
 	*out = t;
 	t = NULL;
 out:
