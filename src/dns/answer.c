@@ -16,17 +16,22 @@ typedef struct {
 	int overflow;
 } actx;
 
-/* Closest enclosing zone apex of a lowercase name, NULL if none. */
+/* Closest enclosing zone apex of a lowercase name, NULL if none. *self
+ * gets the name's own node (NULL if absent), so it is looked up once. */
 static const wot_dns_node *find_apex(const wot_dns_table *t,
-				     const uint8_t *name, size_t len)
+				     const uint8_t *name, size_t len,
+				     const wot_dns_node **self)
 {
 	size_t off = 0;
 
+	*self = NULL;
 	if (!wot_dns_table_has_apex(t))
 		return NULL;
 	for (;;) {
 		const wot_dns_node *n =
 		    wot_dns_table_find(t, name + off, len - off);
+		if (off == 0)
+			*self = n;
 		if (n && wot_dns_node_rrset(n, WOT_T_SOA))
 			return n;
 		if (name[off] == 0)
@@ -107,9 +112,8 @@ static const wot_dns_rrset *pick_rrset(const wot_dns_node *n, uint16_t qtype)
  * copied into name/len and the chain goes on, 0 when done, -1 on overflow.
  */
 static int answer_hop(actx *c, const wot_dns_node *apex, uint8_t *name,
-		      size_t *len)
+		      size_t *len, const wot_dns_node *n)
 {
-	const wot_dns_node *n = wot_dns_table_find(c->t, name, *len);
 	const wot_dns_rrset *s, *cname;
 	size_t tlen;
 
@@ -141,11 +145,11 @@ static int resolve(actx *c)
 {
 	uint8_t name[WOT_DNS_NAME_MAX];
 	size_t len = c->q->qname_len;
-	const wot_dns_node *apex;
+	const wot_dns_node *apex, *self;
 	uint16_t qtype = c->q->qtype;
 
 	memcpy(name, c->q->lname, len);
-	apex = find_apex(c->t, name, len);
+	apex = find_apex(c->t, name, len, &self);
 	if (!apex)
 		return WOT_DNS_FORWARD;
 	if (c->q->qclass != WOT_C_IN && c->q->qclass != WOT_C_ANY) {
@@ -158,11 +162,11 @@ static int resolve(actx *c)
 		return WOT_DNS_REPLY;
 	}
 	for (int hop = 0; hop <= WOT_DNS_CNAME_HOPS; hop++) {
-		if (answer_hop(c, apex, name, &len) != 1)
+		if (answer_hop(c, apex, name, &len, self) != 1)
 			break;
 		/* A chain leaving the overlay ends here; the client's
 		 * resolver follows the last CNAME itself. */
-		apex = find_apex(c->t, name, len);
+		apex = find_apex(c->t, name, len, &self);
 		if (!apex)
 			break;
 	}

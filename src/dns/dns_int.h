@@ -93,7 +93,6 @@ typedef struct {
 
 /* One owner name. nsets == 0 marks an empty non-terminal. */
 typedef struct wot_dns_node {
-	uint64_t hash;
 	wot_dns_rrset *sets;
 	uint16_t nsets, capsets;
 	uint8_t namelen;

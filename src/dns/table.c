@@ -13,7 +13,12 @@
 #include <string.h>
 
 struct wot_dns_table {
-	wot_dns_node **slots;
+	/* The hash sits next to the pointer, so probing past other names
+	 * never touches their nodes (a cache miss each). */
+	struct slot {
+		uint64_t hash;
+		wot_dns_node *node;
+	} * slots;
 	size_t cap, used;
 	size_t nrecords;
 	size_t napex;
@@ -88,8 +93,8 @@ static size_t probe(const wot_dns_table *t, const uint8_t *name, size_t len,
 	size_t mask = t->cap - 1, i = (size_t)h & mask;
 
 	for (;;) {
-		const wot_dns_node *n = t->slots[i];
-		if (!n || (n->hash == h && n->namelen == len &&
+		const wot_dns_node *n = t->slots[i].node;
+		if (!n || (t->slots[i].hash == h && n->namelen == len &&
 			   memcmp(n->name, name, len) == 0))
 			return i;
 		i = (i + 1) & mask;
@@ -104,7 +109,7 @@ const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
 	if (!t || !t->used || len == 0 || len > WOT_DNS_NAME_MAX)
 		return NULL;
 	h = siphash24(t->k0, t->k1, lname, len);
-	return t->slots[probe(t, lname, len, h)];
+	return t->slots[probe(t, lname, len, h)].node;
 }
 
 const wot_dns_rrset *wot_dns_node_rrset(const wot_dns_node *n, uint16_t type)
@@ -151,7 +156,7 @@ int wot_dns_table_new(wot_dns_table **out)
 static int grow(wot_dns_table *t)
 {
 	size_t ncap = t->cap * 2;
-	wot_dns_node **old = t->slots;
+	struct slot *old = t->slots;
 	size_t ocap = t->cap;
 
 	t->slots = calloc(ncap, sizeof(*t->slots));
@@ -161,9 +166,10 @@ static int grow(wot_dns_table *t)
 	}
 	t->cap = ncap;
 	for (size_t i = 0; i < ocap; i++) {
-		wot_dns_node *n = old[i];
-		if (n)
-			t->slots[probe(t, n->name, n->namelen, n->hash)] = n;
+		if (old[i].node)
+			t->slots[probe(t, old[i].node->name,
+				       old[i].node->namelen, old[i].hash)] =
+			    old[i];
 	}
 	free(old);
 	return 0;
@@ -178,8 +184,8 @@ static int node_get(wot_dns_table *t, const uint8_t *name, size_t len,
 	wot_dns_node *n;
 
 	*created = 0;
-	if (t->slots[i]) {
-		*out = t->slots[i];
+	if (t->slots[i].node) {
+		*out = t->slots[i].node;
 		return 0;
 	}
 	if ((t->used + 1) * 4 > t->cap * 3) {
@@ -191,10 +197,10 @@ static int node_get(wot_dns_table *t, const uint8_t *name, size_t len,
 	n = calloc(1, sizeof(*n) + len);
 	if (!n)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	n->hash = h;
 	n->namelen = (uint8_t)len;
 	memcpy(n->name, name, len);
-	t->slots[i] = n;
+	t->slots[i].hash = h;
+	t->slots[i].node = n;
 	t->used++;
 	*created = 1;
 	*out = n;
@@ -413,17 +419,17 @@ int wot_dns_table_seal(wot_dns_table *t)
 	if (!t || t->arena)
 		return 0;
 	for (size_t i = 0; i < t->cap; i++)
-		if (t->slots[i])
-			total += node_bytes(t->slots[i]);
+		if (t->slots[i].node)
+			total += node_bytes(t->slots[i].node);
 	/* One block instead of three allocations per name: a third of the
 	 * memory, and lookups touch fewer cache lines. */
 	if (!(t->arena = malloc(total ? total : 1)))
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	for (size_t i = 0; i < t->cap; i++) {
-		wot_dns_node *n = t->slots[i];
+		wot_dns_node *n = t->slots[i].node;
 		if (!n)
 			continue;
-		t->slots[i] = node_move(n, t->arena, &pos);
+		t->slots[i].node = node_move(n, t->arena, &pos);
 		node_free(n);
 	}
 	if (t->scratch) {
@@ -447,7 +453,7 @@ void wot_dns_table_free(wot_dns_table *t)
 	    atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) > 1)
 		return;
 	for (size_t i = 0; i < t->cap && !t->arena; i++)
-		node_free(t->slots[i]);
+		node_free(t->slots[i].node);
 	free(t->arena);
 	free(t->slots);
 	if (t->scratch)
