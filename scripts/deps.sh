@@ -8,6 +8,8 @@ PKGS=(build-essential cmake pkg-config
 	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound
 	iproute2
 	procps)
+# bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
+# unlike the dnsmasq package it has no system service to start).
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -164,3 +164,81 @@ three_peers() {
 	wd carol sign-friend "$FPR_bob" --trust full >/dev/null || exit 1
 	wd carol sync >/dev/null 2>&1 || exit 1
 }
+
+# ---- resolver helpers (t_resolver, t_upstream, t_load) ------------------
+TOOLS=$(cd "$(dirname "$0")/../.." && pwd)/build/tests/tools
+FAKEDNS=${WOT_FAKEDNS:-$TOOLS/wot_fakedns}
+RAWDNS=${WOT_RAWDNS:-$TOOLS/wot_rawdns}
+BURST=${WOT_BURST:-$TOOLS/wot_burst}
+
+# stop_pid PID: stop one process this test started, wait for it, forget it.
+stop_pid() {
+	local p keep=()
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+}
+# stop_serve: stop the daemon started last by start_serve.
+stop_serve() { stop_pid "$SERVE_PID"; }
+# serve_supports OPTION: `wotdns serve --help` lists OPTION.
+serve_supports() { "$W" serve --help 2>&1 | grep -q -- "$1"; }
+
+# start_fake NAME MODE [ARGS...]: wot_fakedns (see tests/tools) on a free
+# loopback port, logging its queries to $T/fake-NAME.log; sets FAKE_PORT
+# and FAKE_PID.
+start_fake() {
+	local n=$1 m=$2 pf="$T/fake-$1.port" i
+	shift 2
+	rm -f "$pf"
+	"$FAKEDNS" --listen 127.0.0.1:0 --mode "$m" --port-file "$pf" \
+		--log "$T/fake-$n.log" "$@" >"$T/fake-$n.out" 2>&1 &
+	FAKE_PID=$!
+	PIDS+=("$FAKE_PID")
+	for i in $(seq 1 50); do
+		if [ -s "$pf" ]; then FAKE_PORT=$(cat "$pf"); return 0; fi
+		kill -0 "$FAKE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "wot_fakedns did not start:"; cat "$T/fake-$n.out"; exit 1
+}
+# fake_udp PORT / fake_tcp PORT: queries the fake on PORT has received.
+fake_udp() {
+	dig +short +time=1 +tries=1 @127.0.0.1 -p "$1" count.fake TXT CH |
+		sed -n 's/.*udp=\([0-9]*\).*/\1/p'
+}
+fake_tcp() {
+	dig +short +time=1 +tries=1 @127.0.0.1 -p "$1" count.fake TXT CH |
+		sed -n 's/.*tcp=\([0-9]*\).*/\1/p'
+}
+
+# wire_name NAME: NAME in DNS wire format, as hex.
+wire_name() {
+	local IFS=. l out=
+	for l in $1; do
+		out+=$(printf '%02x' "${#l}")
+		out+=$(printf '%s' "$l" | od -An -tx1 | tr -d ' \n')
+	done
+	printf '%s00' "$out"
+}
+# wire_query ID FLAGS NAME TYPE [CLASS]: hex of a one-question query
+# (ID, FLAGS, TYPE and CLASS are numbers; no EDNS).
+wire_query() {
+	printf '%04x%04x0001000000000000%s%04x%04x' "$1" "$2" \
+		"$(wire_name "$3")" "$4" "${5:-1}"
+}
+# frame HEX: the message with its 2-byte TCP length prefix.
+frame() { printf '%04x%s' $((${#1} / 2)) "$1"; }
+# raw [--OPT[=VAL]...] HEX...: wot_rawdns to the daemon on $PORT; prints the
+# reply's summary lines (or "no reply").
+raw() {
+	local opts=()
+	while [ $# -gt 0 ] && [ "${1#--}" != "$1" ]; do
+		opts+=("$1"); shift
+	done
+	"$RAWDNS" "${opts[@]}" 127.0.0.1 "$PORT" "$@" | grep -v '^[0-9a-f]*$'
+}
+# msg_size DIGOUTPUT: the "MSG SIZE rcvd" number.
+msg_size() { printf '%s' "$1" | sed -n 's/.*MSG SIZE  *rcvd: \([0-9]*\).*/\1/p'; }
+# vmrss PID: resident set size in kB.
+vmrss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
