@@ -13,7 +13,7 @@ typedef struct {
 	const wot_dns_query *q;
 	wot_dns_msg *m;
 	unsigned rcode;
-	int overflow;
+	int overflow, chase;
 } actx;
 
 /* Closest enclosing zone apex of a lowercase name, NULL if none. *self
@@ -164,11 +164,13 @@ static int resolve(actx *c)
 	for (int hop = 0; hop <= WOT_DNS_CNAME_HOPS; hop++) {
 		if (answer_hop(c, apex, name, &len, self) != 1)
 			break;
-		/* A chain leaving the overlay ends here; the client's
-		 * resolver follows the last CNAME itself. */
+		/* A chain leaving the overlay: the normal DNS answers
+		 * for the target. */
 		apex = find_apex(c->t, name, len, &self);
-		if (!apex)
+		if (!apex) {
+			c->chase = 1;
 			break;
+		}
 	}
 	return WOT_DNS_REPLY;
 }
@@ -204,7 +206,7 @@ static int answer_query(const wot_dns_table *t, const wot_dns_query *q,
 				    (q->flags & (WOT_F_RD | WOT_F_CD)));
 	size_t reserve = q->edns ? WOT_DNS_OPT_LEN : 0;
 	wot_dns_msg m;
-	actx c = {t, q, &m, WOT_RCODE_NOERROR, 0};
+	actx c = {t, q, &m, WOT_RCODE_NOERROR, 0, 0};
 
 	if (limit < WOT_DNS_HDR_LEN + reserve ||
 	    wot_dns_msg_begin(&m, resp, limit - reserve, q, flags) < 0)
@@ -222,6 +224,8 @@ static int answer_query(const wot_dns_table *t, const wot_dns_query *q,
 	if (q->edns && wot_dns_msg_opt(&m, 0) < 0)
 		return wot_error_set(WOT_ELIMIT, "no room for OPT");
 	*resp_len = wot_dns_msg_finish(&m, c.rcode);
+	if (c.chase && !c.overflow)
+		*action = WOT_DNS_CHASE;
 	return 0;
 }
 

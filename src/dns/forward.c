@@ -48,7 +48,7 @@ static int from_cache(wot_dns_server *s, wot_dns_listener *l,
 	return 1;
 }
 
-static void client_free(wot_dns_client *c)
+void wot_dns_client_free(wot_dns_client *c)
 {
 	wot_dns_server *s = c->s;
 
@@ -61,6 +61,7 @@ static void client_free(wot_dns_client *c)
 	if (c->conn)
 		c->conn->pending--;
 	s->nclients--;
+	free(c->chase);
 	free(c);
 }
 
@@ -118,18 +119,15 @@ static void on_upstream_done(void *data, const uint8_t *resp, size_t len)
 	}
 	if (resp && !c->prefetch)
 		wot_dns_server_latency(s, c->t0);
-	client_free(c);
+	wot_dns_client_free(c);
 	if (conn)
 		wot_dns_conn_settle(conn);
 }
 
-/* Queue a query for the upstreams; NULL when it cannot be (full, no
- * upstream, out of memory). */
-static wot_dns_client *start_upstream(wot_dns_server *s, wot_dns_listener *l,
-				      wot_dns_conn *conn,
-				      const struct sockaddr_storage *addr,
-				      const uint8_t *pkt, size_t len,
-				      const wot_dns_query *q)
+wot_dns_client *wot_dns_client_new(wot_dns_server *s, wot_dns_listener *l,
+				   wot_dns_conn *conn,
+				   const struct sockaddr_storage *addr,
+				   const uint8_t *pkt, size_t len)
 {
 	wot_dns_client *c = NULL;
 
@@ -153,11 +151,26 @@ static wot_dns_client *start_upstream(wot_dns_server *s, wot_dns_listener *l,
 	s->nclients++;
 	if (conn)
 		conn->pending++;
+	return c;
+}
+
+/* Queue a query for the upstreams; NULL when it cannot be (full, no
+ * upstream, out of memory). */
+static wot_dns_client *start_upstream(wot_dns_server *s, wot_dns_listener *l,
+				      wot_dns_conn *conn,
+				      const struct sockaddr_storage *addr,
+				      const uint8_t *pkt, size_t len,
+				      const wot_dns_query *q)
+{
+	wot_dns_client *c = wot_dns_client_new(s, l, conn, addr, pkt, len);
+
+	if (!c)
+		return NULL;
 	if (wot_dns_upstream_query(s->up, c->query, len, q, conn != NULL,
 				   on_upstream_done, c, &c->fwd) < 0) {
 		wot_log(WOT_LOG_WARNING, "dns", "forward: %s",
 			wot_error_last());
-		client_free(c);
+		wot_dns_client_free(c);
 		return NULL;
 	}
 	return c;
@@ -205,6 +218,6 @@ void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn)
 			continue;
 		if (c->fwd)
 			wot_dns_upstream_cancel(c->fwd);
-		client_free(c);
+		wot_dns_client_free(c);
 	}
 }

@@ -123,6 +123,10 @@ void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
 		wot_dns_server_send(s, l, conn, addr, s->wbuf, rlen);
 		wot_dns_server_latency(s, t0);
 		break;
+	case WOT_DNS_CHASE:
+		s->stats.overlay++;
+		wot_dns_chase(s, l, conn, addr, pkt, len, s->wbuf, rlen, t0);
+		break;
 	case WOT_DNS_FORWARD:
 		s->stats.forwarded++;
 		wot_dns_forward(s, l, conn, addr, pkt, len, t0);

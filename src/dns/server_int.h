@@ -52,6 +52,10 @@ struct wot_dns_client {
 	wot_dns_fwd *fwd;
 	uint64_t t0;  /* uv_hrtime() when the query arrived */
 	int prefetch; /* no client: refreshing the cache */
+	/* chasing a CNAME: the overlay's part of the answer, then the
+	 * query for the target (both in one allocation) */
+	uint8_t *chase;
+	size_t partial_len, chase_len;
 	size_t qlen;
 	uint8_t query[];
 };
@@ -112,6 +116,22 @@ void wot_dns_conn_settle(wot_dns_conn *c);
 void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
 		     const struct sockaddr_storage *addr, const uint8_t *pkt,
 		     size_t len, uint64_t t0);
+/* A waiting query (pkt copied), linked into the server; NULL when the
+ * limits are reached or there is no upstream. */
+wot_dns_client *wot_dns_client_new(wot_dns_server *s, wot_dns_listener *l,
+				   wot_dns_conn *conn,
+				   const struct sockaddr_storage *addr,
+				   const uint8_t *pkt, size_t len);
+void wot_dns_client_free(wot_dns_client *c);
+
+/* chase.c */
+/* Send the overlay's answer partial/plen after appending the normal DNS's
+ * answer for its last CNAME target (from the cache or an upstream). */
+void wot_dns_chase(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
+		   const struct sockaddr_storage *addr, const uint8_t *pkt,
+		   size_t len, const uint8_t *partial, size_t plen,
+		   uint64_t t0);
+
 /* Cancel waiting queries: of conn only, or all when conn is NULL. */
 void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn);
 

@@ -28,7 +28,18 @@ expect_eq "NS" "$(q sub.zed.wot NS)" "ns1.sub.zed.wot."
 expect_eq "CNAME chain inside the overlay" "$(q www.zed.wot A | tr '\n' ' ')" \
 	"web.zed.wot. zed.wot. 192.0.2.10 "
 out=$(q out.zed.wot A | tr '\n' ' ')
-expect_match "CNAME into the normal DNS" "$out" "^www.example.com."
+expect_eq "CNAME into the normal DNS is followed there" "$out" \
+	"www.example.com. 203.0.113.7 "
+out=$(qfull out.zed.wot A)
+expect_match "the chased answer keeps AA for the overlay part" "$out" \
+	"flags: qr aa"
+out=$(qfull out.zed.wot AAAA)
+expect_match "a target without that type: NODATA with its zone's SOA" \
+	"$out" "ANSWER: 1, AUTHORITY: 1"
+expect_match "and the SOA is the normal DNS's" "$out" \
+	"example.com.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+SOA"
+out=$(kdig +tcp @127.0.0.1 -p "$PORT" out.zed.wot A 2>&1)
+expect_match "followed over TCP too" "$out" "203.0.113.7"
 
 out=$(qfull nothere.zed.wot A)
 expect_match "NXDOMAIN" "$out" "status: NXDOMAIN"
