@@ -82,6 +82,29 @@ kill "$SERVE_PID"
 wait "$SERVE_PID"
 rm -f "$T/zed/state/serve.sock"
 
+# Prefetch: a name asked for twice in the last tenth of its TTL is
+# refreshed from upstream before it expires, with no client waiting.
+start_fake pf ok --ttl 4
+start_serve zed --sync-interval 0 --upstream "127.0.0.1:$FAKE_PORT"
+q hot.example.test A >/dev/null
+sleep 3.7
+q hot.example.test A >/dev/null
+q hot.example.test A >/dev/null
+sleep 0.3
+expect_eq "prefetch: the upstream was asked again before expiry" \
+	"$(fake_udp "$FAKE_PORT")" "2"
+sleep 0.5
+ttl=$(dig +noall +answer @127.0.0.1 -p "$PORT" hot.example.test A |
+	awk '{print $2}')
+[ "${ttl:-0}" -ge 3 ] && pass "prefetch: the refreshed answer is fresh (TTL $ttl)" ||
+	fail "prefetch: TTL after refresh is '$ttl'"
+expect_eq "prefetch: served from the refreshed entry" \
+	"$(fake_udp "$FAKE_PORT")" "2"
+expect_match "status counts the prefetch" "$(wd zed status)" \
+	"prefetches 1"
+kill "$SERVE_PID"
+wait "$SERVE_PID"
+
 # Bad flag values are usage errors.
 out=$(wd zed serve --threads 0 2>&1)
 expect_eq "--threads 0 is a usage error" "$?" "2"
