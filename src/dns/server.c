@@ -16,11 +16,6 @@
 
 enum { BIND_TRIES = 8, LISTEN_BACKLOG = 128 };
 
-typedef struct {
-	uv_udp_send_t req;
-	uint8_t data[];
-} udp_send;
-
 static void udp_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
 	wot_dns_listener *l = h->data;
@@ -39,43 +34,6 @@ static unsigned addr_port(const struct sockaddr_storage *sa)
 	return ntohs(((const struct sockaddr_in *)sa)->sin_port);
 }
 
-static void on_udp_sent(uv_udp_send_t *req, int status)
-{
-	if (status < 0 && status != UV_ECANCELED)
-		wot_log(WOT_LOG_DEBUG, "dns", "UDP send: %s",
-			uv_strerror(status));
-	free(req);
-}
-
-static void udp_send_reply(wot_dns_listener *l,
-			   const struct sockaddr_storage *addr,
-			   const uint8_t *buf, size_t len)
-{
-	uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
-	udp_send *q;
-	int rc;
-
-	rc = uv_udp_try_send(&l->udp, &b, 1, (const struct sockaddr *)addr);
-	if (rc >= 0 || (rc != UV_EAGAIN && rc != UV_ENOSYS)) {
-		if (rc < 0)
-			wot_log(WOT_LOG_DEBUG, "dns", "UDP send: %s",
-				uv_strerror(rc));
-		return;
-	}
-	/* The socket is busy: queue a copy, the caller's buffer is reused. */
-	q = malloc(sizeof(*q) + len);
-	if (!q)
-		return;
-	memcpy(q->data, buf, len);
-	b = uv_buf_init((char *)q->data, (unsigned)len);
-	rc = uv_udp_send(&q->req, &l->udp, &b, 1, (const struct sockaddr *)addr,
-			 on_udp_sent);
-	if (rc < 0) {
-		wot_log(WOT_LOG_DEBUG, "dns", "UDP send: %s", uv_strerror(rc));
-		free(q);
-	}
-}
-
 void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
 			 wot_dns_conn *conn,
 			 const struct sockaddr_storage *addr,
@@ -85,8 +43,8 @@ void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
 		return;
 	if (conn)
 		wot_dns_conn_write(conn, buf, len);
-	else
-		udp_send_reply(l, addr, buf, len);
+	else if (wot_dns_batch_add(l, addr, buf, len) < 0)
+		wot_dns_udp_send(l, addr, buf, len);
 }
 
 void wot_dns_server_latency(wot_dns_server *s, uint64_t t0)
@@ -146,8 +104,13 @@ static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	if (nread < 0)
 		wot_log(WOT_LOG_DEBUG, "dns", "UDP receive: %s",
 			uv_strerror((int)nread));
-	if (nread <= 0 || !addr || l->s->closing)
+	if (l->batch)
+		l->batch->active = (flags & UV_UDP_MMSG_CHUNK) != 0;
+	if (nread <= 0 || !addr || l->s->closing) {
+		/* The end of a recvmmsg batch (MMSG_FREE): send the replies. */
+		wot_dns_batch_flush(l);
 		return;
+	}
 	if (flags & UV_UDP_PARTIAL) {
 		l->s->stats.dropped++;
 		return;
@@ -302,6 +265,11 @@ static int listener_start(wot_dns_server *s, wot_dns_listener *l)
 	rc = bind_pair(l, &tfd, &ufd);
 	if (rc < 0)
 		return rc;
+	if (!l->batch && !(l->batch = calloc(1, sizeof(*l->batch)))) {
+		close(tfd);
+		close(ufd);
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
 	uv_tcp_init(s->loop, &l->tcp);
 	/* recvmmsg(2): one system call reads a batch of queries. */
 	uv_udp_init_ex(s->loop, &l->udp, UV_UDP_RECVMMSG);
@@ -419,6 +387,8 @@ void wot_dns_server_unref(wot_dns_server *s)
 	data = s->close_data;
 	wot_dns_table_free(s->table);
 	wot_dns_cache_free(s->cache);
+	for (size_t i = 0; i < s->nls; i++)
+		free(s->ls[i].batch);
 	free(s->ls);
 	free(s);
 	if (cb)

@@ -9,6 +9,8 @@
 #include "dns/dns_int.h"
 #include "util/util.h"
 
+#include <sys/socket.h>
+
 enum {
 	WOT_DNS_MAX_CONNS = 128,      /* concurrent TCP clients */
 	WOT_DNS_MAX_PENDING = 4096,   /* queries waiting for upstreams */
@@ -22,12 +24,23 @@ enum {
 typedef struct wot_dns_conn wot_dns_conn;
 typedef struct wot_dns_client wot_dns_client;
 
+/* Replies to one recvmmsg batch, sent with one sendmmsg (udpbatch.c). */
+typedef struct {
+	size_t n;
+	int active; /* inside a batch: replies wait here */
+	struct mmsghdr msg[WOT_DNS_RECV_BATCH];
+	struct iovec iov[WOT_DNS_RECV_BATCH];
+	struct sockaddr_storage addr[WOT_DNS_RECV_BATCH];
+	uint8_t data[WOT_DNS_RECV_BATCH][WOT_DNS_EDNS_SIZE];
+} wot_dns_sendbatch;
+
 typedef struct {
 	wot_dns_server *s;
 	struct sockaddr_storage want, bound;
 	uv_udp_t udp;
 	uv_tcp_t tcp;
 	int udp_open, tcp_open;
+	wot_dns_sendbatch *batch;
 } wot_dns_listener;
 
 struct wot_dns_conn {
@@ -103,6 +116,17 @@ void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
 void wot_dns_server_unref(wot_dns_server *s);
 /* An answer was sent for a query that arrived at t0 (uv_hrtime). */
 void wot_dns_server_latency(wot_dns_server *s, uint64_t t0);
+
+/* udpbatch.c */
+/* Keep a UDP reply for the batch's sendmmsg; 0 if kept, -1 if the caller
+ * must send it itself (no batch running, full, or too big). */
+int wot_dns_batch_add(wot_dns_listener *l, const struct sockaddr_storage *addr,
+		      const uint8_t *buf, size_t len);
+/* Send what the batch holds; the rest (socket full) through libuv. */
+void wot_dns_batch_flush(wot_dns_listener *l);
+/* Send one reply through libuv: now, or queued when the socket is full. */
+void wot_dns_udp_send(wot_dns_listener *l, const struct sockaddr_storage *addr,
+		      const uint8_t *buf, size_t len);
 
 /* tcp.c */
 void wot_dns_tcp_on_connection(uv_stream_t *server, int status);
