@@ -67,5 +67,7 @@ int cmd_status(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_conflicts(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_source(int argc, char **argv);
 
 #endif

@@ -17,6 +17,28 @@ static const char help[] =
     "counters: queries, overlay answers, cache hits, upstream answers,\n"
     "failures, a latency histogram and each upstream's RTT.\n";
 
+/* Refused histories kept as proof, and a suspension. */
+static void print_evidence(const wot_home *h, const char *name)
+{
+	char *text = NULL;
+	json_t *o = NULL;
+	size_t n;
+
+	if (wot_evidence_json(h, name, &text) == 0)
+		o = json_loads(text, 0, NULL);
+	n = json_array_size(json_object_get(o, "entries"));
+	if (json_is_true(json_object_get(o, "suspended")))
+		printf("    SUSPENDED after an equivocation (see 'wotdns "
+		       "evidence %s')\n",
+		       name);
+	if (n)
+		printf("    evidence: %zu refused histor%s ('wotdns evidence "
+		       "%s')\n",
+		       n, n == 1 ? "y" : "ies", name);
+	json_decref(o);
+	free(text);
+}
+
 static void print_source(const wot_home *h, const wot_source *s)
 {
 	char *text = NULL;
@@ -32,6 +54,7 @@ static void print_source(const wot_home *h, const wot_source *s)
 	if (st && json_object_get(st, "last_error"))
 		printf("    last error: %s\n",
 		       json_string_value(json_object_get(st, "last_error")));
+	print_evidence(h, s->name);
 	free(text);
 	json_decref(st);
 }

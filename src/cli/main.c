@@ -25,6 +25,9 @@ static const cli_command commands[] = {
      "list keys with validity, level and weight; set ownertrust"},
     {"conflicts", cmd_conflicts, "list claims that lost or that nobody won"},
     {"graph", cmd_graph, "draw the web of trust (Graphviz dot or png)"},
+    {"evidence", cmd_evidence,
+     "show refused histories and equivocations kept as proof"},
+    {"source", cmd_source, "source trust-again NAME: resume a suspended one"},
 };
 
 static void usage(FILE *out)

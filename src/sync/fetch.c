@@ -218,19 +218,13 @@ static int advance(git_repository *repo, wot_trust *t, const git_oid *tip,
 		   const git_oid *verified, char pin[WOT_FPR_MAX])
 {
 	git_reference *ref = NULL;
-	char a[WOT_OID_MAX], b[WOT_OID_MAX];
 	int gerr, rc;
 
 	if (verified && git_oid_equal(tip, verified))
 		return 0;
-	if (verified && !git_graph_descendant_of(repo, tip, verified)) {
-		git_oid_tostr(a, sizeof(a), verified);
-		git_oid_tostr(b, sizeof(b), tip);
-		return wot_error_set(WOT_EVERIFY,
-				     "refused %.12s: history rewritten (not a "
-				     "fast-forward from verified %.12s)",
-				     b, a);
-	}
+	/* Not a fast-forward: the caller keeps it as evidence. */
+	if (verified && !git_graph_descendant_of(repo, tip, verified))
+		return 1;
 	if ((rc = verify_range(repo, t, tip, verified, pin)) < 0 ||
 	    (rc = check_content(repo, tip)) < 0)
 		return rc;
@@ -250,6 +244,13 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	int have_verified, rc;
 
 	wot_git_ready();
+	if (wot_evidence_suspended(h, s->name))
+		return wot_error_set(WOT_EVERIFY,
+				     "suspended after an equivocation: nothing "
+				     "new is accepted (see 'wotdns evidence "
+				     "%s'; 'wotdns source trust-again %s' "
+				     "resumes)",
+				     s->name, s->name);
 	if ((rc = wot_sync_open_mirror(h, s->name, &repo)) < 0)
 		return rc;
 	if ((rc = do_fetch(repo, s->url, &f)) < 0 ||
@@ -261,6 +262,8 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	 * history verified. */
 	snprintf(pin, sizeof(pin), "%s", s->key);
 	rc = advance(repo, t, &tip, have_verified ? &verified : NULL, pin);
+	if (rc == 1)
+		rc = wot_evidence_refused(h, s, repo, t, &tip, &verified);
 	if (rc == 0)
 		snprintf(s->key, sizeof(s->key), "%s", pin);
 	/* Keys travel with verified history only, and only when it moved:

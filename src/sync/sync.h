@@ -86,6 +86,12 @@ typedef struct {
 /* All sources, self first. Caller frees with wot_sources_free(). */
 int wot_sources_load(const wot_home *h, wot_source **out, size_t *n);
 void wot_sources_free(wot_source *s, size_t n);
+/* A source's evidence document, state/evidence/NAME.json (caller frees
+ * *json): {"suspended": bool, "entries": [{kind, time, verified, offered,
+ * offered_signer, owner, url}]}; an empty one when there is none. */
+int wot_evidence_json(const wot_home *h, const char *name, char **json);
+/* Resume a source suspended after an equivocation (takes the home lock). */
+int wot_source_trust_again(wot_home *h, const char *name);
 /* Valid source name: [A-Za-z0-9_.-]{1,64}, not starting with '.'. */
 int wot_source_name_valid(const char *name);
 

@@ -105,6 +105,15 @@ int wot_status_write(const wot_home *h, const char *name, const char *head,
 /* The last verified head of a mirror; it only ever moves forward. */
 #define REF_VERIFIED "refs/wotdns/verified"
 
+/* evidence.c */
+/* 1 if the source is suspended after an equivocation. */
+int wot_evidence_suspended(const wot_home *h, const char *name);
+/* Classify and keep a refused non-fast-forward tip; returns WOT_EVERIFY
+ * with the reason as the last error. */
+int wot_evidence_refused(const wot_home *h, const wot_source *s,
+			 git_repository *repo, wot_trust *t,
+			 const git_oid *tip, const git_oid *verified);
+
 /* Limits against hostile repositories. */
 #define WOT_MAX_ZONE_BYTES (16u << 20)
 #define WOT_MAX_KEY_BYTES (1u << 20)

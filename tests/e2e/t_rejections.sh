@@ -54,10 +54,46 @@ git -C "$T/wa" add -A
 GNUPGHOME="$T/alice/gnupg" git -C "$T/wa" -c user.signingkey="$FPR_alice" \
 	commit -q -S --amend -m rewritten
 git -C "$T/wa" push -q -f origin main
+OFFERED=$(git --git-dir="$ALICE" rev-parse main)
 out=$(wd carol sync 2>&1)
-expect_match "rewrite: refused" "$out" "history rewritten"
+# (carol's daemon, syncing every second, may have seen it first)
+expect_match "rewrite signed by the owner: an equivocation" "$out" \
+	"alice: FAILED: (equivocation: ${GOOD:0:12} and ${OFFERED:0:12} are both signed by the owner|suspended after an equivocation)"
 expect_eq "rewrite: rewritten name not served" "$(q rewritten.alice.wot A)" ""
 still_good rewrite
+out=$(wd carol evidence alice)
+expect_eq "evidence: exits 1 while the source is suspended" "$?" "1"
+expect_match "evidence: says what happened" "$out" "alice: equivocation at "
+expect_match "evidence: names the verified head" "$out" "verified $GOOD"
+expect_match "evidence: names the offered head and its signer" "$out" \
+	"offered  $OFFERED \(signed by $FPR_alice\)"
+GNUPGHOME="$T/carol/gnupg" git --git-dir="$T/carol/sources/alice.git" \
+	verify-commit "$GOOD" "$OFFERED" 2>/dev/null
+expect_eq "evidence: git verify-commit accepts both commits" "$?" "0"
+expect_match "status shows the suspension" "$(wd carol status)" \
+	"SUSPENDED after an equivocation"
+restore
+out=$(wd carol sync 2>&1)
+expect_match "suspended: nothing new is accepted" "$out" \
+	"alice: FAILED: suspended after an equivocation"
+still_good suspended
+out=$(wd carol source trust-again alice)
+expect_match "trust-again resumes the source" "$out" "alice: resumed"
+out=$(wd carol sync 2>&1)
+expect_match "after trust-again the source syncs" "$out" "alice: ok"
+out=$(wd carol source trust-again alice 2>&1)
+expect_eq "trust-again of a source not suspended exits 1" "$?" "1"
+
+# c2. a rollback to an older signed state
+git --git-dir="$ALICE" update-ref refs/heads/main "$GOOD~1"
+out=$(wd carol sync 2>&1)
+expect_match "rollback: refused and kept" "$out" \
+	"history rolled back .*kept as evidence"
+expect_match "rollback: in the evidence" "$(wd carol evidence alice)" \
+	"alice: rollback at"
+wd carol evidence alice >/dev/null
+expect_eq "rollback: the source is not suspended" "$?" "0"
+still_good rollback
 restore
 
 # d. records from a key nobody trusts
