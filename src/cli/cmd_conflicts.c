@@ -12,21 +12,15 @@ static const char help[] =
     "the side that holds the name (or 'nobody' when no claim outweighs\n"
     "the others by the margin). Exits 0 when there are none.\n";
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static void side(const char *label, json_t *c)
 {
 	printf("    %-8s %s via %s, weight %.2f, validity %s, level %lld, "
 	       "commit %.12s\n",
-	       label, str(c, "signer"), str(c, "source"),
+	       label, cli_jstr(c, "signer"), cli_jstr(c, "source"),
 	       json_real_value(json_object_get(c, "weight")),
-	       str(c, "validity"),
+	       cli_jstr(c, "validity"),
 	       (long long)json_integer_value(json_object_get(c, "level")),
-	       str(c, "commit"));
+	       cli_jstr(c, "commit"));
 }
 
 int cmd_conflicts(int argc, char **argv)
@@ -51,18 +45,18 @@ int cmd_conflicts(int argc, char **argv)
 	json_array_foreach(json_object_get(acc, "claims"), i, c)
 	{
 		json_t *held;
-		if (strncmp(str(c, "reason"), "conflict", 8))
+		if (strncmp(cli_jstr(c, "reason"), "conflict", 8))
 			continue;
 		n++;
-		printf("%s: %s\n", str(c, "name"), str(c, "reason"));
+		printf("%s: %s\n", cli_jstr(c, "name"), cli_jstr(c, "reason"));
 		side("claim", c);
-		held = json_object_get(names, str(c, "name"));
+		held = json_object_get(names, cli_jstr(c, "name"));
 		if (held)
 			side("held by", held);
 		else
 			printf("    held by  %s\n",
 			       json_object_get(c, "winner")
-				   ? str(c, "winner")
+				   ? cli_jstr(c, "winner")
 				   : "nobody (not served)");
 	}
 	printf("%zu conflict%s\n", n, n == 1 ? "" : "s");

@@ -1,5 +1,6 @@
 /* cmd_evidence.c - wotdns evidence, wotdns source trust-again */
 #include "cli/cli.h"
+#include "cli/state.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -22,12 +23,6 @@ static const char help_source[] =
     "Resume a source suspended after an equivocation: the next sync\n"
     "accepts new records from it again (fast-forward from its verified\n"
     "head only, as always). The evidence stays.\n";
-
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 /* Print one source's evidence; returns 1 if it is suspended. */
 static int show(const wot_home *h, const char *name)
@@ -55,11 +50,13 @@ static int show(const wot_home *h, const char *name)
 		printf("%s: %s at %s UTC from %s\n  verified %s\n  offered  %s "
 		       "(signed by %s)\n  check:   git --git-dir=%s/sources/"
 		       "%s.git verify-commit %.12s %.12s\n",
-		       name, str(e, "kind"), when, str(e, "url"),
-		       str(e, "verified"), str(e, "offered"),
-		       *str(e, "offered_signer") ? str(e, "offered_signer")
-						 : "nobody valid",
-		       cli_home, name, str(e, "verified"), str(e, "offered"));
+		       name, cli_jstr(e, "kind"), when, cli_jstr(e, "url"),
+		       cli_jstr(e, "verified"), cli_jstr(e, "offered"),
+		       *cli_jstr(e, "offered_signer")
+			   ? cli_jstr(e, "offered_signer")
+			   : "nobody valid",
+		       cli_home, name, cli_jstr(e, "verified"),
+		       cli_jstr(e, "offered"));
 	}
 	json_decref(o);
 	free(text);

@@ -25,3 +25,10 @@ json_t *cli_load_accepted(int quiet)
 	free(path);
 	return j;
 }
+
+const char *cli_jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}

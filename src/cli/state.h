@@ -7,5 +7,7 @@
 /* Parse HOME/state/accepted.json; NULL if missing or bad (a message is
  * printed unless quiet). */
 json_t *cli_load_accepted(int quiet);
+/* The string member k of o, "" if absent (borrowed from o). */
+const char *cli_jstr(json_t *o, const char *k);
 
 #endif
