@@ -150,7 +150,9 @@ static void order_servers(wot_dns_upstream *u, uint8_t *order)
 		}
 		order[j] = (uint8_t)i;
 	}
-	if (u->n > 1 && pick_random(u) % EXPLORE_ONE_IN == 0) {
+	/* Until the first choice is measured, the configured order rules. */
+	if (u->n > 1 && u->st[order[0]].srtt_ms &&
+	    pick_random(u) % EXPLORE_ONE_IN == 0) {
 		size_t k = 1 + pick_random(u) % (u->n - 1);
 		server_stat *st = &u->st[order[k]];
 		if (st->probe_at <= now) {
