@@ -7,7 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { OPT_STR, OPT_STRV, OPT_UINT, OPT_NUM, OPT_SHADOW } opt_type;
+typedef enum {
+	OPT_STR,
+	OPT_STRV,
+	OPT_UINT,
+	OPT_NUM,
+	OPT_SHADOW,
+	OPT_BOOL,
+	OPT_DISCOVERY
+} opt_type;
 
 static const struct option {
 	const char *section, *name;
@@ -44,6 +52,28 @@ static const struct option {
     {"trust", "margin", OPT_NUM, "0.25", offsetof(wot_config, trust.margin)},
     {"trust", "shadow", OPT_SHADOW, "friends",
      offsetof(wot_config, trust.shadow)},
+    {"peer", "endpoint", OPT_STRV, NULL, offsetof(wot_config, peer_endpoint)},
+    {"peer", "listen", OPT_STRV, NULL, offsetof(wot_config, peer_listen)},
+    {"peer", "notify", OPT_STRV, NULL, offsetof(wot_config, peer_notify)},
+    {"peer", "refresh", OPT_UINT, "0", offsetof(wot_config, peer_refresh)},
+    {"peer", "share-sources", OPT_BOOL, "yes",
+     offsetof(wot_config, peer_share_sources)},
+    {"sync", "jobs", OPT_UINT, "4", offsetof(wot_config, sync_jobs)},
+    {"sync", "max-age", OPT_UINT, "0", offsetof(wot_config, max_age)},
+    {"sync", "notify-gap", OPT_UINT, "250",
+     offsetof(wot_config, notify_gap_ms)},
+    {"limits", "fetch-size", OPT_UINT, "64",
+     offsetof(wot_config, limit_fetch_mb)},
+    {"limits", "commits", OPT_UINT, "10000",
+     offsetof(wot_config, limit_commits)},
+    {"limits", "zone-size", OPT_UINT, "16384",
+     offsetof(wot_config, limit_zone_kb)},
+    {"limits", "records", OPT_UINT, "100000",
+     offsetof(wot_config, limit_records)},
+    {"limits", "names", OPT_UINT, "100000", offsetof(wot_config, limit_names)},
+    {"discovery", "auto", OPT_DISCOVERY, "valid",
+     offsetof(wot_config, discovery)},
+    {"discovery", "max", OPT_UINT, "100", offsetof(wot_config, discovery_max)},
 };
 #define NOPTS (sizeof(options) / sizeof(options[0]))
 
@@ -79,6 +109,17 @@ static int set_num(void *field, opt_type t, const char *val)
 
 	if (t == OPT_SHADOW)
 		return wot_shadow_parse(val, field) < 0 ? WOT_EINVAL : 0;
+	if (t == OPT_BOOL) {
+		if (!strcmp(val, "yes") || !strcmp(val, "true") ||
+		    !strcmp(val, "1"))
+			*(unsigned *)field = 1;
+		else if (!strcmp(val, "no") || !strcmp(val, "false") ||
+			 !strcmp(val, "0"))
+			*(unsigned *)field = 0;
+		else
+			return WOT_EINVAL;
+		return 0;
+	}
 	if (t == OPT_UINT) {
 		u = strtoul(val, &end, 10);
 		if (!*val || *end || u > 86400 * 365)
@@ -98,6 +139,11 @@ static int set_opt(wot_config *cfg, const struct option *o, const char *val)
 	void *field = (char *)cfg + o->off;
 
 	switch (o->type) {
+	case OPT_DISCOVERY:
+		if (wot_discovery_parse(val, NULL) < 0)
+			return WOT_EINVAL;
+		/* stored as its text */
+		__attribute__((fallthrough));
 	case OPT_STR:
 		free(*(char **)field);
 		*(char **)field = strdup(val);
@@ -176,8 +222,12 @@ void wot_config_dispose(wot_config *cfg)
 	free(cfg->key);
 	free(cfg->gnupghome);
 	free(cfg->user);
+	free(cfg->discovery);
 	strv_free(cfg->listen);
 	strv_free(cfg->upstream);
+	strv_free(cfg->peer_endpoint);
+	strv_free(cfg->peer_listen);
+	strv_free(cfg->peer_notify);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -187,6 +237,9 @@ static void scalar_text(const struct option *o, const void *field, char *buf,
 {
 	if (o->type == OPT_UINT)
 		snprintf(buf, len, "%u", *(const unsigned *)field);
+	else if (o->type == OPT_BOOL)
+		snprintf(buf, len, "%s",
+			 *(const unsigned *)field ? "yes" : "no");
 	else if (o->type == OPT_NUM)
 		snprintf(buf, len, "%g", *(const double *)field);
 	else
@@ -207,14 +260,17 @@ char *wot_config_format(const wot_config *cfg)
 
 		if (strcmp(section, o->section))
 			wot_buf_printf(&b, "\n[%s]\n", section = o->section);
-		if (o->type == OPT_STR && *(char *const *)field)
+		if ((o->type == OPT_STR || o->type == OPT_DISCOVERY) &&
+		    *(char *const *)field &&
+		    (!o->def || strcmp(*(char *const *)field, o->def)))
 			wot_buf_printf(&b, "%s = %s\n", o->name,
 				       *(char *const *)field);
 		if (o->type == OPT_STRV)
 			for (char *const *v = *(char **const *)field; v && *v;
 			     v++)
 				wot_buf_printf(&b, "%s = %s\n", o->name, *v);
-		if (o->type == OPT_STR || o->type == OPT_STRV)
+		if (o->type == OPT_STR || o->type == OPT_STRV ||
+		    o->type == OPT_DISCOVERY)
 			continue;
 		/* Defaults stay implicit, so a later default change applies. */
 		scalar_text(o, field, val, sizeof(val));
@@ -227,4 +283,26 @@ char *wot_config_format(const wot_config *cfg)
 int wot_config_defaults(wot_config *cfg)
 {
 	return wot_config_parse(cfg, "", "defaults");
+}
+
+int wot_discovery_parse(const char *text, int *level)
+{
+	char *end;
+	unsigned long n;
+	int lv;
+
+	if (!strcmp(text, "off"))
+		lv = 0;
+	else if (!strcmp(text, "valid"))
+		lv = -1;
+	else if (!strncmp(text, "level:", 6)) {
+		n = strtoul(text + 6, &end, 10);
+		if (!text[6] || *end || n < 1 || n > 64)
+			return WOT_EINVAL;
+		lv = (int)n;
+	} else
+		return WOT_EINVAL;
+	if (level)
+		*level = lv;
+	return 0;
 }

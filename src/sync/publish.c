@@ -101,6 +101,18 @@ static int add_zone(file_set *fs, const char *file)
 	return rc;
 }
 
+/* peer.conf travels in every commit, so followers always see the current
+ * endpoints and promise; with nothing to announce there is none. */
+static int add_peer_conf(file_set *fs, const wot_home *h)
+{
+	char *text = NULL;
+	int rc = wot_peer_conf_own(h, &text);
+
+	if (rc < 0 || !text)
+		return rc;
+	return fs_add(fs, strdup("peer.conf"), text, strlen(text));
+}
+
 static int commit_files(wot_home *h, wot_trust *t, file_set *fs,
 			const char *const *replace, const char *const *drop,
 			const char *msg, char oid[WOT_OID_MAX])
@@ -145,7 +157,7 @@ int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
 		     size_t n, const char *msg, char oid[WOT_OID_MAX])
 {
 	static const char *const replace[] = {"zones", "keys", NULL};
-	static const char *const drop[] = {"zone.txt", NULL};
+	static const char *const drop[] = {"zone.txt", "peer.conf", NULL};
 	file_set fs = {0};
 	int rc = 0, lock = -1;
 
@@ -159,6 +171,8 @@ int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
 		rc = wot_home_lock(h, &lock);
 	if (rc == 0)
 		rc = add_keys(&fs, t, h->cfg.key);
+	if (rc == 0)
+		rc = add_peer_conf(&fs, h);
 	if (rc == 0)
 		rc = commit_files(h, t, &fs, replace, drop,
 				  msg ? msg : "wotdns publish", oid);
@@ -211,11 +225,14 @@ int wot_sync_publish_keys_locked(wot_home *h, wot_trust *t, const char *msg,
 				 char oid[WOT_OID_MAX])
 {
 	static const char *const replace[] = {"keys", NULL};
+	static const char *const drop[] = {"peer.conf", NULL};
 	file_set fs = {0};
 	int rc = add_keys(&fs, t, h->cfg.key);
 
 	if (rc == 0)
-		rc = commit_files(h, t, &fs, replace, NULL,
+		rc = add_peer_conf(&fs, h);
+	if (rc == 0)
+		rc = commit_files(h, t, &fs, replace, drop,
 				  msg ? msg : "wotdns: publish keys", oid);
 	fs_dispose(&fs);
 	return rc;

@@ -49,6 +49,27 @@ typedef struct {
 	char *user;		      /* drop root to this user after binding */
 	wot_trust_policy trust;	      /* [trust] weights, margin, shadow */
 	unsigned completes_needed, marginals_needed, max_cert_depth;
+	/* [peer]: what this peer announces in its repository's peer.conf,
+	 * and where it listens for other peers (NOTIFY, opinions). */
+	char **peer_endpoint;  /* announced "addr:port", NULL-terminated */
+	char **peer_listen;    /* peer listener addresses; none by default */
+	char **peer_notify;    /* extra endpoints told of every publish */
+	unsigned peer_refresh; /* promise: head re-signed every N s; 0 none */
+	unsigned peer_share_sources; /* list own sources in peer.conf */
+	/* [sync] */
+	unsigned sync_jobs;	/* sources fetched in parallel */
+	unsigned max_age;	/* s; records of an older head expire; 0 off */
+	unsigned notify_gap_ms; /* at most one NOTIFY-driven fetch per source
+				   per gap */
+	/* [limits] against hostile repositories */
+	unsigned limit_fetch_mb; /* bytes received in one fetch */
+	unsigned limit_commits;	 /* new commits verified in one sync */
+	unsigned limit_zone_kb;	 /* one zone file */
+	unsigned limit_records;	 /* records in one zone file */
+	unsigned limit_names;	 /* distinct owner names per source */
+	/* [discovery] friend-of-friend sources */
+	char *discovery;	/* "off", "valid" or "level:N" */
+	unsigned discovery_max; /* auto-followed sources at most */
 } wot_config;
 
 /* Release libgit2's global state (call once before exit). */
@@ -79,8 +100,11 @@ char *wot_home_path(const wot_home *h, const char *rel);
 /* A followed source. */
 typedef struct {
 	char name[65];
-	char *url;
+	char *url;	       /* primary URL */
+	char **mirrors;	       /* further URLs of the same history, NULL-
+				  terminated (NULL when none) */
 	char key[WOT_FPR_MAX]; /* pinned owner, "" until first verified sync */
+	int discovered;	       /* auto-followed through friend-of-friend */
 } wot_source;
 
 /* All sources, self first. Caller frees with wot_sources_free(). */
@@ -94,6 +118,45 @@ int wot_evidence_json(const wot_home *h, const char *name, char **json);
 int wot_source_trust_again(wot_home *h, const char *name);
 /* Valid source name: [A-Za-z0-9_.-]{1,64}, not starting with '.'. */
 int wot_source_name_valid(const char *name);
+
+/* ---- peer.conf (see docs/wotdns-peer.conf.5.md) ---- */
+
+#define WOT_PEER_CONF_MAX (256 * 1024) /* bytes */
+#define WOT_PEER_SOURCES_MAX 1000
+#define WOT_PEER_ENDPOINTS_MAX 8
+#define WOT_PEER_URLS_MAX 8
+#define WOT_PEER_URL_MAX 1024
+
+/* A source another peer follows, as its peer.conf lists it. */
+typedef struct {
+	char name[65];
+	char **urls; /* url first, then mirrors; NULL-terminated */
+	char key[WOT_FPR_MAX];
+} wot_peer_source;
+
+typedef struct {
+	char **endpoints; /* "ADDR:PORT" (IP literals), NULL-terminated */
+	size_t nendpoints;
+	unsigned
+	    refresh; /* head re-signed at least every N s; 0 = no promise */
+	wot_peer_source *sources;
+	size_t nsources;
+} wot_peer_conf;
+
+/* Parse peer.conf text (hostile: bounded, strict; unknown keys and
+ * sections are ignored for forward compatibility). Errors as
+ * "label:line: ...". Caller frees *out with wot_peer_conf_free(). */
+int wot_peer_conf_parse(const char *text, size_t len, const char *label,
+			wot_peer_conf **out);
+void wot_peer_conf_free(wot_peer_conf *p);
+/* 1 if ep is "IPv4:PORT" or "[IPv6]:PORT". */
+int wot_peer_endpoint_valid(const char *ep);
+/* The peer.conf this home publishes (from [peer] and, when shared, its
+ * sources); *text NULL when there is nothing to announce. Caller frees. */
+int wot_peer_conf_own(const wot_home *h, char **text);
+/* peer.conf at source name's verified head; WOT_ENOENT when it has none.
+ * Caller frees *out with wot_peer_conf_free(). */
+int wot_sync_peer_conf(wot_home *h, const char *name, wot_peer_conf **out);
 
 /* What a sync or recompute did. */
 typedef struct {

@@ -33,6 +33,9 @@ void wot_git_ready(void);
 /* Parse config text; errors as "path:line: ...". */
 int wot_config_parse(wot_config *cfg, const char *text, const char *path);
 void wot_config_dispose(wot_config *cfg);
+/* [discovery] auto: "off" -> 0, "valid" -> -1 (any valid key), "level:N"
+ * -> N (valid and at most N certification steps away). */
+int wot_discovery_parse(const char *text, int *level);
 /* A config holding every default. */
 int wot_config_defaults(wot_config *cfg);
 /* Serialise cfg as INI text (caller frees). */
@@ -111,8 +114,8 @@ int wot_evidence_suspended(const wot_home *h, const char *name);
 /* Classify and keep a refused non-fast-forward tip; returns WOT_EVERIFY
  * with the reason as the last error. */
 int wot_evidence_refused(const wot_home *h, const wot_source *s,
-			 git_repository *repo, wot_trust *t,
-			 const git_oid *tip, const git_oid *verified);
+			 git_repository *repo, wot_trust *t, const git_oid *tip,
+			 const git_oid *verified);
 
 /* Limits against hostile repositories. */
 #define WOT_MAX_ZONE_BYTES (16u << 20)

@@ -134,6 +134,105 @@ static void sync_source_names(void **state)
 					   "567890123456789012345678901234"));
 }
 
+static void sync_config_issue6(void **state)
+{
+	wot_config c;
+	char *back;
+	int lv = 0;
+
+	(void)state;
+	assert_int_equal(wot_config_parse(&c, "", "cfg"), 0);
+	assert_int_equal(c.peer_share_sources, 1);
+	assert_string_equal(c.discovery, "valid");
+	assert_int_equal(c.limit_fetch_mb, 64);
+	assert_null(c.peer_endpoint);
+	back = wot_config_format(&c);
+	assert_null(strstr(back, "share-sources"));
+	assert_null(strstr(back, "auto ="));
+	free(back);
+	wot_config_dispose(&c);
+	assert_int_equal(wot_config_parse(&c,
+					  "[peer]\nendpoint = 127.0.0.2:5300\n"
+					  "share-sources = no\n"
+					  "[discovery]\nauto = level:2\n",
+					  "cfg"),
+			 0);
+	assert_int_equal(c.peer_share_sources, 0);
+	assert_string_equal(c.peer_endpoint[0], "127.0.0.2:5300");
+	back = wot_config_format(&c);
+	assert_non_null(strstr(back, "share-sources = no"));
+	assert_non_null(strstr(back, "auto = level:2"));
+	free(back);
+	wot_config_dispose(&c);
+	assert_int_equal(
+	    wot_config_parse(&c, "[discovery]\nauto = maybe\n", "cfg"),
+	    WOT_ESYNTAX);
+	wot_config_dispose(&c);
+	assert_int_equal(
+	    wot_config_parse(&c, "[peer]\nshare-sources = 2\n", "cfg"),
+	    WOT_ESYNTAX);
+	wot_config_dispose(&c);
+	assert_int_equal(wot_discovery_parse("off", &lv), 0);
+	assert_int_equal(lv, 0);
+	assert_int_equal(wot_discovery_parse("valid", &lv), 0);
+	assert_int_equal(lv, -1);
+	assert_int_equal(wot_discovery_parse("level:3", &lv), 0);
+	assert_int_equal(lv, 3);
+	assert_int_equal(wot_discovery_parse("level:0", &lv), WOT_EINVAL);
+	assert_int_equal(wot_discovery_parse("level:", &lv), WOT_EINVAL);
+}
+
+static void sync_peer_conf(void **state)
+{
+	const char ok[] =
+	    "# comment\n[peer]\nendpoint = 127.0.0.9:5301\n"
+	    "endpoint = [::1]:5301\nrefresh = 3600\nfuture = x\n"
+	    "[source bob]\nurl = git://127.0.0.1/bob.git\n"
+	    "mirror = /srv/bob.git\n"
+	    "key = 7c78 91d5 887a ffd6 759f ecbc 68e5 b088 4212 bc44\n"
+	    "[later-section]\nx = y\n";
+	wot_peer_conf *p = NULL;
+
+	(void)state;
+	assert_int_equal(wot_peer_conf_parse(ok, strlen(ok), "bob", &p), 0);
+	assert_int_equal(p->nendpoints, 2);
+	assert_string_equal(p->endpoints[1], "[::1]:5301");
+	assert_int_equal(p->refresh, 3600);
+	assert_int_equal(p->nsources, 1);
+	assert_string_equal(p->sources[0].name, "bob");
+	assert_string_equal(p->sources[0].urls[1], "/srv/bob.git");
+	assert_null(p->sources[0].urls[2]);
+	assert_string_equal(p->sources[0].key,
+			    "7C7891D5887AFFD6759FECBC68E5B0884212BC44");
+	wot_peer_conf_free(p);
+	const char *bad[] = {
+	    "[peer]\nendpoint = example.org:53\n",
+	    "[peer]\nendpoint = 127.0.0.1:0\n",
+	    "[peer]\nendpoint = [::1:53\n",
+	    "[peer]\nrefresh = soon\n",
+	    "[source ../x]\nurl = a\nkey = "
+	    "7C7891D5887AFFD6759FECBC68E5B0884212BC44\n",
+	    "[source b]\nurl = a b\nkey = "
+	    "7C7891D5887AFFD6759FECBC68E5B0884212BC44\n",
+	    "[source b]\nurl = a\n",
+	    "[source b]\nurl = a\nkey = 1234\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_not_equal(
+		    wot_peer_conf_parse(bad[i], strlen(bad[i]), "x", &p), 0);
+		assert_null(p);
+		assert_non_null(strstr(wot_error_last(), "x"));
+	}
+	assert_true(wot_peer_endpoint_valid("127.0.0.1:53"));
+	assert_false(wot_peer_endpoint_valid("127.0.0.1"));
+	assert_false(wot_peer_endpoint_valid("127.0.0.1:65536"));
+	/* line numbers point at the bad line */
+	const char *l3 = "[peer]\n\nrefresh = x\n";
+	assert_int_not_equal(
+	    wot_peer_conf_parse(l3, strlen(l3), "peer.conf", &p), 0);
+	assert_non_null(strstr(wot_error_last(), "peer.conf:3"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +241,8 @@ int main(void)
 	    cmocka_unit_test(sync_config_parse),
 	    cmocka_unit_test(sync_config_errors),
 	    cmocka_unit_test(sync_source_names),
+	    cmocka_unit_test(sync_config_issue6),
+	    cmocka_unit_test(sync_peer_conf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
