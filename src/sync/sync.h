@@ -207,6 +207,20 @@ int wot_sync_set_trust(wot_home *h, wot_trust *t, const char *fpr,
 /* Republish keys/ (own key and the keys it certified) keeping the zones. */
 int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
 			  char oid[WOT_OID_MAX]);
+/*
+ * Renew: a new signed commit of the same zones and keys (peer.conf rebuilt
+ * from [peer]), so followers see a fresh head (locked). oid may be NULL.
+ */
+int wot_sync_renew(wot_home *h, wot_trust *t, const char *msg,
+		   char oid[WOT_OID_MAX]);
+/*
+ * Renew if [peer] refresh is set and half of it has passed since the own
+ * head was signed (the daemon calls this before each sync). Returns 1 when
+ * it renewed (oid, if not NULL, gets the commit), 0 when not due, or a
+ * negative code (also logged).
+ */
+int wot_sync_renew_due(wot_home *h, wot_trust *t, int64_t now,
+		       char oid[WOT_OID_MAX]);
 
 /* ---- sources ---- */
 
