@@ -198,6 +198,10 @@ const char *wot_repo_entry_odd(const git_tree_entry *e)
 	default:
 		return "not a regular file";
 	}
+	/* Names git itself refuses can only come from a crafted tree. */
+	if (!*n || !strcmp((const char *)n, ".") ||
+	    !strcmp((const char *)n, "..") || strchr((const char *)n, '/'))
+		return "a name git forbids";
 	/* Names end up in messages and on terminals. */
 	for (; *n; n++)
 		if (*n < 0x20 || *n == 0x7f)
