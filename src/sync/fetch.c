@@ -220,6 +220,10 @@ static int advance(const struct for_source *fs, git_repository *repo,
 	    (rc = verify_range(repo, t, tip, verified, pin)) < 0 ||
 	    (rc = wot_limits_content(fs->h, fs->name, repo, tip)) < 0)
 		return rc;
+	/* Keys travel with verified history only. They go in before the
+	 * head moves: a crash in between must not lose them, since an
+	 * unchanged head imports nothing (no gpg work for it). */
+	import_keys(repo, t, tip, NULL);
 	gerr = git_reference_create_matching(&ref, repo, REF_VERIFIED, tip, 1,
 					     verified, "wotdns verified");
 	git_reference_free(ref);
@@ -246,6 +250,7 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 				     s->name, s->name);
 	if ((rc = wot_sync_open_mirror(h, s->name, &repo)) < 0)
 		return rc;
+	wot_mirror_recover(s->name, repo); /* after a crash (recover.c) */
 	f.max_bytes = (size_t)h->cfg.limit_fetch_mb << 20;
 	if ((rc = do_fetch(repo, s->url, &f)) == WOT_ELIMIT)
 		rc = wot_limits_fetch_error(&h->cfg);
@@ -261,10 +266,6 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		rc = wot_evidence_refused(h, s, repo, t, &tip, &verified);
 	if (rc == 0)
 		snprintf(s->key, sizeof(s->key), "%s", pin);
-	/* Keys travel with verified history only, and only when it moved:
-	 * an unchanged source costs no gpg work. */
-	if (rc == 0 && (!have_verified || !git_oid_equal(&tip, &verified)))
-		import_keys(repo, t, &tip, NULL);
 	if (rc == 0)
 		wot_fresh_record(h, s->name, repo);
 out:

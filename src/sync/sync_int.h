@@ -159,6 +159,13 @@ int wot_fresh_record(const wot_home *h, const char *name, git_repository *repo);
 int wot_fresh_expired(wot_home *h, const char *name, int64_t head_time,
 		      int64_t now);
 
+/* recover.c: debris of an interrupted sync (call with the home lock
+ * held). Stale lock files (refs, FETCH_HEAD...) and partial packs of a
+ * mirror; returns how many files were removed (each logged). */
+int wot_mirror_recover(const char *name, git_repository *repo);
+/* PATH.tmp.PID files of dead processes in the home and state/. */
+int wot_home_recover(const wot_home *h);
+
 /* Built-in limits against hostile repositories; the configurable ones
  * are [limits] (limits.c). No blob larger than this is ever inflated. */
 #define WOT_MAX_BLOB_BYTES (64u << 20)
