@@ -23,7 +23,8 @@
 #
 # Environment: SOURCES (1000), RECORDS (1000), REPEAT (3: no-change and
 # one-changed runs, median reported), REF (1: also run the SOURCES/10
-# reference; 0 = skip), WOTDNS (binary; default: build/src/cli/wotdns,
+# reference; 0 = skip), GEN_ONLY (a directory: only generate the data
+# set there and keep it, e.g. for profiling), WOTDNS (binary; default: build/src/cli/wotdns,
 # built if missing). Results go to stdout, progress to stderr.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -213,6 +214,13 @@ row() {
 	printf '%-28s %10s %12s %12s %10s\n' "$@"
 }
 say "wotdns: $W"
+if [ -n "${GEN_ONLY:-}" ]; then
+	# Keep a generated set for profiling: GEN_ONLY=DIR (must not exist).
+	generate "$GEN_ONLY" "$SOURCES" "$RECORDS"
+	trap - EXIT
+	say "generated in $GEN_ONLY (HOME for git: $HOME)"
+	exit 0
+fi
 if [ "$REF" = 1 ] && [ "$SOURCES" -ge 20 ]; then
 	read -r rf rn ro rr < <(run $((SOURCES / 10)))
 fi

@@ -58,7 +58,8 @@ static void sync_work(uv_work_t *req)
 	rc = wot_home_trust(d->home, &t);
 	if (rc == 0)
 		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
-	if (rc == 0)
+	/* Nothing changed: the table already serves these records. */
+	if (rc == 0 && !d->report.unchanged)
 		rc = load_table(d->home, &d->fresh);
 	if (rc < 0)
 		snprintf(d->error, sizeof(d->error), "%s", wot_error_last());

@@ -52,7 +52,7 @@ static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	}
 	rc = pinned ? wot_sources_save(h, s, n) : 0;
 	if (rc == 0)
-		rc = wot_sync_recompute_locked(h, t, report);
+		rc = wot_sync_recompute_changed(h, t, report);
 	if (rc == 0 && cb)
 		cb(WOT_SYNC_EV_ACCEPTED, NULL, report->records, 0, 1, NULL,
 		   data);

@@ -161,6 +161,7 @@ int wot_sync_peer_conf(wot_home *h, const char *name, wot_peer_conf **out);
 /* What a sync or recompute did. */
 typedef struct {
 	size_t sources, ok, failed, records, conflicts, rejected;
+	int unchanged; /* 1: no input changed, the outputs were kept */
 } wot_sync_report;
 
 /* ---- own repository ---- */

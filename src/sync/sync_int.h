@@ -24,6 +24,12 @@ int wot_sync_publish_keys_locked(wot_home *h, wot_trust *t, const char *msg,
 				 char oid[WOT_OID_MAX]);
 int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 			      wot_sync_report *report);
+/* cache.c: the same, skipped (outputs kept, report->unchanged set, counts
+ * from the last recompute) when no verified head, pin, keyring file,
+ * configuration or output changed since the last one, for at most an
+ * hour. */
+int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
+			       wot_sync_report *report);
 
 /* Record a libgit2 failure; returns code. */
 int wot_git_error(int code, int gerr, const char *what);
