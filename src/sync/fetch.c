@@ -253,7 +253,7 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 				     s->name, s->name);
 	if ((rc = wot_sync_open_mirror(h, s->name, &repo)) < 0)
 		return rc;
-	if ((rc = do_fetch(repo, s->url, &f)) < 0 ||
+	if ((!s->prefetched && (rc = do_fetch(repo, s->url, &f)) < 0) ||
 	    (rc = fetched_tip(repo, &tip)) < 0)
 		goto out;
 	have_verified =
@@ -282,6 +282,19 @@ int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out)
 
 	if (rc == 0 && git_reference_name_to_id(out, repo, REF_VERIFIED))
 		rc = WOT_ENOENT;
+	git_repository_free(repo);
+	return rc;
+}
+
+int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
+			void *data)
+{
+	struct fetch_ctx f = {s->name, cb, data};
+	git_repository *repo = NULL;
+	int rc = wot_sync_open_mirror(h, s->name, &repo);
+
+	if (rc == 0)
+		rc = do_fetch(repo, s->url, &f);
 	git_repository_free(repo);
 	return rc;
 }

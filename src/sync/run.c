@@ -27,6 +27,7 @@ static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	if ((rc = wot_sources_load(h, &s, &n)) < 0)
 		return rc;
 	report->sources = n;
+	wot_sync_prefetch(h, s, n, h->cfg.sync_jobs, cb, data);
 	for (size_t i = 0; i < n; i++) {
 		char had_pin = s[i].key[0], head[WOT_OID_MAX];
 		if (cb)

@@ -105,6 +105,8 @@ typedef struct {
 				  terminated (NULL when none) */
 	char key[WOT_FPR_MAX]; /* pinned owner, "" until first verified sync */
 	int discovered;	       /* auto-followed through friend-of-friend */
+	int prefetched;	       /* fetched already in this sync (jobs.c): only
+				  verification is left */
 } wot_source;
 
 /* All sources, self first. Caller frees with wot_sources_free(). */

@@ -102,6 +102,21 @@ int wot_repo_each_zone(git_repository *repo, const git_tree *tree,
  */
 int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		    wot_sync_progress cb, void *data);
+/*
+ * Fetch only (no verification, no keyring): thread-safe for distinct
+ * sources. The fetched refs are verified later by wot_sync_source with
+ * s->prefetched set.
+ */
+int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
+			void *data);
+/*
+ * jobs.c: fetch sources in parallel on up to jobs threads; each source
+ * fetched without error gets s[i].prefetched = 1 (a failed one is fetched
+ * again, and reported, by wot_sync_source). Suspended sources are skipped.
+ * cb (may be NULL) is called under a lock, from the threads.
+ */
+void wot_sync_prefetch(wot_home *h, wot_source *s, size_t n, unsigned jobs,
+		       wot_sync_progress cb, void *data);
 /* Last verified head of a source (WOT_ENOENT if none yet). */
 int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out);
 /* Open (creating if needed) the mirror of source name. */
