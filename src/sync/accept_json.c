@@ -1,0 +1,235 @@
+/*
+ * accept_json.c - state/accepted.json, written as a stream.
+ *
+ * The file carries every claim twice (in "claims", and in "names" or
+ * "rejected"): with a million records, building it as a jansson tree took
+ * most of a recompute and gigabytes of memory, so it is printed directly.
+ * The document is the same as jansson would give (keys sorted, reals as
+ * %.17g) without the indentation.
+ */
+#include "sync/sync_int.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A string with bytes beyond ASCII goes through jansson (it checks UTF-8);
+ * invalid UTF-8 from a hostile source becomes '?', never invalid JSON. */
+static int put_utf8(wot_buf *b, const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy = NULL, *text;
+	int rc;
+
+	if (!j && (copy = strdup(s))) {
+		for (char *p = copy; *p; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+		j = json_string(copy);
+	}
+	text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	rc = text ? wot_buf_put(b, text, strlen(text))
+		  : wot_error_set(WOT_ENOMEM, "out of memory");
+	free(text);
+	free(copy);
+	json_decref(j);
+	return rc;
+}
+
+static int put_str(wot_buf *b, const char *s)
+{
+	char esc[8];
+	const char *p;
+	int rc = 0;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			return put_utf8(b, s);
+	rc = wot_buf_put(b, "\"", 1);
+	for (p = s; rc == 0 && *p; p++) {
+		const char *run = p;
+		unsigned char c;
+		while (*p && *p != '"' && *p != '\\' &&
+		       (unsigned char)*p >= 0x20)
+			p++;
+		if (p > run)
+			rc = wot_buf_put(b, run, (size_t)(p - run));
+		if (rc < 0 || !*p)
+			break;
+		c = (unsigned char)*p;
+		if (c == '"' || c == '\\')
+			snprintf(esc, sizeof(esc), "\\%c", c);
+		else
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+		rc = wot_buf_put(b, esc, strlen(esc));
+	}
+	return rc == 0 ? wot_buf_put(b, "\"", 1) : rc;
+}
+
+/* "key":"value", */
+static int put_kv(wot_buf *b, const char *key, const char *val)
+{
+	int rc = wot_buf_printf(b, "\"%s\":", key);
+
+	if (rc == 0)
+		rc = put_str(b, val);
+	return rc == 0 ? wot_buf_put(b, ",", 1) : rc;
+}
+
+static int put_real(wot_buf *b, const char *key, double v)
+{
+	char num[64];
+
+	snprintf(num, sizeof(num), "%.17g", v);
+	if (!strpbrk(num, ".eE") && !strpbrk(num, "ni"))
+		strcat(num, ".0");
+	return wot_buf_printf(b, "\"%s\":%s,", key, num);
+}
+
+/* Signers repeat claim after claim: remember the last lookup. */
+static const wot_key_info *key_of(wot_accept_json *j, const char *fpr)
+{
+	if (j->last && !strcmp(j->last->fpr, fpr))
+		return j->last;
+	for (size_t i = 0; i < j->nkeys; i++)
+		if (!strcmp(j->keys[i].fpr, fpr))
+			return j->last = &j->keys[i];
+	return NULL;
+}
+
+/* One claim as an object, keys in sorted order. */
+static int put_claim(wot_buf *b, wot_accept_json *j, const wot_claim *c)
+{
+	const wot_key_info *k = key_of(j, c->signer);
+	int rc = wot_buf_put(b, "{", 1);
+
+	if (rc == 0)
+		rc = put_kv(b, "commit", c->commit);
+	if (rc == 0)
+		rc = put_kv(b, "explain", c->explain);
+	if (rc == 0)
+		rc = wot_buf_printf(b, "\"level\":%d,", c->level);
+	if (rc == 0)
+		rc = put_kv(b, "name", c->name);
+	if (rc == 0 && c->reason)
+		rc = put_kv(b, "reason", c->reason);
+	if (rc == 0)
+		rc = wot_buf_printf(b, "\"shadows\":%s,",
+				    c->shadows ? "true" : "false");
+	if (rc == 0)
+		rc = put_kv(b, "signer", c->signer);
+	if (rc == 0)
+		rc = wot_buf_printf(b, "\"since\":%lld,", (long long)c->since);
+	if (rc == 0)
+		rc = put_kv(b, "source", c->source);
+	if (rc == 0 && k)
+		rc = put_kv(b, "uid", k->uid);
+	if (rc == 0)
+		rc = put_kv(b, "validity", wot_validity_name(c->validity));
+	if (rc == 0)
+		rc = put_real(b, "weight", c->weight);
+	if (rc == 0 && c->winner)
+		rc = put_kv(b, "winner", c->winner);
+	if (rc == 0) /* the last field's comma becomes the closing brace */
+		b->ptr[b->len - 1] = '}';
+	return rc;
+}
+
+/* "names": the first accepted claim of each name. */
+static int put_names(wot_buf *b, wot_accept_json *j)
+{
+	wot_map *seen = NULL;
+	int rc = wot_map_new(&seen), first = 1;
+
+	if (rc == 0)
+		rc = wot_buf_put(b, "\"names\":{", 9);
+	for (size_t i = 0; rc == 0 && i < j->nclaims; i++) {
+		const wot_claim *c = &j->claims[i];
+		if (!c->accepted || wot_map_get(seen, c->name))
+			continue;
+		if ((rc = wot_map_put(seen, c->name, (void *)1, NULL)) < 0)
+			break;
+		rc = wot_buf_put(b, first ? "\n" : ",\n", first ? 1 : 2);
+		first = 0;
+		if (rc == 0)
+			rc = put_str(b, c->name);
+		if (rc == 0)
+			rc = wot_buf_put(b, ":", 1);
+		if (rc == 0)
+			rc = put_claim(b, j, c);
+	}
+	wot_map_free(seen, NULL);
+	return rc == 0 ? wot_buf_put(b, "},", 2) : rc;
+}
+
+/* An array of the claims that are (all) or are not accepted. */
+static int put_claims(wot_buf *b, wot_accept_json *j, const char *key,
+		      int rejected_only)
+{
+	int rc = wot_buf_printf(b, "\"%s\":[", key), first = 1;
+
+	for (size_t i = 0; rc == 0 && i < j->nclaims; i++) {
+		if (rejected_only && j->claims[i].accepted)
+			continue;
+		rc = wot_buf_put(b, first ? "\n" : ",\n", first ? 1 : 2);
+		first = 0;
+		if (rc == 0)
+			rc = put_claim(b, j, &j->claims[i]);
+	}
+	return rc == 0 ? wot_buf_put(b, "],", 2) : rc;
+}
+
+static int put_sources(wot_buf *b, wot_accept_json *j)
+{
+	int rc = wot_buf_put(b, "\"sources\":[", 11);
+
+	for (size_t i = 0; rc == 0 && i < j->nsources; i++) {
+		const wot_accept_json_source *s = &j->sources[i];
+		rc = wot_buf_put(b, i ? ",\n{" : "\n{", i ? 3 : 2);
+		if (rc == 0)
+			rc = put_kv(b, "key", s->key);
+		if (rc == 0)
+			rc = put_kv(b, "name", s->name);
+		if (rc == 0)
+			rc = put_kv(b, "url", s->url);
+		if (rc == 0)
+			rc = put_kv(b, "verified", s->verified);
+		if (rc == 0)
+			b->ptr[b->len - 1] = '}';
+	}
+	return rc == 0 ? wot_buf_put(b, "],", 2) : rc;
+}
+
+int wot_accept_json_write(const char *path, wot_accept_json *j,
+			  size_t *conflicts)
+{
+	wot_buf b = WOT_BUF_INIT;
+	int rc;
+
+	*conflicts = 0;
+	for (size_t i = 0; i < j->nclaims; i++)
+		if (!j->claims[i].accepted && j->claims[i].reason &&
+		    !strncmp(j->claims[i].reason, "conflict", 8))
+			(*conflicts)++;
+	rc = wot_buf_put(&b, "{", 1);
+	if (rc == 0)
+		rc = put_claims(&b, j, "claims", 0);
+	if (rc == 0)
+		rc = wot_buf_printf(&b, "\n\"generated\":%lld,",
+				    (long long)j->generated);
+	if (rc == 0)
+		rc = put_names(&b, j);
+	if (rc == 0)
+		rc = wot_buf_printf(&b, "\n\"records\":%zu,", j->records);
+	if (rc == 0)
+		rc = put_claims(&b, j, "rejected", 1);
+	if (rc == 0)
+		rc = put_sources(&b, j);
+	if (rc == 0)
+		rc = wot_buf_printf(&b, "\n\"version\":1}\n");
+	if (rc == 0)
+		rc = wot_file_write_atomic(path, b.ptr, b.len);
+	wot_buf_dispose(&b);
+	return rc;
+}
