@@ -5,75 +5,39 @@
  * "rejected"): with a million records, building it as a jansson tree took
  * most of a recompute and gigabytes of memory, so it is printed directly.
  * The document is the same as jansson would give (keys sorted, reals as
- * %.17g) without the indentation.
+ * %.17g) without the indentation; invalid UTF-8 (which jansson refuses)
+ * becomes '?'.
  */
 #include "sync/sync_int.h"
 
-#include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A string with bytes beyond ASCII goes through jansson (it checks UTF-8);
- * invalid UTF-8 from a hostile source becomes '?', never invalid JSON. */
-static int put_utf8(wot_buf *b, const char *s)
+/* Short fields, printed without wot_buf_printf's allocation per call. */
+__attribute__((format(printf, 2, 3))) static int put_fmt(wot_buf *b,
+							 const char *fmt, ...)
 {
-	json_t *j = json_string(s);
-	char *copy = NULL, *text;
-	int rc;
+	char tmp[160];
+	va_list ap;
+	int n;
 
-	if (!j && (copy = strdup(s))) {
-		for (char *p = copy; *p; p++)
-			if ((unsigned char)*p >= 0x80)
-				*p = '?';
-		j = json_string(copy);
-	}
-	text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-	rc = text ? wot_buf_put(b, text, strlen(text))
-		  : wot_error_set(WOT_ENOMEM, "out of memory");
-	free(text);
-	free(copy);
-	json_decref(j);
-	return rc;
-}
-
-static int put_str(wot_buf *b, const char *s)
-{
-	char esc[8];
-	const char *p;
-	int rc = 0;
-
-	for (p = s; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			return put_utf8(b, s);
-	rc = wot_buf_put(b, "\"", 1);
-	for (p = s; rc == 0 && *p; p++) {
-		const char *run = p;
-		unsigned char c;
-		while (*p && *p != '"' && *p != '\\' &&
-		       (unsigned char)*p >= 0x20)
-			p++;
-		if (p > run)
-			rc = wot_buf_put(b, run, (size_t)(p - run));
-		if (rc < 0 || !*p)
-			break;
-		c = (unsigned char)*p;
-		if (c == '"' || c == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", c);
-		else
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-		rc = wot_buf_put(b, esc, strlen(esc));
-	}
-	return rc == 0 ? wot_buf_put(b, "\"", 1) : rc;
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return wot_error_set(WOT_EINVAL, "JSON field too long");
+	return wot_buf_put(b, tmp, (size_t)n);
 }
 
 /* "key":"value", */
 static int put_kv(wot_buf *b, const char *key, const char *val)
 {
-	int rc = wot_buf_printf(b, "\"%s\":", key);
+	int rc = put_fmt(b, "\"%s\":", key);
 
 	if (rc == 0)
-		rc = put_str(b, val);
+		rc = wot_buf_json_str(b, val);
 	return rc == 0 ? wot_buf_put(b, ",", 1) : rc;
 }
 
@@ -84,7 +48,7 @@ static int put_real(wot_buf *b, const char *key, double v)
 	snprintf(num, sizeof(num), "%.17g", v);
 	if (!strpbrk(num, ".eE") && !strpbrk(num, "ni"))
 		strcat(num, ".0");
-	return wot_buf_printf(b, "\"%s\":%s,", key, num);
+	return put_fmt(b, "\"%s\":%s,", key, num);
 }
 
 /* Signers repeat claim after claim: remember the last lookup. */
@@ -109,18 +73,18 @@ static int put_claim(wot_buf *b, wot_accept_json *j, const wot_claim *c)
 	if (rc == 0)
 		rc = put_kv(b, "explain", c->explain);
 	if (rc == 0)
-		rc = wot_buf_printf(b, "\"level\":%d,", c->level);
+		rc = put_fmt(b, "\"level\":%d,", c->level);
 	if (rc == 0)
 		rc = put_kv(b, "name", c->name);
 	if (rc == 0 && c->reason)
 		rc = put_kv(b, "reason", c->reason);
 	if (rc == 0)
-		rc = wot_buf_printf(b, "\"shadows\":%s,",
-				    c->shadows ? "true" : "false");
+		rc = put_fmt(b, "\"shadows\":%s,",
+			     c->shadows ? "true" : "false");
 	if (rc == 0)
 		rc = put_kv(b, "signer", c->signer);
 	if (rc == 0)
-		rc = wot_buf_printf(b, "\"since\":%lld,", (long long)c->since);
+		rc = put_fmt(b, "\"since\":%lld,", (long long)c->since);
 	if (rc == 0)
 		rc = put_kv(b, "source", c->source);
 	if (rc == 0 && k)
@@ -153,7 +117,7 @@ static int put_names(wot_buf *b, wot_accept_json *j)
 		rc = wot_buf_put(b, first ? "\n" : ",\n", first ? 1 : 2);
 		first = 0;
 		if (rc == 0)
-			rc = put_str(b, c->name);
+			rc = wot_buf_json_str(b, c->name);
 		if (rc == 0)
 			rc = wot_buf_put(b, ":", 1);
 		if (rc == 0)
