@@ -34,8 +34,11 @@ int cmd_sync(int argc, char **argv)
 		rc = cli_fail_last("sync");
 	} else {
 		printf("sources: %zu ok, %zu failed; records: %zu; "
-		       "conflicts: %zu\n",
+		       "conflicts: %zu",
 		       rep.ok, rep.failed, rep.records, rep.conflicts);
+		if (rep.expired)
+			printf("; expired: %zu", rep.expired);
+		printf("\n");
 		if (rep.failed)
 			rc = cli_fail("%zu source(s) failed to sync",
 				      rep.failed);

@@ -474,7 +474,8 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 	wot_accept_opts opts = WOT_ACCEPT_OPTS_INIT;
 	recompute r = {0};
 	wot_source *srcs = NULL;
-	size_t nsrcs = 0;
+	size_t nsrcs = 0, expired = 0;
+	int64_t now = (int64_t)time(NULL);
 	int rc;
 
 	if ((rc = wot_sources_load(h, &srcs, &nsrcs)) < 0)
@@ -504,6 +505,13 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 			wot_error_clear();
 			continue;
 		}
+		/* Past its maximum age a source serves nothing (fresh.c). */
+		if (wot_fresh_expired(h, srcs[i].name, v->time, now)) {
+			expired++;
+			ldns_rr_list_deep_free(v->rrs);
+			memset(v, 0, sizeof(*v));
+			continue;
+		}
 		r.nviews++;
 	}
 	if ((rc = each_rr(&r, claim_rr)) < 0 ||
@@ -518,6 +526,8 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 	if ((rc = wot_trust_accept(r.claims, r.nclaims, r.owners, &opts)) < 0)
 		goto out;
 	rc = write_outputs(h, &r, srcs, nsrcs, report);
+	if (report)
+		report->expired = expired;
 out:
 	recompute_dispose(&r);
 	wot_sources_free(srcs, nsrcs);

@@ -160,11 +160,34 @@ int wot_peer_conf_own(const wot_home *h, char **text);
  * Caller frees *out with wot_peer_conf_free(). */
 int wot_sync_peer_conf(wot_home *h, const char *name, wot_peer_conf **out);
 
-/* What a sync or recompute did. */
+/* What a sync or recompute did (expired: sources whose records are past
+ * their maximum age and not served). */
 typedef struct {
-	size_t sources, ok, failed, records, conflicts, rejected;
+	size_t sources, ok, failed, records, conflicts, rejected, expired;
 	int unchanged; /* 1: no input changed, the outputs were kept */
 } wot_sync_report;
+
+/* ---- freshness (see docs/design.md, "Freshness") ---- */
+
+typedef struct {
+	int64_t head_time; /* commit time of the verified head; 0 unknown */
+	int64_t last_ok;   /* last successful fetch; 0 never */
+	unsigned promise;  /* refresh promise of its peer.conf, s; 0 none */
+	int64_t max_age;   /* records expire beyond this age, s; 0 never */
+	int stale;	   /* head older than the promise plus a grace */
+	int expired;	   /* head older than max_age: serves nothing */
+} wot_freshness;
+
+/* Judge a head signed at head_time against the source's promise and the
+ * config's [sync] max-age (0: 4 times the promise) at time now. The grace
+ * before "stale" is a tenth of the promise, at least 60 s. Source "self"
+ * never expires. */
+void wot_freshness_eval(const wot_config *cfg, const char *name,
+			int64_t head_time, unsigned promise, int64_t now,
+			wot_freshness *out);
+/* The same from the source's status file (unknown fields are 0). */
+int wot_sync_freshness(const wot_home *h, const char *name, int64_t now,
+		       wot_freshness *out);
 
 /* ---- own repository ---- */
 
@@ -187,6 +210,20 @@ int wot_sync_set_trust(wot_home *h, wot_trust *t, const char *fpr,
 /* Republish keys/ (own key and the keys it certified) keeping the zones. */
 int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
 			  char oid[WOT_OID_MAX]);
+/*
+ * Renew: a new signed commit of the same zones and keys (peer.conf rebuilt
+ * from [peer]), so followers see a fresh head (locked). oid may be NULL.
+ */
+int wot_sync_renew(wot_home *h, wot_trust *t, const char *msg,
+		   char oid[WOT_OID_MAX]);
+/*
+ * Renew if [peer] refresh is set and half of it has passed since the own
+ * head was signed (the daemon calls this before each sync). Returns 1 when
+ * it renewed (oid, if not NULL, gets the commit), 0 when not due, or a
+ * negative code (also logged).
+ */
+int wot_sync_renew_due(wot_home *h, wot_trust *t, int64_t now,
+		       char oid[WOT_OID_MAX]);
 
 /* ---- sources ---- */
 

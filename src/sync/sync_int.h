@@ -101,6 +101,12 @@ typedef int (*wot_blob_fn)(const char *path, const char *data, size_t len,
 			   void *ctx);
 int wot_repo_each_blob(git_repository *repo, const git_tree *tree,
 		       const char *dir, wot_blob_fn fn, void *ctx);
+/* Why a tree entry is not read as a file (a symbolic link, a submodule, a
+ * directory, a name with control characters: static text), or NULL for a
+ * regular file that wot_repo_each_blob reads. */
+const char *wot_repo_entry_odd(const git_tree_entry *e);
+/* Size of blob id from its object header, without inflating it. */
+int wot_repo_blob_size(git_repository *repo, const git_oid *id, size_t *size);
 
 /*
  * Run fn over the blobs of dir ("keys", "zones", "" for root files) in the
@@ -158,9 +164,46 @@ int wot_evidence_refused(const wot_home *h, const wot_source *s,
 			 git_repository *repo, wot_trust *t, const git_oid *tip,
 			 const git_oid *verified);
 
-/* Limits against hostile repositories. */
-#define WOT_MAX_ZONE_BYTES (16u << 20)
+/* limits.c: the [limits] of a config, in the units they are checked in
+ * (0: no limit; zone_bytes and records never exceed the built-in maxima). */
+typedef struct {
+	size_t fetch_bytes, commits, zone_bytes, records, names;
+} wot_limits;
+void wot_limits_get(const wot_config *cfg, wot_limits *out);
+/* The error of a fetch stopped at [limits] fetch-size; returns WOT_ELIMIT. */
+int wot_limits_fetch_error(const wot_config *cfg);
+/* WOT_ELIMIT if more than [limits] commits are new between verified (may
+ * be NULL) and tip; counted before anything is verified. */
+int wot_limits_commits(const wot_config *cfg, git_repository *repo,
+		       const git_oid *tip, const git_oid *verified);
+/*
+ * The tip's content before it is advanced to: every zone file parses and
+ * is within zone-size and records, the source within names. Entries that
+ * are never read (symbolic links, submodules, subdirectories, names with
+ * control characters) are logged and kept in the status as "ignored".
+ */
+int wot_limits_content(wot_home *h, const char *name, git_repository *repo,
+		       const git_oid *tip);
+
+/* fresh.c */
+struct json_t;
+/* Merge fields into state/status/NAME.json (a JSON null deletes a key;
+ * nothing is written when nothing changed). Steals fields; keeps the
+ * caller's last error. */
+int wot_status_merge(const wot_home *h, const char *name,
+		     struct json_t *fields);
+/* Record the verified head's commit time and the refresh promise of its
+ * peer.conf in the status (head_time, promise). */
+int wot_fresh_record(const wot_home *h, const char *name, git_repository *repo);
+/* 1 (and logged) if a source's records at a head signed at head_time have
+ * expired ([sync] max-age, or 4 times its promise). */
+int wot_fresh_expired(wot_home *h, const char *name, int64_t head_time,
+		      int64_t now);
+
+/* Built-in limits against hostile repositories; the configurable ones
+ * are [limits] (limits.c). No blob larger than this is ever inflated. */
+#define WOT_MAX_BLOB_BYTES (64u << 20)
+#define WOT_MAX_ZONE_BYTES WOT_MAX_BLOB_BYTES
 #define WOT_MAX_KEY_BYTES (1u << 20)
-#define WOT_MAX_COMMITS 100000
 
 #endif
