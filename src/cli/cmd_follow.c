@@ -45,11 +45,13 @@ int cmd_follow(int argc, char **argv)
 			name = optarg;
 		else if (c == 'k')
 			key = optarg;
-		else if (c == 'm' && nm + 1 < sizeof(mirrors) / sizeof(*mirrors))
+		else if (c == 'm' &&
+			 nm + 1 < sizeof(mirrors) / sizeof(*mirrors))
 			margs[nm++] = optarg;
 		else if (c == 'm')
 			return cli_usage("follow", "at most %zu --mirror",
-					 sizeof(mirrors) / sizeof(*mirrors) - 1);
+					 sizeof(mirrors) / sizeof(*mirrors) -
+					     1);
 		else
 			return cli_usage("follow", "bad option '%s'",
 					 argv[optind - 1]);

@@ -78,10 +78,9 @@ static void list_suggested(const wot_suggestion *g, size_t n,
 			    json_pack("{s:s,s:o,s:s,s:o,s:s,s:i,s:b,s:b}",
 				      "name", g[i].name, "urls",
 				      strv_json(g[i].urls), "key", g[i].key,
-				      "via", strv_json(g[i].via), "validity",
-				      v, "level", g[i].level, "ignored",
-				      g[i].ignored, "auto",
-				      g[i].would_follow));
+				      "via", strv_json(g[i].via), "validity", v,
+				      "level", g[i].level, "ignored",
+				      g[i].ignored, "auto", g[i].would_follow));
 			continue;
 		}
 		printf("%s  %s\n", g[i].name, g[i].urls[0]);
@@ -119,9 +118,8 @@ static int run(int suggested, int as_json)
 	else
 		list_followed(s, n, arr);
 	if (rc == EXIT_OK && arr) {
-		json_t *doc = json_pack("{s:O}", suggested ? "suggested"
-							   : "sources",
-					arr);
+		json_t *doc = json_pack(
+		    "{s:O}", suggested ? "suggested" : "sources", arr);
 		char *text = json_dumps(doc, JSON_INDENT(2));
 		if (text)
 			printf("%s\n", text);

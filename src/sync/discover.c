@@ -84,8 +84,7 @@ static int url_followed(const wot_source *s, const char *url)
 	return 0;
 }
 
-static int is_followed(const wot_source *src, size_t n,
-		       const wot_suggestion *g)
+static int is_followed(const wot_source *src, size_t n, const wot_suggestion *g)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (src[i].key[0] && !strcmp(src[i].key, g->key))
@@ -136,11 +135,11 @@ static int judge(wot_home *h, wot_trust *t, const wot_source *src, size_t n,
 			}
 		g->followed = is_followed(src, n, g);
 		g->ignored = wot_ignored_match(ignored, g->key, g->urls);
-		g->would_follow = !g->followed && !g->ignored && level != 0 &&
-				  g->validity >= WOT_VALIDITY_FULL &&
-				  (level < 0 ||
-				   (g->level >= 0 && g->level <= level)) &&
-				  url_auto_ok(g->urls[0]);
+		g->would_follow =
+		    !g->followed && !g->ignored && level != 0 &&
+		    g->validity >= WOT_VALIDITY_FULL &&
+		    (level < 0 || (g->level >= 0 && g->level <= level)) &&
+		    url_auto_ok(g->urls[0]);
 	}
 out:
 	free(keys);

@@ -41,8 +41,8 @@ static int credentials(git_credential **out, const char *url,
 		       const char *user_from_url, unsigned int allowed,
 		       void *payload)
 {
-	const char *user = user_from_url && *user_from_url ? user_from_url
-							   : "git";
+	const char *user =
+	    user_from_url && *user_from_url ? user_from_url : "git";
 
 	(void)url;
 	(void)payload;

@@ -77,8 +77,9 @@ static int ignored_add(const wot_home *h, const wot_source *s)
 	if ((rc = wot_ignored_load(h, &old)) < 0)
 		return rc;
 	if (!*old)
-		wot_buf_printf(&b, "# sources unfollowed: discovery never "
-				   "adds them again ('wotdns follow' clears)\n");
+		wot_buf_printf(&b,
+			       "# sources unfollowed: discovery never "
+			       "adds them again ('wotdns follow' clears)\n");
 	wot_buf_printf(&b, "%s# %s\n", old, s->name);
 	if (s->key[0])
 		wot_buf_printf(&b, "key %s\n", s->key);
@@ -174,9 +175,8 @@ static int unfollow_locked(wot_home *h, wot_trust *t, const char *name)
 	int rc;
 
 	if (!strcmp(name, WOT_SELF))
-		return wot_error_set(WOT_EINVAL,
-				     "'%s' is the own zone, not a source",
-				     WOT_SELF);
+		return wot_error_set(
+		    WOT_EINVAL, "'%s' is the own zone, not a source", WOT_SELF);
 	if ((rc = wot_sources_load(h, &s, &n)) < 0)
 		return rc;
 	for (i = 1; i < n && strcmp(s[i].name, name); i++)
