@@ -79,7 +79,7 @@ void cli_sync_progress_cb(wot_sync_event ev, const char *source, size_t cur,
 				msg ? msg : "");
 			p->drawn = 0;
 		}
-		draw(p, p->tty || p->done == p->total);
+		draw(p, 1);
 		break;
 	case WOT_SYNC_EV_ACCEPTED:
 		if (p->drawn)
