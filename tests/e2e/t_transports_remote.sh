@@ -48,4 +48,76 @@ else
 			"$(wd bob resolve alice.wot A)" "192.0.2.2"
 	fi
 fi
+
+# ---- ssh:// ----
+SSHD=$(command -v sshd || echo /usr/sbin/sshd)
+if [ ! -x "$SSHD" ] || ! command -v ssh-keyscan >/dev/null; then
+	echo "# SKIP ssh: sshd or ssh-keyscan missing (openssh-server)"
+elif [ "$(id -u)" != 0 ]; then
+	echo "# SKIP ssh: a throwaway sshd needs root (privilege separation)"
+else
+	S="$T/ssh"
+	mkdir -p "$S" "$HOME/.ssh" && chmod 700 "$S" "$HOME/.ssh"
+	ssh-keygen -q -t ed25519 -N '' -f "$S/host_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$S/id_ed25519"
+	cp "$S/id_ed25519.pub" "$S/authorized_keys"
+	[ -d /run/sshd ] || mkdir -p -m 755 /run/sshd # sshd's privsep dir
+	ok=0
+	for _ in $(seq 1 10); do
+		SPORT=$((20000 + RANDOM % 40000))
+		cat >"$S/sshd_config" <<EOC
+Port $SPORT
+ListenAddress 127.0.0.1
+HostKey $S/host_key
+PidFile $S/sshd.pid
+AuthorizedKeysFile $S/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin prohibit-password
+StrictModes no
+EOC
+		"$SSHD" -D -e -f "$S/sshd_config" 2>"$S/sshd.log" &
+		SPID=$!
+		for _ in $(seq 1 30); do
+			ssh-keyscan -p "$SPORT" -t ed25519 127.0.0.1 \
+				>"$S/scan" 2>/dev/null && [ -s "$S/scan" ] &&
+				{ ok=1; break; }
+			kill -0 $SPID 2>/dev/null || break
+			sleep 0.1
+		done
+		[ $ok = 1 ] && { PIDS+=($SPID); break; }
+		kill $SPID 2>/dev/null; wait $SPID 2>/dev/null
+	done
+	if [ $ok != 1 ]; then
+		fail "sshd did not start: $(cat "$S/sshd.log")"
+	else
+		URL="ssh://$(id -un)@127.0.0.1:$SPORT$(repo alice)"
+		setopt bob ssh-key "$S/id_ed25519"
+		out=$(wd bob follow "$URL" --name over-ssh 2>&1)
+		expect_eq "ssh: an unknown host key is refused" "$?" "1"
+		echo "# $out"
+		cp "$S/scan" "$HOME/.ssh/known_hosts"
+		out=$(wd bob follow "$URL" --name over-ssh 2>&1)
+		expect_eq "ssh: follow with the host key in known_hosts" "$?" "0"
+		[ "$?" = 0 ] || echo "# $out"
+		expect_match "ssh: pinned to alice" "$(wd bob sources)" \
+			"over-ssh  $URL
+  key $FPR_alice"
+		zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.3"
+		wd alice publish "$T/alice.zone" >/dev/null
+		out=$(wd bob sync 2>&1)
+		expect_eq "ssh: sync" "$?" "0"
+		expect_match "ssh: new record accepted" \
+			"$(wd bob resolve alice.wot A)" "192.0.2.3"
+		# a changed host key is refused
+		ssh-keygen -q -t ed25519 -N '' -f "$S/other"
+		sed "s|ssh-ed25519 .*|$(cut -d' ' -f1,2 "$S/other.pub")|" \
+			"$S/scan" >"$HOME/.ssh/known_hosts"
+		out=$(wd bob sync 2>&1)
+		expect_match "ssh: a changed host key is refused" "$out" \
+			"over-ssh: FAILED: .*(hostkey|host key)"
+	fi
+fi
 finish
