@@ -58,6 +58,12 @@ elif [ "$(id -u)" != 0 ]; then
 else
 	S="$T/ssh"
 	mkdir -p "$S" "$HOME/.ssh" && chmod 700 "$S" "$HOME/.ssh"
+	# libgit2 1.5 leaks its known_hosts state on every ssh connection
+	# (libgit2 issue #6598, fixed in 1.7): not ours, so leaks inside
+	# libgit2 are not reported under LeakSanitizer in this part (its
+	# frames have no symbols for a narrower pattern).
+	printf "leak:libgit2.so\nleak:libssh2.so\n" >"$S/lsan.supp"
+	export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$S/lsan.supp:print_suppressions=0"
 	ssh-keygen -q -t ed25519 -N '' -f "$S/host_key"
 	ssh-keygen -q -t ed25519 -N '' -f "$S/id_ed25519"
 	cp "$S/id_ed25519.pub" "$S/authorized_keys"
@@ -100,8 +106,9 @@ EOC
 		echo "# $out"
 		cp "$S/scan" "$HOME/.ssh/known_hosts"
 		out=$(wd bob follow "$URL" --name over-ssh 2>&1)
-		expect_eq "ssh: follow with the host key in known_hosts" "$?" "0"
-		[ "$?" = 0 ] || echo "# $out"
+		rc=$?
+		expect_eq "ssh: follow with the host key in known_hosts" "$rc" "0"
+		[ $rc = 0 ] || printf "%s\n" "$out" | sed "s/^/# /"
 		expect_match "ssh: pinned to alice" "$(wd bob sources)" \
 			"over-ssh  $URL
   key $FPR_alice"
