@@ -27,6 +27,9 @@ static int on_progress(const git_indexer_progress *st, void *payload)
 	if (f->cb)
 		f->cb(WOT_SYNC_EV_FETCH, f->name, st->received_objects,
 		      st->total_objects, 1, NULL, f->data);
+	if (f->cb)
+		f->cb(WOT_SYNC_EV_BYTES, f->name, st->received_bytes, 0, 1,
+		      NULL, f->data);
 	return 0;
 }
 
@@ -60,6 +63,7 @@ static int do_fetch(git_repository *repo, const char *url, struct fetch_ctx *f)
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.callbacks.transfer_progress = on_progress;
 	fo.callbacks.payload = f;
+	wot_transport_callbacks(&fo.callbacks);
 	fo.prune = GIT_FETCH_PRUNE;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	/* The URL means what it says: no insteadOf rewriting from any git
@@ -234,9 +238,11 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	git_repository *repo = NULL;
 	git_oid tip, verified;
 	char pin[WOT_FPR_MAX];
+	size_t answered = 0;
 	int have_verified, rc;
 
 	wot_git_ready();
+	wot_transport_setup(&h->cfg);
 	if (wot_evidence_suspended(h, s->name))
 		return wot_error_set(WOT_EVERIFY,
 				     "suspended after an equivocation: nothing "
@@ -247,8 +253,15 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	if ((rc = wot_sync_open_mirror(h, s->name, &repo)) < 0)
 		return rc;
 	f.max_bytes = (size_t)h->cfg.limit_fetch_mb << 20;
-	if (!s->prefetched && (rc = do_fetch(repo, s->url, &f)) == WOT_ELIMIT)
-		rc = wot_limits_fetch_error(&h->cfg);
+	/* Mirrors serve the same history: the first URL that answers. */
+	if (!s->prefetched) {
+		rc = do_fetch(repo, s->url, &f);
+		while (rc < 0 && rc != WOT_ELIMIT && s->mirrors &&
+		       s->mirrors[answered])
+			rc = do_fetch(repo, s->mirrors[answered++], &f);
+		if (rc == WOT_ELIMIT)
+			rc = wot_limits_fetch_error(&h->cfg);
+	}
 	if (rc < 0 || (rc = fetched_tip(repo, &tip)) < 0)
 		goto out;
 	have_verified =
@@ -261,6 +274,8 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		rc = wot_evidence_refused(h, s, repo, t, &tip, &verified);
 	if (rc == 0)
 		snprintf(s->key, sizeof(s->key), "%s", pin);
+	if (rc == 0 && s->mirrors)
+		rc = wot_mirror_check(h, t, s, repo, answered);
 	/* Keys travel with verified history only, and only when it moved:
 	 * an unchanged source costs no gpg work. */
 	if (rc == 0 && (!have_verified || !git_oid_equal(&tip, &verified)))

@@ -204,6 +204,42 @@ int wot_fresh_expired(wot_home *h, const char *name, int64_t head_time,
  * are [limits] (limits.c). No blob larger than this is ever inflated. */
 #define WOT_MAX_BLOB_BYTES (64u << 20)
 #define WOT_MAX_ZONE_BYTES WOT_MAX_BLOB_BYTES
+
+/* unfollow.c: HOME/ignored, sources the user unfollowed. */
+/* The ignore list's text ("" when none; caller frees). */
+int wot_ignored_load(const wot_home *h, char **text);
+/* 1 if text lists key or any of urls (NULL-terminated, may be NULL). */
+int wot_ignored_match(const char *text, const char *key, char *const *urls);
+/* Forget s's key and URLs (the user follows it again). */
+int wot_ignored_clear(const wot_home *h, const wot_source *s);
+/* Copy mirrors (NULL-terminated, may be NULL) into s->mirrors. */
+int wot_source_set_mirrors(wot_source *s, const char *const *mirrors);
+/* Remove a source's mirror, status and evidence files. */
+void wot_source_files_remove(const wot_home *h, const char *name);
+
+/* discover.c: after a sync's fetches, follow the suggestions [discovery]
+ * auto allows (failures are logged, never fatal); counts them in
+ * report->discovered. */
+void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
+		       void *data, wot_sync_report *report);
+
+/* mirror.c: after s advanced from the URL urls[answered] (0 = s->url),
+ * fetch its other URLs and keep any tip by the owner that forks from the
+ * verified head as evidence (WOT_EVERIFY then). */
+int wot_mirror_check(wot_home *h, wot_trust *t, const wot_source *s,
+		     git_repository *repo, size_t answered);
+
+/* transport.c: settings libgit2 needs for https:// and ssh:// (CA file,
+ * credentials, host keys), taken from the config once per process. */
+void wot_transport_setup(const wot_config *cfg);
+/* Fill fetch callbacks for credentials and certificate checks (payload
+ * is left alone). */
+void wot_transport_callbacks(git_remote_callbacks *cb);
+/* Fetch url into repo with one refspec; progress as for a fetch. */
+int wot_transport_fetch(git_repository *repo, const char *url,
+			const char *refspec, git_indexer_progress_cb progress,
+			void *payload);
+
 #define WOT_MAX_KEY_BYTES (1u << 20)
 
 #endif
