@@ -70,7 +70,7 @@ static int name_fpr(const uint8_t *n, size_t len, char fpr[WOT_FPR_MAX])
 
 	while (off < len && n[off] && o < 64) {
 		size_t l = n[off];
-		if (off + 1 + l + SUFFIX_LEN + 1 == len &&
+		if (off + SUFFIX_LEN + 1 == len &&
 		    !memcmp(n + off, suffix, SUFFIX_LEN))
 			break;
 		/* one label of 40 digits, or two of 32 */
