@@ -296,6 +296,21 @@ int wot_sync_follow_mirrors(wot_home *h, wot_trust *t, const char *url,
 int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
 		 wot_sync_report *report);
 
+/*
+ * Fetch, verify and recompute like wot_sync_all, but only the sources
+ * named (names not followed are skipped; report->sources counts the
+ * rest). Takes the home lock. src/sync/one.c.
+ */
+int wot_sync_sources(wot_home *h, wot_trust *t, const char *const *names,
+		     size_t n, wot_sync_report *report);
+int wot_sync_one(wot_home *h, wot_trust *t, const char *name,
+		 wot_sync_report *report);
+/* Endpoints to NOTIFY after a publish: those announced in the verified
+ * peer.conf of every followed source, then [peer] notify, without
+ * duplicates. *out is NULL-terminated; free with wot_notify_targets_free. */
+int wot_sync_notify_targets(wot_home *h, char ***out, size_t *n);
+void wot_notify_targets_free(char **v);
+
 /* Recompute state/accepted.zone and state/accepted.json from verified heads. */
 int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
 
