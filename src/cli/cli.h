@@ -52,9 +52,25 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 int cli_common_opt(int c, const char *optarg_, const char *help);
 /* Open the home and its keyring (both freed by the caller). */
 int cli_open(wot_home **h, wot_trust **t);
+/* After a commit to own.git: tell the running daemon, if any, so it
+ * NOTIFYs the followers (a warning when it does not answer). */
+void cli_tell_daemon(const wot_home *h);
 /* Progress printer for sync operations (quiet when not a terminal). */
 void cli_progress(wot_sync_event ev, const char *source, size_t cur,
 		  size_t total, int ok, const char *msg, void *data);
+
+/* State of the 'wotdns sync' progress line (sources, objects, bytes). */
+typedef struct {
+	int show, tty, drawn;
+	size_t done, total, objects, cur_objects;
+	uint64_t bytes, cur_bytes, last_ms;
+} cli_sync_progress;
+/* mode: 1 always show (--progress), 0 on a terminal, -1 never. */
+void cli_sync_progress_init(cli_sync_progress *p, int mode);
+/* wot_sync_progress callback; data is a cli_sync_progress. Failures are
+ * printed whatever the mode. */
+void cli_sync_progress_cb(wot_sync_event ev, const char *source, size_t cur,
+			  size_t total, int ok, const char *msg, void *data);
 
 int cmd_init(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
@@ -69,5 +85,7 @@ int cmd_conflicts(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_source(int argc, char **argv);
+int cmd_sources(int argc, char **argv);
+int cmd_unfollow(int argc, char **argv);
 
 #endif

@@ -1,5 +1,6 @@
 /* cmd_publish.c - wotdns publish */
 #include "cli/cli.h"
+#include "dns/daemon.h"
 
 #include <stdio.h>
 
@@ -57,6 +58,8 @@ int cmd_publish(int argc, char **argv)
 		rc = cli_fail_last(NULL);
 	else
 		printf("%s\n", oid);
+	if (rc == EXIT_OK)
+		cli_tell_daemon(h);
 	wot_trust_free(t);
 	wot_home_free(h);
 	return rc;

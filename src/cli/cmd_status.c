@@ -168,6 +168,27 @@ static void print_upstreams(json_t *ups)
 	}
 }
 
+/* Propagation counters (absent from an older daemon). */
+static void print_notify(json_t *n)
+{
+	json_t *in = json_object_get(n, "received"),
+	       *out = json_object_get(n, "sent"),
+	       *sy = json_object_get(n, "syncs");
+
+	if (!n)
+		return;
+	printf("  notify in: %lld NOTIFYs (accepted %lld, ignored %lld, "
+	       "coalesced %lld), refused %lld, dropped %lld; fetches %lld "
+	       "(failed %lld)\n",
+	       JI(in, "notifies"), JI(in, "accepted"), JI(in, "ignored"),
+	       JI(in, "coalesced"), JI(in, "refused"), JI(in, "dropped"),
+	       JI(sy, "fetches"), JI(sy, "failed"));
+	printf("  notify out: publishes %lld, sent %lld, answered %lld, "
+	       "unanswered %lld\n",
+	       JI(out, "publishes"), JI(out, "notifies"), JI(out, "answered"),
+	       JI(out, "unanswered"));
+}
+
 static void print_counters(json_t *doc)
 {
 	json_t *c = json_object_get(doc, "counters"), *lat, *cache, *v;
@@ -192,6 +213,7 @@ static void print_counters(json_t *doc)
 	       JI(cache, "entries"), JI(cache, "bytes"), JI(cache, "max_bytes"),
 	       JI(c, "prefetches"));
 	print_upstreams(json_object_get(doc, "upstreams"));
+	print_notify(json_object_get(doc, "notify"));
 }
 
 /* The running daemon's counters, if one runs. */

@@ -27,6 +27,9 @@ static int on_progress(const git_indexer_progress *st, void *payload)
 	if (f->cb)
 		f->cb(WOT_SYNC_EV_FETCH, f->name, st->received_objects,
 		      st->total_objects, 1, NULL, f->data);
+	if (f->cb)
+		f->cb(WOT_SYNC_EV_BYTES, f->name, st->received_bytes, 0, 1,
+		      NULL, f->data);
 	return 0;
 }
 
@@ -60,6 +63,7 @@ static int do_fetch(git_repository *repo, const char *url, struct fetch_ctx *f)
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.callbacks.transfer_progress = on_progress;
 	fo.callbacks.payload = f;
+	wot_transport_callbacks(&fo.callbacks);
 	fo.prune = GIT_FETCH_PRUNE;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	/* The URL means what it says: no insteadOf rewriting from any git
@@ -238,9 +242,11 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	git_repository *repo = NULL;
 	git_oid tip, verified;
 	char pin[WOT_FPR_MAX];
+	size_t answered = 0;
 	int have_verified, rc;
 
 	wot_git_ready();
+	wot_transport_setup(&h->cfg);
 	if (wot_evidence_suspended(h, s->name))
 		return wot_error_set(WOT_EVERIFY,
 				     "suspended after an equivocation: nothing "
@@ -250,10 +256,17 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 				     s->name, s->name);
 	if ((rc = wot_sync_open_mirror(h, s->name, &repo)) < 0)
 		return rc;
-	wot_mirror_recover(s->name, repo); /* after a crash (recover.c) */
 	f.max_bytes = (size_t)h->cfg.limit_fetch_mb << 20;
-	if ((rc = do_fetch(repo, s->url, &f)) == WOT_ELIMIT)
-		rc = wot_limits_fetch_error(&h->cfg);
+	/* Mirrors serve the same history: the first URL that answers. */
+	if (!s->prefetched) {
+		wot_mirror_recover(s->name, repo); /* after a crash */
+		rc = do_fetch(repo, s->url, &f);
+		while (rc < 0 && rc != WOT_ELIMIT && s->mirrors &&
+		       s->mirrors[answered])
+			rc = do_fetch(repo, s->mirrors[answered++], &f);
+		if (rc == WOT_ELIMIT)
+			rc = wot_limits_fetch_error(&h->cfg);
+	}
 	if (rc < 0 || (rc = fetched_tip(repo, &tip)) < 0)
 		goto out;
 	have_verified =
@@ -266,6 +279,8 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		rc = wot_evidence_refused(h, s, repo, t, &tip, &verified);
 	if (rc == 0)
 		snprintf(s->key, sizeof(s->key), "%s", pin);
+	if (rc == 0 && s->mirrors)
+		rc = wot_mirror_check(h, t, s, repo, answered);
 	if (rc == 0)
 		wot_fresh_record(h, s->name, repo);
 out:
@@ -280,6 +295,22 @@ int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out)
 
 	if (rc == 0 && git_reference_name_to_id(out, repo, REF_VERIFIED))
 		rc = WOT_ENOENT;
+	git_repository_free(repo);
+	return rc;
+}
+
+int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
+			void *data)
+{
+	struct fetch_ctx f = {s->name, cb, data,
+			      (size_t)h->cfg.limit_fetch_mb << 20, 0};
+	git_repository *repo = NULL;
+	int rc = wot_sync_open_mirror(h, s->name, &repo);
+
+	if (rc == 0)
+		wot_mirror_recover(s->name, repo); /* after a crash */
+	if (rc == 0)
+		rc = do_fetch(repo, s->url, &f);
 	git_repository_free(repo);
 	return rc;
 }

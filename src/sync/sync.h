@@ -70,6 +70,8 @@ typedef struct {
 	/* [discovery] friend-of-friend sources */
 	char *discovery;	/* "off", "valid" or "level:N" */
 	unsigned discovery_max; /* auto-followed sources at most */
+	char *ca_file;		/* [sync] ca-file: CAs for https:// */
+	char *ssh_key;		/* [sync] ssh-key: private key for ssh:// */
 } wot_config;
 
 /* Release libgit2's global state (call once before exit). */
@@ -105,6 +107,9 @@ typedef struct {
 				  terminated (NULL when none) */
 	char key[WOT_FPR_MAX]; /* pinned owner, "" until first verified sync */
 	int discovered;	       /* auto-followed through friend-of-friend */
+	int prefetched;	       /* fetched already in this sync (jobs.c): only
+				  verification is left */
+	char via[65];	       /* discovered through this source, or "" */
 } wot_source;
 
 /* All sources, self first. Caller frees with wot_sources_free(). */
@@ -158,10 +163,43 @@ int wot_peer_conf_own(const wot_home *h, char **text);
  * Caller frees *out with wot_peer_conf_free(). */
 int wot_sync_peer_conf(wot_home *h, const char *name, wot_peer_conf **out);
 
-/* What a sync or recompute did (expired: sources whose records are past
- * their maximum age and not served). */
+/* ---- friend-of-friend discovery (discover.c, unfollow.c) ---- */
+
+/* A source listed in a followed source's peer.conf. */
 typedef struct {
-	size_t sources, ok, failed, records, conflicts, rejected, expired;
+	char name[65];	       /* as announced (may collide with ours) */
+	char **urls;	       /* url first, then mirrors; NULL-terminated */
+	char key[WOT_FPR_MAX]; /* announced owner */
+	char **via;	       /* followed sources offering it, NULL-term. */
+	wot_validity validity; /* of key for the user; UNKNOWN if absent */
+	int level;	       /* WoT distance of key; -1 unreachable */
+	int followed;	       /* already followed (by key or URL) */
+	int ignored;	       /* unfollowed by the user: never auto */
+	int would_follow;      /* [discovery] auto would take it */
+} wot_suggestion;
+
+/*
+ * Sources announced by followed sources' peer.conf at their verified
+ * heads, one entry per owner key (urls of the first offer). Sources
+ * already followed are included with followed = 1. Caller frees with
+ * wot_suggestions_free().
+ */
+int wot_sync_suggestions(wot_home *h, wot_trust *t, wot_suggestion **out,
+			 size_t *n);
+void wot_suggestions_free(wot_suggestion *s, size_t n);
+/*
+ * Stop following name: remove it from sources.conf with its mirror,
+ * status and evidence files, remember it (key and URLs) in HOME/ignored so
+ * discovery never adds it again, and recompute the accepted set (locked).
+ */
+int wot_sync_unfollow(wot_home *h, wot_trust *t, const char *name);
+
+/* What a sync or recompute did. */
+typedef struct {
+	size_t sources, ok, failed, records, conflicts, rejected;
+	size_t expired;	   /* sources past their maximum age, not served */
+	size_t discovered; /* sources auto-followed by this sync */
+	int unchanged;	   /* 1: no input changed, the outputs were kept */
 } wot_sync_report;
 
 /* ---- freshness (see docs/design.md, "Freshness") ---- */
@@ -225,10 +263,11 @@ int wot_sync_renew_due(wot_home *h, wot_trust *t, int64_t now,
 /* ---- sources ---- */
 
 typedef enum {
-	WOT_SYNC_EV_START,   /* source begins */
-	WOT_SYNC_EV_FETCH,   /* objects: cur/total */
-	WOT_SYNC_EV_DONE,    /* source finished: ok, message */
-	WOT_SYNC_EV_ACCEPTED /* record set recomputed: cur = records */
+	WOT_SYNC_EV_START,    /* source begins */
+	WOT_SYNC_EV_FETCH,    /* objects: cur/total */
+	WOT_SYNC_EV_DONE,     /* source finished: ok, message */
+	WOT_SYNC_EV_ACCEPTED, /* record set recomputed: cur = records */
+	WOT_SYNC_EV_BYTES     /* bytes received so far: cur */
 } wot_sync_event;
 
 typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
@@ -243,6 +282,10 @@ typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
 int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
 		    const char *name, const char *key, wot_sync_progress cb,
 		    void *data);
+/* Like wot_sync_follow, with further URLs of the same history. */
+int wot_sync_follow_mirrors(wot_home *h, wot_trust *t, const char *url,
+			    const char *const *mirrors, const char *name,
+			    const char *key, wot_sync_progress cb, void *data);
 
 /*
  * Fetch every source, verify new commits, advance verified heads fast-forward
@@ -252,6 +295,21 @@ int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
  */
 int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
 		 wot_sync_report *report);
+
+/*
+ * Fetch, verify and recompute like wot_sync_all, but only the sources
+ * named (names not followed are skipped; report->sources counts the
+ * rest). Takes the home lock. src/sync/one.c.
+ */
+int wot_sync_sources(wot_home *h, wot_trust *t, const char *const *names,
+		     size_t n, wot_sync_report *report);
+int wot_sync_one(wot_home *h, wot_trust *t, const char *name,
+		 wot_sync_report *report);
+/* Endpoints to NOTIFY after a publish: those announced in the verified
+ * peer.conf of every followed source, then [peer] notify, without
+ * duplicates. *out is NULL-terminated; free with wot_notify_targets_free. */
+int wot_sync_notify_targets(wot_home *h, char ***out, size_t *n);
+void wot_notify_targets_free(char **v);
 
 /* Recompute state/accepted.zone and state/accepted.json from verified heads. */
 int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);

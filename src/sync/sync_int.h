@@ -24,6 +24,32 @@ int wot_sync_publish_keys_locked(wot_home *h, wot_trust *t, const char *msg,
 				 char oid[WOT_OID_MAX]);
 int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 			      wot_sync_report *report);
+/* cache.c: the same, skipped (outputs kept, report->unchanged set, counts
+ * from the last recompute) when no verified head, pin, keyring file,
+ * configuration or output changed since the last one, for at most an
+ * hour. */
+int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
+			       wot_sync_report *report);
+
+/* accept_json.c: state/accepted.json from a recompute's decisions. */
+typedef struct {
+	const char *name, *url, *key, *verified;
+} wot_accept_json_source;
+typedef struct {
+	const wot_claim *claims;
+	size_t nclaims;
+	const wot_key_info *keys;
+	size_t nkeys;
+	const wot_accept_json_source *sources;
+	size_t nsources;
+	size_t records;		  /* records in accepted.zone */
+	int64_t generated;	  /* unix time */
+	const wot_key_info *last; /* lookup cache, NULL to start */
+} wot_accept_json;
+/* Write the document atomically to path; *conflicts counts the claims
+ * lost to a conflict. */
+int wot_accept_json_write(const char *path, wot_accept_json *j,
+			  size_t *conflicts);
 
 /* Record a libgit2 failure; returns code. */
 int wot_git_error(int code, int gerr, const char *what);
@@ -102,6 +128,21 @@ int wot_repo_each_zone(git_repository *repo, const git_tree *tree,
  */
 int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		    wot_sync_progress cb, void *data);
+/*
+ * Fetch only (no verification, no keyring): thread-safe for distinct
+ * sources. The fetched refs are verified later by wot_sync_source with
+ * s->prefetched set.
+ */
+int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
+			void *data);
+/*
+ * jobs.c: fetch sources in parallel on up to jobs threads; each source
+ * fetched without error gets s[i].prefetched = 1 (a failed one is fetched
+ * again, and reported, by wot_sync_source). Suspended sources are skipped.
+ * cb (may be NULL) is called under a lock, from the threads.
+ */
+void wot_sync_prefetch(wot_home *h, wot_source *s, size_t n, unsigned jobs,
+		       wot_sync_progress cb, void *data);
 /* Last verified head of a source (WOT_ENOENT if none yet). */
 int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out);
 /* Open (creating if needed) the mirror of source name. */
@@ -170,6 +211,42 @@ int wot_home_recover(const wot_home *h);
  * are [limits] (limits.c). No blob larger than this is ever inflated. */
 #define WOT_MAX_BLOB_BYTES (64u << 20)
 #define WOT_MAX_ZONE_BYTES WOT_MAX_BLOB_BYTES
+
+/* unfollow.c: HOME/ignored, sources the user unfollowed. */
+/* The ignore list's text ("" when none; caller frees). */
+int wot_ignored_load(const wot_home *h, char **text);
+/* 1 if text lists key or any of urls (NULL-terminated, may be NULL). */
+int wot_ignored_match(const char *text, const char *key, char *const *urls);
+/* Forget s's key and URLs (the user follows it again). */
+int wot_ignored_clear(const wot_home *h, const wot_source *s);
+/* Copy mirrors (NULL-terminated, may be NULL) into s->mirrors. */
+int wot_source_set_mirrors(wot_source *s, const char *const *mirrors);
+/* Remove a source's mirror, status and evidence files. */
+void wot_source_files_remove(const wot_home *h, const char *name);
+
+/* discover.c: after a sync's fetches, follow the suggestions [discovery]
+ * auto allows (failures are logged, never fatal); counts them in
+ * report->discovered. */
+void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
+		       void *data, wot_sync_report *report);
+
+/* mirror.c: after s advanced from the URL urls[answered] (0 = s->url),
+ * fetch its other URLs and keep any tip by the owner that forks from the
+ * verified head as evidence (WOT_EVERIFY then). */
+int wot_mirror_check(wot_home *h, wot_trust *t, const wot_source *s,
+		     git_repository *repo, size_t answered);
+
+/* transport.c: settings libgit2 needs for https:// and ssh:// (CA file,
+ * credentials, host keys), taken from the config once per process. */
+void wot_transport_setup(const wot_config *cfg);
+/* Fill fetch callbacks for credentials and certificate checks (payload
+ * is left alone). */
+void wot_transport_callbacks(git_remote_callbacks *cb);
+/* Fetch url into repo with one refspec; progress as for a fetch. */
+int wot_transport_fetch(git_repository *repo, const char *url,
+			const char *refspec, git_indexer_progress_cb progress,
+			void *payload);
+
 #define WOT_MAX_KEY_BYTES (1u << 20)
 
 #endif
