@@ -199,6 +199,9 @@ int wot_fresh_record(const wot_home *h, const char *name, git_repository *repo);
  * expired ([sync] max-age, or 4 times its promise). */
 int wot_fresh_expired(wot_home *h, const char *name, int64_t head_time,
 		      int64_t now);
+/* The same judged from the status file, quietly (the accept cache's
+ * stamp holds it, so a source expiring with time forces a recompute). */
+int wot_fresh_expired_now(const wot_home *h, const char *name, int64_t now);
 
 /* recover.c: debris of an interrupted sync (call with the home lock
  * held). Stale lock files (refs, FETCH_HEAD...) and partial packs of a
