@@ -172,6 +172,14 @@ typedef struct {
 void wot_limits_get(const wot_config *cfg, wot_limits *out);
 /* The error of a fetch stopped at [limits] fetch-size; returns WOT_ELIMIT. */
 int wot_limits_fetch_error(const wot_config *cfg);
+/* A fetch's byte budget: wot_limits_transfer, as transfer_progress with
+ * this as payload, stops the fetch past max bytes (0: none) and sets
+ * over. */
+typedef struct {
+	size_t max;
+	int over;
+} wot_fetch_cap;
+int wot_limits_transfer(const git_indexer_progress *st, void *payload);
 /* WOT_ELIMIT if more than [limits] commits are new between verified (may
  * be NULL) and tip; counted before anything is verified. */
 int wot_limits_commits(const wot_config *cfg, git_repository *repo,
