@@ -50,6 +50,12 @@ cp "$T/r.zone" "$T/alice.zone"
 wd alice publish "$T/alice.zone" >/dev/null
 hit records "zones/alice.zone: more than 6 records \(\[limits\] records\)"
 
+# The publisher's own limits hold for what it publishes.
+out=$(wd bob publish "$T/r.zone" 2>&1)
+expect_eq "publish over the own records limit exits 1" "$?" "1"
+expect_match "publish names the limit" "$out" \
+	"r.zone: more than 6 records \(\[limits\] records\)"
+
 # distinct names per source, across its zone files
 zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.1" "a IN A 192.0.2.1" \
 	"b IN A 192.0.2.1"
