@@ -62,11 +62,13 @@ void cli_progress(wot_sync_event ev, const char *source, size_t cur,
 /* State of the 'wotdns sync' progress line (sources, objects, bytes). */
 typedef struct {
 	int show, tty, drawn;
-	size_t done, total, objects, cur_objects;
-	uint64_t bytes, cur_bytes, last_ms;
+	size_t done, total, objects;
+	uint64_t bytes, last_ms;
+	wot_map *seen; /* source -> its last counts (fetches run in parallel) */
 } cli_sync_progress;
 /* mode: 1 always show (--progress), 0 on a terminal, -1 never. */
 void cli_sync_progress_init(cli_sync_progress *p, int mode);
+void cli_sync_progress_dispose(cli_sync_progress *p);
 /* wot_sync_progress callback; data is a cli_sync_progress. Failures are
  * printed whatever the mode. */
 void cli_sync_progress_cb(wot_sync_event ev, const char *source, size_t cur,

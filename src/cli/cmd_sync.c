@@ -70,6 +70,7 @@ int cmd_sync(int argc, char **argv)
 				      rep.failed);
 	}
 	wot_trust_free(t);
+	cli_sync_progress_dispose(&prog);
 	wot_home_free(h);
 	return rc;
 }
