@@ -212,8 +212,12 @@ static int advance(const struct for_source *fs, git_repository *repo,
 	git_reference *ref = NULL;
 	int gerr, rc;
 
-	if (verified && git_oid_equal(tip, verified))
-		return 0;
+	/* A verified head without a pin: a crash came between the head
+	 * moving and the pin being saved. The head is the pin's witness. */
+	if (verified && git_oid_equal(tip, verified)) {
+		git_oid head = *tip;
+		return pin[0] ? 0 : verify_commit(repo, t, &head, tip, pin);
+	}
 	/* Not a fast-forward: the caller keeps it as evidence. */
 	if (verified && !git_graph_descendant_of(repo, tip, verified))
 		return 1;

@@ -101,6 +101,14 @@ done
 expect_match "stale state temporary file removed, and said" "$out" \
 	"home: removed state/accepted.zone.tmp.$DEAD, left by an interrupted sync"
 expect_match "it says nothing failed" "$out" "sources: 2 ok, 0 failed"
+# A kill between a first verified head and its pin reaching sources.conf
+# (as after a first sync of a hand-added source): the head pins again.
+sed -i '/^key = /d' "$T/bob/sources.conf"
+out=$(wd bob sync 2>&1)
+expect_match "unpinned verified head: the sync succeeds" "$out" \
+	"sources: 2 ok, 0 failed"
+expect_match "unpinned verified head: pinned again to the head's signer" \
+	"$(cat "$T/bob/sources.conf")" "key = $FPR_alice"
 expect_eq "it reaches the latest generation" "$(gen_of "$(verified)")" "$N"
 expect_eq "served: the latest generation" "$(served)" "$N"
 expect_eq "no lock file is left in the mirror" \
