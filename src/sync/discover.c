@@ -111,16 +111,21 @@ static int url_auto_ok(const char *u)
 	return 0;
 }
 
-/* Validity, level and what auto-follow would do, for every suggestion. */
+/* Validity, level and what auto-follow would do, for every suggestion.
+ * The keyring is listed only when something is not followed yet: in a
+ * settled mesh every announced source is followed, and a sync then costs
+ * no trust computation here. */
 static int judge(wot_home *h, wot_trust *t, const wot_source *src, size_t n,
 		 struct sugg_list *l)
 {
 	wot_key_info *keys = NULL;
-	size_t nk = 0;
+	size_t nk = 0, open = 0;
 	char *ignored = NULL;
 	int level = 0, rc;
 
-	if (l->n == 0)
+	for (size_t i = 0; i < l->n; i++)
+		open += !(l->v[i].followed = is_followed(src, n, &l->v[i]));
+	if (open == 0)
 		return 0;
 	if ((rc = wot_trust_list(t, &keys, &nk)) < 0 ||
 	    (rc = wot_ignored_load(h, &ignored)) < 0)
@@ -133,7 +138,6 @@ static int judge(wot_home *h, wot_trust *t, const wot_source *src, size_t n,
 				g->validity = keys[k].validity;
 				g->level = keys[k].level;
 			}
-		g->followed = is_followed(src, n, g);
 		g->ignored = wot_ignored_match(ignored, g->key, g->urls);
 		g->would_follow =
 		    !g->followed && !g->ignored && level != 0 &&

@@ -88,6 +88,21 @@ wd alice follow "$(repo carol)" --name carol >/dev/null 2>&1
 expect_eq "follow again" "$?" "0"
 expect_eq "ignore entry cleared" "$(grep -c "^key $FPR_carol" "$T/alice/ignored")" "0"
 
+# 5. a name already taken: the discovered source gets a suffix. alice
+# follows erin under the name "dave", then bob certifies dave.
+peer erin
+wd erin publish "$T/carol.zone" >/dev/null 2>&1
+wd alice follow "$(repo erin)" --name dave >/dev/null 2>&1 || fail "follow erin"
+wd bob sign-friend "$FPR_dave" >/dev/null 2>&1
+out=$(wd alice sync 2>/dev/null)
+expect_match "dave now valid: followed" "$out" "discovered: 1 new source"
+expect_match "under a free name" "$(wd alice sources)" \
+	"dave-2  $(repo dave)
+  key $FPR_dave
+  discovered via bob"
+expect_match "dave's record resolves" "$(wd alice resolve dave.wot A)" \
+	"192.0.2.4"
+
 wd alice sources --help | grep -q -- --suggested
 expect_eq "sources --help" "$?" "0"
 wd alice unfollow --help | grep -q ignored
