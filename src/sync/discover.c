@@ -8,9 +8,15 @@
  */
 #include "sync/sync_int.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* A suggestion whose follow failed (down, does not verify) is tried again
+ * only after this long, so one dead URL does not slow every sync. */
+#define RETRY_S 3600
 
 static int strv_add(char ***v, const char *s)
 {
@@ -111,6 +117,49 @@ static int url_auto_ok(const char *u)
 	return 0;
 }
 
+/* state/discovery.json: {"failed": {FPR: {"time": T, "error": TEXT}}}.
+ * Our own bookkeeping; a missing or unreadable file means no failures. */
+static json_t *failed_load(const wot_home *h)
+{
+	char *path = wot_home_path(h, "state/discovery.json"), *text = NULL;
+	json_t *o = NULL, *f;
+
+	if (path && wot_file_read(path, 4 << 20, &text, NULL) == 0)
+		o = json_loads(text, 0, NULL);
+	wot_error_clear();
+	free(text);
+	free(path);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		o = json_object();
+	}
+	if (!json_is_object(f = json_object_get(o, "failed")))
+		json_object_set_new(o, "failed", json_object());
+	return o;
+}
+
+static void failed_save(const wot_home *h, json_t *o)
+{
+	char *path = wot_home_path(h, "state/discovery.json");
+	char *text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	if (!path || !text ||
+	    wot_file_write_atomic(path, text, strlen(text)) < 0)
+		wot_log(WOT_LOG_WARNING, "sync", "state/discovery.json: %s",
+			wot_error_last());
+	free(path);
+	free(text);
+}
+
+static void failed_get(json_t *o, wot_suggestion *g)
+{
+	json_t *e = json_object_get(json_object_get(o, "failed"), g->key);
+	const char *err = json_string_value(json_object_get(e, "error"));
+
+	g->failed_at = json_integer_value(json_object_get(e, "time"));
+	snprintf(g->error, sizeof(g->error), "%s", err ? err : "");
+}
+
 /* Validity, level and what auto-follow would do, for every suggestion.
  * The keyring is listed only when something is not followed yet: in a
  * settled mesh every announced source is followed, and a sync then costs
@@ -121,6 +170,8 @@ static int judge(wot_home *h, wot_trust *t, const wot_source *src, size_t n,
 	wot_key_info *keys = NULL;
 	size_t nk = 0, open = 0;
 	char *ignored = NULL;
+	json_t *failed = NULL;
+	int64_t now = (int64_t)time(NULL);
 	int level = 0, rc;
 
 	for (size_t i = 0; i < l->n; i++)
@@ -130,6 +181,7 @@ static int judge(wot_home *h, wot_trust *t, const wot_source *src, size_t n,
 	if ((rc = wot_trust_list(t, &keys, &nk)) < 0 ||
 	    (rc = wot_ignored_load(h, &ignored)) < 0)
 		goto out;
+	failed = failed_load(h);
 	wot_discovery_parse(h->cfg.discovery, &level);
 	for (size_t i = 0; i < l->n; i++) {
 		wot_suggestion *g = &l->v[i];
@@ -139,13 +191,16 @@ static int judge(wot_home *h, wot_trust *t, const wot_source *src, size_t n,
 				g->level = keys[k].level;
 			}
 		g->ignored = wot_ignored_match(ignored, g->key, g->urls);
+		failed_get(failed, g);
 		g->would_follow =
 		    !g->followed && !g->ignored && level != 0 &&
+		    now - g->failed_at >= RETRY_S &&
 		    g->validity >= WOT_VALIDITY_FULL &&
 		    (level < 0 || (g->level >= 0 && g->level <= level)) &&
 		    url_auto_ok(g->urls[0]);
 	}
 out:
+	json_decref(failed);
 	free(keys);
 	free(ignored);
 	return rc;
@@ -241,7 +296,8 @@ static int adopt(wot_home *h, wot_trust *t, wot_source *src, size_t *n,
 		wot_log(WOT_LOG_INFO, "sync", "discovered %s (via %s): %s",
 			s->name, s->via, wot_error_last());
 		wot_source_files_remove(h, s->name);
-		wot_sources_free(s, 1);
+		free(s->url); /* s lives in the caller's array */
+		strv_free(s->mirrors);
 		memset(s, 0, sizeof(*s));
 		return rc;
 	}
@@ -270,10 +326,13 @@ void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
 {
 	wot_suggestion *g = NULL;
 	wot_source *src = NULL, *grown;
-	size_t ng = 0, n = 0, added = 0;
+	size_t ng = 0, n = 0, added = 0, tried = 0;
+	json_t *failed = NULL, *fmap;
 
 	if (!h->cfg.discovery || !strcmp(h->cfg.discovery, "off"))
 		return;
+	failed = failed_load(h);
+	fmap = json_object_get(failed, "failed");
 	if (wot_sources_load(h, &src, &n) < 0 ||
 	    wot_sync_suggestions(h, t, &g, &ng) < 0 ||
 	    !(grown = realloc(src, (n + ng + 1) * sizeof(*src)))) {
@@ -292,9 +351,20 @@ void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
 				h->cfg.discovery_max, g[i].name);
 			continue;
 		}
-		if (adopt(h, t, src, &n, &g[i], cb, data) == 0)
+		tried++;
+		if (adopt(h, t, src, &n, &g[i], cb, data) == 0) {
 			added++;
+			json_object_del(fmap, g[i].key);
+		} else {
+			json_object_set_new(fmap, g[i].key,
+					    json_pack("{s:I,s:s}", "time",
+						      (json_int_t)time(NULL),
+						      "error",
+						      wot_error_last()));
+		}
 	}
+	if (tried)
+		failed_save(h, failed);
 	if (added && wot_sources_save(h, src, n) < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "discovery: %s",
 			wot_error_last());
@@ -305,6 +375,7 @@ void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	}
 out:
 	wot_error_clear();
+	json_decref(failed);
 	wot_suggestions_free(g, ng);
 	wot_sources_free(src, n);
 }
