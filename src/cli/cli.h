@@ -52,6 +52,9 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 int cli_common_opt(int c, const char *optarg_, const char *help);
 /* Open the home and its keyring (both freed by the caller). */
 int cli_open(wot_home **h, wot_trust **t);
+/* After a commit to own.git: tell the running daemon, if any, so it
+ * NOTIFYs the followers (a warning when it does not answer). */
+void cli_tell_daemon(const wot_home *h);
 /* Progress printer for sync operations (quiet when not a terminal). */
 void cli_progress(wot_sync_event ev, const char *source, size_t cur,
 		  size_t total, int ok, const char *msg, void *data);

@@ -10,6 +10,7 @@ static const char help[] =
     "                    [--sync-interval SEC] [--threads N]\n"
     "                    [--cache-size MB] [--upstream-timeout MS]\n"
     "                    [--user USER] [--allow-nonloopback]\n"
+    "                    [--peer-listen ADDR:PORT]...\n"
     "                    [--verbose] [--home DIR]\n\n"
     "Run the loopback resolver in the foreground. Overlay names are\n"
     "answered from the accepted record set; every other query goes to\n"
@@ -25,6 +26,11 @@ static const char help[] =
     "  --upstream-timeout MS  per upstream attempt (default 1500)\n"
     "  --user USER            when started as root: become USER after\n"
     "                         binding (the home must belong to USER)\n"
+    "  --peer-listen ADDR:PORT  answer NOTIFY from peers here (UDP;\n"
+    "                         port 0 picks one, logged; default: the\n"
+    "                         config's [peer] listen, else none). A\n"
+    "                         NOTIFY for a followed source fetches it at\n"
+    "                         once; see wotdns-peer.conf(5)\n"
     "  --verbose              log sync results and upstreams\n\n"
     "Counters: 'wotdns status' reads them from HOME/state/serve.sock.\n";
 
@@ -65,10 +71,11 @@ int cmd_serve(int argc, char **argv)
 	    {"upstream-timeout", required_argument, NULL, 'T'},
 	    {"user", required_argument, NULL, 'U'},
 	    {"verbose", no_argument, NULL, 'v'},
+	    {"peer-listen", required_argument, NULL, 'P'},
 	    {NULL, 0, NULL, 0},
 	};
 	wot_daemon_opts o = WOT_DAEMON_OPTS_INIT;
-	const char **listen = NULL, **up = NULL;
+	const char **listen = NULL, **up = NULL, **peer = NULL;
 	wot_home *h = NULL;
 	int c, rc = EXIT_OK, verbose = 0;
 	long v;
@@ -88,6 +95,9 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'u':
 			rc = push(&up, &o.nupstream, optarg);
+			break;
+		case 'P':
+			rc = push(&peer, &o.npeer_listen, optarg);
 			break;
 		case 's':
 			rc = number(optarg, "--sync-interval", 0, 86400 * 30,
@@ -130,6 +140,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	o.listen = listen;
 	o.upstream = up;
+	o.peer_listen = peer;
 	wot_log_set(NULL, NULL, verbose ? WOT_LOG_INFO : WOT_LOG_NOTICE);
 	if (wot_home_open(&h, cli_home) < 0)
 		rc = cli_fail_last(NULL);
@@ -139,5 +150,6 @@ out:
 	wot_home_free(h);
 	free(listen);
 	free(up);
+	free(peer);
 	return rc;
 }

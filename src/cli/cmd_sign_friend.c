@@ -1,5 +1,6 @@
 /* cmd_sign_friend.c - wotdns sign-friend */
 #include "cli/cli.h"
+#include "dns/daemon.h"
 
 #include <stdio.h>
 
@@ -52,6 +53,7 @@ int cmd_sign_friend(int argc, char **argv)
 	}
 	printf("certified %s, ownertrust %s, published %s\n", fpr,
 	       wot_ownertrust_name(level), oid);
+	cli_tell_daemon(h);
 out:
 	wot_trust_free(t);
 	wot_home_free(h);

@@ -53,10 +53,14 @@ int cmd_sync(int argc, char **argv)
 	if (wot_sync_all(h, t, cli_sync_progress_cb, &prog, &rep) < 0) {
 		rc = cli_fail_last("sync");
 	} else {
-		if (!quiet)
+		if (!quiet) {
 			printf("sources: %zu ok, %zu failed; records: %zu; "
-			       "conflicts: %zu\n",
+			       "conflicts: %zu",
 			       rep.ok, rep.failed, rep.records, rep.conflicts);
+			if (rep.expired)
+				printf("; expired: %zu", rep.expired);
+			printf("\n");
+		}
 		if (!quiet && rep.discovered)
 			printf("discovered: %zu new source(s) followed (see "
 			       "'wotdns sources')\n",

@@ -6,18 +6,21 @@
 #include "dns/daemon_int.h"
 #include "dns/dns.h"
 #include "dns/pool.h"
+#include "dns/propagate.h"
 #include "util/util.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct {
 	uv_loop_t loop;
 	wot_home *home;
 	wot_dns_pool *pool;
 	wot_dns_control *control;
+	wot_prop *prop; /* NOTIFY in and out */
 	uint64_t started_ms;
 	size_t records;
 	char **listen; /* bound addresses, NULL-terminated */
@@ -56,9 +59,13 @@ static void sync_work(uv_work_t *req)
 	d->error[0] = '\0';
 	d->fresh = NULL;
 	rc = wot_home_trust(d->home, &t);
+	/* Keep the own refresh promise ([peer] refresh); logged. */
+	if (rc == 0)
+		wot_sync_renew_due(d->home, t, (int64_t)time(NULL), NULL);
 	if (rc == 0)
 		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
-	if (rc == 0)
+	/* Nothing changed: the table already serves these records. */
+	if (rc == 0 && !d->report.unchanged)
 		rc = load_table(d->home, &d->fresh);
 	if (rc < 0)
 		snprintf(d->error, sizeof(d->error), "%s", wot_error_last());
@@ -130,6 +137,8 @@ static void on_signal(uv_signal_t *sig, int signum)
 	uv_close((uv_handle_t *)&d->sighup, NULL);
 	wot_dns_control_close(d->control, NULL, NULL);
 	d->control = NULL;
+	wot_prop_close(d->prop, NULL, NULL);
+	d->prop = NULL;
 	wot_dns_pool_close(d->pool, on_closed, d);
 }
 
@@ -244,9 +253,9 @@ out:
 static int status_doc(void *data, char **json)
 {
 	daemon_t *d = data;
-	wot_daemon_info info = {d->pool, (const char *const *)d->listen,
-				d->records,
-				(uv_now(&d->loop) - d->started_ms) / 1000};
+	wot_daemon_info info = {
+	    d->pool, (const char *const *)d->listen, d->records,
+	    (uv_now(&d->loop) - d->started_ms) / 1000, d->prop};
 
 	return wot_daemon_status_json(&info, json);
 }
@@ -263,6 +272,41 @@ static void start_control(daemon_t *d)
 			"no control socket, status will not show counters: %s",
 			wot_error_last());
 	free(path);
+}
+
+/* A NOTIFY-driven sync produced a fresh record set. */
+static void install_table(void *data, wot_dns_table *t)
+{
+	daemon_t *d = data;
+
+	if (d->stopping || !d->pool) {
+		wot_dns_table_free(t);
+		return;
+	}
+	d->records = wot_dns_table_count(t);
+	wot_dns_pool_set_table(d->pool, t);
+}
+
+static int start_prop(daemon_t *d, const wot_daemon_opts *o)
+{
+	const wot_config *cfg = wot_home_config(d->home);
+	wot_prop_opts po = {o->peer_listen,	  o->npeer_listen,
+			    o->allow_nonloopback, cfg->notify_gap_ms,
+			    install_table,	  d};
+	char addr[80];
+	int rc;
+
+	if (!o->peer_listen)
+		for (po.listen = (const char *const *)cfg->peer_listen;
+		     po.listen && po.listen[po.nlisten];)
+			po.nlisten++;
+	if ((rc = wot_prop_start(&d->prop, &d->loop, d->home, &po)) < 0)
+		return rc;
+	for (size_t i = 0; i < po.nlisten; i++)
+		if (wot_prop_bound(d->prop, i, addr, sizeof(addr)) == 0)
+			wot_log(WOT_LOG_NOTICE, "dns",
+				"peer listener on %s (udp, NOTIFY only)", addr);
+	return 0;
 }
 
 static void start_handles(daemon_t *d, unsigned interval)
@@ -302,12 +346,16 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 	rc = start_server(d, o);
 	if (rc == 0) {
 		start_control(d);
+		rc = start_prop(d, o);
+	}
+	if (rc == 0) {
 		rc = wot_daemon_drop_privileges(d->home, o->user);
 	}
 	if (rc < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", wot_error_last());
 		wot_dns_control_close(d->control, NULL, NULL);
+		wot_prop_close(d->prop, NULL, NULL);
 		if (d->pool)
 			wot_dns_pool_close(d->pool, on_closed, d);
 		uv_run(&d->loop, UV_RUN_DEFAULT);

@@ -20,10 +20,12 @@ typedef struct {
 	int cache_mb;		 /* upstream cache; <0: config's; 0: none */
 	unsigned upstream_timeout_ms; /* 0: config's */
 	const char *user; /* drop root to this user; NULL: config's */
+	const char *const *peer_listen; /* NOTIFY listener; NULL: config's */
+	size_t npeer_listen;
 } wot_daemon_opts;
 #define WOT_DAEMON_OPTS_INIT                                                   \
 	{                                                                      \
-		NULL, 0, NULL, 0, -1, 0, NULL, 0, -1, 0, NULL                  \
+		NULL, 0, NULL, 0, -1, 0, NULL, 0, -1, 0, NULL, NULL, 0         \
 	}
 
 /* The running daemon's control socket, relative to the home. */
@@ -42,5 +44,12 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o);
  * its control socket. WOT_ENOENT when no daemon runs on this home.
  */
 int wot_daemon_status(const wot_home *h, char **json);
+
+/*
+ * Tell the daemon running on this home that the own repository changed,
+ * so it NOTIFYs its followers and serves the change. WOT_ENOENT when no
+ * daemon runs (nothing to do then).
+ */
+int wot_daemon_notify(const wot_home *h);
 
 #endif

@@ -6,12 +6,14 @@
 
 #include "dns/daemon.h"
 #include "dns/pool.h"
+#include "dns/propagate.h"
 
 typedef struct {
 	wot_dns_pool *pool;
 	const char *const *listen; /* bound addresses, NULL-terminated */
 	size_t records;
 	uint64_t uptime_s;
+	const wot_prop *prop; /* NOTIFY counters; may be NULL */
 } wot_daemon_info;
 
 /* The control socket's document (caller frees *json). */

@@ -49,6 +49,26 @@ static json_t *upstreams(wot_dns_pool *p)
 	return a;
 }
 
+/* Propagation: NOTIFYs received on the peer port and sent after a
+ * publish. */
+static json_t *notify_counters(const wot_prop *p)
+{
+	wot_prop_stats s;
+
+	wot_prop_stats_get(p, &s);
+	return json_pack(
+	    "{s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I},s:{s:I,s:I}}",
+	    "received", "packets", (json_int_t)s.received, "notifies",
+	    (json_int_t)s.notifies, "accepted", (json_int_t)s.accepted,
+	    "ignored", (json_int_t)s.ignored, "coalesced",
+	    (json_int_t)s.coalesced, "refused", (json_int_t)s.refused,
+	    "dropped", (json_int_t)s.dropped, "sent", "publishes",
+	    (json_int_t)s.publishes, "notifies", (json_int_t)s.sent, "answered",
+	    (json_int_t)s.answered, "unanswered", (json_int_t)s.unanswered,
+	    "syncs", "fetches", (json_int_t)s.syncs, "failed",
+	    (json_int_t)s.sync_failures);
+}
+
 int wot_daemon_status_json(const wot_daemon_info *info, char **json)
 {
 	wot_dns_stats st;
@@ -63,6 +83,8 @@ int wot_daemon_status_json(const wot_daemon_info *info, char **json)
 			(json_int_t)wot_dns_pool_threads(info->pool), "records",
 			(json_int_t)info->records, "listen", listen, "counters",
 			counters(&st), "upstreams", upstreams(info->pool));
+	if (doc)
+		json_object_set_new(doc, "notify", notify_counters(info->prop));
 	*json = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
 	json_decref(doc);
 	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");

@@ -9,11 +9,20 @@ struct fetch_ctx {
 	const char *name;
 	wot_sync_progress cb;
 	void *data;
+	size_t max_bytes; /* [limits] fetch-size, 0 none */
+	int over;	  /* the fetch was stopped at max_bytes */
 };
 
 static int on_progress(const git_indexer_progress *st, void *payload)
 {
 	struct fetch_ctx *f = payload;
+
+	/* Non-zero stops libgit2 mid-transfer: nothing is indexed or
+	 * referenced, and the verified head stays. */
+	if (f->max_bytes && st->received_bytes > f->max_bytes) {
+		f->over = 1;
+		return -1;
+	}
 
 	if (f->cb)
 		f->cb(WOT_SYNC_EV_FETCH, f->name, st->received_objects,
@@ -66,6 +75,8 @@ static int do_fetch(git_repository *repo, const char *url, struct fetch_ctx *f)
 	if (!gerr)
 		gerr = git_remote_fetch(remote, &refspecs, &fo, NULL);
 	git_remote_free(remote);
+	if (gerr && f->over)
+		return WOT_ELIMIT; /* the caller says which limit */
 	return gerr ? wot_git_error(WOT_ENET, gerr, "fetch") : 0;
 }
 
@@ -169,7 +180,6 @@ static int verify_range(git_repository *repo, wot_trust *t, const git_oid *tip,
 {
 	git_revwalk *walk = NULL;
 	git_oid id;
-	size_t n = 0;
 	int gerr, rc = 0;
 
 	if ((gerr = git_revwalk_new(&walk, repo)))
@@ -180,46 +190,24 @@ static int verify_range(git_repository *repo, wot_trust *t, const git_oid *tip,
 		gerr = git_revwalk_hide(walk, verified);
 	if (gerr)
 		rc = wot_git_error(WOT_EGIT, gerr, "revwalk");
-	while (rc == 0 && (gerr = git_revwalk_next(&id, walk)) == 0) {
-		if (++n > WOT_MAX_COMMITS)
-			rc = wot_error_set(WOT_ELIMIT,
-					   "more than %d new commits",
-					   WOT_MAX_COMMITS);
-		else
-			rc = verify_commit(repo, t, &id, tip, pin);
-	}
+	/* Their number was checked first ([limits] commits). */
+	while (rc == 0 && (gerr = git_revwalk_next(&id, walk)) == 0)
+		rc = verify_commit(repo, t, &id, tip, pin);
 	if (rc == 0 && gerr != GIT_ITEROVER)
 		rc = wot_git_error(WOT_EGIT, gerr, "revwalk");
 	git_revwalk_free(walk);
 	return rc;
 }
 
-struct zone_ok {
-	size_t records;
+/* Whose update it is: the home (its limits) and the source's name. */
+struct for_source {
+	wot_home *h;
+	const char *name;
 };
 
-static int check_zone_blob(const char *path, const char *data, size_t len,
-			   void *ctx)
-{
-	struct zone_ok *z = ctx;
-	size_t n = 0;
-	int rc = wot_zone_check(data, len, path, &n);
-
-	z->records += n;
-	return rc;
-}
-
-/* The content must make sense too: a signed but unparsable zone is not
- * advanced to, so the last good records keep serving. */
-static int check_content(git_repository *repo, const git_oid *tip)
-{
-	struct zone_ok z = {0};
-
-	return wot_repo_commit_zones(repo, tip, check_zone_blob, &z);
-}
-
-static int advance(git_repository *repo, wot_trust *t, const git_oid *tip,
-		   const git_oid *verified, char pin[WOT_FPR_MAX])
+static int advance(const struct for_source *fs, git_repository *repo,
+		   wot_trust *t, const git_oid *tip, const git_oid *verified,
+		   char pin[WOT_FPR_MAX])
 {
 	git_reference *ref = NULL;
 	int gerr, rc;
@@ -229,8 +217,12 @@ static int advance(git_repository *repo, wot_trust *t, const git_oid *tip,
 	/* Not a fast-forward: the caller keeps it as evidence. */
 	if (verified && !git_graph_descendant_of(repo, tip, verified))
 		return 1;
-	if ((rc = verify_range(repo, t, tip, verified, pin)) < 0 ||
-	    (rc = check_content(repo, tip)) < 0)
+	/* The content must make sense too, within [limits]: a signed but
+	 * unparsable or oversized zone is not advanced to, so the last good
+	 * records keep serving. */
+	if ((rc = wot_limits_commits(&fs->h->cfg, repo, tip, verified)) < 0 ||
+	    (rc = verify_range(repo, t, tip, verified, pin)) < 0 ||
+	    (rc = wot_limits_content(fs->h, fs->name, repo, tip)) < 0)
 		return rc;
 	gerr = git_reference_create_matching(&ref, repo, REF_VERIFIED, tip, 1,
 					     verified, "wotdns verified");
@@ -241,7 +233,8 @@ static int advance(git_repository *repo, wot_trust *t, const git_oid *tip,
 int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		    wot_sync_progress cb, void *data)
 {
-	struct fetch_ctx f = {s->name, cb, data};
+	struct fetch_ctx f = {s->name, cb, data, 0, 0};
+	struct for_source fs = {h, s->name};
 	git_repository *repo = NULL;
 	git_oid tip, verified;
 	char pin[WOT_FPR_MAX];
@@ -259,10 +252,16 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 				     s->name, s->name);
 	if ((rc = wot_sync_open_mirror(h, s->name, &repo)) < 0)
 		return rc;
+	f.max_bytes = (size_t)h->cfg.limit_fetch_mb << 20;
 	/* Mirrors serve the same history: the first URL that answers. */
-	rc = do_fetch(repo, s->url, &f);
-	while (rc < 0 && s->mirrors && s->mirrors[answered])
-		rc = do_fetch(repo, s->mirrors[answered++], &f);
+	if (!s->prefetched) {
+		rc = do_fetch(repo, s->url, &f);
+		while (rc < 0 && rc != WOT_ELIMIT && s->mirrors &&
+		       s->mirrors[answered])
+			rc = do_fetch(repo, s->mirrors[answered++], &f);
+		if (rc == WOT_ELIMIT)
+			rc = wot_limits_fetch_error(&h->cfg);
+	}
 	if (rc < 0 || (rc = fetched_tip(repo, &tip)) < 0)
 		goto out;
 	have_verified =
@@ -270,7 +269,7 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	/* A pin learnt from the first commit sticks only if the whole
 	 * history verified. */
 	snprintf(pin, sizeof(pin), "%s", s->key);
-	rc = advance(repo, t, &tip, have_verified ? &verified : NULL, pin);
+	rc = advance(&fs, repo, t, &tip, have_verified ? &verified : NULL, pin);
 	if (rc == 1)
 		rc = wot_evidence_refused(h, s, repo, t, &tip, &verified);
 	if (rc == 0)
@@ -281,6 +280,8 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	 * an unchanged source costs no gpg work. */
 	if (rc == 0 && (!have_verified || !git_oid_equal(&tip, &verified)))
 		import_keys(repo, t, &tip, NULL);
+	if (rc == 0)
+		wot_fresh_record(h, s->name, repo);
 out:
 	git_repository_free(repo);
 	return rc;
@@ -293,6 +294,20 @@ int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out)
 
 	if (rc == 0 && git_reference_name_to_id(out, repo, REF_VERIFIED))
 		rc = WOT_ENOENT;
+	git_repository_free(repo);
+	return rc;
+}
+
+int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
+			void *data)
+{
+	struct fetch_ctx f = {s->name, cb, data,
+			      (size_t)h->cfg.limit_fetch_mb << 20, 0};
+	git_repository *repo = NULL;
+	int rc = wot_sync_open_mirror(h, s->name, &repo);
+
+	if (rc == 0)
+		rc = do_fetch(repo, s->url, &f);
 	git_repository_free(repo);
 	return rc;
 }

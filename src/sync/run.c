@@ -27,6 +27,7 @@ static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	if ((rc = wot_sources_load(h, &s, &n)) < 0)
 		return rc;
 	report->sources = n;
+	wot_sync_prefetch(h, s, n, h->cfg.sync_jobs, cb, data);
 	for (size_t i = 0; i < n; i++) {
 		char had_pin = s[i].key[0], head[WOT_OID_MAX];
 		if (cb)
@@ -54,7 +55,7 @@ static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	if (rc == 0)
 		wot_discover_auto(h, t, cb, data, report);
 	if (rc == 0)
-		rc = wot_sync_recompute_locked(h, t, report);
+		rc = wot_sync_recompute_changed(h, t, report);
 	if (rc == 0 && cb)
 		cb(WOT_SYNC_EV_ACCEPTED, NULL, report->records, 0, 1, NULL,
 		   data);

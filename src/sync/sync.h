@@ -107,6 +107,8 @@ typedef struct {
 				  terminated (NULL when none) */
 	char key[WOT_FPR_MAX]; /* pinned owner, "" until first verified sync */
 	int discovered;	       /* auto-followed through friend-of-friend */
+	int prefetched;	       /* fetched already in this sync (jobs.c): only
+				  verification is left */
 	char via[65];	       /* discovered through this source, or "" */
 } wot_source;
 
@@ -198,8 +200,32 @@ int wot_sync_unfollow(wot_home *h, wot_trust *t, const char *name);
 /* What a sync or recompute did. */
 typedef struct {
 	size_t sources, ok, failed, records, conflicts, rejected;
+	size_t expired;	   /* sources past their maximum age, not served */
 	size_t discovered; /* sources auto-followed by this sync */
+	int unchanged;	   /* 1: no input changed, the outputs were kept */
 } wot_sync_report;
+
+/* ---- freshness (see docs/design.md, "Freshness") ---- */
+
+typedef struct {
+	int64_t head_time; /* commit time of the verified head; 0 unknown */
+	int64_t last_ok;   /* last successful fetch; 0 never */
+	unsigned promise;  /* refresh promise of its peer.conf, s; 0 none */
+	int64_t max_age;   /* records expire beyond this age, s; 0 never */
+	int stale;	   /* head older than the promise plus a grace */
+	int expired;	   /* head older than max_age: serves nothing */
+} wot_freshness;
+
+/* Judge a head signed at head_time against the source's promise and the
+ * config's [sync] max-age (0: 4 times the promise) at time now. The grace
+ * before "stale" is a tenth of the promise, at least 60 s. Source "self"
+ * never expires. */
+void wot_freshness_eval(const wot_config *cfg, const char *name,
+			int64_t head_time, unsigned promise, int64_t now,
+			wot_freshness *out);
+/* The same from the source's status file (unknown fields are 0). */
+int wot_sync_freshness(const wot_home *h, const char *name, int64_t now,
+		       wot_freshness *out);
 
 /* ---- own repository ---- */
 
@@ -222,13 +248,27 @@ int wot_sync_set_trust(wot_home *h, wot_trust *t, const char *fpr,
 /* Republish keys/ (own key and the keys it certified) keeping the zones. */
 int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
 			  char oid[WOT_OID_MAX]);
+/*
+ * Renew: a new signed commit of the same zones and keys (peer.conf rebuilt
+ * from [peer]), so followers see a fresh head (locked). oid may be NULL.
+ */
+int wot_sync_renew(wot_home *h, wot_trust *t, const char *msg,
+		   char oid[WOT_OID_MAX]);
+/*
+ * Renew if [peer] refresh is set and half of it has passed since the own
+ * head was signed (the daemon calls this before each sync). Returns 1 when
+ * it renewed (oid, if not NULL, gets the commit), 0 when not due, or a
+ * negative code (also logged).
+ */
+int wot_sync_renew_due(wot_home *h, wot_trust *t, int64_t now,
+		       char oid[WOT_OID_MAX]);
 
 /* ---- sources ---- */
 
 typedef enum {
-	WOT_SYNC_EV_START,   /* source begins */
-	WOT_SYNC_EV_FETCH,   /* objects: cur/total */
-	WOT_SYNC_EV_DONE,    /* source finished: ok, message */
+	WOT_SYNC_EV_START,    /* source begins */
+	WOT_SYNC_EV_FETCH,    /* objects: cur/total */
+	WOT_SYNC_EV_DONE,     /* source finished: ok, message */
 	WOT_SYNC_EV_ACCEPTED, /* record set recomputed: cur = records */
 	WOT_SYNC_EV_BYTES     /* bytes received so far: cur */
 } wot_sync_event;
@@ -258,6 +298,21 @@ int wot_sync_follow_mirrors(wot_home *h, wot_trust *t, const char *url,
  */
 int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
 		 wot_sync_report *report);
+
+/*
+ * Fetch, verify and recompute like wot_sync_all, but only the sources
+ * named (names not followed are skipped; report->sources counts the
+ * rest). Takes the home lock. src/sync/one.c.
+ */
+int wot_sync_sources(wot_home *h, wot_trust *t, const char *const *names,
+		     size_t n, wot_sync_report *report);
+int wot_sync_one(wot_home *h, wot_trust *t, const char *name,
+		 wot_sync_report *report);
+/* Endpoints to NOTIFY after a publish: those announced in the verified
+ * peer.conf of every followed source, then [peer] notify, without
+ * duplicates. *out is NULL-terminated; free with wot_notify_targets_free. */
+int wot_sync_notify_targets(wot_home *h, char ***out, size_t *n);
+void wot_notify_targets_free(char **v);
 
 /* Recompute state/accepted.zone and state/accepted.json from verified heads. */
 int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);

@@ -105,6 +105,10 @@ int wot_buf_put(wot_buf *b, const void *data, size_t len);
 int wot_buf_printf(wot_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void wot_buf_dispose(wot_buf *b);
+/* Append s as a JSON string literal: quotes, backslashes and control
+ * characters escaped, well-formed UTF-8 kept, any other byte as '?' (so
+ * hostile text still gives valid JSON). */
+int wot_buf_json_str(wot_buf *b, const char *s);
 
 /* Lowercase hex fingerprint check: 40 (v4) or 64 (v5) hex digits. */
 int wot_fpr_valid(const char *fpr);

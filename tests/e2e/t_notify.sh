@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Issue 6, propagation: a publish reaches the followers' resolvers through
+# DNS NOTIFY (RFC 1996) within seconds although their timers never sync;
+# the peer port answers NOTIFY only; a NOTIFY burst costs few fetches.
+. "$(dirname "$0")/lib.sh"
+
+NOUP=127.0.0.1:9 # no upstream: only overlay names are asked here
+FOLLOWERS="bob carol dave"
+
+peer alice
+soa='@ IN SOA ns.alice.wot. h.alice.wot. 1 3600 600 86400 60'
+zone "$T/alice.zone" alice.wot. "$soa" "@ IN A 192.0.2.1"
+wd alice publish "$T/alice.zone" >/dev/null || exit 1
+
+# serve_peer NAME: daemon with a peer listener on a free port; sets
+# PORT_<NAME> and PEER_<NAME>, and announces the endpoint in NAME's
+# peer.conf (config [peer] endpoint, published with the next commit).
+serve_peer() {
+	local n=$1 pp
+	start_serve "$n" --upstream "$NOUP" --sync-interval 0 \
+		--peer-listen 127.0.0.1:0
+	pp=$(sed -n 's/.*peer listener on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+		"$T/serve-$n.log" | head -n 1)
+	[ -n "$pp" ] || { echo "no peer listener for $n"; cat "$T/serve-$n.log"; exit 1; }
+	eval "PORT_$n=$PORT PEER_$n=$pp"
+	printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$pp" >>"$T/$n/config"
+}
+
+for f in $FOLLOWERS; do
+	peer "$f"
+	wd "$f" follow "$(repo alice)" --name alice >/dev/null 2>&1 || exit 1
+	wd "$f" sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
+	serve_peer "$f"
+	zone "$T/$f.zone" "$f.wot." "@ IN A 192.0.2.2"
+	wd "$f" publish "$T/$f.zone" >/dev/null || exit 1
+	# alice follows her followers, which tells her their endpoints
+	wd alice follow "$(repo "$f")" --name "$f" >/dev/null 2>&1 || exit 1
+done
+expect_match "the endpoint travels in the follower's peer.conf" \
+	"$(git --git-dir="$(repo bob)" show main:peer.conf)" \
+	"endpoint = 127.0.0.1:$PEER_bob"
+start_serve alice --upstream "$NOUP" --sync-interval 0
+PORT_alice=$PORT
+
+for f in $FOLLOWERS; do
+	PORT=$(eval echo "\$PORT_$f")
+	expect_eq "$f serves alice's old record" "$(q alice.wot A)" "192.0.2.1"
+done
+
+# The change: the followers never sync on a timer, only a NOTIFY can
+# bring it.
+zone "$T/alice.zone" alice.wot. "$soa" "@ IN A 192.0.2.1" \
+	"new IN A 192.0.2.99"
+out=$(wd alice publish "$T/alice.zone" 2>&1)
+expect_match "publish prints the commit, no warning" "$out" '^[0-9a-f]{40}$'
+t0=$(date +%s%N)
+for f in $FOLLOWERS; do
+	PORT=$(eval echo "\$PORT_$f")
+	wait_for "$f answers the new record after the NOTIFY" 5 \
+		sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT new.alice.wot A)\" = 192.0.2.99 ]"
+done
+echo "# all followers answered after $((($(date +%s%N) - t0) / 1000000)) ms"
+PORT=$PORT_alice
+wait_for "alice's own daemon serves her change too" 5 \
+	sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT new.alice.wot A)\" = 192.0.2.99 ]"
+st=$(wd alice status)
+expect_match "alice's status counts the NOTIFYs sent and answered" "$st" \
+	"notify out: publishes 1, sent [3-9][0-9]*, answered 3, unanswered 0"
+st=$(wd bob status)
+expect_match "bob's status counts the NOTIFY and the fetch" "$st" \
+	"notify in: [1-9][0-9]* NOTIFYs \(accepted [1-9][0-9]*, ignored 0.*fetches [1-9]"
+
+# The peer port answers NOTIFY and nothing else.
+notify_hex() { wire_query "$1" 9216 "$(echo "$2" | tr A-F a-f)._wotdns" 6; }
+PORT=$PEER_bob
+stranger=0F1E2D3C4B5A69788796A5B4C3D2E1F00A1B2C3D
+before=$(wd bob status | sed -n 's/.*; fetches \([0-9]*\).*/\1/p')
+expect_match "a NOTIFY for a key bob does not follow is answered" \
+	"$(raw "$(notify_hex 4660 $stranger)")" "id=4660 rcode=NOERROR flags=qr,aa"
+st=$(wd bob status)
+expect_match "... and only counted as ignored" "$st" "ignored 1,"
+expect_eq "... and fetches nothing" \
+	"$(echo "$st" | sed -n 's/.*; fetches \([0-9]*\).*/\1/p')" "$before"
+expect_match "a plain query to the peer port is refused" \
+	"$(dig +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot A)" \
+	"status: REFUSED"
+expect_match "an UPDATE gets NOTIMP" \
+	"$(raw "$(wire_query 7 $((5 << 11)) alice.wot 6)")" "rcode=NOTIMP"
+expect_match "a NOTIFY for another name is refused" \
+	"$(raw "$(wire_query 8 9216 alice.wot 6)")" "rcode=REFUSED"
+expect_match "garbage gets no answer" "$(raw deadbeef)" "no reply"
+expect_match "a response gets no answer (no loops)" \
+	"$(raw "$(notify_hex 9 "$FPR_alice" | sed 's/^\(....\)2400/\1a400/')")" \
+	"no reply"
+PORT=$PORT_bob
+expect_eq "bob still answers after all that" "$(q new.alice.wot A)" \
+	"192.0.2.99"
+
+# A burst of 30 NOTIFYs for alice at once costs a couple of fetches, not
+# 30.
+PORT=$PEER_carol
+cst() { wd carol status | sed -n "s/.*[;(] $1 \([0-9]*\).*/\1/p"; }
+f0=$(cst fetches)
+bp=()
+for i in $(seq 1 30); do
+	raw --timeout=2000 "$(notify_hex $i "$FPR_alice")" >"$T/burst.$i" &
+	bp+=($!)
+done
+wait "${bp[@]}"
+cat "$T"/burst.* >"$T/burst.out"
+expect_eq "every NOTIFY of the burst was answered" \
+	"$(grep -c 'rcode=NOERROR' "$T/burst.out")" 30
+sleep 1.5
+f1=$(cst fetches); f0=${f0:-0}; f1=${f1:-0}
+n=$((f1 - f0))
+if [ "$n" -ge 1 ] && [ "$n" -le 5 ]; then
+	pass "the burst cost $n fetches"
+else
+	fail "the burst cost $n fetches (expected 1 to 5)"
+fi
+expect_match "carol counts the burst as coalesced" "$(wd carol status)" \
+	"coalesced [1-9][0-9]*"
+
+# Without a daemon publish still works and says nothing about it.
+stop_pid "$(eval echo "\$SERVE_PID")" # alice's, started last
+PORT=$PORT_alice
+zone "$T/alice.zone" alice.wot. "$soa" "@ IN A 192.0.2.1"
+out=$(wd alice publish "$T/alice.zone" 2>&1)
+expect_match "publish without a daemon still commits, quietly" "$out" \
+	'^[0-9a-f]{40}$'
+finish
