@@ -2,16 +2,33 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define REDRAW_MS 100 /* a terminal line is redrawn at most this often */
+
+/* What one source's fetch received so far (a fetch reports running
+ * totals; a second fetch of the same source starts again from 0). */
+struct counts {
+	size_t objects;
+	uint64_t bytes;
+};
 
 void cli_sync_progress_init(cli_sync_progress *p, int mode)
 {
 	memset(p, 0, sizeof(*p));
 	p->tty = isatty(STDERR_FILENO);
 	p->show = mode > 0 || (mode == 0 && p->tty);
+	/* Without the map the line only counts sources: still correct. */
+	if (p->show && wot_map_new(&p->per_source) < 0)
+		p->per_source = NULL;
+}
+
+void cli_sync_progress_dispose(cli_sync_progress *p)
+{
+	wot_map_free(p->per_source, free);
+	p->per_source = NULL;
 }
 
 static void human_bytes(uint64_t b, char *out, size_t len)
@@ -35,12 +52,48 @@ static void draw(cli_sync_progress *p, int force)
 	    (!force && now - p->last_ms < REDRAW_MS))
 		return;
 	p->last_ms = now;
-	human_bytes(p->bytes + p->cur_bytes, bytes, sizeof(bytes));
+	human_bytes(p->bytes, bytes, sizeof(bytes));
 	fprintf(stderr, "%ssync: %zu/%zu sources, %zu objects, %s%s",
-		p->tty ? "\r\033[K" : "", p->done, p->total,
-		p->objects + p->cur_objects, bytes, p->tty ? "" : "\n");
+		p->tty ? "\r\033[K" : "", p->done, p->total, p->objects, bytes,
+		p->tty ? "" : "\n");
 	p->drawn = p->tty;
 	fflush(stderr);
+}
+
+static struct counts *counts_of(cli_sync_progress *p, const char *source)
+{
+	struct counts *c;
+
+	if (!p->per_source || !source)
+		return NULL;
+	if ((c = wot_map_get(p->per_source, source)))
+		return c;
+	if (!(c = calloc(1, sizeof(*c))))
+		return NULL;
+	if (wot_map_put(p->per_source, source, c, NULL) < 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Add the growth of one source's running count to the total. */
+static void account(cli_sync_progress *p, const char *source, int is_bytes,
+		    uint64_t cur)
+{
+	struct counts *c = counts_of(p, source);
+	uint64_t *have;
+
+	if (!c)
+		return;
+	if (is_bytes) {
+		have = &c->bytes;
+		p->bytes += cur >= *have ? cur - *have : cur;
+		*have = cur;
+	} else {
+		p->objects += cur >= c->objects ? cur - c->objects : cur;
+		c->objects = (size_t)cur;
+	}
 }
 
 void cli_sync_progress_cb(wot_sync_event ev, const char *source, size_t cur,
@@ -52,26 +105,20 @@ void cli_sync_progress_cb(wot_sync_event ev, const char *source, size_t cur,
 	case WOT_SYNC_EV_START:
 		if (total > p->total)
 			p->total = total;
-		p->cur_objects = 0;
-		p->cur_bytes = 0;
 		draw(p, 0);
 		break;
 	case WOT_SYNC_EV_FETCH:
-		p->cur_objects = cur;
+		account(p, source, 0, cur);
 		draw(p, 0);
 		break;
 	case WOT_SYNC_EV_BYTES:
-		p->cur_bytes = cur;
+		account(p, source, 1, cur);
 		draw(p, 0);
 		break;
 	case WOT_SYNC_EV_DONE:
 		p->done++;
 		if (p->done > p->total)
 			p->total = p->done;
-		p->objects += p->cur_objects;
-		p->bytes += p->cur_bytes;
-		p->cur_objects = 0;
-		p->cur_bytes = 0;
 		/* A failure is an error, not progress: always shown. */
 		if (!ok) {
 			fprintf(stderr, "%s%s: FAILED: %.1024s\n",
