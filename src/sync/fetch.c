@@ -271,7 +271,8 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	snprintf(pin, sizeof(pin), "%s", s->key);
 	rc = advance(&fs, repo, t, &tip, have_verified ? &verified : NULL, pin);
 	if (rc == 1)
-		rc = wot_evidence_refused(h, s, repo, t, &tip, &verified);
+		rc = wot_mirror_refused(h, t, s, repo, &tip, &verified,
+					answered);
 	if (rc == 0)
 		snprintf(s->key, sizeof(s->key), "%s", pin);
 	if (rc == 0 && s->mirrors)

@@ -228,6 +228,12 @@ void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
  * verified head as evidence (WOT_EVERIFY then). */
 int wot_mirror_check(wot_home *h, wot_trust *t, const wot_source *s,
 		     git_repository *repo, size_t answered);
+/* A fetched tip that does not fast-forward, from URL answered: a mirror
+ * that is merely behind is lag (0, nothing new); anything else is kept as
+ * evidence naming that URL (wot_evidence_refused). */
+int wot_mirror_refused(const wot_home *h, wot_trust *t, const wot_source *s,
+		       git_repository *repo, const git_oid *tip,
+		       const git_oid *verified, size_t answered);
 
 /* transport.c: settings libgit2 needs for https:// and ssh:// (CA file,
  * credentials, host keys), taken from the config once per process. */
