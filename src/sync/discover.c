@@ -80,23 +80,13 @@ static int offer(struct sugg_list *l, const wot_peer_source *ps,
 	return rc < 0 ? rc : strv_add(&s->via, via);
 }
 
-static int url_followed(const wot_source *s, const char *url)
-{
-	if (!strcmp(s->url, url))
-		return 1;
-	for (size_t i = 0; s->mirrors && s->mirrors[i]; i++)
-		if (!strcmp(s->mirrors[i], url))
-			return 1;
-	return 0;
-}
-
 static int is_followed(const wot_source *src, size_t n, const wot_suggestion *g)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (src[i].key[0] && !strcmp(src[i].key, g->key))
 			return 1;
 		for (size_t j = 0; g->urls[j]; j++)
-			if (url_followed(&src[i], g->urls[j]))
+			if (wot_source_has_url(&src[i], g->urls[j]))
 				return 1;
 	}
 	return 0;

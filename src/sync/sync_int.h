@@ -212,6 +212,8 @@ int wot_ignored_load(const wot_home *h, char **text);
 int wot_ignored_match(const char *text, const char *key, char *const *urls);
 /* Forget s's key and URLs (the user follows it again). */
 int wot_ignored_clear(const wot_home *h, const wot_source *s);
+/* 1 if url is s's url or one of its mirrors. */
+int wot_source_has_url(const wot_source *s, const char *url);
 /* Copy mirrors (NULL-terminated, may be NULL) into s->mirrors. */
 int wot_source_set_mirrors(wot_source *s, const char *const *mirrors);
 /* Remove a source's mirror, status and evidence files. */

@@ -18,6 +18,9 @@ expect_match "sources.conf keeps the mirror" "$(cat "$T/bob/sources.conf")" \
 expect_match "sources lists the mirror" "$(wd bob sources)" \
 	"alice  $PRIMARY
   mirror $(repo alice)"
+out=$(wd bob follow "$(repo alice)" --name again 2>&1)
+expect_match "a URL followed as a mirror is already followed" "$out" \
+	"already followed as 'alice'"
 wd bob sign-friend "$FPR_alice" >/dev/null
 
 # both up: the primary drives, the mirror agrees
