@@ -283,13 +283,16 @@ static int adopt(wot_home *h, wot_trust *t, wot_source *src, size_t *n,
 	if (rc == 0)
 		rc = wot_sync_source(h, t, s, cb, data);
 	if (rc < 0) {
-		wot_log(WOT_LOG_INFO, "sync", "discovered %s (via %s): %s",
-			s->name, s->via, wot_error_last());
+		char err[1536];
+		snprintf(err, sizeof(err), "%s: %s", s->url, wot_error_last());
+		wot_log(WOT_LOG_INFO, "sync", "discovered %s (via %s): %.1024s",
+			s->name, s->via, err);
 		wot_source_files_remove(h, s->name);
 		free(s->url); /* s lives in the caller's array */
 		strv_free(s->mirrors);
 		memset(s, 0, sizeof(*s));
-		return rc;
+		return wot_error_set(rc, "%s",
+				     err); /* for the caller's record */
 	}
 	if (wot_sync_verified_head(h, s->name, &id) == 0)
 		git_oid_tostr(head, sizeof(head), &id);

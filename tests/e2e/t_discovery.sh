@@ -100,7 +100,8 @@ mv "$(repo dave)" "$T/dave-away"
 wd alice sync >/dev/null 2>&1
 expect_eq "a failed auto-follow does not fail the sync" "$?" "0"
 out=$(wd alice sources --suggested)
-expect_match "the failure is shown" "$out" "last try failed at .* UTC: "
+expect_match "the failure is shown" "$out" \
+	"last try failed at .* UTC: .*$(repo dave)"
 expect_match "and the retry delay" "$out" \
 	"auto-follow: not before an hour after the last try"
 mv "$T/dave-away" "$(repo dave)"
