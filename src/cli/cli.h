@@ -59,16 +59,14 @@ void cli_tell_daemon(const wot_home *h);
 void cli_progress(wot_sync_event ev, const char *source, size_t cur,
 		  size_t total, int ok, const char *msg, void *data);
 
-/* State of the 'wotdns sync' progress line (sources, objects, bytes).
- * Sources may be fetched in parallel, so counts are kept per source. */
+/* State of the 'wotdns sync' progress line (sources, objects, bytes). */
 typedef struct {
 	int show, tty, drawn;
 	size_t done, total, objects;
 	uint64_t bytes, last_ms;
-	wot_map *per_source; /* name -> counts of its current fetch */
+	wot_map *seen; /* source -> its last counts (fetches run in parallel) */
 } cli_sync_progress;
-/* mode: 1 always show (--progress), 0 on a terminal, -1 never. Release
- * with cli_sync_progress_dispose(). */
+/* mode: 1 always show (--progress), 0 on a terminal, -1 never. */
 void cli_sync_progress_init(cli_sync_progress *p, int mode);
 void cli_sync_progress_dispose(cli_sync_progress *p);
 /* wot_sync_progress callback; data is a cli_sync_progress. Failures are

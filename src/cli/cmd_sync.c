@@ -48,10 +48,8 @@ int cmd_sync(int argc, char **argv)
 	if (quiet && mode)
 		return cli_usage("sync", "--progress and --quiet disagree");
 	cli_sync_progress_init(&prog, quiet ? -1 : mode);
-	if ((rc = cli_open(&h, &t)) != EXIT_OK) {
-		cli_sync_progress_dispose(&prog);
+	if ((rc = cli_open(&h, &t)) != EXIT_OK)
 		return rc;
-	}
 	if (wot_sync_all(h, t, cli_sync_progress_cb, &prog, &rep) < 0) {
 		rc = cli_fail_last("sync");
 	} else {
@@ -71,8 +69,8 @@ int cmd_sync(int argc, char **argv)
 			rc = cli_fail("%zu source(s) failed to sync",
 				      rep.failed);
 	}
-	cli_sync_progress_dispose(&prog);
 	wot_trust_free(t);
+	cli_sync_progress_dispose(&prog);
 	wot_home_free(h);
 	return rc;
 }

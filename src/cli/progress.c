@@ -8,27 +8,53 @@
 
 #define REDRAW_MS 100 /* a terminal line is redrawn at most this often */
 
-/* What one source's fetch received so far (a fetch reports running
- * totals; a second fetch of the same source starts again from 0). */
-struct counts {
-	size_t objects;
-	uint64_t bytes;
-};
-
 void cli_sync_progress_init(cli_sync_progress *p, int mode)
 {
 	memset(p, 0, sizeof(*p));
 	p->tty = isatty(STDERR_FILENO);
 	p->show = mode > 0 || (mode == 0 && p->tty);
-	/* Without the map the line only counts sources: still correct. */
-	if (p->show && wot_map_new(&p->per_source) < 0)
-		p->per_source = NULL;
 }
 
 void cli_sync_progress_dispose(cli_sync_progress *p)
 {
-	wot_map_free(p->per_source, free);
-	p->per_source = NULL;
+	wot_map_free(p->seen, free);
+	p->seen = NULL;
+}
+
+/* Counts of one source's fetch so far. */
+typedef struct {
+	size_t objects;
+	uint64_t bytes;
+} seen_counts;
+
+/*
+ * Fetches of several sources run at once ([sync] jobs) and report their
+ * own running totals interleaved: add only what each one grew by.
+ */
+static void account(cli_sync_progress *p, const char *source, size_t objects,
+		    uint64_t bytes, int is_bytes)
+{
+	seen_counts *c;
+
+	if (!source || (!p->seen && wot_map_new(&p->seen) < 0))
+		return;
+	if (!(c = wot_map_get(p->seen, source))) {
+		if (!(c = calloc(1, sizeof(*c))))
+			return;
+		if (wot_map_put(p->seen, source, c, NULL) < 0) {
+			free(c);
+			return;
+		}
+	}
+	if (is_bytes) {
+		if (bytes > c->bytes)
+			p->bytes += bytes - c->bytes;
+		c->bytes = bytes;
+	} else {
+		if (objects > c->objects)
+			p->objects += objects - c->objects;
+		c->objects = objects;
+	}
 }
 
 static void human_bytes(uint64_t b, char *out, size_t len)
@@ -60,42 +86,6 @@ static void draw(cli_sync_progress *p, int force)
 	fflush(stderr);
 }
 
-static struct counts *counts_of(cli_sync_progress *p, const char *source)
-{
-	struct counts *c;
-
-	if (!p->per_source || !source)
-		return NULL;
-	if ((c = wot_map_get(p->per_source, source)))
-		return c;
-	if (!(c = calloc(1, sizeof(*c))))
-		return NULL;
-	if (wot_map_put(p->per_source, source, c, NULL) < 0) {
-		free(c);
-		return NULL;
-	}
-	return c;
-}
-
-/* Add the growth of one source's running count to the total. */
-static void account(cli_sync_progress *p, const char *source, int is_bytes,
-		    uint64_t cur)
-{
-	struct counts *c = counts_of(p, source);
-	uint64_t *have;
-
-	if (!c)
-		return;
-	if (is_bytes) {
-		have = &c->bytes;
-		p->bytes += cur >= *have ? cur - *have : cur;
-		*have = cur;
-	} else {
-		p->objects += cur >= c->objects ? cur - c->objects : cur;
-		c->objects = (size_t)cur;
-	}
-}
-
 void cli_sync_progress_cb(wot_sync_event ev, const char *source, size_t cur,
 			  size_t total, int ok, const char *msg, void *data)
 {
@@ -108,11 +98,11 @@ void cli_sync_progress_cb(wot_sync_event ev, const char *source, size_t cur,
 		draw(p, 0);
 		break;
 	case WOT_SYNC_EV_FETCH:
-		account(p, source, 0, cur);
+		account(p, source, cur, 0, 0);
 		draw(p, 0);
 		break;
 	case WOT_SYNC_EV_BYTES:
-		account(p, source, 1, cur);
+		account(p, source, 0, cur, 1);
 		draw(p, 0);
 		break;
 	case WOT_SYNC_EV_DONE:

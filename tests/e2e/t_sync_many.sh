@@ -22,9 +22,9 @@ set_jobs() {
 ZONE="$T/me/state/accepted.zone"
 
 set_jobs 4
-out=$(wd me sync 2>&1)
+out=$(wd me sync --progress 2>&1)
 expect_eq "parallel sync succeeds" "$?" "0"
-expect_match "every source reported" "$out" "sources: 6 ok, 0 failed"
+expect_match "every source reported" "$out" "sync: 6/6 sources"
 expect_match "four friends' names accepted" "$(cat "$ZONE")" "www.p4.wot."
 cp "$ZONE" "$T/parallel.zone"
 
