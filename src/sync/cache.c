@@ -7,7 +7,8 @@
  * (heads by commit id, the keyring and the outputs by inode, size and
  * mtime); a sync whose stamp comes out the same reuses the outputs instead
  * of reparsing every zone. The clock is covered by recomputing anyway once
- * the stamp is WOT_STAMP_MAX_AGE old (key expiry, record expiry).
+ * the stamp is WOT_STAMP_MAX_AGE old (key expiry), and by each source's
+ * expiry ([sync] max-age, fresh.c) being part of the stamp.
  */
 #include "sync/sync_int.h"
 
@@ -19,7 +20,7 @@
 #include <time.h>
 
 #define WOT_STAMP_MAX_AGE 3600
-#define STAMP_VERSION "wotdns accept stamp 1\n"
+#define STAMP_VERSION "wotdns accept stamp 2\n"
 
 /* FNV-1a: the configuration only needs to be told apart, not hidden. */
 static uint64_t fnv1a(const char *s)
@@ -60,6 +61,7 @@ static int stamp_inputs(wot_home *h, wot_buf *b)
 	    "state/seen.json", "sources.conf"};
 	wot_source *s = NULL;
 	size_t n = 0;
+	int64_t now = (int64_t)time(NULL);
 	char *cfg = wot_config_format(&h->cfg);
 	int rc = cfg ? wot_buf_printf(b, "config %016" PRIx64 "\n", fnv1a(cfg))
 		     : wot_error_set(WOT_ENOMEM, "out of memory");
@@ -77,8 +79,9 @@ static int stamp_inputs(wot_home *h, wot_buf *b)
 		if (wot_sync_verified_head(h, s[i].name, &id) == 0)
 			git_oid_tostr(hex, sizeof(hex), &id);
 		wot_error_clear();
-		rc = wot_buf_printf(b, "src %s %s %s\n", s[i].name, s[i].key,
-				    hex);
+		rc = wot_buf_printf(b, "src %s %s %s %d\n", s[i].name, s[i].key,
+				    hex,
+				    wot_fresh_expired_now(h, s[i].name, now));
 	}
 	wot_sources_free(s, n);
 	return rc;
@@ -90,14 +93,14 @@ static int stamp_matches(wot_home *h, const wot_buf *inputs,
 {
 	char *p = wot_home_path(h, "state/accept.stamp"), *text = NULL, *rest;
 	long long when = 0;
-	size_t rec = 0, conf = 0, rej = 0;
+	size_t rec = 0, conf = 0, rej = 0, exp = 0;
 	int ok = 0;
 
 	if (p && wot_file_read(p, 64u << 20, &text, NULL) == 0 &&
 	    !strncmp(text, STAMP_VERSION, strlen(STAMP_VERSION)) &&
 	    sscanf(text + strlen(STAMP_VERSION),
-		   "time %lld\nreport %zu %zu %zu", &when, &rec, &conf,
-		   &rej) == 4 &&
+		   "time %lld\nreport %zu %zu %zu %zu", &when, &rec, &conf,
+		   &rej, &exp) == 5 &&
 	    (rest = strstr(text, "\nconfig ")) &&
 	    !strcmp(rest + 1, inputs->ptr) &&
 	    llabs((long long)time(NULL) - when) < WOT_STAMP_MAX_AGE) {
@@ -106,6 +109,7 @@ static int stamp_matches(wot_home *h, const wot_buf *inputs,
 			report->records = rec;
 			report->conflicts = conf;
 			report->rejected = rej;
+			report->expired = exp;
 		}
 	}
 	wot_error_clear();
@@ -119,8 +123,9 @@ static int stamp_save(wot_home *h, const wot_sync_report *r)
 	wot_buf b = WOT_BUF_INIT;
 	char *p = wot_home_path(h, "state/accept.stamp");
 	int rc = wot_buf_printf(
-	    &b, STAMP_VERSION "time %lld\nreport %zu %zu %zu\n",
-	    (long long)time(NULL), r->records, r->conflicts, r->rejected);
+	    &b, STAMP_VERSION "time %lld\nreport %zu %zu %zu %zu\n",
+	    (long long)time(NULL), r->records, r->conflicts, r->rejected,
+	    r->expired);
 
 	if (rc == 0)
 		rc = stamp_inputs(h, &b);

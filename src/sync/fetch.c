@@ -212,8 +212,12 @@ static int advance(const struct for_source *fs, git_repository *repo,
 	git_reference *ref = NULL;
 	int gerr, rc;
 
-	if (verified && git_oid_equal(tip, verified))
-		return 0;
+	/* A verified head without a pin: a crash came between the head
+	 * moving and the pin being saved. The head is the pin's witness. */
+	if (verified && git_oid_equal(tip, verified)) {
+		git_oid head = *tip;
+		return pin[0] ? 0 : verify_commit(repo, t, &head, tip, pin);
+	}
 	/* Not a fast-forward: the caller keeps it as evidence. */
 	if (verified && !git_graph_descendant_of(repo, tip, verified))
 		return 1;
@@ -224,6 +228,10 @@ static int advance(const struct for_source *fs, git_repository *repo,
 	    (rc = verify_range(repo, t, tip, verified, pin)) < 0 ||
 	    (rc = wot_limits_content(fs->h, fs->name, repo, tip)) < 0)
 		return rc;
+	/* Keys travel with verified history only. They go in before the
+	 * head moves: a crash in between must not lose them, since an
+	 * unchanged head imports nothing (no gpg work for it). */
+	import_keys(repo, t, tip, NULL);
 	gerr = git_reference_create_matching(&ref, repo, REF_VERIFIED, tip, 1,
 					     verified, "wotdns verified");
 	git_reference_free(ref);
@@ -255,6 +263,7 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	f.max_bytes = (size_t)h->cfg.limit_fetch_mb << 20;
 	/* Mirrors serve the same history: the first URL that answers. */
 	if (!s->prefetched) {
+		wot_mirror_recover(s->name, repo); /* after a crash */
 		rc = do_fetch(repo, s->url, &f);
 		while (rc < 0 && rc != WOT_ELIMIT && s->mirrors &&
 		       s->mirrors[answered])
@@ -277,10 +286,6 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		snprintf(s->key, sizeof(s->key), "%s", pin);
 	if (rc == 0 && s->mirrors)
 		rc = wot_mirror_check(h, t, s, repo, answered);
-	/* Keys travel with verified history only, and only when it moved:
-	 * an unchanged source costs no gpg work. */
-	if (rc == 0 && (!have_verified || !git_oid_equal(&tip, &verified)))
-		import_keys(repo, t, &tip, NULL);
 	if (rc == 0)
 		wot_fresh_record(h, s->name, repo);
 out:
@@ -307,6 +312,8 @@ int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
 	git_repository *repo = NULL;
 	int rc = wot_sync_open_mirror(h, s->name, &repo);
 
+	if (rc == 0)
+		wot_mirror_recover(s->name, repo); /* after a crash */
 	if (rc == 0)
 		rc = do_fetch(repo, s->url, &f);
 	git_repository_free(repo);

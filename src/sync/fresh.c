@@ -164,6 +164,14 @@ int wot_fresh_expired(wot_home *h, const char *name, int64_t head_time,
 	return f.expired;
 }
 
+int wot_fresh_expired_now(const wot_home *h, const char *name, int64_t now)
+{
+	wot_freshness f;
+
+	wot_sync_freshness(h, name, now, &f);
+	return f.expired;
+}
+
 /* The refresh promise in peer.conf of tree; 0 for none, or for a
  * peer.conf that is not a regular file, too large or unparsable. */
 static unsigned tree_promise(git_repository *repo, const git_tree *tree)

@@ -42,6 +42,19 @@ int wot_limits_fetch_error(const wot_config *cfg)
 			     cfg->limit_fetch_mb);
 }
 
+int wot_limits_transfer(const git_indexer_progress *st, void *payload)
+{
+	wot_fetch_cap *cap = payload;
+
+	/* Non-zero stops libgit2 mid-transfer: nothing is indexed or
+	 * referenced. */
+	if (cap->max && st->received_bytes > cap->max) {
+		cap->over = 1;
+		return -1;
+	}
+	return 0;
+}
+
 int wot_limits_commits(const wot_config *cfg, git_repository *repo,
 		       const git_oid *tip, const git_oid *verified)
 {

@@ -45,13 +45,18 @@ int wot_mirror_refused(const wot_home *h, wot_trust *t, const wot_source *s,
 static int check_one(wot_home *h, wot_trust *t, const wot_source *s,
 		     git_repository *repo, size_t i, const char *url)
 {
+	wot_fetch_cap cap = {(size_t)h->cfg.limit_fetch_mb << 20, 0};
 	char spec[96];
 	git_oid tip, verified;
 	wot_source as_seen;
 
 	snprintf(spec, sizeof(spec), "+refs/heads/*:refs/wotdns/fetched-m%zu/*",
 		 i);
-	if (wot_transport_fetch(repo, url, spec, NULL, NULL) < 0) {
+	/* [limits] fetch-size holds for every URL of a source. */
+	if (wot_transport_fetch(repo, url, spec, wot_limits_transfer, &cap) <
+	    0) {
+		if (cap.over)
+			wot_limits_fetch_error(&h->cfg);
 		/* A mirror that is down is no evidence of anything. */
 		wot_log(WOT_LOG_INFO, "sync", "%s: mirror %s: %s", s->name, url,
 			wot_error_last());

@@ -24,6 +24,7 @@ static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	int rc, pinned = 0;
 
 	memset(report, 0, sizeof(*report));
+	wot_home_recover(h); /* after a crash (recover.c) */
 	if ((rc = wot_sources_load(h, &s, &n)) < 0)
 		return rc;
 	report->sources = n;

@@ -172,6 +172,14 @@ typedef struct {
 void wot_limits_get(const wot_config *cfg, wot_limits *out);
 /* The error of a fetch stopped at [limits] fetch-size; returns WOT_ELIMIT. */
 int wot_limits_fetch_error(const wot_config *cfg);
+/* A fetch's byte budget: wot_limits_transfer, as transfer_progress with
+ * this as payload, stops the fetch past max bytes (0: none) and sets
+ * over. */
+typedef struct {
+	size_t max;
+	int over;
+} wot_fetch_cap;
+int wot_limits_transfer(const git_indexer_progress *st, void *payload);
 /* WOT_ELIMIT if more than [limits] commits are new between verified (may
  * be NULL) and tip; counted before anything is verified. */
 int wot_limits_commits(const wot_config *cfg, git_repository *repo,
@@ -199,6 +207,16 @@ int wot_fresh_record(const wot_home *h, const char *name, git_repository *repo);
  * expired ([sync] max-age, or 4 times its promise). */
 int wot_fresh_expired(wot_home *h, const char *name, int64_t head_time,
 		      int64_t now);
+/* The same judged from the status file, quietly (the accept cache's
+ * stamp holds it, so a source expiring with time forces a recompute). */
+int wot_fresh_expired_now(const wot_home *h, const char *name, int64_t now);
+
+/* recover.c: debris of an interrupted sync (call with the home lock
+ * held). Stale lock files (refs, FETCH_HEAD...) and partial packs of a
+ * mirror; returns how many files were removed (each logged). */
+int wot_mirror_recover(const char *name, git_repository *repo);
+/* PATH.tmp.PID files of dead processes in the home and state/. */
+int wot_home_recover(const wot_home *h);
 
 /* Built-in limits against hostile repositories; the configurable ones
  * are [limits] (limits.c). No blob larger than this is ever inflated. */

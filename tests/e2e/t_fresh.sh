@@ -38,7 +38,7 @@ backdated() {
 # Older than the promise plus its grace (600 + 60 s): stale, still served.
 backdated 1000
 out=$(wd bob sync 2>&1)
-expect_match "stale: the sync itself succeeds" "$out" "sources: [0-9]+ ok, 0 failed"
+expect_match "stale: the sync itself succeeds" "$out" "sources: 2 ok, 0 failed"
 out=$(alice_block)
 expect_match "stale: status says so" "$out" \
 	"STALE: the head is older than the source's refresh promise \(600 s\)"
@@ -54,7 +54,7 @@ expect_match "expired: and says why" "$out" \
 expect_match "expired: status says so" "$(alice_block)" \
 	"EXPIRED: its records are not served \(the head is older than 2400 s, 4 times its promise\)"
 expect_match "expired: alice.wot is no longer accepted" \
-	"$(wd bob resolve alice.wot A 2>&1)" "no source claims it"
+	"$(wd bob resolve alice.wot A 2>&1)" "no source claims it \(past their maximum age, the records of alice are not served; see .wotdns status.\)"
 wd bob resolve alice.wot A >/dev/null 2>&1
 expect_eq "expired: resolve exits 1" "$?" "1"
 
@@ -68,7 +68,7 @@ GNUPGHOME="$T/alice/gnupg" git --git-dir="$ALICE" verify-commit main \
 	2>/dev/null
 expect_eq "renew is a signed commit" "$?" "0"
 out=$(wd bob sync 2>&1)
-expect_match "renewed: not expired any more" "$out" "sources: [0-9]+ ok, 0 failed"
+expect_match "renewed: not expired any more" "$out" "sources: 2 ok, 0 failed"
 expect_eq "renewed: no expiry reported" "$(echo "$out" | grep -c expired)" "0"
 expect_match "renewed: records served again" "$(wd bob resolve alice.wot A)" \
 	"^alice.wot.*192.0.2.1"
@@ -101,4 +101,13 @@ expect_eq "daemon renewal keeps the tree" \
 out=$(wd bob sync 2>&1)
 expect_eq "after the daemon's renewal nothing expires" \
 	"$(echo "$out" | grep -c expired)" "0"
+
+# Expiry comes with time alone: no new commit, nothing else changed.
+printf '[sync]\nmax-age = 2\n' >>"$T/bob/config"
+wd bob sync >/dev/null 2>&1
+sleep 3
+out=$(wd bob sync 2>&1)
+expect_match "time alone expires a source" "$out" "expired: 1"
+expect_eq "and its records go" \
+	"$(wd bob resolve alice.wot A 2>/dev/null | grep -c 192.0.2.1)" "0"
 finish

@@ -55,13 +55,16 @@ cd - >/dev/null || exit 1
 # The sync, watched: every file it opens, creates, renames or removes.
 if strace -o /dev/null true 2>/dev/null; then
 	TRACE="$T/trace"
-	out=$(strace -f -qq -o "$TRACE" -e trace=%file \
+	# (LeakSanitizer cannot run under ptrace; the sanitizer build's
+	# leak checks come from the other tests.)
+	out=$(ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+		strace -f -qq -o "$TRACE" -e trace=%file \
 		"$W" --home "$T/bob" sync 2>&1)
 else
 	TRACE=
 	out=$(wd bob sync 2>&1)
 fi
-expect_match "hostile tree: the sync succeeds" "$out" "sources: [0-9]+ ok, 0 failed"
+expect_match "hostile tree: the sync succeeds" "$out" "sources: 2 ok, 0 failed"
 for w in "zones/passwd.zone: a symbolic link" "zone.txt: a symbolic link" \
 	"keys/evil.asc: a symbolic link" "zones/sub: a directory" \
 	"zones/module: a submodule \(gitlink\)" \

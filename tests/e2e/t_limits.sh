@@ -50,6 +50,12 @@ cp "$T/r.zone" "$T/alice.zone"
 wd alice publish "$T/alice.zone" >/dev/null
 hit records "zones/alice.zone: more than 6 records \(\[limits\] records\)"
 
+# The publisher's own limits hold for what it publishes.
+out=$(wd bob publish "$T/r.zone" 2>&1)
+expect_eq "publish over the own records limit exits 1" "$?" "1"
+expect_match "publish names the limit" "$out" \
+	"r.zone: more than 6 records \(\[limits\] records\)"
+
 # distinct names per source, across its zone files
 zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.1" "a IN A 192.0.2.1" \
 	"b IN A 192.0.2.1"
@@ -87,7 +93,7 @@ expect_eq "fetch-size: nothing of the big pack stayed" \
 zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.1" "www IN A 192.0.2.80"
 wd alice publish "$T/alice.zone" >/dev/null
 out=$(wd bob sync 2>&1)
-expect_match "within the limits: alice syncs" "$out" "sources: [0-9]+ ok, 0 failed"
+expect_match "within the limits: alice syncs" "$out" "sources: 2 ok, 0 failed"
 expect_match "within the limits: the new record is accepted" \
 	"$(wd bob resolve www.alice.wot A)" "192.0.2.80"
 expect_eq "within the limits: no error left in status" \
