@@ -266,9 +266,12 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		rc = wot_evidence_refused(h, s, repo, t, &tip, &verified);
 	if (rc == 0)
 		snprintf(s->key, sizeof(s->key), "%s", pin);
-	/* Keys travel with verified history only, and only when it moved:
-	 * an unchanged source costs no gpg work. */
-	if (rc == 0 && (!have_verified || !git_oid_equal(&tip, &verified)))
+	/* Keys travel with verified history only, and only when keys/
+	 * changed: an unchanged source, or a new commit that only touched
+	 * zones, costs no gpg import. */
+	if (rc == 0 && (!have_verified || (!git_oid_equal(&tip, &verified) &&
+					   !wot_repo_subtree_same(
+					       repo, &tip, &verified, "keys"))))
 		import_keys(repo, t, &tip, NULL);
 out:
 	git_repository_free(repo);
