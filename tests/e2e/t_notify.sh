@@ -132,4 +132,14 @@ zone "$T/alice.zone" alice.wot. "$soa" "@ IN A 192.0.2.1"
 out=$(wd alice publish "$T/alice.zone" 2>&1)
 expect_match "publish without a daemon still commits, quietly" "$out" \
 	'^[0-9a-f]{40}$'
+
+# Every daemon shuts down cleanly (and, in a sanitizer build, without a
+# report).
+for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+PIDS=()
+bad=$(grep -l "Sanitizer\|runtime error" "$T"/serve-*.log)
+expect_eq "no sanitizer report from any daemon" "$bad" ""
+expect_eq "every daemon logged its shutdown" \
+	"$(grep -L "shutting down" "$T"/serve-*.log)" ""
 finish
