@@ -11,7 +11,9 @@ static const char help[] =
     "own repository as zones/<basename> in one OpenPGP-signed commit,\n"
     "together with keys/ (your key and the keys you certified).\n"
     "The published zones become exactly the files given.\n"
-    "Prints the commit id.\n";
+    "Prints the commit id. A running 'wotdns serve' on this home is told,\n"
+    "so it serves the change and sends a DNS NOTIFY to the followers'\n"
+    "endpoints (see wotdns-peer.conf(5)).\n";
 
 int cmd_publish(int argc, char **argv)
 {
