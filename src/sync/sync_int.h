@@ -143,6 +143,10 @@ int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
  */
 void wot_sync_prefetch(wot_home *h, wot_source *s, size_t n, unsigned jobs,
 		       wot_sync_progress cb, void *data);
+/* 1 if directory dir ("keys") is the same tree in commits a and b (or
+ * absent from both); 0 if it changed or cannot be read. */
+int wot_repo_subtree_same(git_repository *repo, const git_oid *a,
+			  const git_oid *b, const char *dir);
 /* Last verified head of a source (WOT_ENOENT if none yet). */
 int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out);
 /* Open (creating if needed) the mirror of source name. */
