@@ -162,5 +162,8 @@ int wot_evidence_refused(const wot_home *h, const wot_source *s,
 #define WOT_MAX_ZONE_BYTES (16u << 20)
 #define WOT_MAX_KEY_BYTES (1u << 20)
 #define WOT_MAX_COMMITS 100000
+/* Our own state files (owners.json, seen.json) grow with the names
+ * followed: about 80 bytes per name, 75 MB at a million. */
+#define WOT_MAX_STATE_BYTES (1u << 30)
 
 #endif
