@@ -271,5 +271,8 @@ int wot_transport_fetch(git_repository *repo, const char *url,
 			void *payload);
 
 #define WOT_MAX_KEY_BYTES (1u << 20)
+/* Our own state files (owners.json, seen.json) grow with the names
+ * followed: about 80 bytes per name, 75 MB at a million. */
+#define WOT_MAX_STATE_BYTES (1u << 30)
 
 #endif
