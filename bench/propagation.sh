@@ -56,7 +56,7 @@ cleanup() {
 	for g in "$T"/*/gnupg; do
 		[ -d "$g" ] && gpgconf --homedir "$g" --kill all 2>/dev/null
 	done
-	rm -rf "$T"
+	if [ -n "${KEEP:-}" ]; then say "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 
@@ -82,7 +82,11 @@ serve() {
 	for i in $(seq 1 100); do
 		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
 		PEER=$(sed -n 's/.*peer listener on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
-		[ -n "$PORT" ] && return 0
+		# the peer listener is logged just after the resolver
+		if [ -n "$PORT" ] && { [ -n "$PEER" ] ||
+			! printf '%s\n' "$@" | grep -q -- --peer-listen; }; then
+			return 0
+		fi
 		sleep 0.1
 	done
 	cat "$log" >&2
@@ -174,8 +178,10 @@ for r in range(first, first + rounds):
     for i in range(len(socks)):
         out.write("%.4f\n" % done.get(i, float("inf")))
     out.flush()
-    print("round %d: %d/%d followers, slowest %.3f s" % (r, len(done), len(socks),
-          max(done.values()) if done else float("nan")), file=sys.stderr)
+    print("round %d: %d/%d followers, slowest %.3f s%s" % (r, len(done), len(socks),
+          max(done.values()) if done else float("nan"),
+          "".join(" (no answer from port %d)" % ports[i] for i in range(len(socks)) if i not in done)),
+          file=sys.stderr)
     time.sleep(0.5)
 PY
 }

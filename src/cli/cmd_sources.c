@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char help[] =
     "usage: wotdns sources [--suggested] [--json] [--home DIR]\n\n"
@@ -56,6 +57,8 @@ static const char *why_not(const wot_suggestion *g, const wot_config *c)
 		return "yes";
 	if (g->ignored)
 		return "no: unfollowed by you (ignored)";
+	if (g->failed_at && time(NULL) - g->failed_at < 3600)
+		return "not before an hour after the last try (see below)";
 	if (!strcmp(c->discovery, "off"))
 		return "no: [discovery] auto = off";
 	if (g->validity < WOT_VALIDITY_FULL)
@@ -93,6 +96,14 @@ static void list_suggested(const wot_suggestion *g, size_t n,
 		for (char **w = g[i].via; w && *w; w++)
 			printf(" %s", *w);
 		printf("\n  auto-follow: %s\n", why_not(&g[i], c));
+		if (g[i].failed_at) {
+			time_t when = (time_t)g[i].failed_at;
+			char ts[32];
+			strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S",
+				 gmtime(&when));
+			printf("  last try failed at %s UTC: %s\n", ts,
+			       g[i].error);
+		}
 	}
 }
 

@@ -15,7 +15,9 @@ json_t *cli_load_accepted(int quiet)
 
 	if (!path)
 		return NULL;
-	if (wot_file_read(path, 256u << 20, &text, NULL) < 0) {
+	/* Every claim twice, about 700 bytes per record: 2 GiB is some
+	 * three million records. */
+	if (wot_file_read(path, 2u << 30, &text, NULL) < 0) {
 		if (!quiet)
 			cli_fail("no accepted record set yet (run 'wotdns "
 				 "sync'): %s",

@@ -66,7 +66,10 @@ struct wot_prop {
 	src_state *src;
 	size_t nsrc;
 	job *sync, *side; /* at most one of each in flight */
-	int side_again;	  /* a publish came while targets were read */
+	/* GPGME handle of the sync jobs (one at a time), kept: opening one
+	 * costs several gpg processes, more than the fetch itself. */
+	wot_trust *trust;
+	int side_again; /* a publish came while targets were read */
 	uint64_t last_refresh_ms;
 	wot_prop_stats st;
 	int closing, live;
@@ -113,17 +116,19 @@ static int load_table(wot_home *h, wot_dns_table **out)
 	return rc;
 }
 
+/* A job without names only opens the GPGME handle (at start, so the
+ * first NOTIFY does not pay for it). */
 static void run_sync(job *j)
 {
-	wot_trust *t = NULL;
-	int rc = wot_home_trust(j->p->h, &t);
+	wot_prop *p = j->p;
+	int rc = p->trust ? 0 : wot_home_trust(p->h, &p->trust);
 
-	if (rc == 0)
-		rc = wot_sync_sources(j->p->h, t, (const char *const *)j->names,
-				      j->nnames, &j->report);
-	if (rc == 0)
-		rc = load_table(j->p->h, &j->table);
-	wot_trust_free(t);
+	if (rc == 0 && j->nnames)
+		rc = wot_sync_sources(p->h, p->trust,
+				      (const char *const *)j->names, j->nnames,
+				      &j->report);
+	if (rc == 0 && j->nnames)
+		rc = load_table(p->h, &j->table);
 	j->rc = rc;
 }
 
@@ -153,6 +158,7 @@ static void maybe_free(wot_prop *p)
 
 	if (!p->closing || p->live > 0)
 		return;
+	wot_trust_free(p->trust);
 	free(p->src);
 	free(p);
 	if (cb)
@@ -231,7 +237,7 @@ static void sync_done(uv_work_t *req, int status)
 	}
 	if (status == 0 && j->rc < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "notify sync: %s", j->err);
-	if (status == 0 && j->rc == 0 && !p->closing) {
+	if (status == 0 && j->rc == 0 && !p->closing && j->table) {
 		p->st.sync_failures += j->report.failed;
 		wot_log(WOT_LOG_INFO, "sync",
 			"notify sync of %zu source%s (%zu failed): %zu "
@@ -401,6 +407,20 @@ static void on_timer_closed(uv_handle_t *h)
 	on_part_closed(h->data);
 }
 
+/* Open the GPGME handle on the pool now; NOTIFYs wait for it in kick. */
+static void warm(wot_prop *p)
+{
+	job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return;
+	j->kind = JOB_SYNC;
+	if (queue(p, j, sync_done) < 0)
+		job_free(j);
+	else
+		p->sync = j;
+}
+
 static int start_parts(wot_prop *p, const wot_prop_opts *o)
 {
 	char *path = wot_home_path(p->h, WOT_DAEMON_NOTIFY_SOCKET);
@@ -449,6 +469,7 @@ int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
 		wot_prop_close(p, NULL, NULL);
 		return wot_error_set(rc, "%s", msg);
 	}
+	warm(p);
 	*out = p;
 	return 0;
 }

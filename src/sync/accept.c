@@ -435,7 +435,7 @@ static void recompute_dispose(recompute *r)
 static int load_state(wot_home *h, recompute *r)
 {
 	char *p = wot_home_path(h, "state/owners.json"), *text = NULL;
-	int rc = p ? wot_file_read(p, 64u << 20, &text, NULL) : WOT_ENOMEM;
+	int rc = p ? wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) : WOT_ENOMEM;
 
 	if (rc == 0)
 		rc = wot_owners_from_json(&r->owners, text);
@@ -447,7 +447,7 @@ static int load_state(wot_home *h, recompute *r)
 	free(p);
 	text = NULL;
 	p = wot_home_path(h, "state/seen.json");
-	if (rc == 0 && p && wot_file_read(p, 64u << 20, &text, NULL) == 0)
+	if (rc == 0 && p && wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) == 0)
 		r->seen = json_loads(text, 0, NULL);
 	if (!r->seen || !json_is_object(r->seen)) {
 		json_decref(r->seen);

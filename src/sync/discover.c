@@ -8,9 +8,15 @@
  */
 #include "sync/sync_int.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* A suggestion whose follow failed (down, does not verify) is tried again
+ * only after this long, so one dead URL does not slow every sync. */
+#define RETRY_S 3600
 
 static int strv_add(char ***v, const char *s)
 {
@@ -74,23 +80,13 @@ static int offer(struct sugg_list *l, const wot_peer_source *ps,
 	return rc < 0 ? rc : strv_add(&s->via, via);
 }
 
-static int url_followed(const wot_source *s, const char *url)
-{
-	if (!strcmp(s->url, url))
-		return 1;
-	for (size_t i = 0; s->mirrors && s->mirrors[i]; i++)
-		if (!strcmp(s->mirrors[i], url))
-			return 1;
-	return 0;
-}
-
 static int is_followed(const wot_source *src, size_t n, const wot_suggestion *g)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (src[i].key[0] && !strcmp(src[i].key, g->key))
 			return 1;
 		for (size_t j = 0; g->urls[j]; j++)
-			if (url_followed(&src[i], g->urls[j]))
+			if (wot_source_has_url(&src[i], g->urls[j]))
 				return 1;
 	}
 	return 0;
@@ -111,20 +107,71 @@ static int url_auto_ok(const char *u)
 	return 0;
 }
 
-/* Validity, level and what auto-follow would do, for every suggestion. */
+/* state/discovery.json: {"failed": {FPR: {"time": T, "error": TEXT}}}.
+ * Our own bookkeeping; a missing or unreadable file means no failures. */
+static json_t *failed_load(const wot_home *h)
+{
+	char *path = wot_home_path(h, "state/discovery.json"), *text = NULL;
+	json_t *o = NULL, *f;
+
+	if (path && wot_file_read(path, 4 << 20, &text, NULL) == 0)
+		o = json_loads(text, 0, NULL);
+	wot_error_clear();
+	free(text);
+	free(path);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		o = json_object();
+	}
+	if (!json_is_object(f = json_object_get(o, "failed")))
+		json_object_set_new(o, "failed", json_object());
+	return o;
+}
+
+static void failed_save(const wot_home *h, json_t *o)
+{
+	char *path = wot_home_path(h, "state/discovery.json");
+	char *text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	if (!path || !text ||
+	    wot_file_write_atomic(path, text, strlen(text)) < 0)
+		wot_log(WOT_LOG_WARNING, "sync", "state/discovery.json: %s",
+			wot_error_last());
+	free(path);
+	free(text);
+}
+
+static void failed_get(json_t *o, wot_suggestion *g)
+{
+	json_t *e = json_object_get(json_object_get(o, "failed"), g->key);
+	const char *err = json_string_value(json_object_get(e, "error"));
+
+	g->failed_at = json_integer_value(json_object_get(e, "time"));
+	snprintf(g->error, sizeof(g->error), "%s", err ? err : "");
+}
+
+/* Validity, level and what auto-follow would do, for every suggestion.
+ * The keyring is listed only when something is not followed yet: in a
+ * settled mesh every announced source is followed, and a sync then costs
+ * no trust computation here. */
 static int judge(wot_home *h, wot_trust *t, const wot_source *src, size_t n,
 		 struct sugg_list *l)
 {
 	wot_key_info *keys = NULL;
-	size_t nk = 0;
+	size_t nk = 0, open = 0;
 	char *ignored = NULL;
+	json_t *failed = NULL;
+	int64_t now = (int64_t)time(NULL);
 	int level = 0, rc;
 
-	if (l->n == 0)
+	for (size_t i = 0; i < l->n; i++)
+		open += !(l->v[i].followed = is_followed(src, n, &l->v[i]));
+	if (open == 0)
 		return 0;
 	if ((rc = wot_trust_list(t, &keys, &nk)) < 0 ||
 	    (rc = wot_ignored_load(h, &ignored)) < 0)
 		goto out;
+	failed = failed_load(h);
 	wot_discovery_parse(h->cfg.discovery, &level);
 	for (size_t i = 0; i < l->n; i++) {
 		wot_suggestion *g = &l->v[i];
@@ -133,15 +180,17 @@ static int judge(wot_home *h, wot_trust *t, const wot_source *src, size_t n,
 				g->validity = keys[k].validity;
 				g->level = keys[k].level;
 			}
-		g->followed = is_followed(src, n, g);
 		g->ignored = wot_ignored_match(ignored, g->key, g->urls);
+		failed_get(failed, g);
 		g->would_follow =
 		    !g->followed && !g->ignored && level != 0 &&
+		    now - g->failed_at >= RETRY_S &&
 		    g->validity >= WOT_VALIDITY_FULL &&
 		    (level < 0 || (g->level >= 0 && g->level <= level)) &&
 		    url_auto_ok(g->urls[0]);
 	}
 out:
+	json_decref(failed);
 	free(keys);
 	free(ignored);
 	return rc;
@@ -234,12 +283,16 @@ static int adopt(wot_home *h, wot_trust *t, wot_source *src, size_t *n,
 	if (rc == 0)
 		rc = wot_sync_source(h, t, s, cb, data);
 	if (rc < 0) {
-		wot_log(WOT_LOG_INFO, "sync", "discovered %s (via %s): %s",
-			s->name, s->via, wot_error_last());
+		char err[1536];
+		snprintf(err, sizeof(err), "%s: %s", s->url, wot_error_last());
+		wot_log(WOT_LOG_INFO, "sync", "discovered %s (via %s): %.1024s",
+			s->name, s->via, err);
 		wot_source_files_remove(h, s->name);
-		wot_sources_free(s, 1);
+		free(s->url); /* s lives in the caller's array */
+		strv_free(s->mirrors);
 		memset(s, 0, sizeof(*s));
-		return rc;
+		return wot_error_set(rc, "%s",
+				     err); /* for the caller's record */
 	}
 	if (wot_sync_verified_head(h, s->name, &id) == 0)
 		git_oid_tostr(head, sizeof(head), &id);
@@ -266,10 +319,13 @@ void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
 {
 	wot_suggestion *g = NULL;
 	wot_source *src = NULL, *grown;
-	size_t ng = 0, n = 0, added = 0;
+	size_t ng = 0, n = 0, added = 0, tried = 0;
+	json_t *failed = NULL, *fmap;
 
 	if (!h->cfg.discovery || !strcmp(h->cfg.discovery, "off"))
 		return;
+	failed = failed_load(h);
+	fmap = json_object_get(failed, "failed");
 	if (wot_sources_load(h, &src, &n) < 0 ||
 	    wot_sync_suggestions(h, t, &g, &ng) < 0 ||
 	    !(grown = realloc(src, (n + ng + 1) * sizeof(*src)))) {
@@ -288,9 +344,20 @@ void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
 				h->cfg.discovery_max, g[i].name);
 			continue;
 		}
-		if (adopt(h, t, src, &n, &g[i], cb, data) == 0)
+		tried++;
+		if (adopt(h, t, src, &n, &g[i], cb, data) == 0) {
 			added++;
+			json_object_del(fmap, g[i].key);
+		} else {
+			json_object_set_new(fmap, g[i].key,
+					    json_pack("{s:I,s:s}", "time",
+						      (json_int_t)time(NULL),
+						      "error",
+						      wot_error_last()));
+		}
 	}
+	if (tried)
+		failed_save(h, failed);
 	if (added && wot_sources_save(h, src, n) < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "discovery: %s",
 			wot_error_last());
@@ -301,6 +368,7 @@ void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	}
 out:
 	wot_error_clear();
+	json_decref(failed);
 	wot_suggestions_free(g, ng);
 	wot_sources_free(src, n);
 }

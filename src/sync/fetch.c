@@ -230,8 +230,10 @@ static int advance(const struct for_source *fs, git_repository *repo,
 		return rc;
 	/* Keys travel with verified history only. They go in before the
 	 * head moves: a crash in between must not lose them, since an
-	 * unchanged head imports nothing (no gpg work for it). */
-	import_keys(repo, t, tip, NULL);
+	 * unchanged head imports nothing (no gpg work for it). A new commit
+	 * that leaves keys/ alone costs no import either. */
+	if (!verified || !wot_repo_subtree_same(repo, tip, verified, "keys"))
+		import_keys(repo, t, tip, NULL);
 	gerr = git_reference_create_matching(&ref, repo, REF_VERIFIED, tip, 1,
 					     verified, "wotdns verified");
 	git_reference_free(ref);
@@ -280,7 +282,8 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	snprintf(pin, sizeof(pin), "%s", s->key);
 	rc = advance(&fs, repo, t, &tip, have_verified ? &verified : NULL, pin);
 	if (rc == 1)
-		rc = wot_evidence_refused(h, s, repo, t, &tip, &verified);
+		rc = wot_mirror_refused(h, t, s, repo, &tip, &verified,
+					answered);
 	if (rc == 0)
 		snprintf(s->key, sizeof(s->key), "%s", pin);
 	if (rc == 0 && s->mirrors)

@@ -24,6 +24,23 @@ static int mirror_tip(git_repository *repo, size_t i, git_oid *out)
 	return git_reference_name_to_id(out, repo, ref) == 0 ? 0 : -1;
 }
 
+int wot_mirror_refused(const wot_home *h, wot_trust *t, const wot_source *s,
+		       git_repository *repo, const git_oid *tip,
+		       const git_oid *verified, size_t answered)
+{
+	wot_source as_seen = *s;
+
+	if (answered > 0 && git_graph_descendant_of(repo, verified, tip) == 1) {
+		wot_log(WOT_LOG_INFO, "sync",
+			"%s: mirror %s is behind the verified head", s->name,
+			s->mirrors[answered - 1]);
+		return 0;
+	}
+	if (answered > 0)
+		as_seen.url = s->mirrors[answered - 1];
+	return wot_evidence_refused(h, &as_seen, repo, t, tip, verified);
+}
+
 /* Compare the tip URL i offers with the verified head. */
 static int check_one(wot_home *h, wot_trust *t, const wot_source *s,
 		     git_repository *repo, size_t i, const char *url)

@@ -112,7 +112,7 @@ static int check_new(const wot_source *s, size_t n, const char *name,
 					     "a source named '%s' exists "
 					     "(choose another with --name)",
 					     name);
-		if (!strcmp(s[i].url, url))
+		if (wot_source_has_url(&s[i], url))
 			return wot_error_set(WOT_EEXIST,
 					     "%s is already followed as '%s'",
 					     url, s[i].name);

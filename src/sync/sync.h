@@ -176,6 +176,9 @@ typedef struct {
 	int followed;	       /* already followed (by key or URL) */
 	int ignored;	       /* unfollowed by the user: never auto */
 	int would_follow;      /* [discovery] auto would take it */
+	int64_t failed_at;     /* last automatic follow failed then (Unix
+				  time; retried an hour later), else 0 */
+	char error[256];       /* why it failed */
 } wot_suggestion;
 
 /*

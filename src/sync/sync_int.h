@@ -143,6 +143,10 @@ int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
  */
 void wot_sync_prefetch(wot_home *h, wot_source *s, size_t n, unsigned jobs,
 		       wot_sync_progress cb, void *data);
+/* 1 if directory dir ("keys") is the same tree in commits a and b (or
+ * absent from both); 0 if it changed or cannot be read. */
+int wot_repo_subtree_same(git_repository *repo, const git_oid *a,
+			  const git_oid *b, const char *dir);
 /* Last verified head of a source (WOT_ENOENT if none yet). */
 int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out);
 /* Open (creating if needed) the mirror of source name. */
@@ -230,6 +234,8 @@ int wot_ignored_load(const wot_home *h, char **text);
 int wot_ignored_match(const char *text, const char *key, char *const *urls);
 /* Forget s's key and URLs (the user follows it again). */
 int wot_ignored_clear(const wot_home *h, const wot_source *s);
+/* 1 if url is s's url or one of its mirrors. */
+int wot_source_has_url(const wot_source *s, const char *url);
 /* Copy mirrors (NULL-terminated, may be NULL) into s->mirrors. */
 int wot_source_set_mirrors(wot_source *s, const char *const *mirrors);
 /* Remove a source's mirror, status and evidence files. */
@@ -246,6 +252,12 @@ void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
  * verified head as evidence (WOT_EVERIFY then). */
 int wot_mirror_check(wot_home *h, wot_trust *t, const wot_source *s,
 		     git_repository *repo, size_t answered);
+/* A fetched tip that does not fast-forward, from URL answered: a mirror
+ * that is merely behind is lag (0, nothing new); anything else is kept as
+ * evidence naming that URL (wot_evidence_refused). */
+int wot_mirror_refused(const wot_home *h, wot_trust *t, const wot_source *s,
+		       git_repository *repo, const git_oid *tip,
+		       const git_oid *verified, size_t answered);
 
 /* transport.c: settings libgit2 needs for https:// and ssh:// (CA file,
  * credentials, host keys), taken from the config once per process. */
@@ -259,5 +271,8 @@ int wot_transport_fetch(git_repository *repo, const char *url,
 			void *payload);
 
 #define WOT_MAX_KEY_BYTES (1u << 20)
+/* Our own state files (owners.json, seen.json) grow with the names
+ * followed: about 80 bytes per name, 75 MB at a million. */
+#define WOT_MAX_STATE_BYTES (1u << 30)
 
 #endif

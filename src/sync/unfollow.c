@@ -132,6 +132,11 @@ int wot_ignored_clear(const wot_home *h, const wot_source *s)
 	return rc;
 }
 
+int wot_source_has_url(const wot_source *s, const char *url)
+{
+	return !strcmp(s->url, url) || strv_has(s->mirrors, url);
+}
+
 int wot_source_set_mirrors(wot_source *s, const char *const *mirrors)
 {
 	size_t n = 0;

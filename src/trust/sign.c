@@ -85,8 +85,16 @@ static void primary_of(wot_trust *t, const char *fpr, char *out)
 	gpgme_key_t key = NULL;
 
 	snprintf(out, WOT_FPR_MAX, "%s", fpr ? fpr : "");
+	/* A fingerprint names one key for good, so the mapping of a
+	 * subkey to its primary never changes (validity is not cached). */
+	if (fpr && *fpr && !strcmp(fpr, t->last_sub)) {
+		snprintf(out, WOT_FPR_MAX, "%s", t->last_primary);
+		return;
+	}
 	if (fpr && wot_trust_get_key(t, fpr, 0, &key) == 0) {
 		snprintf(out, WOT_FPR_MAX, "%s", key->subkeys->fpr);
+		snprintf(t->last_sub, sizeof(t->last_sub), "%s", fpr);
+		snprintf(t->last_primary, sizeof(t->last_primary), "%s", out);
 		gpgme_key_unref(key);
 	}
 	wot_error_clear();

@@ -13,6 +13,9 @@ struct wot_trust {
 	gpgme_ctx_t ctx;
 	char *home;
 	wot_graph_params params; /* for the trust core */
+	/* The last signing key mapped to its primary (verify looks it up
+	 * per commit; a lookup costs two gpg processes). */
+	char last_sub[WOT_FPR_MAX], last_primary[WOT_FPR_MAX];
 };
 
 /* Record a GPGME failure as the last error; returns code. */

@@ -88,6 +88,36 @@ wd alice follow "$(repo carol)" --name carol >/dev/null 2>&1
 expect_eq "follow again" "$?" "0"
 expect_eq "ignore entry cleared" "$(grep -c "^key $FPR_carol" "$T/alice/ignored")" "0"
 
+# 5. a name already taken: the discovered source gets a suffix. alice
+# follows erin under the name "dave", then bob certifies dave.
+peer erin
+wd erin publish "$T/carol.zone" >/dev/null 2>&1
+wd alice follow "$(repo erin)" --name dave >/dev/null 2>&1 || fail "follow erin"
+wd bob sign-friend "$FPR_dave" >/dev/null 2>&1
+# first dave's repository is away: the failed try is recorded, and not
+# repeated at every sync
+mv "$(repo dave)" "$T/dave-away"
+wd alice sync >/dev/null 2>&1
+expect_eq "a failed auto-follow does not fail the sync" "$?" "0"
+out=$(wd alice sources --suggested)
+expect_match "the failure is shown" "$out" \
+	"last try failed at .* UTC: .*$(repo dave)"
+expect_match "and the retry delay" "$out" \
+	"auto-follow: not before an hour after the last try"
+mv "$T/dave-away" "$(repo dave)"
+wd alice sync >/dev/null 2>&1
+expect_eq "not retried within the hour" \
+	"$(wd alice sources | grep -c '^dave-2')" "0"
+rm "$T/alice/state/discovery.json" # as if the hour had passed
+out=$(wd alice sync 2>/dev/null)
+expect_match "dave now valid: followed" "$out" "discovered: 1 new source"
+expect_match "under a free name" "$(wd alice sources)" \
+	"dave-2  $(repo dave)
+  key $FPR_dave
+  discovered via bob"
+expect_match "dave's record resolves" "$(wd alice resolve dave.wot A)" \
+	"192.0.2.4"
+
 wd alice sources --help | grep -q -- --suggested
 expect_eq "sources --help" "$?" "0"
 wd alice unfollow --help | grep -q ignored

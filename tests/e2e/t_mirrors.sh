@@ -18,6 +18,9 @@ expect_match "sources.conf keeps the mirror" "$(cat "$T/bob/sources.conf")" \
 expect_match "sources lists the mirror" "$(wd bob sources)" \
 	"alice  $PRIMARY
   mirror $(repo alice)"
+out=$(wd bob follow "$(repo alice)" --name again 2>&1)
+expect_match "a URL followed as a mirror is already followed" "$out" \
+	"already followed as 'alice'"
 wd bob sign-friend "$FPR_alice" >/dev/null
 
 # both up: the primary drives, the mirror agrees
@@ -46,6 +49,26 @@ mv "$T/alice-own.off" "$(repo alice)"
 expect_eq "all URLs down: head kept" "$(verified bob alice)" \
 	"$(head_of "$(repo alice)")"
 mv "$PRIMARY.off" "$PRIMARY"
+
+# a mirror that lags behind is not evidence of anything, even when it is
+# the only URL answering
+publish 192.0.2.5
+NEW=$(head_of "$(repo alice)")
+git --git-dir="$PRIMARY" fetch -q "$(repo alice)" main:main
+git --git-dir="$(repo alice)" update-ref refs/heads/main "$NEW~1"
+out=$(wd bob sync 2>&1)
+expect_eq "mirror behind, primary up: sync ok" "$?" "0"
+expect_eq "mirror behind, primary up: head from the primary" \
+	"$(verified bob alice)" "$NEW"
+mv "$PRIMARY" "$PRIMARY.off"
+out=$(wd bob sync 2>&1)
+expect_eq "mirror behind, primary down: sync ok (nothing new)" "$?" "0"
+expect_eq "mirror behind, primary down: head kept" "$(verified bob alice)" \
+	"$NEW"
+expect_eq "mirror behind: no evidence" \
+	"$(wd bob evidence alice | grep -c rollback)" "0"
+mv "$PRIMARY.off" "$PRIMARY"
+git --git-dir="$(repo alice)" update-ref refs/heads/main "$NEW"
 
 # a fork offered by a mirror: alice's home copied, both publish
 cp -a "$T/alice" "$T/alice2"

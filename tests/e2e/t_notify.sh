@@ -17,10 +17,19 @@ wd alice publish "$T/alice.zone" >/dev/null || exit 1
 # peer.conf (config [peer] endpoint, published with the next commit).
 serve_peer() {
 	local n=$1 pp
-	start_serve "$n" --upstream "$NOUP" --sync-interval 0 \
-		--peer-listen 127.0.0.1:0
-	pp=$(sed -n 's/.*peer listener on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-		"$T/serve-$n.log" | head -n 1)
+	if [ "$n" = dave ]; then # from the config instead of the flag
+		printf '\n[peer]\nlisten = 127.0.0.1:0\n' >>"$T/$n/config"
+		start_serve "$n" --upstream "$NOUP" --sync-interval 0
+	else
+		start_serve "$n" --upstream "$NOUP" --sync-interval 0 \
+			--peer-listen 127.0.0.1:0
+	fi
+	for _ in $(seq 1 50); do # logged just after the resolver's line
+		pp=$(sed -n 's/.*peer listener on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+			"$T/serve-$n.log" | head -n 1)
+		[ -n "$pp" ] && break
+		sleep 0.1
+	done
 	[ -n "$pp" ] || { echo "no peer listener for $n"; cat "$T/serve-$n.log"; exit 1; }
 	eval "PORT_$n=$PORT PEER_$n=$pp"
 	printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$pp" >>"$T/$n/config"
@@ -39,6 +48,11 @@ done
 expect_match "the endpoint travels in the follower's peer.conf" \
 	"$(git --git-dir="$(repo bob)" show main:peer.conf)" \
 	"endpoint = 127.0.0.1:$PEER_bob"
+out=$(timeout 10 "$W" --home "$T/alice" serve --listen 127.0.0.1:0 \
+	--upstream "$NOUP" --peer-listen 192.0.2.1:5300 2>&1)
+rc=$?
+expect_eq "a non-loopback peer listener is refused" "$rc" 1
+expect_match "... and says why" "$out" "refusing non-loopback peer listen"
 start_serve alice --upstream "$NOUP" --sync-interval 0
 PORT_alice=$PORT
 
@@ -128,4 +142,14 @@ zone "$T/alice.zone" alice.wot. "$soa" "@ IN A 192.0.2.1"
 out=$(wd alice publish "$T/alice.zone" 2>&1)
 expect_match "publish without a daemon still commits, quietly" "$out" \
 	'^[0-9a-f]{40}$'
+
+# Every daemon shuts down cleanly (and, in a sanitizer build, without a
+# report).
+for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+PIDS=()
+bad=$(grep -l "Sanitizer\|runtime error" "$T"/serve-*.log)
+expect_eq "no sanitizer report from any daemon" "$bad" ""
+expect_eq "every daemon logged its shutdown" \
+	"$(grep -L "shutting down" "$T"/serve-*.log)" ""
 finish

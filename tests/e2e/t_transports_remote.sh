@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # follow over https:// (git http-backend behind a small TLS server, with a
 # certificate made here and trusted through [sync] ca-file) and ssh:// (a
-# throwaway sshd on a loopback port, key auth, host key in known_hosts).
+# throwaway sshd on a loopback port, key from [sync] ssh-key or ssh-agent,
+# host key in known_hosts).
 # Parts whose tools are missing are skipped with a message.
 . "$(dirname "$0")/lib.sh"
 
@@ -125,6 +126,28 @@ EOC
 		out=$(wd bob sync 2>&1)
 		expect_match "ssh: a changed host key is refused" "$out" \
 			"over-ssh: FAILED: .*(hostkey|host key)"
+		cp "$S/scan" "$HOME/.ssh/known_hosts"
+		# no [sync] ssh-key: the key comes from ssh-agent
+		sed -i '/^ssh-key = /d' "$T/bob/config"
+		if command -v ssh-agent >/dev/null; then
+			ssh-agent -D -a "$S/agent.sock" >/dev/null 2>&1 &
+			PIDS+=($!)
+			for _ in $(seq 1 50); do
+				[ -S "$S/agent.sock" ] && break; sleep 0.1
+			done
+			out=$(SSH_AUTH_SOCK="$S/agent.sock" wd bob sync 2>&1)
+			expect_eq "ssh: an empty agent gets no login" "$?" "1"
+			SSH_AUTH_SOCK="$S/agent.sock" ssh-add -q "$S/id_ed25519" \
+				2>/dev/null
+			zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.4"
+			wd alice publish "$T/alice.zone" >/dev/null
+			out=$(SSH_AUTH_SOCK="$S/agent.sock" wd bob sync 2>&1)
+			expect_eq "ssh: sync with the key from ssh-agent" "$?" "0"
+			expect_match "ssh: agent: new record accepted" \
+				"$(wd bob resolve alice.wot A)" "192.0.2.4"
+		else
+			echo "# SKIP ssh-agent: not installed"
+		fi
 	fi
 fi
 finish
