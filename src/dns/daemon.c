@@ -28,6 +28,7 @@ typedef struct {
 	uv_signal_t sigterm, sigint, sighup;
 	uv_work_t work;
 	int syncing, stopping;
+	int renewed; /* the last sync_work renewed the own head */
 	/* result of the last sync, handed from the pool thread */
 	wot_dns_table *fresh;
 	char error[512];
@@ -60,8 +61,8 @@ static void sync_work(uv_work_t *req)
 	d->fresh = NULL;
 	rc = wot_home_trust(d->home, &t);
 	/* Keep the own refresh promise ([peer] refresh); logged. */
-	if (rc == 0)
-		wot_sync_renew_due(d->home, t, (int64_t)time(NULL), NULL);
+	d->renewed = rc == 0 && wot_sync_renew_due(
+				    d->home, t, (int64_t)time(NULL), NULL) == 1;
 	if (rc == 0)
 		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
 	/* Nothing changed: the table already serves these records. */
@@ -79,6 +80,9 @@ static void sync_done(uv_work_t *req, int status)
 	d->syncing = 0;
 	if (status == UV_ECANCELED)
 		return;
+	/* A renewal travels like a publish, whatever the sync did. */
+	if (d->renewed && d->prop && !d->stopping)
+		wot_prop_announce(d->prop);
 	if (d->error[0]) {
 		wot_log(WOT_LOG_WARNING, "sync", "sync failed: %s", d->error);
 		return;

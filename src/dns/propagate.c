@@ -380,16 +380,21 @@ static void on_notify(void *data, const char *fpr)
 	kick(p);
 }
 
-/* Someone connected to the notify socket: the user published. */
-static int on_publish(void *data, char **json)
+void wot_prop_announce(wot_prop *p)
 {
-	wot_prop *p = data;
-
 	p->st.publishes++;
 	if (p->nsrc)
 		p->src[0].pending = 1; /* self: serve our own change too */
 	start_side(p, JOB_TARGETS);
 	kick(p);
+}
+
+/* Someone connected to the notify socket: the user published. */
+static int on_publish(void *data, char **json)
+{
+	wot_prop *p = data;
+
+	wot_prop_announce(p);
 	*json = strdup("{\"notify\": \"queued\"}\n");
 	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
 }

@@ -52,6 +52,9 @@ typedef struct {
  */
 int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
 		   const wot_prop_opts *o);
+/* The own repository changed (a publish, or the daemon's renewal):
+ * NOTIFY the followers and re-sync self. Loop thread only. */
+void wot_prop_announce(wot_prop *p);
 /* Address bound by peer listener i, for the log. */
 int wot_prop_bound(const wot_prop *p, size_t i, char *buf, size_t len);
 void wot_prop_stats_get(const wot_prop *p, wot_prop_stats *out);
