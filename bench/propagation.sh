@@ -76,6 +76,7 @@ alice_zone() {
 serve() {
 	local n=$1 log="$T/serve-$1.log" i
 	shift
+	: >"$log" # exists before the daemon's shell opens it
 	"$W" --home "$T/$n" serve --listen 127.0.0.1:0 --upstream 127.0.0.1:9 \
 		"$@" >"$log" 2>&1 &
 	SPID[$n]=$!

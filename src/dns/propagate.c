@@ -116,18 +116,16 @@ static int load_table(wot_home *h, wot_dns_table **out)
 	return rc;
 }
 
-/* A job without names only opens the GPGME handle (at start, so the
- * first NOTIFY does not pay for it). */
 static void run_sync(job *j)
 {
 	wot_prop *p = j->p;
 	int rc = p->trust ? 0 : wot_home_trust(p->h, &p->trust);
 
-	if (rc == 0 && j->nnames)
+	if (rc == 0)
 		rc = wot_sync_sources(p->h, p->trust,
 				      (const char *const *)j->names, j->nnames,
 				      &j->report);
-	if (rc == 0 && j->nnames)
+	if (rc == 0)
 		rc = load_table(p->h, &j->table);
 	j->rc = rc;
 }
@@ -237,7 +235,7 @@ static void sync_done(uv_work_t *req, int status)
 	}
 	if (status == 0 && j->rc < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "notify sync: %s", j->err);
-	if (status == 0 && j->rc == 0 && !p->closing && j->table) {
+	if (status == 0 && j->rc == 0 && !p->closing) {
 		p->st.sync_failures += j->report.failed;
 		wot_log(WOT_LOG_INFO, "sync",
 			"notify sync of %zu source%s (%zu failed): %zu "
@@ -407,20 +405,6 @@ static void on_timer_closed(uv_handle_t *h)
 	on_part_closed(h->data);
 }
 
-/* Open the GPGME handle on the pool now; NOTIFYs wait for it in kick. */
-static void warm(wot_prop *p)
-{
-	job *j = calloc(1, sizeof(*j));
-
-	if (!j)
-		return;
-	j->kind = JOB_SYNC;
-	if (queue(p, j, sync_done) < 0)
-		job_free(j);
-	else
-		p->sync = j;
-}
-
 static int start_parts(wot_prop *p, const wot_prop_opts *o)
 {
 	char *path = wot_home_path(p->h, WOT_DAEMON_NOTIFY_SOCKET);
@@ -430,6 +414,13 @@ static int start_parts(wot_prop *p, const wot_prop_opts *o)
 
 	if (!path)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
+	/* Here, on the loop thread before any pool work: GPGME's first
+	 * initialisation must not run on two threads at once (the timer's
+	 * sync opens its own handle on the pool), and the first NOTIFY
+	 * should not pay for it. Without gpg a NOTIFY sync retries later. */
+	if (wot_home_trust(p->h, &p->trust) < 0)
+		wot_log(WOT_LOG_WARNING, "sync", "NOTIFY syncs: %s",
+			wot_error_last());
 	if ((rc = read_ids(p->h, &ids, &n)) == 0)
 		merge_ids(p, ids, n);
 	free(ids);
@@ -469,7 +460,6 @@ int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
 		wot_prop_close(p, NULL, NULL);
 		return wot_error_set(rc, "%s", msg);
 	}
-	warm(p);
 	*out = p;
 	return 0;
 }
