@@ -106,6 +106,17 @@ expect_match "garbage gets no answer" "$(raw deadbeef)" "no reply"
 expect_match "a response gets no answer (no loops)" \
 	"$(raw "$(notify_hex 9 "$FPR_alice" | sed 's/^\(....\)2400/\1a400/')")" \
 	"no reply"
+# ... over TCP too (RFC 7766 framing), pipelined; garbage hangs up.
+expect_match "a NOTIFY over TCP is answered" \
+	"$(raw --tcp "$(notify_hex 21 "$FPR_alice")")" \
+	"id=21 rcode=NOERROR flags=qr,aa"
+expect_match "a query over TCP is refused" \
+	"$(dig +tcp +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot A)" \
+	"status: REFUSED"
+out=$(raw --tcp --raw --count=2 "$(frame "$(notify_hex 22 "$FPR_alice")")$(frame "$(notify_hex 23 "$stranger")")")
+expect_match "two pipelined NOTIFYs get two answers" "$(echo $out)" "id=22 .*id=23"
+expect_match "a frame too short for a header gets no answer" \
+	"$(raw --tcp --timeout=1000 deadbeef)" "no reply"
 PORT=$PORT_bob
 expect_eq "bob still answers after all that" "$(q new.alice.wot A)" \
 	"192.0.2.99"
