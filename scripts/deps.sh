@@ -7,7 +7,8 @@ PKGS=(build-essential cmake pkg-config
 	libcmocka-dev libinih-dev libjansson-dev
 	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound
 	iproute2
-	procps)
+	procps
+	openssh-server)
 # bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
 # unlike the dnsmasq package it has no system service to start).
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)
@@ -29,6 +30,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# openssh-server: tests/e2e/t_transports_remote.sh runs its own sshd
+	# on a loopback port; the system ssh service is not wanted.
+	if [[ " ${missing[*]} " == *" openssh-server "* ]] &&
+		command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+		systemctl disable --now ssh >/dev/null 2>&1 || true
+	fi
 	if [[ " ${missing[*]} " == *" unbound "* ]] &&
 		command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
 		systemctl disable --now unbound >/dev/null 2>&1 || true

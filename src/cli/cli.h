@@ -59,6 +59,21 @@ void cli_tell_daemon(const wot_home *h);
 void cli_progress(wot_sync_event ev, const char *source, size_t cur,
 		  size_t total, int ok, const char *msg, void *data);
 
+/* State of the 'wotdns sync' progress line (sources, objects, bytes). */
+typedef struct {
+	int show, tty, drawn;
+	size_t done, total, objects;
+	uint64_t bytes, last_ms;
+	wot_map *seen; /* source -> its last counts (fetches run in parallel) */
+} cli_sync_progress;
+/* mode: 1 always show (--progress), 0 on a terminal, -1 never. */
+void cli_sync_progress_init(cli_sync_progress *p, int mode);
+void cli_sync_progress_dispose(cli_sync_progress *p);
+/* wot_sync_progress callback; data is a cli_sync_progress. Failures are
+ * printed whatever the mode. */
+void cli_sync_progress_cb(wot_sync_event ev, const char *source, size_t cur,
+			  size_t total, int ok, const char *msg, void *data);
+
 int cmd_init(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_follow(int argc, char **argv);
@@ -72,5 +87,7 @@ int cmd_conflicts(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_source(int argc, char **argv);
+int cmd_sources(int argc, char **argv);
+int cmd_unfollow(int argc, char **argv);
 
 #endif

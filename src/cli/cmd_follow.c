@@ -6,13 +6,18 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: wotdns follow URL [--name NAME] [--key FPR] [--home DIR]\n\n"
+    "usage: wotdns follow URL [--mirror URL]... [--name NAME] [--key FPR]\n"
+    "                     [--home DIR]\n\n"
     "Add a friend's zone repository as a source. URL is a path, file://,\n"
     "git:// or https:// URL. The source's owner key is pinned from --key,\n"
     "else from the signer of its first verified commit. Its history is\n"
     "fetched and verified now; keys in its keys/ are imported with their\n"
     "certifications (ownertrust never). NAME defaults to the repository\n"
-    "name.\n";
+    "name. Each --mirror adds a further URL of the same history: sync\n"
+    "tries them in order when the first does not answer, and compares\n"
+    "the heads they offer (a fork signed by the owner is an\n"
+    "equivocation; see wotdns-evidence(1)). Following a source that was\n"
+    "unfollowed takes it off the ignore list.\n";
 
 int cmd_follow(int argc, char **argv)
 {
@@ -20,8 +25,13 @@ int cmd_follow(int argc, char **argv)
 	    CLI_COMMON_OPTS,
 	    {"name", required_argument, NULL, 'n'},
 	    {"key", required_argument, NULL, 'k'},
+	    {"mirror", required_argument, NULL, 'm'},
 	    {NULL, 0, NULL, 0},
 	};
+	const char *margs[9] = {NULL};
+	char *mirrors[9] = {NULL};
+	size_t nm = 0;
+	int oom = 0;
 	const char *name = NULL, *key = NULL;
 	char *url = NULL;
 	wot_home *h = NULL;
@@ -35,6 +45,13 @@ int cmd_follow(int argc, char **argv)
 			name = optarg;
 		else if (c == 'k')
 			key = optarg;
+		else if (c == 'm' &&
+			 nm + 1 < sizeof(mirrors) / sizeof(*mirrors))
+			margs[nm++] = optarg;
+		else if (c == 'm')
+			return cli_usage("follow", "at most %zu --mirror",
+					 sizeof(mirrors) / sizeof(*mirrors) -
+					     1);
 		else
 			return cli_usage("follow", "bad option '%s'",
 					 argv[optind - 1]);
@@ -44,17 +61,25 @@ int cmd_follow(int argc, char **argv)
 	/* A local path is stored absolute; URLs are kept as given. */
 	url = strstr(argv[optind], "://") ? strdup(argv[optind])
 					  : cli_abspath(argv[optind]);
-	if (!url)
-		return cli_fail("out of memory");
-	if ((rc = cli_open(&h, &t)) != EXIT_OK) {
+	for (size_t i = 0; i < nm; i++)
+		oom |= !(mirrors[i] = strstr(margs[i], "://")
+					  ? strdup(margs[i])
+					  : cli_abspath(margs[i]));
+	if (!url || oom) {
 		free(url);
-		return rc;
+		for (size_t i = 0; i < nm; i++)
+			free(mirrors[i]);
+		return cli_fail("out of memory");
 	}
-	if (wot_sync_follow(h, t, url, name, key, cli_progress, NULL) < 0)
+	if ((rc = cli_open(&h, &t)) == EXIT_OK &&
+	    wot_sync_follow_mirrors(h, t, url, (const char *const *)mirrors,
+				    name, key, cli_progress, NULL) < 0)
 		rc = cli_fail_last("follow");
-	else
+	else if (rc == EXIT_OK)
 		printf("following %s\n", url);
 	free(url);
+	for (size_t i = 0; i < nm; i++)
+		free(mirrors[i]);
 	wot_trust_free(t);
 	wot_home_free(h);
 	return rc;

@@ -107,6 +107,22 @@ static void print_claim(const char *label, json_t *c)
 	putchar('\n');
 }
 
+/* No claim at all; an expired source may be why. */
+static int no_claim(const char *name)
+{
+	char *expired = cli_expired_sources();
+	int rc;
+
+	if (!expired)
+		return cli_fail("no answer for %s: no source claims it", name);
+	rc = cli_fail("no answer for %s: no source claims it (past their "
+		      "maximum age, the records of %s are not served; see "
+		      "'wotdns status')",
+		      name, expired);
+	free(expired);
+	return rc;
+}
+
 /* Explain a missing answer; always returns EXIT_ERR. */
 static int explain(json_t *acc, const char *name, const char *type)
 {
@@ -130,7 +146,7 @@ static int explain(json_t *acc, const char *name, const char *type)
 	if (n)
 		return cli_fail("no answer for %s: every claim was rejected",
 				name);
-	return cli_fail("no answer for %s: no source claims it", name);
+	return no_claim(name);
 }
 
 int cmd_resolve(int argc, char **argv)

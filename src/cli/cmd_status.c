@@ -39,6 +39,55 @@ static void print_evidence(const wot_home *h, const char *name)
 	free(text);
 }
 
+/* "42 s", "5 min", "3 h", "2 d". */
+static const char *span(char *buf, size_t n, int64_t s)
+{
+	if (s < 120)
+		snprintf(buf, n, "%lld s", (long long)s);
+	else if (s < 7200)
+		snprintf(buf, n, "%lld min", (long long)s / 60);
+	else if (s < 172800)
+		snprintf(buf, n, "%lld h", (long long)s / 3600);
+	else
+		snprintf(buf, n, "%lld d", (long long)s / 86400);
+	return buf;
+}
+
+/* How old the verified head is against the source's promise, and what
+ * in its tree is never read. */
+static void print_fresh(const wot_home *h, const char *name, json_t *st)
+{
+	int64_t now = (int64_t)time(NULL);
+	wot_freshness f;
+	char a[32], b[32];
+	size_t i;
+	json_t *v;
+
+	wot_sync_freshness(h, name, now, &f);
+	if (f.head_time)
+		printf("    head signed %s ago",
+		       span(a, sizeof(a), now - f.head_time));
+	if (f.head_time && f.promise)
+		printf(", promised every %s", span(b, sizeof(b), f.promise));
+	if (f.last_ok)
+		printf("%slast good fetch %s ago", f.head_time ? "; " : "    ",
+		       span(a, sizeof(a), now - f.last_ok));
+	if (f.head_time || f.last_ok)
+		printf("\n");
+	if (f.stale)
+		printf("    STALE: the head is older than the source's refresh "
+		       "promise (%u s)\n",
+		       f.promise);
+	if (f.expired)
+		printf("    EXPIRED: its records are not served (the head is "
+		       "older than %lld s, %s)\n",
+		       (long long)f.max_age,
+		       wot_home_config(h)->max_age ? "[sync] max-age"
+						   : "4 times its promise");
+	json_array_foreach(json_object_get(st, "ignored"), i, v)
+	    printf("    ignored: %s\n", json_string_value(v));
+}
+
 static void print_source(const wot_home *h, const wot_source *s)
 {
 	char *text = NULL;
@@ -54,6 +103,7 @@ static void print_source(const wot_home *h, const wot_source *s)
 	if (st && json_object_get(st, "last_error"))
 		printf("    last error: %s\n",
 		       json_string_value(json_object_get(st, "last_error")));
+	print_fresh(h, s->name, st);
 	print_evidence(h, s->name);
 	free(text);
 	json_decref(st);

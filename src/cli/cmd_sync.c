@@ -4,43 +4,73 @@
 #include <stdio.h>
 
 static const char help[] =
-    "usage: wotdns sync [--home DIR]\n\n"
+    "usage: wotdns sync [--progress | --quiet] [--home DIR]\n\n"
     "Fetch every source, verify each new commit (good signature by the\n"
     "source's pinned owner key, key not revoked or expired, zones parse),\n"
     "and advance its verified head fast-forward only. A source whose\n"
     "update fails keeps its last verified head and is reported. Then\n"
-    "recompute the accepted record set. Exits 1 if any source failed.\n";
+    "follow the sources friend-of-friend discovery allows ([discovery]\n"
+    "auto) and recompute the accepted record set. Exits 1 if any source\n"
+    "failed.\n\n"
+    "On a terminal a progress line (sources done, objects, bytes) is\n"
+    "updated on stderr; elsewhere only the summary line is printed, and\n"
+    "failing sources on stderr.\n"
+    "  --progress  show progress even when stderr is not a terminal\n"
+    "  --quiet     no progress and no summary; failures only\n";
 
 int cmd_sync(int argc, char **argv)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTS,
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    CLI_COMMON_OPTS,
+	    {"progress", no_argument, NULL, 'p'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0}};
+	cli_sync_progress prog;
 	wot_sync_report rep;
 	wot_home *h = NULL;
 	wot_trust *t = NULL;
-	int c, rc;
+	int c, rc, mode = 0, quiet = 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		CLI_COMMON_CASE(c, help);
-		return cli_usage("sync", "bad option '%s'", argv[optind - 1]);
+		if (c == 'p')
+			mode = 1;
+		else if (c == 'q')
+			quiet = 1;
+		else
+			return cli_usage("sync", "bad option '%s'",
+					 argv[optind - 1]);
 	}
 	if (optind != argc)
 		return cli_usage("sync", "unexpected argument '%s'",
 				 argv[optind]);
+	if (quiet && mode)
+		return cli_usage("sync", "--progress and --quiet disagree");
+	cli_sync_progress_init(&prog, quiet ? -1 : mode);
 	if ((rc = cli_open(&h, &t)) != EXIT_OK)
 		return rc;
-	if (wot_sync_all(h, t, cli_progress, NULL, &rep) < 0) {
+	if (wot_sync_all(h, t, cli_sync_progress_cb, &prog, &rep) < 0) {
 		rc = cli_fail_last("sync");
 	} else {
-		printf("sources: %zu ok, %zu failed; records: %zu; "
-		       "conflicts: %zu\n",
-		       rep.ok, rep.failed, rep.records, rep.conflicts);
+		if (!quiet) {
+			printf("sources: %zu ok, %zu failed; records: %zu; "
+			       "conflicts: %zu",
+			       rep.ok, rep.failed, rep.records, rep.conflicts);
+			if (rep.expired)
+				printf("; expired: %zu", rep.expired);
+			printf("\n");
+		}
+		if (!quiet && rep.discovered)
+			printf("discovered: %zu new source(s) followed (see "
+			       "'wotdns sources')\n",
+			       rep.discovered);
 		if (rep.failed)
 			rc = cli_fail("%zu source(s) failed to sync",
 				      rep.failed);
 	}
 	wot_trust_free(t);
+	cli_sync_progress_dispose(&prog);
 	wot_home_free(h);
 	return rc;
 }

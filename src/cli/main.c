@@ -28,6 +28,9 @@ static const cli_command commands[] = {
     {"evidence", cmd_evidence,
      "show refused histories and equivocations kept as proof"},
     {"source", cmd_source, "source trust-again NAME: resume a suspended one"},
+    {"sources", cmd_sources,
+     "list sources, and those followed sources suggest"},
+    {"unfollow", cmd_unfollow, "stop following a source, for good"},
 };
 
 static void usage(FILE *out)
@@ -154,6 +157,8 @@ void cli_progress(wot_sync_event ev, const char *source, size_t cur,
 		break;
 	case WOT_SYNC_EV_ACCEPTED:
 		fprintf(stderr, "accepted records: %zu\n", cur);
+		break;
+	case WOT_SYNC_EV_BYTES:
 		break;
 	}
 }

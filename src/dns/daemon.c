@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct {
 	uv_loop_t loop;
@@ -58,9 +59,13 @@ static void sync_work(uv_work_t *req)
 	d->error[0] = '\0';
 	d->fresh = NULL;
 	rc = wot_home_trust(d->home, &t);
+	/* Keep the own refresh promise ([peer] refresh); logged. */
+	if (rc == 0)
+		wot_sync_renew_due(d->home, t, (int64_t)time(NULL), NULL);
 	if (rc == 0)
 		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
-	if (rc == 0)
+	/* Nothing changed: the table already serves these records. */
+	if (rc == 0 && !d->report.unchanged)
 		rc = load_table(d->home, &d->fresh);
 	if (rc < 0)
 		snprintf(d->error, sizeof(d->error), "%s", wot_error_last());

@@ -282,73 +282,30 @@ out:
 	return rc;
 }
 
-static json_t *claim_json(recompute *r, const wot_claim *c)
-{
-	const wot_key_info *k = find_key(r, c->signer);
-	json_t *o =
-	    json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:I}", "name", c->name,
-		      "source", c->source, "signer", c->signer, "validity",
-		      wot_validity_name(c->validity), "level", c->level,
-		      "commit", c->commit, "since", (json_int_t)c->since);
-
-	if (o && k)
-		json_object_set_new(o, "uid", json_string(k->uid));
-	if (o) {
-		json_object_set_new(o, "weight", json_real(c->weight));
-		json_object_set_new(o, "explain", json_string(c->explain));
-		json_object_set_new(o, "shadows", json_boolean(c->shadows));
-	}
-	if (o && c->reason)
-		json_object_set_new(o, "reason", json_string(c->reason));
-	if (o && c->winner)
-		json_object_set_new(o, "winner", json_string(c->winner));
-	return o;
-}
-
 static int write_json(wot_home *h, recompute *r, const wot_source *srcs,
 		      size_t nsrcs, size_t records, size_t *conflicts)
 {
-	json_t *root = json_object(), *names = json_object(),
-	       *rej = json_array(), *sources = json_array(),
-	       *all = json_array();
-	char *path = wot_home_path(h, "state/accepted.json"), *text = NULL;
+	wot_accept_json j = {
+	    r->claims, r->nclaims,	    r->keys, r->nkeys, NULL, 0,
+	    records,   (int64_t)time(NULL), NULL};
+	wot_accept_json_source *js = calloc(nsrcs ? nsrcs : 1, sizeof(*js));
+	char *path = wot_home_path(h, "state/accepted.json");
 	int rc;
 
+	for (size_t i = 0; js && i < nsrcs; i++) {
+		js[i] = (wot_accept_json_source){srcs[i].name, srcs[i].url,
+						 srcs[i].key, ""};
+		for (size_t k = 0; k < r->nviews; k++)
+			if (r->views[k].src == &srcs[i])
+				js[i].verified = r->views[k].commit;
+	}
+	j.sources = js;
+	j.nsources = nsrcs;
 	*conflicts = 0;
-	for (size_t i = 0; i < r->nclaims; i++) {
-		const wot_claim *c = &r->claims[i];
-		if (c->accepted && !json_object_get(names, c->name))
-			json_object_set_new(names, c->name, claim_json(r, c));
-		else if (!c->accepted)
-			json_array_append_new(rej, claim_json(r, c));
-		if (!c->accepted && c->reason &&
-		    !strncmp(c->reason, "conflict", 8))
-			(*conflicts)++;
-		json_array_append_new(all, claim_json(r, c));
-	}
-	for (size_t i = 0; i < nsrcs; i++) {
-		const char *commit = "";
-		for (size_t j = 0; j < r->nviews; j++)
-			if (r->views[j].src == &srcs[i])
-				commit = r->views[j].commit;
-		json_array_append_new(
-		    sources, json_pack("{s:s,s:s,s:s,s:s}", "name",
-				       srcs[i].name, "url", srcs[i].url, "key",
-				       srcs[i].key, "verified", commit));
-	}
-	json_object_set_new(root, "version", json_integer(1));
-	json_object_set_new(root, "generated", json_integer(time(NULL)));
-	json_object_set_new(root, "records", json_integer((json_int_t)records));
-	json_object_set_new(root, "names", names);
-	json_object_set_new(root, "rejected", rej);
-	json_object_set_new(root, "claims", all);
-	json_object_set_new(root, "sources", sources);
-	text = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
-	rc = text && path ? wot_file_write_atomic(path, text, strlen(text))
-			  : wot_error_set(WOT_ENOMEM, "out of memory");
-	free(text);
+	rc = js && path ? wot_accept_json_write(path, &j, conflicts)
+			: wot_error_set(WOT_ENOMEM, "out of memory");
+	free(js);
 	free(path);
-	json_decref(root);
 	return rc;
 }
 
@@ -478,7 +435,7 @@ static void recompute_dispose(recompute *r)
 static int load_state(wot_home *h, recompute *r)
 {
 	char *p = wot_home_path(h, "state/owners.json"), *text = NULL;
-	int rc = p ? wot_file_read(p, 64u << 20, &text, NULL) : WOT_ENOMEM;
+	int rc = p ? wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) : WOT_ENOMEM;
 
 	if (rc == 0)
 		rc = wot_owners_from_json(&r->owners, text);
@@ -490,7 +447,7 @@ static int load_state(wot_home *h, recompute *r)
 	free(p);
 	text = NULL;
 	p = wot_home_path(h, "state/seen.json");
-	if (rc == 0 && p && wot_file_read(p, 64u << 20, &text, NULL) == 0)
+	if (rc == 0 && p && wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) == 0)
 		r->seen = json_loads(text, 0, NULL);
 	if (!r->seen || !json_is_object(r->seen)) {
 		json_decref(r->seen);
@@ -517,7 +474,8 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 	wot_accept_opts opts = WOT_ACCEPT_OPTS_INIT;
 	recompute r = {0};
 	wot_source *srcs = NULL;
-	size_t nsrcs = 0;
+	size_t nsrcs = 0, expired = 0;
+	int64_t now = (int64_t)time(NULL);
 	int rc;
 
 	if ((rc = wot_sources_load(h, &srcs, &nsrcs)) < 0)
@@ -547,6 +505,13 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 			wot_error_clear();
 			continue;
 		}
+		/* Past its maximum age a source serves nothing (fresh.c). */
+		if (wot_fresh_expired(h, srcs[i].name, v->time, now)) {
+			expired++;
+			ldns_rr_list_deep_free(v->rrs);
+			memset(v, 0, sizeof(*v));
+			continue;
+		}
 		r.nviews++;
 	}
 	if ((rc = each_rr(&r, claim_rr)) < 0 ||
@@ -561,6 +526,8 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 	if ((rc = wot_trust_accept(r.claims, r.nclaims, r.owners, &opts)) < 0)
 		goto out;
 	rc = write_outputs(h, &r, srcs, nsrcs, report);
+	if (report)
+		report->expired = expired;
 out:
 	recompute_dispose(&r);
 	wot_sources_free(srcs, nsrcs);

@@ -62,6 +62,8 @@ static const struct option {
     {"sync", "max-age", OPT_UINT, "0", offsetof(wot_config, max_age)},
     {"sync", "notify-gap", OPT_UINT, "250",
      offsetof(wot_config, notify_gap_ms)},
+    {"sync", "ca-file", OPT_STR, NULL, offsetof(wot_config, ca_file)},
+    {"sync", "ssh-key", OPT_STR, NULL, offsetof(wot_config, ssh_key)},
     {"limits", "fetch-size", OPT_UINT, "64",
      offsetof(wot_config, limit_fetch_mb)},
     {"limits", "commits", OPT_UINT, "10000",
@@ -223,6 +225,8 @@ void wot_config_dispose(wot_config *cfg)
 	free(cfg->gnupghome);
 	free(cfg->user);
 	free(cfg->discovery);
+	free(cfg->ca_file);
+	free(cfg->ssh_key);
 	strv_free(cfg->listen);
 	strv_free(cfg->upstream);
 	strv_free(cfg->peer_endpoint);

@@ -9,15 +9,27 @@ struct fetch_ctx {
 	const char *name;
 	wot_sync_progress cb;
 	void *data;
+	size_t max_bytes; /* [limits] fetch-size, 0 none */
+	int over;	  /* the fetch was stopped at max_bytes */
 };
 
 static int on_progress(const git_indexer_progress *st, void *payload)
 {
 	struct fetch_ctx *f = payload;
 
+	/* Non-zero stops libgit2 mid-transfer: nothing is indexed or
+	 * referenced, and the verified head stays. */
+	if (f->max_bytes && st->received_bytes > f->max_bytes) {
+		f->over = 1;
+		return -1;
+	}
+
 	if (f->cb)
 		f->cb(WOT_SYNC_EV_FETCH, f->name, st->received_objects,
 		      st->total_objects, 1, NULL, f->data);
+	if (f->cb)
+		f->cb(WOT_SYNC_EV_BYTES, f->name, st->received_bytes, 0, 1,
+		      NULL, f->data);
 	return 0;
 }
 
@@ -51,6 +63,7 @@ static int do_fetch(git_repository *repo, const char *url, struct fetch_ctx *f)
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.callbacks.transfer_progress = on_progress;
 	fo.callbacks.payload = f;
+	wot_transport_callbacks(&fo.callbacks);
 	fo.prune = GIT_FETCH_PRUNE;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	/* The URL means what it says: no insteadOf rewriting from any git
@@ -62,6 +75,8 @@ static int do_fetch(git_repository *repo, const char *url, struct fetch_ctx *f)
 	if (!gerr)
 		gerr = git_remote_fetch(remote, &refspecs, &fo, NULL);
 	git_remote_free(remote);
+	if (gerr && f->over)
+		return WOT_ELIMIT; /* the caller says which limit */
 	return gerr ? wot_git_error(WOT_ENET, gerr, "fetch") : 0;
 }
 
@@ -165,7 +180,6 @@ static int verify_range(git_repository *repo, wot_trust *t, const git_oid *tip,
 {
 	git_revwalk *walk = NULL;
 	git_oid id;
-	size_t n = 0;
 	int gerr, rc = 0;
 
 	if ((gerr = git_revwalk_new(&walk, repo)))
@@ -176,58 +190,50 @@ static int verify_range(git_repository *repo, wot_trust *t, const git_oid *tip,
 		gerr = git_revwalk_hide(walk, verified);
 	if (gerr)
 		rc = wot_git_error(WOT_EGIT, gerr, "revwalk");
-	while (rc == 0 && (gerr = git_revwalk_next(&id, walk)) == 0) {
-		if (++n > WOT_MAX_COMMITS)
-			rc = wot_error_set(WOT_ELIMIT,
-					   "more than %d new commits",
-					   WOT_MAX_COMMITS);
-		else
-			rc = verify_commit(repo, t, &id, tip, pin);
-	}
+	/* Their number was checked first ([limits] commits). */
+	while (rc == 0 && (gerr = git_revwalk_next(&id, walk)) == 0)
+		rc = verify_commit(repo, t, &id, tip, pin);
 	if (rc == 0 && gerr != GIT_ITEROVER)
 		rc = wot_git_error(WOT_EGIT, gerr, "revwalk");
 	git_revwalk_free(walk);
 	return rc;
 }
 
-struct zone_ok {
-	size_t records;
+/* Whose update it is: the home (its limits) and the source's name. */
+struct for_source {
+	wot_home *h;
+	const char *name;
 };
 
-static int check_zone_blob(const char *path, const char *data, size_t len,
-			   void *ctx)
-{
-	struct zone_ok *z = ctx;
-	size_t n = 0;
-	int rc = wot_zone_check(data, len, path, &n);
-
-	z->records += n;
-	return rc;
-}
-
-/* The content must make sense too: a signed but unparsable zone is not
- * advanced to, so the last good records keep serving. */
-static int check_content(git_repository *repo, const git_oid *tip)
-{
-	struct zone_ok z = {0};
-
-	return wot_repo_commit_zones(repo, tip, check_zone_blob, &z);
-}
-
-static int advance(git_repository *repo, wot_trust *t, const git_oid *tip,
-		   const git_oid *verified, char pin[WOT_FPR_MAX])
+static int advance(const struct for_source *fs, git_repository *repo,
+		   wot_trust *t, const git_oid *tip, const git_oid *verified,
+		   char pin[WOT_FPR_MAX])
 {
 	git_reference *ref = NULL;
 	int gerr, rc;
 
-	if (verified && git_oid_equal(tip, verified))
-		return 0;
+	/* A verified head without a pin: a crash came between the head
+	 * moving and the pin being saved. The head is the pin's witness. */
+	if (verified && git_oid_equal(tip, verified)) {
+		git_oid head = *tip;
+		return pin[0] ? 0 : verify_commit(repo, t, &head, tip, pin);
+	}
 	/* Not a fast-forward: the caller keeps it as evidence. */
 	if (verified && !git_graph_descendant_of(repo, tip, verified))
 		return 1;
-	if ((rc = verify_range(repo, t, tip, verified, pin)) < 0 ||
-	    (rc = check_content(repo, tip)) < 0)
+	/* The content must make sense too, within [limits]: a signed but
+	 * unparsable or oversized zone is not advanced to, so the last good
+	 * records keep serving. */
+	if ((rc = wot_limits_commits(&fs->h->cfg, repo, tip, verified)) < 0 ||
+	    (rc = verify_range(repo, t, tip, verified, pin)) < 0 ||
+	    (rc = wot_limits_content(fs->h, fs->name, repo, tip)) < 0)
 		return rc;
+	/* Keys travel with verified history only. They go in before the
+	 * head moves: a crash in between must not lose them, since an
+	 * unchanged head imports nothing (no gpg work for it). A new commit
+	 * that leaves keys/ alone costs no import either. */
+	if (!verified || !wot_repo_subtree_same(repo, tip, verified, "keys"))
+		import_keys(repo, t, tip, NULL);
 	gerr = git_reference_create_matching(&ref, repo, REF_VERIFIED, tip, 1,
 					     verified, "wotdns verified");
 	git_reference_free(ref);
@@ -237,13 +243,16 @@ static int advance(git_repository *repo, wot_trust *t, const git_oid *tip,
 int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		    wot_sync_progress cb, void *data)
 {
-	struct fetch_ctx f = {s->name, cb, data};
+	struct fetch_ctx f = {s->name, cb, data, 0, 0};
+	struct for_source fs = {h, s->name};
 	git_repository *repo = NULL;
 	git_oid tip, verified;
 	char pin[WOT_FPR_MAX];
+	size_t answered = 0;
 	int have_verified, rc;
 
 	wot_git_ready();
+	wot_transport_setup(&h->cfg);
 	if (wot_evidence_suspended(h, s->name))
 		return wot_error_set(WOT_EVERIFY,
 				     "suspended after an equivocation: nothing "
@@ -253,26 +262,34 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 				     s->name, s->name);
 	if ((rc = wot_sync_open_mirror(h, s->name, &repo)) < 0)
 		return rc;
-	if ((rc = do_fetch(repo, s->url, &f)) < 0 ||
-	    (rc = fetched_tip(repo, &tip)) < 0)
+	f.max_bytes = (size_t)h->cfg.limit_fetch_mb << 20;
+	/* Mirrors serve the same history: the first URL that answers. */
+	if (!s->prefetched) {
+		wot_mirror_recover(s->name, repo); /* after a crash */
+		rc = do_fetch(repo, s->url, &f);
+		while (rc < 0 && rc != WOT_ELIMIT && s->mirrors &&
+		       s->mirrors[answered])
+			rc = do_fetch(repo, s->mirrors[answered++], &f);
+		if (rc == WOT_ELIMIT)
+			rc = wot_limits_fetch_error(&h->cfg);
+	}
+	if (rc < 0 || (rc = fetched_tip(repo, &tip)) < 0)
 		goto out;
 	have_verified =
 	    git_reference_name_to_id(&verified, repo, REF_VERIFIED) == 0;
 	/* A pin learnt from the first commit sticks only if the whole
 	 * history verified. */
 	snprintf(pin, sizeof(pin), "%s", s->key);
-	rc = advance(repo, t, &tip, have_verified ? &verified : NULL, pin);
+	rc = advance(&fs, repo, t, &tip, have_verified ? &verified : NULL, pin);
 	if (rc == 1)
-		rc = wot_evidence_refused(h, s, repo, t, &tip, &verified);
+		rc = wot_mirror_refused(h, t, s, repo, &tip, &verified,
+					answered);
 	if (rc == 0)
 		snprintf(s->key, sizeof(s->key), "%s", pin);
-	/* Keys travel with verified history only, and only when keys/
-	 * changed: an unchanged source, or a new commit that only touched
-	 * zones, costs no gpg import. */
-	if (rc == 0 && (!have_verified || (!git_oid_equal(&tip, &verified) &&
-					   !wot_repo_subtree_same(
-					       repo, &tip, &verified, "keys"))))
-		import_keys(repo, t, &tip, NULL);
+	if (rc == 0 && s->mirrors)
+		rc = wot_mirror_check(h, t, s, repo, answered);
+	if (rc == 0)
+		wot_fresh_record(h, s->name, repo);
 out:
 	git_repository_free(repo);
 	return rc;
@@ -285,6 +302,22 @@ int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out)
 
 	if (rc == 0 && git_reference_name_to_id(out, repo, REF_VERIFIED))
 		rc = WOT_ENOENT;
+	git_repository_free(repo);
+	return rc;
+}
+
+int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
+			void *data)
+{
+	struct fetch_ctx f = {s->name, cb, data,
+			      (size_t)h->cfg.limit_fetch_mb << 20, 0};
+	git_repository *repo = NULL;
+	int rc = wot_sync_open_mirror(h, s->name, &repo);
+
+	if (rc == 0)
+		wot_mirror_recover(s->name, repo); /* after a crash */
+	if (rc == 0)
+		rc = do_fetch(repo, s->url, &f);
 	git_repository_free(repo);
 	return rc;
 }

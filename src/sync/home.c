@@ -154,6 +154,22 @@ static int key_ok(wot_source *s, const char *value)
 	return 1;
 }
 
+static int mirror_add(wot_source *s, const char *url)
+{
+	size_t n = 0;
+	char **nv;
+
+	while (s->mirrors && s->mirrors[n])
+		n++;
+	if (!(nv = realloc(s->mirrors, (n + 2) * sizeof(*nv))))
+		return WOT_ENOMEM;
+	s->mirrors = nv;
+	if (!(nv[n] = strdup(url)))
+		return WOT_ENOMEM;
+	nv[n + 1] = NULL;
+	return 0;
+}
+
 static int src_handler(void *user, const char *section, const char *key,
 		       const char *value)
 {
@@ -180,6 +196,14 @@ static int src_handler(void *user, const char *section, const char *key,
 		s->url = strdup(value);
 	} else if (!strcmp(key, "key") && key_ok(s, value)) {
 		/* key_ok stored it */
+	} else if (!strcmp(key, "mirror") && *value) {
+		if (mirror_add(s, value) < 0)
+			return l->rc = WOT_ENOMEM, 0;
+	} else if (!strcmp(key, "discovered") &&
+		   (!strcmp(value, "yes") || !strcmp(value, "no"))) {
+		s->discovered = !strcmp(value, "yes");
+	} else if (!strcmp(key, "via") && wot_source_name_valid(value)) {
+		snprintf(s->via, sizeof(s->via), "%s", value);
 	} else {
 		return l->rc = WOT_ESYNTAX, 0;
 	}
@@ -252,8 +276,16 @@ int wot_sources_save(const wot_home *h, const wot_source *s, size_t n)
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (!strcmp(s[i].name, WOT_SELF))
 			continue;
-		rc = wot_buf_printf(&b, "\n[%s]\nurl = %s\nkey = %s\n",
-				    s[i].name, s[i].url, s[i].key);
+		rc = wot_buf_printf(&b, "\n[%s]\nurl = %s\n", s[i].name,
+				    s[i].url);
+		for (char **m = s[i].mirrors; rc == 0 && m && *m; m++)
+			rc = wot_buf_printf(&b, "mirror = %s\n", *m);
+		if (rc == 0)
+			rc = wot_buf_printf(&b, "key = %s\n", s[i].key);
+		if (rc == 0 && s[i].discovered)
+			rc = wot_buf_printf(&b, "discovered = yes\n");
+		if (rc == 0 && s[i].via[0])
+			rc = wot_buf_printf(&b, "via = %s\n", s[i].via);
 	}
 	if (rc == 0 && path)
 		rc = wot_file_write_atomic(path, b.ptr, b.len);

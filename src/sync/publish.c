@@ -1,5 +1,6 @@
 /* publish.c - committing zones and keys to the own repository. */
 #include "sync/sync_int.h"
+#include "sync/zone.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -68,7 +69,24 @@ static int add_keys(file_set *fs, wot_trust *t, const char *own)
 }
 
 /* Read and check one zone file given by the user. */
-static int add_zone(file_set *fs, const char *file)
+/* Within the publisher's own [limits]: with the same settings as its
+ * followers, what it publishes is what they accept. */
+static int zone_within(const wot_limits *lim, const char *file,
+		       const char *data, size_t len)
+{
+	ldns_rr_list *rrs = NULL;
+	int rc = wot_zone_parse_max(data, len, file, lim->records, &rrs);
+
+	ldns_rr_list_deep_free(rrs);
+	if (rc == WOT_ELIMIT)
+		return wot_error_set(WOT_ELIMIT,
+				     "%s: more than %zu records ([limits] "
+				     "records)",
+				     file, lim->records);
+	return rc;
+}
+
+static int add_zone(file_set *fs, const wot_limits *lim, const char *file)
 {
 	char real[PATH_MAX], *data = NULL, *copy = NULL, *base;
 	size_t len = 0;
@@ -78,9 +96,15 @@ static int add_zone(file_set *fs, const char *file)
 	 * target itself (wot_file_read never follows links). */
 	if (!realpath(file, real))
 		return wot_error_set(WOT_ENOENT, "%s: no such file", file);
-	if ((rc = wot_file_read(real, WOT_MAX_ZONE_BYTES, &data, &len)) < 0)
+	rc = wot_file_read(real, lim->zone_bytes, &data, &len);
+	if (rc == WOT_ELIMIT)
+		return wot_error_set(WOT_ELIMIT,
+				     "%s: over the limit of %zu KB ([limits] "
+				     "zone-size)",
+				     file, lim->zone_bytes / 1024);
+	if (rc < 0)
 		return wot_error_wrap(rc, "%s", file);
-	if ((rc = wot_zone_check(data, len, file, NULL)) < 0) {
+	if ((rc = zone_within(lim, file, data, len)) < 0) {
 		free(data);
 		return rc;
 	}
@@ -159,14 +183,16 @@ int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
 	static const char *const replace[] = {"zones", "keys", NULL};
 	static const char *const drop[] = {"zone.txt", "peer.conf", NULL};
 	file_set fs = {0};
+	wot_limits lim;
 	int rc = 0, lock = -1;
 
 	if (n == 0)
 		return wot_error_set(WOT_EINVAL, "no zone file given");
+	wot_limits_get(&h->cfg, &lim);
 	/* Check every file before touching the repository, so a bad file
 	 * means nothing is committed. */
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = add_zone(&fs, files[i]);
+		rc = add_zone(&fs, &lim, files[i]);
 	if (rc == 0)
 		rc = wot_home_lock(h, &lock);
 	if (rc == 0)

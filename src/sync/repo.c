@@ -181,22 +181,69 @@ out:
 	return rc;
 }
 
+const char *wot_repo_entry_odd(const git_tree_entry *e)
+{
+	const unsigned char *n = (const unsigned char *)git_tree_entry_name(e);
+
+	switch (git_tree_entry_filemode(e)) {
+	case GIT_FILEMODE_BLOB:
+	case GIT_FILEMODE_BLOB_EXECUTABLE:
+		break;
+	case GIT_FILEMODE_LINK:
+		return "a symbolic link";
+	case GIT_FILEMODE_COMMIT:
+		return "a submodule (gitlink)";
+	case GIT_FILEMODE_TREE:
+		return "a directory";
+	default:
+		return "not a regular file";
+	}
+	/* Names git itself refuses can only come from a crafted tree. */
+	if (!*n || !strcmp((const char *)n, ".") ||
+	    !strcmp((const char *)n, "..") || strchr((const char *)n, '/'))
+		return "a name git forbids";
+	/* Names end up in messages and on terminals. */
+	for (; *n; n++)
+		if (*n < 0x20 || *n == 0x7f)
+			return "a name with control characters";
+	return NULL;
+}
+
+int wot_repo_blob_size(git_repository *repo, const git_oid *id, size_t *size)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	int gerr = git_repository_odb(&odb, repo);
+
+	/* The header only: a huge blob is judged before it is inflated. */
+	if (!gerr)
+		gerr = git_odb_read_header(size, &type, odb, id);
+	git_odb_free(odb);
+	if (!gerr && type != GIT_OBJECT_BLOB)
+		return wot_error_set(WOT_EVERIFY, "object is not a blob");
+	return gerr ? wot_git_error(WOT_EGIT, gerr, "blob") : 0;
+}
+
 static int blob_of_entry(git_repository *repo, const git_tree_entry *e,
 			 const char *path, wot_blob_fn fn, void *ctx)
 {
 	git_blob *blob = NULL;
+	size_t size = 0;
 	int rc, gerr;
 
-	/* Only regular files: symlinks and submodules are never followed. */
-	if (git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB &&
-	    git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE)
+	/* Only regular files: symlinks and submodules are never followed
+	 * (and, in a bare mirror, never touch the file system anyway). */
+	if (wot_repo_entry_odd(e))
 		return 0;
+	if ((rc = wot_repo_blob_size(repo, git_tree_entry_id(e), &size)) < 0)
+		return wot_error_wrap(rc, "%s", path);
+	if (size > WOT_MAX_BLOB_BYTES)
+		return wot_error_set(WOT_ELIMIT,
+				     "%s: %zu bytes, larger than any file "
+				     "wotdns reads (%u MiB)",
+				     path, size, WOT_MAX_BLOB_BYTES >> 20);
 	if ((gerr = git_blob_lookup(&blob, repo, git_tree_entry_id(e))))
 		return wot_git_error(WOT_EGIT, gerr, path);
-	if (git_blob_rawsize(blob) > WOT_MAX_ZONE_BYTES) {
-		git_blob_free(blob);
-		return wot_error_set(WOT_ELIMIT, "%s: file too large", path);
-	}
 	rc = fn(path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
 		ctx);
 	git_blob_free(blob);

@@ -24,9 +24,11 @@ static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	int rc, pinned = 0;
 
 	memset(report, 0, sizeof(*report));
+	wot_home_recover(h); /* after a crash (recover.c) */
 	if ((rc = wot_sources_load(h, &s, &n)) < 0)
 		return rc;
 	report->sources = n;
+	wot_sync_prefetch(h, s, n, h->cfg.sync_jobs, cb, data);
 	for (size_t i = 0; i < n; i++) {
 		char had_pin = s[i].key[0], head[WOT_OID_MAX];
 		if (cb)
@@ -52,7 +54,9 @@ static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	}
 	rc = pinned ? wot_sources_save(h, s, n) : 0;
 	if (rc == 0)
-		rc = wot_sync_recompute_locked(h, t, report);
+		wot_discover_auto(h, t, cb, data, report);
+	if (rc == 0)
+		rc = wot_sync_recompute_changed(h, t, report);
 	if (rc == 0 && cb)
 		cb(WOT_SYNC_EV_ACCEPTED, NULL, report->records, 0, 1, NULL,
 		   data);
@@ -108,7 +112,7 @@ static int check_new(const wot_source *s, size_t n, const char *name,
 					     "a source named '%s' exists "
 					     "(choose another with --name)",
 					     name);
-		if (!strcmp(s[i].url, url))
+		if (wot_source_has_url(&s[i], url))
 			return wot_error_set(WOT_EEXIST,
 					     "%s is already followed as '%s'",
 					     url, s[i].name);
@@ -128,8 +132,8 @@ static void drop_mirror(wot_home *h, const char *name)
 }
 
 static int follow_locked(wot_home *h, wot_trust *t, const char *url,
-			 const char *name, const char *key,
-			 wot_sync_progress cb, void *data)
+			 const char *const *mirrors, const char *name,
+			 const char *key, wot_sync_progress cb, void *data)
 {
 	wot_source *s = NULL, *ns;
 	size_t n = 0;
@@ -163,7 +167,9 @@ static int follow_locked(wot_home *h, wot_trust *t, const char *url,
 	}
 	if ((rc = check_new(s, n, s[n].name, url)) < 0)
 		goto out;
-	if (!(s[n].url = strdup(url))) {
+	if (!(s[n].url = strdup(url)) ||
+	    wot_source_set_mirrors(&s[n], mirrors) < 0) {
+		n++;
 		rc = wot_error_set(WOT_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -178,6 +184,7 @@ static int follow_locked(wot_home *h, wot_trust *t, const char *url,
 		char head[WOT_OID_MAX];
 		head_hex(h, s[n - 1].name, head);
 		wot_status_write(h, s[n - 1].name, head, NULL);
+		wot_ignored_clear(h, &s[n - 1]);
 	}
 	if (rc == 0)
 		rc = wot_sync_recompute_locked(h, t, NULL);
@@ -193,7 +200,19 @@ int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
 	int lock = -1, rc = wot_home_lock(h, &lock);
 
 	if (rc == 0)
-		rc = follow_locked(h, t, url, name, key, cb, data);
+		rc = follow_locked(h, t, url, NULL, name, key, cb, data);
+	wot_home_unlock(lock);
+	return rc;
+}
+
+int wot_sync_follow_mirrors(wot_home *h, wot_trust *t, const char *url,
+			    const char *const *mirrors, const char *name,
+			    const char *key, wot_sync_progress cb, void *data)
+{
+	int lock = -1, rc = wot_home_lock(h, &lock);
+
+	if (rc == 0)
+		rc = follow_locked(h, t, url, mirrors, name, key, cb, data);
 	wot_home_unlock(lock);
 	return rc;
 }

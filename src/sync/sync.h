@@ -70,6 +70,8 @@ typedef struct {
 	/* [discovery] friend-of-friend sources */
 	char *discovery;	/* "off", "valid" or "level:N" */
 	unsigned discovery_max; /* auto-followed sources at most */
+	char *ca_file;		/* [sync] ca-file: CAs for https:// */
+	char *ssh_key;		/* [sync] ssh-key: private key for ssh:// */
 } wot_config;
 
 /* Release libgit2's global state (call once before exit). */
@@ -105,6 +107,9 @@ typedef struct {
 				  terminated (NULL when none) */
 	char key[WOT_FPR_MAX]; /* pinned owner, "" until first verified sync */
 	int discovered;	       /* auto-followed through friend-of-friend */
+	int prefetched;	       /* fetched already in this sync (jobs.c): only
+				  verification is left */
+	char via[65];	       /* discovered through this source, or "" */
 } wot_source;
 
 /* All sources, self first. Caller frees with wot_sources_free(). */
@@ -158,10 +163,69 @@ int wot_peer_conf_own(const wot_home *h, char **text);
  * Caller frees *out with wot_peer_conf_free(). */
 int wot_sync_peer_conf(wot_home *h, const char *name, wot_peer_conf **out);
 
+/* ---- friend-of-friend discovery (discover.c, unfollow.c) ---- */
+
+/* A source listed in a followed source's peer.conf. */
+typedef struct {
+	char name[65];	       /* as announced (may collide with ours) */
+	char **urls;	       /* url first, then mirrors; NULL-terminated */
+	char key[WOT_FPR_MAX]; /* announced owner */
+	char **via;	       /* followed sources offering it, NULL-term. */
+	wot_validity validity; /* of key for the user; UNKNOWN if absent */
+	int level;	       /* WoT distance of key; -1 unreachable */
+	int followed;	       /* already followed (by key or URL) */
+	int ignored;	       /* unfollowed by the user: never auto */
+	int would_follow;      /* [discovery] auto would take it */
+	int64_t failed_at;     /* last automatic follow failed then (Unix
+				  time; retried an hour later), else 0 */
+	char error[256];       /* why it failed */
+} wot_suggestion;
+
+/*
+ * Sources announced by followed sources' peer.conf at their verified
+ * heads, one entry per owner key (urls of the first offer). Sources
+ * already followed are included with followed = 1. Caller frees with
+ * wot_suggestions_free().
+ */
+int wot_sync_suggestions(wot_home *h, wot_trust *t, wot_suggestion **out,
+			 size_t *n);
+void wot_suggestions_free(wot_suggestion *s, size_t n);
+/*
+ * Stop following name: remove it from sources.conf with its mirror,
+ * status and evidence files, remember it (key and URLs) in HOME/ignored so
+ * discovery never adds it again, and recompute the accepted set (locked).
+ */
+int wot_sync_unfollow(wot_home *h, wot_trust *t, const char *name);
+
 /* What a sync or recompute did. */
 typedef struct {
 	size_t sources, ok, failed, records, conflicts, rejected;
+	size_t expired;	   /* sources past their maximum age, not served */
+	size_t discovered; /* sources auto-followed by this sync */
+	int unchanged;	   /* 1: no input changed, the outputs were kept */
 } wot_sync_report;
+
+/* ---- freshness (see docs/design.md, "Freshness") ---- */
+
+typedef struct {
+	int64_t head_time; /* commit time of the verified head; 0 unknown */
+	int64_t last_ok;   /* last successful fetch; 0 never */
+	unsigned promise;  /* refresh promise of its peer.conf, s; 0 none */
+	int64_t max_age;   /* records expire beyond this age, s; 0 never */
+	int stale;	   /* head older than the promise plus a grace */
+	int expired;	   /* head older than max_age: serves nothing */
+} wot_freshness;
+
+/* Judge a head signed at head_time against the source's promise and the
+ * config's [sync] max-age (0: 4 times the promise) at time now. The grace
+ * before "stale" is a tenth of the promise, at least 60 s. Source "self"
+ * never expires. */
+void wot_freshness_eval(const wot_config *cfg, const char *name,
+			int64_t head_time, unsigned promise, int64_t now,
+			wot_freshness *out);
+/* The same from the source's status file (unknown fields are 0). */
+int wot_sync_freshness(const wot_home *h, const char *name, int64_t now,
+		       wot_freshness *out);
 
 /* ---- own repository ---- */
 
@@ -184,14 +248,29 @@ int wot_sync_set_trust(wot_home *h, wot_trust *t, const char *fpr,
 /* Republish keys/ (own key and the keys it certified) keeping the zones. */
 int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
 			  char oid[WOT_OID_MAX]);
+/*
+ * Renew: a new signed commit of the same zones and keys (peer.conf rebuilt
+ * from [peer]), so followers see a fresh head (locked). oid may be NULL.
+ */
+int wot_sync_renew(wot_home *h, wot_trust *t, const char *msg,
+		   char oid[WOT_OID_MAX]);
+/*
+ * Renew if [peer] refresh is set and half of it has passed since the own
+ * head was signed (the daemon calls this before each sync). Returns 1 when
+ * it renewed (oid, if not NULL, gets the commit), 0 when not due, or a
+ * negative code (also logged).
+ */
+int wot_sync_renew_due(wot_home *h, wot_trust *t, int64_t now,
+		       char oid[WOT_OID_MAX]);
 
 /* ---- sources ---- */
 
 typedef enum {
-	WOT_SYNC_EV_START,   /* source begins */
-	WOT_SYNC_EV_FETCH,   /* objects: cur/total */
-	WOT_SYNC_EV_DONE,    /* source finished: ok, message */
-	WOT_SYNC_EV_ACCEPTED /* record set recomputed: cur = records */
+	WOT_SYNC_EV_START,    /* source begins */
+	WOT_SYNC_EV_FETCH,    /* objects: cur/total */
+	WOT_SYNC_EV_DONE,     /* source finished: ok, message */
+	WOT_SYNC_EV_ACCEPTED, /* record set recomputed: cur = records */
+	WOT_SYNC_EV_BYTES     /* bytes received so far: cur */
 } wot_sync_event;
 
 typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
@@ -206,6 +285,10 @@ typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
 int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
 		    const char *name, const char *key, wot_sync_progress cb,
 		    void *data);
+/* Like wot_sync_follow, with further URLs of the same history. */
+int wot_sync_follow_mirrors(wot_home *h, wot_trust *t, const char *url,
+			    const char *const *mirrors, const char *name,
+			    const char *key, wot_sync_progress cb, void *data);
 
 /*
  * Fetch every source, verify new commits, advance verified heads fast-forward

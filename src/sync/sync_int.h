@@ -24,6 +24,32 @@ int wot_sync_publish_keys_locked(wot_home *h, wot_trust *t, const char *msg,
 				 char oid[WOT_OID_MAX]);
 int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 			      wot_sync_report *report);
+/* cache.c: the same, skipped (outputs kept, report->unchanged set, counts
+ * from the last recompute) when no verified head, pin, keyring file,
+ * configuration or output changed since the last one, for at most an
+ * hour. */
+int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
+			       wot_sync_report *report);
+
+/* accept_json.c: state/accepted.json from a recompute's decisions. */
+typedef struct {
+	const char *name, *url, *key, *verified;
+} wot_accept_json_source;
+typedef struct {
+	const wot_claim *claims;
+	size_t nclaims;
+	const wot_key_info *keys;
+	size_t nkeys;
+	const wot_accept_json_source *sources;
+	size_t nsources;
+	size_t records;		  /* records in accepted.zone */
+	int64_t generated;	  /* unix time */
+	const wot_key_info *last; /* lookup cache, NULL to start */
+} wot_accept_json;
+/* Write the document atomically to path; *conflicts counts the claims
+ * lost to a conflict. */
+int wot_accept_json_write(const char *path, wot_accept_json *j,
+			  size_t *conflicts);
 
 /* Record a libgit2 failure; returns code. */
 int wot_git_error(int code, int gerr, const char *what);
@@ -75,6 +101,12 @@ typedef int (*wot_blob_fn)(const char *path, const char *data, size_t len,
 			   void *ctx);
 int wot_repo_each_blob(git_repository *repo, const git_tree *tree,
 		       const char *dir, wot_blob_fn fn, void *ctx);
+/* Why a tree entry is not read as a file (a symbolic link, a submodule, a
+ * directory, a name with control characters: static text), or NULL for a
+ * regular file that wot_repo_each_blob reads. */
+const char *wot_repo_entry_odd(const git_tree_entry *e);
+/* Size of blob id from its object header, without inflating it. */
+int wot_repo_blob_size(git_repository *repo, const git_oid *id, size_t *size);
 
 /*
  * Run fn over the blobs of dir ("keys", "zones", "" for root files) in the
@@ -96,6 +128,21 @@ int wot_repo_each_zone(git_repository *repo, const git_tree *tree,
  */
 int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		    wot_sync_progress cb, void *data);
+/*
+ * Fetch only (no verification, no keyring): thread-safe for distinct
+ * sources. The fetched refs are verified later by wot_sync_source with
+ * s->prefetched set.
+ */
+int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
+			void *data);
+/*
+ * jobs.c: fetch sources in parallel on up to jobs threads; each source
+ * fetched without error gets s[i].prefetched = 1 (a failed one is fetched
+ * again, and reported, by wot_sync_source). Suspended sources are skipped.
+ * cb (may be NULL) is called under a lock, from the threads.
+ */
+void wot_sync_prefetch(wot_home *h, wot_source *s, size_t n, unsigned jobs,
+		       wot_sync_progress cb, void *data);
 /* 1 if directory dir ("keys") is the same tree in commits a and b (or
  * absent from both); 0 if it changed or cannot be read. */
 int wot_repo_subtree_same(git_repository *repo, const git_oid *a,
@@ -121,9 +168,111 @@ int wot_evidence_refused(const wot_home *h, const wot_source *s,
 			 git_repository *repo, wot_trust *t, const git_oid *tip,
 			 const git_oid *verified);
 
-/* Limits against hostile repositories. */
-#define WOT_MAX_ZONE_BYTES (16u << 20)
+/* limits.c: the [limits] of a config, in the units they are checked in
+ * (0: no limit; zone_bytes and records never exceed the built-in maxima). */
+typedef struct {
+	size_t fetch_bytes, commits, zone_bytes, records, names;
+} wot_limits;
+void wot_limits_get(const wot_config *cfg, wot_limits *out);
+/* The error of a fetch stopped at [limits] fetch-size; returns WOT_ELIMIT. */
+int wot_limits_fetch_error(const wot_config *cfg);
+/* A fetch's byte budget: wot_limits_transfer, as transfer_progress with
+ * this as payload, stops the fetch past max bytes (0: none) and sets
+ * over. */
+typedef struct {
+	size_t max;
+	int over;
+} wot_fetch_cap;
+int wot_limits_transfer(const git_indexer_progress *st, void *payload);
+/* WOT_ELIMIT if more than [limits] commits are new between verified (may
+ * be NULL) and tip; counted before anything is verified. */
+int wot_limits_commits(const wot_config *cfg, git_repository *repo,
+		       const git_oid *tip, const git_oid *verified);
+/*
+ * The tip's content before it is advanced to: every zone file parses and
+ * is within zone-size and records, the source within names. Entries that
+ * are never read (symbolic links, submodules, subdirectories, names with
+ * control characters) are logged and kept in the status as "ignored".
+ */
+int wot_limits_content(wot_home *h, const char *name, git_repository *repo,
+		       const git_oid *tip);
+
+/* fresh.c */
+struct json_t;
+/* Merge fields into state/status/NAME.json (a JSON null deletes a key;
+ * nothing is written when nothing changed). Steals fields; keeps the
+ * caller's last error. */
+int wot_status_merge(const wot_home *h, const char *name,
+		     struct json_t *fields);
+/* Record the verified head's commit time and the refresh promise of its
+ * peer.conf in the status (head_time, promise). */
+int wot_fresh_record(const wot_home *h, const char *name, git_repository *repo);
+/* 1 (and logged) if a source's records at a head signed at head_time have
+ * expired ([sync] max-age, or 4 times its promise). */
+int wot_fresh_expired(wot_home *h, const char *name, int64_t head_time,
+		      int64_t now);
+/* The same judged from the status file, quietly (the accept cache's
+ * stamp holds it, so a source expiring with time forces a recompute). */
+int wot_fresh_expired_now(const wot_home *h, const char *name, int64_t now);
+
+/* recover.c: debris of an interrupted sync (call with the home lock
+ * held). Stale lock files (refs, FETCH_HEAD...) and partial packs of a
+ * mirror; returns how many files were removed (each logged). */
+int wot_mirror_recover(const char *name, git_repository *repo);
+/* PATH.tmp.PID files of dead processes in the home and state/. */
+int wot_home_recover(const wot_home *h);
+
+/* Built-in limits against hostile repositories; the configurable ones
+ * are [limits] (limits.c). No blob larger than this is ever inflated. */
+#define WOT_MAX_BLOB_BYTES (64u << 20)
+#define WOT_MAX_ZONE_BYTES WOT_MAX_BLOB_BYTES
+
+/* unfollow.c: HOME/ignored, sources the user unfollowed. */
+/* The ignore list's text ("" when none; caller frees). */
+int wot_ignored_load(const wot_home *h, char **text);
+/* 1 if text lists key or any of urls (NULL-terminated, may be NULL). */
+int wot_ignored_match(const char *text, const char *key, char *const *urls);
+/* Forget s's key and URLs (the user follows it again). */
+int wot_ignored_clear(const wot_home *h, const wot_source *s);
+/* 1 if url is s's url or one of its mirrors. */
+int wot_source_has_url(const wot_source *s, const char *url);
+/* Copy mirrors (NULL-terminated, may be NULL) into s->mirrors. */
+int wot_source_set_mirrors(wot_source *s, const char *const *mirrors);
+/* Remove a source's mirror, status and evidence files. */
+void wot_source_files_remove(const wot_home *h, const char *name);
+
+/* discover.c: after a sync's fetches, follow the suggestions [discovery]
+ * auto allows (failures are logged, never fatal); counts them in
+ * report->discovered. */
+void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
+		       void *data, wot_sync_report *report);
+
+/* mirror.c: after s advanced from the URL urls[answered] (0 = s->url),
+ * fetch its other URLs and keep any tip by the owner that forks from the
+ * verified head as evidence (WOT_EVERIFY then). */
+int wot_mirror_check(wot_home *h, wot_trust *t, const wot_source *s,
+		     git_repository *repo, size_t answered);
+/* A fetched tip that does not fast-forward, from URL answered: a mirror
+ * that is merely behind is lag (0, nothing new); anything else is kept as
+ * evidence naming that URL (wot_evidence_refused). */
+int wot_mirror_refused(const wot_home *h, wot_trust *t, const wot_source *s,
+		       git_repository *repo, const git_oid *tip,
+		       const git_oid *verified, size_t answered);
+
+/* transport.c: settings libgit2 needs for https:// and ssh:// (CA file,
+ * credentials, host keys), taken from the config once per process. */
+void wot_transport_setup(const wot_config *cfg);
+/* Fill fetch callbacks for credentials and certificate checks (payload
+ * is left alone). */
+void wot_transport_callbacks(git_remote_callbacks *cb);
+/* Fetch url into repo with one refspec; progress as for a fetch. */
+int wot_transport_fetch(git_repository *repo, const char *url,
+			const char *refspec, git_indexer_progress_cb progress,
+			void *payload);
+
 #define WOT_MAX_KEY_BYTES (1u << 20)
-#define WOT_MAX_COMMITS 100000
+/* Our own state files (owners.json, seen.json) grow with the names
+ * followed: about 80 bytes per name, 75 MB at a million. */
+#define WOT_MAX_STATE_BYTES (1u << 30)
 
 #endif

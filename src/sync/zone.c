@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WOT_MAX_ZONE_RECORDS 1000000
-
 /* ldns counts the newline that ends a bad record; report the record's own
  * line. */
 static int error_line(FILE *fp, const char *text, size_t len, int line)
@@ -32,7 +30,7 @@ static int is_meta(ldns_rr_type t)
  * hostile zone would read local files).
  */
 static int parse_records(FILE *fp, const char *text, size_t len,
-			 const char *label, ldns_rr_list *all)
+			 const char *label, size_t max, ldns_rr_list *all)
 {
 	ldns_rdf *origin = NULL, *prev = NULL;
 	uint32_t ttl = 3600;
@@ -56,14 +54,13 @@ static int parse_records(FILE *fp, const char *text, size_t len,
 				    "%s:%d: only class IN is "
 				    "supported",
 				    label, error_line(fp, text, len, line));
-			if (rc < 0 || ldns_rr_list_rr_count(all) >=
-					  WOT_MAX_ZONE_RECORDS) {
+			if (rc < 0 || ldns_rr_list_rr_count(all) >= max) {
 				ldns_rr_free(rr);
 				if (rc == 0)
 					rc = wot_error_set(
 					    WOT_ELIMIT,
-					    "%s: more than %d records", label,
-					    WOT_MAX_ZONE_RECORDS);
+					    "%s: more than %zu records", label,
+					    max);
 				break;
 			}
 			ldns_rr_list_push_rr(all, rr);
@@ -87,6 +84,12 @@ static int parse_records(FILE *fp, const char *text, size_t len,
 int wot_zone_parse(const char *text, size_t len, const char *label,
 		   ldns_rr_list **out)
 {
+	return wot_zone_parse_max(text, len, label, 0, out);
+}
+
+int wot_zone_parse_max(const char *text, size_t len, const char *label,
+		       size_t max, ldns_rr_list **out)
+{
 	ldns_rr_list *all = NULL;
 	FILE *fp = NULL;
 	int rc;
@@ -103,7 +106,9 @@ int wot_zone_parse(const char *text, size_t len, const char *label,
 		rc = wot_error_set(WOT_ENOMEM, "%s: cannot read", label);
 		goto out;
 	}
-	rc = parse_records(fp, text, len, label, all);
+	if (max == 0 || max > WOT_MAX_ZONE_RECORDS)
+		max = WOT_MAX_ZONE_RECORDS;
+	rc = parse_records(fp, text, len, label, max, all);
 	if (rc == 0 && ldns_rr_list_rr_count(all) == 0)
 		rc = wot_error_set(WOT_ESYNTAX, "%s: no records", label);
 	if (rc == 0) {

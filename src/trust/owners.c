@@ -3,6 +3,7 @@
 #include "util/util.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,31 +68,37 @@ int wot_owners_set(wot_owners *o, const char *name, const char *fpr,
 	return rc;
 }
 
+/* Printed by hand: with a million names a jansson tree cost more than the
+ * whole trust decision. Same document, in the map's order. */
 int wot_owners_to_json(const wot_owners *o, char **json)
 {
-	json_t *root = json_object(), *names = json_object();
+	wot_buf b = WOT_BUF_INIT;
 	const char *key;
 	void *val;
 	size_t pos = 0;
+	int rc = wot_buf_put(&b, "{\"names\":{", 10), first = 1;
 
 	*json = NULL;
-	if (!root || !names)
-		goto nomem;
-	json_object_set_new(root, "version", json_integer(1));
-	json_object_set_new(root, "names", names);
-	while (wot_map_next(o->names, &pos, &key, &val)) {
+	while (rc == 0 && wot_map_next(o->names, &pos, &key, &val)) {
 		owner_entry *e = val;
-		json_object_set_new(names, key,
-				    json_pack("{s:s,s:I}", "fpr", e->fpr,
-					      "since", (json_int_t)e->since));
+		char tail[128];
+		rc = wot_buf_put(&b, first ? "\n" : ",\n", first ? 1 : 2);
+		first = 0;
+		if (rc == 0)
+			rc = wot_buf_json_str(&b, key);
+		snprintf(tail, sizeof(tail), ":{\"fpr\":\"%s\",\"since\":%lld}",
+			 e->fpr, (long long)e->since);
+		if (rc == 0)
+			rc = wot_buf_put(&b, tail, strlen(tail));
 	}
-	*json = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
-	json_decref(root);
-	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
-nomem:
-	json_decref(root);
-	json_decref(names);
-	return wot_error_set(WOT_ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = wot_buf_printf(&b, "},\n\"version\":1}\n");
+	if (rc < 0) {
+		wot_buf_dispose(&b);
+		return rc;
+	}
+	*json = b.ptr;
+	return 0;
 }
 
 int wot_owners_from_json(wot_owners **out, const char *json)

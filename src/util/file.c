@@ -72,7 +72,8 @@ static int fsync_dir_of(const char *path)
 	return 0;
 }
 
-int wot_file_write_atomic(const char *path, const void *data, size_t len)
+static int write_replace(const char *path, const void *data, size_t len,
+			 int durable)
 {
 	char *tmp = wot_strdup_printf("%s.tmp.%ld", path, (long)getpid());
 	const char *p = data;
@@ -100,7 +101,7 @@ int wot_file_write_atomic(const char *path, const void *data, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
+	if ((durable && fsync(fd) < 0) || close(fd) < 0) {
 		rc = wot_error_set(WOT_EIO, "%s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		goto out;
@@ -110,10 +111,20 @@ int wot_file_write_atomic(const char *path, const void *data, size_t len)
 		unlink(tmp);
 		goto out;
 	}
-	rc = fsync_dir_of(path);
+	rc = durable ? fsync_dir_of(path) : 0;
 out:
 	free(tmp);
 	return rc;
+}
+
+int wot_file_write_atomic(const char *path, const void *data, size_t len)
+{
+	return write_replace(path, data, len, 1);
+}
+
+int wot_file_write_nosync(const char *path, const void *data, size_t len)
+{
+	return write_replace(path, data, len, 0);
 }
 
 int wot_mkdir_p(const char *path, unsigned mode)

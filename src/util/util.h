@@ -79,6 +79,10 @@ void wot_log(int level, const char *area, const char *fmt, ...)
 int wot_file_read(const char *path, size_t max, char **out, size_t *len);
 /* Write atomically: temp file, fsync, rename, fsync directory. */
 int wot_file_write_atomic(const char *path, const void *data, size_t len);
+/* The same without the fsyncs: readers still see the old or the new file,
+ * but a power cut may lose the write. For files rewritten at every sync
+ * whose loss costs nothing (per-source status). */
+int wot_file_write_nosync(const char *path, const void *data, size_t len);
 /* mkdir -p with mode; an existing directory is fine, a symlink is not. */
 int wot_mkdir_p(const char *path, unsigned mode);
 /* 1 if path exists (lstat), else 0. */
@@ -105,6 +109,10 @@ int wot_buf_put(wot_buf *b, const void *data, size_t len);
 int wot_buf_printf(wot_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void wot_buf_dispose(wot_buf *b);
+/* Append s as a JSON string literal: quotes, backslashes and control
+ * characters escaped, well-formed UTF-8 kept, any other byte as '?' (so
+ * hostile text still gives valid JSON). */
+int wot_buf_json_str(wot_buf *b, const char *s);
 
 /* Lowercase hex fingerprint check: 40 (v4) or 64 (v5) hex digits. */
 int wot_fpr_valid(const char *fpr);

@@ -59,6 +59,7 @@ start_serve() {
 	local h=$1 log i
 	shift
 	log="$T/serve-$h.log"
+	: >"$log" # now, not in the child: no old port read from a restart
 	"$W" --home "$T/$h" serve --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
 	PIDS+=($!)
 	SERVE_PID=$!

@@ -4,8 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sync/sync.h"
 #include "sync/sync_int.h"
@@ -233,6 +236,72 @@ static void sync_peer_conf(void **state)
 	assert_non_null(strstr(wot_error_last(), "peer.conf:3"));
 }
 
+/* accepted.json is printed by hand: hostile names, user ids and URLs must
+ * still give valid JSON that reads back to the same strings. */
+static void sync_accept_json_escapes(void **state)
+{
+	wot_key_info keys[1];
+	wot_claim c[3];
+	wot_accept_json_source src[1] = {
+	    {"s\xff\xfe", "/srv/a \"b\"\\c", "K", "abc"}};
+	char dir[] = "/tmp/wot-json-XXXXXX", *path;
+	size_t conflicts = 9;
+	json_t *j, *o;
+
+	(void)state;
+	memset(keys, 0, sizeof(keys));
+	memset(c, 0, sizeof(c));
+	snprintf(keys[0].fpr, sizeof(keys[0].fpr), "K");
+	snprintf(keys[0].uid, sizeof(keys[0].uid), "Zo\xc3\xab <z@x>");
+	c[0] = (wot_claim){.name = "a\"b\\c\n\x01.wot.",
+			   .source = "s",
+			   .signer = "K",
+			   .commit = "abc",
+			   .since = 7,
+			   .weight = 0.9,
+			   .accepted = 1,
+			   .level = 1};
+	c[1] = c[0];
+	c[1].source = "t";
+	c[1].accepted = 0;
+	c[1].reason = "conflict: held by another key";
+	c[1].winner = "K";
+	c[2] = c[0];
+	c[2].name = "x.wot.";
+	c[2].signer = "unknown";
+	wot_accept_json a = {c, 3, keys, 1, src, 1, 2, 42, NULL};
+	assert_non_null(mkdtemp(dir));
+	path = wot_path_join(dir, "accepted.json");
+	assert_int_equal(wot_accept_json_write(path, &a, &conflicts), 0);
+	assert_int_equal(conflicts, 1);
+	j = json_load_file(path, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "claims")), 3);
+	assert_int_equal(json_array_size(json_object_get(j, "rejected")), 1);
+	assert_int_equal(json_object_size(json_object_get(j, "names")), 2);
+	o = json_object_get(json_object_get(j, "names"), "a\"b\\c\n\x01.wot.");
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "uid")),
+			    "Zo\xc3\xab <z@x>");
+	assert_true(json_real_value(json_object_get(o, "weight")) == 0.9);
+	assert_int_equal(json_integer_value(json_object_get(o, "since")), 7);
+	o = json_array_get(json_object_get(j, "rejected"), 0);
+	assert_string_equal(json_string_value(json_object_get(o, "winner")),
+			    "K");
+	o = json_array_get(json_object_get(j, "claims"), 2);
+	assert_null(json_object_get(o, "uid")); /* key not in the keyring */
+	o = json_array_get(json_object_get(j, "sources"), 0);
+	assert_string_equal(json_string_value(json_object_get(o, "name")),
+			    "s??");
+	assert_string_equal(json_string_value(json_object_get(o, "url")),
+			    "/srv/a \"b\"\\c");
+	assert_int_equal(json_integer_value(json_object_get(j, "records")), 2);
+	json_decref(j);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +312,7 @@ int main(void)
 	    cmocka_unit_test(sync_source_names),
 	    cmocka_unit_test(sync_config_issue6),
 	    cmocka_unit_test(sync_peer_conf),
+	    cmocka_unit_test(sync_accept_json_escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

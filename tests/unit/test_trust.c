@@ -365,10 +365,13 @@ static void trust_owners_json_roundtrip(void **state)
 	assert_int_equal(wot_owners_new(&o), 0);
 	assert_int_equal(wot_owners_set(o, "alice.wot.", ALICE, 42), 0);
 	assert_int_equal(wot_owners_set(o, "m.wot.", MALLORY, 43), 0);
+	assert_int_equal(wot_owners_set(o, "q\"\\x.wot.", MALLORY, 44), 0);
 	assert_int_equal(wot_owners_to_json(o, &json), 0);
 	assert_int_equal(wot_owners_from_json(&back, json), 0);
 	assert_string_equal(wot_owners_get(back, "alice.wot."), ALICE);
 	assert_string_equal(wot_owners_get(back, "m.wot."), MALLORY);
+	assert_string_equal(wot_owners_get(back, "q\"\\x.wot."), MALLORY);
+	assert_int_equal(wot_owners_since(back, "q\"\\x.wot."), 44);
 	assert_null(wot_owners_get(back, "nobody.wot."));
 	free(json);
 	wot_owners_free(back);

@@ -100,6 +100,33 @@ static void util_fpr(void **state)
 	assert_false(wot_fpr_valid(NULL));
 }
 
+/* Hostile bytes in a JSON string literal: escaped, or '?' when not UTF-8. */
+static void util_json_str(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"plain.wot.", "\"plain.wot.\""},
+	    {"q\"b\\", "\"q\\\"b\\\\\""},
+	    {"nl\n\x01\x1f", "\"nl\\u000a\\u0001\\u001f\""},
+	    {"Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80",
+	     "\"Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80\""},
+	    {"bad\xff\xfe", "\"bad??\""},
+	    {"overlong\xc0\xaf", "\"overlong??\""},
+	    {"surrogate\xed\xa0\x80", "\"surrogate???\""},
+	    {"cut\xe2\x82", "\"cut??\""},
+	    {"big\xf4\x90\x80\x80", "\"big????\""},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		wot_buf b = WOT_BUF_INIT;
+		assert_int_equal(wot_buf_json_str(&b, cases[i].in), 0);
+		assert_string_equal(b.ptr, cases[i].out);
+		wot_buf_dispose(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +134,7 @@ int main(void)
 	    cmocka_unit_test(util_map_grows),
 	    cmocka_unit_test(util_file_atomic_and_nofollow),
 	    cmocka_unit_test(util_fpr),
+	    cmocka_unit_test(util_json_str),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,199 @@
+/*
+ * accept_json.c - state/accepted.json, written as a stream.
+ *
+ * The file carries every claim twice (in "claims", and in "names" or
+ * "rejected"): with a million records, building it as a jansson tree took
+ * most of a recompute and gigabytes of memory, so it is printed directly.
+ * The document is the same as jansson would give (keys sorted, reals as
+ * %.17g) without the indentation; invalid UTF-8 (which jansson refuses)
+ * becomes '?'.
+ */
+#include "sync/sync_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Short fields, printed without wot_buf_printf's allocation per call. */
+__attribute__((format(printf, 2, 3))) static int put_fmt(wot_buf *b,
+							 const char *fmt, ...)
+{
+	char tmp[160];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return wot_error_set(WOT_EINVAL, "JSON field too long");
+	return wot_buf_put(b, tmp, (size_t)n);
+}
+
+/* "key":"value", */
+static int put_kv(wot_buf *b, const char *key, const char *val)
+{
+	int rc = put_fmt(b, "\"%s\":", key);
+
+	if (rc == 0)
+		rc = wot_buf_json_str(b, val);
+	return rc == 0 ? wot_buf_put(b, ",", 1) : rc;
+}
+
+static int put_real(wot_buf *b, const char *key, double v)
+{
+	char num[64];
+
+	snprintf(num, sizeof(num), "%.17g", v);
+	if (!strpbrk(num, ".eE") && !strpbrk(num, "ni"))
+		strcat(num, ".0");
+	return put_fmt(b, "\"%s\":%s,", key, num);
+}
+
+/* Signers repeat claim after claim: remember the last lookup. */
+static const wot_key_info *key_of(wot_accept_json *j, const char *fpr)
+{
+	if (j->last && !strcmp(j->last->fpr, fpr))
+		return j->last;
+	for (size_t i = 0; i < j->nkeys; i++)
+		if (!strcmp(j->keys[i].fpr, fpr))
+			return j->last = &j->keys[i];
+	return NULL;
+}
+
+/* One claim as an object, keys in sorted order. */
+static int put_claim(wot_buf *b, wot_accept_json *j, const wot_claim *c)
+{
+	const wot_key_info *k = key_of(j, c->signer);
+	int rc = wot_buf_put(b, "{", 1);
+
+	if (rc == 0)
+		rc = put_kv(b, "commit", c->commit);
+	if (rc == 0)
+		rc = put_kv(b, "explain", c->explain);
+	if (rc == 0)
+		rc = put_fmt(b, "\"level\":%d,", c->level);
+	if (rc == 0)
+		rc = put_kv(b, "name", c->name);
+	if (rc == 0 && c->reason)
+		rc = put_kv(b, "reason", c->reason);
+	if (rc == 0)
+		rc = put_fmt(b, "\"shadows\":%s,",
+			     c->shadows ? "true" : "false");
+	if (rc == 0)
+		rc = put_kv(b, "signer", c->signer);
+	if (rc == 0)
+		rc = put_fmt(b, "\"since\":%lld,", (long long)c->since);
+	if (rc == 0)
+		rc = put_kv(b, "source", c->source);
+	if (rc == 0 && k)
+		rc = put_kv(b, "uid", k->uid);
+	if (rc == 0)
+		rc = put_kv(b, "validity", wot_validity_name(c->validity));
+	if (rc == 0)
+		rc = put_real(b, "weight", c->weight);
+	if (rc == 0 && c->winner)
+		rc = put_kv(b, "winner", c->winner);
+	if (rc == 0) /* the last field's comma becomes the closing brace */
+		b->ptr[b->len - 1] = '}';
+	return rc;
+}
+
+/* "names": the first accepted claim of each name. */
+static int put_names(wot_buf *b, wot_accept_json *j)
+{
+	wot_map *seen = NULL;
+	int rc = wot_map_new(&seen), first = 1;
+
+	if (rc == 0)
+		rc = wot_buf_put(b, "\"names\":{", 9);
+	for (size_t i = 0; rc == 0 && i < j->nclaims; i++) {
+		const wot_claim *c = &j->claims[i];
+		if (!c->accepted || wot_map_get(seen, c->name))
+			continue;
+		if ((rc = wot_map_put(seen, c->name, (void *)1, NULL)) < 0)
+			break;
+		rc = wot_buf_put(b, first ? "\n" : ",\n", first ? 1 : 2);
+		first = 0;
+		if (rc == 0)
+			rc = wot_buf_json_str(b, c->name);
+		if (rc == 0)
+			rc = wot_buf_put(b, ":", 1);
+		if (rc == 0)
+			rc = put_claim(b, j, c);
+	}
+	wot_map_free(seen, NULL);
+	return rc == 0 ? wot_buf_put(b, "},", 2) : rc;
+}
+
+/* An array of the claims that are (all) or are not accepted. */
+static int put_claims(wot_buf *b, wot_accept_json *j, const char *key,
+		      int rejected_only)
+{
+	int rc = wot_buf_printf(b, "\"%s\":[", key), first = 1;
+
+	for (size_t i = 0; rc == 0 && i < j->nclaims; i++) {
+		if (rejected_only && j->claims[i].accepted)
+			continue;
+		rc = wot_buf_put(b, first ? "\n" : ",\n", first ? 1 : 2);
+		first = 0;
+		if (rc == 0)
+			rc = put_claim(b, j, &j->claims[i]);
+	}
+	return rc == 0 ? wot_buf_put(b, "],", 2) : rc;
+}
+
+static int put_sources(wot_buf *b, wot_accept_json *j)
+{
+	int rc = wot_buf_put(b, "\"sources\":[", 11);
+
+	for (size_t i = 0; rc == 0 && i < j->nsources; i++) {
+		const wot_accept_json_source *s = &j->sources[i];
+		rc = wot_buf_put(b, i ? ",\n{" : "\n{", i ? 3 : 2);
+		if (rc == 0)
+			rc = put_kv(b, "key", s->key);
+		if (rc == 0)
+			rc = put_kv(b, "name", s->name);
+		if (rc == 0)
+			rc = put_kv(b, "url", s->url);
+		if (rc == 0)
+			rc = put_kv(b, "verified", s->verified);
+		if (rc == 0)
+			b->ptr[b->len - 1] = '}';
+	}
+	return rc == 0 ? wot_buf_put(b, "],", 2) : rc;
+}
+
+int wot_accept_json_write(const char *path, wot_accept_json *j,
+			  size_t *conflicts)
+{
+	wot_buf b = WOT_BUF_INIT;
+	int rc;
+
+	*conflicts = 0;
+	for (size_t i = 0; i < j->nclaims; i++)
+		if (!j->claims[i].accepted && j->claims[i].reason &&
+		    !strncmp(j->claims[i].reason, "conflict", 8))
+			(*conflicts)++;
+	rc = wot_buf_put(&b, "{", 1);
+	if (rc == 0)
+		rc = put_claims(&b, j, "claims", 0);
+	if (rc == 0)
+		rc = wot_buf_printf(&b, "\n\"generated\":%lld,",
+				    (long long)j->generated);
+	if (rc == 0)
+		rc = put_names(&b, j);
+	if (rc == 0)
+		rc = wot_buf_printf(&b, "\n\"records\":%zu,", j->records);
+	if (rc == 0)
+		rc = put_claims(&b, j, "rejected", 1);
+	if (rc == 0)
+		rc = put_sources(&b, j);
+	if (rc == 0)
+		rc = wot_buf_printf(&b, "\n\"version\":1}\n");
+	if (rc == 0)
+		rc = wot_file_write_atomic(path, b.ptr, b.len);
+	wot_buf_dispose(&b);
+	return rc;
+}
