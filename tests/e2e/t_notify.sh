@@ -84,6 +84,19 @@ st=$(wd bob status)
 expect_match "bob's status counts the NOTIFY and the fetch" "$st" \
 	"notify in: [1-9][0-9]* NOTIFYs \(accepted [1-9][0-9]*, ignored 0.*fetches [1-9]"
 
+# Two publishes in quick succession: the second NOTIFY arrives while the
+# first fetch runs or within the gap, and must not be lost.
+for v in 2 3; do
+	zone "$T/alice.zone" alice.wot. "$soa" "@ IN A 192.0.2.1" \
+		"new IN A 192.0.2.99" "v IN TXT \"v$v\""
+	wd alice publish "$T/alice.zone" >/dev/null
+done
+for f in $FOLLOWERS; do
+	PORT=$(eval echo "\$PORT_$f")
+	wait_for "$f ends on the second of two quick publishes" 5 \
+		sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT v.alice.wot TXT)\" = '\"v3\"' ]"
+done
+
 # The peer port answers NOTIFY and nothing else.
 notify_hex() { wire_query "$1" 9216 "$(echo "$2" | tr A-F a-f)._wotdns" 6; }
 PORT=$PEER_bob
