@@ -97,6 +97,22 @@ for f in $FOLLOWERS; do
 		sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT v.alice.wot TXT)\" = '\"v3\"' ]"
 done
 
+# A follower alice starts following while her daemon runs is told of
+# her next publish too (her daemon re-reads the endpoints on a publish).
+peer erin
+wd erin follow "$(repo alice)" --name alice >/dev/null 2>&1 || exit 1
+wd erin sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
+serve_peer erin
+zone "$T/erin.zone" erin.wot. "@ IN A 192.0.2.2"
+wd erin publish "$T/erin.zone" >/dev/null || exit 1
+wd alice follow "$(repo erin)" --name erin >/dev/null 2>&1 || exit 1
+zone "$T/alice.zone" alice.wot. "$soa" "@ IN A 192.0.2.1" \
+	"new IN A 192.0.2.99" "v IN TXT \"v4\""
+wd alice publish "$T/alice.zone" >/dev/null
+PORT=$PORT_erin
+wait_for "a follower added while alice's daemon runs gets the NOTIFY" 5 \
+	sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT v.alice.wot TXT)\" = '\"v4\"' ]"
+
 # The peer port answers NOTIFY and nothing else.
 notify_hex() { wire_query "$1" 9216 "$(echo "$2" | tr A-F a-f)._wotdns" 6; }
 PORT=$PEER_bob
