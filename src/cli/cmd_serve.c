@@ -26,7 +26,7 @@ static const char help[] =
     "  --upstream-timeout MS  per upstream attempt (default 1500)\n"
     "  --user USER            when started as root: become USER after\n"
     "                         binding (the home must belong to USER)\n"
-    "  --peer-listen ADDR:PORT  answer NOTIFY from peers here (UDP;\n"
+    "  --peer-listen ADDR:PORT  answer NOTIFY from peers here (UDP+TCP;\n"
     "                         port 0 picks one, logged; default: the\n"
     "                         config's [peer] listen, else none). A\n"
     "                         NOTIFY for a followed source fetches it at\n"

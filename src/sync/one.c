@@ -64,7 +64,7 @@ static int sync_some_locked(wot_home *h, wot_trust *t, const char *const *names,
 	}
 	rc = pinned ? wot_sources_save(h, s, n) : 0;
 	if (rc == 0 && report->sources)
-		rc = wot_sync_recompute_locked(h, t, report);
+		rc = wot_sync_recompute_changed(h, t, report);
 	wot_sources_free(s, n);
 	return rc;
 }
