@@ -31,23 +31,22 @@ typedef struct {
 	int renewed; /* the last sync_work renewed the own head */
 	/* result of the last sync, handed from the pool thread */
 	wot_dns_table *fresh;
+	uint64_t fresh_gen, gen; /* of fresh, and of the table serving */
 	char error[512];
 	wot_sync_report report;
 } daemon_t;
 
-static int load_table(wot_home *h, wot_dns_table **out)
+/* Serve t unless a newer generation already serves: timed and NOTIFY
+ * syncs finish in any order. Takes t. */
+static void offer_table(daemon_t *d, wot_dns_table *t, uint64_t gen)
 {
-	char *path = wot_home_path(h, "state/accepted.zone");
-	int rc;
-
-	if (!path)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	if (wot_path_exists(path))
-		rc = wot_dns_table_load_file(out, path);
-	else
-		rc = wot_dns_table_new(out);
-	free(path);
-	return rc;
+	if (d->stopping || !d->pool || gen < d->gen) {
+		wot_dns_table_free(t);
+		return;
+	}
+	d->gen = gen;
+	d->records = wot_dns_table_count(t);
+	wot_dns_pool_set_table(d->pool, t);
 }
 
 /* Pool thread: git and gpg work never runs on the loop. */
@@ -67,7 +66,7 @@ static void sync_work(uv_work_t *req)
 		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
 	/* Nothing changed: the table already serves these records. */
 	if (rc == 0 && !d->report.unchanged)
-		rc = load_table(d->home, &d->fresh);
+		rc = wot_dns_accepted_load(d->home, &d->fresh, &d->fresh_gen);
 	if (rc < 0)
 		snprintf(d->error, sizeof(d->error), "%s", wot_error_last());
 	wot_trust_free(t);
@@ -91,11 +90,8 @@ static void sync_done(uv_work_t *req, int status)
 		"synced %zu sources (%zu failed): %zu records, %zu conflicts",
 		d->report.sources, d->report.failed, d->report.records,
 		d->report.conflicts);
-	if (d->fresh && !d->stopping) {
-		d->records = wot_dns_table_count(d->fresh);
-		wot_dns_pool_set_table(d->pool, d->fresh);
-	} else
-		wot_dns_table_free(d->fresh);
+	if (d->fresh)
+		offer_table(d, d->fresh, d->fresh_gen);
 	d->fresh = NULL;
 }
 
@@ -120,17 +116,18 @@ static void on_signal(uv_signal_t *sig, int signum)
 {
 	daemon_t *d = sig->data;
 	wot_dns_table *t = NULL;
+	uint64_t gen;
 
 	if (signum == SIGHUP) {
-		if (load_table(d->home, &t) < 0) {
+		if (wot_dns_accepted_load(d->home, &t, &gen) < 0) {
 			wot_log(WOT_LOG_ERR, "dns", "reload: %s",
 				wot_error_last());
 			return;
 		}
-		d->records = wot_dns_table_count(t);
+		d->gen = 0; /* the user asked for what is on disk now */
+		offer_table(d, t, gen);
 		wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records",
 			d->records);
-		wot_dns_pool_set_table(d->pool, t);
 		return;
 	}
 	wot_log(WOT_LOG_NOTICE, "dns", "shutting down");
@@ -235,7 +232,7 @@ static int start_server(daemon_t *d, const wot_daemon_opts *o)
 
 	server_opts(d, o, &so, &threads);
 	if ((rc = pick_upstreams(d, o, &so, &owned, &full)) < 0 ||
-	    (rc = load_table(d->home, &table)) < 0 ||
+	    (rc = wot_dns_accepted_load(d->home, &table, &d->gen)) < 0 ||
 	    (rc = wot_dns_pool_new(&d->pool, &d->loop, &full, threads)) < 0)
 		goto out;
 	d->records = wot_dns_table_count(table);
@@ -279,16 +276,9 @@ static void start_control(daemon_t *d)
 }
 
 /* A NOTIFY-driven sync produced a fresh record set. */
-static void install_table(void *data, wot_dns_table *t)
+static void install_table(void *data, wot_dns_table *t, uint64_t gen)
 {
-	daemon_t *d = data;
-
-	if (d->stopping || !d->pool) {
-		wot_dns_table_free(t);
-		return;
-	}
-	d->records = wot_dns_table_count(t);
-	wot_dns_pool_set_table(d->pool, t);
+	offer_table(data, t, gen);
 }
 
 static int start_prop(daemon_t *d, const wot_daemon_opts *o)

@@ -45,6 +45,7 @@ typedef struct {
 	size_t nnames;
 	wot_sync_report report;
 	wot_dns_table *table;
+	uint64_t gen; /* of table */
 	char **targets;
 	size_t ntargets;
 	src_id *ids;
@@ -109,19 +110,6 @@ static int read_ids(wot_home *h, src_id **out, size_t *n)
 	return 0;
 }
 
-static int load_table(wot_home *h, wot_dns_table **out)
-{
-	char *path = wot_home_path(h, "state/accepted.zone");
-	int rc;
-
-	if (!path)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	rc = wot_path_exists(path) ? wot_dns_table_load_file(out, path)
-				   : wot_dns_table_new(out);
-	free(path);
-	return rc;
-}
-
 static void run_sync(job *j)
 {
 	wot_prop *p = j->p;
@@ -132,7 +120,7 @@ static void run_sync(job *j)
 				      (const char *const *)j->names, j->nnames,
 				      &j->report);
 	if (rc == 0)
-		rc = load_table(p->h, &j->table);
+		rc = wot_dns_accepted_load(p->h, &j->table, &j->gen);
 	j->rc = rc;
 }
 
@@ -250,7 +238,7 @@ static void sync_done(uv_work_t *req, int status)
 			j->report.sources, j->report.sources == 1 ? "" : "s",
 			j->report.failed, j->report.records);
 		merge_ids(p, j->ids, j->nids);
-		p->o.table_fn(p->o.data, j->table);
+		p->o.table_fn(p->o.data, j->table, j->gen);
 		j->table = NULL;
 	}
 	job_free(j);

@@ -18,8 +18,14 @@
 
 typedef struct wot_prop wot_prop;
 
-/* A fresh record set to serve (ownership passes to the callee). */
-typedef void (*wot_prop_table_fn)(void *data, wot_dns_table *t);
+/* A fresh record set to serve, of generation gen (see
+ * wot_dns_accepted_load); ownership passes to the callee. */
+typedef void (*wot_prop_table_fn)(void *data, wot_dns_table *t, uint64_t gen);
+
+/* Load HOME/state/accepted.zone (an empty set when there is none) and its
+ * generation: a later generation never holds older records. Caller frees
+ * *out with wot_dns_table_free(). */
+int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen);
 
 typedef struct {
 	const char *const *listen; /* peer listener addresses; may be none */
