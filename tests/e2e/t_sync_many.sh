@@ -27,6 +27,11 @@ expect_eq "parallel sync succeeds" "$?" "0"
 expect_match "every source reported" "$out" "\[6/6\] p5: ok"
 expect_match "four friends' names accepted" "$(cat "$ZONE")" "www.p4.wot."
 cp "$ZONE" "$T/parallel.zone"
+# resolve reads only the owner's lines of accepted.zone, in any case.
+expect_match "resolve finds a record (name in upper case)" \
+	"$(wd me resolve WWW.P1.WOT A 2>&1)" "^www.p1.wot.*192.0.2.2"
+expect_eq "resolve does not take a longer name for it" \
+	"$(wd me resolve p1.wot A 2>&1 | grep -c 'www')" "0"
 
 # Nothing changed: the accepted set is not rewritten.
 before=$(stat -c %Y.%i "$ZONE")
