@@ -10,6 +10,7 @@
  */
 #include "sync/sync_int.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +46,10 @@ static int put_real(wot_buf *b, const char *key, double v)
 {
 	char num[64];
 
+	if (!isfinite(v))
+		return 0; /* JSON has no NaN or infinity; jansson left it out */
 	snprintf(num, sizeof(num), "%.17g", v);
-	if (!strpbrk(num, ".eE") && !strpbrk(num, "ni"))
+	if (!strpbrk(num, ".eE"))
 		strcat(num, ".0");
 	return put_fmt(b, "\"%s\":%s,", key, num);
 }
