@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct {
 	uv_loop_t loop;
@@ -29,7 +30,25 @@ typedef struct {
 	wot_dns_table *fresh;
 	char error[512];
 	wot_sync_report report;
+	/* accepted.zone as last loaded (zone_identity), and the copy the
+	 * pool thread reads, taken when the sync is queued */
+	char zone_id[96], work_zone_id[96], fresh_id[96];
 } daemon_t;
+
+/* Inode, size and mtime of accepted.zone: "the same file" for a reload. */
+static void zone_identity(wot_home *h, char out[96])
+{
+	char *path = wot_home_path(h, "state/accepted.zone");
+	struct stat st;
+
+	if (path && lstat(path, &st) == 0)
+		snprintf(out, 96, "%ju %jd %jd.%09ld", (uintmax_t)st.st_ino,
+			 (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec,
+			 st.st_mtim.tv_nsec);
+	else
+		snprintf(out, 96, "-");
+	free(path);
+}
 
 static int load_table(wot_home *h, wot_dns_table **out)
 {
@@ -58,8 +77,11 @@ static void sync_work(uv_work_t *req)
 	rc = wot_home_trust(d->home, &t);
 	if (rc == 0)
 		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
-	/* Nothing changed: the table already serves these records. */
-	if (rc == 0 && !d->report.unchanged)
+	/* Nothing changed and the table serves this very file (a CLI sync
+	 * may have rewritten it since): keep it. */
+	zone_identity(d->home, d->fresh_id);
+	if (rc == 0 &&
+	    !(d->report.unchanged && !strcmp(d->fresh_id, d->work_zone_id)))
 		rc = load_table(d->home, &d->fresh);
 	if (rc < 0)
 		snprintf(d->error, sizeof(d->error), "%s", wot_error_last());
@@ -84,6 +106,7 @@ static void sync_done(uv_work_t *req, int status)
 	if (d->fresh && !d->stopping) {
 		d->records = wot_dns_table_count(d->fresh);
 		wot_dns_pool_set_table(d->pool, d->fresh);
+		memcpy(d->zone_id, d->fresh_id, sizeof(d->zone_id));
 	} else
 		wot_dns_table_free(d->fresh);
 	d->fresh = NULL;
@@ -97,6 +120,7 @@ static void on_timer(uv_timer_t *timer)
 		return;
 	d->syncing = 1;
 	d->work.data = d;
+	memcpy(d->work_zone_id, d->zone_id, sizeof(d->zone_id));
 	uv_queue_work(&d->loop, &d->work, sync_work, sync_done);
 }
 
@@ -112,6 +136,7 @@ static void on_signal(uv_signal_t *sig, int signum)
 	wot_dns_table *t = NULL;
 
 	if (signum == SIGHUP) {
+		zone_identity(d->home, d->zone_id);
 		if (load_table(d->home, &t) < 0) {
 			wot_log(WOT_LOG_ERR, "dns", "reload: %s",
 				wot_error_last());
@@ -222,6 +247,7 @@ static int start_server(daemon_t *d, const wot_daemon_opts *o)
 	int rc;
 
 	server_opts(d, o, &so, &threads);
+	zone_identity(d->home, d->zone_id);
 	if ((rc = pick_upstreams(d, o, &so, &owned, &full)) < 0 ||
 	    (rc = load_table(d->home, &table)) < 0 ||
 	    (rc = wot_dns_pool_new(&d->pool, &d->loop, &full, threads)) < 0)

@@ -66,6 +66,17 @@ wd me sync >/dev/null 2>&1
 expect_match "keyring change picked up without a new commit" \
 	"$(cat "$ZONE")" "www.p5.wot."
 
+# The daemon's own sync finds nothing changed after a CLI sync rewrote the
+# accepted set, and still swaps in the new records.
+start_serve me --upstream 127.0.0.1:9 --sync-interval 1
+expect_eq "daemon serves p1" "$(q www.p1.wot A)" "192.0.2.2"
+zone "$T/p1.zone" p1.wot. "@ IN A 192.0.2.1" "www IN A 192.0.2.123"
+wd p1 publish "$T/p1.zone" >/dev/null || exit 1
+wd me sync >/dev/null 2>&1
+serves_new() { [ "$(q www.p1.wot A)" = 192.0.2.123 ]; }
+wait_for "daemon serves the record a CLI sync accepted" 10 serves_new
+stop_serve
+
 # A source that cannot be fetched fails alone, in parallel too.
 mv "$T/p3/own.git" "$T/p3/moved.git"
 out=$(wd me sync 2>&1)
