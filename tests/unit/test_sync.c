@@ -271,7 +271,7 @@ static void sync_accept_json_escapes(void **state)
 	c[2].name = "x.wot.";
 	c[2].signer = "unknown";
 	c[2].weight = NAN; /* a broken weights config must not break JSON */
-	wot_accept_json a = {c, 3, keys, 1, src, 1, 2, 42, NULL};
+	wot_accept_json a = {c, 3, keys, 1, src, 1, 2, 42, NULL, NULL};
 	assert_non_null(mkdtemp(dir));
 	path = wot_path_join(dir, "accepted.json");
 	assert_int_equal(wot_accept_json_write(path, &a, &conflicts), 0);
