@@ -13,6 +13,22 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+static uint64_t gen_of(const struct stat *st)
+{
+	return (uint64_t)st->st_mtim.tv_sec * 1000000000u +
+	       (uint64_t)st->st_mtim.tv_nsec;
+}
+
+uint64_t wot_dns_accepted_gen(wot_home *h)
+{
+	char *path = wot_home_path(h, "state/accepted.zone");
+	struct stat st;
+	uint64_t gen = path && stat(path, &st) == 0 ? gen_of(&st) : 0;
+
+	free(path);
+	return gen;
+}
+
 int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen)
 {
 	char *path = wot_home_path(h, "state/accepted.zone");
@@ -24,8 +40,7 @@ int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	/* Stat first: content read afterwards is at least this new. */
 	if (stat(path, &st) == 0) {
-		*gen = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
-		       (uint64_t)st.st_mtim.tv_nsec;
+		*gen = gen_of(&st);
 		rc = wot_dns_table_load_file(out, path);
 	} else
 		rc = wot_dns_table_new(out);

@@ -34,6 +34,7 @@ typedef struct {
 	uint64_t fresh_gen, gen; /* of fresh, and of the table serving */
 	char error[512];
 	wot_sync_report report;
+	uint64_t work_gen; /* gen as the timed sync was queued */
 } daemon_t;
 
 /* Serve t unless a newer generation already serves: timed and NOTIFY
@@ -64,8 +65,10 @@ static void sync_work(uv_work_t *req)
 				    d->home, t, (int64_t)time(NULL), NULL) == 1;
 	if (rc == 0)
 		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
-	/* Nothing changed: the table already serves these records. */
-	if (rc == 0 && !d->report.unchanged)
+	/* Nothing changed and the table serves this very file (a CLI sync
+	 * may have rewritten it since): keep it. */
+	if (rc == 0 && !(d->report.unchanged &&
+			 wot_dns_accepted_gen(d->home) == d->work_gen))
 		rc = wot_dns_accepted_load(d->home, &d->fresh, &d->fresh_gen);
 	if (rc < 0)
 		snprintf(d->error, sizeof(d->error), "%s", wot_error_last());
@@ -103,6 +106,7 @@ static void on_timer(uv_timer_t *timer)
 		return;
 	d->syncing = 1;
 	d->work.data = d;
+	d->work_gen = d->gen;
 	uv_queue_work(&d->loop, &d->work, sync_work, sync_done);
 }
 

@@ -26,6 +26,8 @@ typedef void (*wot_prop_table_fn)(void *data, wot_dns_table *t, uint64_t gen);
  * generation: a later generation never holds older records. Caller frees
  * *out with wot_dns_table_free(). */
 int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen);
+/* The generation of HOME/state/accepted.zone as it is now (0: none). */
+uint64_t wot_dns_accepted_gen(wot_home *h);
 
 typedef struct {
 	const char *const *listen; /* peer listener addresses; may be none */

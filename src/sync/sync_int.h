@@ -45,6 +45,7 @@ typedef struct {
 	size_t records;		  /* records in accepted.zone */
 	int64_t generated;	  /* unix time */
 	const wot_key_info *last; /* lookup cache, NULL to start */
+	wot_afile *out;		  /* used while writing, NULL to start */
 } wot_accept_json;
 /* Write the document atomically to path; *conflicts counts the claims
  * lost to a conflict. */
