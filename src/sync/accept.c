@@ -445,7 +445,7 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 	if ((rc = wot_sources_load(h, &srcs, &nsrcs)) < 0)
 		return rc;
 	if ((rc = wot_tld_load(&r.tlds)) < 0 ||
-	    (rc = wot_trust_list(t, &r.keys, &r.nkeys)) < 0 ||
+	    (rc = wot_sync_keys(h, t, &r.keys, &r.nkeys)) < 0 ||
 	    (rc = load_state(h, &r)) < 0 || (rc = wot_map_new(&r.claim_of)) < 0)
 		goto out;
 	r.views = calloc(nsrcs, sizeof(*r.views));
