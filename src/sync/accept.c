@@ -156,10 +156,21 @@ static int claim_rr(recompute *r, src_view *v, const wot_src_rr *rr)
 static const wot_claim *accepted_claim(recompute *r, const char *src,
 				       const char *name)
 {
-	char *key = wot_strdup_printf("%s\n%s", src, name);
-	uintptr_t idx = key ? (uintptr_t)wot_map_get(r->claim_of, key) : 0;
+	/* Once per record written: no allocation for the usual name. */
+	char buf[1024], *key = buf;
+	size_t ls = strlen(src), ln = strlen(name);
+	uintptr_t idx;
 
-	free(key);
+	if (ls + ln + 2 > sizeof(buf))
+		key = wot_strdup_printf("%s\n%s", src, name);
+	else {
+		memcpy(buf, src, ls);
+		buf[ls] = '\n';
+		memcpy(buf + ls + 1, name, ln + 1);
+	}
+	idx = key ? (uintptr_t)wot_map_get(r->claim_of, key) : 0;
+	if (key != buf)
+		free(key);
 	return idx && r->claims[idx - 1].accepted ? &r->claims[idx - 1] : NULL;
 }
 
