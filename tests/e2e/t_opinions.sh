@@ -129,6 +129,11 @@ reload erin
 wait_for "erin's peers show her another history: equivocation" 20 \
 	sh -c "'$W' --home '$T/erin' opinions www.alice.wot A | grep -q equivocation"
 wd erin opinions www.alice.wot A | sed 's/^/# /'
+PORT=$PORT_erin
+wait_for "erin withdraws the record the failed check was about" 5 \
+	sh -c "[ -z \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT www.alice.wot A)\" ]"
+expect_match "... and says so in her log" "$(cat "$T/serve-erin.log")" \
+	"withdrawing www.alice.wot./1 from alice"
 ev=$(wd erin evidence alice)
 expect_match "the evidence names an equivocation" "$ev" "alice: equivocation"
 expect_match "... and the source is suspended" "$ev" "SUSPENDED"
@@ -155,6 +160,11 @@ if git --git-dir="$T/erin/sources/alice.git" merge-base --is-ancestor "$ver" "$o
 else
 	pass "neither commit descends from the other"
 fi
+
+wd erin source trust-again alice >/dev/null
+kill -HUP "$PID_erin"
+wait_for "trust-again serves it again" 5 \
+	sh -c "[ -n \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT www.alice.wot A)\" ]"
 
 for n in $NODES; do stop_pid "$(eval echo "\$PID_$n")"; done
 for n in $NODES; do
