@@ -48,7 +48,7 @@ static char *rdata_text(const ldns_rr *rr)
 			ldns_rdf2buffer_str(buf, ldns_rr_rdf(c, i));
 		}
 		if (ldns_buffer_status_ok(buf))
-			s = ldns_buffer_export2str(buf);
+			s = ldns_buffer2str(buf);
 	}
 	ldns_rr_free(c);
 	ldns_buffer_free(buf);

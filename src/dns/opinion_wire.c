@@ -308,15 +308,15 @@ static void txt_field(wot_opinion_reply *r, const char *s, int *version)
 		r->none = 1;
 	else if (v && !strncmp(s, "source=", 7) &&
 		 (hex_ok(v + 1, 40) || hex_ok(v + 1, 64))) {
-		snprintf(r->fpr, sizeof(r->fpr), "%s", v + 1);
+		memcpy(r->fpr, v + 1, strlen(v + 1) + 1); /* checked: 40/64 */
 		for (char *p = r->fpr; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
 	} else if (v && !strncmp(s, "commit=", 7) && hex_ok(v + 1, 40)) {
-		snprintf(r->commit, sizeof(r->commit), "%s", v + 1);
+		memcpy(r->commit, v + 1, 41);
 		for (char *p = r->commit; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 	} else if (v && !strncmp(s, "name=", 5) && wot_source_name_valid(v + 1))
-		snprintf(r->source, sizeof(r->source), "%s", v + 1);
+		snprintf(r->source, sizeof(r->source), "%.64s", v + 1);
 	else if (v && !strncmp(s, "time=", 5))
 		r->time = strtoll(v + 1, NULL, 10);
 }
