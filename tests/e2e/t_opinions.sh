@@ -167,7 +167,35 @@ kill -HUP "$PID_erin"
 wait_for "trust-again serves it again" 5 \
 	sh -c "[ -n \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT www.alice.wot A)\" ]"
 
-for n in $NODES; do stop_pid "$(eval echo "\$PID_$n")"; done
+# ---- policy hold ----------------------------------------------------------
+# dave and erin go silent; carol, restarted with policy hold, keeps
+# serving the old record until her peers' opinions are in (the silent
+# ones' after a timeout).
+stop_pid "$PID_dave"
+stop_pid "$PID_erin"
+stop_pid "$PID_carol"
+printf '\n[opinion]\npolicy = hold\ntimeout = 2000\n' >>"$T/carol/config"
+start_serve carol --upstream "$NOUP" --sync-interval 0 \
+	--peer-listen "127.0.0.1:$PEER_carol"
+PID_carol=$SERVE_PID
+zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.13"
+wd alice publish "$T/alice.zone" >/dev/null || exit 1
+t0=$(date +%s%N)
+reload carol
+sleep 0.5
+expect_eq "policy hold: the new record waits for the opinions" \
+	"$(q www.alice.wot A)" "192.0.2.12"
+wait_for "... and is served once they are in" 10 \
+	sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT www.alice.wot A)\" = 192.0.2.13 ]" ||
+	{ sed 's/^/# carol: /' "$T/serve-carol.log"; wd carol opinions www.alice.wot | tail -5; }
+held=$((($(date +%s%N) - t0) / 1000000))
+echo "# held for about $held ms"
+[ "$held" -ge 1500 ] && pass "... after the silent peer's timeout" ||
+	fail "... after the silent peer's timeout (only $held ms)"
+expect_match "the silent peer is a timeout" \
+	"$(wd carol opinions www.alice.wot A | tail -n 4)" "127.0.0.1:$PEER_dave +timeout"
+
+for n in bob carol; do stop_pid "$(eval echo "\$PID_$n")"; done
 for n in $NODES; do
 	if grep -q "Sanitizer\|runtime error" "$T/serve-$n.log"; then
 		fail "no sanitizer report from $n"; cat "$T/serve-$n.log"
