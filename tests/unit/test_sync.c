@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,7 +270,8 @@ static void sync_accept_json_escapes(void **state)
 	c[2] = c[0];
 	c[2].name = "x.wot.";
 	c[2].signer = "unknown";
-	wot_accept_json a = {c, 3, keys, 1, src, 1, 2, 42, NULL};
+	c[2].weight = NAN; /* a broken weights config must not break JSON */
+	wot_accept_json a = {c, 3, keys, 1, src, 1, 2, 42, NULL, NULL};
 	assert_non_null(mkdtemp(dir));
 	path = wot_path_join(dir, "accepted.json");
 	assert_int_equal(wot_accept_json_write(path, &a, &conflicts), 0);
@@ -290,6 +292,7 @@ static void sync_accept_json_escapes(void **state)
 			    "K");
 	o = json_array_get(json_object_get(j, "claims"), 2);
 	assert_null(json_object_get(o, "uid")); /* key not in the keyring */
+	assert_null(json_object_get(o, "weight"));
 	o = json_array_get(json_object_get(j, "sources"), 0);
 	assert_string_equal(json_string_value(json_object_get(o, "name")),
 			    "s??");
