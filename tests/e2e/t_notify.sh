@@ -146,9 +146,12 @@ expect_match "a response gets no answer (no loops)" \
 expect_match "a NOTIFY over TCP is answered" \
 	"$(raw --tcp "$(notify_hex 21 "$FPR_alice")")" \
 	"id=21 rcode=NOERROR flags=qr,aa"
-expect_match "a query over TCP is refused" \
-	"$(dig +tcp +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot A)" \
-	"status: REFUSED"
+expect_match "a query over TCP is an opinion question too, never recursed" \
+	"$(dig +tcp +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" www.example.com A)" \
+	'_opinion\._wotdns\..*"v=1" "none"'
+expect_match "a zone transfer over TCP is refused" \
+	"$(dig +tcp +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot AXFR 2>&1)" \
+	"REFUSED|failed"
 out=$(raw --tcp --raw --count=2 "$(frame "$(notify_hex 22 "$FPR_alice")")$(frame "$(notify_hex 23 "$stranger")")")
 expect_match "two pipelined NOTIFYs get two answers" "$(echo $out)" "id=22 .*id=23"
 expect_match "a frame too short for a header gets no answer" \
