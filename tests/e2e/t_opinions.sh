@@ -121,6 +121,7 @@ wait_for "carol keeps dave's lower weight in state/peers.json" 5 \
 st=$(wd carol status)
 expect_match "carol's status counts the lie" "$st" "opinions: .*lies [1-9]"
 expect_match "... and shows dave's weight" "$st" "127.0.0.1:$PEER_dave .*weight 0.50"
+echo "$st" | grep "opinion" | sed 's/^/# carol: /'
 
 # ---- a rewritten history, detected through peers ---------------------------
 # erin's source forks: the same key signs another history for her.
