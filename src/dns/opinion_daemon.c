@@ -983,6 +983,8 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 		free(o);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
+	/* Each daemon its own order of peers (and of test lies). */
+	srand((unsigned)(uv_hrtime() ^ (uint64_t)uv_os_getpid()));
 	o->loop = loop;
 	o->h = h;
 	o->prop = prop;

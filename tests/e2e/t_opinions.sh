@@ -168,6 +168,17 @@ kill -HUP "$PID_erin"
 wait_for "trust-again serves it again" 5 \
 	sh -c "[ -n \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT www.alice.wot A)\" ]"
 
+# ---- the proof travels the other way too ---------------------------------
+# erin, trusting her source again, serves the fork; bob, on the main
+# history, asks her about alice's next change and catches the fork from
+# the URL erin's peer.conf announces for alice.
+zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.13"
+wd alice publish "$T/alice.zone" >/dev/null || exit 1
+reload bob
+wait_for "bob learns of the equivocation from erin" 20 \
+	sh -c "'$W' --home '$T/bob' evidence alice | grep -q 'alice: equivocation'"
+wd bob opinions www.alice.wot A | tail -n 4 | sed 's/^/# /'
+
 # ---- policy hold ----------------------------------------------------------
 # dave and erin go silent; carol, restarted with policy hold, keeps
 # serving the old record until her peers' opinions are in (the silent
@@ -179,7 +190,7 @@ printf '\n[opinion]\npolicy = hold\ntimeout = 2000\n' >>"$T/carol/config"
 start_serve carol --upstream "$NOUP" --sync-interval 0 \
 	--peer-listen "127.0.0.1:$PEER_carol"
 PID_carol=$SERVE_PID
-zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.13"
+zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.14"
 wd alice publish "$T/alice.zone" >/dev/null || exit 1
 t0=$(date +%s%N)
 reload carol
@@ -187,7 +198,7 @@ sleep 0.5
 expect_eq "policy hold: the new record waits for the opinions" \
 	"$(q www.alice.wot A)" "192.0.2.12"
 wait_for "... and is served once they are in" 10 \
-	sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT www.alice.wot A)\" = 192.0.2.13 ]" ||
+	sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT www.alice.wot A)\" = 192.0.2.14 ]" ||
 	{ sed 's/^/# carol: /' "$T/serve-carol.log"; wd carol opinions www.alice.wot | tail -5; }
 held=$((($(date +%s%N) - t0) / 1000000))
 echo "# held for about $held ms"
