@@ -21,7 +21,7 @@ typedef struct {
 	wot_home *home;
 	wot_dns_pool *pool;
 	wot_dns_control *control;
-	wot_prop *prop; /* NOTIFY in and out */
+	wot_prop *prop;		/* NOTIFY in and out */
 	wot_opinions *opinions; /* second opinions; they serve new tables */
 	uint64_t started_ms;
 	size_t records;
@@ -278,8 +278,9 @@ static int status_doc(void *data, char **json)
 {
 	daemon_t *d = data;
 	wot_daemon_info info = {
-	    d->pool, (const char *const *)d->listen, d->records,
-	    (uv_now(&d->loop) - d->started_ms) / 1000, d->prop, d->opinions};
+	    d->pool,	(const char *const *)d->listen,
+	    d->records, (uv_now(&d->loop) - d->started_ms) / 1000,
+	    d->prop,	d->opinions};
 
 	return wot_daemon_status_json(&info, json);
 }
@@ -322,7 +323,8 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 	for (size_t i = 0; i < po.nlisten; i++)
 		if (wot_prop_bound(d->prop, i, addr, sizeof(addr)) == 0)
 			wot_log(WOT_LOG_NOTICE, "dns",
-				"peer listener on %s (udp+tcp, NOTIFY and opinions)",
+				"peer listener on %s (udp+tcp, NOTIFY and "
+				"opinions)",
 				addr);
 	return 0;
 }

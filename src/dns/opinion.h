@@ -39,6 +39,7 @@ typedef struct {
 	char commit[WOT_OID_MAX];
 	char *digest; /* canonical form, see wot_opinion_digest */
 	ldns_rr_list *rrs;
+	int withdrawn; /* after a failed check: answered as "none" */
 } wot_opinion_rrset;
 
 /* A verified head we hold. */

@@ -335,6 +335,12 @@ static int refresh_withdrawn(job *j)
 	j->withdrawn = keep;
 	if (!json_object_size(keep))
 		return 0;
+	for (size_t i = 0; i < wot_opinion_book_count(j->book); i++) {
+		/* the book is still ours alone: mark, so peers hear "none" */
+		wot_opinion_rrset *s =
+		    (wot_opinion_rrset *)wot_opinion_book_at(j->book, i);
+		s->withdrawn = skip_withdrawn(keep, s);
+	}
 	return wot_opinion_book_table(j->book, skip_withdrawn, keep, &j->table);
 }
 
@@ -809,7 +815,9 @@ static void check_changes(wot_opinions *o, const wot_opinion_book *ob,
 		if (!s->source || !strcmp(s->source, WOT_SELF))
 			continue; /* our own records need no second opinion */
 		old = wot_opinion_book_get(ob, s->name, s->type);
-		if (old && old->digest && s->digest &&
+		if (s->withdrawn)
+			continue;
+		if (old && !old->withdrawn && old->digest && s->digest &&
 		    !strcmp(old->digest, s->digest))
 			continue;
 		if (started >= MAX_CHECKS) {
