@@ -39,15 +39,18 @@ typedef struct {
 	uint64_t work_gen; /* gen as the timed sync was queued */
 } daemon_t;
 
-/* Swap t in (second opinions call this when their policy says so). */
-static void serve_table(void *data, wot_dns_table *t)
+/* Swap t in (second opinions call this when their policy says so); gen
+ * 0: offer_table already checked it. */
+static void serve_table(void *data, wot_dns_table *t, uint64_t gen)
 {
 	daemon_t *d = data;
 
-	if (d->stopping || !d->pool) {
+	if (d->stopping || !d->pool || (gen && gen < d->gen)) {
 		wot_dns_table_free(t);
 		return;
 	}
+	if (gen)
+		d->gen = gen;
 	d->records = wot_dns_table_count(t);
 	wot_dns_pool_set_table(d->pool, t);
 }
@@ -64,7 +67,7 @@ static void offer_table(daemon_t *d, wot_dns_table *t, uint64_t gen)
 	if (d->opinions)
 		wot_opinions_offer(d->opinions, t);
 	else
-		serve_table(d, t);
+		serve_table(d, t, 0);
 }
 
 /* Pool thread: git and gpg work never runs on the loop. */

@@ -68,6 +68,7 @@ typedef struct job {
 	check *c;
 	int synced;
 	wot_dns_table *table; /* fresh table after a sync */
+	uint64_t gen;	      /* its generation; 0: derived, already ok */
 	json_t *withdrawn;    /* refresh: in and out */
 	int first;
 	/* save */
@@ -246,19 +247,6 @@ static void verify_slot(job *j, slot *s)
 	}
 }
 
-static int load_table(wot_home *h, wot_dns_table **out)
-{
-	char *path = wot_home_path(h, "state/accepted.zone");
-	int rc;
-
-	if (!path)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	rc = wot_path_exists(path) ? wot_dns_table_load_file(out, path)
-				   : wot_dns_table_new(out);
-	free(path);
-	return rc;
-}
-
 static int write_state(wot_home *h, const char *rel, const char *text)
 {
 	char *path = wot_home_path(h, rel);
@@ -362,7 +350,7 @@ static void on_work(uv_work_t *req)
 			if (!j->c->slots[i].verdict)
 				verify_slot(j, &j->c->slots[i]);
 		if (j->synced)
-			j->rc = load_table(o->h, &j->table);
+			j->rc = wot_dns_accepted_load(o->h, &j->table, &j->gen);
 	} else {
 		j->rc = write_state(o->h, "state/opinions.json", j->opinions);
 		if (j->rc == 0)
@@ -487,7 +475,7 @@ static void release_held(wot_opinions *o)
 		return;
 	o->held = NULL;
 	uv_timer_stop(&o->hold_timer);
-	o->serve(o->data, t);
+	o->serve(o->data, t, 0);
 }
 
 static void weigh(wot_opinion_peer *p, const char *verdict)
@@ -889,7 +877,7 @@ static void refresh_done(wot_opinions *o, job *j)
 			wot_dns_table_free(o->held);
 			o->held = j->table;
 		} else {
-			o->serve(o->data, j->table);
+			o->serve(o->data, j->table, j->gen);
 		}
 		j->table = NULL;
 	}
@@ -920,7 +908,7 @@ static void on_done(uv_work_t *req, int status)
 			o->n_syncs += j->synced;
 			finish_check(o, j->c);
 			if (j->table) {
-				o->serve(o->data, j->table);
+				o->serve(o->data, j->table, j->gen);
 				j->table = NULL;
 				wot_opinions_offer(o, NULL);
 			}
@@ -957,7 +945,7 @@ void wot_opinions_offer(wot_opinions *o, wot_dns_table *t)
 		uv_timer_start(&o->hold_timer, on_hold_timeout,
 			       3ull * o->timeout_ms + HOLD_GRACE_MS, 0);
 	} else if (t) {
-		o->serve(o->data, t);
+		o->serve(o->data, t, 0);
 	}
 	if (!(j = calloc(1, sizeof(*j))))
 		return;
