@@ -313,6 +313,22 @@ int wot_opinion_book_load(wot_opinion_book **out, wot_home *h)
 	return 0;
 }
 
+int wot_opinion_book_empty(wot_opinion_book **out)
+{
+	wot_opinion_book *b = calloc(1, sizeof(*b));
+	int rc = b ? wot_map_new(&b->sets)
+		   : wot_error_set(WOT_ENOMEM, "out of memory");
+
+	if (rc == 0)
+		rc = finish(b);
+	if (rc < 0) {
+		wot_opinion_book_free(b);
+		b = NULL;
+	}
+	*out = b;
+	return rc;
+}
+
 const wot_opinion_rrset *wot_opinion_book_get(const wot_opinion_book *b,
 					      const char *name, uint16_t type)
 {

@@ -85,6 +85,7 @@ struct wot_opinions {
 	void *data;
 	unsigned k, timeout_ms;
 	int hold;
+	int answering; /* a peer listener answers questions from the book */
 	wot_opinion_book *book;
 	wot_opinion_peer *peers;
 	size_t npeers;
@@ -339,10 +340,11 @@ static void on_work(uv_work_t *req)
 
 	j->rc = 0;
 	if (j->kind == JOB_REFRESH) {
-		j->rc = wot_opinion_book_load(&j->book, o->h);
-		if (j->rc == 0)
-			j->rc =
-			    wot_opinion_peers_load(o->h, &j->peers, &j->npeers);
+		j->rc = wot_opinion_peers_load(o->h, &j->peers, &j->npeers);
+		if (j->rc == 0 && !o->answering && (!o->k || !j->npeers))
+			j->rc = wot_opinion_book_empty(&j->book);
+		else if (j->rc == 0)
+			j->rc = wot_opinion_book_load(&j->book, o->h);
 		if (j->rc == 0)
 			j->rc = refresh_withdrawn(j);
 	} else if (j->kind == JOB_VERIFY) {
@@ -964,6 +966,17 @@ static size_t answer(void *data, const uint8_t *pkt, size_t len, uint8_t *out,
 				  wot_opinion_lie_mode());
 }
 
+/* 1 if prop listens for peers (then the book must be loaded even with
+ * nobody to ask). */
+static int has_listener(const wot_prop *prop)
+{
+	char addr[80];
+	int yes = wot_prop_bound(prop, 0, addr, sizeof(addr)) == 0;
+
+	wot_error_clear();
+	return yes;
+}
+
 int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 		       wot_prop *prop, wot_opinions_serve_fn serve, void *data)
 {
@@ -1000,6 +1013,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	o->hold_timer.data = o->recheck_timer.data = o;
 	o->live = 3; /* asker and two timers */
 	wot_prop_on_query(prop, answer, o);
+	o->answering = has_listener(prop);
 	wot_opinions_offer(o, NULL); /* the first book */
 	*out = o;
 	return 0;
