@@ -106,7 +106,8 @@ else
 fi
 
 # ---- a liar loses weight ---------------------------------------------------
-zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.12"
+zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.12" \
+	'txt IN TXT "hello"'
 wd alice publish "$T/alice.zone" >/dev/null || exit 1
 reload dave # the liar is up to date: its lie is about the records
 sleep 1
@@ -116,11 +117,15 @@ wait_for "carol hears from every peer" 15 \
 out=$(wd carol opinions www.alice.wot A)
 echo "$out" | sed 's/^/# /'
 expect_match "dave's lie is caught" "$out" "127.0.0.1:$PEER_dave +lie"
+# About a TXT record the liar names a commit that does not exist.
+wait_for "dave's made-up commit is caught" 15 \
+	sh -c "'$W' --home '$T/carol' opinions txt.alice.wot TXT | grep -q '$PEER_dave  *lie .*exists neither at the source nor at the peer'"
+wd carol opinions txt.alice.wot TXT | sed 's/^/# /'
 wait_for "carol keeps dave's lower weight in state/peers.json" 5 \
-	sh -c "grep -A12 '127.0.0.1:$PEER_dave' '$T/carol/state/peers.json' | grep -q '\"weight\": 0.5'"
+	sh -c "grep -A12 '127.0.0.1:$PEER_dave' '$T/carol/state/peers.json' | grep -q '\"weight\": 0.25'"
 st=$(wd carol status)
 expect_match "carol's status counts the lie" "$st" "opinions: .*lies [1-9]"
-expect_match "... and shows dave's weight" "$st" "127.0.0.1:$PEER_dave .*weight 0.50"
+expect_match "... and shows dave's weight, halved twice" "$st" "127.0.0.1:$PEER_dave .*weight 0.25"
 echo "$st" | grep "opinion" | sed 's/^/# carol: /'
 
 # ---- a rewritten history, detected through peers ---------------------------
