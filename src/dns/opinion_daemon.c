@@ -721,6 +721,372 @@ static int asked(const check *c, int peer)
 	return 0;
 }
 
+/* The next peer to ask about c (wot_opinion_peer_pick), -1 if none. */
+static int pick_peer(wot_opinions *o, check *c)
+{
+	int chosen[MAX_SLOTS];
+
+	for (size_t i = 0; i < c->nslots; i++)
+		chosen[i] = c->slots[i].peer;
+	return wot_opinion_peer_pick(o->peers, o->npeers, chosen, c->nslots,
+				     (size_t)c->want, c->fpr);
+}
+
+static void start_check(wot_opinions *o, check *c);
+static void check_free(check *c);
+
+static void maybe_free(wot_opinions *o)
+{
+	void (*cb)(void *) = o->close_cb;
+	void *data = o->close_data;
+
+	if (!o->closing || o->live > 0)
+		return;
+	while (o->checks) {
+		check *c = o->checks;
+		o->checks = c->next;
+		check_free(c);
+	}
+	while (o->rechecks) {
+		check *c = o->rechecks;
+		o->rechecks = c->next;
+		check_free(c);
+	}
+	wot_dns_table_free(o->held);
+	wot_opinion_book_free(o->book);
+	wot_trust_free(o->trust);
+	json_decref(o->history);
+	json_decref(o->withdrawn);
+	free(o->peers);
+	free(o);
+	if (cb)
+		cb(data);
+}
+
+static void job_free(job *j)
+{
+	wot_opinion_book_free(j->book);
+	json_decref(j->withdrawn);
+	free(j->peers);
+	wot_dns_table_free(j->table);
+	free(j->opinions);
+	free(j->peersjson);
+	free(j);
+}
+
+static void on_done(uv_work_t *req, int status);
+
+static void enqueue(wot_opinions *o, job *j)
+{
+	job **p = &o->queue;
+
+	j->o = o;
+	j->req.data = j;
+	while (*p)
+		p = &(*p)->next;
+	*p = j;
+	run_next(o);
+}
+
+/* One job at a time: they share the home lock anyway. */
+static void run_next(wot_opinions *o)
+{
+	job *j = o->queue;
+
+	if (o->running || !j || o->closing)
+		return;
+	o->queue = j->next;
+	j->next = NULL;
+	if (uv_queue_work(o->loop, &j->req, on_work, on_done) < 0) {
+		job_free(j);
+		return;
+	}
+	o->running = j;
+	o->live++;
+}
+
+static void check_free(check *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nslots; i++)
+		wot_opinion_reply_dispose(&c->slots[i].r);
+	free(c->name);
+	free(c->digest);
+	free(c);
+}
+
+static void save_state(wot_opinions *o)
+{
+	job *j;
+	json_t *doc;
+
+	if (!o->dirty || o->closing || !(j = calloc(1, sizeof(*j))))
+		return;
+	o->dirty = 0;
+	doc = json_pack("{s:i,s:I,s:O,s:O}", "version", 1, "generated",
+			(json_int_t)time(NULL), "checks", o->history,
+			"withdrawn", o->withdrawn);
+	j->kind = JOB_SAVE;
+	j->opinions = doc ? json_dumps(doc, JSON_INDENT(1)) : NULL;
+	j->peersjson = wot_opinion_peers_json(o->peers, o->npeers);
+	json_decref(doc);
+	enqueue(o, j);
+}
+
+/* Policy hold: the new table waits until its checks are done. */
+static void release_held(wot_opinions *o)
+{
+	wot_dns_table *t = o->held;
+
+	if (!t)
+		return;
+	o->held = NULL;
+	uv_timer_stop(&o->hold_timer);
+	o->serve(o->data, t, 0);
+}
+
+static void weigh(wot_opinion_peer *p, const char *verdict)
+{
+	if (!strcmp(verdict, "lie")) {
+		p->lies++;
+		p->last_lie = (int64_t)time(NULL);
+		p->weight /= 2;
+	} else if (!strcmp(verdict, "agree") || !strcmp(verdict, "lagging") ||
+		   !strcmp(verdict, "ahead")) {
+		p->agreed += !strcmp(verdict, "agree");
+		p->lagging += !strcmp(verdict, "lagging");
+		p->weight += 0.05;
+		if (p->weight > 1)
+			p->weight = 1;
+	}
+}
+
+static void count(wot_opinions *o, const char *v, int *disagree)
+{
+	if (!strcmp(v, "agree"))
+		o->n_agree++;
+	else if (!strcmp(v, "lagging"))
+		o->n_lagging++;
+	else if (!strcmp(v, "ahead"))
+		o->n_ahead++;
+	else if (!strcmp(v, "lie"))
+		o->n_lies++;
+	else if (!strcmp(v, "equivocation"))
+		o->n_equivocations++;
+	else if (!strcmp(v, "timeout"))
+		o->n_unanswered++;
+	if (strcmp(v, "agree") && strcmp(v, "lagging") && strcmp(v, "none") &&
+	    strcmp(v, "timeout") && strcmp(v, "other-source"))
+		*disagree = 1;
+}
+
+static json_t *check_json(wot_opinions *o, const check *c)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < c->nslots; i++) {
+		const slot *s = &c->slots[i];
+		const wot_opinion_peer *p = &o->peers[s->peer];
+		json_array_append_new(
+		    a, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:f}", "peer",
+				 p->endpoint, "peer_source", p->source,
+				 "verdict", s->verdict ? s->verdict : "?",
+				 "commit", s->r.commit, "source", s->r.fpr,
+				 "note", s->note, "weight", p->weight));
+	}
+	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:I,s:o}", "name", c->name,
+			 "type", (int)c->type, "source", c->source, "fpr",
+			 c->fpr, "commit", c->commit, "time",
+			 (json_int_t)c->time, "answers", a);
+}
+
+static void on_recheck(uv_timer_t *t);
+
+/* Policy serve: what a failed check caught stops being served. */
+static void withdraw(wot_opinions *o, const check *c)
+{
+	char key[300];
+
+	snprintf(key, sizeof(key), "%s/%u", c->name, (unsigned)c->type);
+	if (json_object_get(o->withdrawn, key))
+		return;
+	json_object_set_new(o->withdrawn, key, json_string(c->source));
+	wot_log(WOT_LOG_WARNING, "dns",
+		"opinions: withdrawing %s/%u from %s after a failed check",
+		c->name, c->type, c->source);
+	o->refresh_again = 1;
+}
+
+/* Out of the in-flight list (a job or the history owns it now). */
+static void unlink_check(wot_opinions *o, check *c)
+{
+	check **p;
+
+	for (p = &o->checks; *p && *p != c; p = &(*p)->next)
+		;
+	if (*p)
+		*p = c->next;
+	c->next = NULL;
+}
+
+static void finish_check(wot_opinions *o, check *c)
+{
+	int disagree = 0, lagging = 0;
+
+	for (size_t i = 0; i < c->nslots; i++) {
+		slot *s = &c->slots[i];
+		weigh(&o->peers[s->peer], s->verdict);
+		count(o, s->verdict, &disagree);
+		lagging |= !strcmp(s->verdict, "lagging");
+		if (!strcmp(s->verdict, "equivocation"))
+			withdraw(o, c);
+		if (strcmp(s->verdict, "agree") && strcmp(s->verdict, "none"))
+			wot_log(!strcmp(s->verdict, "lie") ||
+					!strcmp(s->verdict, "equivocation")
+				    ? WOT_LOG_WARNING
+				    : WOT_LOG_INFO,
+				"dns", "opinion on %s/%u from %s: %s%s%s",
+				c->name, c->type, o->peers[s->peer].endpoint,
+				s->verdict, s->note[0] ? ": " : "", s->note);
+	}
+	o->n_checks++;
+	o->n_disagree += disagree;
+	o->last_check = c->time;
+	json_array_append_new(o->history, check_json(o, c));
+	while (json_array_size(o->history) > HISTORY)
+		json_array_remove(o->history, 0);
+	o->dirty = 1;
+	unlink_check(o, c);
+	o->inflight--;
+	if (lagging && !c->rechecked && !o->closing) {
+		/* ask again later: by then the peer should have caught up */
+		c->next = o->rechecks;
+		o->rechecks = c;
+		if (!uv_is_active((uv_handle_t *)&o->recheck_timer))
+			uv_timer_start(&o->recheck_timer, on_recheck,
+				       RECHECK_MS, 0);
+	} else {
+		check_free(c);
+	}
+	if (!o->inflight)
+		release_held(o);
+	save_state(o);
+	if (o->refresh_again) {
+		o->refresh_again = 0;
+		wot_opinions_offer(o, NULL);
+	}
+}
+
+/* The answers judged without git; the rest goes to the pool. */
+static void judge(wot_opinions *o, check *c)
+{
+	int git = 0;
+	job *j;
+
+	for (size_t i = 0; i < c->nslots; i++) {
+		slot *s = &c->slots[i];
+		if (s->verdict)
+			continue;
+		if (s->r.none)
+			s->verdict = "none";
+		else if (strcasecmp(s->r.fpr, c->fpr))
+			s->verdict = "other-source";
+		else if (!strcmp(s->r.commit, c->commit))
+			s->verdict =
+			    s->r.digest && !strcmp(s->r.digest, c->digest)
+				? "agree"
+				: NULL; /* checked against git */
+		git |= !s->verdict;
+	}
+	if (!git || !(j = calloc(1, sizeof(*j)))) {
+		for (size_t i = 0; i < c->nslots; i++)
+			if (!c->slots[i].verdict)
+				c->slots[i].verdict = "unchecked";
+		finish_check(o, c);
+		return;
+	}
+	j->kind = JOB_VERIFY;
+	j->c = c;
+	unlink_check(o, c);
+	enqueue(o, j);
+}
+
+static int pick_peer(wot_opinions *o, check *c);
+
+static void ask_slot(wot_opinions *o, check *c, int peer);
+
+static void on_answer(void *data, const uint8_t *pkt, size_t len, uint16_t id)
+{
+	check *c = data;
+	wot_opinions *o = c->o;
+	slot *s = NULL;
+	int next;
+
+	for (size_t i = 0; i < c->nslots; i++)
+		if (c->slots[i].id == id && !c->slots[i].done)
+			s = &c->slots[i];
+	if (!s)
+		return;
+	s->done = 1;
+	c->pending--;
+	if (pkt) {
+		o->peers[s->peer].answered++;
+		if (wot_opinion_reply_parse(pkt, len, id, c->name, c->type,
+					    &s->r) < 0 ||
+		    s->r.truncated || s->r.rcode) {
+			s->verdict = "error";
+			snprintf(s->note, sizeof(s->note), "%s",
+				 s->r.truncated ? "truncated"
+						: wot_error_last());
+			wot_error_clear();
+		}
+	} else {
+		s->verdict = "timeout";
+		s->timed_out = 1;
+		o->peers[s->peer].timeouts++;
+		/* another peer instead, while there are any */
+		if ((next = pick_peer(o, c)) >= 0)
+			ask_slot(o, c, next);
+	}
+	if (!c->pending)
+		judge(o, c);
+}
+
+static void ask_slot(wot_opinions *o, check *c, int peer)
+{
+	uint8_t q[300];
+	size_t qlen;
+	slot *s;
+
+	if (c->nslots >= MAX_SLOTS)
+		return;
+	s = &c->slots[c->nslots];
+	memset(s, 0, sizeof(*s));
+	s->peer = peer;
+	if (uv_random(NULL, NULL, &s->id, sizeof(s->id), 0, NULL) != 0)
+		s->id = (uint16_t)uv_hrtime();
+	if (wot_opinion_query_record(q, sizeof(q), s->id, c->name, c->type,
+				     &qlen) < 0 ||
+	    wot_opinion_ask(o->asker, o->peers[peer].endpoint, q, qlen,
+			    o->timeout_ms, on_answer, c) < 0) {
+		wot_log(WOT_LOG_INFO, "dns", "opinion: %s", wot_error_last());
+		wot_error_clear();
+		return;
+	}
+	c->nslots++;
+	c->pending++;
+	o->peers[peer].asked++;
+}
+
+static int asked(const check *c, int peer)
+{
+	for (size_t i = 0; i < c->nslots; i++)
+		if (c->slots[i].peer == peer)
+			return 1;
+	return 0;
+}
+
 /*
  * A random peer not asked yet, by weight; the source's owner last (its
  * opinion of its own records is the least independent). When every peer

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "dns/opinion.h"
+#include "dns/opinion_int.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -225,6 +226,42 @@ static void opinion_digest_canonical(void **state)
 	ldns_rr_list_deep_free(b);
 }
 
+/* Never all k from one source's friends while others exist; weight
+ * steers; -1 when everybody was asked. */
+static void opinion_peer_pick(void **state)
+{
+	wot_opinion_peer v[5];
+	int chosen[5];
+
+	(void)state;
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < 5; i++) {
+		snprintf(v[i].endpoint, sizeof(v[i].endpoint), "127.0.0.1:%d",
+			 5300 + i);
+		snprintf(v[i].group, sizeof(v[i].group), "%s",
+			 i < 3 ? "bob" : "");
+		v[i].weight = 1;
+	}
+	v[4].weight = 0; /* a proven liar */
+	srand(1);
+	for (int t = 0; t < 2000; t++) {
+		size_t n = 0, bob = 0;
+		for (; n < 3; n++) {
+			chosen[n] =
+			    wot_opinion_peer_pick(v, 5, chosen, n, 3, NULL);
+			assert_true(chosen[n] >= 0 && chosen[n] < 5);
+			bob += chosen[n] < 3;
+		}
+		assert_true(bob < 3);
+		assert_int_not_equal(chosen[0], 4);
+	}
+	for (int i = 0; i < 5; i++)
+		chosen[i] = i;
+	assert_int_equal(wot_opinion_peer_pick(v, 5, chosen, 5, 3, NULL), -1);
+	/* nobody else left: the liar is still asked rather than nobody */
+	assert_int_equal(wot_opinion_peer_pick(v, 5, chosen, 4, 5, NULL), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +270,7 @@ int main(void)
 	    cmocka_unit_test(opinion_answer_empty_book),
 	    cmocka_unit_test(opinion_answer_garbage),
 	    cmocka_unit_test(opinion_digest_canonical),
+	    cmocka_unit_test(opinion_peer_pick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
