@@ -88,6 +88,16 @@ out=$(dig +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" www.example.com A)
 expect_match "the peer port never recurses" "$(echo "$out" | tr '\n' ' ')" \
 	'flags: qr rd; QUERY: 1, ANSWER: 0'
 
+echo www.alice.wot >"$T/names"
+out=$("$BURST" --count 300 --inflight 300 --timeout 500 127.0.0.1 "$PEER_bob" "$T/names")
+answered=$(echo "$out" | sed -n 's/.*answered=\([0-9]*\).*/\1/p')
+echo "# a burst of 300 opinion questions: $out" | head -n 1
+[ "${answered:-0}" -gt 0 ] && [ "${answered:-0}" -lt 120 ] &&
+	pass "a burst of questions from one address is rate limited ($answered of 300)" ||
+	fail "a burst of questions from one address is rate limited ($answered of 300)"
+expect_match "... and counted as dropped" "$(wd bob status)" "refused [0-9]+, dropped [1-9]"
+sleep 2 # the bucket of 127.0.0.1, shared by every daemon here, refills
+
 # ---- an honest peer that lags is not a liar --------------------------------
 zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.11"
 wd alice publish "$T/alice.zone" >/dev/null || exit 1
