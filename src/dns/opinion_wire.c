@@ -186,8 +186,10 @@ static void add_provenance(wot_dns_msg *m, const wot_opinion_rrset *s,
 		snprintf(name, sizeof(name), "name=%s", s->source);
 		/* A liar that could not change the records claims a commit
 		 * that does not exist instead. */
-		if (lie && !lied_rdata)
-			commit[strlen(commit) - 1] ^= 1;
+		if (lie && !lied_rdata) {
+			char *last = &commit[strlen(commit) - 1];
+			*last = *last == '0' ? '1' : '0'; /* still hex */
+		}
 		rl = txt_rdata(rd, sizeof(rd), v, 4);
 	}
 	wot_dns_msg_rr(m, 3, opinion_owner, OPINION_OWNER_LEN, T_TXT, 0, rd, rl,
