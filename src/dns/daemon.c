@@ -5,6 +5,7 @@
 #include "dns/control.h"
 #include "dns/daemon_int.h"
 #include "dns/dns.h"
+#include "dns/opinion_daemon.h"
 #include "dns/pool.h"
 #include "dns/propagate.h"
 #include "util/util.h"
@@ -20,7 +21,8 @@ typedef struct {
 	wot_home *home;
 	wot_dns_pool *pool;
 	wot_dns_control *control;
-	wot_prop *prop; /* NOTIFY in and out */
+	wot_prop *prop;		/* NOTIFY in and out */
+	wot_opinions *opinions; /* second opinions; they serve new tables */
 	uint64_t started_ms;
 	size_t records;
 	char **listen; /* bound addresses, NULL-terminated */
@@ -37,6 +39,22 @@ typedef struct {
 	uint64_t work_gen; /* gen as the timed sync was queued */
 } daemon_t;
 
+/* Swap t in (second opinions call this when their policy says so); gen
+ * 0: offer_table already checked it. */
+static void serve_table(void *data, wot_dns_table *t, uint64_t gen)
+{
+	daemon_t *d = data;
+
+	if (d->stopping || !d->pool || (gen && gen < d->gen)) {
+		wot_dns_table_free(t);
+		return;
+	}
+	if (gen)
+		d->gen = gen;
+	d->records = wot_dns_table_count(t);
+	wot_dns_pool_set_table(d->pool, t);
+}
+
 /* Serve t unless a newer generation already serves: timed and NOTIFY
  * syncs finish in any order. Takes t. */
 static void offer_table(daemon_t *d, wot_dns_table *t, uint64_t gen)
@@ -46,8 +64,10 @@ static void offer_table(daemon_t *d, wot_dns_table *t, uint64_t gen)
 		return;
 	}
 	d->gen = gen;
-	d->records = wot_dns_table_count(t);
-	wot_dns_pool_set_table(d->pool, t);
+	if (d->opinions)
+		wot_opinions_offer(d->opinions, t);
+	else
+		serve_table(d, t, 0);
 }
 
 /* Pool thread: git and gpg work never runs on the loop. */
@@ -142,6 +162,8 @@ static void on_signal(uv_signal_t *sig, int signum)
 	uv_close((uv_handle_t *)&d->sighup, NULL);
 	wot_dns_control_close(d->control, NULL, NULL);
 	d->control = NULL;
+	wot_opinions_close(d->opinions, NULL, NULL);
+	d->opinions = NULL;
 	wot_prop_close(d->prop, NULL, NULL);
 	d->prop = NULL;
 	wot_dns_pool_close(d->pool, on_closed, d);
@@ -259,8 +281,9 @@ static int status_doc(void *data, char **json)
 {
 	daemon_t *d = data;
 	wot_daemon_info info = {
-	    d->pool, (const char *const *)d->listen, d->records,
-	    (uv_now(&d->loop) - d->started_ms) / 1000, d->prop};
+	    d->pool,	(const char *const *)d->listen,
+	    d->records, (uv_now(&d->loop) - d->started_ms) / 1000,
+	    d->prop,	d->opinions};
 
 	return wot_daemon_status_json(&info, json);
 }
@@ -303,7 +326,8 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 	for (size_t i = 0; i < po.nlisten; i++)
 		if (wot_prop_bound(d->prop, i, addr, sizeof(addr)) == 0)
 			wot_log(WOT_LOG_NOTICE, "dns",
-				"peer listener on %s (udp+tcp, NOTIFY only)",
+				"peer listener on %s (udp+tcp, NOTIFY and "
+				"opinions)",
 				addr);
 	return 0;
 }
@@ -347,6 +371,9 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 		start_control(d);
 		rc = start_prop(d, o);
 	}
+	if (rc == 0)
+		rc = wot_opinions_start(&d->opinions, &d->loop, d->home,
+					d->prop, serve_table, d);
 	if (rc == 0) {
 		rc = wot_daemon_drop_privileges(d->home, o->user);
 	}
@@ -354,6 +381,7 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", wot_error_last());
 		wot_dns_control_close(d->control, NULL, NULL);
+		wot_opinions_close(d->opinions, NULL, NULL);
 		wot_prop_close(d->prop, NULL, NULL);
 		if (d->pool)
 			wot_dns_pool_close(d->pool, on_closed, d);

@@ -12,7 +12,8 @@ enum {
 	WOT_PEER_RL_SLOTS = 256, /* senders remembered (hashed by address) */
 	WOT_PEER_RBUF = 4096,	 /* anything larger is no NOTIFY of ours */
 	WOT_PEER_MAX_CONNS = 16, /* TCP clients at once */
-	WOT_PEER_IDLE_MS = 5000	 /* TCP idle timeout */
+	WOT_PEER_IDLE_MS = 5000, /* TCP idle timeout */
+	WOT_PEER_WBUF = 1232	 /* largest answer (an opinion, EDNS) */
 };
 
 typedef struct {
@@ -45,6 +46,8 @@ struct wot_dns_peer_listener {
 	int closing;
 	wot_peer_rl_slot rl[WOT_PEER_RL_SLOTS];
 	uint8_t rbuf[WOT_PEER_RBUF];
+	wot_dns_peer_query_fn qfn; /* opinion questions; NULL: REFUSED */
+	void *qdata;
 };
 
 /* One message from a peer (UDP datagram or TCP frame): classify, count,

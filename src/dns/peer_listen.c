@@ -1,8 +1,10 @@
 /*
- * peer_listen.c - the peer port: answers NOTIFY from other peers and
- * nothing else. It never forwards and never recurses; every sender gets a
- * bounded rate of accepted NOTIFYs, and what it may trigger (a fetch) is
- * rate limited again per source by the caller.
+ * peer_listen.c - the peer port: answers NOTIFY from other peers and, when
+ * the daemon asks for it, opinion questions (plain QUERYs answered from
+ * what this node accepts, docs/peer-protocol.md). It never forwards and
+ * never recurses; every sender gets a bounded rate of answered messages,
+ * and what a NOTIFY may trigger (a fetch) is rate limited again per source
+ * by the caller.
  */
 #include "dns/peer_int.h"
 #include "util/util.h"
@@ -78,6 +80,15 @@ int wot_peer_handle(wot_dns_peer_listener *l, const struct sockaddr *from,
 		l->st.dropped++;
 		return WOT_NOTIFY_DROP;
 	}
+	if (verdict == WOT_NOTIFY_REFUSED && l->qfn && len >= 4 &&
+	    WOT_OPCODE(wot_rd16(msg + 2)) == 0) {
+		/* a QUERY: an opinion question */
+		if ((*reply = l->qfn(l->qdata, msg, len, out, cap)))
+			l->st.opinions++;
+		else
+			l->st.dropped++;
+		return verdict;
+	}
 	*reply = wot_dns_notify_reply(msg, len, verdict, out, cap);
 	if (verdict != WOT_NOTIFY_OK) {
 		l->st.refused++;
@@ -93,7 +104,7 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 {
 	wot_peer_sock *ps = u->data;
 	wot_dns_peer_listener *l = ps->l;
-	uint8_t out[WOT_NOTIFY_MSG_MAX];
+	uint8_t out[WOT_PEER_WBUF];
 	size_t rlen = 0;
 
 	if (n <= 0 || !from || l->closing)
@@ -123,6 +134,15 @@ static void maybe_free(wot_dns_peer_listener *l)
 	free(l);
 	if (cb)
 		cb(data);
+}
+
+void wot_dns_peer_listener_on_query(wot_dns_peer_listener *l,
+				    wot_dns_peer_query_fn fn, void *data)
+{
+	if (l) {
+		l->qfn = fn;
+		l->qdata = data;
+	}
 }
 
 void wot_peer_handle_closed(wot_dns_peer_listener *l)

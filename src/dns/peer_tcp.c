@@ -22,7 +22,7 @@ struct wot_peer_conn {
 	int writing; /* an answer is being written */
 	int closing;
 	uint8_t in[2 + WOT_NOTIFY_MSG_MAX];
-	uint8_t out[2 + WOT_NOTIFY_MSG_MAX];
+	uint8_t out[2 + WOT_PEER_WBUF];
 };
 
 static void conn_closed(uv_handle_t *h)

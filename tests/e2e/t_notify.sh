@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 6, propagation: a publish reaches the followers' resolvers through
 # DNS NOTIFY (RFC 1996) within seconds although their timers never sync;
-# the peer port answers NOTIFY only; a NOTIFY burst costs few fetches.
+# the peer port answers NOTIFY (and opinion questions) only; a NOTIFY
+# burst costs few fetches.
 . "$(dirname "$0")/lib.sh"
 
 NOUP=127.0.0.1:9 # no upstream: only overlay names are asked here
@@ -124,9 +125,15 @@ st=$(wd bob status)
 expect_match "... and only counted as ignored" "$st" "ignored 1,"
 expect_eq "... and fetches nothing" \
 	"$(echo "$st" | sed -n 's/.*; fetches \([0-9]*\).*/\1/p')" "$before"
-expect_match "a plain query to the peer port is refused" \
-	"$(dig +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot A)" \
-	"status: REFUSED"
+# A plain QUERY is an opinion question (docs/peer-protocol.md): answered
+# from what bob accepts, never recursed or forwarded.
+out=$(dig +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" www.example.com A)
+expect_match "a query for a name outside the overlay gets no records" \
+	"$(echo "$out" | tr '\n' ' ')" "status: NOERROR.*ANSWER: 0,"
+expect_match "... and says so, without recursion" "$out" '_opinion\._wotdns\..*"v=1" "none"'
+expect_match "a zone transfer on the peer port is refused" \
+	"$(dig +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot AXFR +notcp 2>&1)" \
+	"REFUSED|failed"
 expect_match "an UPDATE gets NOTIMP" \
 	"$(raw "$(wire_query 7 $((5 << 11)) alice.wot 6)")" "rcode=NOTIMP"
 expect_match "a NOTIFY for another name is refused" \
@@ -139,9 +146,12 @@ expect_match "a response gets no answer (no loops)" \
 expect_match "a NOTIFY over TCP is answered" \
 	"$(raw --tcp "$(notify_hex 21 "$FPR_alice")")" \
 	"id=21 rcode=NOERROR flags=qr,aa"
-expect_match "a query over TCP is refused" \
-	"$(dig +tcp +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot A)" \
-	"status: REFUSED"
+expect_match "a query over TCP is an opinion question too, never recursed" \
+	"$(dig +tcp +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" www.example.com A)" \
+	'_opinion\._wotdns\..*"v=1" "none"'
+expect_match "a zone transfer over TCP is refused" \
+	"$(dig +tcp +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot AXFR 2>&1)" \
+	"REFUSED|failed"
 out=$(raw --tcp --raw --count=2 "$(frame "$(notify_hex 22 "$FPR_alice")")$(frame "$(notify_hex 23 "$stranger")")")
 expect_match "two pipelined NOTIFYs get two answers" "$(echo $out)" "id=22 .*id=23"
 expect_match "a frame too short for a header gets no answer" \

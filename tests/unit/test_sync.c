@@ -125,6 +125,33 @@ static void sync_config_errors(void **state)
 	wot_config_dispose(&c);
 }
 
+static void sync_config_opinion(void **state)
+{
+	wot_config c;
+
+	(void)state;
+	assert_int_equal(wot_config_parse(&c, "", "cfg"), 0);
+	assert_int_equal(c.opinion_k, 3);
+	assert_int_equal(c.opinion_timeout_ms, 2000);
+	assert_string_equal(c.opinion_policy, "serve");
+	wot_config_dispose(&c);
+	assert_int_equal(wot_config_parse(&c,
+					  "[opinion]\nk = 0\npolicy = hold\n"
+					  "timeout = 500\n",
+					  "cfg"),
+			 0);
+	assert_int_equal(c.opinion_k, 0);
+	assert_int_equal(c.opinion_timeout_ms, 500);
+	assert_string_equal(c.opinion_policy, "hold");
+	wot_config_dispose(&c);
+	assert_int_equal(
+	    wot_config_parse(&c, "[opinion]\npolicy = maybe\n", "cfg"),
+	    WOT_ESYNTAX);
+	assert_non_null(strstr(wot_error_last(), "cfg:2"));
+	assert_non_null(strstr(wot_error_last(), "opinion.policy"));
+	wot_config_dispose(&c);
+}
+
 static void sync_source_names(void **state)
 {
 	(void)state;
@@ -312,6 +339,7 @@ int main(void)
 	    cmocka_unit_test(sync_zone_errors_name_line),
 	    cmocka_unit_test(sync_config_parse),
 	    cmocka_unit_test(sync_config_errors),
+	    cmocka_unit_test(sync_config_opinion),
 	    cmocka_unit_test(sync_source_names),
 	    cmocka_unit_test(sync_config_issue6),
 	    cmocka_unit_test(sync_peer_conf),
