@@ -5,6 +5,7 @@
 #include "dns/control.h"
 #include "dns/daemon_int.h"
 #include "dns/dns.h"
+#include "dns/opinion_daemon.h"
 #include "dns/pool.h"
 #include "dns/propagate.h"
 #include "util/util.h"
@@ -20,7 +21,8 @@ typedef struct {
 	wot_home *home;
 	wot_dns_pool *pool;
 	wot_dns_control *control;
-	wot_prop *prop; /* NOTIFY in and out */
+	wot_prop *prop;		/* NOTIFY in and out */
+	wot_opinions *opinions; /* second opinions; installs new tables */
 	uint64_t started_ms;
 	size_t records;
 	char **listen; /* bound addresses, NULL-terminated */
@@ -72,6 +74,27 @@ static void sync_work(uv_work_t *req)
 	wot_trust_free(t);
 }
 
+static void serve_table(void *data, wot_dns_table *t)
+{
+	daemon_t *d = data;
+
+	if (d->stopping || !d->pool) {
+		wot_dns_table_free(t);
+		return;
+	}
+	d->records = wot_dns_table_count(t);
+	wot_dns_pool_set_table(d->pool, t);
+}
+
+/* A recomputed set: second opinions decide when it is served. */
+static void offer_table(daemon_t *d, wot_dns_table *t)
+{
+	if (d->opinions)
+		wot_opinions_offer(d->opinions, t);
+	else
+		serve_table(d, t);
+}
+
 static void sync_done(uv_work_t *req, int status)
 {
 	daemon_t *d = req->data;
@@ -87,10 +110,9 @@ static void sync_done(uv_work_t *req, int status)
 		"synced %zu sources (%zu failed): %zu records, %zu conflicts",
 		d->report.sources, d->report.failed, d->report.records,
 		d->report.conflicts);
-	if (d->fresh && !d->stopping) {
-		d->records = wot_dns_table_count(d->fresh);
-		wot_dns_pool_set_table(d->pool, d->fresh);
-	} else
+	if (d->fresh && !d->stopping)
+		offer_table(d, d->fresh);
+	else
 		wot_dns_table_free(d->fresh);
 	d->fresh = NULL;
 }
@@ -123,10 +145,9 @@ static void on_signal(uv_signal_t *sig, int signum)
 				wot_error_last());
 			return;
 		}
-		d->records = wot_dns_table_count(t);
 		wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records",
-			d->records);
-		wot_dns_pool_set_table(d->pool, t);
+			wot_dns_table_count(t));
+		offer_table(d, t);
 		return;
 	}
 	wot_log(WOT_LOG_NOTICE, "dns", "shutting down");
@@ -137,6 +158,8 @@ static void on_signal(uv_signal_t *sig, int signum)
 	uv_close((uv_handle_t *)&d->sighup, NULL);
 	wot_dns_control_close(d->control, NULL, NULL);
 	d->control = NULL;
+	wot_opinions_close(d->opinions, NULL, NULL);
+	d->opinions = NULL;
 	wot_prop_close(d->prop, NULL, NULL);
 	d->prop = NULL;
 	wot_dns_pool_close(d->pool, on_closed, d);
@@ -254,8 +277,9 @@ static int status_doc(void *data, char **json)
 {
 	daemon_t *d = data;
 	wot_daemon_info info = {
-	    d->pool, (const char *const *)d->listen, d->records,
-	    (uv_now(&d->loop) - d->started_ms) / 1000, d->prop};
+	    d->pool,	(const char *const *)d->listen,
+	    d->records, (uv_now(&d->loop) - d->started_ms) / 1000,
+	    d->prop,	d->opinions};
 
 	return wot_daemon_status_json(&info, json);
 }
@@ -283,8 +307,7 @@ static void install_table(void *data, wot_dns_table *t)
 		wot_dns_table_free(t);
 		return;
 	}
-	d->records = wot_dns_table_count(t);
-	wot_dns_pool_set_table(d->pool, t);
+	offer_table(d, t);
 }
 
 static int start_prop(daemon_t *d, const wot_daemon_opts *o)
@@ -348,6 +371,9 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 		start_control(d);
 		rc = start_prop(d, o);
 	}
+	if (rc == 0)
+		rc = wot_opinions_start(&d->opinions, &d->loop, d->home,
+					d->prop, serve_table, d);
 	if (rc == 0) {
 		rc = wot_daemon_drop_privileges(d->home, o->user);
 	}
@@ -355,6 +381,7 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", wot_error_last());
 		wot_dns_control_close(d->control, NULL, NULL);
+		wot_opinions_close(d->opinions, NULL, NULL);
 		wot_prop_close(d->prop, NULL, NULL);
 		if (d->pool)
 			wot_dns_pool_close(d->pool, on_closed, d);

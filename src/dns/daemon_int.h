@@ -6,6 +6,7 @@
 
 #include "dns/daemon.h"
 #include "dns/pool.h"
+#include "dns/opinion_daemon.h"
 #include "dns/propagate.h"
 
 typedef struct {
@@ -13,7 +14,8 @@ typedef struct {
 	const char *const *listen; /* bound addresses, NULL-terminated */
 	size_t records;
 	uint64_t uptime_s;
-	const wot_prop *prop; /* NOTIFY counters; may be NULL */
+	const wot_prop *prop;	      /* NOTIFY counters; may be NULL */
+	const wot_opinions *opinions; /* second opinions; may be NULL */
 } wot_daemon_info;
 
 /* The control socket's document (caller frees *json). */

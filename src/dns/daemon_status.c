@@ -85,6 +85,9 @@ int wot_daemon_status_json(const wot_daemon_info *info, char **json)
 			counters(&st), "upstreams", upstreams(info->pool));
 	if (doc)
 		json_object_set_new(doc, "notify", notify_counters(info->prop));
+	if (doc && info->opinions)
+		json_object_set_new(doc, "opinions",
+				    wot_opinions_status(info->opinions));
 	*json = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
 	json_decref(doc);
 	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");

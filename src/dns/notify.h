@@ -68,6 +68,7 @@ typedef struct {
 	uint64_t notifies; /* well-formed NOTIFYs answered */
 	uint64_t refused;  /* REFUSED or NOTIMP answers */
 	uint64_t dropped;  /* malformed, responses, over a sender's rate */
+	uint64_t opinions; /* opinion questions answered (QUERY) */
 } wot_dns_peer_stats;
 
 /*
@@ -80,6 +81,15 @@ int wot_dns_peer_listener_start(wot_dns_peer_listener **out, uv_loop_t *loop,
 				const char *const *addrs, size_t n,
 				int allow_nonloopback, wot_dns_notify_fn fn,
 				void *data);
+/*
+ * Answer a QUERY (an opinion question, docs/peer-protocol.md) into out
+ * (cap bytes); returns the reply length, 0 for no reply. Runs on the loop.
+ */
+typedef size_t (*wot_dns_peer_query_fn)(void *data, const uint8_t *pkt,
+					size_t len, uint8_t *out, size_t cap);
+/* Answer QUERYs with fn (NULL: REFUSED, the default). */
+void wot_dns_peer_listener_on_query(wot_dns_peer_listener *l,
+				    wot_dns_peer_query_fn fn, void *data);
 /* Address bound for entry i ("127.0.0.1:PORT"). */
 int wot_dns_peer_listener_bound(const wot_dns_peer_listener *l, size_t i,
 				char *buf, size_t len);

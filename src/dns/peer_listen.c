@@ -1,8 +1,10 @@
 /*
- * peer_listen.c - the peer port: answers NOTIFY from other peers and
- * nothing else. It never forwards and never recurses; every sender gets a
- * bounded rate of accepted NOTIFYs, and what it may trigger (a fetch) is
- * rate limited again per source by the caller.
+ * peer_listen.c - the peer port: answers NOTIFY from other peers and, when
+ * the daemon asks for it, opinion questions (plain QUERYs answered from
+ * what this node accepts, docs/peer-protocol.md). It never forwards and
+ * never recurses; every sender gets a bounded rate of answered packets,
+ * and what a NOTIFY may trigger (a fetch) is rate limited again per source
+ * by the caller.
  */
 #include "dns/notify.h"
 #include "dns/server_int.h"
@@ -13,10 +15,11 @@
 #include <string.h>
 
 enum {
-	RL_SLOTS = 256,	 /* senders remembered (hashed by address) */
-	RL_RATE = 20,	 /* NOTIFYs per second per sender */
-	RL_BURST = 40,	 /* tokens at most */
-	RBUF_SIZE = 4096 /* anything larger is no NOTIFY of ours */
+	RL_SLOTS = 256,	  /* senders remembered (hashed by address) */
+	RL_RATE = 20,	  /* NOTIFYs per second per sender */
+	RL_BURST = 40,	  /* tokens at most */
+	RBUF_SIZE = 4096, /* anything larger is no NOTIFY of ours */
+	WBUF_SIZE = 1232  /* largest opinion answer (EDNS) */
 };
 
 typedef struct {
@@ -44,7 +47,9 @@ struct wot_dns_peer_listener {
 	int closing;
 	rl_slot rl[RL_SLOTS];
 	uint8_t rbuf[RBUF_SIZE];
-	uint8_t wbuf[WOT_NOTIFY_MSG_MAX];
+	wot_dns_peer_query_fn qfn;
+	void *qdata;
+	uint8_t wbuf[WBUF_SIZE];
 };
 
 static void addr_key(const struct sockaddr *sa, uint8_t key[17])
@@ -93,6 +98,21 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	*b = uv_buf_init((char *)ps->l->rbuf, sizeof(ps->l->rbuf));
 }
 
+static void answer_query(wot_dns_peer_listener *l, uv_udp_t *u,
+			 const uint8_t *pkt, size_t n,
+			 const struct sockaddr *from)
+{
+	size_t rlen = l->qfn(l->qdata, pkt, n, l->wbuf, sizeof(l->wbuf));
+
+	if (!rlen) {
+		l->st.dropped++;
+		return;
+	}
+	uv_buf_t out = uv_buf_init((char *)l->wbuf, (unsigned)rlen);
+	uv_udp_try_send(u, &out, 1, from);
+	l->st.opinions++;
+}
+
 static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 		    const struct sockaddr *from, unsigned flags)
 {
@@ -111,6 +131,11 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 						(size_t)n, fpr);
 	if (verdict == WOT_NOTIFY_DROP || !within_rate(l, from)) {
 		l->st.dropped++;
+		return;
+	}
+	if (verdict == WOT_NOTIFY_REFUSED && l->qfn && n >= 4 &&
+	    WOT_OPCODE(((uint8_t)b->base[2] << 8) | (uint8_t)b->base[3]) == 0) {
+		answer_query(l, u, (const uint8_t *)b->base, (size_t)n, from);
 		return;
 	}
 	rlen = wot_dns_notify_reply((const uint8_t *)b->base, (size_t)n,
@@ -220,6 +245,15 @@ int wot_dns_peer_listener_start(wot_dns_peer_listener **out, uv_loop_t *loop,
 	}
 	*out = l;
 	return 0;
+}
+
+void wot_dns_peer_listener_on_query(wot_dns_peer_listener *l,
+				    wot_dns_peer_query_fn fn, void *data)
+{
+	if (l) {
+		l->qfn = fn;
+		l->qdata = data;
+	}
 }
 
 int wot_dns_peer_listener_bound(const wot_dns_peer_listener *l, size_t i,

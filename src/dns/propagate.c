@@ -479,6 +479,15 @@ int wot_prop_bound(const wot_prop *p, size_t i, char *buf, size_t len)
 	return wot_dns_peer_listener_bound(p ? p->listener : NULL, i, buf, len);
 }
 
+void wot_prop_on_query(wot_prop *p,
+		       size_t (*fn)(void *data, const uint8_t *pkt, size_t len,
+				    uint8_t *out, size_t cap),
+		       void *data)
+{
+	if (p)
+		wot_dns_peer_listener_on_query(p->listener, fn, data);
+}
+
 void wot_prop_stats_get(const wot_prop *p, wot_prop_stats *out)
 {
 	wot_dns_peer_stats ps;
@@ -494,6 +503,7 @@ void wot_prop_stats_get(const wot_prop *p, wot_prop_stats *out)
 	out->notifies = ps.notifies;
 	out->refused = ps.refused;
 	out->dropped = ps.dropped;
+	out->opinions = ps.opinions;
 	out->sent = ns.sent;
 	out->answered = ns.answered;
 	out->unanswered = ns.failed;

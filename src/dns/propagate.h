@@ -36,6 +36,7 @@ typedef struct {
 	uint64_t notifies;  /* well-formed NOTIFYs answered */
 	uint64_t refused;   /* other messages answered REFUSED/NOTIMP */
 	uint64_t dropped;   /* malformed or over a sender's rate */
+	uint64_t opinions;  /* opinion questions answered */
 	uint64_t accepted;  /* NOTIFYs for a followed source */
 	uint64_t ignored;   /* NOTIFYs for a key we do not follow */
 	uint64_t coalesced; /* NOTIFYs folded into a pending fetch */
@@ -54,6 +55,12 @@ int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
 		   const wot_prop_opts *o);
 /* Address bound by peer listener i, for the log. */
 int wot_prop_bound(const wot_prop *p, size_t i, char *buf, size_t len);
+/* Answer opinion questions on the peer listeners with fn (see
+ * wot_dns_peer_listener_on_query). */
+void wot_prop_on_query(wot_prop *p,
+		       size_t (*fn)(void *data, const uint8_t *pkt, size_t len,
+				    uint8_t *out, size_t cap),
+		       void *data);
 void wot_prop_stats_get(const wot_prop *p, wot_prop_stats *out);
 /* Stop listening, wait for work in flight, free; then cb(data). */
 void wot_prop_close(wot_prop *p, void (*cb)(void *data), void *data);

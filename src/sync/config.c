@@ -76,6 +76,11 @@ static const struct option {
     {"discovery", "auto", OPT_DISCOVERY, "valid",
      offsetof(wot_config, discovery)},
     {"discovery", "max", OPT_UINT, "100", offsetof(wot_config, discovery_max)},
+    {"opinion", "k", OPT_UINT, "3", offsetof(wot_config, opinion_k)},
+    {"opinion", "timeout", OPT_UINT, "2000",
+     offsetof(wot_config, opinion_timeout_ms)},
+    {"opinion", "policy", OPT_STR, "serve",
+     offsetof(wot_config, opinion_policy)},
 };
 #define NOPTS (sizeof(options) / sizeof(options[0]))
 
@@ -147,6 +152,9 @@ static int set_opt(wot_config *cfg, const struct option *o, const char *val)
 		/* stored as its text */
 		__attribute__((fallthrough));
 	case OPT_STR:
+		if (o->off == offsetof(wot_config, opinion_policy) &&
+		    strcmp(val, "serve") && strcmp(val, "hold"))
+			return WOT_EINVAL;
 		free(*(char **)field);
 		*(char **)field = strdup(val);
 		return *(char **)field ? 0 : WOT_ENOMEM;
@@ -227,6 +235,7 @@ void wot_config_dispose(wot_config *cfg)
 	free(cfg->discovery);
 	free(cfg->ca_file);
 	free(cfg->ssh_key);
+	free(cfg->opinion_policy);
 	strv_free(cfg->listen);
 	strv_free(cfg->upstream);
 	strv_free(cfg->peer_endpoint);

@@ -73,6 +73,10 @@ typedef struct {
 	unsigned discovery_max; /* auto-followed sources at most */
 	char *ca_file;		/* [sync] ca-file: CAs for https:// */
 	char *ssh_key;		/* [sync] ssh-key: private key for ssh:// */
+	/* [opinion] second opinions (docs/peer-protocol.md) */
+	unsigned opinion_k;	     /* peers asked per changed RRset; 0 off */
+	unsigned opinion_timeout_ms; /* per question */
+	char *opinion_policy;	     /* "serve" or "hold" */
 } wot_config;
 
 /* Release libgit2's global state (call once before exit). */

@@ -95,9 +95,15 @@ st=$(wd bob status)
 expect_match "... and only counted as ignored" "$st" "ignored 1,"
 expect_eq "... and fetches nothing" \
 	"$(echo "$st" | sed -n 's/.*; fetches \([0-9]*\).*/\1/p')" "$before"
-expect_match "a plain query to the peer port is refused" \
-	"$(dig +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot A)" \
-	"status: REFUSED"
+# A plain QUERY is an opinion question (docs/peer-protocol.md): answered
+# from what bob accepts, never recursed or forwarded.
+out=$(dig +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" www.example.com A)
+expect_match "a query for a name outside the overlay gets no records" \
+	"$(echo "$out" | tr '\n' ' ')" "status: NOERROR.*ANSWER: 0,"
+expect_match "... and says so, without recursion" "$out" '_opinion\._wotdns\..*"v=1" "none"'
+expect_match "a zone transfer on the peer port is refused" \
+	"$(dig +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot AXFR +notcp 2>&1)" \
+	"REFUSED|failed"
 expect_match "an UPDATE gets NOTIMP" \
 	"$(raw "$(wire_query 7 $((5 << 11)) alice.wot 6)")" "rcode=NOTIMP"
 expect_match "a NOTIFY for another name is refused" \

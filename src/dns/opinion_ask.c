@@ -1,0 +1,217 @@
+/*
+ * opinion_ask.c - asking peers opinion questions over UDP from the loop:
+ * one unconnected socket per address family, questions matched to
+ * answers by id and sender address, one timer for every deadline. A
+ * question is sent once; retrying elsewhere is the caller's choice.
+ */
+#include "dns/opinion.h"
+#include "dns/server_int.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { ASK_MAX_PENDING = 4096, ASK_QMAX = 300 };
+
+typedef struct {
+	struct sockaddr_storage addr;
+	uint16_t id;
+	uint64_t deadline;
+	wot_opinion_ask_cb cb;
+	void *data;
+} ask_pending;
+
+struct wot_opinion_asker {
+	uv_loop_t *loop;
+	uv_udp_t udp[2];
+	int open[2];
+	uv_timer_t timer;
+	ask_pending *v;
+	size_t n;
+	wot_opinion_ask_stats st;
+	int live, closing;
+	void (*close_cb)(void *data);
+	void *close_data;
+	uint8_t rbuf[WOT_OPINION_UDP_MAX * 2];
+};
+
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	wot_opinion_asker *a = h->data;
+
+	(void)hint;
+	*b = uv_buf_init((char *)a->rbuf, sizeof(a->rbuf));
+}
+
+static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
+		    const struct sockaddr *from, unsigned flags)
+{
+	wot_opinion_asker *a = u->data;
+	struct sockaddr_storage sa;
+	uint16_t id;
+
+	if (n < WOT_DNS_HDR_LEN || !from || a->closing ||
+	    (flags & UV_UDP_PARTIAL))
+		return;
+	a->st.bytes_in += (uint64_t)n;
+	memset(&sa, 0, sizeof(sa));
+	memcpy(&sa, from,
+	       from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					   : sizeof(struct sockaddr_in));
+	id = wot_rd16((const uint8_t *)b->base);
+	for (size_t i = 0; i < a->n; i++) {
+		ask_pending p = a->v[i];
+		if (p.id != id || !wot_dns_addr_equal(&sa, &p.addr))
+			continue;
+		a->v[i] = a->v[--a->n];
+		a->st.answered++;
+		p.cb(p.data, (const uint8_t *)b->base, (size_t)n, id);
+		return;
+	}
+}
+
+static uv_udp_t *sock_for(wot_opinion_asker *a, int family)
+{
+	int k = family == AF_INET6, rc;
+	struct sockaddr_storage any;
+
+	if (a->open[k])
+		return &a->udp[k];
+	wot_dns_parse_addr(k ? "[::]:0" : "0.0.0.0:0", 0, &any);
+	uv_udp_init(a->loop, &a->udp[k]);
+	a->udp[k].data = a;
+	a->open[k] = 1;
+	a->live++;
+	rc = uv_udp_bind(&a->udp[k], (const struct sockaddr *)&any, 0);
+	if (rc == 0)
+		rc = uv_udp_recv_start(&a->udp[k], on_alloc, on_recv);
+	if (rc < 0)
+		wot_log(WOT_LOG_WARNING, "dns", "opinion socket: %s",
+			uv_strerror(rc));
+	return &a->udp[k];
+}
+
+static void on_timer(uv_timer_t *t);
+
+static void arm(wot_opinion_asker *a)
+{
+	uint64_t next = UINT64_MAX, now = uv_now(a->loop);
+
+	for (size_t i = 0; i < a->n; i++)
+		if (a->v[i].deadline < next)
+			next = a->v[i].deadline;
+	if (next == UINT64_MAX || a->closing)
+		uv_timer_stop(&a->timer);
+	else
+		uv_timer_start(&a->timer, on_timer, next > now ? next - now : 0,
+			       0);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	wot_opinion_asker *a = t->data;
+	uint64_t now = uv_now(a->loop);
+
+	for (size_t i = 0; i < a->n && !a->closing;) {
+		ask_pending p = a->v[i];
+		if (p.deadline > now) {
+			i++;
+			continue;
+		}
+		a->v[i] = a->v[--a->n];
+		a->st.timeouts++;
+		p.cb(p.data, NULL, 0, p.id); /* may ask again: appends */
+	}
+	arm(a);
+}
+
+int wot_opinion_asker_new(wot_opinion_asker **out, uv_loop_t *loop)
+{
+	wot_opinion_asker *a = calloc(1, sizeof(*a));
+
+	*out = NULL;
+	if (!a || !(a->v = calloc(ASK_MAX_PENDING, sizeof(*a->v)))) {
+		free(a);
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	a->loop = loop;
+	uv_timer_init(loop, &a->timer);
+	a->timer.data = a;
+	a->live = 1;
+	*out = a;
+	return 0;
+}
+
+int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
+		    const uint8_t *q, size_t qlen, unsigned timeout_ms,
+		    wot_opinion_ask_cb cb, void *data)
+{
+	struct sockaddr_storage sa;
+	ask_pending *p;
+	uv_buf_t b;
+	int rc;
+
+	if (a->closing)
+		return wot_error_set(WOT_EINVAL, "asker closing");
+	if (qlen < WOT_DNS_HDR_LEN || qlen > ASK_QMAX)
+		return wot_error_set(WOT_EINVAL, "bad question");
+	if ((rc = wot_dns_parse_addr(endpoint, 53, &sa)) < 0)
+		return rc;
+	if (a->n >= ASK_MAX_PENDING)
+		return wot_error_set(WOT_ELIMIT, "too many opinion questions "
+						 "in flight");
+	b = uv_buf_init((char *)q, (unsigned)qlen);
+	rc = uv_udp_try_send(sock_for(a, sa.ss_family), &b, 1,
+			     (const struct sockaddr *)&sa);
+	if (rc < 0)
+		return wot_error_set(WOT_ENET, "opinion question to %s: %s",
+				     endpoint, uv_strerror(rc));
+	a->st.sent++;
+	a->st.bytes_out += qlen;
+	p = &a->v[a->n++];
+	p->addr = sa;
+	p->id = wot_rd16(q);
+	p->deadline = uv_now(a->loop) + timeout_ms;
+	p->cb = cb;
+	p->data = data;
+	arm(a);
+	return 0;
+}
+
+void wot_opinion_asker_stats(const wot_opinion_asker *a,
+			     wot_opinion_ask_stats *out)
+{
+	if (a)
+		*out = a->st;
+	else
+		memset(out, 0, sizeof(*out));
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	wot_opinion_asker *a = h->data;
+	void (*cb)(void *) = a->close_cb;
+	void *data = a->close_data;
+
+	if (--a->live > 0)
+		return;
+	free(a->v);
+	free(a);
+	if (cb)
+		cb(data);
+}
+
+void wot_opinion_asker_close(wot_opinion_asker *a, void (*cb)(void *data),
+			     void *data)
+{
+	if (!a || a->closing)
+		return;
+	a->closing = 1;
+	a->close_cb = cb;
+	a->close_data = data;
+	a->n = 0;
+	for (int k = 0; k < 2; k++)
+		if (a->open[k])
+			uv_close((uv_handle_t *)&a->udp[k], on_closed);
+	uv_close((uv_handle_t *)&a->timer, on_closed);
+}

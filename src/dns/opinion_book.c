@@ -1,0 +1,343 @@
+/*
+ * opinion_book.c - what this node answers to opinion questions: its
+ * accepted RRsets (state/accepted.zone) with the source and verified
+ * commit each came from (state/accepted.json), and its verified heads.
+ * Loaded on the thread pool after every recompute; read-only afterwards,
+ * so the loop answers from it without locks.
+ */
+#include "dns/opinion.h"
+#include "util/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { BOOK_JSON_MAX = 1 << 30 };
+
+struct wot_opinion_book {
+	wot_map *sets;		  /* "name/type" -> wot_opinion_rrset */
+	wot_opinion_rrset **list; /* the same, sorted by key */
+	size_t n;
+	wot_opinion_head *heads;
+	size_t nheads;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One record's rdata as text, names lowercased. */
+static char *rdata_text(const ldns_rr *rr)
+{
+	ldns_rr *c = ldns_rr_clone(rr);
+	ldns_buffer *buf = ldns_buffer_new(256);
+	char *s = NULL;
+
+	if (c && buf) {
+		ldns_rr2canonical(c);
+		for (size_t i = 0; i < ldns_rr_rd_count(c); i++) {
+			if (i)
+				ldns_buffer_printf(buf, " ");
+			ldns_rdf2buffer_str(buf, ldns_rr_rdf(c, i));
+		}
+		if (ldns_buffer_status_ok(buf))
+			s = ldns_buffer_export2str(buf);
+	}
+	ldns_rr_free(c);
+	ldns_buffer_free(buf);
+	return s;
+}
+
+static int name_eq(const ldns_rr *rr, const char *name)
+{
+	char *o = ldns_rdf2str(ldns_rr_owner(rr));
+	int eq = o && strcasecmp(o, name) == 0;
+
+	free(o);
+	return eq;
+}
+
+int wot_opinion_digest(const ldns_rr_list *rrs, const char *name, uint16_t type,
+		       char **out)
+{
+	size_t n = rrs ? ldns_rr_list_rr_count(rrs) : 0, k = 0;
+	char **v = calloc(n ? n : 1, sizeof(*v));
+	wot_buf b = WOT_BUF_INIT;
+	int rc = v ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
+
+	*out = NULL;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+		if (ldns_rr_get_type(rr) != type || !name_eq(rr, name))
+			continue;
+		if (!(v[k++] = rdata_text(rr)))
+			rc = wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	if (rc == 0)
+		qsort(v, k, sizeof(*v), cmp_str);
+	for (size_t i = 0; rc == 0 && i < k; i++) {
+		/* duplicates say nothing more */
+		if (i && !strcmp(v[i], v[i - 1]))
+			continue;
+		rc = wot_buf_printf(&b, "%s\n", v[i]);
+	}
+	if (rc == 0 && !(*out = strdup(b.ptr ? b.ptr : "")))
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+	for (size_t i = 0; v && i < k; i++)
+		free(v[i]);
+	free(v);
+	wot_buf_dispose(&b);
+	return rc;
+}
+
+static void set_free(void *p)
+{
+	wot_opinion_rrset *s = p;
+
+	if (!s)
+		return;
+	free(s->name);
+	free(s->source);
+	free(s->digest);
+	ldns_rr_list_deep_free(s->rrs);
+	free(s);
+}
+
+void wot_opinion_book_free(wot_opinion_book *b)
+{
+	if (!b)
+		return;
+	wot_map_free(b->sets, set_free);
+	free(b->list);
+	free(b->heads);
+	free(b);
+}
+
+static void set_key(char *key, size_t len, const char *name, uint16_t type)
+{
+	size_t n = strlen(name);
+
+	snprintf(key, len, "%s%s/%u", name, n && name[n - 1] == '.' ? "" : ".",
+		 (unsigned)type);
+	for (char *p = key; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
+/* Add rr to its RRset entry (created on first sight). */
+static int book_add(wot_opinion_book *b, ldns_rr *rr)
+{
+	char *owner = ldns_rdf2str(ldns_rr_owner(rr)), key[300];
+	wot_opinion_rrset *s;
+	int rc = 0;
+
+	if (!owner)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (char *p = owner; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	set_key(key, sizeof(key), owner, ldns_rr_get_type(rr));
+	s = wot_map_get(b->sets, key);
+	if (!s) {
+		if (!(s = calloc(1, sizeof(*s))) ||
+		    !(s->rrs = ldns_rr_list_new())) {
+			free(s);
+			free(owner);
+			return wot_error_set(WOT_ENOMEM, "out of memory");
+		}
+		s->name = owner;
+		owner = NULL;
+		s->type = ldns_rr_get_type(rr);
+		if ((rc = wot_map_put(b->sets, key, s, NULL)) < 0) {
+			set_free(s);
+			return rc;
+		}
+	}
+	free(owner);
+	if (!ldns_rr_list_push_rr(s->rrs, rr))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int load_zone(wot_opinion_book *b, const char *path)
+{
+	ldns_rdf *origin = ldns_dname_new_frm_str("."), *prev = NULL;
+	uint32_t ttl = 3600;
+	ldns_rr *rr = NULL;
+	FILE *fp = fopen(path, "re");
+	int line = 1, rc = 0;
+
+	if (!fp) {
+		ldns_rdf_deep_free(origin);
+		return errno == ENOENT ? 0
+				       : wot_error_set(WOT_EIO, "%s: %s", path,
+						       strerror(errno));
+	}
+	prev = ldns_dname_new_frm_str(".");
+	while (rc == 0 && !feof(fp)) {
+		ldns_status st =
+		    ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
+		if (st == LDNS_STATUS_SYNTAX_EMPTY ||
+		    st == LDNS_STATUS_SYNTAX_TTL ||
+		    st == LDNS_STATUS_SYNTAX_ORIGIN)
+			continue;
+		if (st != LDNS_STATUS_OK)
+			rc = wot_error_set(WOT_ESYNTAX, "%s:%d: %s", path, line,
+					   ldns_get_errorstr_by_id(st));
+		else if ((rc = book_add(b, rr)) < 0)
+			ldns_rr_free(rr);
+	}
+	fclose(fp);
+	ldns_rdf_deep_free(origin);
+	ldns_rdf_deep_free(prev);
+	return rc;
+}
+
+/* Provenance of every entry from accepted.json's "names". */
+static void set_provenance(wot_opinion_rrset *s, json_t *names)
+{
+	json_t *c = json_object_get(names, s->name);
+	const char *src = json_string_value(json_object_get(c, "source"));
+	const char *fpr = json_string_value(json_object_get(c, "signer"));
+	const char *commit = json_string_value(json_object_get(c, "commit"));
+
+	if (!src || !fpr || !commit)
+		return; /* written by an older wotdns: no provenance */
+	s->source = strdup(src);
+	snprintf(s->fpr, sizeof(s->fpr), "%s", fpr);
+	snprintf(s->commit, sizeof(s->commit), "%s", commit);
+}
+
+static int load_heads(wot_opinion_book *b, wot_home *h, json_t *sources)
+{
+	size_t n = json_array_size(sources);
+
+	if (!(b->heads = calloc(n ? n : 1, sizeof(*b->heads))))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_t *s = json_array_get(sources, i);
+		const char *key = json_string_value(json_object_get(s, "key"));
+		const char *name =
+		    json_string_value(json_object_get(s, "name"));
+		const char *v =
+		    json_string_value(json_object_get(s, "verified"));
+		wot_opinion_head *hd = &b->heads[b->nheads];
+		wot_freshness f;
+
+		if (!key || !name || !v || strlen(v) != 40 || !key[0])
+			continue;
+		snprintf(hd->fpr, sizeof(hd->fpr), "%s", key);
+		snprintf(hd->source, sizeof(hd->source), "%s", name);
+		snprintf(hd->commit, sizeof(hd->commit), "%s", v);
+		if (wot_sync_freshness(h, name, (int64_t)time(NULL), &f) == 0)
+			hd->time = f.head_time;
+		wot_error_clear();
+		b->nheads++;
+	}
+	return 0;
+}
+
+static int load_json(wot_opinion_book *b, wot_home *h, const char *path)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je), *names;
+	size_t pos = 0;
+	const char *key;
+	void *val;
+	int rc;
+
+	if (!doc)
+		return 0; /* no provenance yet: answers say "none" */
+	names = json_object_get(doc, "names");
+	while (wot_map_next(b->sets, &pos, &key, &val))
+		set_provenance(val, names);
+	rc = load_heads(b, h, json_object_get(doc, "sources"));
+	json_decref(doc);
+	return rc;
+}
+
+static int cmp_set(const void *a, const void *b)
+{
+	const wot_opinion_rrset *x = *(wot_opinion_rrset *const *)a;
+	const wot_opinion_rrset *y = *(wot_opinion_rrset *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (int)x->type - (int)y->type;
+}
+
+static int finish(wot_opinion_book *b)
+{
+	size_t pos = 0, i = 0;
+	const char *key;
+	void *val;
+	int rc = 0;
+
+	b->n = wot_map_count(b->sets);
+	if (!(b->list = calloc(b->n ? b->n : 1, sizeof(*b->list))))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	while (wot_map_next(b->sets, &pos, &key, &val))
+		b->list[i++] = val;
+	qsort(b->list, b->n, sizeof(*b->list), cmp_set);
+	for (i = 0; rc == 0 && i < b->n; i++)
+		rc = wot_opinion_digest(b->list[i]->rrs, b->list[i]->name,
+					b->list[i]->type, &b->list[i]->digest);
+	return rc;
+}
+
+int wot_opinion_book_load(wot_opinion_book **out, wot_home *h)
+{
+	wot_opinion_book *b = calloc(1, sizeof(*b));
+	char *zone = wot_home_path(h, "state/accepted.zone");
+	char *json = wot_home_path(h, "state/accepted.json");
+	int rc;
+
+	*out = NULL;
+	if (!b || !zone || !json)
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+	else if ((rc = wot_map_new(&b->sets)) == 0 &&
+		 (rc = load_zone(b, zone)) == 0 &&
+		 (rc = load_json(b, h, json)) == 0)
+		rc = finish(b);
+	free(zone);
+	free(json);
+	if (rc < 0) {
+		wot_opinion_book_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+const wot_opinion_rrset *wot_opinion_book_get(const wot_opinion_book *b,
+					      const char *name, uint16_t type)
+{
+	char key[300];
+
+	if (!b)
+		return NULL;
+	set_key(key, sizeof(key), name, type);
+	return wot_map_get(b->sets, key);
+}
+
+const wot_opinion_head *wot_opinion_book_head(const wot_opinion_book *b,
+					      const char *fpr)
+{
+	for (size_t i = 0; b && i < b->nheads; i++)
+		if (!strcasecmp(b->heads[i].fpr, fpr))
+			return &b->heads[i];
+	return NULL;
+}
+
+size_t wot_opinion_book_count(const wot_opinion_book *b)
+{
+	return b ? b->n : 0;
+}
+
+const wot_opinion_rrset *wot_opinion_book_at(const wot_opinion_book *b,
+					     size_t i)
+{
+	return b && i < b->n ? b->list[i] : NULL;
+}

@@ -1,0 +1,957 @@
+/*
+ * opinion_daemon.c - second opinions in `wotdns serve` (docs/design.md,
+ * "Second opinions").
+ *
+ * After every recompute the new accepted set is loaded as a book on the
+ * thread pool; the peer listeners answer from it. Each RRset that is new
+ * or changed (compared with the previous book) is checked: k known peers,
+ * chosen at random by weight and not all discovered through one source,
+ * are asked in parallel; a peer that does not answer within the timeout
+ * is replaced by another. Answers are judged by source commit: on the
+ * loop when the peer holds our commit, else on the pool with git (is the
+ * claim behind or ahead of our verified head, does its content match,
+ * can it be fetched from the URLs the peer announces). Results go to
+ * state/opinions.json and the peers' weights to state/peers.json.
+ */
+#include "dns/opinion_daemon.h"
+#include "dns/opinion_int.h"
+#include "sync/opinion_git.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+	MAX_SLOTS = 16,	     /* peers asked per check, retries included */
+	MAX_CHECKS = 64,     /* checks started per new accepted set */
+	HISTORY = 256,	     /* checks kept in state/opinions.json */
+	HOLD_GRACE_MS = 500, /* hold: how long past the timeouts */
+	RECHECK_MS = 15000   /* a lagging peer is asked again after this */
+};
+
+typedef struct {
+	int peer; /* index in o->peers */
+	uint16_t id;
+	int done, timed_out;
+	wot_opinion_reply r;
+	const char *verdict; /* static text */
+	char note[160];
+} slot;
+
+typedef struct check {
+	struct wot_opinions *o;
+	struct check *next;
+	char *name;
+	uint16_t type;
+	char source[65], fpr[WOT_FPR_MAX], commit[WOT_OID_MAX];
+	char *digest;
+	slot slots[MAX_SLOTS];
+	size_t nslots;
+	int pending, want, rechecked;
+	int64_t time;
+} check;
+
+enum { JOB_REFRESH, JOB_VERIFY, JOB_SAVE };
+
+typedef struct job {
+	uv_work_t req;
+	struct wot_opinions *o;
+	struct job *next;
+	int kind;
+	/* refresh */
+	wot_opinion_book *book;
+	wot_opinion_peer *peers;
+	size_t npeers;
+	/* verify */
+	check *c;
+	int synced;
+	wot_dns_table *table; /* fresh table after a sync */
+	/* save */
+	char *opinions, *peersjson;
+	int rc;
+	char err[512];
+} job;
+
+struct wot_opinions {
+	uv_loop_t *loop;
+	wot_home *h;
+	wot_prop *prop;
+	wot_opinions_serve_fn serve;
+	void *data;
+	unsigned k, timeout_ms;
+	int hold;
+	wot_opinion_book *book;
+	wot_opinion_peer *peers;
+	size_t npeers;
+	wot_opinion_asker *asker;
+	wot_trust *trust; /* pool side, opened on first need */
+	job *running, *queue;
+	check *checks; /* in flight */
+	size_t inflight;
+	wot_dns_table *held; /* policy hold: waits for the checks */
+	uv_timer_t hold_timer, recheck_timer;
+	check *rechecks;
+	json_t *history; /* array of finished checks, newest last */
+	uint64_t n_checks, n_agree, n_disagree, n_lies, n_lagging, n_ahead,
+	    n_equivocations, n_syncs, n_unanswered;
+	int64_t last_check;
+	int closing, live, dirty;
+	void (*close_cb)(void *data);
+	void *close_data;
+};
+
+/* ---- pool side -------------------------------------------------------- */
+
+static void digest_at(wot_opinions *o, check *c, const char *commit, char **out)
+{
+	ldns_rr_list *rrs = NULL;
+
+	*out = NULL;
+	if (wot_sync_records_at(o->h, c->source, commit, &rrs) == 0)
+		wot_opinion_digest(rrs, c->name, c->type, out);
+	ldns_rr_list_deep_free(rrs);
+	wot_error_clear();
+}
+
+/* The URLs peer p announces for the source owned by fpr. */
+static char **peer_urls(wot_opinions *o, const wot_opinion_peer *p,
+			const char *fpr)
+{
+	wot_peer_conf *pc = NULL;
+	char **urls = NULL;
+
+	if (wot_sync_peer_conf(o->h, p->source, &pc) < 0) {
+		wot_error_clear();
+		return NULL;
+	}
+	for (size_t i = 0; i < pc->nsources && !urls; i++)
+		if (!strcasecmp(pc->sources[i].key, fpr)) {
+			urls = pc->sources[i].urls;
+			pc->sources[i].urls = NULL;
+		}
+	wot_peer_conf_free(pc);
+	return urls;
+}
+
+static void sync_source(job *j)
+{
+	wot_opinions *o = j->o;
+	wot_sync_report rep;
+
+	if (j->synced)
+		return;
+	j->synced = 1;
+	if (!o->trust && wot_home_trust(o->h, &o->trust) < 0)
+		return;
+	if (wot_sync_one(o->h, o->trust, j->c->source, &rep) < 0) {
+		wot_log(WOT_LOG_WARNING, "sync", "opinion sync of %s: %s",
+			j->c->source, wot_error_last());
+		wot_error_clear();
+	}
+}
+
+/* Content check of a claim at a commit we hold. */
+static void judge_content(wot_opinions *o, check *c, slot *s,
+			  const char *ok_verdict)
+{
+	char *d = NULL;
+
+	digest_at(o, c, s->r.commit, &d);
+	if (d && s->r.digest && !strcmp(d, s->r.digest)) {
+		s->verdict = ok_verdict;
+	} else {
+		s->verdict = "lie";
+		snprintf(s->note, sizeof(s->note),
+			 "records differ from what commit %.12s holds",
+			 s->r.commit);
+	}
+	free(d);
+}
+
+/* A claim we cannot place: ask the source again, then the peer's URLs. */
+static void judge_unknown(job *j, slot *s, int place)
+{
+	wot_opinions *o = j->o;
+	check *c = j->c;
+	const char *kind = "";
+	char **urls, ours[16], theirs[16];
+
+	if (place == WOT_PLACE_AHEAD || place == WOT_PLACE_UNKNOWN) {
+		sync_source(j);
+		wot_sync_place(o->h, c->source, s->r.commit, &place);
+		wot_error_clear();
+		if (place == WOT_PLACE_SAME || place == WOT_PLACE_BEHIND) {
+			judge_content(o, c, s, "ahead");
+			return;
+		}
+	}
+	if (place == WOT_PLACE_UNKNOWN || place == WOT_PLACE_FORK) {
+		urls = peer_urls(o, &o->peers[s->peer], c->fpr);
+		if (!o->trust && wot_home_trust(o->h, &o->trust) < 0) {
+			wot_error_clear();
+		} else if (wot_sync_fetch_claim(o->h, o->trust, c->source,
+						s->r.commit, urls, &place,
+						&kind) < 0) {
+			wot_error_clear();
+		}
+		for (size_t i = 0; urls && urls[i]; i++)
+			free(urls[i]);
+		free(urls);
+	}
+	snprintf(ours, sizeof(ours), "%.12s", c->commit);
+	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
+	if (!strcmp(kind, "equivocation")) {
+		s->verdict = "equivocation";
+		snprintf(s->note, sizeof(s->note),
+			 "%s and %s both signed by the owner; source "
+			 "suspended",
+			 ours, theirs);
+	} else if (place == WOT_PLACE_AHEAD) {
+		s->verdict = "ahead";
+		snprintf(s->note, sizeof(s->note),
+			 "newer commit %s does not verify here yet", theirs);
+	} else {
+		s->verdict = "lie";
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s exists neither at the source nor at "
+			 "the peer (%s)",
+			 theirs, kind[0] ? kind : wot_place_name(place));
+	}
+}
+
+static void verify_slot(job *j, slot *s)
+{
+	int place = WOT_PLACE_NOSOURCE;
+
+	if (wot_sync_place(j->o->h, j->c->source, s->r.commit, &place) < 0)
+		wot_error_clear();
+	switch (place) {
+	case WOT_PLACE_SAME:
+		judge_content(j->o, j->c, s, "agree");
+		break;
+	case WOT_PLACE_BEHIND:
+		judge_content(j->o, j->c, s, "lagging");
+		break;
+	case WOT_PLACE_NOSOURCE:
+		s->verdict = "other-source";
+		break;
+	default:
+		judge_unknown(j, s, place);
+	}
+}
+
+static int load_table(wot_home *h, wot_dns_table **out)
+{
+	char *path = wot_home_path(h, "state/accepted.zone");
+	int rc;
+
+	if (!path)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	rc = wot_path_exists(path) ? wot_dns_table_load_file(out, path)
+				   : wot_dns_table_new(out);
+	free(path);
+	return rc;
+}
+
+static int write_state(wot_home *h, const char *rel, const char *text)
+{
+	char *path = wot_home_path(h, rel);
+	int rc = path && text ? wot_file_write_atomic(path, text, strlen(text))
+			      : wot_error_set(WOT_ENOMEM, "out of memory");
+
+	free(path);
+	return rc;
+}
+
+static void on_work(uv_work_t *req)
+{
+	job *j = req->data;
+	wot_opinions *o = j->o;
+
+	j->rc = 0;
+	if (j->kind == JOB_REFRESH) {
+		j->rc = wot_opinion_book_load(&j->book, o->h);
+		if (j->rc == 0)
+			j->rc =
+			    wot_opinion_peers_load(o->h, &j->peers, &j->npeers);
+	} else if (j->kind == JOB_VERIFY) {
+		for (size_t i = 0; i < j->c->nslots; i++)
+			if (!j->c->slots[i].verdict)
+				verify_slot(j, &j->c->slots[i]);
+		if (j->synced)
+			j->rc = load_table(o->h, &j->table);
+	} else {
+		j->rc = write_state(o->h, "state/opinions.json", j->opinions);
+		if (j->rc == 0)
+			j->rc =
+			    write_state(o->h, "state/peers.json", j->peersjson);
+	}
+	if (j->rc < 0)
+		snprintf(j->err, sizeof(j->err), "%s", wot_error_last());
+}
+
+/* ---- loop side -------------------------------------------------------- */
+
+static void run_next(wot_opinions *o);
+static void start_check(wot_opinions *o, check *c);
+static void check_free(check *c);
+
+static void maybe_free(wot_opinions *o)
+{
+	void (*cb)(void *) = o->close_cb;
+	void *data = o->close_data;
+
+	if (!o->closing || o->live > 0)
+		return;
+	while (o->checks) {
+		check *c = o->checks;
+		o->checks = c->next;
+		check_free(c);
+	}
+	while (o->rechecks) {
+		check *c = o->rechecks;
+		o->rechecks = c->next;
+		check_free(c);
+	}
+	wot_dns_table_free(o->held);
+	wot_opinion_book_free(o->book);
+	wot_trust_free(o->trust);
+	json_decref(o->history);
+	free(o->peers);
+	free(o);
+	if (cb)
+		cb(data);
+}
+
+static void job_free(job *j)
+{
+	wot_opinion_book_free(j->book);
+	free(j->peers);
+	wot_dns_table_free(j->table);
+	free(j->opinions);
+	free(j->peersjson);
+	free(j);
+}
+
+static void on_done(uv_work_t *req, int status);
+
+static void enqueue(wot_opinions *o, job *j)
+{
+	job **p = &o->queue;
+
+	j->o = o;
+	j->req.data = j;
+	while (*p)
+		p = &(*p)->next;
+	*p = j;
+	run_next(o);
+}
+
+/* One job at a time: they share the home lock anyway. */
+static void run_next(wot_opinions *o)
+{
+	job *j = o->queue;
+
+	if (o->running || !j || o->closing)
+		return;
+	o->queue = j->next;
+	j->next = NULL;
+	if (uv_queue_work(o->loop, &j->req, on_work, on_done) < 0) {
+		job_free(j);
+		return;
+	}
+	o->running = j;
+	o->live++;
+}
+
+static void check_free(check *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nslots; i++)
+		wot_opinion_reply_dispose(&c->slots[i].r);
+	free(c->name);
+	free(c->digest);
+	free(c);
+}
+
+static void save_state(wot_opinions *o)
+{
+	job *j;
+	json_t *doc;
+
+	if (!o->dirty || o->closing || !(j = calloc(1, sizeof(*j))))
+		return;
+	o->dirty = 0;
+	doc = json_pack("{s:i,s:I,s:O}", "version", 1, "generated",
+			(json_int_t)time(NULL), "checks", o->history);
+	j->kind = JOB_SAVE;
+	j->opinions = doc ? json_dumps(doc, JSON_INDENT(1)) : NULL;
+	j->peersjson = wot_opinion_peers_json(o->peers, o->npeers);
+	json_decref(doc);
+	enqueue(o, j);
+}
+
+/* Policy hold: the new table waits until its checks are done. */
+static void release_held(wot_opinions *o)
+{
+	wot_dns_table *t = o->held;
+
+	if (!t)
+		return;
+	o->held = NULL;
+	uv_timer_stop(&o->hold_timer);
+	o->serve(o->data, t);
+}
+
+static void weigh(wot_opinion_peer *p, const char *verdict)
+{
+	if (!strcmp(verdict, "lie")) {
+		p->lies++;
+		p->last_lie = (int64_t)time(NULL);
+		p->weight /= 2;
+	} else if (!strcmp(verdict, "agree") || !strcmp(verdict, "lagging") ||
+		   !strcmp(verdict, "ahead")) {
+		p->agreed += !strcmp(verdict, "agree");
+		p->lagging += !strcmp(verdict, "lagging");
+		p->weight += 0.05;
+		if (p->weight > 1)
+			p->weight = 1;
+	}
+}
+
+static void count(wot_opinions *o, const char *v, int *disagree)
+{
+	if (!strcmp(v, "agree"))
+		o->n_agree++;
+	else if (!strcmp(v, "lagging"))
+		o->n_lagging++;
+	else if (!strcmp(v, "ahead"))
+		o->n_ahead++;
+	else if (!strcmp(v, "lie"))
+		o->n_lies++;
+	else if (!strcmp(v, "equivocation"))
+		o->n_equivocations++;
+	else if (!strcmp(v, "timeout"))
+		o->n_unanswered++;
+	if (strcmp(v, "agree") && strcmp(v, "lagging") && strcmp(v, "none") &&
+	    strcmp(v, "timeout") && strcmp(v, "other-source"))
+		*disagree = 1;
+}
+
+static json_t *check_json(wot_opinions *o, const check *c)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < c->nslots; i++) {
+		const slot *s = &c->slots[i];
+		const wot_opinion_peer *p = &o->peers[s->peer];
+		json_array_append_new(
+		    a, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:f}", "peer",
+				 p->endpoint, "peer_source", p->source,
+				 "verdict", s->verdict ? s->verdict : "?",
+				 "commit", s->r.commit, "source", s->r.fpr,
+				 "note", s->note, "weight", p->weight));
+	}
+	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:I,s:o}", "name", c->name,
+			 "type", (int)c->type, "source", c->source, "fpr",
+			 c->fpr, "commit", c->commit, "time",
+			 (json_int_t)c->time, "answers", a);
+}
+
+static void on_recheck(uv_timer_t *t);
+
+/* Out of the in-flight list (a job or the history owns it now). */
+static void unlink_check(wot_opinions *o, check *c)
+{
+	check **p;
+
+	for (p = &o->checks; *p && *p != c; p = &(*p)->next)
+		;
+	if (*p)
+		*p = c->next;
+	c->next = NULL;
+}
+
+static void finish_check(wot_opinions *o, check *c)
+{
+	int disagree = 0, lagging = 0;
+
+	for (size_t i = 0; i < c->nslots; i++) {
+		slot *s = &c->slots[i];
+		weigh(&o->peers[s->peer], s->verdict);
+		count(o, s->verdict, &disagree);
+		lagging |= !strcmp(s->verdict, "lagging");
+		if (strcmp(s->verdict, "agree") && strcmp(s->verdict, "none"))
+			wot_log(!strcmp(s->verdict, "lie") ||
+					!strcmp(s->verdict, "equivocation")
+				    ? WOT_LOG_WARNING
+				    : WOT_LOG_INFO,
+				"dns", "opinion on %s/%u from %s: %s%s%s",
+				c->name, c->type, o->peers[s->peer].endpoint,
+				s->verdict, s->note[0] ? ": " : "", s->note);
+	}
+	o->n_checks++;
+	o->n_disagree += disagree;
+	o->last_check = c->time;
+	json_array_append_new(o->history, check_json(o, c));
+	while (json_array_size(o->history) > HISTORY)
+		json_array_remove(o->history, 0);
+	o->dirty = 1;
+	unlink_check(o, c);
+	o->inflight--;
+	if (lagging && !c->rechecked && !o->closing) {
+		/* ask again later: by then the peer should have caught up */
+		c->next = o->rechecks;
+		o->rechecks = c;
+		if (!uv_is_active((uv_handle_t *)&o->recheck_timer))
+			uv_timer_start(&o->recheck_timer, on_recheck,
+				       RECHECK_MS, 0);
+	} else {
+		check_free(c);
+	}
+	if (!o->inflight)
+		release_held(o);
+	save_state(o);
+}
+
+/* The answers judged without git; the rest goes to the pool. */
+static void judge(wot_opinions *o, check *c)
+{
+	int git = 0;
+	job *j;
+
+	for (size_t i = 0; i < c->nslots; i++) {
+		slot *s = &c->slots[i];
+		if (s->verdict)
+			continue;
+		if (s->r.none)
+			s->verdict = "none";
+		else if (strcasecmp(s->r.fpr, c->fpr))
+			s->verdict = "other-source";
+		else if (!strcmp(s->r.commit, c->commit))
+			s->verdict =
+			    s->r.digest && !strcmp(s->r.digest, c->digest)
+				? "agree"
+				: NULL; /* checked against git */
+		git |= !s->verdict;
+	}
+	if (!git || !(j = calloc(1, sizeof(*j)))) {
+		for (size_t i = 0; i < c->nslots; i++)
+			if (!c->slots[i].verdict)
+				c->slots[i].verdict = "unchecked";
+		finish_check(o, c);
+		return;
+	}
+	j->kind = JOB_VERIFY;
+	j->c = c;
+	unlink_check(o, c);
+	enqueue(o, j);
+}
+
+static int pick_peer(wot_opinions *o, check *c);
+
+static void ask_slot(wot_opinions *o, check *c, int peer);
+
+static void on_answer(void *data, const uint8_t *pkt, size_t len, uint16_t id)
+{
+	check *c = data;
+	wot_opinions *o = c->o;
+	slot *s = NULL;
+	int next;
+
+	for (size_t i = 0; i < c->nslots; i++)
+		if (c->slots[i].id == id && !c->slots[i].done)
+			s = &c->slots[i];
+	if (!s)
+		return;
+	s->done = 1;
+	c->pending--;
+	if (pkt) {
+		o->peers[s->peer].answered++;
+		if (wot_opinion_reply_parse(pkt, len, id, c->name, c->type,
+					    &s->r) < 0 ||
+		    s->r.truncated || s->r.rcode) {
+			s->verdict = "error";
+			snprintf(s->note, sizeof(s->note), "%s",
+				 s->r.truncated ? "truncated"
+						: wot_error_last());
+			wot_error_clear();
+		}
+	} else {
+		s->verdict = "timeout";
+		s->timed_out = 1;
+		o->peers[s->peer].timeouts++;
+		/* another peer instead, while there are any */
+		if ((next = pick_peer(o, c)) >= 0)
+			ask_slot(o, c, next);
+	}
+	if (!c->pending)
+		judge(o, c);
+}
+
+static void ask_slot(wot_opinions *o, check *c, int peer)
+{
+	uint8_t q[300];
+	size_t qlen;
+	slot *s;
+
+	if (c->nslots >= MAX_SLOTS)
+		return;
+	s = &c->slots[c->nslots];
+	memset(s, 0, sizeof(*s));
+	s->peer = peer;
+	if (uv_random(NULL, NULL, &s->id, sizeof(s->id), 0, NULL) != 0)
+		s->id = (uint16_t)uv_hrtime();
+	if (wot_opinion_query_record(q, sizeof(q), s->id, c->name, c->type,
+				     &qlen) < 0 ||
+	    wot_opinion_ask(o->asker, o->peers[peer].endpoint, q, qlen,
+			    o->timeout_ms, on_answer, c) < 0) {
+		wot_log(WOT_LOG_INFO, "dns", "opinion: %s", wot_error_last());
+		wot_error_clear();
+		return;
+	}
+	c->nslots++;
+	c->pending++;
+	o->peers[peer].asked++;
+}
+
+static int asked(const check *c, int peer)
+{
+	for (size_t i = 0; i < c->nslots; i++)
+		if (c->slots[i].peer == peer)
+			return 1;
+	return 0;
+}
+
+/*
+ * A random peer not asked yet, by weight; the source's owner last (its
+ * opinion of its own records is the least independent). When every peer
+ * chosen so far came through one source, prefer one that did not.
+ */
+static int pick_peer(wot_opinions *o, check *c)
+{
+	int best = -1, same_group = c->nslots > 0, want_other;
+	double best_key = -1;
+	const char *group = c->nslots ? o->peers[c->slots[0].peer].group : "";
+
+	for (size_t i = 1; i < c->nslots; i++)
+		if (strcmp(o->peers[c->slots[i].peer].group, group))
+			same_group = 0;
+	want_other = same_group && (size_t)c->want == c->nslots + 1;
+	for (int pass = 0; pass < 2 && best < 0; pass++)
+		for (size_t i = 0; i < o->npeers; i++) {
+			const wot_opinion_peer *p = &o->peers[i];
+			double key = (double)rand() / RAND_MAX * p->weight;
+			if (asked(c, (int)i))
+				continue;
+			if (pass == 0 && want_other && !strcmp(p->group, group))
+				continue;
+			if (!strcasecmp(p->fpr, c->fpr))
+				key /= 4;
+			if (key > best_key) {
+				best_key = key;
+				best = (int)i;
+			}
+		}
+	return best;
+}
+
+static void start_check(wot_opinions *o, check *c)
+{
+	c->o = o;
+	c->time = (int64_t)time(NULL);
+	c->want = (int)o->k;
+	for (unsigned i = 0; i < o->k; i++) {
+		int p = pick_peer(o, c);
+		if (p < 0)
+			break;
+		ask_slot(o, c, p);
+	}
+	if (!c->nslots) {
+		check_free(c);
+		return;
+	}
+	c->next = o->checks;
+	o->checks = c;
+	o->inflight++;
+}
+
+static check *new_check(const wot_opinion_rrset *s)
+{
+	check *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->name = strdup(s->name);
+	c->digest = strdup(s->digest ? s->digest : "");
+	if (!c->name || !c->digest) {
+		check_free(c);
+		return NULL;
+	}
+	c->type = s->type;
+	snprintf(c->source, sizeof(c->source), "%s", s->source);
+	snprintf(c->fpr, sizeof(c->fpr), "%s", s->fpr);
+	snprintf(c->commit, sizeof(c->commit), "%s", s->commit);
+	return c;
+}
+
+/* Ask about every RRset of nb that ob did not hold the same. */
+static void check_changes(wot_opinions *o, const wot_opinion_book *ob,
+			  const wot_opinion_book *nb)
+{
+	size_t started = 0, skipped = 0;
+
+	for (size_t i = 0; i < wot_opinion_book_count(nb); i++) {
+		const wot_opinion_rrset *s = wot_opinion_book_at(nb, i), *old;
+		check *c;
+		if (!s->source || !strcmp(s->source, WOT_SELF))
+			continue; /* our own records need no second opinion */
+		old = wot_opinion_book_get(ob, s->name, s->type);
+		if (old && old->digest && s->digest &&
+		    !strcmp(old->digest, s->digest))
+			continue;
+		if (started >= MAX_CHECKS) {
+			skipped++;
+			continue;
+		}
+		if ((c = new_check(s))) {
+			start_check(o, c);
+			started++;
+		}
+	}
+	if (skipped)
+		wot_log(WOT_LOG_INFO, "dns",
+			"opinions: %zu changed RRsets not checked (at most %d "
+			"per change)",
+			skipped, MAX_CHECKS);
+}
+
+static void on_recheck(uv_timer_t *t)
+{
+	wot_opinions *o = t->data;
+	check *list = o->rechecks;
+
+	o->rechecks = NULL;
+	while (list && !o->closing) {
+		check *c = list, *n;
+		const wot_opinion_rrset *s =
+		    wot_opinion_book_get(o->book, c->name, c->type);
+		list = c->next;
+		n = s && s->source ? new_check(s) : NULL;
+		check_free(c);
+		if (n) {
+			n->rechecked = 1;
+			start_check(o, n);
+		}
+	}
+}
+
+/* Keep the weights earned in this run for peers still known. */
+static void merge_peers(wot_opinions *o, wot_opinion_peer *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < o->npeers; k++)
+			if (!strcmp(v[i].endpoint, o->peers[k].endpoint)) {
+				v[i] = o->peers[k];
+				break;
+			}
+}
+
+static void refresh_done(wot_opinions *o, job *j)
+{
+	wot_opinion_book *old = o->book;
+
+	/* Checks in flight index the old list: let them end first. */
+	if (!o->inflight) {
+		merge_peers(o, j->peers, j->npeers);
+		free(o->peers);
+		o->peers = j->peers;
+		o->npeers = j->npeers;
+		j->peers = NULL;
+	}
+	o->book = j->book;
+	j->book = NULL;
+	if (old && o->k && o->npeers)
+		check_changes(o, old, o->book);
+	else if (!old)
+		wot_log(WOT_LOG_INFO, "dns",
+			"opinions: %zu RRsets accepted, %zu known peers",
+			wot_opinion_book_count(o->book), o->npeers);
+	wot_opinion_book_free(old);
+	if (!o->inflight)
+		release_held(o);
+}
+
+static void on_done(uv_work_t *req, int status)
+{
+	job *j = req->data;
+	wot_opinions *o = j->o;
+
+	o->live--;
+	o->running = NULL;
+	if (status == 0 && j->rc < 0)
+		wot_log(WOT_LOG_WARNING, "dns", "opinions: %s", j->err);
+	if (status == 0 && !o->closing) {
+		if (j->kind == JOB_REFRESH && j->rc == 0)
+			refresh_done(o, j);
+		if (j->kind == JOB_VERIFY) {
+			o->n_syncs += j->synced;
+			finish_check(o, j->c);
+			if (j->table) {
+				o->serve(o->data, j->table);
+				j->table = NULL;
+				wot_opinions_offer(o, NULL);
+			}
+		}
+	} else if (j->kind == JOB_VERIFY) {
+		check_free(j->c);
+	}
+	job_free(j);
+	run_next(o);
+	maybe_free(o);
+}
+
+static void on_hold_timeout(uv_timer_t *t)
+{
+	wot_opinions *o = t->data;
+
+	wot_log(WOT_LOG_INFO, "dns",
+		"opinions: serving the new records (checks took longer than "
+		"the timeout)");
+	release_held(o);
+}
+
+void wot_opinions_offer(wot_opinions *o, wot_dns_table *t)
+{
+	job *j;
+
+	if (o->closing) {
+		wot_dns_table_free(t);
+		return;
+	}
+	if (t && o->hold && o->k) {
+		wot_dns_table_free(o->held); /* a newer set replaces it */
+		o->held = t;
+		uv_timer_start(&o->hold_timer, on_hold_timeout,
+			       3ull * o->timeout_ms + HOLD_GRACE_MS, 0);
+	} else if (t) {
+		o->serve(o->data, t);
+	}
+	if (!(j = calloc(1, sizeof(*j))))
+		return;
+	j->kind = JOB_REFRESH;
+	enqueue(o, j);
+}
+
+static size_t answer(void *data, const uint8_t *pkt, size_t len, uint8_t *out,
+		     size_t cap)
+{
+	wot_opinions *o = data;
+
+	return wot_opinion_answer(o->book, pkt, len, out, cap,
+				  wot_opinion_lie_mode());
+}
+
+int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
+		       wot_prop *prop, wot_opinions_serve_fn serve, void *data)
+{
+	const wot_config *cfg = wot_home_config(h);
+	wot_opinions *o = calloc(1, sizeof(*o));
+	int rc;
+
+	*out = NULL;
+	if (!o || !(o->history = json_array())) {
+		free(o);
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	o->loop = loop;
+	o->h = h;
+	o->prop = prop;
+	o->serve = serve;
+	o->data = data;
+	o->k = cfg->opinion_k;
+	o->timeout_ms = cfg->opinion_timeout_ms ? cfg->opinion_timeout_ms : 1;
+	o->hold = cfg->opinion_policy && !strcmp(cfg->opinion_policy, "hold");
+	if ((rc = wot_opinion_asker_new(&o->asker, loop)) < 0) {
+		json_decref(o->history);
+		free(o);
+		return rc;
+	}
+	uv_timer_init(loop, &o->hold_timer);
+	uv_timer_init(loop, &o->recheck_timer);
+	o->hold_timer.data = o->recheck_timer.data = o;
+	o->live = 3; /* asker and two timers */
+	wot_prop_on_query(prop, answer, o);
+	wot_opinions_offer(o, NULL); /* the first book */
+	*out = o;
+	return 0;
+}
+
+json_t *wot_opinions_status(const wot_opinions *o)
+{
+	json_t *peers = json_array();
+	wot_opinion_ask_stats st;
+
+	if (!o)
+		return json_null();
+	wot_opinion_asker_stats(o->asker, &st);
+	for (size_t i = 0; i < o->npeers; i++)
+		json_array_append_new(
+		    peers,
+		    json_pack("{s:s,s:s,s:f,s:I,s:I}", "endpoint",
+			      o->peers[i].endpoint, "source",
+			      o->peers[i].source, "weight", o->peers[i].weight,
+			      "lies", (json_int_t)o->peers[i].lies, "asked",
+			      (json_int_t)o->peers[i].asked));
+	return json_pack(
+	    "{s:i,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,"
+	    "s:I,s:I,s:I},s:o}",
+	    "k", (int)o->k, "policy", o->hold ? "hold" : "serve", "in_flight",
+	    (int)o->inflight, "checks", (json_int_t)o->n_checks, "last_check",
+	    (json_int_t)o->last_check, "agree", (json_int_t)o->n_agree,
+	    "lagging", (json_int_t)o->n_lagging, "ahead",
+	    (json_int_t)o->n_ahead, "disagreements", (json_int_t)o->n_disagree,
+	    "lies", (json_int_t)o->n_lies, "equivocations",
+	    (json_int_t)o->n_equivocations, "syncs", (json_int_t)o->n_syncs,
+	    "unanswered", (json_int_t)o->n_unanswered, "questions", "sent",
+	    (json_int_t)st.sent, "answered", (json_int_t)st.answered,
+	    "timeouts", (json_int_t)st.timeouts, "bytes_out",
+	    (json_int_t)st.bytes_out, "bytes_in", (json_int_t)st.bytes_in,
+	    "peers", peers);
+}
+
+static void on_part_closed(void *data)
+{
+	wot_opinions *o = data;
+
+	o->live--;
+	maybe_free(o);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	on_part_closed(h->data);
+}
+
+void wot_opinions_close(wot_opinions *o, void (*cb)(void *data), void *data)
+{
+	if (!o || o->closing)
+		return;
+	o->closing = 1;
+	o->close_cb = cb;
+	o->close_data = data;
+	while (o->queue) {
+		job *j = o->queue;
+		o->queue = j->next;
+		if (j->kind == JOB_VERIFY)
+			check_free(j->c);
+		job_free(j);
+	}
+	wot_prop_on_query(o->prop, NULL, NULL);
+	wot_opinion_asker_close(o->asker, on_part_closed, o);
+	uv_close((uv_handle_t *)&o->hold_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&o->recheck_timer, on_timer_closed);
+}

@@ -1,0 +1,40 @@
+/*
+ * opinion_daemon.h - second opinions inside `wotdns serve`: answering
+ * other peers' opinion questions from what this node accepts, and asking
+ * k known peers about every new or changed accepted RRset
+ * (docs/design.md, "Second opinions"; docs/peer-protocol.md).
+ */
+#ifndef WOT_DNS_OPINION_DAEMON_H
+#define WOT_DNS_OPINION_DAEMON_H
+
+#include "dns/dns.h"
+#include "dns/propagate.h"
+#include "sync/sync.h"
+
+#include <jansson.h>
+#include <uv.h>
+
+typedef struct wot_opinions wot_opinions;
+
+/* Serve table t now (ownership passes to the callee). */
+typedef void (*wot_opinions_serve_fn)(void *data, wot_dns_table *t);
+
+/*
+ * Start on loop for home h (borrowed, must outlive the object). prop (may
+ * be NULL) has the peer listeners that answer questions. serve installs a
+ * table (policy hold delays new tables through it).
+ */
+int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
+		       wot_prop *prop, wot_opinions_serve_fn serve, void *data);
+/*
+ * A new accepted set was computed: serve t (ownership passes) at once or,
+ * with policy hold, when its new RRsets are checked; then ask peers about
+ * what changed.
+ */
+void wot_opinions_offer(wot_opinions *o, wot_dns_table *t);
+/* A short status object (caller owns the reference). */
+json_t *wot_opinions_status(const wot_opinions *o);
+/* Stop asking, wait for work in flight, free; then cb(data). */
+void wot_opinions_close(wot_opinions *o, void (*cb)(void *data), void *data);
+
+#endif

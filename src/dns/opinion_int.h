@@ -1,0 +1,34 @@
+/*
+ * opinion_int.h - internals of second opinions shared by opinion_daemon.c
+ * and opinion_peers.c: the known peers and their opinion weights.
+ */
+#ifndef WOT_DNS_OPINION_INT_H
+#define WOT_DNS_OPINION_INT_H
+
+#include "dns/opinion.h"
+
+#include <jansson.h>
+
+/* A known peer: an endpoint announced in a followed source's peer.conf. */
+typedef struct {
+	char endpoint[64];
+	char fpr[WOT_FPR_MAX]; /* owner of the source announcing it */
+	char source[65];       /* our name for that source */
+	char group[65];	       /* discovered through this source, else "" */
+	double weight;	       /* 1 new; halved by each lie */
+	uint64_t asked, answered, agreed, lagging, lies, timeouts;
+	int64_t last_lie;
+} wot_opinion_peer;
+
+enum { WOT_OPINION_PEERS_MAX = 4096 };
+
+/*
+ * Known peers of home h (blocking): the endpoints that followed sources
+ * announce (own endpoints excluded), with the weights and counters kept in
+ * state/peers.json. Caller frees *out with free().
+ */
+int wot_opinion_peers_load(wot_home *h, wot_opinion_peer **out, size_t *n);
+/* state/peers.json as text (caller frees). */
+char *wot_opinion_peers_json(const wot_opinion_peer *p, size_t n);
+
+#endif
