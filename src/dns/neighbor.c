@@ -11,8 +11,9 @@
  * the served set changed; (loop) install it, keep the reports, and arm
  * the next round. One round at a time.
  */
-#include "dns/neighbor_int.h"
-#include "dns/opinion.h"
+#include "dns/neighbor.h"
+#include "dns/opinion_int.h"
+#include "trust/majority.h"
 #include "dns/withdraw.h"
 #include "util/util.h"
 
@@ -72,6 +73,12 @@ typedef struct {
 	uint64_t withdrawn, restored, resyncs, errors;
 } nb_stats;
 
+/* A weight event for the peer at an endpoint. */
+typedef struct {
+	char endpoint[64];
+	int event;
+} nb_event;
+
 typedef struct nb_round {
 	uv_work_t req;
 	nb_stats st; /* counted on the pool, added up on the loop */
@@ -79,13 +86,15 @@ typedef struct nb_round {
 	int phase; /* PH_LOAD, PH_JUDGE */
 	nb_sample *samples;
 	size_t ns;
-	wot_nb_peer *peers;
+	wot_opinion_peer *peers;
 	size_t np;
 	nb_answer *ans; /* ns * np */
 	size_t pending;
 	nb_check *checks; /* one per sample */
 	nb_report *reports;
 	size_t nreports, capreports;
+	nb_event *events;
+	size_t nevents;
 	wot_dns_table *table;
 	int resynced;
 	char err[256];
@@ -126,6 +135,7 @@ static void round_free(nb_round *r)
 	free(r->ans);
 	free(r->checks);
 	free(r->reports);
+	free(r->events);
 	wot_dns_table_free(r->table);
 	free(r);
 }
@@ -217,7 +227,7 @@ static void pick_peers(nb_round *r)
 {
 	for (size_t i = r->np; i > 1; i--) {
 		size_t j = (size_t)rand() % i;
-		wot_nb_peer t = r->peers[i - 1];
+		wot_opinion_peer t = r->peers[i - 1];
 		r->peers[i - 1] = r->peers[j];
 		r->peers[j] = t;
 	}
@@ -232,7 +242,7 @@ static int load_round(nb_round *r)
 {
 	wot_neighbor *n = r->n;
 	wot_opinion_book *b = NULL;
-	int rc = wot_nb_peers_load(n->h, &r->peers, &r->np);
+	int rc = wot_opinion_peers_load(n->h, &r->peers, &r->np);
 
 	if (rc == 0)
 		rc = wot_opinion_book_load(&b, n->h);
@@ -277,8 +287,7 @@ static void short_fpr(const char *fpr, char *out, size_t len)
 }
 
 /* Weight events and reports of the neighbors of sample i. */
-static void judge_neighbors(nb_round *r, size_t i, const int *marks,
-			    wot_nb_event *ev, size_t *nev)
+static void judge_neighbors(nb_round *r, size_t i, const int *marks)
 {
 	for (size_t p = 0; p < r->np; p++) {
 		const nb_answer *a = &r->ans[i * r->np + p];
@@ -295,11 +304,11 @@ static void judge_neighbors(nb_round *r, size_t i, const int *marks,
 		}
 		if (marks[p] != WOT_MAJ_OUTLIER_N && marks[p] != WOT_MAJ_SAME)
 			continue;
-		snprintf(ev[*nev].fpr, sizeof(ev[*nev].fpr), "%s",
-			 r->peers[p].fpr);
-		ev[(*nev)++].event = marks[p] == WOT_MAJ_OUTLIER_N
-					 ? WOT_WEIGHT_OUTLIER
-					 : WOT_WEIGHT_AGREED;
+		nb_event *e = &r->events[r->nevents++];
+		snprintf(e->endpoint, sizeof(e->endpoint), "%s",
+			 r->peers[p].endpoint);
+		e->event = marks[p] == WOT_MAJ_OUTLIER_N ? WOT_WEIGHT_OUTLIER
+							 : WOT_WEIGHT_AGREED;
 	}
 }
 
@@ -337,8 +346,8 @@ static int act(nb_round *r, size_t i, const wot_majority_result *res,
 	return changed;
 }
 
-static void judge_one(nb_round *r, size_t i, wot_nb_event *ev, size_t *nev,
-		      int *changed, const char ***resync, size_t *nresync)
+static void judge_one(nb_round *r, size_t i, int *changed, const char ***resync,
+		      size_t *nresync)
 {
 	nb_sample *s = &r->samples[i];
 	wot_view self = {NULL, 1, 0, s->fpr, s->commit, s->digest};
@@ -370,7 +379,7 @@ static void judge_one(nb_round *r, size_t i, wot_nb_event *ev, size_t *nev,
 	c->needed = res.needed;
 	if (res.counted > res.agree)
 		r->st.disagreements++;
-	judge_neighbors(r, i, marks, ev, nev);
+	judge_neighbors(r, i, marks);
 	*changed |= act(r, i, &res, resync, nresync);
 }
 
@@ -403,22 +412,18 @@ static int finish_judge(nb_round *r, const char **resync, size_t nresync,
 
 static int judge_round(nb_round *r)
 {
-	wot_nb_event *ev = calloc(r->ns * r->np + 1, sizeof(*ev));
 	const char **resync = calloc(r->ns + 1, sizeof(*resync));
-	size_t nev = 0, nresync = 0;
+	size_t nresync = 0;
 	int changed = 0, rc;
 
-	if (!ev || !resync) {
-		free(ev);
+	r->events = calloc(r->ns * r->np + 1, sizeof(*r->events));
+	if (!r->events || !resync) {
 		free(resync);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < r->ns; i++)
-		judge_one(r, i, ev, &nev, &changed, &resync, &nresync);
-	rc = wot_nb_weights_apply(r->n->h, ev, nev);
-	if (rc == 0)
-		rc = finish_judge(r, resync, nresync, changed);
-	free(ev);
+		judge_one(r, i, &changed, &resync, &nresync);
+	rc = finish_judge(r, resync, nresync, changed);
 	free(resync);
 	return rc;
 }
@@ -478,6 +483,27 @@ static void stats_add(nb_stats *sum, const nb_stats *s)
 	sum->resyncs += s->resyncs;
 }
 
+/* Weights live with the second opinions' peers (one file, one
+ * writer). */
+static void give_events(wot_neighbor *n, nb_round *r)
+{
+	const char **eps;
+	int *ev;
+
+	if (!r->nevents || !n->o.peer_events)
+		return;
+	eps = calloc(r->nevents, sizeof(*eps));
+	ev = calloc(r->nevents, sizeof(*ev));
+	for (size_t i = 0; eps && ev && i < r->nevents; i++) {
+		eps[i] = r->events[i].endpoint;
+		ev[i] = r->events[i].event;
+	}
+	if (eps && ev)
+		n->o.peer_events(n->o.data, eps, ev, r->nevents);
+	free(eps);
+	free(ev);
+}
+
 static void round_end(wot_neighbor *n, nb_round *r)
 {
 	int soon = wot_dns_withdraw_list(NULL, 0) > 0;
@@ -489,6 +515,7 @@ static void round_end(wot_neighbor *n, nb_round *r)
 	}
 	keep_results(n, r);
 	stats_add(&n->st, &r->st);
+	give_events(n, r);
 	if (r->table && n->o.table_fn) {
 		n->o.table_fn(n->o.data, r->table);
 		r->table = NULL;
@@ -761,6 +788,14 @@ json_t *wot_neighbor_status(const wot_neighbor *n)
 		return NULL;
 	json_object_set_new(doc, "interval_s",
 			    json_integer(n ? n->o.interval_s : 0));
+	if (n && n->asker) {
+		wot_opinion_ask_stats as;
+		wot_opinion_asker_stats(n->asker, &as);
+		json_object_set_new(doc, "bytes_out",
+				    json_integer((json_int_t)as.bytes_out));
+		json_object_set_new(doc, "bytes_in",
+				    json_integer((json_int_t)as.bytes_in));
+	}
 	json_object_set_new(doc, "last_checks",
 			    n ? checks_json(n) : json_array());
 	json_object_set_new(doc, "reports", n ? reports_json(n) : json_array());

@@ -6,7 +6,8 @@
  * lets wot_majority_decide judge: when a near-unanimous majority holds
  * another view we withdraw the RRset (withdraw.h) and re-sync its source
  * until the view settles; a neighbor against a majority that agrees with
- * us loses opinion weight (state/peers.json).
+ * us loses opinion weight (kept with the second opinions' weights in
+ * state/peers.json).
  */
 #ifndef WOT_DNS_NEIGHBOR_H
 #define WOT_DNS_NEIGHBOR_H
@@ -30,7 +31,10 @@ typedef struct {
 	unsigned sample;     /* RRsets sampled per round */
 	unsigned timeout_ms; /* per question */
 	wot_neighbor_table_fn table_fn;
-	void *data;
+	/* Weight events for peers (WOT_WEIGHT_*), once per round. */
+	void (*peer_events)(void *data, const char *const *endpoints,
+			    const int *events, size_t n);
+	void *data; /* for both callbacks */
 } wot_neighbor_opts;
 
 /*

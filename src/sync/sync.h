@@ -77,6 +77,11 @@ typedef struct {
 	unsigned opinion_k;	     /* peers asked per changed RRset; 0 off */
 	unsigned opinion_timeout_ms; /* per question */
 	char *opinion_policy;	     /* "serve" or "hold" */
+	/* [opinion] neighbor majority (docs/design.md) */
+	unsigned neighbors;	    /* N asked per sampled RRset; 0 off */
+	unsigned majority;	    /* M of N that make us the outlier */
+	unsigned neighbor_interval; /* s between rounds (+-20%); 0 off */
+	unsigned neighbor_sample;   /* RRsets sampled per round */
 } wot_config;
 
 /* Release libgit2's global state (call once before exit). */
