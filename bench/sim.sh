@@ -243,10 +243,12 @@ import glob, json, os, socket, subprocess, sys, time, statistics
 (n_dir, nodes, duration, eq_at, start, srcA, srcB, dstA, dstB, label,
  liars_on) = sys.argv[1:]
 nodes, duration, eq_at, start = int(nodes), int(duration), int(eq_at), float(start)
-plan = {}
+plan, port = {}, {}
 for line in open(os.path.join(n_dir, "plan")):
-    i, port, lie, fr = line.split()
+    i, pp, lie, fr = line.split()
     plan[int(i)] = lie if liars_on == "1" else "-"
+    port[int(i)] = pp
+
 fpr = {i: open(os.path.join(n_dir, "fpr.%d" % i)).read().strip()
        for i in range(1, nodes + 1)}
 liar_fprs = {fpr[i] for i in plan if plan[i] != "-"}
@@ -310,31 +312,36 @@ def get(d, *path):
 
 res = {"label": label, "nodes": nodes, "liars": len(liar_fprs),
        "minutes": elapsed_min}
-honest = [i for i in plan if plan[i] == "-"]
-lies_op = lies_nb = false_nb = wrong_wd = 0
+liar_eps = {"127.0.0.1:%s" % port[i] for i in plan if plan[i] != "-"}
+lies_op = false_op = lies_nb = false_nb = wrong_wd = 0
 q = bytes_ = 0
 for i in range(1, nodes + 1):
-    d, d0 = docs[i], first_status[i]
-    op, nb = d.get("opinions", {}), d.get("neighbors", {})
+    d = docs[i]
+    op, nb = d.get("opinions") or {}, d.get("neighbors") or {}
     if plan[i] == "-":
-        lies_op += get(op, "lies")
-    for r in nb.get("reports", []):
-        if r.get("kind") == "neighbor":
-            if r.get("who") in liar_fprs:
-                lies_nb += 1
-            elif plan[i] == "-":
-                false_nb += 1
-        if (r.get("kind") == "self" and plan[i] == "-" and
-                not r.get("name", "").endswith("n1.wot.")):
-            wrong_wd += 1
-    for w in nb.get("withdrawn", []) + op.get("withdrawn", []):
-        pass
-    qs = get(nb, "questions") + get(op, "asked")
+        for p in op.get("peers", []):
+            if p.get("endpoint") in liar_eps:
+                lies_op += p.get("lies", 0)
+            else:
+                false_op += p.get("lies", 0)
+    for key, cnt in (nb.get("tally") or {}).items():
+        kind, _, subj = key.partition(":")
+        if kind == "neighbor" and plan[i] == "-":
+            who, _, zone = subj.partition(":")
+            if who in liar_fprs:
+                lies_nb += cnt
+            elif zone != "n1.wot.":
+                false_nb += cnt
+        # node 1's records are rightly disputed after it equivocated
+        if kind == "self" and plan[i] == "-" and not subj.endswith("n1.wot."):
+            wrong_wd += cnt
+    qs = get(nb, "questions") + get(op, "questions", "sent")
     bs = (get(nb, "bytes_out") + get(nb, "bytes_in") +
-          get(op, "bytes_out") + get(op, "bytes_in"))
+          get(op, "questions", "bytes_out") + get(op, "questions", "bytes_in"))
     q += qs
     bytes_ += bs
-res.update(lies_opinion=lies_op, lies_neighbor=lies_nb,
+res.update(lies_opinion=lies_op, false_opinion=false_op,
+           lies_neighbor=lies_nb,
            false_neighbor=false_nb, wrongly_withdrawn=wrong_wd,
            q_per_node_min=q / nodes / elapsed_min,
            bytes_per_node_min=bytes_ / nodes / elapsed_min,
@@ -368,6 +375,7 @@ rows = [
     ("daemons running at the end", lambda r: "%d/%d" % (r["running"], r["nodes"])),
     ("lying peers", lambda r: str(r["liars"])),
     ("lies detected by second opinions", lambda r: str(r["lies_opinion"])),
+    ("  of them against honest peers", lambda r: str(r["false_opinion"])),
     ("liars reported by neighbor majority", lambda r: str(r["lies_neighbor"])),
     ("honest peers reported as outliers", lambda r: str(r["false_neighbor"])),
     ("honest records wrongly withdrawn", lambda r: str(r["wrongly_withdrawn"])),

@@ -23,7 +23,20 @@
 #include <strings.h>
 #include <time.h>
 
-enum { KEEP_CHECKS = 16, KEEP_REPORTS = 32, SAMPLE_MAX = 64 };
+enum {
+	KEEP_CHECKS = 16,
+	KEEP_REPORTS = 32,
+	KEEP_TALLY = 1024,
+	SAMPLE_MAX = 64
+};
+
+/* Reports counted by subject since start: "neighbor:FPR:ZONE" for a
+ * peer judged the outlier on a name under ZONE (its last two labels),
+ * "self:NAME" for a record we were the outlier on. */
+typedef struct {
+	char key[340];
+	uint64_t count;
+} nb_tally;
 
 typedef struct {
 	char *name;
@@ -115,6 +128,8 @@ struct wot_neighbor {
 	nb_check checks[KEEP_CHECKS];
 	size_t nchecks, check_pos;
 	nb_report reports[KEEP_REPORTS];
+	nb_tally tally[KEEP_TALLY];
+	size_t ntally;
 	size_t nreports, report_pos;
 	int closing, live;
 	void (*close_cb)(void *data);
@@ -452,6 +467,39 @@ static void maybe_free(wot_neighbor *n)
 		cb(data);
 }
 
+/* "n3.wot." of "www.n3.wot." (escaped dots are rare enough here). */
+static const char *last_labels(const char *name)
+{
+	size_t len = strlen(name), dots = 0;
+
+	for (size_t i = len; i-- > 0;)
+		if (name[i] == '.' && i + 1 < len && ++dots == 2)
+			return name + i + 1;
+	return name;
+}
+
+static void tally(wot_neighbor *n, const nb_report *p)
+{
+	char key[340];
+
+	if (strcmp(p->kind, "neighbor") && strcmp(p->kind, "self"))
+		return;
+	if (!strcmp(p->kind, "neighbor"))
+		snprintf(key, sizeof(key), "neighbor:%s:%s", p->who,
+			 last_labels(p->name));
+	else
+		snprintf(key, sizeof(key), "self:%s", p->name);
+	for (size_t i = 0; i < n->ntally; i++)
+		if (!strcmp(n->tally[i].key, key)) {
+			n->tally[i].count++;
+			return;
+		}
+	if (n->ntally == KEEP_TALLY)
+		return; /* the counters still count them */
+	snprintf(n->tally[n->ntally].key, sizeof(n->tally[0].key), "%s", key);
+	n->tally[n->ntally++].count = 1;
+}
+
 static void keep_results(wot_neighbor *n, nb_round *r)
 {
 	for (size_t i = 0; r->checks && i < r->ns; i++) {
@@ -466,6 +514,7 @@ static void keep_results(wot_neighbor *n, nb_round *r)
 		const nb_report *p = &r->reports[i];
 		wot_log(WOT_LOG_WARNING, "dns", "neighbors: %s %s/%u: %s %s",
 			p->kind, p->name, p->type, p->who, p->what);
+		tally(n, p);
 		n->reports[n->report_pos] = *p;
 		n->report_pos = (n->report_pos + 1) % KEEP_REPORTS;
 		n->nreports += n->nreports < KEEP_REPORTS;
@@ -800,5 +849,13 @@ json_t *wot_neighbor_status(const wot_neighbor *n)
 			    n ? checks_json(n) : json_array());
 	json_object_set_new(doc, "reports", n ? reports_json(n) : json_array());
 	json_object_set_new(doc, "withdrawn", withdrawn_json());
+	if (n) {
+		json_t *t = json_object();
+		for (size_t i = 0; i < n->ntally; i++)
+			json_object_set_new(
+			    t, n->tally[i].key,
+			    json_integer((json_int_t)n->tally[i].count));
+		json_object_set_new(doc, "tally", t);
+	}
 	return doc;
 }
