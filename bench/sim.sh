@@ -170,11 +170,18 @@ url_of() { # url_of FOLLOWER FRIEND
 }
 
 say "friend graph: each follows $FRIENDS_MIN..$FRIENDS_MAX others..."
+# A follow may meet the friend's repository in the middle of its own
+# sign-friend commit: try again.
 befriend() {
-	local i=$1 j
+	local i=$1 j k
 	for j in ${2//,/ }; do
-		"$W" --home "$N/n$i" follow "$(url_of "$i" "$j")" --name "n$j" \
-			>/dev/null 2>&1 || { echo "n$i follow n$j failed" >&2; return 1; }
+		for k in 1 2 3 4; do
+			"$W" --home "$N/n$i" follow "$(url_of "$i" "$j")" \
+				--name "n$j" >"$N/follow.$i.$j" 2>&1 && break
+			[ "$k" = 4 ] && { echo "n$i follow n$j failed:" >&2;
+				cat "$N/follow.$i.$j" >&2; return 1; }
+			sleep 1
+		done
 		"$W" --home "$N/n$i" sign-friend "$(cat "$N/fpr.$j")" --trust full \
 			>/dev/null || return 1
 	done

@@ -718,6 +718,11 @@ int wot_neighbor_start(wot_neighbor **out, uv_loop_t *loop, wot_home *h,
 	n->o = *o;
 	if (!n->o.timeout_ms)
 		n->o.timeout_ms = 2000;
+	/* M above N/2 and at most N: two views can never both win. */
+	if (n->o.majority > n->o.neighbors)
+		n->o.majority = n->o.neighbors;
+	if (n->o.majority * 2 <= n->o.neighbors)
+		n->o.majority = n->o.neighbors / 2 + 1;
 
 	if ((rc = wot_opinion_asker_new(&n->asker, loop)) < 0) {
 		free(n);
