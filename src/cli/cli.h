@@ -86,6 +86,7 @@ int cmd_trust(int argc, char **argv);
 int cmd_conflicts(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
+int cmd_opinions(int argc, char **argv);
 int cmd_source(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_unfollow(int argc, char **argv);

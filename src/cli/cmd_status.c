@@ -230,6 +230,36 @@ static void print_neighbors(json_t *n)
 	    JI(e, "since"), json_string_value(json_object_get(e, "why")));
 }
 
+/* Second opinions (absent from an older daemon). */
+static void print_opinions(json_t *o)
+{
+	json_t *q = json_object_get(o, "questions"), *p;
+	size_t i;
+
+	if (!json_is_object(o))
+		return;
+	printf("  opinions: k %lld, policy %s; checks %lld (last %lld), agree "
+	       "%lld, lagging %lld, ahead %lld, disagreements %lld, lies %lld, "
+	       "equivocations %lld, syncs %lld, unanswered %lld\n",
+	       JI(o, "k"), json_string_value(json_object_get(o, "policy")),
+	       JI(o, "checks"), JI(o, "last_check"), JI(o, "agree"),
+	       JI(o, "lagging"), JI(o, "ahead"), JI(o, "disagreements"),
+	       JI(o, "lies"), JI(o, "equivocations"), JI(o, "syncs"),
+	       JI(o, "unanswered"));
+	printf("  opinion questions: sent %lld, answered %lld, timeouts %lld, "
+	       "bytes out %lld, in %lld\n",
+	       JI(q, "sent"), JI(q, "answered"), JI(q, "timeouts"),
+	       JI(q, "bytes_out"), JI(q, "bytes_in"));
+	json_array_foreach(json_object_get(o, "peers"), i, p)
+	{
+		printf("  peer %s (%s): weight %.2f, asked %lld, lies %lld\n",
+		       json_string_value(json_object_get(p, "endpoint")),
+		       json_string_value(json_object_get(p, "source")),
+		       json_number_value(json_object_get(p, "weight")),
+		       JI(p, "asked"), JI(p, "lies"));
+	}
+}
+
 static void print_counters(json_t *doc)
 {
 	json_t *c = json_object_get(doc, "counters"), *lat, *cache, *v;
@@ -255,6 +285,7 @@ static void print_counters(json_t *doc)
 	       JI(c, "prefetches"));
 	print_upstreams(json_object_get(doc, "upstreams"));
 	print_notify(json_object_get(doc, "notify"));
+	print_opinions(json_object_get(doc, "opinions"));
 	print_neighbors(json_object_get(doc, "neighbors"));
 }
 

@@ -27,6 +27,8 @@ static const cli_command commands[] = {
     {"graph", cmd_graph, "draw the web of trust (Graphviz dot or png)"},
     {"evidence", cmd_evidence,
      "show refused histories and equivocations kept as proof"},
+    {"opinions", cmd_opinions,
+     "show what peers said about a name (second opinions)"},
     {"source", cmd_source, "source trust-again NAME: resume a suspended one"},
     {"sources", cmd_sources,
      "list sources, and those followed sources suggest"},

@@ -359,7 +359,7 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 	for (size_t i = 0; i < po.nlisten; i++)
 		if (wot_prop_bound(d->prop, i, addr, sizeof(addr)) == 0)
 			wot_log(WOT_LOG_NOTICE, "dns",
-				"peer listener on %s (udp, NOTIFY only)", addr);
+				"peer listener on %s (udp, NOTIFY and opinions)", addr);
 	return 0;
 }
 

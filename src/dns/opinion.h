@@ -14,6 +14,7 @@
 #ifndef WOT_DNS_OPINION_H
 #define WOT_DNS_OPINION_H
 
+#include "dns/dns.h"
 #include "sync/sync.h"
 
 #include <ldns/ldns.h>
@@ -68,6 +69,14 @@ const wot_opinion_head *wot_opinion_book_head(const wot_opinion_book *b,
 size_t wot_opinion_book_count(const wot_opinion_book *b);
 const wot_opinion_rrset *wot_opinion_book_at(const wot_opinion_book *b,
 					     size_t i);
+
+/*
+ * A table of every RRset of b except those for which skip(ctx, set)
+ * returns 1 (withdrawn ones). Caller frees *out with wot_dns_table_free.
+ */
+int wot_opinion_book_table(const wot_opinion_book *b,
+			   int (*skip)(void *ctx, const wot_opinion_rrset *s),
+			   void *ctx, wot_dns_table **out);
 
 /*
  * Canonical text of the records of rrs owned by name with this type

@@ -5,6 +5,7 @@
  * Loaded on the thread pool after every recompute; read-only afterwards,
  * so the loop answers from it without locks.
  */
+#include "dns/dns.h"
 #include "dns/opinion.h"
 #include "util/util.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 enum { BOOK_JSON_MAX = 1 << 30 };
@@ -340,4 +342,30 @@ const wot_opinion_rrset *wot_opinion_book_at(const wot_opinion_book *b,
 					     size_t i)
 {
 	return b && i < b->n ? b->list[i] : NULL;
+}
+
+int wot_opinion_book_table(const wot_opinion_book *b,
+			   int (*skip)(void *ctx, const wot_opinion_rrset *s),
+			   void *ctx, wot_dns_table **out)
+{
+	wot_dns_table *t = NULL;
+	int rc = wot_dns_table_new(&t);
+
+	*out = NULL;
+	for (size_t i = 0; rc == 0 && b && i < b->n; i++) {
+		const wot_opinion_rrset *s = b->list[i];
+		if (skip && skip(ctx, s))
+			continue;
+		for (size_t k = 0; rc == 0 && k < ldns_rr_list_rr_count(s->rrs);
+		     k++)
+			rc = wot_dns_table_add(t, ldns_rr_list_rr(s->rrs, k));
+	}
+	if (rc == 0)
+		rc = wot_dns_table_seal(t);
+	if (rc < 0) {
+		wot_dns_table_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
 }

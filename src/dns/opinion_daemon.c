@@ -69,6 +69,8 @@ typedef struct job {
 	check *c;
 	int synced;
 	wot_dns_table *table; /* fresh table after a sync */
+	json_t *withdrawn;    /* refresh: in and out */
+	int first;
 	/* save */
 	char *opinions, *peersjson;
 	int rc;
@@ -94,7 +96,9 @@ struct wot_opinions {
 	wot_dns_table *held; /* policy hold: waits for the checks */
 	uv_timer_t hold_timer, recheck_timer;
 	check *rechecks;
-	json_t *history; /* array of finished checks, newest last */
+	json_t *history;   /* array of finished checks, newest last */
+	json_t *withdrawn; /* "name/type" -> source: failed checks */
+	int refresh_again; /* a failed check wants a filtered table */
 	uint64_t n_checks, n_agree, n_disagree, n_lies, n_lagging, n_ahead,
 	    n_equivocations, n_syncs, n_unanswered;
 	int64_t last_check;
@@ -266,6 +270,75 @@ static int write_state(wot_home *h, const char *rel, const char *text)
 	return rc;
 }
 
+static int suspended(wot_home *h, const char *source)
+{
+	char *text = NULL;
+	json_t *o;
+	int s = 0;
+
+	if (wot_evidence_json(h, source, &text) == 0 &&
+	    (o = json_loads(text, 0, NULL))) {
+		s = json_is_true(json_object_get(o, "suspended"));
+		json_decref(o);
+	}
+	wot_error_clear();
+	free(text);
+	return s;
+}
+
+static int skip_withdrawn(void *ctx, const wot_opinion_rrset *s)
+{
+	char key[300];
+
+	snprintf(key, sizeof(key), "%s/%u", s->name, (unsigned)s->type);
+	return json_object_get(ctx, key) != NULL;
+}
+
+/* The withdrawn set saved by the previous run. */
+static json_t *load_withdrawn(wot_home *h)
+{
+	char *path = wot_home_path(h, "state/opinions.json"), *text = NULL;
+	json_t *doc = NULL, *w;
+
+	if (path && wot_file_read(path, 64 << 20, &text, NULL) == 0)
+		doc = json_loads(text, 0, NULL);
+	wot_error_clear();
+	w = json_object_get(doc, "withdrawn");
+	w = json_is_object(w) ? json_deep_copy(w) : json_object();
+	json_decref(doc);
+	free(text);
+	free(path);
+	return w;
+}
+
+/*
+ * Records withdrawn after a failed check stay withdrawn while their
+ * source is suspended (`wotdns source trust-again` brings them back);
+ * the table to serve then leaves them out.
+ */
+static int refresh_withdrawn(job *j)
+{
+	wot_home *h = j->o->h;
+	const char *key;
+	json_t *v, *keep = json_object();
+	void *tmp;
+
+	if (j->first) {
+		json_decref(j->withdrawn);
+		j->withdrawn = load_withdrawn(h);
+	}
+	json_object_foreach_safe(j->withdrawn, tmp, key, v)
+	{
+		if (json_is_string(v) && suspended(h, json_string_value(v)))
+			json_object_set(keep, key, v);
+	}
+	json_decref(j->withdrawn);
+	j->withdrawn = keep;
+	if (!json_object_size(keep))
+		return 0;
+	return wot_opinion_book_table(j->book, skip_withdrawn, keep, &j->table);
+}
+
 static void on_work(uv_work_t *req)
 {
 	job *j = req->data;
@@ -277,6 +350,8 @@ static void on_work(uv_work_t *req)
 		if (j->rc == 0)
 			j->rc =
 			    wot_opinion_peers_load(o->h, &j->peers, &j->npeers);
+		if (j->rc == 0)
+			j->rc = refresh_withdrawn(j);
 	} else if (j->kind == JOB_VERIFY) {
 		for (size_t i = 0; i < j->c->nslots; i++)
 			if (!j->c->slots[i].verdict)
@@ -320,6 +395,7 @@ static void maybe_free(wot_opinions *o)
 	wot_opinion_book_free(o->book);
 	wot_trust_free(o->trust);
 	json_decref(o->history);
+	json_decref(o->withdrawn);
 	free(o->peers);
 	free(o);
 	if (cb)
@@ -329,6 +405,7 @@ static void maybe_free(wot_opinions *o)
 static void job_free(job *j)
 {
 	wot_opinion_book_free(j->book);
+	json_decref(j->withdrawn);
 	free(j->peers);
 	wot_dns_table_free(j->table);
 	free(j->opinions);
@@ -386,8 +463,9 @@ static void save_state(wot_opinions *o)
 	if (!o->dirty || o->closing || !(j = calloc(1, sizeof(*j))))
 		return;
 	o->dirty = 0;
-	doc = json_pack("{s:i,s:I,s:O}", "version", 1, "generated",
-			(json_int_t)time(NULL), "checks", o->history);
+	doc = json_pack("{s:i,s:I,s:O,s:O}", "version", 1, "generated",
+			(json_int_t)time(NULL), "checks", o->history,
+			"withdrawn", o->withdrawn);
 	j->kind = JOB_SAVE;
 	j->opinions = doc ? json_dumps(doc, JSON_INDENT(1)) : NULL;
 	j->peersjson = wot_opinion_peers_json(o->peers, o->npeers);
@@ -464,6 +542,21 @@ static json_t *check_json(wot_opinions *o, const check *c)
 
 static void on_recheck(uv_timer_t *t);
 
+/* Policy serve: what a failed check caught stops being served. */
+static void withdraw(wot_opinions *o, const check *c)
+{
+	char key[300];
+
+	snprintf(key, sizeof(key), "%s/%u", c->name, (unsigned)c->type);
+	if (json_object_get(o->withdrawn, key))
+		return;
+	json_object_set_new(o->withdrawn, key, json_string(c->source));
+	wot_log(WOT_LOG_WARNING, "dns",
+		"opinions: withdrawing %s/%u from %s after a failed check",
+		c->name, c->type, c->source);
+	o->refresh_again = 1;
+}
+
 /* Out of the in-flight list (a job or the history owns it now). */
 static void unlink_check(wot_opinions *o, check *c)
 {
@@ -485,6 +578,8 @@ static void finish_check(wot_opinions *o, check *c)
 		weigh(&o->peers[s->peer], s->verdict);
 		count(o, s->verdict, &disagree);
 		lagging |= !strcmp(s->verdict, "lagging");
+		if (!strcmp(s->verdict, "equivocation"))
+			withdraw(o, c);
 		if (strcmp(s->verdict, "agree") && strcmp(s->verdict, "none"))
 			wot_log(!strcmp(s->verdict, "lie") ||
 					!strcmp(s->verdict, "equivocation")
@@ -516,6 +611,10 @@ static void finish_check(wot_opinions *o, check *c)
 	if (!o->inflight)
 		release_held(o);
 	save_state(o);
+	if (o->refresh_again) {
+		o->refresh_again = 0;
+		wot_opinions_offer(o, NULL);
+	}
 }
 
 /* The answers judged without git; the rest goes to the pool. */
@@ -775,6 +874,18 @@ static void refresh_done(wot_opinions *o, job *j)
 	}
 	o->book = j->book;
 	j->book = NULL;
+	json_decref(o->withdrawn);
+	o->withdrawn = j->withdrawn;
+	j->withdrawn = NULL;
+	if (j->table) { /* without the withdrawn RRsets */
+		if (o->held) {
+			wot_dns_table_free(o->held);
+			o->held = j->table;
+		} else {
+			o->serve(o->data, j->table);
+		}
+		j->table = NULL;
+	}
 	if (old && o->k && o->npeers)
 		check_changes(o, old, o->book);
 	else if (!old)
@@ -844,6 +955,8 @@ void wot_opinions_offer(wot_opinions *o, wot_dns_table *t)
 	if (!(j = calloc(1, sizeof(*j))))
 		return;
 	j->kind = JOB_REFRESH;
+	j->first = !o->book && !o->queue && !o->running;
+	j->withdrawn = json_deep_copy(o->withdrawn);
 	enqueue(o, j);
 }
 
@@ -864,7 +977,10 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	int rc;
 
 	*out = NULL;
-	if (!o || !(o->history = json_array())) {
+	if (!o || !(o->history = json_array()) ||
+	    !(o->withdrawn = json_object())) {
+		if (o)
+			json_decref(o->history);
 		free(o);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
@@ -878,6 +994,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	o->hold = cfg->opinion_policy && !strcmp(cfg->opinion_policy, "hold");
 	if ((rc = wot_opinion_asker_new(&o->asker, loop)) < 0) {
 		json_decref(o->history);
+		json_decref(o->withdrawn);
 		free(o);
 		return rc;
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 6, propagation: a publish reaches the followers' resolvers through
 # DNS NOTIFY (RFC 1996) within seconds although their timers never sync;
-# the peer port answers NOTIFY only; a NOTIFY burst costs few fetches.
+# the peer port answers NOTIFY (and opinion questions) only; a NOTIFY
+# burst costs few fetches.
 . "$(dirname "$0")/lib.sh"
 
 NOUP=127.0.0.1:9 # no upstream: only overlay names are asked here

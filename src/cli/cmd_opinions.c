@@ -1,0 +1,225 @@
+/* cmd_opinions.c - wotdns opinions: what peers said about a name */
+#include "cli/cli.h"
+#include "cli/state.h"
+#include "dns/opinion.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char help[] =
+    "usage: wotdns opinions NAME [TYPE] [--ask ADDR:PORT] [--format json]\n"
+    "       wotdns opinions --head FPR --ask ADDR:PORT\n"
+    "                                               [--home DIR]\n\n"
+    "Show the second opinions the running daemon collected about NAME\n"
+    "(every type, or only TYPE): for each check, the RRset's source and\n"
+    "commit, and what each asked peer said (agree, lagging, ahead, lie,\n"
+    "equivocation, other-source, none, timeout, error), with the peer's\n"
+    "weight. Read from HOME/state/opinions.json (the last 256 checks).\n\n"
+    "--ask ADDR:PORT asks that peer now instead (TYPE defaults to A) and\n"
+    "prints its answer; with --head FPR, asks which verified head it holds\n"
+    "for the source owned by FPR. See docs/peer-protocol.md.\n\n"
+    "Exits 1 when nothing is known about NAME (or the peer did not\n"
+    "answer).\n";
+
+static void print_check(json_t *c)
+{
+	char when[32];
+	time_t t = (time_t)json_integer_value(json_object_get(c, "time"));
+	json_t *a;
+	size_t i;
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&t));
+	printf("%s %s from %s at %.12s, checked %s UTC\n", cli_jstr(c, "name"),
+	       ldns_rr_type2str((ldns_rr_type)json_integer_value(
+		   json_object_get(c, "type"))),
+	       cli_jstr(c, "source"), cli_jstr(c, "commit"), when);
+	json_array_foreach(json_object_get(c, "answers"), i, a)
+	{
+		printf("  %-22s %-13s", cli_jstr(a, "peer"),
+		       cli_jstr(a, "verdict"));
+		if (*cli_jstr(a, "commit"))
+			printf(" at %.12s", cli_jstr(a, "commit"));
+		printf(" (via %s, weight %.2f)", cli_jstr(a, "peer_source"),
+		       json_number_value(json_object_get(a, "weight")));
+		if (*cli_jstr(a, "note"))
+			printf(": %s", cli_jstr(a, "note"));
+		printf("\n");
+	}
+}
+
+static int show_saved(const char *name, int type, int json)
+{
+	char *path = NULL, *text = NULL, *want = NULL;
+	json_t *doc = NULL, *out = json_array(), *c;
+	wot_home *h = NULL;
+	size_t i, found = 0;
+
+	if (wot_home_open(&h, cli_home) < 0)
+		return cli_fail_last(NULL);
+	path = wot_home_path(h, "state/opinions.json");
+	want = wot_strdup_printf("%s%s", name,
+				 name[strlen(name) - 1] == '.' ? "" : ".");
+	if (path && wot_file_read(path, 64 << 20, &text, NULL) == 0)
+		doc = json_loads(text, 0, NULL);
+	json_array_foreach(json_object_get(doc, "checks"), i, c)
+	{
+		if (strcasecmp(cli_jstr(c, "name"), want) ||
+		    (type &&
+		     json_integer_value(json_object_get(c, "type")) != type))
+			continue;
+		found++;
+		if (json)
+			json_array_append(out, c);
+		else
+			print_check(c);
+	}
+	if (json) {
+		char *s = json_dumps(out, JSON_INDENT(2));
+		printf("%s\n", s ? s : "[]");
+		free(s);
+	} else if (!found)
+		printf("%s: no second opinions yet (the daemon asks peers "
+		       "when an RRset is new or changes)\n",
+		       want);
+	json_decref(out);
+	json_decref(doc);
+	free(text);
+	free(path);
+	free(want);
+	wot_home_free(h);
+	return found ? EXIT_OK : EXIT_ERR;
+}
+
+typedef struct {
+	wot_opinion_asker *a;
+	uint8_t pkt[WOT_OPINION_UDP_MAX * 2];
+	size_t len;
+	int got;
+} live_answer;
+
+static void on_live(void *data, const uint8_t *pkt, size_t len, uint16_t id)
+{
+	live_answer *a = data;
+
+	(void)id;
+	if (pkt && len <= sizeof(a->pkt)) {
+		memcpy(a->pkt, pkt, len);
+		a->len = len;
+		a->got = 1;
+	}
+	/* one question: done, let the loop end */
+	wot_opinion_asker_close(a->a, NULL, NULL);
+	a->a = NULL;
+}
+
+static void print_reply(const wot_opinion_reply *r, int head)
+{
+	if (r->rcode || r->none) {
+		printf("none (rcode %d)\n", r->rcode);
+		return;
+	}
+	if (head) {
+		printf("commit %s time %lld\n", r->commit, (long long)r->time);
+		return;
+	}
+	printf("source %s name %s commit %s\n%s", r->fpr, r->source, r->commit,
+	       r->digest ? r->digest : "");
+}
+
+/* Ask one peer now, on a loop of our own. */
+static int ask_live(const char *ep, const char *name, int type, const char *fpr)
+{
+	uv_loop_t loop;
+	live_answer ans = {NULL, {0}, 0, 0};
+	wot_opinion_reply r;
+	uint8_t q[300];
+	char qname[300];
+	size_t qlen;
+	uint16_t id = (uint16_t)(time(NULL) ^ rand());
+	int rc;
+
+	if (fpr) {
+		snprintf(qname, sizeof(qname), "%s._wotdns.", fpr);
+		for (char *p = qname; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		rc = wot_opinion_query_head(q, sizeof(q), id, fpr, &qlen);
+		name = qname;
+		type = LDNS_RR_TYPE_TXT;
+	} else {
+		snprintf(qname, sizeof(qname), "%s%s", name,
+			 name[strlen(name) - 1] == '.' ? "" : ".");
+		for (char *p = qname; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		name = qname;
+		rc = wot_opinion_query_record(q, sizeof(q), id, name,
+					      (uint16_t)type, &qlen);
+	}
+	if (rc < 0)
+		return cli_fail_last("opinions");
+	uv_loop_init(&loop);
+	if ((rc = wot_opinion_asker_new(&ans.a, &loop)) == 0)
+		rc = wot_opinion_ask(ans.a, ep, q, qlen, 2000, on_live, &ans);
+	if (rc < 0) {
+		rc = cli_fail_last("opinions");
+		wot_opinion_asker_close(ans.a, NULL, NULL);
+	}
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	if (rc)
+		return rc;
+	if (!ans.got)
+		return cli_fail("opinions: no answer from %s", ep);
+	if (wot_opinion_reply_parse(ans.pkt, ans.len, id, name, (uint16_t)type,
+				    &r) < 0)
+		return cli_fail_last("opinions");
+	print_reply(&r, fpr != NULL);
+	wot_opinion_reply_dispose(&r);
+	return EXIT_OK;
+}
+
+int cmd_opinions(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    CLI_COMMON_OPTS,
+	    {"ask", required_argument, NULL, 'a'},
+	    {"head", required_argument, NULL, 'f'},
+	    {"format", required_argument, NULL, 'F'},
+	    {NULL, 0, NULL, 0}};
+	const char *ask = NULL, *head = NULL, *name = NULL;
+	int c, json = 0, type = 0;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		CLI_COMMON_CASE(c, help);
+		if (c == 'a')
+			ask = optarg;
+		else if (c == 'f')
+			head = optarg;
+		else if (c == 'F' &&
+			 (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
+			json = !strcmp(optarg, "json");
+		else
+			return cli_usage("opinions", "bad option '%s'",
+					 argv[optind - 1]);
+	}
+	if (head && !ask)
+		return cli_usage("opinions", "--head needs --ask ADDR:PORT");
+	if (!head && (argc - optind < 1 || argc - optind > 2))
+		return cli_usage("opinions", "expected NAME [TYPE]");
+	if (head && argc != optind)
+		return cli_usage("opinions", "--head takes no NAME");
+	if (!head)
+		name = argv[optind];
+	if (!head && argc - optind == 2 &&
+	    !(type = ldns_get_rr_type_by_name(argv[optind + 1])))
+		return cli_usage("opinions", "unknown type '%s'",
+				 argv[optind + 1]);
+	if (ask)
+		return ask_live(ask, name, type ? type : LDNS_RR_TYPE_A, head);
+	return show_saved(name, type, json);
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Issue 7, second opinions: daemons on loopback ask each other about new
+# or changed records (docs/peer-protocol.md). An honest peer that lags is
+# not a liar; a peer that lies loses weight; a node fed a rewritten
+# history by its source learns it from its peers, and the equivocation
+# (two histories signed by the source's owner, served to two followers) is
+# kept as a pair of commits that `git verify-commit` accepts.
+. "$(dirname "$0")/lib.sh"
+
+NOUP=127.0.0.1:9 # no upstream: only overlay names are asked here
+NODES="bob carol dave erin"
+
+peer alice
+soa='@ IN SOA ns.alice.wot. h.alice.wot. 1 3600 600 86400 60'
+zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.10"
+wd alice publish "$T/alice.zone" >/dev/null || exit 1
+# The same key signs a second history for erin only: a copy of alice's
+# home whose repository forks after this first commit.
+cp -r "$T/alice" "$T/alicefork"
+rm -f "$T/alicefork/gnupg/S."* "$T/alicefork/state/"*.sock
+
+# serve_peer NAME: daemon with a peer listener on a free port, announced
+# in NAME's peer.conf; sets PORT_<NAME>, PEER_<NAME>, PID_<NAME>.
+serve_peer() {
+	local n=$1 pp
+	start_serve "$n" --upstream "$NOUP" --sync-interval 0 \
+		--peer-listen 127.0.0.1:0
+	for _ in $(seq 1 50); do
+		pp=$(sed -n 's/.*peer listener on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+			"$T/serve-$n.log" | head -n 1)
+		[ -n "$pp" ] && break
+		sleep 0.1
+	done
+	[ -n "$pp" ] || { echo "no peer listener for $n"; cat "$T/serve-$n.log"; exit 1; }
+	eval "PORT_$n=$PORT PEER_$n=$pp PID_$n=$SERVE_PID"
+	printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$pp" >>"$T/$n/config"
+}
+
+for n in $NODES; do
+	peer "$n"
+	url=$(repo alice)
+	[ "$n" = erin ] && url=$(repo alicefork)
+	wd "$n" follow "$url" --name alice >/dev/null 2>&1 || exit 1
+	wd "$n" sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
+	printf '\n[opinion]\ntimeout = 1000\n' >>"$T/$n/config"
+	if [ "$n" = dave ]; then
+		WOTDNS_TEST_LIE=always serve_peer "$n"
+	else
+		serve_peer "$n"
+	fi
+	zone "$T/$n.zone" "$n.wot." "@ IN A 192.0.2.2"
+	wd "$n" publish "$T/$n.zone" >/dev/null || exit 1
+done
+# Everybody follows everybody: that is how they learn the endpoints.
+for n in $NODES; do
+	for m in $NODES; do
+		[ "$n" = "$m" ] && continue
+		wd "$n" follow "$(repo "$m")" --name "$m" >/dev/null 2>&1 ||
+			{ echo "$n follow $m failed"; exit 1; }
+	done
+done
+# reload NAME: sync NAME's sources now and make its daemon serve (and
+# check) the result.
+reload() {
+	wd "$1" sync >/dev/null 2>&1
+	kill -HUP "$(eval echo "\$PID_$1")"
+}
+for n in $NODES; do reload "$n"; done
+sleep 1
+
+# ---- the protocol ---------------------------------------------------------
+out=$(wd bob opinions --ask "127.0.0.1:$PEER_carol" www.alice.wot A)
+expect_match "a peer answers what it accepts, from which source and commit" \
+	"$out" "^source $FPR_alice name alice commit [0-9a-f]{40}"
+expect_match "... with the records" "$out" "192.0.2.10"
+c1=$(git --git-dir="$(repo alice)" rev-parse main)
+expect_match "... at the source's commit" "$out" "commit $c1"
+expect_match "the head question gives the verified head" \
+	"$(wd bob opinions --ask "127.0.0.1:$PEER_carol" --head "$FPR_alice")" \
+	"^commit $c1 time [0-9]+"
+expect_match "a name nobody accepts is 'none'" \
+	"$(wd bob opinions --ask "127.0.0.1:$PEER_carol" nothing.alice.wot A)" \
+	"^none"
+expect_match "a liar's answer differs" \
+	"$(wd bob opinions --ask "127.0.0.1:$PEER_dave" www.alice.wot A)" \
+	"192.0.2.(10[^0-9]|[0-9]*[^1]0)" # any address but 192.0.2.10
+out=$(dig +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" www.example.com A)
+expect_match "the peer port never recurses" "$(echo "$out" | tr '\n' ' ')" \
+	'flags: qr rd; QUERY: 1, ANSWER: 0'
+
+# ---- an honest peer that lags is not a liar --------------------------------
+zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.11"
+wd alice publish "$T/alice.zone" >/dev/null || exit 1
+reload bob # carol, dave and erin stay behind
+wait_for "bob checks the change with his peers" 10 \
+	sh -c "'$W' --home '$T/bob' opinions www.alice.wot A | grep -q lagging"
+out=$(wd bob opinions www.alice.wot A)
+echo "$out" | sed 's/^/# /'
+expect_match "carol is behind: lagging, agreeing for now" "$out" \
+	"127.0.0.1:$PEER_carol +lagging"
+if echo "$out" | grep -q "127.0.0.1:$PEER_carol .*lie"; then
+	fail "carol, honest and lagging, is not called a liar"
+else
+	pass "carol, honest and lagging, is not called a liar"
+fi
+
+# ---- a liar loses weight ---------------------------------------------------
+zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.12"
+wd alice publish "$T/alice.zone" >/dev/null || exit 1
+reload dave # the liar is up to date: its lie is about the records
+sleep 1
+reload carol
+wait_for "carol hears from every peer" 15 \
+	sh -c "'$W' --home '$T/carol' opinions www.alice.wot A | grep -q '$PEER_dave'"
+out=$(wd carol opinions www.alice.wot A)
+echo "$out" | sed 's/^/# /'
+expect_match "dave's lie is caught" "$out" "127.0.0.1:$PEER_dave +lie"
+wait_for "carol keeps dave's lower weight in state/peers.json" 5 \
+	sh -c "grep -A12 '127.0.0.1:$PEER_dave' '$T/carol/state/peers.json' | grep -q '\"weight\": 0.5'"
+st=$(wd carol status)
+expect_match "carol's status counts the lie" "$st" "opinions: .*lies [1-9]"
+expect_match "... and shows dave's weight" "$st" "127.0.0.1:$PEER_dave .*weight 0.50"
+
+# ---- a rewritten history, detected through peers ---------------------------
+# erin's source forks: the same key signs another history for her.
+zone "$T/fork.zone" alice.wot. "$soa" "www IN A 198.51.100.66"
+wd alicefork publish "$T/fork.zone" >/dev/null || exit 1
+reload erin
+wait_for "erin's peers show her another history: equivocation" 20 \
+	sh -c "'$W' --home '$T/erin' opinions www.alice.wot A | grep -q equivocation"
+wd erin opinions www.alice.wot A | sed 's/^/# /'
+PORT=$PORT_erin
+wait_for "erin withdraws the record the failed check was about" 5 \
+	sh -c "[ -z \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT www.alice.wot A)\" ]"
+expect_match "... and says so in her log" "$(cat "$T/serve-erin.log")" \
+	"withdrawing www.alice.wot./1 from alice"
+ev=$(wd erin evidence alice)
+expect_match "the evidence names an equivocation" "$ev" "alice: equivocation"
+expect_match "... and the source is suspended" "$ev" "SUSPENDED"
+ver=$(echo "$ev" | sed -n 's/^ *verified \([0-9a-f]*\).*/\1/p' | head -n 1)
+off=$(echo "$ev" | sed -n 's/^ *offered *\([0-9a-f]*\).*/\1/p' | head -n 1)
+expect_eq "the proof holds erin's fork head" "$ver" \
+	"$(git --git-dir="$(repo alicefork)" rev-parse main)"
+if [ -n "$off" ] && git --git-dir="$(repo alice)" cat-file -e "$off^{commit}" 2>/dev/null; then
+	pass "... and a head of the history the network holds"
+else
+	fail "... and a head of the history the network holds ($off)"
+fi
+if GNUPGHOME="$T/erin/gnupg" git --git-dir="$T/erin/sources/alice.git" \
+	verify-commit "$ver" >/dev/null 2>&1 &&
+	GNUPGHOME="$T/erin/gnupg" git --git-dir="$T/erin/sources/alice.git" \
+		verify-commit "$off" >/dev/null 2>&1; then
+	pass "git verify-commit accepts both commits of the proof"
+else
+	fail "git verify-commit accepts both commits of the proof"
+fi
+if git --git-dir="$T/erin/sources/alice.git" merge-base --is-ancestor "$ver" "$off" ||
+	git --git-dir="$T/erin/sources/alice.git" merge-base --is-ancestor "$off" "$ver"; then
+	fail "neither commit descends from the other"
+else
+	pass "neither commit descends from the other"
+fi
+
+wd erin source trust-again alice >/dev/null
+kill -HUP "$PID_erin"
+wait_for "trust-again serves it again" 5 \
+	sh -c "[ -n \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT www.alice.wot A)\" ]"
+
+for n in $NODES; do stop_pid "$(eval echo "\$PID_$n")"; done
+for n in $NODES; do
+	if grep -q "ERROR: AddressSanitizer\|runtime error" "$T/serve-$n.log"; then
+		fail "no sanitizer report from $n"; cat "$T/serve-$n.log"
+	fi
+done
+pass "every daemon stopped"
+finish
