@@ -131,7 +131,7 @@ size_t wot_dns_withdraw_list(wot_withdrawn *out, size_t cap)
 
 	pthread_mutex_lock(&lock);
 	n = nset;
-	if (out)
+	if (out && n && cap)
 		memcpy(out, set, (n < cap ? n : cap) * sizeof(*out));
 	pthread_mutex_unlock(&lock);
 	return n;
