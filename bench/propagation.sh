@@ -76,6 +76,7 @@ alice_zone() {
 serve() {
 	local n=$1 log="$T/serve-$1.log" i
 	shift
+	: >"$log" # exists before the daemon's shell opens it
 	"$W" --home "$T/$n" serve --listen 127.0.0.1:0 --upstream 127.0.0.1:9 \
 		"$@" >"$log" 2>&1 &
 	SPID[$n]=$!
@@ -98,6 +99,7 @@ stop() {
 	unset "SPID[$1]"
 }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg) # other work on the machine matters
 say "creating alice and $FOLLOWERS followers (keys, repositories)..."
 FPR_alice=$(peer alice)
 alice_zone 0
@@ -209,6 +211,7 @@ start_followers --sync-interval "$REF_INTERVAL"
 sleep 2 # let the first timed syncs settle
 poll timer 100
 
+echo "propagation: load average before and after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "propagation: 1 publisher, $FOLLOWERS followers on loopback, $ROUNDS rounds" \
 	"(latency from 'wotdns publish' returning to the follower's answer, s)"
 stats notify

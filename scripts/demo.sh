@@ -31,8 +31,21 @@ run wd carol resolve alice.wot A
 
 step "carol serves the overlay on loopback"
 start_upstream
-start_serve carol --upstream "$UPSTREAM" --sync-interval 2
+# No timed sync: only alice's NOTIFY will bring her next change. carol's
+# peer listener takes NOTIFYs; its endpoint goes into carol's peer.conf.
+start_serve carol --upstream "$UPSTREAM" --sync-interval 0 \
+	--peer-listen 127.0.0.1:0
+for _ in $(seq 1 50); do
+	PEER=$(sed -n 's/.*peer listener on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+		"$T/serve-carol.log" | head -n 1)
+	[ -n "$PEER" ] && break
+	sleep 0.1
+done
+printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$PEER" >>"$T/carol/config"
+zone "$T/carol.zone" carol.wot. "@ IN A 192.0.2.3"
+wd carol publish "$T/carol.zone" >/dev/null
 echo "wotdns serve listening on 127.0.0.1:$PORT (upstream: unbound on $UPSTREAM)"
+echo "carol's peer listener (NOTIFY) on 127.0.0.1:$PEER, announced in her peer.conf"
 for qn in "alice.wot A" "alice.wot AAAA" "www.bob.wot A" "bob.wot MX" \
 	"bob.wot TXT" "www.example.com A"; do
 	run dig +noall +answer @127.0.0.1 -p "$PORT" $qn
@@ -41,12 +54,20 @@ echo "\$ dig @127.0.0.1 -p $PORT nothing.alice.wot A   (status and flags)"
 dig +noall +comments @127.0.0.1 -p "$PORT" nothing.alice.wot A |
 	grep -E "status|flags"
 
-step "alice publishes a new address; carol's daemon picks it up"
+step "alice publishes a new address; her daemon NOTIFYs carol's"
+# alice follows carol, which tells her carol's endpoint.
+wd alice follow "$(repo carol)" --name carol >/dev/null 2>&1
+CAROL_PORT=$PORT
+start_serve alice --upstream "$UPSTREAM" --sync-interval 0
+PORT=$CAROL_PORT
 zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.100" "@ IN AAAA 2001:db8::1"
-wd alice publish "$T/alice.zone" >/dev/null
-for _ in $(seq 1 50); do
+echo '$ wotdns --home alice publish alice.zone'
+wd alice publish "$T/alice.zone"
+t0=$(date +%s%N)
+for _ in $(seq 1 500); do
 	[ "$(q alice.wot A)" = 192.0.2.100 ] && break
-	sleep 0.2
+	sleep 0.01
 done
+echo "carol answers the new address $((($(date +%s%N) - t0) / 1000000)) ms after the publish:"
 run dig +noall +answer @127.0.0.1 -p "$PORT" alice.wot A
 step "done (all demo processes are stopped on exit)"

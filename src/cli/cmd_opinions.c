@@ -30,14 +30,16 @@ static void print_check(json_t *c)
 {
 	char when[32];
 	time_t t = (time_t)json_integer_value(json_object_get(c, "time"));
+	char *type = ldns_rr_type2str(
+	    (ldns_rr_type)json_integer_value(json_object_get(c, "type")));
 	json_t *a;
 	size_t i;
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&t));
 	printf("%s %s from %s at %.12s, checked %s UTC\n", cli_jstr(c, "name"),
-	       ldns_rr_type2str((ldns_rr_type)json_integer_value(
-		   json_object_get(c, "type"))),
-	       cli_jstr(c, "source"), cli_jstr(c, "commit"), when);
+	       type ? type : "?", cli_jstr(c, "source"), cli_jstr(c, "commit"),
+	       when);
+	free(type);
 	json_array_foreach(json_object_get(c, "answers"), i, a)
 	{
 		printf("  %-22s %-13s", cli_jstr(a, "peer"),

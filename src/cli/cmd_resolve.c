@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char help[] =
     "usage: wotdns resolve [--explain] NAME [TYPE] [--home DIR]\n\n"
@@ -57,18 +58,43 @@ static char *normalise(const char *in)
 	return s;
 }
 
+/*
+ * accepted.zone is written by the recompute, one record per line with its
+ * absolute owner first: keep only the lines whose owner is want (the file
+ * holds every accepted record, more than a zone may; the parse below still
+ * compares names exactly). Caller disposes b.
+ */
+static void owner_lines(const char *text, const ldns_rdf *want, wot_buf *b)
+{
+	char *owner = ldns_rdf2str(want);
+	size_t ol = owner ? strlen(owner) : 0;
+
+	for (const char *p = text; owner && p && *p;) {
+		const char *end = strchr(p, '\n');
+		size_t n = end ? (size_t)(end - p) + 1 : strlen(p);
+		if (n > ol && !strncasecmp(p, owner, ol) &&
+		    (p[ol] == '\t' || p[ol] == ' '))
+			wot_buf_put(b, p, n);
+		p = end ? end + 1 : NULL;
+	}
+	free(owner);
+}
+
 /* Print matching records from accepted.zone; returns how many. */
 static int print_records(const char *name, ldns_rr_type type, int any)
 {
 	char *path = wot_path_join(cli_home, "state/accepted.zone");
 	ldns_rdf *want = ldns_dname_new_frm_str(name);
 	ldns_rr_list *rrs = NULL;
+	wot_buf lines = WOT_BUF_INIT;
 	char *text = NULL;
 	size_t len = 0;
 	int found = 0;
 
-	if (path && want && wot_file_read(path, 1u << 30, &text, &len) == 0 &&
-	    wot_zone_parse(text, len, path, &rrs) == 0) {
+	if (path && want && wot_file_read(path, 2u << 30, &text, &len) == 0)
+		owner_lines(text, want, &lines);
+	if (lines.len &&
+	    wot_zone_parse(lines.ptr, lines.len, path, &rrs) == 0) {
 		for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
 			ldns_rr *rr = ldns_rr_list_rr(rrs, i);
 			ldns_rr_type t = ldns_rr_get_type(rr);
@@ -80,6 +106,7 @@ static int print_records(const char *name, ldns_rr_type type, int any)
 		}
 	}
 	ldns_rr_list_deep_free(rrs);
+	wot_buf_dispose(&lines);
 	free(text);
 	ldns_rdf_deep_free(want);
 	free(path);

@@ -27,7 +27,7 @@ static const char help[] =
     "  --user USER            when started as root: become USER after\n"
     "                         binding (the home must belong to USER)\n"
     "  --peer-listen ADDR:PORT  answer NOTIFY and opinion questions\n"
-    "                         from peers here (UDP;\n"
+    "                         from peers here (UDP+TCP;\n"
     "                         port 0 picks one, logged; default: the\n"
     "                         config's [peer] listen, else none). A\n"
     "                         NOTIFY for a followed source fetches it at\n"

@@ -11,8 +11,10 @@
 
 static const char help[] =
     "usage: wotdns status [--home DIR]\n\n"
-    "Show the sources with their pinned keys, verified heads and last\n"
-    "errors, the keyring's key counts, the accepted records and the\n"
+    "Show the sources with their pinned keys, verified heads, last\n"
+    "errors and freshness (age of the signed head against the source's\n"
+    "refresh promise: STALE, EXPIRED), tree entries ignored, the\n"
+    "keyring's key counts, the accepted records and the\n"
     "conflicts; and, when 'wotdns serve' runs on this home, its\n"
     "counters: queries, overlay answers, cache hits, upstream answers,\n"
     "failures, a latency histogram and each upstream's RTT.\n";

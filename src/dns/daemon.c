@@ -23,7 +23,7 @@ typedef struct {
 	wot_dns_pool *pool;
 	wot_dns_control *control;
 	wot_prop *prop;		 /* NOTIFY in and out */
-	wot_opinions *opinions;	 /* second opinions; installs new tables */
+	wot_opinions *opinions;	 /* second opinions; they serve new tables */
 	wot_neighbor *neighbors; /* neighbor-majority rounds */
 	uint64_t started_ms;
 	size_t records;
@@ -32,25 +32,44 @@ typedef struct {
 	uv_signal_t sigterm, sigint, sighup;
 	uv_work_t work;
 	int syncing, stopping;
+	int renewed; /* the last sync_work renewed the own head */
 	/* result of the last sync, handed from the pool thread */
 	wot_dns_table *fresh;
+	uint64_t fresh_gen, gen; /* of fresh, and of the table serving */
 	char error[512];
 	wot_sync_report report;
+	uint64_t work_gen; /* gen as the timed sync was queued */
 } daemon_t;
 
-static int load_table(wot_home *h, wot_dns_table **out)
+/* Swap t in (second opinions call this when their policy says so); gen
+ * 0: offer_table already checked it. */
+static void serve_table(void *data, wot_dns_table *t, uint64_t gen)
 {
-	char *path = wot_home_path(h, "state/accepted.zone");
-	int rc;
+	daemon_t *d = data;
 
-	if (!path)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	if (wot_path_exists(path))
-		rc = wot_dns_table_load_file(out, path);
+	if (d->stopping || !d->pool || (gen && gen < d->gen)) {
+		wot_dns_table_free(t);
+		return;
+	}
+	if (gen)
+		d->gen = gen;
+	d->records = wot_dns_table_count(t);
+	wot_dns_pool_set_table(d->pool, t);
+}
+
+/* Serve t unless a newer generation already serves: timed and NOTIFY
+ * syncs finish in any order. Takes t. */
+static void offer_table(daemon_t *d, wot_dns_table *t, uint64_t gen)
+{
+	if (d->stopping || !d->pool || gen < d->gen) {
+		wot_dns_table_free(t);
+		return;
+	}
+	d->gen = gen;
+	if (d->opinions)
+		wot_opinions_offer(d->opinions, t);
 	else
-		rc = wot_dns_table_new(out);
-	free(path);
-	return rc;
+		serve_table(d, t, 0);
 }
 
 /* Pool thread: git and gpg work never runs on the loop. */
@@ -64,37 +83,18 @@ static void sync_work(uv_work_t *req)
 	d->fresh = NULL;
 	rc = wot_home_trust(d->home, &t);
 	/* Keep the own refresh promise ([peer] refresh); logged. */
-	if (rc == 0)
-		wot_sync_renew_due(d->home, t, (int64_t)time(NULL), NULL);
+	d->renewed = rc == 0 && wot_sync_renew_due(
+				    d->home, t, (int64_t)time(NULL), NULL) == 1;
 	if (rc == 0)
 		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
-	/* Nothing changed: the table already serves these records. */
-	if (rc == 0 && !d->report.unchanged)
-		rc = load_table(d->home, &d->fresh);
+	/* Nothing changed and the table serves this very file (a CLI sync
+	 * may have rewritten it since): keep it. */
+	if (rc == 0 && !(d->report.unchanged &&
+			 wot_dns_accepted_gen(d->home) == d->work_gen))
+		rc = wot_dns_accepted_load(d->home, &d->fresh, &d->fresh_gen);
 	if (rc < 0)
 		snprintf(d->error, sizeof(d->error), "%s", wot_error_last());
 	wot_trust_free(t);
-}
-
-static void serve_table(void *data, wot_dns_table *t)
-{
-	daemon_t *d = data;
-
-	if (d->stopping || !d->pool) {
-		wot_dns_table_free(t);
-		return;
-	}
-	d->records = wot_dns_table_count(t);
-	wot_dns_pool_set_table(d->pool, t);
-}
-
-/* A recomputed set: second opinions decide when it is served. */
-static void offer_table(daemon_t *d, wot_dns_table *t)
-{
-	if (d->opinions)
-		wot_opinions_offer(d->opinions, t);
-	else
-		serve_table(d, t);
 }
 
 static void sync_done(uv_work_t *req, int status)
@@ -104,6 +104,9 @@ static void sync_done(uv_work_t *req, int status)
 	d->syncing = 0;
 	if (status == UV_ECANCELED)
 		return;
+	/* A renewal travels like a publish, whatever the sync did. */
+	if (d->renewed && d->prop && !d->stopping)
+		wot_prop_announce(d->prop);
 	if (d->error[0]) {
 		wot_log(WOT_LOG_WARNING, "sync", "sync failed: %s", d->error);
 		return;
@@ -112,10 +115,8 @@ static void sync_done(uv_work_t *req, int status)
 		"synced %zu sources (%zu failed): %zu records, %zu conflicts",
 		d->report.sources, d->report.failed, d->report.records,
 		d->report.conflicts);
-	if (d->fresh && !d->stopping)
-		offer_table(d, d->fresh);
-	else
-		wot_dns_table_free(d->fresh);
+	if (d->fresh)
+		offer_table(d, d->fresh, d->fresh_gen);
 	d->fresh = NULL;
 }
 
@@ -127,6 +128,7 @@ static void on_timer(uv_timer_t *timer)
 		return;
 	d->syncing = 1;
 	d->work.data = d;
+	d->work_gen = d->gen;
 	uv_queue_work(&d->loop, &d->work, sync_work, sync_done);
 }
 
@@ -140,16 +142,18 @@ static void on_signal(uv_signal_t *sig, int signum)
 {
 	daemon_t *d = sig->data;
 	wot_dns_table *t = NULL;
+	uint64_t gen;
 
 	if (signum == SIGHUP) {
-		if (load_table(d->home, &t) < 0) {
+		if (wot_dns_accepted_load(d->home, &t, &gen) < 0) {
 			wot_log(WOT_LOG_ERR, "dns", "reload: %s",
 				wot_error_last());
 			return;
 		}
+		d->gen = 0; /* the user asked for what is on disk now */
+		offer_table(d, t, gen);
 		wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records",
-			wot_dns_table_count(t));
-		offer_table(d, t);
+			d->records);
 		return;
 	}
 	wot_log(WOT_LOG_NOTICE, "dns", "shutting down");
@@ -258,7 +262,7 @@ static int start_server(daemon_t *d, const wot_daemon_opts *o)
 
 	server_opts(d, o, &so, &threads);
 	if ((rc = pick_upstreams(d, o, &so, &owned, &full)) < 0 ||
-	    (rc = load_table(d->home, &table)) < 0 ||
+	    (rc = wot_dns_accepted_load(d->home, &table, &d->gen)) < 0 ||
 	    (rc = wot_dns_pool_new(&d->pool, &d->loop, &full, threads)) < 0)
 		goto out;
 	d->records = wot_dns_table_count(table);
@@ -304,15 +308,9 @@ static void start_control(daemon_t *d)
 }
 
 /* A NOTIFY-driven sync produced a fresh record set. */
-static void install_table(void *data, wot_dns_table *t)
+static void install_table(void *data, wot_dns_table *t, uint64_t gen)
 {
-	daemon_t *d = data;
-
-	if (d->stopping || !d->pool) {
-		wot_dns_table_free(t);
-		return;
-	}
-	offer_table(d, t);
+	offer_table(data, t, gen);
 }
 
 static void weigh_peers(void *data, const char *const *endpoints,
@@ -359,7 +357,9 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 	for (size_t i = 0; i < po.nlisten; i++)
 		if (wot_prop_bound(d->prop, i, addr, sizeof(addr)) == 0)
 			wot_log(WOT_LOG_NOTICE, "dns",
-				"peer listener on %s (udp, NOTIFY and opinions)", addr);
+				"peer listener on %s (udp+tcp, NOTIFY and "
+				"opinions)",
+				addr);
 	return 0;
 }
 

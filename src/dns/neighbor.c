@@ -13,6 +13,7 @@
  */
 #include "dns/neighbor.h"
 #include "dns/opinion_int.h"
+#include "dns/propagate.h"
 #include "trust/majority.h"
 #include "dns/withdraw.h"
 #include "util/util.h"
@@ -109,6 +110,7 @@ typedef struct nb_round {
 	nb_event *events;
 	size_t nevents;
 	wot_dns_table *table;
+	uint64_t gen;
 	int resynced;
 	char err[256];
 } nb_round;
@@ -406,7 +408,6 @@ static int finish_judge(nb_round *r, const char **resync, size_t nresync,
 	wot_home *h = r->n->h;
 	wot_trust *t = NULL;
 	wot_sync_report rep;
-	char *path;
 	int rc = 0;
 
 	if (nresync && (rc = wot_home_trust(h, &t)) == 0) {
@@ -417,12 +418,9 @@ static int finish_judge(nb_round *r, const char **resync, size_t nresync,
 	wot_trust_free(t);
 	if (rc < 0 || !changed)
 		return rc;
-	if (!(path = wot_home_path(h, "state/accepted.zone")))
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	rc = wot_path_exists(path) ? wot_dns_table_load_file(&r->table, path)
-				   : wot_dns_table_new(&r->table);
-	free(path);
-	return rc;
+	/* Withdrawals leave accepted.zone as it is: the same generation,
+	 * which the daemon serves over its own. */
+	return wot_dns_accepted_load(h, &r->table, &r->gen);
 }
 
 static int judge_round(nb_round *r)
@@ -566,7 +564,7 @@ static void round_end(wot_neighbor *n, nb_round *r)
 	stats_add(&n->st, &r->st);
 	give_events(n, r);
 	if (r->table && n->o.table_fn) {
-		n->o.table_fn(n->o.data, r->table);
+		n->o.table_fn(n->o.data, r->table, r->gen);
 		r->table = NULL;
 	}
 	round_free(r);

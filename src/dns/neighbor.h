@@ -21,8 +21,10 @@
 
 typedef struct wot_neighbor wot_neighbor;
 
-/* A fresh record set to serve (ownership passes to the callee). */
-typedef void (*wot_neighbor_table_fn)(void *data, wot_dns_table *t);
+/* A fresh record set to serve (ownership passes to the callee), of
+ * generation gen (wot_dns_accepted_load). */
+typedef void (*wot_neighbor_table_fn)(void *data, wot_dns_table *t,
+				      uint64_t gen);
 
 typedef struct {
 	unsigned interval_s; /* mean time between rounds; 0: never */

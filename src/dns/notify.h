@@ -72,7 +72,8 @@ typedef struct {
 } wot_dns_peer_stats;
 
 /*
- * Listen for NOTIFY on each "ADDR:PORT" (UDP; port 0 picks one). Only
+ * Listen for NOTIFY on each "ADDR:PORT" (UDP and TCP, one port;
+ * port 0 picks one). Only
  * loopback addresses unless allow_nonloopback. fn runs for every accepted
  * NOTIFY. Close with wot_dns_peer_listener_close(); on error nothing needs
  * closing but the loop must run once more.

@@ -39,6 +39,7 @@ typedef struct {
 	char commit[WOT_OID_MAX];
 	char *digest; /* canonical form, see wot_opinion_digest */
 	ldns_rr_list *rrs;
+	int withdrawn; /* after a failed check: answered as "none" */
 } wot_opinion_rrset;
 
 /* A verified head we hold. */
@@ -58,6 +59,9 @@ typedef struct wot_opinion_book wot_opinion_book;
  * wot_opinion_book_free().
  */
 int wot_opinion_book_load(wot_opinion_book **out, wot_home *h);
+/* A book holding nothing (nobody to answer or ask: the records are not
+ * loaded twice for nothing). */
+int wot_opinion_book_empty(wot_opinion_book **out);
 void wot_opinion_book_free(wot_opinion_book *b);
 /* Borrowed entry for name (any case, absolute or not) and type, or NULL. */
 const wot_opinion_rrset *wot_opinion_book_get(const wot_opinion_book *b,

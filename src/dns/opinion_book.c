@@ -49,7 +49,7 @@ static char *rdata_text(const ldns_rr *rr)
 			ldns_rdf2buffer_str(buf, ldns_rr_rdf(c, i));
 		}
 		if (ldns_buffer_status_ok(buf))
-			s = ldns_buffer_export2str(buf);
+			s = ldns_buffer2str(buf);
 	}
 	ldns_rr_free(c);
 	ldns_buffer_free(buf);
@@ -312,6 +312,22 @@ int wot_opinion_book_load(wot_opinion_book **out, wot_home *h)
 	}
 	*out = b;
 	return 0;
+}
+
+int wot_opinion_book_empty(wot_opinion_book **out)
+{
+	wot_opinion_book *b = calloc(1, sizeof(*b));
+	int rc = b ? wot_map_new(&b->sets)
+		   : wot_error_set(WOT_ENOMEM, "out of memory");
+
+	if (rc == 0)
+		rc = finish(b);
+	if (rc < 0) {
+		wot_opinion_book_free(b);
+		b = NULL;
+	}
+	*out = b;
+	return rc;
 }
 
 const wot_opinion_rrset *wot_opinion_book_get(const wot_opinion_book *b,

@@ -69,6 +69,7 @@ typedef struct job {
 	check *c;
 	int synced;
 	wot_dns_table *table; /* fresh table after a sync */
+	uint64_t gen;	      /* its generation; 0: derived, already ok */
 	json_t *withdrawn;    /* refresh: in and out */
 	int first;
 	/* save */
@@ -85,6 +86,7 @@ struct wot_opinions {
 	void *data;
 	unsigned k, timeout_ms;
 	int hold;
+	int answering; /* a peer listener answers questions from the book */
 	wot_opinion_book *book;
 	wot_opinion_peer *peers;
 	size_t npeers;
@@ -247,19 +249,6 @@ static void verify_slot(job *j, slot *s)
 	}
 }
 
-static int load_table(wot_home *h, wot_dns_table **out)
-{
-	char *path = wot_home_path(h, "state/accepted.zone");
-	int rc;
-
-	if (!path)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	rc = wot_path_exists(path) ? wot_dns_table_load_file(out, path)
-				   : wot_dns_table_new(out);
-	free(path);
-	return rc;
-}
-
 static int write_state(wot_home *h, const char *rel, const char *text)
 {
 	char *path = wot_home_path(h, rel);
@@ -336,6 +325,12 @@ static int refresh_withdrawn(job *j)
 	j->withdrawn = keep;
 	if (!json_object_size(keep))
 		return 0;
+	for (size_t i = 0; i < wot_opinion_book_count(j->book); i++) {
+		/* the book is still ours alone: mark, so peers hear "none" */
+		wot_opinion_rrset *s =
+		    (wot_opinion_rrset *)wot_opinion_book_at(j->book, i);
+		s->withdrawn = skip_withdrawn(keep, s);
+	}
 	return wot_opinion_book_table(j->book, skip_withdrawn, keep, &j->table);
 }
 
@@ -346,10 +341,11 @@ static void on_work(uv_work_t *req)
 
 	j->rc = 0;
 	if (j->kind == JOB_REFRESH) {
-		j->rc = wot_opinion_book_load(&j->book, o->h);
-		if (j->rc == 0)
-			j->rc =
-			    wot_opinion_peers_load(o->h, &j->peers, &j->npeers);
+		j->rc = wot_opinion_peers_load(o->h, &j->peers, &j->npeers);
+		if (j->rc == 0 && !o->answering && (!o->k || !j->npeers))
+			j->rc = wot_opinion_book_empty(&j->book);
+		else if (j->rc == 0)
+			j->rc = wot_opinion_book_load(&j->book, o->h);
 		if (j->rc == 0)
 			j->rc = refresh_withdrawn(j);
 	} else if (j->kind == JOB_VERIFY) {
@@ -357,7 +353,7 @@ static void on_work(uv_work_t *req)
 			if (!j->c->slots[i].verdict)
 				verify_slot(j, &j->c->slots[i]);
 		if (j->synced)
-			j->rc = load_table(o->h, &j->table);
+			j->rc = wot_dns_accepted_load(o->h, &j->table, &j->gen);
 	} else {
 		j->rc = write_state(o->h, "state/opinions.json", j->opinions);
 		if (j->rc == 0)
@@ -482,7 +478,7 @@ static void release_held(wot_opinions *o)
 		return;
 	o->held = NULL;
 	uv_timer_stop(&o->hold_timer);
-	o->serve(o->data, t);
+	o->serve(o->data, t, 0);
 }
 
 static void weigh(wot_opinion_peer *p, const char *verdict)
@@ -718,45 +714,15 @@ static void ask_slot(wot_opinions *o, check *c, int peer)
 	o->peers[peer].asked++;
 }
 
-static int asked(const check *c, int peer)
-{
-	for (size_t i = 0; i < c->nslots; i++)
-		if (c->slots[i].peer == peer)
-			return 1;
-	return 0;
-}
-
-/*
- * A random peer not asked yet, by weight; the source's owner last (its
- * opinion of its own records is the least independent). When every peer
- * chosen so far came through one source, prefer one that did not.
- */
+/* The next peer to ask about c (wot_opinion_peer_pick), -1 if none. */
 static int pick_peer(wot_opinions *o, check *c)
 {
-	int best = -1, same_group = c->nslots > 0, want_other;
-	double best_key = -1;
-	const char *group = c->nslots ? o->peers[c->slots[0].peer].group : "";
+	int chosen[MAX_SLOTS];
 
-	for (size_t i = 1; i < c->nslots; i++)
-		if (strcmp(o->peers[c->slots[i].peer].group, group))
-			same_group = 0;
-	want_other = same_group && (size_t)c->want == c->nslots + 1;
-	for (int pass = 0; pass < 2 && best < 0; pass++)
-		for (size_t i = 0; i < o->npeers; i++) {
-			const wot_opinion_peer *p = &o->peers[i];
-			double key = (double)rand() / RAND_MAX * p->weight;
-			if (asked(c, (int)i))
-				continue;
-			if (pass == 0 && want_other && !strcmp(p->group, group))
-				continue;
-			if (!strcasecmp(p->fpr, c->fpr))
-				key /= 4;
-			if (key > best_key) {
-				best_key = key;
-				best = (int)i;
-			}
-		}
-	return best;
+	for (size_t i = 0; i < c->nslots; i++)
+		chosen[i] = c->slots[i].peer;
+	return wot_opinion_peer_pick(o->peers, o->npeers, chosen, c->nslots,
+				     (size_t)c->want, c->fpr);
 }
 
 static void start_check(wot_opinions *o, check *c)
@@ -810,7 +776,9 @@ static void check_changes(wot_opinions *o, const wot_opinion_book *ob,
 		if (!s->source || !strcmp(s->source, WOT_SELF))
 			continue; /* our own records need no second opinion */
 		old = wot_opinion_book_get(ob, s->name, s->type);
-		if (old && old->digest && s->digest &&
+		if (s->withdrawn)
+			continue;
+		if (old && !old->withdrawn && old->digest && s->digest &&
 		    !strcmp(old->digest, s->digest))
 			continue;
 		if (started >= MAX_CHECKS) {
@@ -882,7 +850,7 @@ static void refresh_done(wot_opinions *o, job *j)
 			wot_dns_table_free(o->held);
 			o->held = j->table;
 		} else {
-			o->serve(o->data, j->table);
+			o->serve(o->data, j->table, j->gen);
 		}
 		j->table = NULL;
 	}
@@ -913,7 +881,7 @@ static void on_done(uv_work_t *req, int status)
 			o->n_syncs += j->synced;
 			finish_check(o, j->c);
 			if (j->table) {
-				o->serve(o->data, j->table);
+				o->serve(o->data, j->table, j->gen);
 				j->table = NULL;
 				wot_opinions_offer(o, NULL);
 			}
@@ -950,7 +918,7 @@ void wot_opinions_offer(wot_opinions *o, wot_dns_table *t)
 		uv_timer_start(&o->hold_timer, on_hold_timeout,
 			       3ull * o->timeout_ms + HOLD_GRACE_MS, 0);
 	} else if (t) {
-		o->serve(o->data, t);
+		o->serve(o->data, t, 0);
 	}
 	if (!(j = calloc(1, sizeof(*j))))
 		return;
@@ -969,6 +937,17 @@ static size_t answer(void *data, const uint8_t *pkt, size_t len, uint8_t *out,
 				  wot_opinion_lie_mode());
 }
 
+/* 1 if prop listens for peers (then the book must be loaded even with
+ * nobody to ask). */
+static int has_listener(const wot_prop *prop)
+{
+	char addr[80];
+	int yes = wot_prop_bound(prop, 0, addr, sizeof(addr)) == 0;
+
+	wot_error_clear();
+	return yes;
+}
+
 int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 		       wot_prop *prop, wot_opinions_serve_fn serve, void *data)
 {
@@ -984,6 +963,8 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 		free(o);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
+	/* Each daemon its own order of peers (and of test lies). */
+	srand((unsigned)(uv_hrtime() ^ (uint64_t)uv_os_getpid()));
 	o->loop = loop;
 	o->h = h;
 	o->prop = prop;
@@ -1003,6 +984,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	o->hold_timer.data = o->recheck_timer.data = o;
 	o->live = 3; /* asker and two timers */
 	wot_prop_on_query(prop, answer, o);
+	o->answering = has_listener(prop);
 	wot_opinions_offer(o, NULL); /* the first book */
 	*out = o;
 	return 0;

@@ -16,8 +16,11 @@
 
 typedef struct wot_opinions wot_opinions;
 
-/* Serve table t now (ownership passes to the callee). */
-typedef void (*wot_opinions_serve_fn)(void *data, wot_dns_table *t);
+/* Serve table t now (ownership passes to the callee). gen: its
+ * generation (wot_dns_accepted_load), to be checked against the one
+ * serving; 0 for a table already accepted (offered, or derived from one). */
+typedef void (*wot_opinions_serve_fn)(void *data, wot_dns_table *t,
+				      uint64_t gen);
 
 /*
  * Start on loop for home h (borrowed, must outlive the object). prop (may

@@ -28,6 +28,17 @@ enum { WOT_OPINION_PEERS_MAX = 4096 };
  * state/peers.json. Caller frees *out with free().
  */
 int wot_opinion_peers_load(wot_home *h, wot_opinion_peer **out, size_t *n);
+/*
+ * The next peer to ask: one not in chosen (nchosen indexes into v), at
+ * random with probability growing with its weight, the owner of the
+ * RRset's source (key owner) a quarter as likely. When every peer chosen
+ * so far came through one source (same group) and this is the last of the
+ * want peers, one from another group is taken if any is left. -1 when
+ * every peer has been chosen.
+ */
+int wot_opinion_peer_pick(const wot_opinion_peer *v, size_t n,
+			  const int *chosen, size_t nchosen, size_t want,
+			  const char *owner);
 /* state/peers.json as text (caller frees). */
 char *wot_opinion_peers_json(const wot_opinion_peer *p, size_t n);
 

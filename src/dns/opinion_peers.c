@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { PEERS_JSON_MAX = 16 << 20 };
 
@@ -141,4 +142,41 @@ char *wot_opinion_peers_json(const wot_opinion_peer *p, size_t n)
 	text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
 	json_decref(doc);
 	return text;
+}
+
+static int chosen_has(const int *chosen, size_t n, size_t i)
+{
+	for (size_t k = 0; k < n; k++)
+		if (chosen[k] == (int)i)
+			return 1;
+	return 0;
+}
+
+int wot_opinion_peer_pick(const wot_opinion_peer *v, size_t n,
+			  const int *chosen, size_t nchosen, size_t want,
+			  const char *owner)
+{
+	const char *group = nchosen ? v[chosen[0]].group : "";
+	int best = -1, same = nchosen > 0, want_other;
+	double best_key = -1;
+
+	for (size_t k = 1; k < nchosen; k++)
+		if (strcmp(v[chosen[k]].group, group))
+			same = 0;
+	want_other = same && want == nchosen + 1;
+	for (int pass = 0; pass < 2 && best < 0; pass++)
+		for (size_t i = 0; i < n; i++) {
+			double key = (double)rand() / RAND_MAX * v[i].weight;
+			if (chosen_has(chosen, nchosen, i) ||
+			    (pass == 0 && want_other &&
+			     !strcmp(v[i].group, group)))
+				continue;
+			if (owner && !strcasecmp(v[i].fpr, owner))
+				key /= 4;
+			if (key > best_key) {
+				best_key = key;
+				best = (int)i;
+			}
+		}
+	return best;
 }

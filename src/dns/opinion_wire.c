@@ -186,8 +186,10 @@ static void add_provenance(wot_dns_msg *m, const wot_opinion_rrset *s,
 		snprintf(name, sizeof(name), "name=%s", s->source);
 		/* A liar that could not change the records claims a commit
 		 * that does not exist instead. */
-		if (lie && !lied_rdata)
-			commit[strlen(commit) - 1] ^= 1;
+		if (lie && !lied_rdata) {
+			char *last = &commit[strlen(commit) - 1];
+			*last = *last == '0' ? '1' : '0'; /* still hex */
+		}
 		rl = txt_rdata(rd, sizeof(rd), v, 4);
 	}
 	wot_dns_msg_rr(m, 3, opinion_owner, OPINION_OWNER_LEN, T_TXT, 0, rd, rl,
@@ -200,6 +202,8 @@ static size_t answer_record(const wot_opinion_book *b, const wot_dns_query *q,
 	const wot_opinion_rrset *s = wot_opinion_book_get(b, name, q->qtype);
 	int lied = 0;
 
+	if (s && s->withdrawn)
+		s = NULL; /* not accepted any more */
 	if (lie == WOT_LIE_RANDOM)
 		lie = rand() & 1;
 	if (s && add_set(m, q, s, lie, &lied) < 0) {
@@ -308,15 +312,15 @@ static void txt_field(wot_opinion_reply *r, const char *s, int *version)
 		r->none = 1;
 	else if (v && !strncmp(s, "source=", 7) &&
 		 (hex_ok(v + 1, 40) || hex_ok(v + 1, 64))) {
-		snprintf(r->fpr, sizeof(r->fpr), "%s", v + 1);
+		memcpy(r->fpr, v + 1, strlen(v + 1) + 1); /* checked: 40/64 */
 		for (char *p = r->fpr; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
 	} else if (v && !strncmp(s, "commit=", 7) && hex_ok(v + 1, 40)) {
-		snprintf(r->commit, sizeof(r->commit), "%s", v + 1);
+		memcpy(r->commit, v + 1, 41);
 		for (char *p = r->commit; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 	} else if (v && !strncmp(s, "name=", 5) && wot_source_name_valid(v + 1))
-		snprintf(r->source, sizeof(r->source), "%s", v + 1);
+		snprintf(r->source, sizeof(r->source), "%.64s", v + 1);
 	else if (v && !strncmp(s, "time=", 5))
 		r->time = strtoll(v + 1, NULL, 10);
 }

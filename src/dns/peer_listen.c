@@ -2,54 +2,23 @@
  * peer_listen.c - the peer port: answers NOTIFY from other peers and, when
  * the daemon asks for it, opinion questions (plain QUERYs answered from
  * what this node accepts, docs/peer-protocol.md). It never forwards and
- * never recurses; every sender gets a bounded rate of answered packets,
+ * never recurses; every sender gets a bounded rate of answered messages,
  * and what a NOTIFY may trigger (a fetch) is rate limited again per source
  * by the caller.
  */
-#include "dns/notify.h"
-#include "dns/server_int.h"
+#include "dns/peer_int.h"
 #include "util/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
-	RL_SLOTS = 256,	  /* senders remembered (hashed by address) */
-	RL_RATE = 20,	  /* NOTIFYs per second per sender */
-	RL_BURST = 40,	  /* tokens at most */
-	RBUF_SIZE = 4096, /* anything larger is no NOTIFY of ours */
-	WBUF_SIZE = 1232  /* largest opinion answer (EDNS) */
-};
-
-typedef struct {
-	uint8_t key[17]; /* family byte + address */
-	uint64_t last_ms;
-	double tokens;
-} rl_slot;
-
-typedef struct {
-	wot_dns_peer_listener *l;
-	uv_udp_t udp;
-	struct sockaddr_storage want, bound;
-	int open;
-} peer_sock;
-
-struct wot_dns_peer_listener {
-	uv_loop_t *loop;
-	peer_sock *socks;
-	size_t n, live;
-	wot_dns_notify_fn fn;
-	void *data;
-	wot_dns_peer_stats st;
-	void (*close_cb)(void *data);
-	void *close_data;
-	int closing;
-	rl_slot rl[RL_SLOTS];
-	uint8_t rbuf[RBUF_SIZE];
-	wot_dns_peer_query_fn qfn;
-	void *qdata;
-	uint8_t wbuf[WBUF_SIZE];
+	RL_RATE = 20,  /* NOTIFYs per second per sender */
+	RL_BURST = 40, /* tokens at most */
+	BIND_TRIES = 8
 };
 
 static void addr_key(const struct sockaddr *sa, uint8_t key[17])
@@ -69,12 +38,12 @@ static int within_rate(wot_dns_peer_listener *l, const struct sockaddr *sa)
 {
 	uint8_t key[17];
 	uint64_t h = 1469598103934665603ull, now = uv_now(l->loop);
-	rl_slot *s;
+	wot_peer_rl_slot *s;
 
 	addr_key(sa, key);
 	for (int i = 0; i < 17; i++)
 		h = (h ^ key[i]) * 1099511628211ull;
-	s = &l->rl[h % RL_SLOTS];
+	s = &l->rl[h % WOT_PEER_RL_SLOTS];
 	if (memcmp(s->key, key, sizeof(key))) {
 		memcpy(s->key, key, sizeof(key));
 		s->tokens = RL_BURST;
@@ -92,65 +61,66 @@ static int within_rate(wot_dns_peer_listener *l, const struct sockaddr *sa)
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
-	peer_sock *ps = h->data;
+	wot_peer_sock *ps = h->data;
 
 	(void)hint;
 	*b = uv_buf_init((char *)ps->l->rbuf, sizeof(ps->l->rbuf));
 }
 
-static void answer_query(wot_dns_peer_listener *l, uv_udp_t *u,
-			 const uint8_t *pkt, size_t n,
-			 const struct sockaddr *from)
+int wot_peer_handle(wot_dns_peer_listener *l, const struct sockaddr *from,
+		    const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
+		    size_t *reply)
 {
-	size_t rlen = l->qfn(l->qdata, pkt, n, l->wbuf, sizeof(l->wbuf));
+	char fpr[WOT_FPR_MAX];
+	int verdict = wot_dns_notify_classify(msg, len, fpr);
 
-	if (!rlen) {
+	*reply = 0;
+	l->st.received++;
+	if (verdict == WOT_NOTIFY_DROP || !within_rate(l, from)) {
 		l->st.dropped++;
-		return;
+		return WOT_NOTIFY_DROP;
 	}
-	uv_buf_t out = uv_buf_init((char *)l->wbuf, (unsigned)rlen);
-	uv_udp_try_send(u, &out, 1, from);
-	l->st.opinions++;
+	if (verdict == WOT_NOTIFY_REFUSED && l->qfn && len >= 4 &&
+	    WOT_OPCODE(wot_rd16(msg + 2)) == 0) {
+		/* a QUERY: an opinion question */
+		if ((*reply = l->qfn(l->qdata, msg, len, out, cap)))
+			l->st.opinions++;
+		else
+			l->st.dropped++;
+		return verdict;
+	}
+	*reply = wot_dns_notify_reply(msg, len, verdict, out, cap);
+	if (verdict != WOT_NOTIFY_OK) {
+		l->st.refused++;
+		return verdict;
+	}
+	l->st.notifies++;
+	l->fn(l->data, fpr);
+	return verdict;
 }
 
 static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 		    const struct sockaddr *from, unsigned flags)
 {
-	peer_sock *ps = u->data;
+	wot_peer_sock *ps = u->data;
 	wot_dns_peer_listener *l = ps->l;
-	char fpr[WOT_FPR_MAX];
-	size_t rlen;
-	int verdict;
+	uint8_t out[WOT_PEER_WBUF];
+	size_t rlen = 0;
 
 	if (n <= 0 || !from || l->closing)
 		return;
-	l->st.received++;
-	verdict = (flags & UV_UDP_PARTIAL)
-		      ? WOT_NOTIFY_DROP
-		      : wot_dns_notify_classify((const uint8_t *)b->base,
-						(size_t)n, fpr);
-	if (verdict == WOT_NOTIFY_DROP || !within_rate(l, from)) {
+	if (flags & UV_UDP_PARTIAL) {
+		l->st.received++;
 		l->st.dropped++;
 		return;
 	}
-	if (verdict == WOT_NOTIFY_REFUSED && l->qfn && n >= 4 &&
-	    WOT_OPCODE(((uint8_t)b->base[2] << 8) | (uint8_t)b->base[3]) == 0) {
-		answer_query(l, u, (const uint8_t *)b->base, (size_t)n, from);
-		return;
-	}
-	rlen = wot_dns_notify_reply((const uint8_t *)b->base, (size_t)n,
-				    verdict, l->wbuf, sizeof(l->wbuf));
+	wot_peer_handle(l, from, (const uint8_t *)b->base, (size_t)n, out,
+			sizeof(out), &rlen);
 	if (rlen) {
-		uv_buf_t out = uv_buf_init((char *)l->wbuf, (unsigned)rlen);
+		uv_buf_t buf = uv_buf_init((char *)out, (unsigned)rlen);
 		/* A full socket buffer drops the reply; the sender retries. */
-		uv_udp_try_send(u, &out, 1, from);
+		uv_udp_try_send(u, &buf, 1, from);
 	}
-	if (verdict != WOT_NOTIFY_OK) {
-		l->st.refused++;
-		return;
-	}
-	l->st.notifies++;
-	l->fn(l->data, fpr);
 }
 
 static void maybe_free(wot_dns_peer_listener *l)
@@ -166,34 +136,109 @@ static void maybe_free(wot_dns_peer_listener *l)
 		cb(data);
 }
 
-static void on_closed(uv_handle_t *h)
+void wot_dns_peer_listener_on_query(wot_dns_peer_listener *l,
+				    wot_dns_peer_query_fn fn, void *data)
 {
-	peer_sock *ps = h->data;
-
-	ps->l->live--;
-	if (ps->l->closing)
-		maybe_free(ps->l);
+	if (l) {
+		l->qfn = fn;
+		l->qdata = data;
+	}
 }
 
-static int sock_start(wot_dns_peer_listener *l, peer_sock *ps)
+void wot_peer_handle_closed(wot_dns_peer_listener *l)
 {
-	int len = sizeof(ps->bound), rc;
+	l->live--;
+	if (l->closing)
+		maybe_free(l);
+}
 
-	uv_udp_init(l->loop, &ps->udp);
-	ps->udp.data = ps;
-	ps->open = 1;
-	l->live++;
-	rc = uv_udp_bind(&ps->udp, (const struct sockaddr *)&ps->want, 0);
-	if (rc == 0)
-		rc = uv_udp_getsockname(&ps->udp, (struct sockaddr *)&ps->bound,
-					&len);
-	if (rc == 0)
-		rc = uv_udp_recv_start(&ps->udp, on_alloc, on_recv);
+static void on_closed(uv_handle_t *h)
+{
+	wot_peer_sock *ps = h->data;
+
+	wot_peer_handle_closed(ps->l);
+}
+
+static int bind_fd(int type, const struct sockaddr_storage *sa, int *fd)
+{
+	socklen_t slen = sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						   : sizeof(struct sockaddr_in);
+	int one = 1, err;
+
+	*fd = socket(sa->ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (*fd < 0)
+		return -errno;
+	if (type == SOCK_STREAM)
+		setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sa->ss_family == AF_INET6)
+		setsockopt(*fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(*fd, (const struct sockaddr *)sa, slen) == 0)
+		return 0;
+	err = errno;
+	close(*fd);
+	*fd = -1;
+	return -err;
+}
+
+static unsigned port_of(const struct sockaddr_storage *sa)
+{
+	return sa->ss_family == AF_INET6
+		   ? ntohs(((const struct sockaddr_in6 *)sa)->sin6_port)
+		   : ntohs(((const struct sockaddr_in *)sa)->sin_port);
+}
+
+/* TCP first, then UDP on the same port (port 0: retried if the kernel's
+ * TCP choice is taken for UDP). */
+static int bind_pair(wot_peer_sock *ps, int *tfd, int *ufd)
+{
+	socklen_t slen = sizeof(ps->bound);
+	int err = 0;
+
+	for (int i = 0; i < BIND_TRIES; i++) {
+		if ((err = bind_fd(SOCK_STREAM, &ps->want, tfd)) < 0)
+			break;
+		if (getsockname(*tfd, (struct sockaddr *)&ps->bound, &slen) <
+		    0) {
+			err = -errno;
+			break;
+		}
+		if ((err = bind_fd(SOCK_DGRAM, &ps->bound, ufd)) == 0)
+			return 0;
+		close(*tfd);
+		*tfd = -1;
+		if (err != -EADDRINUSE || port_of(&ps->want) != 0)
+			break;
+	}
+	if (*tfd >= 0)
+		close(*tfd);
+	*tfd = -1;
+	return wot_error_set(WOT_ENET, "bind: %s", strerror(-err));
+}
+
+static int sock_start(wot_dns_peer_listener *l, wot_peer_sock *ps)
+{
+	int tfd = -1, ufd = -1, rc;
+
+	if ((rc = bind_pair(ps, &tfd, &ufd)) == 0) {
+		uv_udp_init(l->loop, &ps->udp);
+		ps->udp.data = ps;
+		ps->open = 1;
+		l->live++;
+		rc = uv_udp_open(&ps->udp, ufd);
+		if (rc < 0)
+			close(ufd);
+		if (rc == 0)
+			rc = uv_udp_recv_start(&ps->udp, on_alloc, on_recv);
+		rc = rc < 0 ? wot_error_set(WOT_ENET, "%s", uv_strerror(rc))
+			    : wot_peer_tcp_start(l, ps, tfd);
+		tfd = -1;
+	}
+	if (tfd >= 0)
+		close(tfd);
 	if (rc < 0) {
 		char addr[80] = "?";
 		wot_dns_format_addr(&ps->want, addr, sizeof(addr));
-		return wot_error_set(WOT_ENET, "peer listener %s: %s", addr,
-				     uv_strerror(rc));
+		return wot_error_wrap(rc, "peer listener %s", addr);
 	}
 	return 0;
 }
@@ -247,15 +292,6 @@ int wot_dns_peer_listener_start(wot_dns_peer_listener **out, uv_loop_t *loop,
 	return 0;
 }
 
-void wot_dns_peer_listener_on_query(wot_dns_peer_listener *l,
-				    wot_dns_peer_query_fn fn, void *data)
-{
-	if (l) {
-		l->qfn = fn;
-		l->qdata = data;
-	}
-}
-
 int wot_dns_peer_listener_bound(const wot_dns_peer_listener *l, size_t i,
 				char *buf, size_t len)
 {
@@ -281,10 +317,16 @@ void wot_dns_peer_listener_close(wot_dns_peer_listener *l,
 	l->closing = 1;
 	l->close_cb = cb;
 	l->close_data = data;
-	for (size_t i = 0; i < l->n; i++)
+	wot_peer_tcp_close_all(l);
+	for (size_t i = 0; i < l->n; i++) {
 		if (l->socks[i].open) {
 			l->socks[i].open = 0;
 			uv_close((uv_handle_t *)&l->socks[i].udp, on_closed);
 		}
+		if (l->socks[i].tcp_open) {
+			l->socks[i].tcp_open = 0;
+			uv_close((uv_handle_t *)&l->socks[i].tcp, on_closed);
+		}
+	}
 	maybe_free(l);
 }

@@ -45,6 +45,7 @@ typedef struct {
 	size_t nnames;
 	wot_sync_report report;
 	wot_dns_table *table;
+	uint64_t gen; /* of table */
 	char **targets;
 	size_t ntargets;
 	src_id *ids;
@@ -70,6 +71,12 @@ struct wot_prop {
 	 * costs several gpg processes, more than the fetch itself. */
 	wot_trust *trust;
 	int side_again; /* a publish came while targets were read */
+	/* Endpoints read by the last JOB_TARGETS: a publish is sent to
+	 * them at once, and to any new ones when the fresh list is read. */
+	char **targets;
+	size_t ntargets;
+	int notify_due;	 /* a publish waits for the fresh list */
+	int sent_cached; /* ... and was sent to the cached one already */
 	uint64_t last_refresh_ms;
 	wot_prop_stats st;
 	int closing, live;
@@ -103,32 +110,17 @@ static int read_ids(wot_home *h, src_id **out, size_t *n)
 	return 0;
 }
 
-static int load_table(wot_home *h, wot_dns_table **out)
-{
-	char *path = wot_home_path(h, "state/accepted.zone");
-	int rc;
-
-	if (!path)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	rc = wot_path_exists(path) ? wot_dns_table_load_file(out, path)
-				   : wot_dns_table_new(out);
-	free(path);
-	return rc;
-}
-
-/* A job without names only opens the GPGME handle (at start, so the
- * first NOTIFY does not pay for it). */
 static void run_sync(job *j)
 {
 	wot_prop *p = j->p;
 	int rc = p->trust ? 0 : wot_home_trust(p->h, &p->trust);
 
-	if (rc == 0 && j->nnames)
+	if (rc == 0)
 		rc = wot_sync_sources(p->h, p->trust,
 				      (const char *const *)j->names, j->nnames,
 				      &j->report);
-	if (rc == 0 && j->nnames)
-		rc = load_table(p->h, &j->table);
+	if (rc == 0)
+		rc = wot_dns_accepted_load(p->h, &j->table, &j->gen);
 	j->rc = rc;
 }
 
@@ -159,6 +151,7 @@ static void maybe_free(wot_prop *p)
 	if (!p->closing || p->live > 0)
 		return;
 	wot_trust_free(p->trust);
+	wot_notify_targets_free(p->targets);
 	free(p->src);
 	free(p);
 	if (cb)
@@ -237,7 +230,7 @@ static void sync_done(uv_work_t *req, int status)
 	}
 	if (status == 0 && j->rc < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "notify sync: %s", j->err);
-	if (status == 0 && j->rc == 0 && !p->closing && j->table) {
+	if (status == 0 && j->rc == 0 && !p->closing) {
 		p->st.sync_failures += j->report.failed;
 		wot_log(WOT_LOG_INFO, "sync",
 			"notify sync of %zu source%s (%zu failed): %zu "
@@ -245,7 +238,7 @@ static void sync_done(uv_work_t *req, int status)
 			j->report.sources, j->report.sources == 1 ? "" : "s",
 			j->report.failed, j->report.records);
 		merge_ids(p, j->ids, j->nids);
-		p->o.table_fn(p->o.data, j->table);
+		p->o.table_fn(p->o.data, j->table, j->gen);
 		j->table = NULL;
 	}
 	job_free(j);
@@ -304,6 +297,47 @@ static void kick(wot_prop *p)
 	p->sync = j;
 }
 
+static int listed(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return 1;
+	return 0;
+}
+
+static void send_targets(wot_prop *p, const char *own, char *const *v, size_t n)
+{
+	if (!own || !n)
+		return;
+	wot_log(WOT_LOG_INFO, "dns", "NOTIFY for %s to %zu endpoint%s", own, n,
+		n == 1 ? "" : "s");
+	wot_dns_notifier_send(p->notifier, own, (const char *const *)v, n);
+}
+
+/* A fresh list of endpoints: tell those a waiting publish has not
+ * reached yet, and keep the list for the next publish. */
+static void fresh_targets(wot_prop *p, job *j, const char *own)
+{
+	char **news = calloc(j->ntargets + 1, sizeof(*news));
+	size_t n = 0;
+
+	if (p->notify_due && news) {
+		for (size_t i = 0; i < j->ntargets; i++)
+			if (!p->sent_cached ||
+			    !listed(p->targets, p->ntargets, j->targets[i]))
+				news[n++] = j->targets[i];
+		send_targets(p, own, news, n);
+	} else if (p->notify_due) {
+		send_targets(p, own, j->targets, j->ntargets);
+	}
+	free(news);
+	p->notify_due = p->sent_cached = 0;
+	wot_notify_targets_free(p->targets);
+	p->targets = j->targets;
+	p->ntargets = j->ntargets;
+	j->targets = NULL;
+}
+
 static void side_done(uv_work_t *req, int status)
 {
 	job *j = req->data;
@@ -316,14 +350,8 @@ static void side_done(uv_work_t *req, int status)
 		wot_log(WOT_LOG_WARNING, "sync", "%s", j->err);
 	if (status == 0 && j->rc == 0 && !p->closing) {
 		merge_ids(p, j->ids, j->nids);
-		if (j->kind == JOB_TARGETS && own && j->ntargets) {
-			wot_log(WOT_LOG_INFO, "dns",
-				"NOTIFY for %s to %zu endpoint%s", own,
-				j->ntargets, j->ntargets == 1 ? "" : "s");
-			wot_dns_notifier_send(p->notifier, own,
-					      (const char *const *)j->targets,
-					      j->ntargets);
-		}
+		if (j->kind == JOB_TARGETS)
+			fresh_targets(p, j, own);
 	}
 	job_free(j);
 	if (p->side_again && !p->closing) {
@@ -380,16 +408,27 @@ static void on_notify(void *data, const char *fpr)
 	kick(p);
 }
 
+void wot_prop_announce(wot_prop *p)
+{
+	p->st.publishes++;
+	if (p->nsrc)
+		p->src[0].pending = 1; /* self: serve our own change too */
+	if (p->targets) { /* no wait for the mirrors to be read again */
+		send_targets(p, wot_home_config(p->h)->key, p->targets,
+			     p->ntargets);
+		p->sent_cached = 1;
+	}
+	p->notify_due = 1;
+	start_side(p, JOB_TARGETS);
+	kick(p);
+}
+
 /* Someone connected to the notify socket: the user published. */
 static int on_publish(void *data, char **json)
 {
 	wot_prop *p = data;
 
-	p->st.publishes++;
-	if (p->nsrc)
-		p->src[0].pending = 1; /* self: serve our own change too */
-	start_side(p, JOB_TARGETS);
-	kick(p);
+	wot_prop_announce(p);
 	*json = strdup("{\"notify\": \"queued\"}\n");
 	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
 }
@@ -407,20 +446,6 @@ static void on_timer_closed(uv_handle_t *h)
 	on_part_closed(h->data);
 }
 
-/* Open the GPGME handle on the pool now; NOTIFYs wait for it in kick. */
-static void warm(wot_prop *p)
-{
-	job *j = calloc(1, sizeof(*j));
-
-	if (!j)
-		return;
-	j->kind = JOB_SYNC;
-	if (queue(p, j, sync_done) < 0)
-		job_free(j);
-	else
-		p->sync = j;
-}
-
 static int start_parts(wot_prop *p, const wot_prop_opts *o)
 {
 	char *path = wot_home_path(p->h, WOT_DAEMON_NOTIFY_SOCKET);
@@ -430,6 +455,13 @@ static int start_parts(wot_prop *p, const wot_prop_opts *o)
 
 	if (!path)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
+	/* Here, on the loop thread before any pool work: GPGME's first
+	 * initialisation must not run on two threads at once (the timer's
+	 * sync opens its own handle on the pool), and the first NOTIFY
+	 * should not pay for it. Without gpg a NOTIFY sync retries later. */
+	if (wot_home_trust(p->h, &p->trust) < 0)
+		wot_log(WOT_LOG_WARNING, "sync", "NOTIFY syncs: %s",
+			wot_error_last());
 	if ((rc = read_ids(p->h, &ids, &n)) == 0)
 		merge_ids(p, ids, n);
 	free(ids);
@@ -443,6 +475,8 @@ static int start_parts(wot_prop *p, const wot_prop_opts *o)
 	if (rc == 0 && (rc = wot_dns_control_start(&p->ctl, p->loop, path,
 						   on_publish, p)) == 0)
 		p->live++;
+	if (rc == 0)
+		start_side(p, JOB_TARGETS); /* read the endpoints ahead */
 	free(path);
 	return rc;
 }
@@ -469,7 +503,6 @@ int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
 		wot_prop_close(p, NULL, NULL);
 		return wot_error_set(rc, "%s", msg);
 	}
-	warm(p);
 	*out = p;
 	return 0;
 }

@@ -18,8 +18,16 @@
 
 typedef struct wot_prop wot_prop;
 
-/* A fresh record set to serve (ownership passes to the callee). */
-typedef void (*wot_prop_table_fn)(void *data, wot_dns_table *t);
+/* A fresh record set to serve, of generation gen (see
+ * wot_dns_accepted_load); ownership passes to the callee. */
+typedef void (*wot_prop_table_fn)(void *data, wot_dns_table *t, uint64_t gen);
+
+/* Load HOME/state/accepted.zone (an empty set when there is none) and its
+ * generation: a later generation never holds older records. Caller frees
+ * *out with wot_dns_table_free(). */
+int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen);
+/* The generation of HOME/state/accepted.zone as it is now (0: none). */
+uint64_t wot_dns_accepted_gen(wot_home *h);
 
 typedef struct {
 	const char *const *listen; /* peer listener addresses; may be none */
@@ -53,6 +61,9 @@ typedef struct {
  */
 int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
 		   const wot_prop_opts *o);
+/* The own repository changed (a publish, or the daemon's renewal):
+ * NOTIFY the followers and re-sync self. Loop thread only. */
+void wot_prop_announce(wot_prop *p);
 /* Address bound by peer listener i, for the log. */
 int wot_prop_bound(const wot_prop *p, size_t i, char *buf, size_t len);
 /* Answer opinion questions on the peer listeners with fn (see

@@ -285,9 +285,12 @@ out:
 static int write_json(wot_home *h, recompute *r, const wot_source *srcs,
 		      size_t nsrcs, size_t records, size_t *conflicts)
 {
-	wot_accept_json j = {
-	    r->claims, r->nclaims,	    r->keys, r->nkeys, NULL, 0,
-	    records,   (int64_t)time(NULL), NULL};
+	wot_accept_json j = {.claims = r->claims,
+			     .nclaims = r->nclaims,
+			     .keys = r->keys,
+			     .nkeys = r->nkeys,
+			     .records = records,
+			     .generated = (int64_t)time(NULL)};
 	wot_accept_json_source *js = calloc(nsrcs ? nsrcs : 1, sizeof(*js));
 	char *path = wot_home_path(h, "state/accepted.json");
 	int rc;
@@ -435,7 +438,8 @@ static void recompute_dispose(recompute *r)
 static int load_state(wot_home *h, recompute *r)
 {
 	char *p = wot_home_path(h, "state/owners.json"), *text = NULL;
-	int rc = p ? wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) : WOT_ENOMEM;
+	int rc =
+	    p ? wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) : WOT_ENOMEM;
 
 	if (rc == 0)
 		rc = wot_owners_from_json(&r->owners, text);
@@ -447,7 +451,8 @@ static int load_state(wot_home *h, recompute *r)
 	free(p);
 	text = NULL;
 	p = wot_home_path(h, "state/seen.json");
-	if (rc == 0 && p && wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) == 0)
+	if (rc == 0 && p &&
+	    wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) == 0)
 		r->seen = json_loads(text, 0, NULL);
 	if (!r->seen || !json_is_object(r->seen)) {
 		json_decref(r->seen);

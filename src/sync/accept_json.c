@@ -10,6 +10,7 @@
  */
 #include "sync/sync_int.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +46,10 @@ static int put_real(wot_buf *b, const char *key, double v)
 {
 	char num[64];
 
+	if (!isfinite(v))
+		return 0; /* JSON has no NaN or infinity; jansson left it out */
 	snprintf(num, sizeof(num), "%.17g", v);
-	if (!strpbrk(num, ".eE") && !strpbrk(num, "ni"))
+	if (!strpbrk(num, ".eE"))
 		strcat(num, ".0");
 	return put_fmt(b, "\"%s\":%s,", key, num);
 }
@@ -60,6 +63,21 @@ static const wot_key_info *key_of(wot_accept_json *j, const char *fpr)
 		if (!strcmp(j->keys[i].fpr, fpr))
 			return j->last = &j->keys[i];
 	return NULL;
+}
+
+/* The document goes to disk a megabyte at a time: whole, it was 900 MB of
+ * memory at a million records. */
+static int spill(wot_buf *b, wot_accept_json *j, size_t min)
+{
+	int rc = 0;
+
+	if (b->len >= min && b->len > 0)
+		rc = wot_afile_write(j->out, b->ptr, b->len);
+	if (b->len >= min) {
+		b->len = 0;
+		b->ptr[0] = '\0';
+	}
+	return rc;
 }
 
 /* One claim as an object, keys in sorted order. */
@@ -122,6 +140,8 @@ static int put_names(wot_buf *b, wot_accept_json *j)
 			rc = wot_buf_put(b, ":", 1);
 		if (rc == 0)
 			rc = put_claim(b, j, c);
+		if (rc == 0)
+			rc = spill(b, j, 1u << 20);
 	}
 	wot_map_free(seen, NULL);
 	return rc == 0 ? wot_buf_put(b, "},", 2) : rc;
@@ -140,6 +160,8 @@ static int put_claims(wot_buf *b, wot_accept_json *j, const char *key,
 		first = 0;
 		if (rc == 0)
 			rc = put_claim(b, j, &j->claims[i]);
+		if (rc == 0)
+			rc = spill(b, j, 1u << 20);
 	}
 	return rc == 0 ? wot_buf_put(b, "],", 2) : rc;
 }
@@ -176,6 +198,8 @@ int wot_accept_json_write(const char *path, wot_accept_json *j,
 		if (!j->claims[i].accepted && j->claims[i].reason &&
 		    !strncmp(j->claims[i].reason, "conflict", 8))
 			(*conflicts)++;
+	if ((rc = wot_afile_open(&j->out, path)) < 0)
+		return rc;
 	rc = wot_buf_put(&b, "{", 1);
 	if (rc == 0)
 		rc = put_claims(&b, j, "claims", 0);
@@ -193,7 +217,12 @@ int wot_accept_json_write(const char *path, wot_accept_json *j,
 	if (rc == 0)
 		rc = wot_buf_printf(&b, "\n\"version\":1}\n");
 	if (rc == 0)
-		rc = wot_file_write_atomic(path, b.ptr, b.len);
+		rc = spill(&b, j, 0);
+	if (rc == 0)
+		rc = wot_afile_commit(j->out);
+	else
+		wot_afile_abort(j->out);
+	j->out = NULL;
 	wot_buf_dispose(&b);
 	return rc;
 }

@@ -5,10 +5,11 @@
  * the keyring (keys, certifications, ownertrust), the configuration and the
  * clock. After each recompute, state/accept.stamp records the first three
  * (heads by commit id, the keyring and the outputs by inode, size and
- * mtime); a sync whose stamp comes out the same reuses the outputs instead
- * of reparsing every zone. The clock is covered by recomputing anyway once
- * the stamp is WOT_STAMP_MAX_AGE old (key expiry), and by each source's
- * expiry ([sync] max-age, fresh.c) being part of the stamp.
+ * mtime, the configuration as parsed and as a file); a sync whose stamp
+ * comes out the same reuses the outputs instead of reparsing every zone.
+ * The clock is covered by recomputing anyway once the stamp is
+ * WOT_STAMP_MAX_AGE old (key expiry), and by each source's expiry ([sync]
+ * max-age, fresh.c) being part of the stamp.
  */
 #include "sync/sync_int.h"
 
@@ -58,7 +59,7 @@ static int stamp_inputs(wot_home *h, wot_buf *b)
 					  "trustdb.gpg", "gpg.conf"};
 	static const char *const out[] = {
 	    "state/accepted.zone", "state/accepted.json", "state/owners.json",
-	    "state/seen.json", "sources.conf"};
+	    "state/seen.json",	   "sources.conf",	  "config"};
 	wot_source *s = NULL;
 	size_t n = 0;
 	int64_t now = (int64_t)time(NULL);

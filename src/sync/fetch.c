@@ -52,32 +52,11 @@ int wot_sync_open_mirror(wot_home *h, const char *name, git_repository **out)
 
 static int do_fetch(git_repository *repo, const char *url, struct fetch_ctx *f)
 {
-	static char spec[] = "+refs/heads/*:refs/wotdns/fetched/*";
-	char *specs[] = {spec};
-	git_strarray refspecs = {specs, 1};
-	git_fetch_options fo;
-	git_remote_create_options ro;
-	git_remote *remote = NULL;
-	int gerr;
+	int rc = wot_transport_fetch(
+	    repo, url, "+refs/heads/*:refs/wotdns/fetched/*", on_progress, f);
 
-	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	fo.callbacks.transfer_progress = on_progress;
-	fo.callbacks.payload = f;
-	wot_transport_callbacks(&fo.callbacks);
-	fo.prune = GIT_FETCH_PRUNE;
-	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	/* The URL means what it says: no insteadOf rewriting from any git
-	 * config (it also avoids a libgit2 1.5 leak in that lookup). */
-	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
-	ro.repository = repo;
-	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
-	gerr = git_remote_create_with_opts(&remote, url, &ro);
-	if (!gerr)
-		gerr = git_remote_fetch(remote, &refspecs, &fo, NULL);
-	git_remote_free(remote);
-	if (gerr && f->over)
-		return WOT_ELIMIT; /* the caller says which limit */
-	return gerr ? wot_git_error(WOT_ENET, gerr, "fetch") : 0;
+	return rc < 0 && f->over ? WOT_ELIMIT /* the caller says which */
+				 : rc;
 }
 
 static int fetched_tip(git_repository *repo, git_oid *out)

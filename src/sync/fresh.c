@@ -29,8 +29,11 @@ static json_t *status_load(const wot_home *h, const char *name)
 	char *path = status_path(h, name), *text = NULL;
 	json_t *o = NULL;
 
+	/* No status yet is no news: the caller's error state stays clean. */
 	if (path && wot_file_read(path, 1 << 20, &text, NULL) == 0)
 		o = json_loads(text, 0, NULL);
+	else
+		wot_error_clear();
 	free(text);
 	free(path);
 	if (o && !json_is_object(o)) {

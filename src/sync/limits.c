@@ -231,9 +231,11 @@ static int check_root(struct content *c, const git_tree *root)
 	return rc;
 }
 
-/* Ignored entries are said once per new head: logged, and kept in the
- * source's status until the next head. */
-static void report_ignored(wot_home *h, const char *name, json_t *ignored)
+/* Ignored entries are said once per new head: logged, and, for a head
+ * that passed (it becomes the verified one), kept in the source's status
+ * until the next head. */
+static void report_ignored(wot_home *h, const char *name, json_t *ignored,
+			   int passed)
 {
 	size_t i;
 	json_t *v;
@@ -242,10 +244,12 @@ static void report_ignored(wot_home *h, const char *name, json_t *ignored)
 	    wot_log(WOT_LOG_WARNING, "sync",
 		    "%s: ignored %s (only regular files are read)", name,
 		    json_string_value(v));
-	wot_status_merge(
-	    h, name,
-	    json_pack("{s:O}", "ignored",
-		      json_array_size(ignored) ? ignored : json_null()));
+	if (passed)
+		wot_status_merge(h, name,
+				 json_pack("{s:O}", "ignored",
+					   json_array_size(ignored)
+					       ? ignored
+					       : json_null()));
 }
 
 int wot_limits_content(wot_home *h, const char *name, git_repository *repo,
@@ -269,7 +273,7 @@ int wot_limits_content(wot_home *h, const char *name, git_repository *repo,
 		goto out;
 	}
 	rc = check_root(&c, root);
-	report_ignored(h, name, c.ignored);
+	report_ignored(h, name, c.ignored, rc == 0);
 out:
 	git_tree_free(root);
 	git_commit_free(commit);

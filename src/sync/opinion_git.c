@@ -164,11 +164,14 @@ static int claim_locked(wot_home *h, wot_trust *t, const char *name,
 	if (*place == WOT_PLACE_FORK) {
 		/* Keeps both commits and classifies: WOT_EVERIFY is the
 		 * expected outcome here, not a failure of ours. */
+		char msg[512];
+
 		wot_evidence_refused(h, s, repo, t, id, &verified);
+		snprintf(msg, sizeof(msg), "%s", wot_error_last());
 		*kind = wot_evidence_suspended(h, name) ? "equivocation"
 							: "rewrite";
-		wot_log(WOT_LOG_WARNING, "sync", "%s: %s", name,
-			wot_error_last());
+		wot_log(WOT_LOG_WARNING, "sync", "%s (claimed by a peer): %s",
+			name, msg);
 		wot_error_clear();
 	}
 out:

@@ -74,9 +74,14 @@ static int sweep(const char *label, const char *dir, const char *rel,
 	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
+		int sub = depth > 0 &&
+			  (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN);
 		struct stat st;
 		char *p, *r;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		/* Most entries are neither: no path, no lstat for them. */
+		if (!sub && !stale(e->d_name))
 			continue;
 		p = wot_path_join(dir, e->d_name);
 		r = *rel ? wot_strdup_printf("%s/%s", rel, e->d_name)
@@ -103,13 +108,15 @@ static int sweep(const char *label, const char *dir, const char *rel,
 int wot_mirror_recover(const char *name, git_repository *repo)
 {
 	const char *gitdir = git_repository_path(repo);
-	char *refs = wot_path_join(gitdir, "refs");
+	char *refs = wot_path_join(gitdir, "refs/wotdns");
 	char *packs = wot_path_join(gitdir, "objects/pack");
 	int n = 0;
 
+	/* wotdns writes refs under refs/wotdns/ only (fetched/, verified,
+	 * evidence/); libgit2 locks FETCH_HEAD and packed-refs at the top. */
 	if (refs && packs) {
 		n += sweep(name, gitdir, "", is_lock, 0);
-		n += sweep(name, refs, "refs", is_lock, 8);
+		n += sweep(name, refs, "refs/wotdns", is_lock, 8);
 		n += sweep(name, packs, "objects/pack", is_pack_tmp, 0);
 	}
 	free(refs);

@@ -16,22 +16,22 @@ int wot_git_error(int code, int gerr, const char *what)
 }
 
 static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+static int git_used;
 
 static void git_init_once(void)
 {
 	git_libgit2_init();
+	/* Set here, once: wot_git_ready runs on fetch threads too. */
+	git_used = 1;
 	/* A followed local path may belong to another user (a shared
 	 * /srv/git, a friend's home): every byte from it is verified anyway,
 	 * so ownership is not what protects us. */
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 }
 
-static int git_used;
-
 void wot_git_ready(void)
 {
 	pthread_once(&git_once, git_init_once);
-	git_used = 1;
 }
 
 void wot_sync_shutdown(void)

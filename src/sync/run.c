@@ -16,6 +16,31 @@ static void head_hex(wot_home *h, const char *name, char out[WOT_OID_MAX])
 	wot_error_clear();
 }
 
+int wot_sync_entry(wot_home *h, wot_trust *t, wot_source *s, size_t i, size_t n,
+		   wot_sync_progress cb, void *data, wot_sync_report *report)
+{
+	char had_pin = s->key[0], head[WOT_OID_MAX], err[1024] = "";
+	int rc;
+
+	if (cb)
+		cb(WOT_SYNC_EV_START, s->name, i, n, 1, NULL, data);
+	rc = wot_sync_source(h, t, s, cb, data);
+	if (rc < 0)
+		snprintf(err, sizeof(err), "%s", wot_error_last());
+	head_hex(h, s->name, head);
+	if (rc < 0) {
+		report->failed++;
+		wot_log(cb ? WOT_LOG_INFO : WOT_LOG_WARNING, "sync", "%s: %s",
+			s->name, err);
+	} else
+		report->ok++;
+	wot_status_write(h, s->name, head, rc < 0 ? err : NULL);
+	if (cb)
+		cb(WOT_SYNC_EV_DONE, s->name, i, n, rc == 0,
+		   rc < 0 ? err : head, data);
+	return rc == 0 && !had_pin && s->key[0];
+}
+
 static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 			   void *data, wot_sync_report *report)
 {
@@ -29,29 +54,9 @@ static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 		return rc;
 	report->sources = n;
 	wot_sync_prefetch(h, s, n, h->cfg.sync_jobs, cb, data);
-	for (size_t i = 0; i < n; i++) {
-		char had_pin = s[i].key[0], head[WOT_OID_MAX];
-		if (cb)
-			cb(WOT_SYNC_EV_START, s[i].name, i + 1, n, 1, NULL,
-			   data);
-		char err[1024] = "";
-		rc = wot_sync_source(h, t, &s[i], cb, data);
-		if (rc < 0)
-			snprintf(err, sizeof(err), "%s", wot_error_last());
-		head_hex(h, s[i].name, head);
-		if (rc < 0) {
-			report->failed++;
-			wot_log(cb ? WOT_LOG_INFO : WOT_LOG_WARNING, "sync",
-				"%s: %s", s[i].name, err);
-		} else {
-			report->ok++;
-			pinned |= !had_pin && s[i].key[0];
-		}
-		wot_status_write(h, s[i].name, head, rc < 0 ? err : NULL);
-		if (cb)
-			cb(WOT_SYNC_EV_DONE, s[i].name, i + 1, n, rc == 0,
-			   rc < 0 ? err : head, data);
-	}
+	for (size_t i = 0; i < n; i++)
+		pinned |=
+		    wot_sync_entry(h, t, &s[i], i + 1, n, cb, data, report);
 	rc = pinned ? wot_sources_save(h, s, n) : 0;
 	if (rc == 0)
 		wot_discover_auto(h, t, cb, data, report);

@@ -45,6 +45,7 @@ typedef struct {
 	size_t records;		  /* records in accepted.zone */
 	int64_t generated;	  /* unix time */
 	const wot_key_info *last; /* lookup cache, NULL to start */
+	wot_afile *out;		  /* used while writing, NULL to start */
 } wot_accept_json;
 /* Write the document atomically to path; *conflicts counts the claims
  * lost to a conflict. */
@@ -147,6 +148,11 @@ void wot_sync_prefetch(wot_home *h, wot_source *s, size_t n, unsigned jobs,
  * absent from both); 0 if it changed or cannot be read. */
 int wot_repo_subtree_same(git_repository *repo, const git_oid *a,
 			  const git_oid *b, const char *dir);
+/* One source of a sync (the i-th of n): fetch and verify, count it in
+ * report, write its status, tell cb. Returns 1 when a pin was learnt
+ * (sources.conf must be saved). */
+int wot_sync_entry(wot_home *h, wot_trust *t, wot_source *s, size_t i, size_t n,
+		   wot_sync_progress cb, void *data, wot_sync_report *report);
 /* Last verified head of a source (WOT_ENOENT if none yet). */
 int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out);
 /* Open (creating if needed) the mirror of source name. */

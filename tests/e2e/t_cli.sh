@@ -3,7 +3,7 @@
 # exit 1 with a one-line "wotdns: ..." message.
 . "$(dirname "$0")/lib.sh"
 
-for c in init publish follow sign-friend sync serve resolve status sources unfollow; do
+for c in init publish follow sign-friend sync serve resolve status sources unfollow opinions; do
 	out=$("$W" "$c" --help)
 	expect_eq "$c --help exits 0" "$?" "0"
 	expect_match "$c --help shows usage" "$out" "^usage: wotdns $c"

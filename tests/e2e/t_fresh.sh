@@ -95,6 +95,8 @@ wait_for "daemon renews the head" 20 sh -c \
 	"[ \"\$(git --git-dir='$ALICE' rev-parse main)\" != '$OLD' ]"
 expect_match "daemon logs the renewal" "$(cat "$T/serve-alice.log")" \
 	"renewed the own head as [0-9a-f]{12} \(refresh promise 600 s\)"
+wait_for "the renewal is announced like a publish (NOTIFY out)" 10 sh -c \
+	"'$W' --home '$T/alice' status | grep -q 'notify out: publishes 1'"
 expect_eq "daemon renewal keeps the tree" \
 	"$(git --git-dir="$ALICE" rev-parse 'main^{tree}')" \
 	"$(git --git-dir="$ALICE" rev-parse "$OLD^{tree}")"

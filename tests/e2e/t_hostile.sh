@@ -36,19 +36,41 @@ git add -A
 git update-index --add --cacheinfo "160000,$GOOD,zones/module"
 GNUPGHOME="$T/alice/gnupg" git -c user.signingkey="$FPR_alice" \
 	commit -q -S -m "hostile tree" || fail "could not sign"
-# with_zone_entry PARENT ENTRY MSG: a signed commit of PARENT's tree with
-# ENTRY ("MODE TYPE OID<TAB>NAME") added to zones/, built with plumbing.
+# with_zone_entry BASE ENTRY MSG [PARENT]: a signed commit of BASE's tree
+# with ENTRY ("MODE TYPE OID<TAB>NAME") added to zones/, on PARENT (default
+# BASE), built with plumbing.
 with_zone_entry() {
 	local zt rt
 	zt=$( { git ls-tree -z "$1:zones"; printf '%s\0' "$2"; } | git mktree -z)
 	rt=$( { git ls-tree -z "$1" | grep -zv '	zones$'
 		printf '040000 tree %s\tzones\0' "$zt"; } | git mktree -z)
-	GNUPGHOME="$T/alice/gnupg" git commit-tree -S"$FPR_alice" -p "$1" \
-		-m "$3" "$rt"
+	GNUPGHOME="$T/alice/gnupg" git commit-tree -S"$FPR_alice" \
+		-p "${4:-$1}" -m "$3" "$rt"
 }
 # A name git forbids, "..", only a crafted tree can hold.
 C=$(with_zone_entry HEAD \
 	"100644 blob $(git rev-parse HEAD:zones/sub/deep.zone)	.." "dot-dot")
+# ... and a name with a slash, which not even git mktree writes: the raw
+# tree object, by hand.
+ZT=$(python3 -c '
+import subprocess, sys
+out = subprocess.run(["git", "ls-tree", "-z", sys.argv[1] + ":zones"],
+                     capture_output=True, check=True).stdout
+raw = b""
+for e in out.split(b"\0"):
+    if e:
+        meta, name = e.split(b"\t", 1)
+        mode, _, oid = meta.split(b" ")
+        raw += mode.lstrip(b"0") + b" " + name + b"\0" + bytes.fromhex(oid.decode())
+raw += b"100644 sub2/evil.zone\0" + bytes.fromhex(sys.argv[2])
+print(subprocess.run(["git", "hash-object", "-t", "tree", "-w", "--literally",
+                      "--stdin"], input=raw, capture_output=True,
+                     check=True).stdout.decode().strip())
+' "$C" "$(git rev-parse HEAD:zones/sub/deep.zone)")
+RT=$( { git ls-tree -z "$C" | grep -zv '	zones$'
+	printf '040000 tree %s\tzones\0' "$ZT"; } | git mktree -z)
+C=$(GNUPGHOME="$T/alice/gnupg" git commit-tree -S"$FPR_alice" -p "$C" \
+	-m "slash" "$RT")
 git push -q origin "$C:refs/heads/main"
 cd - >/dev/null || exit 1
 
@@ -69,7 +91,8 @@ for w in "zones/passwd.zone: a symbolic link" "zone.txt: a symbolic link" \
 	"keys/evil.asc: a symbolic link" "zones/sub: a directory" \
 	"zones/module: a submodule \(gitlink\)" \
 	"zones/esc\?\[31mred.zone: a name with control characters" \
-	"zones/\.\.: a name git forbids"; do
+	"zones/\.\.: a name git forbids" \
+	"zones/sub2/evil.zone: a name git forbids"; do
 	expect_match "reported: $w" "$out" \
 		"alice: ignored $w \(only regular files are read\)"
 	expect_match "status lists: $w" "$(wd bob status)" "ignored: $w"
@@ -99,7 +122,7 @@ fi
 # An oversized zone file (100 MB of zeros, a tiny pack): refused from its
 # object header before it is inflated; the old records keep serving.
 BIG=$(head -c 100000000 /dev/zero | git -C "$T/wa" hash-object -w --stdin)
-C=$(cd "$T/wa" && with_zone_entry "$C" "100644 blob $BIG	big.zone" big)
+C=$(cd "$T/wa" && with_zone_entry HEAD "100644 blob $BIG	big.zone" big "$C")
 git -C "$T/wa" push -q origin "$C:refs/heads/main"
 out=$(wd bob sync 2>&1)
 expect_eq "oversized: sync exits 1" "$?" "1"

@@ -85,6 +85,35 @@ st=$(wd bob status)
 expect_match "bob's status counts the NOTIFY and the fetch" "$st" \
 	"notify in: [1-9][0-9]* NOTIFYs \(accepted [1-9][0-9]*, ignored 0.*fetches [1-9]"
 
+# Two publishes in quick succession: the second NOTIFY arrives while the
+# first fetch runs or within the gap, and must not be lost.
+for v in 2 3; do
+	zone "$T/alice.zone" alice.wot. "$soa" "@ IN A 192.0.2.1" \
+		"new IN A 192.0.2.99" "v IN TXT \"v$v\""
+	wd alice publish "$T/alice.zone" >/dev/null
+done
+for f in $FOLLOWERS; do
+	PORT=$(eval echo "\$PORT_$f")
+	wait_for "$f ends on the second of two quick publishes" 5 \
+		sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT v.alice.wot TXT)\" = '\"v3\"' ]"
+done
+
+# A follower alice starts following while her daemon runs is told of
+# her next publish too (her daemon re-reads the endpoints on a publish).
+peer erin
+wd erin follow "$(repo alice)" --name alice >/dev/null 2>&1 || exit 1
+wd erin sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
+serve_peer erin
+zone "$T/erin.zone" erin.wot. "@ IN A 192.0.2.2"
+wd erin publish "$T/erin.zone" >/dev/null || exit 1
+wd alice follow "$(repo erin)" --name erin >/dev/null 2>&1 || exit 1
+zone "$T/alice.zone" alice.wot. "$soa" "@ IN A 192.0.2.1" \
+	"new IN A 192.0.2.99" "v IN TXT \"v4\""
+wd alice publish "$T/alice.zone" >/dev/null
+PORT=$PORT_erin
+wait_for "a follower added while alice's daemon runs gets the NOTIFY" 5 \
+	sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT v.alice.wot TXT)\" = '\"v4\"' ]"
+
 # The peer port answers NOTIFY and nothing else.
 notify_hex() { wire_query "$1" 9216 "$(echo "$2" | tr A-F a-f)._wotdns" 6; }
 PORT=$PEER_bob
@@ -113,6 +142,20 @@ expect_match "garbage gets no answer" "$(raw deadbeef)" "no reply"
 expect_match "a response gets no answer (no loops)" \
 	"$(raw "$(notify_hex 9 "$FPR_alice" | sed 's/^\(....\)2400/\1a400/')")" \
 	"no reply"
+# ... over TCP too (RFC 7766 framing), pipelined; garbage hangs up.
+expect_match "a NOTIFY over TCP is answered" \
+	"$(raw --tcp "$(notify_hex 21 "$FPR_alice")")" \
+	"id=21 rcode=NOERROR flags=qr,aa"
+expect_match "a query over TCP is an opinion question too, never recursed" \
+	"$(dig +tcp +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" www.example.com A)" \
+	'_opinion\._wotdns\..*"v=1" "none"'
+expect_match "a zone transfer over TCP is refused" \
+	"$(dig +tcp +time=1 +tries=1 @127.0.0.1 -p "$PEER_bob" alice.wot AXFR 2>&1)" \
+	"REFUSED|failed"
+out=$(raw --tcp --raw --count=2 "$(frame "$(notify_hex 22 "$FPR_alice")")$(frame "$(notify_hex 23 "$stranger")")")
+expect_match "two pipelined NOTIFYs get two answers" "$(echo $out)" "id=22 .*id=23"
+expect_match "a frame too short for a header gets no answer" \
+	"$(raw --tcp --timeout=1000 deadbeef)" "no reply"
 PORT=$PORT_bob
 expect_eq "bob still answers after all that" "$(q new.alice.wot A)" \
 	"192.0.2.99"

@@ -27,6 +27,11 @@ expect_eq "parallel sync succeeds" "$?" "0"
 expect_match "every source reported" "$out" "sync: 6/6 sources"
 expect_match "four friends' names accepted" "$(cat "$ZONE")" "www.p4.wot."
 cp "$ZONE" "$T/parallel.zone"
+# resolve reads only the owner's lines of accepted.zone, in any case.
+expect_match "resolve finds a record (name in upper case)" \
+	"$(wd me resolve WWW.P1.WOT A 2>&1)" "^www.p1.wot.*192.0.2.2"
+expect_eq "resolve does not take a longer name for it" \
+	"$(wd me resolve p1.wot A 2>&1 | grep -c 'www')" "0"
 
 # Nothing changed: the accepted set is not rewritten.
 before=$(stat -c %Y.%i "$ZONE")
@@ -60,6 +65,17 @@ gpg --homedir "$T/me/gnupg" --batch --quiet --yes --default-key "$FPR_me" \
 wd me sync >/dev/null 2>&1
 expect_match "keyring change picked up without a new commit" \
 	"$(cat "$ZONE")" "www.p5.wot."
+
+# The daemon's own sync finds nothing changed after a CLI sync rewrote the
+# accepted set, and still swaps in the new records.
+start_serve me --upstream 127.0.0.1:9 --sync-interval 1
+expect_eq "daemon serves p1" "$(q www.p1.wot A)" "192.0.2.2"
+zone "$T/p1.zone" p1.wot. "@ IN A 192.0.2.1" "www IN A 192.0.2.123"
+wd p1 publish "$T/p1.zone" >/dev/null || exit 1
+wd me sync >/dev/null 2>&1
+serves_new() { [ "$(q www.p1.wot A)" = 192.0.2.123 ]; }
+wait_for "daemon serves the record a CLI sync accepted" 10 serves_new
+stop_serve
 
 # A source that cannot be fetched fails alone, in parallel too.
 mv "$T/p3/own.git" "$T/p3/moved.git"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sync/sync.h"
 #include "sync/sync_int.h"
@@ -294,6 +295,73 @@ static void safety_tree_limits(void **state)
 	safety_commits(x);
 }
 
+static void touch(const char *dir, const char *rel)
+{
+	char *p = wot_path_join(dir, rel);
+	FILE *f = fopen(p, "w");
+
+	assert_non_null(f);
+	fclose(f);
+	free(p);
+}
+
+static int exists(const char *dir, const char *rel)
+{
+	char *p = wot_path_join(dir, rel);
+	int e = wot_path_exists(p);
+
+	free(p);
+	return e;
+}
+
+/* Only stale regular files go; links and directories stay, whatever
+ * their names, and so does a temporary file of a live process. */
+static void safety_recover_debris(void **state)
+{
+	hostile *x = *state;
+	const char *git = git_repository_path(x->repo);
+	char *p = NULL, *link = NULL, *state_dir = NULL;
+	char live[64];
+
+	assert_int_equal(wot_mkdir_p(p = wot_path_join(git, "refs/wotdns/"
+							    "fetched"),
+				     0700),
+			 0);
+	free(p);
+	touch(git, "refs/wotdns/fetched/main.lock");
+	touch(git, "refs/wotdns/verified.lock");
+	touch(git, "FETCH_HEAD.lock");
+	touch(git, "objects/pack/pack_git2_0123456789abcdef");
+	touch(x->dir, "outside.lock");
+	link = wot_path_join(git, "refs/wotdns/evil.lock");
+	p = wot_path_join(x->dir, "outside.lock");
+	assert_int_equal(symlink(p, link), 0);
+	free(p);
+	assert_int_equal(
+	    wot_mkdir_p(p = wot_path_join(git, "refs/wotdns/dir.lock"), 0700),
+	    0);
+	free(p);
+	assert_int_equal(wot_mirror_recover("m", x->repo), 4);
+	assert_false(exists(git, "refs/wotdns/fetched/main.lock"));
+	assert_false(exists(git, "refs/wotdns/verified.lock"));
+	assert_false(exists(git, "FETCH_HEAD.lock"));
+	assert_false(exists(git, "objects/pack/pack_git2_0123456789abcdef"));
+	assert_true(exists(git, "refs/wotdns/evil.lock"));
+	assert_true(exists(x->dir, "outside.lock"));
+	assert_true(exists(git, "refs/wotdns/dir.lock"));
+	/* state/: a dead process's temporary file goes, a live one's stays */
+	state_dir = wot_path_join(x->dir, "state");
+	assert_int_equal(wot_mkdir_p(state_dir, 0700), 0);
+	snprintf(live, sizeof(live), "accepted.zone.tmp.%ld", (long)getppid());
+	touch(state_dir, live);
+	touch(state_dir, "accepted.json.tmp.999999999");
+	assert_int_equal(wot_home_recover(&x->home), 1);
+	assert_true(exists(state_dir, live));
+	assert_false(exists(state_dir, "accepted.json.tmp.999999999"));
+	free(state_dir);
+	free(link);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +372,8 @@ int main(void)
 					    setup_hostile, teardown_hostile),
 	    cmocka_unit_test_setup_teardown(safety_tree_limits, setup_hostile,
 					    teardown_hostile),
+	    cmocka_unit_test_setup_teardown(safety_recover_debris,
+					    setup_hostile, teardown_hostile),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,33 @@ static void sync_config_errors(void **state)
 	    wot_config_parse(&c, "[serve]\n\nsync-interval = soon\n", "cfg"),
 	    WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "cfg:3"));
+	wot_config_dispose(&c);
+}
+
+static void sync_config_opinion(void **state)
+{
+	wot_config c;
+
+	(void)state;
+	assert_int_equal(wot_config_parse(&c, "", "cfg"), 0);
+	assert_int_equal(c.opinion_k, 3);
+	assert_int_equal(c.opinion_timeout_ms, 2000);
+	assert_string_equal(c.opinion_policy, "serve");
+	wot_config_dispose(&c);
+	assert_int_equal(wot_config_parse(&c,
+					  "[opinion]\nk = 0\npolicy = hold\n"
+					  "timeout = 500\n",
+					  "cfg"),
+			 0);
+	assert_int_equal(c.opinion_k, 0);
+	assert_int_equal(c.opinion_timeout_ms, 500);
+	assert_string_equal(c.opinion_policy, "hold");
+	wot_config_dispose(&c);
+	assert_int_equal(
+	    wot_config_parse(&c, "[opinion]\npolicy = maybe\n", "cfg"),
+	    WOT_ESYNTAX);
+	assert_non_null(strstr(wot_error_last(), "cfg:2"));
+	assert_non_null(strstr(wot_error_last(), "opinion.policy"));
 	wot_config_dispose(&c);
 }
 
@@ -269,7 +297,8 @@ static void sync_accept_json_escapes(void **state)
 	c[2] = c[0];
 	c[2].name = "x.wot.";
 	c[2].signer = "unknown";
-	wot_accept_json a = {c, 3, keys, 1, src, 1, 2, 42, NULL};
+	c[2].weight = NAN; /* a broken weights config must not break JSON */
+	wot_accept_json a = {c, 3, keys, 1, src, 1, 2, 42, NULL, NULL};
 	assert_non_null(mkdtemp(dir));
 	path = wot_path_join(dir, "accepted.json");
 	assert_int_equal(wot_accept_json_write(path, &a, &conflicts), 0);
@@ -290,6 +319,7 @@ static void sync_accept_json_escapes(void **state)
 			    "K");
 	o = json_array_get(json_object_get(j, "claims"), 2);
 	assert_null(json_object_get(o, "uid")); /* key not in the keyring */
+	assert_null(json_object_get(o, "weight"));
 	o = json_array_get(json_object_get(j, "sources"), 0);
 	assert_string_equal(json_string_value(json_object_get(o, "name")),
 			    "s??");
@@ -309,6 +339,7 @@ int main(void)
 	    cmocka_unit_test(sync_zone_errors_name_line),
 	    cmocka_unit_test(sync_config_parse),
 	    cmocka_unit_test(sync_config_errors),
+	    cmocka_unit_test(sync_config_opinion),
 	    cmocka_unit_test(sync_source_names),
 	    cmocka_unit_test(sync_config_issue6),
 	    cmocka_unit_test(sync_peer_conf),
