@@ -332,17 +332,29 @@ def get(d, *path):
 res = {"label": label, "nodes": nodes, "liars": len(liar_fprs),
        "minutes": elapsed_min}
 liar_eps = {"127.0.0.1:%s" % port[i] for i in plan if plan[i] != "-"}
-lies_op = false_op = lies_nb = false_nb = wrong_wd = 0
+lies_op = false_op = eq_op = lies_nb = false_nb = wrong_wd = 0
 q = bytes_ = 0
 for i in range(1, nodes + 1):
     d = docs[i]
     op, nb = d.get("opinions") or {}, d.get("neighbors") or {}
     if plan[i] == "-":
-        for p in op.get("peers", []):
-            if p.get("endpoint") in liar_eps:
-                lies_op += p.get("lies", 0)
-            else:
-                false_op += p.get("lies", 0)
+        # answers judged lies, by peer and record (state/opinions.json
+        # keeps the last 256 checks)
+        try:
+            hist = json.load(open(os.path.join(
+                n_dir, "n%d" % i, "state", "opinions.json"))).get("checks", [])
+        except Exception:
+            hist = []
+        for ch in hist:
+            for a in ch.get("answers", []):
+                if a.get("verdict") != "lie":
+                    continue
+                if a.get("peer") in liar_eps:
+                    lies_op += 1
+                elif ch.get("name", "").endswith("n1.wot."):
+                    eq_op += 1
+                else:
+                    false_op += 1
     for key, cnt in (nb.get("tally") or {}).items():
         kind, _, subj = key.partition(":")
         if kind == "neighbor" and plan[i] == "-":
@@ -359,7 +371,7 @@ for i in range(1, nodes + 1):
           get(op, "questions", "bytes_out") + get(op, "questions", "bytes_in"))
     q += qs
     bytes_ += bs
-res.update(lies_opinion=lies_op, false_opinion=false_op,
+res.update(lies_opinion=lies_op, false_opinion=false_op, eq_opinion=eq_op,
            lies_neighbor=lies_nb,
            false_neighbor=false_nb, wrongly_withdrawn=wrong_wd,
            q_per_node_min=q / nodes / elapsed_min,
@@ -393,8 +405,12 @@ def det(r, f):
 rows = [
     ("daemons running at the end", lambda r: "%d/%d" % (r["running"], r["nodes"])),
     ("lying peers", lambda r: str(r["liars"])),
-    ("lies detected by second opinions", lambda r: str(r["lies_opinion"])),
-    ("  of them against honest peers", lambda r: str(r["false_opinion"])),
+    ("lies caught by second opinions (answers of liars)",
+     lambda r: str(r["lies_opinion"])),
+    ("  honest answers judged lies, n1's records (equivocation)",
+     lambda r: str(r["eq_opinion"])),
+    ("  honest answers judged lies, other records",
+     lambda r: str(r["false_opinion"])),
     ("liars reported by neighbor majority", lambda r: str(r["lies_neighbor"])),
     ("honest peers reported as outliers", lambda r: str(r["false_neighbor"])),
     ("honest records wrongly withdrawn", lambda r: str(r["wrongly_withdrawn"])),
