@@ -191,6 +191,47 @@ static void print_notify(json_t *n)
 	       JI(out, "unanswered"));
 }
 
+/* Neighbor majority: counters, the last checks (at most 3 shown),
+ * reports and withdrawn records (absent when the check is off). */
+static void print_neighbors(json_t *n)
+{
+	size_t i;
+	json_t *e;
+
+	if (!n)
+		return;
+	printf("  neighbors: %lld rounds, %lld checks, %lld disagreements; "
+	       "outlier: self %lld, behind %lld, neighbors %lld; withdrawn "
+	       "%lld, restored %lld, re-syncs %lld\n",
+	       JI(n, "rounds"), JI(n, "checks"), JI(n, "disagreements"),
+	       JI(n, "self_outlier"), JI(n, "behind"),
+	       JI(n, "neighbor_outliers"), JI(n, "withdrawn"),
+	       JI(n, "restored"), JI(n, "resyncs"));
+	json_array_foreach(json_object_get(n, "last_checks"), i, e)
+	{
+		if (i >= 3)
+			break;
+		printf("    check %s type %lld: %s (%lld asked, %lld "
+		       "answered, %lld agree, %lld against, %lld lagging, "
+		       "%lld needed)\n",
+		       json_string_value(json_object_get(e, "name")),
+		       JI(e, "type"),
+		       json_string_value(json_object_get(e, "verdict")),
+		       JI(e, "asked"), JI(e, "answered"), JI(e, "agree"),
+		       JI(e, "against"), JI(e, "lagging"), JI(e, "needed"));
+	}
+	json_array_foreach(json_object_get(n, "reports"), i, e)
+	    printf("    outlier (%s) %s type %lld: %s %s\n",
+		   json_string_value(json_object_get(e, "kind")),
+		   json_string_value(json_object_get(e, "name")), JI(e, "type"),
+		   json_string_value(json_object_get(e, "who")),
+		   json_string_value(json_object_get(e, "what")));
+	json_array_foreach(json_object_get(n, "withdrawn"), i, e) printf(
+	    "    withdrawn %s type %lld since %lld (%s)\n",
+	    json_string_value(json_object_get(e, "name")), JI(e, "type"),
+	    JI(e, "since"), json_string_value(json_object_get(e, "why")));
+}
+
 /* Second opinions (absent from an older daemon). */
 static void print_opinions(json_t *o)
 {
@@ -247,6 +288,7 @@ static void print_counters(json_t *doc)
 	print_upstreams(json_object_get(doc, "upstreams"));
 	print_notify(json_object_get(doc, "notify"));
 	print_opinions(json_object_get(doc, "opinions"));
+	print_neighbors(json_object_get(doc, "neighbors"));
 }
 
 /* The running daemon's counters, if one runs. */

@@ -5,6 +5,7 @@
 #include "dns/control.h"
 #include "dns/daemon_int.h"
 #include "dns/dns.h"
+#include "dns/neighbor.h"
 #include "dns/opinion_daemon.h"
 #include "dns/pool.h"
 #include "dns/propagate.h"
@@ -21,8 +22,9 @@ typedef struct {
 	wot_home *home;
 	wot_dns_pool *pool;
 	wot_dns_control *control;
-	wot_prop *prop;		/* NOTIFY in and out */
-	wot_opinions *opinions; /* second opinions; they serve new tables */
+	wot_prop *prop;		 /* NOTIFY in and out */
+	wot_opinions *opinions;	 /* second opinions; they serve new tables */
+	wot_neighbor *neighbors; /* neighbor-majority rounds */
 	uint64_t started_ms;
 	size_t records;
 	char **listen; /* bound addresses, NULL-terminated */
@@ -162,6 +164,8 @@ static void on_signal(uv_signal_t *sig, int signum)
 	uv_close((uv_handle_t *)&d->sighup, NULL);
 	wot_dns_control_close(d->control, NULL, NULL);
 	d->control = NULL;
+	wot_neighbor_close(d->neighbors, NULL, NULL);
+	d->neighbors = NULL;
 	wot_opinions_close(d->opinions, NULL, NULL);
 	d->opinions = NULL;
 	wot_prop_close(d->prop, NULL, NULL);
@@ -281,9 +285,10 @@ static int status_doc(void *data, char **json)
 {
 	daemon_t *d = data;
 	wot_daemon_info info = {
-	    d->pool,	(const char *const *)d->listen,
-	    d->records, (uv_now(&d->loop) - d->started_ms) / 1000,
-	    d->prop,	d->opinions};
+	    d->pool,	 (const char *const *)d->listen,
+	    d->records,	 (uv_now(&d->loop) - d->started_ms) / 1000,
+	    d->prop,	 d->opinions,
+	    d->neighbors};
 
 	return wot_daemon_status_json(&info, json);
 }
@@ -306,6 +311,32 @@ static void start_control(daemon_t *d)
 static void install_table(void *data, wot_dns_table *t, uint64_t gen)
 {
 	offer_table(data, t, gen);
+}
+
+static void weigh_peers(void *data, const char *const *endpoints,
+			const int *events, size_t n)
+{
+	daemon_t *d = data;
+
+	wot_opinions_peer_events(d->opinions, endpoints, events, n);
+}
+
+/* Neighbor majority ([opinion] neighbors, neighbor-interval). */
+static int start_neighbors(daemon_t *d)
+{
+	const wot_config *cfg = wot_home_config(d->home);
+	wot_neighbor_opts no = {cfg->neighbor_interval,
+				cfg->neighbors,
+				cfg->majority,
+				cfg->neighbor_sample,
+				cfg->opinion_timeout_ms,
+				install_table,
+				weigh_peers,
+				d};
+
+	if (!cfg->neighbors || !cfg->neighbor_interval)
+		return 0;
+	return wot_neighbor_start(&d->neighbors, &d->loop, d->home, &no);
 }
 
 static int start_prop(daemon_t *d, const wot_daemon_opts *o)
@@ -374,6 +405,8 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 	if (rc == 0)
 		rc = wot_opinions_start(&d->opinions, &d->loop, d->home,
 					d->prop, serve_table, d);
+	if (rc == 0)
+		rc = start_neighbors(d);
 	if (rc == 0) {
 		rc = wot_daemon_drop_privileges(d->home, o->user);
 	}
@@ -381,6 +414,7 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", wot_error_last());
 		wot_dns_control_close(d->control, NULL, NULL);
+		wot_neighbor_close(d->neighbors, NULL, NULL);
 		wot_opinions_close(d->opinions, NULL, NULL);
 		wot_prop_close(d->prop, NULL, NULL);
 		if (d->pool)

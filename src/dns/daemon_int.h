@@ -5,6 +5,7 @@
 #define WOT_DNS_DAEMON_INT_H
 
 #include "dns/daemon.h"
+#include "dns/neighbor.h"
 #include "dns/pool.h"
 #include "dns/opinion_daemon.h"
 #include "dns/propagate.h"
@@ -14,8 +15,9 @@ typedef struct {
 	const char *const *listen; /* bound addresses, NULL-terminated */
 	size_t records;
 	uint64_t uptime_s;
-	const wot_prop *prop;	      /* NOTIFY counters; may be NULL */
-	const wot_opinions *opinions; /* second opinions; may be NULL */
+	const wot_prop *prop;	       /* NOTIFY counters; may be NULL */
+	const wot_opinions *opinions;  /* second opinions; may be NULL */
+	const wot_neighbor *neighbors; /* neighbor majority; may be NULL */
 } wot_daemon_info;
 
 /* The control socket's document (caller frees *json). */

@@ -88,6 +88,9 @@ int wot_daemon_status_json(const wot_daemon_info *info, char **json)
 	if (doc && info->opinions)
 		json_object_set_new(doc, "opinions",
 				    wot_opinions_status(info->opinions));
+	if (doc && info->neighbors)
+		json_object_set_new(doc, "neighbors",
+				    wot_neighbor_status(info->neighbors));
 	*json = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
 	json_decref(doc);
 	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");

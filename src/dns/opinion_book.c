@@ -7,6 +7,7 @@
  */
 #include "dns/dns.h"
 #include "dns/opinion.h"
+#include "dns/withdraw.h"
 #include "util/util.h"
 
 #include <ctype.h>
@@ -370,7 +371,9 @@ int wot_opinion_book_table(const wot_opinion_book *b,
 	*out = NULL;
 	for (size_t i = 0; rc == 0 && b && i < b->n; i++) {
 		const wot_opinion_rrset *s = b->list[i];
-		if (skip && skip(ctx, s))
+		/* The neighbor majority's withdrawals hold in every table. */
+		if ((skip && skip(ctx, s)) ||
+		    wot_dns_withdraw_has(s->name, s->type))
 			continue;
 		for (size_t k = 0; rc == 0 && k < ldns_rr_list_rr_count(s->rrs);
 		     k++)

@@ -14,6 +14,7 @@
  * state/opinions.json and the peers' weights to state/peers.json.
  */
 #include "dns/opinion_daemon.h"
+#include "trust/majority.h"
 #include "dns/opinion_int.h"
 #include "sync/opinion_git.h"
 #include "util/util.h"
@@ -1053,4 +1054,21 @@ void wot_opinions_close(wot_opinions *o, void (*cb)(void *data), void *data)
 	wot_opinion_asker_close(o->asker, on_part_closed, o);
 	uv_close((uv_handle_t *)&o->hold_timer, on_timer_closed);
 	uv_close((uv_handle_t *)&o->recheck_timer, on_timer_closed);
+}
+
+void wot_opinions_peer_events(wot_opinions *o, const char *const *endpoints,
+			      const int *events, size_t n)
+{
+	if (!o || o->closing)
+		return;
+	for (size_t e = 0; e < n; e++)
+		for (size_t i = 0; i < o->npeers; i++) {
+			wot_opinion_peer *p = &o->peers[i];
+			if (strcmp(p->endpoint, endpoints[e]))
+				continue;
+			p->weight = wot_weight_update(p->weight, events[e]);
+			o->dirty = 1;
+			break;
+		}
+	save_state(o);
 }

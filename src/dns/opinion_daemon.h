@@ -37,6 +37,15 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 void wot_opinions_offer(wot_opinions *o, wot_dns_table *t);
 /* A short status object (caller owns the reference). */
 json_t *wot_opinions_status(const wot_opinions *o);
+/*
+ * Neighbor-majority verdicts (loop only): for each i, the peer at
+ * endpoints[i] gets events[i], WOT_WEIGHT_OUTLIER or WOT_WEIGHT_AGREED
+ * (trust/majority.h); weights follow wot_weight_update and are saved to
+ * state/peers.json with the second opinions' own, once per call.
+ * Unknown endpoints are ignored.
+ */
+void wot_opinions_peer_events(wot_opinions *o, const char *const *endpoints,
+			      const int *events, size_t n);
 /* Stop asking, wait for work in flight, free; then cb(data). */
 void wot_opinions_close(wot_opinions *o, void (*cb)(void *data), void *data);
 

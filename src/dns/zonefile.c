@@ -4,6 +4,7 @@
  * names its line.
  */
 #include "dns/dns_int.h"
+#include "dns/withdraw.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -44,7 +45,8 @@ static int load_records(wot_dns_table *t, FILE *fp, const char *path)
 					   ldns_get_errorstr_by_id(st));
 			goto out;
 		}
-		rc = wot_dns_table_add(t, rr);
+		/* Withdrawn until it settles (withdraw.h). */
+		rc = wot_dns_withdraw_has_rr(rr) ? 0 : wot_dns_table_add(t, rr);
 		ldns_rr_free(rr);
 		rr = NULL;
 		if (rc < 0) {

@@ -81,6 +81,12 @@ static const struct option {
      offsetof(wot_config, opinion_timeout_ms)},
     {"opinion", "policy", OPT_STR, "serve",
      offsetof(wot_config, opinion_policy)},
+    {"opinion", "neighbors", OPT_UINT, "15", offsetof(wot_config, neighbors)},
+    {"opinion", "majority", OPT_UINT, "14", offsetof(wot_config, majority)},
+    {"opinion", "neighbor-interval", OPT_UINT, "600",
+     offsetof(wot_config, neighbor_interval)},
+    {"opinion", "neighbor-sample", OPT_UINT, "8",
+     offsetof(wot_config, neighbor_sample)},
 };
 #define NOPTS (sizeof(options) / sizeof(options[0]))
 

@@ -13,6 +13,7 @@
 #ifndef WOT_SYNC_H
 #define WOT_SYNC_H
 
+#include "trust/majority.h"
 #include "trust/trust.h"
 
 #include <ldns/ldns.h>
@@ -76,6 +77,11 @@ typedef struct {
 	unsigned opinion_k;	     /* peers asked per changed RRset; 0 off */
 	unsigned opinion_timeout_ms; /* per question */
 	char *opinion_policy;	     /* "serve" or "hold" */
+	/* [opinion] neighbor majority (docs/design.md) */
+	unsigned neighbors;	    /* N asked per sampled RRset; 0 off */
+	unsigned majority;	    /* M of N that make us the outlier */
+	unsigned neighbor_interval; /* s between rounds (+-20%); 0 off */
+	unsigned neighbor_sample;   /* RRsets sampled per round */
 } wot_config;
 
 /* Release libgit2's global state (call once before exit). */
@@ -317,6 +323,15 @@ int wot_sync_one(wot_home *h, wot_trust *t, const char *name,
  * duplicates. *out is NULL-terminated; free with wot_notify_targets_free. */
 int wot_sync_notify_targets(wot_home *h, char ***out, size_t *n);
 void wot_notify_targets_free(char **v);
+
+/*
+ * relation.c: how commit theirs relates to ours (both 40 hex digits) in
+ * the mirror of source name: *out is WOT_REL_UNKNOWN for text that is no
+ * commit id or a commit the mirror does not hold. Returns 0, or a
+ * negative code when the mirror cannot be opened.
+ */
+int wot_sync_commit_relation(wot_home *h, const char *name, const char *ours,
+			     const char *theirs, wot_rel *out);
 
 /* Recompute state/accepted.zone and state/accepted.json from verified heads. */
 int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);

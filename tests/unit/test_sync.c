@@ -152,6 +152,36 @@ static void sync_config_opinion(void **state)
 	wot_config_dispose(&c);
 }
 
+static void sync_config_neighbors(void **state)
+{
+	wot_config c;
+
+	(void)state;
+	assert_int_equal(wot_config_parse(&c, "", "cfg"), 0);
+	assert_int_equal(c.neighbors, 15);
+	assert_int_equal(c.majority, 14);
+	assert_int_equal(c.neighbor_interval, 600);
+	assert_int_equal(c.neighbor_sample, 8);
+	wot_config_dispose(&c);
+	assert_int_equal(
+	    wot_config_parse(&c,
+			     "[opinion]\nneighbors = 5\n"
+			     "majority = 4\nneighbor-interval = 2\n"
+			     "neighbor-sample = 3\n",
+			     "cfg"),
+	    0);
+	assert_int_equal(c.neighbors, 5);
+	assert_int_equal(c.majority, 4);
+	assert_int_equal(c.neighbor_interval, 2);
+	assert_int_equal(c.neighbor_sample, 3);
+	wot_config_dispose(&c);
+	assert_int_equal(
+	    wot_config_parse(&c, "[opinion]\nmajority = most\n", "cfg"),
+	    WOT_ESYNTAX);
+	assert_non_null(strstr(wot_error_last(), "cfg:2"));
+	wot_config_dispose(&c);
+}
+
 static void sync_source_names(void **state)
 {
 	(void)state;
@@ -340,6 +370,7 @@ int main(void)
 	    cmocka_unit_test(sync_config_parse),
 	    cmocka_unit_test(sync_config_errors),
 	    cmocka_unit_test(sync_config_opinion),
+	    cmocka_unit_test(sync_config_neighbors),
 	    cmocka_unit_test(sync_source_names),
 	    cmocka_unit_test(sync_config_issue6),
 	    cmocka_unit_test(sync_peer_conf),

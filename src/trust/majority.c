@@ -1,0 +1,137 @@
+/*
+ * majority.c - the neighbor-majority decision and opinion weights (pure).
+ */
+#include "trust/majority.h"
+#include "util/util.h"
+
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+unsigned wot_majority_needed(unsigned asked, unsigned neighbors,
+			     unsigned majority)
+{
+	uint64_t m;
+
+	if (!asked || !neighbors)
+		return 0;
+	m = ((uint64_t)majority * asked + neighbors - 1) / neighbors;
+	return m < 3 ? 3 : (unsigned)m;
+}
+
+uint64_t wot_majority_digest(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ? seed : 1469598103934665603ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+static int same_source(const wot_view *a, const wot_view *b)
+{
+	return a->source && b->source && !strcasecmp(a->source, b->source);
+}
+
+static int same_view(const wot_view *a, const wot_view *b)
+{
+	return a->digest == b->digest && same_source(a, b);
+}
+
+/* How one answer counts against our view. */
+static int mark_of(const wot_view *self, const wot_view *v, wot_rel_fn rel,
+		   void *data)
+{
+	wot_rel r;
+
+	if (!v->answered || v->none)
+		return WOT_MAJ_SILENT;
+	if (same_view(self, v))
+		return WOT_MAJ_SAME;
+	if (!same_source(self, v) || !v->commit || !self->commit)
+		return WOT_MAJ_DIFFERS;
+	r = rel(data, self->source, self->commit, v->commit);
+	if (r == WOT_REL_ANCESTOR)
+		return WOT_MAJ_LAGGING;
+	/* Same commit, other RRset: one of us misreads it; a commit we
+	 * cannot place may be a rewritten history. Both differ. */
+	return r == WOT_REL_DESCENDANT ? WOT_MAJ_AHEAD : WOT_MAJ_DIFFERS;
+}
+
+static int against(int mark)
+{
+	return mark == WOT_MAJ_AHEAD || mark == WOT_MAJ_DIFFERS;
+}
+
+/* The largest group of answers against us holding one view. */
+static void largest_group(const wot_view *ops, const int *marks, size_t n,
+			  wot_majority_result *out, int *all_ahead)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned size = 0;
+		int ahead = 1;
+
+		if (!against(marks[i]))
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (against(marks[j]) && same_view(&ops[i], &ops[j])) {
+				size++;
+				ahead &= marks[j] == WOT_MAJ_AHEAD;
+			}
+		if (size > out->top) {
+			out->top = size;
+			out->top_index = i;
+			*all_ahead = ahead;
+		}
+	}
+}
+
+int wot_majority_decide(const wot_view *self, const wot_view *ops, size_t n,
+			unsigned neighbors, unsigned majority, wot_rel_fn rel,
+			void *data, wot_majority_result *out, int *marks)
+{
+	int local[64], *m = marks ? marks : local, all_ahead = 0;
+	unsigned ours;
+
+	if (!self || self->none || !out || !rel || (n && !ops) ||
+	    (!marks && n > 64) || n > UINT32_MAX)
+		return wot_error_set(WOT_EINVAL, "majority: bad arguments");
+	memset(out, 0, sizeof(*out));
+	out->needed = wot_majority_needed((unsigned)n, neighbors, majority);
+	for (size_t i = 0; i < n; i++) {
+		m[i] = mark_of(self, &ops[i], rel, data);
+		out->agree += m[i] == WOT_MAJ_SAME;
+		out->lagging += m[i] == WOT_MAJ_LAGGING;
+		out->counted += m[i] == WOT_MAJ_SAME || against(m[i]);
+	}
+	largest_group(ops, m, n, out, &all_ahead);
+	ours = out->agree + 1;
+	out->verdict = WOT_MAJ_UNDECIDED;
+	if (!out->needed)
+		return 0;
+	if (out->top >= out->needed && out->top > ours) {
+		out->verdict = all_ahead ? WOT_MAJ_BEHIND : WOT_MAJ_OUTLIER;
+	} else if (ours >= out->needed && ours > out->top) {
+		out->verdict = WOT_MAJ_AGREE;
+		for (size_t i = 0; i < n; i++)
+			if (m[i] == WOT_MAJ_DIFFERS) {
+				m[i] = WOT_MAJ_OUTLIER_N;
+				out->outliers++;
+			}
+	}
+	return 0;
+}
+
+double wot_weight_update(double w, int event)
+{
+	if (isnan(w) || w < WOT_WEIGHT_MIN)
+		w = WOT_WEIGHT_MIN;
+	if (w > WOT_WEIGHT_MAX)
+		w = WOT_WEIGHT_MAX;
+	if (event == WOT_WEIGHT_OUTLIER)
+		w /= 2;
+	else if (event == WOT_WEIGHT_AGREED)
+		w += (WOT_WEIGHT_MAX - w) / 10;
+	return w < WOT_WEIGHT_MIN ? WOT_WEIGHT_MIN : w;
+}
