@@ -76,4 +76,8 @@ gpg --homedir "$T/me/gnupg" --batch --quiet --yes --delete-keys "$FPR_p3" \
 wd me sync p1 >/dev/null 2>&1
 expect_eq "keyring change seen by a one-source sync" \
 	"$(grep -c 'p3.wot' "$ZONE")" "0"
+
+wd me unfollow p3 >/dev/null 2>&1 || fail "unfollow p3"
+expect_eq "unfollow removes the source's record cache" \
+	"$(ls "$C" | sort | tr '\n' ' ')" "p1.rr p2.rr self.rr "
 finish
