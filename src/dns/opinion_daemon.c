@@ -9,9 +9,9 @@
  * are asked in parallel; a peer that does not answer within the timeout
  * is replaced by another. Answers are judged by source commit: on the
  * loop when the peer holds our commit, else on the pool with git
- * (opinion_verify.c: is the
- * claim behind or ahead of our verified head, does its content match,
- * can it be fetched from the URLs the peer announces). Results go to
+ * (opinion_verify.c: is the claim behind or ahead of our verified head,
+ * does its content match, can it be fetched from the URLs the peer
+ * announces). Results go to
  * state/opinions.json and the peers' weights to state/peers.json.
  */
 #include "dns/opinion_daemon.h"
