@@ -127,7 +127,7 @@ int wot_mirror_recover(const char *name, git_repository *repo)
 int wot_home_recover(const wot_home *h)
 {
 	static const char *const dirs[] = {"", "state", "state/status",
-					   "state/evidence"};
+					   "state/evidence", "state/cache"};
 	int n = 0;
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
