@@ -2,9 +2,10 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char help[] =
-    "usage: wotdns sync [--progress | --quiet] [--home DIR]\n\n"
+    "usage: wotdns sync [--progress | --quiet] [--home DIR] [SOURCE...]\n\n"
     "Fetch every source, verify each new commit (good signature by the\n"
     "source's pinned owner key, key not revoked or expired, zones parse),\n"
     "and advance its verified head fast-forward only, within [limits]\n"
@@ -17,8 +18,33 @@ static const char help[] =
     "On a terminal a progress line (sources done, objects, bytes) is\n"
     "updated on stderr; elsewhere only the summary line is printed, and\n"
     "failing sources on stderr.\n"
+    "With SOURCE names, only those sources are fetched and verified (as\n"
+    "after a NOTIFY); no discovery runs, and the accepted set is\n"
+    "recomputed from every source's verified head as always.\n"
     "  --progress  show progress even when stderr is not a terminal\n"
     "  --quiet     no progress and no summary; failures only\n";
+
+/* Every name must be a followed source (or self). */
+static int check_names(wot_home *h, char **names, size_t n)
+{
+	wot_source *s = NULL;
+	size_t ns = 0;
+	int rc = EXIT_OK;
+
+	if (wot_sources_load(h, &s, &ns) < 0)
+		return cli_fail_last("sync");
+	for (size_t i = 0; rc == EXIT_OK && i < n; i++) {
+		size_t k = 0;
+		while (k < ns && strcmp(s[k].name, names[i]))
+			k++;
+		if (k == ns)
+			rc = cli_fail("sync: no source named '%s' (see "
+				      "'wotdns sources')",
+				      names[i]);
+	}
+	wot_sources_free(s, ns);
+	return rc;
+}
 
 int cmd_sync(int argc, char **argv)
 {
@@ -44,15 +70,20 @@ int cmd_sync(int argc, char **argv)
 			return cli_usage("sync", "bad option '%s'",
 					 argv[optind - 1]);
 	}
-	if (optind != argc)
-		return cli_usage("sync", "unexpected argument '%s'",
-				 argv[optind]);
 	if (quiet && mode)
 		return cli_usage("sync", "--progress and --quiet disagree");
 	cli_sync_progress_init(&prog, quiet ? -1 : mode);
 	if ((rc = cli_open(&h, &t)) != EXIT_OK)
 		return rc;
-	if (wot_sync_all(h, t, cli_sync_progress_cb, &prog, &rep) < 0) {
+	if (optind < argc && (rc = check_names(h, argv + optind,
+					       (size_t)(argc - optind))) != 0) {
+		/* named a source that is not followed: reported */
+	} else if ((optind < argc
+			? wot_sync_sources(h, t,
+					   (const char *const *)argv + optind,
+					   (size_t)(argc - optind), &rep)
+			: wot_sync_all(h, t, cli_sync_progress_cb, &prog,
+				       &rep)) < 0) {
 		rc = cli_fail_last("sync");
 	} else {
 		if (!quiet) {

@@ -8,15 +8,15 @@
  * chosen at random by weight and not all discovered through one source,
  * are asked in parallel; a peer that does not answer within the timeout
  * is replaced by another. Answers are judged by source commit: on the
- * loop when the peer holds our commit, else on the pool with git (is the
- * claim behind or ahead of our verified head, does its content match,
- * can it be fetched from the URLs the peer announces). Results go to
+ * loop when the peer holds our commit, else on the pool with git
+ * (opinion_verify.c: is the claim behind or ahead of our verified head,
+ * does its content match, can it be fetched from the URLs the peer
+ * announces). Results go to
  * state/opinions.json and the peers' weights to state/peers.json.
  */
 #include "dns/opinion_daemon.h"
 #include "trust/majority.h"
 #include "dns/opinion_int.h"
-#include "sync/opinion_git.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -25,34 +25,14 @@
 #include <time.h>
 
 enum {
-	MAX_SLOTS = 16,	     /* peers asked per check, retries included */
 	MAX_CHECKS = 64,     /* checks started per new accepted set */
 	HISTORY = 256,	     /* checks kept in state/opinions.json */
 	HOLD_GRACE_MS = 500, /* hold: how long past the timeouts */
 	RECHECK_MS = 15000   /* a lagging peer is asked again after this */
 };
 
-typedef struct {
-	int peer; /* index in o->peers */
-	uint16_t id;
-	int done, timed_out;
-	wot_opinion_reply r;
-	const char *verdict; /* static text */
-	char note[160];
-} slot;
-
-typedef struct check {
-	struct wot_opinions *o;
-	struct check *next;
-	char *name;
-	uint16_t type;
-	char source[65], fpr[WOT_FPR_MAX], commit[WOT_OID_MAX];
-	char *digest;
-	slot slots[MAX_SLOTS];
-	size_t nslots;
-	int pending, want, rechecked;
-	int64_t time;
-} check;
+typedef wot_opinion_slot slot;
+typedef wot_opinion_check check;
 
 enum { JOB_REFRESH, JOB_VERIFY, JOB_SAVE };
 
@@ -110,144 +90,6 @@ struct wot_opinions {
 };
 
 /* ---- pool side -------------------------------------------------------- */
-
-static void digest_at(wot_opinions *o, check *c, const char *commit, char **out)
-{
-	ldns_rr_list *rrs = NULL;
-
-	*out = NULL;
-	if (wot_sync_records_at(o->h, c->source, commit, &rrs) == 0)
-		wot_opinion_digest(rrs, c->name, c->type, out);
-	ldns_rr_list_deep_free(rrs);
-	wot_error_clear();
-}
-
-/* The URLs peer p announces for the source owned by fpr. */
-static char **peer_urls(wot_opinions *o, const wot_opinion_peer *p,
-			const char *fpr)
-{
-	wot_peer_conf *pc = NULL;
-	char **urls = NULL;
-
-	if (wot_sync_peer_conf(o->h, p->source, &pc) < 0) {
-		wot_error_clear();
-		return NULL;
-	}
-	for (size_t i = 0; i < pc->nsources && !urls; i++)
-		if (!strcasecmp(pc->sources[i].key, fpr)) {
-			urls = pc->sources[i].urls;
-			pc->sources[i].urls = NULL;
-		}
-	wot_peer_conf_free(pc);
-	return urls;
-}
-
-static void sync_source(job *j)
-{
-	wot_opinions *o = j->o;
-	wot_sync_report rep;
-
-	if (j->synced)
-		return;
-	j->synced = 1;
-	if (!o->trust && wot_home_trust(o->h, &o->trust) < 0)
-		return;
-	if (wot_sync_one(o->h, o->trust, j->c->source, &rep) < 0) {
-		wot_log(WOT_LOG_WARNING, "sync", "opinion sync of %s: %s",
-			j->c->source, wot_error_last());
-		wot_error_clear();
-	}
-}
-
-/* Content check of a claim at a commit we hold. */
-static void judge_content(wot_opinions *o, check *c, slot *s,
-			  const char *ok_verdict)
-{
-	char *d = NULL;
-
-	digest_at(o, c, s->r.commit, &d);
-	if (d && s->r.digest && !strcmp(d, s->r.digest)) {
-		s->verdict = ok_verdict;
-	} else {
-		s->verdict = "lie";
-		snprintf(s->note, sizeof(s->note),
-			 "records differ from what commit %.12s holds",
-			 s->r.commit);
-	}
-	free(d);
-}
-
-/* A claim we cannot place: ask the source again, then the peer's URLs. */
-static void judge_unknown(job *j, slot *s, int place)
-{
-	wot_opinions *o = j->o;
-	check *c = j->c;
-	const char *kind = "";
-	char **urls, ours[16], theirs[16];
-
-	if (place == WOT_PLACE_AHEAD || place == WOT_PLACE_UNKNOWN) {
-		sync_source(j);
-		wot_sync_place(o->h, c->source, s->r.commit, &place);
-		wot_error_clear();
-		if (place == WOT_PLACE_SAME || place == WOT_PLACE_BEHIND) {
-			judge_content(o, c, s, "ahead");
-			return;
-		}
-	}
-	if (place == WOT_PLACE_UNKNOWN || place == WOT_PLACE_FORK) {
-		urls = peer_urls(o, &o->peers[s->peer], c->fpr);
-		if (!o->trust && wot_home_trust(o->h, &o->trust) < 0) {
-			wot_error_clear();
-		} else if (wot_sync_fetch_claim(o->h, o->trust, c->source,
-						s->r.commit, urls, &place,
-						&kind) < 0) {
-			wot_error_clear();
-		}
-		for (size_t i = 0; urls && urls[i]; i++)
-			free(urls[i]);
-		free(urls);
-	}
-	snprintf(ours, sizeof(ours), "%.12s", c->commit);
-	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
-	if (!strcmp(kind, "equivocation")) {
-		s->verdict = "equivocation";
-		snprintf(s->note, sizeof(s->note),
-			 "%s and %s both signed by the owner; source "
-			 "suspended",
-			 ours, theirs);
-	} else if (place == WOT_PLACE_AHEAD) {
-		s->verdict = "ahead";
-		snprintf(s->note, sizeof(s->note),
-			 "newer commit %s does not verify here yet", theirs);
-	} else {
-		s->verdict = "lie";
-		snprintf(s->note, sizeof(s->note),
-			 "commit %s exists neither at the source nor at "
-			 "the peer (%s)",
-			 theirs, kind[0] ? kind : wot_place_name(place));
-	}
-}
-
-static void verify_slot(job *j, slot *s)
-{
-	int place = WOT_PLACE_NOSOURCE;
-
-	if (wot_sync_place(j->o->h, j->c->source, s->r.commit, &place) < 0)
-		wot_error_clear();
-	switch (place) {
-	case WOT_PLACE_SAME:
-		judge_content(j->o, j->c, s, "agree");
-		break;
-	case WOT_PLACE_BEHIND:
-		judge_content(j->o, j->c, s, "lagging");
-		break;
-	case WOT_PLACE_NOSOURCE:
-		s->verdict = "other-source";
-		break;
-	default:
-		judge_unknown(j, s, place);
-	}
-}
 
 static int write_state(wot_home *h, const char *rel, const char *text)
 {
@@ -349,9 +191,10 @@ static void on_work(uv_work_t *req)
 		if (j->rc == 0)
 			j->rc = refresh_withdrawn(j);
 	} else if (j->kind == JOB_VERIFY) {
-		for (size_t i = 0; i < j->c->nslots; i++)
-			if (!j->c->slots[i].verdict)
-				verify_slot(j, &j->c->slots[i]);
+		wot_opinion_verify_ctx v = {o->h, &o->trust, o->peers, 0};
+
+		wot_opinion_verify(&v, j->c);
+		j->synced = v.synced;
 		if (j->synced)
 			j->rc = wot_dns_accepted_load(o->h, &j->table, &j->gen);
 	} else {
@@ -694,7 +537,7 @@ static void ask_slot(wot_opinions *o, check *c, int peer)
 	size_t qlen;
 	slot *s;
 
-	if (c->nslots >= MAX_SLOTS)
+	if (c->nslots >= WOT_OPINION_SLOTS)
 		return;
 	s = &c->slots[c->nslots];
 	memset(s, 0, sizeof(*s));
@@ -717,7 +560,7 @@ static void ask_slot(wot_opinions *o, check *c, int peer)
 /* The next peer to ask about c (wot_opinion_peer_pick), -1 if none. */
 static int pick_peer(wot_opinions *o, check *c)
 {
-	int chosen[MAX_SLOTS];
+	int chosen[WOT_OPINION_SLOTS];
 
 	for (size_t i = 0; i < c->nslots; i++)
 		chosen[i] = c->slots[i].peer;

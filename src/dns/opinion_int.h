@@ -39,6 +39,45 @@ int wot_opinion_peers_load(wot_home *h, wot_opinion_peer **out, size_t *n);
 int wot_opinion_peer_pick(const wot_opinion_peer *v, size_t n,
 			  const int *chosen, size_t nchosen, size_t want,
 			  const char *owner);
+/* ---- checks (opinion_daemon.c) and their verification (opinion_verify.c) */
+
+enum { WOT_OPINION_SLOTS = 16 }; /* peers asked per check, retries too */
+
+/* One asked peer and what came of it. */
+typedef struct {
+	int peer; /* index in the peer list */
+	uint16_t id;
+	int done, timed_out;
+	wot_opinion_reply r;
+	const char *verdict; /* static text; NULL until judged */
+	char note[160];
+} wot_opinion_slot;
+
+/* One new or changed RRset being checked. */
+typedef struct wot_opinion_check {
+	struct wot_opinions *o;
+	struct wot_opinion_check *next;
+	char *name;
+	uint16_t type;
+	char source[65], fpr[WOT_FPR_MAX], commit[WOT_OID_MAX];
+	char *digest;
+	wot_opinion_slot slots[WOT_OPINION_SLOTS];
+	size_t nslots;
+	int pending, want, rechecked;
+	int64_t time;
+} wot_opinion_check;
+
+/* What the pool side needs (the loop does not touch it meanwhile). */
+typedef struct {
+	wot_home *h;
+	wot_trust **trust; /* opened on first need, kept by the caller */
+	const wot_opinion_peer *peers;
+	int synced; /* out: the source was synced */
+} wot_opinion_verify_ctx;
+
+/* Judge every answer of c still without a verdict (blocking: git, gpg). */
+void wot_opinion_verify(wot_opinion_verify_ctx *v, wot_opinion_check *c);
+
 /* state/peers.json as text (caller frees). */
 char *wot_opinion_peers_json(const wot_opinion_peer *p, size_t n);
 

@@ -1,4 +1,6 @@
 /* accept.c - from verified heads to the accepted record set. */
+#include "sync/rrcache.h"
+#include "sync/seen.h"
 #include "sync/sync_int.h"
 #include "sync/zone.h"
 
@@ -14,7 +16,7 @@ typedef struct {
 	const wot_source *src;
 	char commit[WOT_OID_MAX];
 	int64_t time;
-	ldns_rr_list *rrs;
+	wot_src_rrs rrs;
 	const wot_key_info *key;
 } src_view;
 
@@ -27,7 +29,7 @@ typedef struct {
 	wot_key_info *keys;
 	size_t nkeys;
 	wot_owners *owners;
-	json_t *seen; /* {source: {name: since}} */
+	wot_seen *seen; /* state/seen.json */
 	wot_signer *signers;
 	wot_grant *grants;
 	size_t ngrants;
@@ -42,22 +44,6 @@ static char *owner_name(const ldns_rr *rr)
 	for (char *p = s; p && *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return s;
-}
-
-static int collect_zone(const char *path, const char *data, size_t len,
-			void *ctx)
-{
-	src_view *v = ctx;
-	ldns_rr_list *rrs = NULL;
-	int rc = wot_zone_parse(data, len, path, &rrs);
-
-	if (rc < 0)
-		return rc;
-	if (!v->rrs)
-		v->rrs = ldns_rr_list_new();
-	ldns_rr_list_push_rr_list(v->rrs, rrs);
-	ldns_rr_list_free(rrs);
-	return 0;
 }
 
 static int load_view(wot_home *h, src_view *v)
@@ -81,7 +67,8 @@ static int load_view(wot_home *h, src_view *v)
 	if (gerr)
 		rc = wot_git_error(WOT_EGIT, gerr, v->src->name);
 	else
-		rc = wot_repo_each_zone(repo, tree, collect_zone, v);
+		rc = wot_src_rrs_load(h, v->src->name, v->commit, repo, tree,
+				      &v->rrs);
 	v->time = c ? (int64_t)git_commit_time(c) : 0;
 	git_tree_free(tree);
 	git_commit_free(c);
@@ -95,22 +82,6 @@ static const wot_key_info *find_key(recompute *r, const char *fpr)
 		if (!strcmp(r->keys[i].fpr, fpr))
 			return &r->keys[i];
 	return NULL;
-}
-
-/* First sight of (source, name) is remembered so "first" survives. */
-static int64_t since_of(recompute *r, src_view *v, const char *name)
-{
-	json_t *s = json_object_get(r->seen, v->src->name), *t;
-
-	if (!s) {
-		s = json_object();
-		json_object_set_new(r->seen, v->src->name, s);
-	}
-	t = json_object_get(s, name);
-	if (t)
-		return json_integer_value(t);
-	json_object_set_new(s, name, json_integer(v->time));
-	return v->time;
 }
 
 static int add_claim(recompute *r, src_view *v, char *name)
@@ -142,7 +113,14 @@ static int add_claim(recompute *r, src_view *v, char *name)
 	c->source = v->src->name;
 	c->signer = v->src->key;
 	c->commit = v->commit;
-	c->since = since_of(r, v, name);
+	/* First sight of (source, name) is remembered so "first" survives. */
+	if (wot_seen_since(r->seen, v->src->name, name, v->time, &c->since) <
+	    0) {
+		r->nclaims--;
+		free(key);
+		free(name);
+		return WOT_ENOMEM;
+	}
 	c->validity = v->key ? v->key->validity : WOT_VALIDITY_UNKNOWN;
 	c->level = v->key ? v->key->level : -1;
 	c->shadows = wot_tld_public(r->tlds, name);
@@ -151,7 +129,7 @@ static int add_claim(recompute *r, src_view *v, char *name)
 	return 0;
 }
 
-typedef int (*rr_fn)(recompute *r, src_view *v, const ldns_rr *rr);
+typedef int (*rr_fn)(recompute *r, src_view *v, const wot_src_rr *rr);
 
 /* fn over every record of every loaded source. */
 static int each_rr(recompute *r, rr_fn fn)
@@ -160,17 +138,15 @@ static int each_rr(recompute *r, rr_fn fn)
 
 	for (size_t i = 0; rc == 0 && i < r->nviews; i++) {
 		src_view *v = &r->views[i];
-		for (size_t j = 0;
-		     rc == 0 && v->rrs && j < ldns_rr_list_rr_count(v->rrs);
-		     j++)
-			rc = fn(r, v, ldns_rr_list_rr(v->rrs, j));
+		for (size_t j = 0; rc == 0 && j < v->rrs.n; j++)
+			rc = fn(r, v, &v->rrs.rrs[j]);
 	}
 	return rc;
 }
 
-static int claim_rr(recompute *r, src_view *v, const ldns_rr *rr)
+static int claim_rr(recompute *r, src_view *v, const wot_src_rr *rr)
 {
-	char *name = owner_name(rr);
+	char *name = strdup(rr->owner);
 
 	return name ? add_claim(r, v, name)
 		    : wot_error_set(WOT_ENOMEM, "out of memory");
@@ -180,10 +156,21 @@ static int claim_rr(recompute *r, src_view *v, const ldns_rr *rr)
 static const wot_claim *accepted_claim(recompute *r, const char *src,
 				       const char *name)
 {
-	char *key = wot_strdup_printf("%s\n%s", src, name);
-	uintptr_t idx = key ? (uintptr_t)wot_map_get(r->claim_of, key) : 0;
+	/* Once per record written: no allocation for the usual name. */
+	char buf[1024], *key = buf;
+	size_t ls = strlen(src), ln = strlen(name);
+	uintptr_t idx;
 
-	free(key);
+	if (ls + ln + 2 > sizeof(buf))
+		key = wot_strdup_printf("%s\n%s", src, name);
+	else {
+		memcpy(buf, src, ls);
+		buf[ls] = '\n';
+		memcpy(buf + ls + 1, name, ln + 1);
+	}
+	idx = key ? (uintptr_t)wot_map_get(r->claim_of, key) : 0;
+	if (key != buf)
+		free(key);
 	return idx && r->claims[idx - 1].accepted ? &r->claims[idx - 1] : NULL;
 }
 
@@ -198,19 +185,15 @@ static int has_accepted_ancestor(wot_map *acc, const char *name)
 	return 0;
 }
 
-static int emit_rr(wot_buf *b, wot_map *dedup, const ldns_rr *rr)
+static int emit_rr(wot_buf *b, wot_map *dedup, const char *line)
 {
-	char *line = ldns_rr2str(rr);
 	int rc = 0;
 
-	if (!line)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
 	if (!wot_map_get(dedup, line)) {
 		rc = wot_map_put(dedup, line, (void *)1, NULL);
 		if (rc == 0)
 			rc = wot_buf_put(b, line, strlen(line));
 	}
-	free(line);
 	return rc;
 }
 
@@ -252,20 +235,17 @@ static int write_zone(wot_home *h, recompute *r, size_t *records)
 	rc = wot_buf_printf(&b, "; wotdns accepted record set (generated)\n");
 	for (size_t i = 0; rc == 0 && i < r->nviews; i++) {
 		src_view *v = &r->views[i];
-		for (size_t j = 0;
-		     rc == 0 && v->rrs && j < ldns_rr_list_rr_count(v->rrs);
-		     j++) {
-			ldns_rr *rr = ldns_rr_list_rr(v->rrs, j);
-			char *name = owner_name(rr);
+		for (size_t j = 0; rc == 0 && j < v->rrs.n; j++) {
+			const wot_src_rr *rr = &v->rrs.rrs[j];
 			const wot_claim *c =
-			    name ? accepted_claim(r, v->src->name, name) : NULL;
+			    accepted_claim(r, v->src->name, rr->owner);
 			if (c) {
-				rc = emit_rr(&b, dedup, rr);
-				wot_map_put(acc, name, (void *)c, NULL);
-				if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
-					wot_map_put(soa, name, (void *)1, NULL);
+				rc = emit_rr(&b, dedup, rr->line);
+				wot_map_put(acc, rr->owner, (void *)c, NULL);
+				if (rr->type == LDNS_RR_TYPE_SOA)
+					wot_map_put(soa, rr->owner, (void *)1,
+						    NULL);
 			}
-			free(name);
 		}
 	}
 	if (rc == 0)
@@ -321,13 +301,7 @@ static int write_state(wot_home *h, recompute *r)
 		rc = wot_file_write_atomic(p, text, strlen(text));
 	free(text);
 	free(p);
-	p = wot_home_path(h, "state/seen.json");
-	text = json_dumps(r->seen, JSON_SORT_KEYS);
-	if (rc == 0 && text && p)
-		rc = wot_file_write_atomic(p, text, strlen(text));
-	free(text);
-	free(p);
-	return rc;
+	return rc == 0 ? wot_seen_save(h, r->seen) : rc;
 }
 
 /* Order matters for crash safety: history first (it only grows), then the
@@ -368,17 +342,22 @@ static char *txt_text(const ldns_rr *rr)
 }
 
 /* Grants: TXT "v=wotdns1; transfer=|delegate=FPR" at _wotdns.<name>. */
-static int grant_rr(recompute *r, src_view *v, const ldns_rr *rr)
+static int grant_rr(recompute *r, src_view *v, const wot_src_rr *cr)
 {
 	char *owner = NULL, *txt = NULL, to[WOT_FPR_MAX];
+	ldns_rr *rr = NULL;
 	wot_grant_kind kind;
 	wot_grant *ng;
 	int rc = 0;
 
-	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT)
+	if (cr->type != LDNS_RR_TYPE_TXT || strncmp(cr->owner, "_wotdns.", 8))
+		return 0;
+	/* Rare enough to read the record again from its line. */
+	if (ldns_rr_new_frm_str(&rr, cr->line, 0, NULL, NULL) != LDNS_STATUS_OK)
 		return 0;
 	owner = owner_name(rr);
 	txt = txt_text(rr);
+	ldns_rr_free(rr);
 	if (owner && txt && !strncmp(owner, "_wotdns.", 8) &&
 	    wot_grant_parse(txt, &kind, to) == 0) {
 		ng = realloc(r->grants, (r->ngrants + 1) * sizeof(*ng));
@@ -424,7 +403,7 @@ static void recompute_dispose(recompute *r)
 	free(r->signers);
 	wot_map_free(r->tlds, NULL);
 	for (size_t i = 0; i < r->nviews; i++)
-		ldns_rr_list_deep_free(r->views[i].rrs);
+		wot_src_rrs_dispose(&r->views[i].rrs);
 	free(r->views);
 	for (size_t i = 0; i < r->nclaims; i++)
 		free((char *)r->claims[i].name);
@@ -432,7 +411,7 @@ static void recompute_dispose(recompute *r)
 	wot_map_free(r->claim_of, NULL);
 	free(r->keys);
 	wot_owners_free(r->owners);
-	json_decref(r->seen);
+	wot_seen_free(r->seen);
 }
 
 static int load_state(wot_home *h, recompute *r)
@@ -449,17 +428,8 @@ static int load_state(wot_home *h, recompute *r)
 		wot_error_wrap(rc, "%s", p ? p : "owners");
 	free(text);
 	free(p);
-	text = NULL;
-	p = wot_home_path(h, "state/seen.json");
-	if (rc == 0 && p &&
-	    wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) == 0)
-		r->seen = json_loads(text, 0, NULL);
-	if (!r->seen || !json_is_object(r->seen)) {
-		json_decref(r->seen);
-		r->seen = json_object();
-	}
-	free(text);
-	free(p);
+	if (rc == 0)
+		rc = wot_seen_load(h, &r->seen);
 	return rc;
 }
 
@@ -486,7 +456,7 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 	if ((rc = wot_sources_load(h, &srcs, &nsrcs)) < 0)
 		return rc;
 	if ((rc = wot_tld_load(&r.tlds)) < 0 ||
-	    (rc = wot_trust_list(t, &r.keys, &r.nkeys)) < 0 ||
+	    (rc = wot_sync_keys(h, t, &r.keys, &r.nkeys)) < 0 ||
 	    (rc = load_state(h, &r)) < 0 || (rc = wot_map_new(&r.claim_of)) < 0)
 		goto out;
 	r.views = calloc(nsrcs, sizeof(*r.views));
@@ -505,7 +475,7 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 				wot_log(WOT_LOG_WARNING, "sync", "%s: %s",
 					srcs[i].name, wot_error_last());
 			rc = 0;
-			ldns_rr_list_deep_free(v->rrs);
+			wot_src_rrs_dispose(&v->rrs);
 			memset(v, 0, sizeof(*v));
 			wot_error_clear();
 			continue;
@@ -513,7 +483,7 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 		/* Past its maximum age a source serves nothing (fresh.c). */
 		if (wot_fresh_expired(h, srcs[i].name, v->time, now)) {
 			expired++;
-			ldns_rr_list_deep_free(v->rrs);
+			wot_src_rrs_dispose(&v->rrs);
 			memset(v, 0, sizeof(*v));
 			continue;
 		}

@@ -31,6 +31,11 @@ int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
 int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
 			       wot_sync_report *report);
 
+/* keycache.c: wot_trust_list, reused from state/keys.cache while the
+ * keyring files, the configuration and every expiry in it still hold.
+ * *keys as for wot_trust_list (caller frees). */
+int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n);
+
 /* accept_json.c: state/accepted.json from a recompute's decisions. */
 typedef struct {
 	const char *name, *url, *key, *verified;

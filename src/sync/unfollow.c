@@ -153,12 +153,13 @@ int wot_source_set_mirrors(wot_source *s, const char *const *mirrors)
 	return 0;
 }
 
-/* Remove a source's mirror, status and evidence files. */
+/* Remove a source's mirror, status, evidence and record cache files. */
 void wot_source_files_remove(const wot_home *h, const char *name)
 {
 	static const char *const where[][2] = {{"sources/", ".git"},
 					       {"state/status/", ".json"},
-					       {"state/evidence/", ".json"}};
+					       {"state/evidence/", ".json"},
+					       {"state/cache/", ".rr"}};
 
 	for (size_t i = 0; i < sizeof(where) / sizeof(*where); i++) {
 		char *rel =

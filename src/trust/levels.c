@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int wot_trust_sig_live(gpgme_user_id_t uid, gpgme_key_sig_t sig)
 {
@@ -30,7 +31,34 @@ static int certified_by(gpgme_key_t key, const char *keyid)
 	return 0;
 }
 
+/* The earliest expiry after now of any key, subkey or certification in
+ * keys (INT64_MAX when none): until then the listing only changes with
+ * the keyring files. */
+static int64_t next_expiry(gpgme_key_t *keys, size_t cnt, int64_t now)
+{
+	int64_t until = INT64_MAX;
+
+	for (size_t i = 0; i < cnt; i++) {
+		for (gpgme_subkey_t k = keys[i]->subkeys; k; k = k->next)
+			if (k->expires > 0 && k->expires > now &&
+			    k->expires < until)
+				until = k->expires;
+		for (gpgme_user_id_t u = keys[i]->uids; u; u = u->next)
+			for (gpgme_key_sig_t s = u->signatures; s; s = s->next)
+				if (s->expires > 0 && s->expires > now &&
+				    s->expires < until)
+					until = s->expires;
+	}
+	return until;
+}
+
 int wot_trust_list(wot_trust *t, wot_key_info **out, size_t *n)
+{
+	return wot_trust_list_until(t, out, n, NULL);
+}
+
+int wot_trust_list_until(wot_trust *t, wot_key_info **out, size_t *n,
+			 int64_t *until)
 {
 	gpgme_key_t *keys = NULL;
 	wot_key_info *info = NULL;
@@ -59,6 +87,8 @@ int wot_trust_list(wot_trust *t, wot_key_info **out, size_t *n)
 	*out = info;
 	*n = cnt;
 	info = NULL;
+	if (until)
+		*until = next_expiry(keys, cnt, (int64_t)time(NULL));
 out:
 	wot_graph_free(g);
 	for (size_t i = 0; i < cnt; i++)

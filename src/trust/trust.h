@@ -79,6 +79,11 @@ int wot_trust_key_info(wot_trust *t, const char *fpr, wot_key_info *out);
  * caller frees with free().
  */
 int wot_trust_list(wot_trust *t, wot_key_info **out, size_t *n);
+/* wot_trust_list, also giving in *until (if not NULL) the time of the first
+ * key, subkey or certification expiry still to come (INT64_MAX: none):
+ * the listing can be reused until then while the keyring is unchanged. */
+int wot_trust_list_until(wot_trust *t, wot_key_info **out, size_t *n,
+			 int64_t *until);
 
 /* A live certification: signer certified target (a user id of it). */
 typedef struct {

@@ -391,6 +391,37 @@ static void trust_owners_json_bad(void **state)
 	assert_non_null(strstr(wot_error_last(), "a."));
 }
 
+/* The plain reader (json_scan.c) and jansson must read the same document:
+ * whitespace anywhere, an escape after plain names, a trailing comma. */
+static void trust_owners_json_plain(void **state)
+{
+	wot_owners *o = NULL;
+
+	(void)state;
+	assert_int_equal(
+	    wot_owners_from_json(&o, " { \"names\" : {\n\"a.wot.\" : "
+				     "{\"fpr\": \"" ALICE "\", \"since\": "
+				     "-7} },\n \"version\":1}\n"),
+	    0);
+	assert_string_equal(wot_owners_get(o, "a.wot."), ALICE);
+	assert_int_equal(wot_owners_since(o, "a.wot."), -7);
+	wot_owners_free(o);
+	assert_int_equal(
+	    wot_owners_from_json(
+		&o, "{\"names\":{\"a.wot.\":{\"fpr\":\"" ALICE
+		    "\",\"since\":1},\n\"b\\u0041.wot.\":{\"fpr\":\"" MALLORY
+		    "\",\"since\":2}},\"version\":1}"),
+	    0);
+	assert_string_equal(wot_owners_get(o, "a.wot."), ALICE);
+	assert_string_equal(wot_owners_get(o, "bA.wot."), MALLORY);
+	wot_owners_free(o);
+	assert_int_equal(
+	    wot_owners_from_json(&o, "{\"names\":{\"a.wot.\":{\"fpr\":\"" ALICE
+				     "\",\"since\":1},},\"version\":1}"),
+	    WOT_ESYNTAX);
+	assert_null(o);
+}
+
 static void trust_ownertrust_parse(void **state)
 {
 	wot_ownertrust t;
@@ -407,22 +438,23 @@ static void trust_ownertrust_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(trust_claims_untrusted_rejected),
-		cmocka_unit_test(trust_claims_heavier_wins_by_margin),
-		cmocka_unit_test(trust_claims_no_clear_winner),
-		cmocka_unit_test(trust_claims_history_beats_weight),
-		cmocka_unit_test(trust_claims_subtree_owned),
-		cmocka_unit_test(trust_claims_same_key_two_sources),
-		cmocka_unit_test(trust_claims_transfer),
-		cmocka_unit_test(trust_claims_delegation),
-		cmocka_unit_test(trust_claims_dead_holder),
-		cmocka_unit_test(trust_claims_dead_holder_needs_margin),
-		cmocka_unit_test(trust_claims_shadow_policy),
-		cmocka_unit_test(trust_weights),
-		cmocka_unit_test(trust_grant_parse),
-		cmocka_unit_test(trust_owners_json_roundtrip),
-		cmocka_unit_test(trust_owners_json_bad),
-		cmocka_unit_test(trust_ownertrust_parse),
+	    cmocka_unit_test(trust_claims_untrusted_rejected),
+	    cmocka_unit_test(trust_claims_heavier_wins_by_margin),
+	    cmocka_unit_test(trust_claims_no_clear_winner),
+	    cmocka_unit_test(trust_claims_history_beats_weight),
+	    cmocka_unit_test(trust_claims_subtree_owned),
+	    cmocka_unit_test(trust_claims_same_key_two_sources),
+	    cmocka_unit_test(trust_claims_transfer),
+	    cmocka_unit_test(trust_claims_delegation),
+	    cmocka_unit_test(trust_claims_dead_holder),
+	    cmocka_unit_test(trust_claims_dead_holder_needs_margin),
+	    cmocka_unit_test(trust_claims_shadow_policy),
+	    cmocka_unit_test(trust_weights),
+	    cmocka_unit_test(trust_grant_parse),
+	    cmocka_unit_test(trust_owners_json_roundtrip),
+	    cmocka_unit_test(trust_owners_json_bad),
+	    cmocka_unit_test(trust_owners_json_plain),
+	    cmocka_unit_test(trust_ownertrust_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

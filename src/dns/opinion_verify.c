@@ -1,0 +1,171 @@
+/*
+ * opinion_verify.c - judging, on the thread pool, the answers whose commit
+ * differs from ours (docs/design.md, "Second opinions"): place the claimed
+ * commit in our mirror, compare the records it holds, sync the source when
+ * the peer is ahead, fetch the commit from the URLs the peer announces when
+ * nobody else has it, and keep an equivocation as evidence.
+ */
+#include "dns/opinion_int.h"
+#include "sync/opinion_git.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef wot_opinion_slot slot;
+typedef wot_opinion_check check;
+
+static void digest_at(wot_opinion_verify_ctx *o, check *c, const char *commit,
+		      char **out)
+{
+	ldns_rr_list *rrs = NULL;
+
+	*out = NULL;
+	if (wot_sync_records_at(o->h, c->source, commit, &rrs) == 0)
+		wot_opinion_digest(rrs, c->name, c->type, out);
+	ldns_rr_list_deep_free(rrs);
+	wot_error_clear();
+}
+
+/* The URLs peer p announces for the source owned by fpr. */
+static char **peer_urls(wot_opinion_verify_ctx *o, const wot_opinion_peer *p,
+			const char *fpr)
+{
+	wot_peer_conf *pc = NULL;
+	char **urls = NULL;
+
+	if (wot_sync_peer_conf(o->h, p->source, &pc) < 0) {
+		wot_error_clear();
+		return NULL;
+	}
+	for (size_t i = 0; i < pc->nsources && !urls; i++)
+		if (!strcasecmp(pc->sources[i].key, fpr)) {
+			urls = pc->sources[i].urls;
+			pc->sources[i].urls = NULL;
+		}
+	wot_peer_conf_free(pc);
+	return urls;
+}
+
+/* The pool's GPGME handle, opened on first need. */
+static wot_trust *trust_of(wot_opinion_verify_ctx *o)
+{
+	if (!*o->trust && wot_home_trust(o->h, o->trust) < 0) {
+		wot_log(WOT_LOG_WARNING, "sync", "opinions: %s",
+			wot_error_last());
+		wot_error_clear();
+	}
+	return *o->trust;
+}
+
+/* Once per check: a peer may know a newer head than ours. */
+static void sync_source(wot_opinion_verify_ctx *o, check *c)
+{
+	wot_sync_report rep;
+
+	if (o->synced)
+		return;
+	o->synced = 1;
+	if (!trust_of(o))
+		return;
+	if (wot_sync_one(o->h, *o->trust, c->source, &rep) < 0) {
+		wot_log(WOT_LOG_WARNING, "sync", "opinion sync of %s: %s",
+			c->source, wot_error_last());
+		wot_error_clear();
+	}
+}
+
+/* Content check of a claim at a commit we hold. */
+static void judge_content(wot_opinion_verify_ctx *o, check *c, slot *s,
+			  const char *ok_verdict)
+{
+	char *d = NULL;
+
+	digest_at(o, c, s->r.commit, &d);
+	if (d && s->r.digest && !strcmp(d, s->r.digest)) {
+		s->verdict = ok_verdict;
+	} else {
+		s->verdict = "lie";
+		snprintf(s->note, sizeof(s->note),
+			 "records differ from what commit %.12s holds",
+			 s->r.commit);
+	}
+	free(d);
+}
+
+/* A claim we cannot place: ask the source again, then the peer's URLs. */
+static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
+			  int place)
+{
+	const char *kind = "";
+	char **urls, ours[16], theirs[16];
+
+	if (place == WOT_PLACE_AHEAD || place == WOT_PLACE_UNKNOWN) {
+		sync_source(o, c);
+		wot_sync_place(o->h, c->source, s->r.commit, &place);
+		wot_error_clear();
+		if (place == WOT_PLACE_SAME || place == WOT_PLACE_BEHIND) {
+			judge_content(o, c, s, "ahead");
+			return;
+		}
+	}
+	if (place == WOT_PLACE_UNKNOWN || place == WOT_PLACE_FORK) {
+		urls = peer_urls(o, &o->peers[s->peer], c->fpr);
+		if (trust_of(o) &&
+		    wot_sync_fetch_claim(o->h, *o->trust, c->source,
+					 s->r.commit, urls, &place, &kind) < 0)
+			wot_error_clear();
+		for (size_t i = 0; urls && urls[i]; i++)
+			free(urls[i]);
+		free(urls);
+	}
+	snprintf(ours, sizeof(ours), "%.12s", c->commit);
+	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
+	if (!strcmp(kind, "equivocation")) {
+		s->verdict = "equivocation";
+		snprintf(s->note, sizeof(s->note),
+			 "%s and %s both signed by the owner; source "
+			 "suspended",
+			 ours, theirs);
+	} else if (place == WOT_PLACE_AHEAD) {
+		s->verdict = "ahead";
+		snprintf(s->note, sizeof(s->note),
+			 "newer commit %s does not verify here yet", theirs);
+	} else {
+		s->verdict = "lie";
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s exists neither at the source nor at "
+			 "the peer (%s)",
+			 theirs, kind[0] ? kind : wot_place_name(place));
+	}
+}
+
+static void verify_slot(wot_opinion_verify_ctx *o, check *c, slot *s)
+{
+	int place = WOT_PLACE_NOSOURCE;
+
+	if (wot_sync_place(o->h, c->source, s->r.commit, &place) < 0)
+		wot_error_clear();
+	switch (place) {
+	case WOT_PLACE_SAME:
+		judge_content(o, c, s, "agree");
+		break;
+	case WOT_PLACE_BEHIND:
+		judge_content(o, c, s, "lagging");
+		break;
+	case WOT_PLACE_NOSOURCE:
+		s->verdict = "other-source";
+		break;
+	default:
+		judge_unknown(o, c, s, place);
+	}
+}
+
+void wot_opinion_verify(wot_opinion_verify_ctx *o, wot_opinion_check *c)
+{
+	for (size_t i = 0; i < c->nslots; i++)
+		if (!c->slots[i].verdict)
+			verify_slot(o, c, &c->slots[i]);
+}

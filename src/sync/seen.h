@@ -1,0 +1,22 @@
+/* seen.h - first sight of each (source, name) (sync internal). */
+#ifndef WOT_SYNC_SEEN_H
+#define WOT_SYNC_SEEN_H
+
+#include <stdint.h>
+
+#include "sync/sync.h"
+
+typedef struct wot_seen wot_seen;
+
+/* state/seen.json ({SOURCE: {NAME: since}}); a missing or unreadable file
+ * gives an empty history. Caller frees with wot_seen_free. */
+int wot_seen_load(wot_home *h, wot_seen **out);
+void wot_seen_free(wot_seen *s);
+/* When name was first seen from source; the first call for a pair records
+ * now. -1 (error set) only when out of memory. */
+int wot_seen_since(wot_seen *s, const char *source, const char *name,
+		   int64_t now, int64_t *since);
+/* Write state/seen.json atomically. */
+int wot_seen_save(wot_home *h, const wot_seen *s);
+
+#endif
