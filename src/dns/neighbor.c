@@ -7,9 +7,10 @@
  * (loop) ask every chosen peer about every sample at once, each question
  * bounded by the timeout; (pool) judge each sample with
  * wot_majority_decide, withdraw or restore RRsets, re-sync the sources we
- * are outliers or behind on, update weights and reload the table when
- * the served set changed; (loop) install it, keep the reports, and arm
- * the next round. One round at a time.
+ * are outliers or behind on, and reload the table when the served set
+ * changed; (loop) install it, hand the weight events to the second
+ * opinions (their peers own the weights), keep the reports, and arm the
+ * next round. One round at a time.
  */
 #include "dns/neighbor_int.h"
 #include "dns/opinion_int.h"

@@ -95,7 +95,6 @@ typedef struct nb_round {
 	size_t nevents;
 	wot_dns_table *table;
 	uint64_t gen;
-	int resynced;
 	char err[256];
 } nb_round;
 
