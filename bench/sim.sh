@@ -123,7 +123,7 @@ with open(os.path.join(n_dir, "plan"), "w") as f:
                                    ",".join(map(str, friends))))
 PY
 
-declare -A FPR PORTP LIE FRIENDS
+declare -A PORTP LIE FRIENDS
 while read -r i p l fr; do
 	PORTP[$i]=$p
 	LIE[$i]=$l
@@ -158,7 +158,7 @@ t0=$(date +%s.%N)
 for i in $(seq 1 "$NODES"); do echo "$i ${PORTP[$i]}"; done |
 	xargs -P 4 -n 2 bash -c 'mk_node "$0" "$1"' ||
 	die "creating nodes failed"
-for i in $(seq 1 "$NODES"); do FPR[$i]=$(cat "$N/fpr.$i"); done
+
 
 # Node 1's two URLs (the same history until the equivocation).
 git clone -q --bare "$N/n1/own.git" "$N/eqA.git"
@@ -197,7 +197,7 @@ git -C "$N/eqB.git" fetch -q "$N/n1/own.git" +main:main
 # the graph they would reach anyway and the run measures checks, not the
 # first hundreds of gpg verifications.
 say "friend-of-friend discovery (two syncs per node)..."
-for pass in 1 2; do
+for _ in 1 2; do
 	seq 1 "$NODES" | xargs -P 4 -I{} sh -c \
 		'"$W" --home "$N/n{}" sync >/dev/null 2>&1 || true'
 done

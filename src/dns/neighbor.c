@@ -7,11 +7,12 @@
  * (loop) ask every chosen peer about every sample at once, each question
  * bounded by the timeout; (pool) judge each sample with
  * wot_majority_decide, withdraw or restore RRsets, re-sync the sources we
- * are outliers or behind on, update weights and reload the table when
- * the served set changed; (loop) install it, keep the reports, and arm
- * the next round. One round at a time.
+ * are outliers or behind on, and reload the table when the served set
+ * changed; (loop) install it, hand the weight events to the second
+ * opinions (their peers own the weights), keep the reports, and arm the
+ * next round. One round at a time.
  */
-#include "dns/neighbor.h"
+#include "dns/neighbor_int.h"
 #include "dns/opinion_int.h"
 #include "dns/propagate.h"
 #include "trust/majority.h"
@@ -23,120 +24,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-
-enum {
-	KEEP_CHECKS = 16,
-	KEEP_REPORTS = 32,
-	KEEP_TALLY = 1024,
-	SAMPLE_MAX = 64
-};
-
-/* Reports counted by subject since start: "neighbor:FPR:ZONE" for a
- * peer judged the outlier on a name under ZONE (its last two labels),
- * "self:NAME" for a record we were the outlier on. */
-typedef struct {
-	char key[340];
-	uint64_t count;
-} nb_tally;
-
-typedef struct {
-	char *name;
-	uint16_t type;
-	char source[65];
-	char fpr[WOT_FPR_MAX];
-	char commit[WOT_OID_MAX];
-	uint64_t digest;
-	int withdrawn;
-} nb_sample;
-
-struct nb_round;
-
-/* One question: sample s to peer p. */
-typedef struct {
-	struct nb_round *r;
-	size_t s, p;
-	uint16_t id;
-	int answered, none;
-	char fpr[WOT_FPR_MAX];
-	char commit[WOT_OID_MAX];
-	uint64_t digest;
-} nb_answer;
-
-/* What the judging found, for the loop's records. */
-typedef struct {
-	int64_t time;
-	char name[256];
-	uint16_t type;
-	char kind[12]; /* "self", "behind", "neighbor", "restored" */
-	char who[WOT_FPR_MAX];
-	char what[128];
-} nb_report;
-
-typedef struct {
-	int64_t time;
-	char name[256];
-	uint16_t type;
-	int verdict;
-	unsigned asked, answered, counted, agree, lagging, top, needed;
-} nb_check;
-
-typedef struct {
-	uint64_t rounds, checks, questions, answers, timeouts;
-	uint64_t disagreements; /* checks with any answer against us */
-	uint64_t self_outlier, behind, neighbor_outliers;
-	uint64_t withdrawn, restored, resyncs, errors;
-} nb_stats;
-
-/* A weight event for the peer at an endpoint. */
-typedef struct {
-	char endpoint[64];
-	int event;
-} nb_event;
-
-typedef struct nb_round {
-	uv_work_t req;
-	nb_stats st; /* counted on the pool, added up on the loop */
-	wot_neighbor *n;
-	int phase; /* PH_LOAD, PH_JUDGE */
-	nb_sample *samples;
-	size_t ns;
-	wot_opinion_peer *peers;
-	size_t np;
-	nb_answer *ans; /* ns * np */
-	size_t pending;
-	nb_check *checks; /* one per sample */
-	nb_report *reports;
-	size_t nreports, capreports;
-	nb_event *events;
-	size_t nevents;
-	wot_dns_table *table;
-	uint64_t gen;
-	int resynced;
-	char err[256];
-} nb_round;
-
-enum { PH_LOAD, PH_JUDGE };
-
-struct wot_neighbor {
-	uv_loop_t *loop;
-	wot_home *h;
-	wot_neighbor_opts o;
-	wot_opinion_asker *asker;
-	uv_timer_t timer;
-	nb_round *round; /* in flight */
-	int working;	 /* a pool job of the round runs */
-	uint16_t next_id;
-	nb_stats st;
-	nb_check checks[KEEP_CHECKS];
-	size_t nchecks, check_pos;
-	nb_report reports[KEEP_REPORTS];
-	nb_tally tally[KEEP_TALLY];
-	size_t ntally;
-	size_t nreports, report_pos;
-	int closing, live;
-	void (*close_cb)(void *data);
-	void *close_data;
-};
 
 static void arm(wot_neighbor *n, int soon);
 static void ask_all(nb_round *r);
@@ -223,7 +110,11 @@ static int pick_samples(nb_round *r, const wot_opinion_book *b,
 	for (size_t i = 0; rc == 0 && i < nw && i < SAMPLE_MAX; i++) {
 		const wot_opinion_rrset *e =
 		    wot_opinion_book_get(b, w[i].name, w[i].type);
-		if (e && !is_sampled(r, e))
+		/* Gone from the accepted set: nothing left to hold back, and
+		 * a record published there later starts afresh. */
+		if (!e)
+			wot_dns_withdraw_remove(w[i].name, w[i].type);
+		else if (!is_sampled(r, e))
 			rc = sample_add(r, e, 1);
 	}
 	/* A few random draws; our own records are ours to decide. */
@@ -757,108 +648,4 @@ void wot_neighbor_close(wot_neighbor *n, void (*cb)(void *data), void *data)
 	if (n->working)
 		uv_cancel((uv_req_t *)&n->round->req);
 	uv_close((uv_handle_t *)&n->timer, on_timer_closed);
-}
-
-/* ---- status ---------------------------------------------------------- */
-
-static const char *verdict_name(int v)
-{
-	static const char *const names[] = {"agree", "outlier", "behind",
-					    "undecided"};
-	return v >= 0 && v <= 3 ? names[v] : "?";
-}
-
-static json_t *checks_json(const wot_neighbor *n)
-{
-	json_t *a = json_array();
-
-	/* Newest first. */
-	for (size_t k = 0; k < n->nchecks; k++) {
-		const nb_check *c =
-		    &n->checks[(n->check_pos + KEEP_CHECKS - 1 - k) %
-			       KEEP_CHECKS];
-		json_array_append_new(
-		    a, json_pack("{s:I,s:s,s:i,s:s,s:i,s:i,s:i,s:i,s:i,s:i,"
-				 "s:i}",
-				 "time", (json_int_t)c->time, "name", c->name,
-				 "type", c->type, "verdict",
-				 verdict_name(c->verdict), "asked", c->asked,
-				 "answered", c->answered, "counted", c->counted,
-				 "agree", c->agree, "lagging", c->lagging,
-				 "against", c->top, "needed", c->needed));
-	}
-	return a;
-}
-
-static json_t *reports_json(const wot_neighbor *n)
-{
-	json_t *a = json_array();
-
-	for (size_t k = 0; k < n->nreports; k++) {
-		const nb_report *p =
-		    &n->reports[(n->report_pos + KEEP_REPORTS - 1 - k) %
-				KEEP_REPORTS];
-		json_array_append_new(
-		    a, json_pack("{s:I,s:s,s:s,s:i,s:s,s:s}", "time",
-				 (json_int_t)p->time, "kind", p->kind, "name",
-				 p->name, "type", p->type, "who", p->who,
-				 "what", p->what));
-	}
-	return a;
-}
-
-static json_t *withdrawn_json(void)
-{
-	wot_withdrawn w[SAMPLE_MAX];
-	size_t n = wot_dns_withdraw_list(w, SAMPLE_MAX);
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n && i < SAMPLE_MAX; i++)
-		json_array_append_new(
-		    a, json_pack("{s:s,s:i,s:I,s:s}", "name", w[i].name, "type",
-				 w[i].type, "since", (json_int_t)w[i].since,
-				 "why", w[i].why));
-	return a;
-}
-
-json_t *wot_neighbor_status(const wot_neighbor *n)
-{
-	nb_stats z = {0};
-	const nb_stats *s = n ? &n->st : &z;
-	json_t *doc = json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "rounds",
-	    (json_int_t)s->rounds, "checks", (json_int_t)s->checks, "questions",
-	    (json_int_t)s->questions, "answers", (json_int_t)s->answers,
-	    "timeouts", (json_int_t)s->timeouts, "disagreements",
-	    (json_int_t)s->disagreements, "self_outlier",
-	    (json_int_t)s->self_outlier, "behind", (json_int_t)s->behind,
-	    "neighbor_outliers", (json_int_t)s->neighbor_outliers, "withdrawn",
-	    (json_int_t)s->withdrawn, "restored", (json_int_t)s->restored,
-	    "resyncs", (json_int_t)s->resyncs, "errors", (json_int_t)s->errors);
-
-	if (!doc)
-		return NULL;
-	json_object_set_new(doc, "interval_s",
-			    json_integer(n ? n->o.interval_s : 0));
-	if (n && n->asker) {
-		wot_opinion_ask_stats as;
-		wot_opinion_asker_stats(n->asker, &as);
-		json_object_set_new(doc, "bytes_out",
-				    json_integer((json_int_t)as.bytes_out));
-		json_object_set_new(doc, "bytes_in",
-				    json_integer((json_int_t)as.bytes_in));
-	}
-	json_object_set_new(doc, "last_checks",
-			    n ? checks_json(n) : json_array());
-	json_object_set_new(doc, "reports", n ? reports_json(n) : json_array());
-	json_object_set_new(doc, "withdrawn", withdrawn_json());
-	if (n) {
-		json_t *t = json_object();
-		for (size_t i = 0; i < n->ntally; i++)
-			json_object_set_new(
-			    t, n->tally[i].key,
-			    json_integer((json_int_t)n->tally[i].count));
-		json_object_set_new(doc, "tally", t);
-	}
-	return doc;
 }
