@@ -79,6 +79,7 @@ struct wot_opinions {
 	job *running, *queue;
 	check *checks; /* in flight */
 	size_t inflight;
+	size_t settled;	     /* of them, those k opinions agree with already */
 	wot_dns_table *held; /* policy hold: waits for the checks */
 	uv_timer_t hold_timer, recheck_timer, unplaced_timer;
 	check *rechecks;
@@ -421,6 +422,43 @@ static void unlink_check(wot_opinions *o, check *c)
 
 static void on_unplaced(uv_timer_t *t);
 
+/* An answer that agrees with us: same commit and records, or lagging. */
+static int agreeing(const check *c, const slot *s)
+{
+	if (s->verdict)
+		return !strcmp(s->verdict, "agree") ||
+		       !strcmp(s->verdict, "lagging");
+	return s->done && !s->r.none && s->r.digest &&
+	       !strcasecmp(s->r.fpr, c->fpr) &&
+	       !strcmp(s->r.commit, c->commit) &&
+	       !strcmp(s->r.digest, c->digest);
+}
+
+/*
+ * Policy hold: once k opinions agree with an RRset its check no longer
+ * holds the new table back (a later equivocation still withdraws it).
+ */
+static void settle(wot_opinions *o, check *c)
+{
+	int n = 0;
+
+	if (c->settled)
+		return;
+	for (size_t i = 0; i < c->nslots; i++)
+		n += agreeing(c, &c->slots[i]);
+	if (n < c->want)
+		return;
+	c->settled = 1;
+	o->settled++;
+	if (o->held && o->inflight == o->settled) {
+		wot_log(WOT_LOG_NOTICE, "dns",
+			"opinions: serving the new records (%d opinions "
+			"agree with every change)",
+			c->want);
+		release_held(o);
+	}
+}
+
 /* Arm the timer for the earliest unplaced check. */
 static void arm_unplaced(wot_opinions *o)
 {
@@ -495,6 +533,7 @@ static void finish_check(wot_opinions *o, check *c)
 {
 	int disagree = 0, lagging = 0;
 
+	settle(o, c);
 	if (wait_unplaced(o, c))
 		return;
 
@@ -523,6 +562,8 @@ static void finish_check(wot_opinions *o, check *c)
 	o->dirty = 1;
 	unlink_check(o, c);
 	o->inflight--;
+	o->settled -= c->settled;
+	c->settled = 0;
 	if (lagging && !c->rechecked && !o->closing) {
 		/* ask again later: by then the peer should have caught up */
 		c->next = o->rechecks;
@@ -533,8 +574,13 @@ static void finish_check(wot_opinions *o, check *c)
 	} else {
 		check_free(c);
 	}
-	if (!o->inflight)
+	/* a withdrawal first: the held table must not serve what it drops */
+	if (o->held && o->inflight == o->settled && !o->refresh_again) {
+		wot_log(WOT_LOG_NOTICE, "dns",
+			"opinions: serving the new records (every check done "
+			"or agreed)");
 		release_held(o);
+	}
 	save_state(o);
 	if (o->refresh_again) {
 		o->refresh_again = 0;
@@ -613,6 +659,8 @@ static void on_answer(void *data, const uint8_t *pkt, size_t len, uint16_t id)
 		if ((next = pick_peer(o, c)) >= 0)
 			ask_slot(o, c, next);
 	}
+	if (pkt && !s->verdict)
+		settle(o, c);
 	if (!c->pending)
 		judge(o, c);
 }
@@ -790,7 +838,7 @@ static void refresh_done(wot_opinions *o, job *j)
 			"opinions: %zu RRsets accepted, %zu known peers",
 			wot_opinion_book_count(o->book), o->npeers);
 	wot_opinion_book_free(old);
-	if (!o->inflight)
+	if (o->inflight == o->settled)
 		release_held(o);
 }
 
@@ -827,7 +875,7 @@ static void on_hold_timeout(uv_timer_t *t)
 {
 	wot_opinions *o = t->data;
 
-	wot_log(WOT_LOG_INFO, "dns",
+	wot_log(WOT_LOG_NOTICE, "dns",
 		"opinions: serving the new records (checks took longer than "
 		"the timeout)");
 	release_held(o);

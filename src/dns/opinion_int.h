@@ -65,6 +65,7 @@ typedef struct wot_opinion_check {
 	size_t nslots;
 	int pending, want, rechecked;
 	int attempts; /* verifications that left a claim unplaced */
+	int settled;  /* counted in the daemon's settled checks */
 	uint64_t due; /* loop time of the next attempt */
 	int64_t time;
 } wot_opinion_check;
