@@ -114,6 +114,7 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 {
 	const char *kind = "";
 	char **urls, ours[16], theirs[16];
+	int final;
 
 	if (place == WOT_PLACE_AHEAD || place == WOT_PLACE_UNKNOWN) {
 		sync_source(o, c);
@@ -136,7 +137,10 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 	}
 	snprintf(ours, sizeof(ours), "%.12s", c->commit);
 	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
-	s->verdict = wot_opinion_claim_verdict(place, kind, o->final);
+	/* The owner signed two histories (proof kept): a commit of the other
+	 * one we cannot obtain proves nothing against the peer. */
+	final = o->final && !wot_sync_source_suspended(o->h, c->source);
+	s->verdict = wot_opinion_claim_verdict(place, kind, final);
 	if (!strcmp(s->verdict, "equivocation"))
 		snprintf(s->note, sizeof(s->note),
 			 "%s and %s both signed by the owner; source "
@@ -145,6 +149,11 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 	else if (!strcmp(s->verdict, "ahead"))
 		snprintf(s->note, sizeof(s->note),
 			 "newer commit %s does not verify here yet", theirs);
+	else if (!strcmp(s->verdict, "unplaced") && o->final)
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained; the source equivocates "
+			 "(suspended), no proof either way",
+			 theirs);
 	else if (!strcmp(s->verdict, "unplaced"))
 		snprintf(s->note, sizeof(s->note),
 			 "commit %s not obtained yet (attempt %d)", theirs,
