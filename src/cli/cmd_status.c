@@ -242,12 +242,13 @@ static void print_opinions(json_t *o)
 		return;
 	printf("  opinions: k %lld, policy %s; checks %lld (last %lld), agree "
 	       "%lld, lagging %lld, ahead %lld, disagreements %lld, lies %lld, "
-	       "equivocations %lld, syncs %lld, unanswered %lld\n",
+	       "equivocations %lld, syncs %lld, unanswered %lld, unplaced "
+	       "%lld\n",
 	       JI(o, "k"), json_string_value(json_object_get(o, "policy")),
 	       JI(o, "checks"), JI(o, "last_check"), JI(o, "agree"),
 	       JI(o, "lagging"), JI(o, "ahead"), JI(o, "disagreements"),
 	       JI(o, "lies"), JI(o, "equivocations"), JI(o, "syncs"),
-	       JI(o, "unanswered"));
+	       JI(o, "unanswered"), JI(o, "unplaced"));
 	printf("  opinion questions: sent %lld, answered %lld, timeouts %lld, "
 	       "bytes out %lld, in %lld\n",
 	       JI(q, "sent"), JI(q, "answered"), JI(q, "timeouts"),

@@ -28,8 +28,12 @@ enum {
 	MAX_CHECKS = 64,     /* checks started per new accepted set */
 	HISTORY = 256,	     /* checks kept in state/opinions.json */
 	HOLD_GRACE_MS = 500, /* hold: how long past the timeouts */
-	RECHECK_MS = 15000   /* a lagging peer is asked again after this */
+	RECHECK_MS = 15000,  /* a lagging peer is asked again after this */
+	UNPLACED_TRIES = 3   /* verifications after the first one */
 };
+
+/* Delays before verifying an unplaced claim again (docs/design.md). */
+static const unsigned unplaced_ms[UNPLACED_TRIES] = {2000, 5000, 10000};
 
 typedef wot_opinion_slot slot;
 typedef wot_opinion_check check;
@@ -47,7 +51,7 @@ typedef struct job {
 	size_t npeers;
 	/* verify */
 	check *c;
-	int synced;
+	int synced, final;
 	wot_dns_table *table; /* fresh table after a sync */
 	uint64_t gen;	      /* its generation; 0: derived, already ok */
 	json_t *withdrawn;    /* refresh: in and out */
@@ -75,14 +79,16 @@ struct wot_opinions {
 	job *running, *queue;
 	check *checks; /* in flight */
 	size_t inflight;
+	size_t settled;	     /* of them, those k opinions agree with already */
 	wot_dns_table *held; /* policy hold: waits for the checks */
-	uv_timer_t hold_timer, recheck_timer;
+	uv_timer_t hold_timer, recheck_timer, unplaced_timer;
 	check *rechecks;
+	check *unplaced;   /* waiting to verify their claims again */
 	json_t *history;   /* array of finished checks, newest last */
 	json_t *withdrawn; /* "name/type" -> source: failed checks */
 	int refresh_again; /* a failed check wants a filtered table */
 	uint64_t n_checks, n_agree, n_disagree, n_lies, n_lagging, n_ahead,
-	    n_equivocations, n_syncs, n_unanswered;
+	    n_equivocations, n_syncs, n_unanswered, n_unplaced;
 	int64_t last_check;
 	int closing, live, dirty;
 	void (*close_cb)(void *data);
@@ -191,7 +197,8 @@ static void on_work(uv_work_t *req)
 		if (j->rc == 0)
 			j->rc = refresh_withdrawn(j);
 	} else if (j->kind == JOB_VERIFY) {
-		wot_opinion_verify_ctx v = {o->h, &o->trust, o->peers, 0};
+		wot_opinion_verify_ctx v = {o->h, &o->trust, o->peers, 0,
+					    j->final};
 
 		wot_opinion_verify(&v, j->c);
 		j->synced = v.synced;
@@ -228,6 +235,11 @@ static void maybe_free(wot_opinions *o)
 	while (o->rechecks) {
 		check *c = o->rechecks;
 		o->rechecks = c->next;
+		check_free(c);
+	}
+	while (o->unplaced) {
+		check *c = o->unplaced;
+		o->unplaced = c->next;
 		check_free(c);
 	}
 	wot_dns_table_free(o->held);
@@ -408,9 +420,122 @@ static void unlink_check(wot_opinions *o, check *c)
 	c->next = NULL;
 }
 
+static void on_unplaced(uv_timer_t *t);
+
+/* An answer that agrees with us: same commit and records, or lagging. */
+static int agreeing(const check *c, const slot *s)
+{
+	if (s->verdict)
+		return !strcmp(s->verdict, "agree") ||
+		       !strcmp(s->verdict, "lagging");
+	return s->done && !s->r.none && s->r.digest &&
+	       !strcasecmp(s->r.fpr, c->fpr) &&
+	       !strcmp(s->r.commit, c->commit) &&
+	       !strcmp(s->r.digest, c->digest);
+}
+
+/*
+ * Policy hold: once k opinions agree with an RRset its check no longer
+ * holds the new table back (a later equivocation still withdraws it).
+ */
+static void settle(wot_opinions *o, check *c)
+{
+	int n = 0;
+
+	if (c->settled)
+		return;
+	for (size_t i = 0; i < c->nslots; i++)
+		n += agreeing(c, &c->slots[i]);
+	if (n < c->want)
+		return;
+	c->settled = 1;
+	o->settled++;
+	if (o->held && o->inflight == o->settled) {
+		wot_log(WOT_LOG_NOTICE, "dns",
+			"opinions: serving the new records (%d opinions "
+			"agree with every change)",
+			c->want);
+		release_held(o);
+	}
+}
+
+/* Arm the timer for the earliest unplaced check. */
+static void arm_unplaced(wot_opinions *o)
+{
+	uint64_t now = uv_now(o->loop), due = UINT64_MAX;
+
+	for (check *c = o->unplaced; c; c = c->next)
+		if (c->due < due)
+			due = c->due;
+	if (due != UINT64_MAX)
+		uv_timer_start(&o->unplaced_timer, on_unplaced,
+			       due > now ? due - now : 0, 0);
+}
+
+/*
+ * A claim we could not place is no proof of a lie: the check stays in
+ * flight and its claims are verified again later (1 if it waits).
+ */
+static int wait_unplaced(wot_opinions *o, check *c)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < c->nslots; i++)
+		any |= !strcmp(c->slots[i].verdict, "unplaced");
+	if (!any || o->closing || c->attempts >= UNPLACED_TRIES)
+		return 0;
+	o->n_unplaced++;
+	if (!c->attempts) { /* shown while it waits; the verdict follows */
+		json_array_append_new(o->history, check_json(o, c));
+		while (json_array_size(o->history) > HISTORY)
+			json_array_remove(o->history, 0);
+		o->dirty = 1;
+		save_state(o);
+	}
+	c->due = uv_now(o->loop) + unplaced_ms[c->attempts];
+	c->attempts++;
+	unlink_check(o, c);
+	c->next = o->unplaced;
+	o->unplaced = c;
+	arm_unplaced(o);
+	return 1;
+}
+
+static void on_unplaced(uv_timer_t *t)
+{
+	wot_opinions *o = t->data;
+	uint64_t now = uv_now(o->loop);
+	check **p = &o->unplaced;
+
+	while (*p && !o->closing) {
+		check *c = *p;
+		job *j;
+		if (c->due > now || !(j = calloc(1, sizeof(*j)))) {
+			p = &c->next;
+			continue;
+		}
+		*p = c->next;
+		c->next = NULL;
+		for (size_t i = 0; i < c->nslots; i++)
+			if (!strcmp(c->slots[i].verdict, "unplaced")) {
+				c->slots[i].verdict = NULL;
+				c->slots[i].note[0] = 0;
+			}
+		j->kind = JOB_VERIFY;
+		j->c = c;
+		j->final = c->attempts >= UNPLACED_TRIES;
+		enqueue(o, j);
+	}
+	arm_unplaced(o);
+}
+
 static void finish_check(wot_opinions *o, check *c)
 {
 	int disagree = 0, lagging = 0;
+
+	settle(o, c);
+	if (wait_unplaced(o, c))
+		return;
 
 	for (size_t i = 0; i < c->nslots; i++) {
 		slot *s = &c->slots[i];
@@ -437,6 +562,8 @@ static void finish_check(wot_opinions *o, check *c)
 	o->dirty = 1;
 	unlink_check(o, c);
 	o->inflight--;
+	o->settled -= c->settled;
+	c->settled = 0;
 	if (lagging && !c->rechecked && !o->closing) {
 		/* ask again later: by then the peer should have caught up */
 		c->next = o->rechecks;
@@ -447,8 +574,13 @@ static void finish_check(wot_opinions *o, check *c)
 	} else {
 		check_free(c);
 	}
-	if (!o->inflight)
+	/* a withdrawal first: the held table must not serve what it drops */
+	if (o->held && o->inflight == o->settled && !o->refresh_again) {
+		wot_log(WOT_LOG_NOTICE, "dns",
+			"opinions: serving the new records (every check done "
+			"or agreed)");
 		release_held(o);
+	}
 	save_state(o);
 	if (o->refresh_again) {
 		o->refresh_again = 0;
@@ -527,6 +659,8 @@ static void on_answer(void *data, const uint8_t *pkt, size_t len, uint16_t id)
 		if ((next = pick_peer(o, c)) >= 0)
 			ask_slot(o, c, next);
 	}
+	if (pkt && !s->verdict)
+		settle(o, c);
 	if (!c->pending)
 		judge(o, c);
 }
@@ -704,7 +838,7 @@ static void refresh_done(wot_opinions *o, job *j)
 			"opinions: %zu RRsets accepted, %zu known peers",
 			wot_opinion_book_count(o->book), o->npeers);
 	wot_opinion_book_free(old);
-	if (!o->inflight)
+	if (o->inflight == o->settled)
 		release_held(o);
 }
 
@@ -741,7 +875,7 @@ static void on_hold_timeout(uv_timer_t *t)
 {
 	wot_opinions *o = t->data;
 
-	wot_log(WOT_LOG_INFO, "dns",
+	wot_log(WOT_LOG_NOTICE, "dns",
 		"opinions: serving the new records (checks took longer than "
 		"the timeout)");
 	release_held(o);
@@ -824,8 +958,10 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	}
 	uv_timer_init(loop, &o->hold_timer);
 	uv_timer_init(loop, &o->recheck_timer);
+	uv_timer_init(loop, &o->unplaced_timer);
 	o->hold_timer.data = o->recheck_timer.data = o;
-	o->live = 3; /* asker and two timers */
+	o->unplaced_timer.data = o;
+	o->live = 4; /* asker and three timers */
 	wot_prop_on_query(prop, answer, o);
 	o->answering = has_listener(prop);
 	wot_opinions_offer(o, NULL); /* the first book */
@@ -851,7 +987,7 @@ json_t *wot_opinions_status(const wot_opinions *o)
 			      (json_int_t)o->peers[i].asked));
 	return json_pack(
 	    "{s:i,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,"
-	    "s:I,s:I,s:I},s:o}",
+	    "s:I,s:I,s:I},s:I,s:o}",
 	    "k", (int)o->k, "policy", o->hold ? "hold" : "serve", "in_flight",
 	    (int)o->inflight, "checks", (json_int_t)o->n_checks, "last_check",
 	    (json_int_t)o->last_check, "agree", (json_int_t)o->n_agree,
@@ -863,7 +999,7 @@ json_t *wot_opinions_status(const wot_opinions *o)
 	    (json_int_t)st.sent, "answered", (json_int_t)st.answered,
 	    "timeouts", (json_int_t)st.timeouts, "bytes_out",
 	    (json_int_t)st.bytes_out, "bytes_in", (json_int_t)st.bytes_in,
-	    "peers", peers);
+	    "unplaced", (json_int_t)o->n_unplaced, "peers", peers);
 }
 
 static void on_part_closed(void *data)
@@ -897,6 +1033,7 @@ void wot_opinions_close(wot_opinions *o, void (*cb)(void *data), void *data)
 	wot_opinion_asker_close(o->asker, on_part_closed, o);
 	uv_close((uv_handle_t *)&o->hold_timer, on_timer_closed);
 	uv_close((uv_handle_t *)&o->recheck_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&o->unplaced_timer, on_timer_closed);
 }
 
 void wot_opinions_peer_events(wot_opinions *o, const char *const *endpoints,

@@ -64,6 +64,9 @@ typedef struct wot_opinion_check {
 	wot_opinion_slot slots[WOT_OPINION_SLOTS];
 	size_t nslots;
 	int pending, want, rechecked;
+	int attempts; /* verifications that left a claim unplaced */
+	int settled;  /* counted in the daemon's settled checks */
+	uint64_t due; /* loop time of the next attempt */
 	int64_t time;
 } wot_opinion_check;
 
@@ -73,10 +76,25 @@ typedef struct {
 	wot_trust **trust; /* opened on first need, kept by the caller */
 	const wot_opinion_peer *peers;
 	int synced; /* out: the source was synced */
+	int final;  /* last attempt: a claim nobody can provide is a lie */
 } wot_opinion_verify_ctx;
 
-/* Judge every answer of c still without a verdict (blocking: git, gpg). */
+/*
+ * Judge every answer of c still without a verdict (blocking: git, gpg).
+ * A claimed commit that cannot be obtained yet gets "unplaced" (no weight
+ * change; the caller tries again later) unless v->final: then it is a lie.
+ */
 void wot_opinion_verify(wot_opinion_verify_ctx *v, wot_opinion_check *c);
+
+/*
+ * The verdict on a claimed commit we could not place in our history even
+ * after syncing the source: place (WOT_PLACE_*) and kind
+ * (wot_sync_fetch_claim) after fetching the peer's URLs. "unplaced" when
+ * nobody provided the commit and this is not the final attempt; "lie"
+ * when it was obtained and is no commit of the owner's on our history, or
+ * on the final attempt. Static text.
+ */
+const char *wot_opinion_claim_verdict(int place, const char *kind, int final);
 
 /* state/peers.json as text (caller frees). */
 char *wot_opinion_peers_json(const wot_opinion_peer *p, size_t n);

@@ -95,12 +95,26 @@ static void judge_content(wot_opinion_verify_ctx *o, check *c, slot *s,
 	free(d);
 }
 
+const char *wot_opinion_claim_verdict(int place, const char *kind, int final)
+{
+	if (kind && !strcmp(kind, "equivocation"))
+		return "equivocation";
+	if (place == WOT_PLACE_AHEAD)
+		return "ahead";
+	/* Obtained but forking and not the owner's, or not a commit: proven.
+	 * Found nowhere proves nothing until the last attempt. */
+	if (place == WOT_PLACE_UNKNOWN && !(kind && kind[0]) && !final)
+		return "unplaced";
+	return "lie";
+}
+
 /* A claim we cannot place: ask the source again, then the peer's URLs. */
 static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 			  int place)
 {
 	const char *kind = "";
 	char **urls, ours[16], theirs[16];
+	int final;
 
 	if (place == WOT_PLACE_AHEAD || place == WOT_PLACE_UNKNOWN) {
 		sync_source(o, c);
@@ -123,23 +137,37 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 	}
 	snprintf(ours, sizeof(ours), "%.12s", c->commit);
 	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
-	if (!strcmp(kind, "equivocation")) {
-		s->verdict = "equivocation";
+	/* The owner signed two histories (proof kept): a commit of the other
+	 * one we cannot obtain proves nothing against the peer. */
+	final = o->final && !wot_sync_source_suspended(o->h, c->source);
+	s->verdict = wot_opinion_claim_verdict(place, kind, final);
+	if (!strcmp(s->verdict, "equivocation"))
 		snprintf(s->note, sizeof(s->note),
 			 "%s and %s both signed by the owner; source "
 			 "suspended",
 			 ours, theirs);
-	} else if (place == WOT_PLACE_AHEAD) {
-		s->verdict = "ahead";
+	else if (!strcmp(s->verdict, "ahead"))
 		snprintf(s->note, sizeof(s->note),
 			 "newer commit %s does not verify here yet", theirs);
-	} else {
-		s->verdict = "lie";
+	else if (!strcmp(s->verdict, "unplaced") && o->final)
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained; the source equivocates "
+			 "(suspended), no proof either way",
+			 theirs);
+	else if (!strcmp(s->verdict, "unplaced"))
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained yet (attempt %d)", theirs,
+			 c->attempts + 1);
+	else if (place == WOT_PLACE_UNKNOWN && !kind[0])
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s exists neither at the source nor at "
+			 "the peer (%d attempts)",
+			 theirs, c->attempts + 1);
+	else
 		snprintf(s->note, sizeof(s->note),
 			 "commit %s exists neither at the source nor at "
 			 "the peer (%s)",
 			 theirs, kind[0] ? kind : wot_place_name(place));
-	}
 }
 
 static void verify_slot(wot_opinion_verify_ctx *o, check *c, slot *s)

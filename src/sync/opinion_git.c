@@ -198,3 +198,8 @@ int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const char *name,
 		*kind = k;
 	return rc;
 }
+
+int wot_sync_source_suspended(wot_home *h, const char *name)
+{
+	return wot_source_name_valid(name) && wot_evidence_suspended(h, name);
+}

@@ -44,6 +44,9 @@ int wot_sync_records_at(wot_home *h, const char *name, const char *commit,
  * *place gets the result; *kind (may be NULL, static text) "equivocation",
  * "rewrite" or "" when nothing was kept.
  */
+/* 1 if source name is suspended after a proven equivocation, else 0. */
+int wot_sync_source_suspended(wot_home *h, const char *name);
+
 int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const char *name,
 			 const char *commit, char *const *urls, int *place,
 			 const char **kind);

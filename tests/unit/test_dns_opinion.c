@@ -1,7 +1,8 @@
 /*
  * test_dns_opinion.c - opinion questions on the wire (src/dns/opinion_wire.c,
  * opinion_book.c): building questions, answering from an empty book, and
- * reading answers, hostile ones included.
+ * reading answers, hostile ones included; the verdict on a claimed commit
+ * we cannot place (opinion_verify.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include "dns/opinion.h"
 #include "dns/opinion_int.h"
+#include "sync/opinion_git.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -262,6 +264,32 @@ static void opinion_peer_pick(void **state)
 	assert_int_equal(wot_opinion_peer_pick(v, 5, chosen, 4, 5, NULL), 4);
 }
 
+/* A commit nobody can provide yet is no proof: only the last try is. */
+static void opinion_claim_verdicts(void **state)
+{
+	(void)state;
+	assert_string_equal(wot_opinion_claim_verdict(WOT_PLACE_UNKNOWN, "", 0),
+			    "unplaced");
+	assert_string_equal(
+	    wot_opinion_claim_verdict(WOT_PLACE_UNKNOWN, NULL, 0), "unplaced");
+	assert_string_equal(wot_opinion_claim_verdict(WOT_PLACE_UNKNOWN, "", 1),
+			    "lie");
+	/* obtained, forking, not signed by the owner: proven at once */
+	assert_string_equal(
+	    wot_opinion_claim_verdict(WOT_PLACE_FORK, "rewrite", 0), "lie");
+	assert_string_equal(wot_opinion_claim_verdict(WOT_PLACE_FORK, "", 0),
+			    "lie");
+	/* obtained, signed by the owner, forking: the proof is kept */
+	assert_string_equal(
+	    wot_opinion_claim_verdict(WOT_PLACE_FORK, "equivocation", 0),
+	    "equivocation");
+	assert_string_equal(
+	    wot_opinion_claim_verdict(WOT_PLACE_FORK, "equivocation", 1),
+	    "equivocation");
+	assert_string_equal(wot_opinion_claim_verdict(WOT_PLACE_AHEAD, "", 1),
+			    "ahead");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +299,7 @@ int main(void)
 	    cmocka_unit_test(opinion_answer_garbage),
 	    cmocka_unit_test(opinion_digest_canonical),
 	    cmocka_unit_test(opinion_peer_pick),
+	    cmocka_unit_test(opinion_claim_verdicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
