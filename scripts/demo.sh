@@ -35,12 +35,7 @@ start_upstream
 # peer listener takes NOTIFYs; its endpoint goes into carol's peer.conf.
 start_serve carol --upstream "$UPSTREAM" --sync-interval 0 \
 	--peer-listen 127.0.0.1:0
-for _ in $(seq 1 50); do
-	PEER=$(sed -n 's/.*peer listener on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-		"$T/serve-carol.log" | head -n 1)
-	[ -n "$PEER" ] && break
-	sleep 0.1
-done
+PEER=$(peer_port carol)
 printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$PEER" >>"$T/carol/config"
 zone "$T/carol.zone" carol.wot. "@ IN A 192.0.2.3"
 wd carol publish "$T/carol.zone" >/dev/null

@@ -54,6 +54,19 @@ peer() {
 wd() { local h=$1; shift; "$W" --home "$T/$h" "$@"; }
 repo() { echo "$T/$1/own.git"; }
 
+# peer_port HOME: the port of the peer listener HOME's serve logged (it
+# logs it just after the resolver's line); waits up to 5 s, else fails.
+peer_port() {
+	local pp
+	for _ in $(seq 1 50); do
+		pp=$(sed -n 's/.*peer listener on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+			"$T/serve-$1.log" | head -n 1)
+		[ -n "$pp" ] && { echo "$pp"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
 # start_serve HOME [ARGS...]: serve on a free loopback port; sets PORT.
 start_serve() {
 	local h=$1 log i

@@ -25,12 +25,7 @@ serve_peer() {
 		start_serve "$n" --upstream "$NOUP" --sync-interval 0 \
 			--peer-listen 127.0.0.1:0
 	fi
-	for _ in $(seq 1 50); do # logged just after the resolver's line
-		pp=$(sed -n 's/.*peer listener on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-			"$T/serve-$n.log" | head -n 1)
-		[ -n "$pp" ] && break
-		sleep 0.1
-	done
+	pp=$(peer_port "$n")
 	[ -n "$pp" ] || { echo "no peer listener for $n"; cat "$T/serve-$n.log"; exit 1; }
 	eval "PORT_$n=$PORT PEER_$n=$pp"
 	printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$pp" >>"$T/$n/config"
