@@ -16,9 +16,8 @@
 #include <unistd.h>
 
 enum {
-	RL_RATE = 20,  /* NOTIFYs per second per sender */
-	RL_BURST = 40, /* tokens at most */
-	BIND_TRIES = 8
+	RL_RATE = 20, /* NOTIFYs per second per sender */
+	RL_BURST = 40 /* tokens at most */
 };
 
 static void addr_key(const struct sockaddr *sa, uint8_t key[17])
@@ -159,67 +158,12 @@ static void on_closed(uv_handle_t *h)
 	wot_peer_handle_closed(ps->l);
 }
 
-static int bind_fd(int type, const struct sockaddr_storage *sa, int *fd)
-{
-	socklen_t slen = sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-						   : sizeof(struct sockaddr_in);
-	int one = 1, err;
-
-	*fd = socket(sa->ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (*fd < 0)
-		return -errno;
-	if (type == SOCK_STREAM)
-		setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (sa->ss_family == AF_INET6)
-		setsockopt(*fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(*fd, (const struct sockaddr *)sa, slen) == 0)
-		return 0;
-	err = errno;
-	close(*fd);
-	*fd = -1;
-	return -err;
-}
-
-static unsigned port_of(const struct sockaddr_storage *sa)
-{
-	return sa->ss_family == AF_INET6
-		   ? ntohs(((const struct sockaddr_in6 *)sa)->sin6_port)
-		   : ntohs(((const struct sockaddr_in *)sa)->sin_port);
-}
-
-/* TCP first, then UDP on the same port (port 0: retried if the kernel's
- * TCP choice is taken for UDP). */
-static int bind_pair(wot_peer_sock *ps, int *tfd, int *ufd)
-{
-	socklen_t slen = sizeof(ps->bound);
-	int err = 0;
-
-	for (int i = 0; i < BIND_TRIES; i++) {
-		if ((err = bind_fd(SOCK_STREAM, &ps->want, tfd)) < 0)
-			break;
-		if (getsockname(*tfd, (struct sockaddr *)&ps->bound, &slen) <
-		    0) {
-			err = -errno;
-			break;
-		}
-		if ((err = bind_fd(SOCK_DGRAM, &ps->bound, ufd)) == 0)
-			return 0;
-		close(*tfd);
-		*tfd = -1;
-		if (err != -EADDRINUSE || port_of(&ps->want) != 0)
-			break;
-	}
-	if (*tfd >= 0)
-		close(*tfd);
-	*tfd = -1;
-	return wot_error_set(WOT_ENET, "bind: %s", strerror(-err));
-}
-
 static int sock_start(wot_dns_peer_listener *l, wot_peer_sock *ps)
 {
 	int tfd = -1, ufd = -1, rc;
 
-	if ((rc = bind_pair(ps, &tfd, &ufd)) == 0) {
+	if ((rc = wot_dns_bind_pair(&ps->want, 0, &ps->bound, &tfd, &ufd)) ==
+	    0) {
 		uv_udp_init(l->loop, &ps->udp);
 		ps->udp.data = ps;
 		ps->open = 1;

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { BIND_TRIES = 8, LISTEN_BACKLOG = 128 };
+enum { LISTEN_BACKLOG = 128 };
 
 static void udp_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
@@ -25,13 +25,6 @@ static void udp_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	 * bytes received are ever touched. */
 	buf->base = (char *)l->s->rbuf;
 	buf->len = sizeof(l->s->rbuf);
-}
-
-static unsigned addr_port(const struct sockaddr_storage *sa)
-{
-	if (sa->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)sa)->sin_port);
 }
 
 void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
@@ -189,80 +182,15 @@ out:
 	return rc;
 }
 
-/* Bind one socket; returns 0 or -errno with the error recorded. */
-static int bind_socket(int type, const struct sockaddr_storage *sa,
-		       int reuseport, int *fd)
-{
-	socklen_t slen = sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-						   : sizeof(struct sockaddr_in);
-	int one = 1, rcvbuf = WOT_DNS_RCVBUF, err;
-
-	*fd = socket(sa->ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (*fd < 0)
-		return -errno;
-	if (type == SOCK_STREAM)
-		setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* A burst of queries waits in the kernel while we answer: room for
-	 * thousands, not the default couple of hundred. Best effort: FORCE
-	 * works for root, the plain one up to net.core.rmem_max. */
-	if (type == SOCK_DGRAM && setsockopt(*fd, SOL_SOCKET, SO_RCVBUFFORCE,
-					     &rcvbuf, sizeof(rcvbuf)) < 0)
-		setsockopt(*fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	/* One socket per listener thread; the kernel spreads the load. */
-	if (reuseport &&
-	    setsockopt(*fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) {
-		err = errno;
-		close(*fd);
-		*fd = -1;
-		return -err;
-	}
-	if (sa->ss_family == AF_INET6)
-		setsockopt(*fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(*fd, (const struct sockaddr *)sa, slen) == 0)
-		return 0;
-	err = errno;
-	close(*fd);
-	*fd = -1;
-	return -err;
-}
-
-/*
- * TCP first: with port 0 the kernel picks a free TCP port, and UDP then
- * takes the same number, retrying if that UDP port happens to be in use.
- */
-static int bind_pair(wot_dns_listener *l, int *tfd, int *ufd)
-{
-	socklen_t slen = sizeof(l->bound);
-	int err = 0;
-
-	for (int i = 0; i < BIND_TRIES; i++) {
-		err = bind_socket(SOCK_STREAM, &l->want, l->s->reuseport, tfd);
-		if (err < 0)
-			break;
-		if (getsockname(*tfd, (struct sockaddr *)&l->bound, &slen) <
-		    0) {
-			err = -errno;
-			break;
-		}
-		err = bind_socket(SOCK_DGRAM, &l->bound, l->s->reuseport, ufd);
-		if (err == 0)
-			return 0;
-		close(*tfd);
-		*tfd = -1;
-		if (err != -EADDRINUSE || addr_port(&l->want) != 0)
-			break;
-	}
-	if (*tfd >= 0)
-		close(*tfd);
-	*tfd = -1;
-	return wot_error_set(WOT_ENET, "bind: %s", strerror(-err));
-}
-
 static int listener_start(wot_dns_server *s, wot_dns_listener *l)
 {
 	int tfd = -1, ufd = -1, rc;
 
-	rc = bind_pair(l, &tfd, &ufd);
+	rc = wot_dns_bind_pair(
+	    &l->want,
+	    WOT_DNS_BIND_BIGRCVBUF |
+		(l->s->reuseport ? WOT_DNS_BIND_REUSEPORT : 0),
+	    &l->bound, &tfd, &ufd);
 	if (rc < 0)
 		return rc;
 	if (!l->batch && !(l->batch = calloc(1, sizeof(*l->batch)))) {

@@ -159,4 +159,11 @@ void wot_dns_chase(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
 /* Cancel waiting queries: of conn only, or all when conn is NULL. */
 void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn);
 
+/* bind.c: TCP on want, then UDP on the very port TCP got (port 0 picks a
+ * free one, retried when that port is taken for UDP). bound receives the
+ * address; on error neither socket is left open. */
+enum { WOT_DNS_BIND_REUSEPORT = 1, WOT_DNS_BIND_BIGRCVBUF = 2 };
+int wot_dns_bind_pair(const struct sockaddr_storage *want, unsigned flags,
+		      struct sockaddr_storage *bound, int *tfd, int *ufd);
+
 #endif
