@@ -137,9 +137,10 @@ static int add_peer_conf(file_set *fs, const wot_home *h)
 	return fs_add(fs, strdup("peer.conf"), text, strlen(text));
 }
 
-static int commit_files(wot_home *h, wot_trust *t, file_set *fs,
-			const char *const *replace, const char *const *drop,
-			const char *msg, char oid[WOT_OID_MAX])
+int wot_own_commit(wot_home *h, wot_trust *t, const wot_tree_file *files,
+		   size_t n, const char *const *replace,
+		   const char *const *drop, int always, const char *msg,
+		   char oid[WOT_OID_MAX])
 {
 	git_repository *repo = NULL;
 	git_commit *head = NULL;
@@ -153,21 +154,26 @@ static int commit_files(wot_home *h, wot_trust *t, file_set *fs,
 		rc = wot_git_error(WOT_EGIT, gerr, path);
 		goto out;
 	}
-	if (git_reference_name_to_id(&head_id, repo, "refs/heads/main") == 0 &&
-	    (gerr = git_commit_lookup(&head, repo, &head_id)) == 0)
+	if (git_reference_name_to_id(&head_id, repo, "refs/heads/main") == 0)
+		gerr = git_commit_lookup(&head, repo, &head_id);
+	else if (always)
+		gerr = GIT_ENOTFOUND; /* nothing to sign again */
+	if (!gerr && head)
 		gerr = git_commit_tree(&base, head);
 	if (gerr) {
 		rc = wot_git_error(WOT_EGIT, gerr, "own.git main");
 		goto out;
 	}
-	rc = wot_repo_tree(repo, base, replace, drop, fs->v, fs->n, &tree_id);
-	/* Nothing changed: no empty commit, the head stays. */
-	if (rc == 0 && base && git_oid_equal(&tree_id, git_tree_id(base)))
+	rc = wot_repo_tree(repo, base, replace, drop, files, n, &tree_id);
+	/* Nothing changed: no empty commit, the head stays (unless a fresh
+	 * signature is the point). */
+	if (rc == 0 && !always && base &&
+	    git_oid_equal(&tree_id, git_tree_id(base)))
 		commit_id = head_id;
 	else if (rc == 0)
 		rc = wot_repo_commit(repo, t, h->cfg.key, &tree_id, msg,
 				     &commit_id);
-	if (rc == 0)
+	if (rc == 0 && oid)
 		git_oid_tostr(oid, WOT_OID_MAX, &commit_id);
 out:
 	git_tree_free(base);
@@ -200,8 +206,8 @@ int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
 	if (rc == 0)
 		rc = add_peer_conf(&fs, h);
 	if (rc == 0)
-		rc = commit_files(h, t, &fs, replace, drop,
-				  msg ? msg : "wotdns publish", oid);
+		rc = wot_own_commit(h, t, fs.v, fs.n, replace, drop, 0,
+				    msg ? msg : "wotdns publish", oid);
 	wot_home_unlock(lock);
 	fs_dispose(&fs);
 	return rc;
@@ -258,8 +264,8 @@ int wot_sync_publish_keys_locked(wot_home *h, wot_trust *t, const char *msg,
 	if (rc == 0)
 		rc = add_peer_conf(&fs, h);
 	if (rc == 0)
-		rc = commit_files(h, t, &fs, replace, drop,
-				  msg ? msg : "wotdns: publish keys", oid);
+		rc = wot_own_commit(h, t, fs.v, fs.n, replace, drop, 0,
+				    msg ? msg : "wotdns: publish keys", oid);
 	fs_dispose(&fs);
 	return rc;
 }

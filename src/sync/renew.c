@@ -39,37 +39,18 @@ static int renew_locked(wot_home *h, wot_trust *t, const char *msg,
 			char oid[WOT_OID_MAX])
 {
 	static const char *const drop[] = {"peer.conf", NULL};
-	git_repository *repo = NULL;
-	git_commit *head = NULL;
-	git_tree *base = NULL;
-	git_oid tree_id, commit_id;
 	wot_tree_file conf = {"peer.conf", NULL, 0};
 	char *text = NULL;
-	int gerr, rc;
+	int rc;
 
-	if ((rc = open_own(h, &repo)) < 0 || (rc = own_head(repo, &head)) < 0)
-		goto out;
-	if ((gerr = git_commit_tree(&base, head))) {
-		rc = wot_git_error(WOT_EGIT, gerr, "own.git tree");
-		goto out;
-	}
 	/* The promise itself may have changed since the last publish. */
 	if ((rc = wot_peer_conf_own(h, &text)) < 0)
-		goto out;
+		return rc;
 	conf.data = text;
 	conf.len = text ? strlen(text) : 0;
-	rc = wot_repo_tree(repo, base, NULL, drop, &conf, text ? 1 : 0,
-			   &tree_id);
-	if (rc == 0)
-		rc = wot_repo_commit(repo, t, h->cfg.key, &tree_id,
-				     msg ? msg : "wotdns: renew", &commit_id);
-	if (rc == 0 && oid)
-		git_oid_tostr(oid, WOT_OID_MAX, &commit_id);
-out:
+	rc = wot_own_commit(h, t, &conf, text ? 1 : 0, NULL, drop, 1,
+			    msg ? msg : "wotdns: renew", oid);
 	free(text);
-	git_tree_free(base);
-	git_commit_free(head);
-	git_repository_free(repo);
 	return rc;
 }
 

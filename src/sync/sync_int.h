@@ -94,6 +94,18 @@ typedef struct {
 	size_t len;
 } wot_tree_file;
 
+/*
+ * Signed commit on own.git's main (caller holds the home lock): the head's
+ * tree with replace and drop applied (see wot_repo_tree) and files added.
+ * An unchanged tree makes no commit (oid gets the head) unless always is
+ * set, which re-signs the same tree and needs an existing head. oid may be
+ * NULL.
+ */
+int wot_own_commit(wot_home *h, wot_trust *t, const wot_tree_file *files,
+		   size_t n, const char *const *replace,
+		   const char *const *drop, int always, const char *msg,
+		   char oid[WOT_OID_MAX]);
+
 /* Build a tree: keep base (may be NULL) except directories named in
  * replace_dirs ("zones", "keys", NULL-terminated) and root files named in
  * drop; add files. */
