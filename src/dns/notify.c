@@ -21,12 +21,8 @@ static int fpr_name(const char *fpr, uint8_t *out, size_t *len)
 {
 	size_t n = strlen(fpr), o = 0, per;
 
-	if (n != 40 && n != 64)
+	if (!wot_fpr_valid(fpr))
 		return wot_error_set(WOT_EINVAL, "bad fingerprint '%s'", fpr);
-	for (size_t i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)fpr[i]))
-			return wot_error_set(WOT_EINVAL, "bad fingerprint '%s'",
-					     fpr);
 	per = n == 40 ? 40 : 32; /* a label holds at most 63 bytes */
 	for (size_t i = 0; i < n; i += per) {
 		out[o++] = (uint8_t)per;

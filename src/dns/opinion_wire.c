@@ -82,15 +82,9 @@ int wot_opinion_query_head(uint8_t *buf, size_t cap, uint16_t id,
 			   const char *fpr, size_t *len)
 {
 	char name[100];
-	size_t n = strlen(fpr);
-
-	if (n != 40 && n != 64)
+	if (!wot_fpr_valid(fpr))
 		return wot_error_set(WOT_EINVAL, "bad fingerprint '%s'", fpr);
-	for (size_t i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)fpr[i]))
-			return wot_error_set(WOT_EINVAL, "bad fingerprint '%s'",
-					     fpr);
-	if (n == 40)
+	if (strlen(fpr) == 40)
 		snprintf(name, sizeof(name), "%s._wotdns.", fpr);
 	else
 		snprintf(name, sizeof(name), "%.32s.%s._wotdns.", fpr,
