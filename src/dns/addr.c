@@ -157,11 +157,7 @@ int wot_dns_addr_equal(const struct sockaddr_storage *a,
 
 void wot_dns_strv_free(char **v)
 {
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
+	wot_strv_free(v);
 }
 
 /* The address of a "nameserver ADDR" line, NULL if the line is another. */
@@ -188,20 +184,6 @@ static int excluded(const struct sockaddr_storage *sa,
 	return 0;
 }
 
-static int strv_push(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 2) * sizeof(**v));
-
-	if (!nv)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	*v = nv;
-	nv[*n] = strdup(s);
-	if (!nv[*n])
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	nv[++*n] = NULL;
-	return 0;
-}
-
 int wot_dns_resolvconf_upstreams(const char *path,
 				 const struct sockaddr_storage *exclude,
 				 size_t nexclude, char ***out)
@@ -210,7 +192,6 @@ int wot_dns_resolvconf_upstreams(const char *path,
 	char addr[HOST_MAX + 16], real[PATH_MAX];
 	struct sockaddr_storage sa;
 	char **v = NULL;
-	size_t n = 0;
 	int rc;
 
 	*out = NULL;
@@ -233,7 +214,7 @@ int wot_dns_resolvconf_upstreams(const char *path,
 		    excluded(&sa, exclude, nexclude))
 			continue;
 		rc = wot_dns_format_addr(&sa, addr, sizeof(addr));
-		if (rc < 0 || (rc = strv_push(&v, &n, addr)) < 0)
+		if (rc < 0 || (rc = wot_strv_push(&v, addr)) < 0)
 			goto out;
 	}
 	wot_error_clear();

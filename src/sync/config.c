@@ -90,30 +90,6 @@ static const struct option {
 };
 #define NOPTS (sizeof(options) / sizeof(options[0]))
 
-static int strv_push(char ***v, const char *s)
-{
-	size_t n = 0;
-	char **nv;
-
-	while (*v && (*v)[n])
-		n++;
-	nv = realloc(*v, (n + 2) * sizeof(*nv));
-	if (!nv)
-		return WOT_ENOMEM;
-	*v = nv;
-	if (!(nv[n] = strdup(s)))
-		return WOT_ENOMEM;
-	nv[n + 1] = NULL;
-	return 0;
-}
-
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 static int set_num(void *field, opt_type t, const char *val)
 {
 	char *end;
@@ -165,7 +141,7 @@ static int set_opt(wot_config *cfg, const struct option *o, const char *val)
 		*(char **)field = strdup(val);
 		return *(char **)field ? 0 : WOT_ENOMEM;
 	case OPT_STRV:
-		return strv_push((char ***)field, val);
+		return wot_strv_push((char ***)field, val);
 	default:
 		return set_num(field, o->type, val);
 	}
@@ -242,11 +218,11 @@ void wot_config_dispose(wot_config *cfg)
 	free(cfg->ca_file);
 	free(cfg->ssh_key);
 	free(cfg->opinion_policy);
-	strv_free(cfg->listen);
-	strv_free(cfg->upstream);
-	strv_free(cfg->peer_endpoint);
-	strv_free(cfg->peer_listen);
-	strv_free(cfg->peer_notify);
+	wot_strv_free(cfg->listen);
+	wot_strv_free(cfg->upstream);
+	wot_strv_free(cfg->peer_endpoint);
+	wot_strv_free(cfg->peer_listen);
+	wot_strv_free(cfg->peer_notify);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

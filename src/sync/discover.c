@@ -18,34 +18,11 @@
  * only after this long, so one dead URL does not slow every sync. */
 #define RETRY_S 3600
 
-static int strv_add(char ***v, const char *s)
-{
-	size_t n = 0;
-	char **nv;
-
-	while (*v && (*v)[n])
-		n++;
-	if (!(nv = realloc(*v, (n + 2) * sizeof(*nv))))
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	*v = nv;
-	if (!(nv[n] = strdup(s)))
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	nv[n + 1] = NULL;
-	return 0;
-}
-
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 void wot_suggestions_free(wot_suggestion *s, size_t n)
 {
 	for (size_t i = 0; s && i < n; i++) {
-		strv_free(s[i].urls);
-		strv_free(s[i].via);
+		wot_strv_free(s[i].urls);
+		wot_strv_free(s[i].via);
 	}
 	free(s);
 }
@@ -75,9 +52,9 @@ static int offer(struct sugg_list *l, const wot_peer_source *ps,
 		snprintf(s->key, sizeof(s->key), "%s", ps->key);
 		s->level = -1;
 		for (size_t j = 0; rc == 0 && ps->urls[j]; j++)
-			rc = strv_add(&s->urls, ps->urls[j]);
+			rc = wot_strv_push(&s->urls, ps->urls[j]);
 	}
-	return rc < 0 ? rc : strv_add(&s->via, via);
+	return rc < 0 ? rc : wot_strv_push(&s->via, via);
 }
 
 static int is_followed(const wot_source *src, size_t n, const wot_suggestion *g)
@@ -276,7 +253,7 @@ static int adopt(wot_home *h, wot_trust *t, wot_source *src, size_t *n,
 	if (!(s->url = strdup(g->urls[0])))
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	for (size_t j = 1; rc == 0 && g->urls[j]; j++)
-		rc = strv_add(&s->mirrors, g->urls[j]);
+		rc = wot_strv_push(&s->mirrors, g->urls[j]);
 	wot_source_files_remove(h, s->name);
 	if (cb)
 		cb(WOT_SYNC_EV_START, s->name, 1, 1, 1, NULL, data);
@@ -289,7 +266,7 @@ static int adopt(wot_home *h, wot_trust *t, wot_source *src, size_t *n,
 			s->name, s->via, err);
 		wot_source_files_remove(h, s->name);
 		free(s->url); /* s lives in the caller's array */
-		strv_free(s->mirrors);
+		wot_strv_free(s->mirrors);
 		memset(s, 0, sizeof(*s));
 		return wot_error_set(rc, "%s",
 				     err); /* for the caller's record */

@@ -258,9 +258,7 @@ void wot_sources_free(wot_source *s, size_t n)
 {
 	for (size_t i = 0; s && i < n; i++) {
 		free(s[i].url);
-		for (size_t j = 0; s[i].mirrors && s[i].mirrors[j]; j++)
-			free(s[i].mirrors[j]);
-		free(s[i].mirrors);
+		wot_strv_free(s[i].mirrors);
 	}
 	free(s);
 }

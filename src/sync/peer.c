@@ -50,28 +50,6 @@ int wot_peer_endpoint_valid(const char *ep)
 	return colon[1] && !*end && port > 0 && port < 65536;
 }
 
-static int strv_add(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 2) * sizeof(*nv));
-
-	if (!nv)
-		return WOT_ENOMEM;
-	*v = nv;
-	if (!(nv[*n] = strdup(s)))
-		return WOT_ENOMEM;
-	nv[++*n] = NULL;
-	return 0;
-}
-
-static size_t strv_len(char *const *v)
-{
-	size_t n = 0;
-
-	while (v && v[n])
-		n++;
-	return n;
-}
-
 /* A URL a follower may be offered: printable, no spaces, bounded. */
 static int url_ok(const char *u)
 {
@@ -111,6 +89,7 @@ static int peer_key(struct peer_parse *pp, const char *key, const char *val)
 	wot_peer_conf *p = pp->p;
 	char *end;
 	unsigned long u;
+	int rc;
 
 	if (!strcmp(key, "endpoint")) {
 		if (!wot_peer_endpoint_valid(val))
@@ -120,7 +99,9 @@ static int peer_key(struct peer_parse *pp, const char *key, const char *val)
 			return wot_error_set(WOT_ELIMIT,
 					     "more than %d endpoints",
 					     WOT_PEER_ENDPOINTS_MAX);
-		return strv_add(&p->endpoints, &p->nendpoints, val);
+		if ((rc = wot_strv_push(&p->endpoints, val)) == 0)
+			p->nendpoints++;
+		return rc;
 	}
 	if (!strcmp(key, "refresh")) {
 		u = strtoul(val, &end, 10);
@@ -140,11 +121,10 @@ static int source_key(struct peer_parse *pp, const char *key, const char *val)
 	if (!strcmp(key, "url") || !strcmp(key, "mirror")) {
 		if (!url_ok(val))
 			return wot_error_set(WOT_ESYNTAX, "bad url");
-		if (strv_len(s->urls) >= WOT_PEER_URLS_MAX)
+		if (wot_strv_len(s->urls) >= WOT_PEER_URLS_MAX)
 			return wot_error_set(WOT_ELIMIT, "more than %d urls",
 					     WOT_PEER_URLS_MAX);
-		size_t n = strv_len(s->urls);
-		return strv_add(&s->urls, &n, val);
+		return wot_strv_push(&s->urls, val);
 	}
 	if (!strcmp(key, "key")) {
 		if (strlen(val) >= sizeof(fpr))
@@ -229,15 +209,9 @@ void wot_peer_conf_free(wot_peer_conf *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nendpoints; i++)
-		free(p->endpoints[i]);
-	free(p->endpoints);
-	for (size_t i = 0; i < p->nsources; i++) {
-		for (size_t j = 0; p->sources[i].urls && p->sources[i].urls[j];
-		     j++)
-			free(p->sources[i].urls[j]);
-		free(p->sources[i].urls);
-	}
+	wot_strv_free(p->endpoints);
+	for (size_t i = 0; i < p->nsources; i++)
+		wot_strv_free(p->sources[i].urls);
 	free(p->sources);
 	free(p);
 }

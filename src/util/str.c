@@ -91,3 +91,33 @@ void wot_fpr_normalise(char *fpr)
 			*w++ = (char)toupper((unsigned char)*r);
 	*w = '\0';
 }
+
+size_t wot_strv_len(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+int wot_strv_push(char ***v, const char *s)
+{
+	size_t n = wot_strv_len(*v);
+	char **nv = realloc(*v, (n + 2) * sizeof(*nv));
+
+	if (!nv)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	*v = nv;
+	nv[n + 1] = NULL;
+	if (!(nv[n] = strdup(s)))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	return 0;
+}
+
+void wot_strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}

@@ -147,6 +147,12 @@ int wot_fpr_valid(const char *fpr);
 /* Normalise a fingerprint in place to upper case, removing spaces. */
 void wot_fpr_normalise(char *fpr);
 
+/* NULL-terminated string vectors (*v may start NULL): append a copy of s;
+ * count; free the strings and the vector (v may be NULL). */
+int wot_strv_push(char ***v, const char *s);
+size_t wot_strv_len(char *const *v);
+void wot_strv_free(char **v);
+
 /*
  * String-keyed hash map (keys copied, values borrowed). Iterate with
  * wot_map_next(m, &pos, &key, &val) starting at pos = 0; returns 0 at end.
