@@ -34,16 +34,8 @@ REF_INTERVAL=${REF_INTERVAL:-1}
 say() { echo "propagation: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-if [ -n "${WOTDNS:-}" ]; then
-	W=$WOTDNS
-else
-	say "building wotdns (RelWithDebInfo) in build-bench/..."
-	{ cmake -S "$top" -B "$top/build-bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		>/dev/null &&
-		cmake --build "$top/build-bench" -j"$(nproc)" --target wotdns-bin >/dev/null; } ||
-		die "build failed (WOTDNS=/path/to/wotdns uses another binary)"
-	W="$top/build-bench/src/cli/wotdns"
-fi
+. "$top/bench/lib.sh"
+bench_wotdns
 command -v python3 >/dev/null || die "python3 is needed for the poller"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wotdns-prop.XXXXXX")

@@ -47,18 +47,8 @@ say() { echo "$*" >&2; }
 die() { echo "resolver.sh: $*" >&2; exit 1; }
 
 WOT_BENCH_DEPS=1 bash "$top/scripts/deps.sh" >&2
-if [ -n "${WOTDNS:-}" ]; then
-	W=$WOTDNS
-else
-	# The default build/ may be a Debug build; measure an optimised one.
-	say "building wotdns (RelWithDebInfo) in build-bench/..."
-	{ cmake -S "$top" -B "$top/build-bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DWOT_TESTS=OFF >/dev/null &&
-		cmake --build "$top/build-bench" -j"$(nproc)" --target wotdns-bin >/dev/null; } ||
-		die "build failed (WOTDNS=/path/to/wotdns uses another binary)"
-	W="$top/build-bench/src/cli/wotdns"
-fi
-[ -x "$W" ] || die "no wotdns binary at $W"
+. "$top/bench/lib.sh"
+bench_wotdns
 
 SERVE_HELP=$("$W" serve --help 2>&1 || true)
 HAS_THREADS=0

@@ -52,16 +52,8 @@ say() { echo "sim: $*" >&2; }
 die() { say "$*"; exit 1; }
 
 [ "$NODES" -ge 4 ] || die "NODES must be at least 4"
-if [ -n "${WOTDNS:-}" ]; then
-	W=$WOTDNS
-else
-	say "building wotdns (RelWithDebInfo) in build-bench/..."
-	{ cmake -S "$top" -B "$top/build-bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		>/dev/null &&
-		cmake --build "$top/build-bench" -j"$(nproc)" --target wotdns-bin >/dev/null; } ||
-		die "build failed (WOTDNS=/path/to/wotdns uses another binary)"
-	W="$top/build-bench/src/cli/wotdns"
-fi
+. "$top/bench/lib.sh"
+bench_wotdns
 command -v python3 >/dev/null || die "python3 is needed"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wotdns-sim.XXXXXX")
