@@ -157,7 +157,7 @@ static int from_jansson(wot_seen *s, const char *text)
 	return rc;
 }
 
-static int seen_new(wot_seen **out)
+int wot_seen_new(wot_seen **out)
 {
 	*out = calloc(1, sizeof(**out));
 	if (!*out || wot_map_new(&(*out)->sources) < 0) {
@@ -172,14 +172,15 @@ int wot_seen_load(wot_home *h, wot_seen **out)
 {
 	char *p = wot_home_path(h, "state/seen.json"), *text = NULL;
 	size_t len = 0;
-	int rc = seen_new(out);
+	int rc = wot_seen_new(out);
 
 	if (rc == 0 && p &&
 	    wot_file_read(p, WOT_MAX_STATE_BYTES, &text, &len) == 0 &&
 	    !from_plain(*out, text, len)) {
 		/* Start again: the plain reader may have stopped midway. */
 		wot_seen_free(*out);
-		if ((rc = seen_new(out)) == 0 && from_jansson(*out, text) < 0)
+		if ((rc = wot_seen_new(out)) == 0 &&
+		    from_jansson(*out, text) < 0)
 			rc = wot_error_set(WOT_ENOMEM, "out of memory");
 	}
 	wot_error_clear();
@@ -231,5 +232,29 @@ int wot_seen_save(wot_home *h, const wot_seen *s)
 		       : wot_error_set(WOT_ENOMEM, "out of memory");
 	wot_buf_dispose(&b);
 	free(p);
+	return rc;
+}
+
+int wot_seen_put(wot_seen *s, const char *source, const char *name,
+		 int64_t since)
+{
+	seen_source *ss = source_get(s, source);
+
+	return ss ? put(s, ss, name, since) : WOT_ENOMEM;
+}
+
+int wot_seen_each(const wot_seen *s, wot_seen_fn fn, void *ctx)
+{
+	const char *src, *name;
+	void *sv, *nv;
+	size_t pos = 0;
+	int rc = 0;
+
+	while (rc == 0 && wot_map_next(s->sources, &pos, &src, &sv)) {
+		const seen_source *ss = sv;
+		size_t npos = 0;
+		while (rc == 0 && wot_map_next(ss->names, &npos, &name, &nv))
+			rc = fn(src, name, s->since[(uintptr_t)nv - 1], ctx);
+	}
 	return rc;
 }

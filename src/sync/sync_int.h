@@ -36,27 +36,6 @@ int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
  * *keys as for wot_trust_list (caller frees). */
 int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n);
 
-/* accept_json.c: state/accepted.json from a recompute's decisions. */
-typedef struct {
-	const char *name, *url, *key, *verified;
-} wot_accept_json_source;
-typedef struct {
-	const wot_claim *claims;
-	size_t nclaims;
-	const wot_key_info *keys;
-	size_t nkeys;
-	const wot_accept_json_source *sources;
-	size_t nsources;
-	size_t records;		  /* records in accepted.zone */
-	int64_t generated;	  /* unix time */
-	const wot_key_info *last; /* lookup cache, NULL to start */
-	wot_afile *out;		  /* used while writing, NULL to start */
-} wot_accept_json;
-/* Write the document atomically to path; *conflicts counts the claims
- * lost to a conflict. */
-int wot_accept_json_write(const char *path, wot_accept_json *j,
-			  size_t *conflicts);
-
 /* Record a libgit2 failure; returns code. */
 int wot_git_error(int code, int gerr, const char *what);
 /* libgit2 initialised once per process. */
