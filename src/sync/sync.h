@@ -120,6 +120,9 @@ typedef struct {
 	int prefetched;	       /* fetched already in this sync (jobs.c): only
 				  verification is left */
 	char via[65];	       /* discovered through this source, or "" */
+	/* Out, set by a successful sync of the source: */
+	char head[WOT_OID_MAX]; /* its verified head */
+	int moved;		/* the head moved (or was first set) */
 } wot_source;
 
 /* All sources, self first. Caller frees with wot_sources_free(). */
@@ -351,7 +354,7 @@ void wot_shard_id(int shard, char out[WOT_SHARD_ID_MAX]);
 int wot_shard_parse(const char *id);
 
 typedef struct {
-	char *name, *key, *url; /* key "" when not pinned */
+	char *name, *key, *url;	  /* key "" when not pinned */
 	char commit[WOT_OID_MAX]; /* verified head decided on; "" none */
 	int expired;		  /* past its maximum age: serves nothing */
 	int top;		  /* claimed a name of one label or a grant
