@@ -100,7 +100,7 @@ static int show_saved(const char *name, int type, int json)
 
 typedef struct {
 	wot_opinion_asker *a;
-	uint8_t pkt[WOT_OPINION_UDP_MAX * 2];
+	uint8_t pkt[WOT_OPINION_TCP_MAX]; /* UDP, or TCP after TC */
 	size_t len;
 	int got;
 } live_answer;
@@ -122,6 +122,10 @@ static void on_live(void *data, const uint8_t *pkt, size_t len, uint16_t id)
 
 static void print_reply(const wot_opinion_reply *r, int head)
 {
+	if (r->truncated) {
+		printf("error: truncated (no whole answer over TCP either)\n");
+		return;
+	}
 	if (r->rcode || r->none) {
 		printf("none (rcode %d)\n", r->rcode);
 		return;
@@ -181,8 +185,9 @@ static int ask_live(const char *ep, const char *name, int type, const char *fpr)
 				    &r) < 0)
 		return cli_fail_last("opinions");
 	print_reply(&r, fpr != NULL);
+	rc = r.truncated ? EXIT_ERR : EXIT_OK;
 	wot_opinion_reply_dispose(&r);
-	return EXIT_OK;
+	return rc;
 }
 
 int cmd_opinions(int argc, char **argv)

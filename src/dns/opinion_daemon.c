@@ -987,7 +987,7 @@ json_t *wot_opinions_status(const wot_opinions *o)
 			      (json_int_t)o->peers[i].asked));
 	return json_pack(
 	    "{s:i,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,"
-	    "s:I,s:I,s:I},s:I,s:o}",
+	    "s:I,s:I,s:I,s:I,s:I},s:I,s:o}",
 	    "k", (int)o->k, "policy", o->hold ? "hold" : "serve", "in_flight",
 	    (int)o->inflight, "checks", (json_int_t)o->n_checks, "last_check",
 	    (json_int_t)o->last_check, "agree", (json_int_t)o->n_agree,
@@ -999,6 +999,7 @@ json_t *wot_opinions_status(const wot_opinions *o)
 	    (json_int_t)st.sent, "answered", (json_int_t)st.answered,
 	    "timeouts", (json_int_t)st.timeouts, "bytes_out",
 	    (json_int_t)st.bytes_out, "bytes_in", (json_int_t)st.bytes_in,
+	    "tcp", (json_int_t)st.tcp, "tcp_failed", (json_int_t)st.tcp_failed,
 	    "unplaced", (json_int_t)o->n_unplaced, "peers", peers);
 }
 
