@@ -19,8 +19,10 @@ static const char help[] =
     "(every type, or only TYPE): for each check, the RRset's source and\n"
     "commit, and what each asked peer said (agree, lagging, ahead,\n"
     "unplaced, lie, equivocation, other-source, none, timeout, error),\n"
-    "with the peer's weight. Read from HOME/state/opinions.json (the last\n"
-    "256 checks).\n\n"
+    "with the peer's weight, and, when a peer claimed a commit this node\n"
+    "could not place, which head other peers hold for that source (the\n"
+    "head question). Read from HOME/state/opinions.json (the last 256\n"
+    "checks).\n\n"
     "--ask ADDR:PORT asks that peer now instead (TYPE defaults to A) and\n"
     "prints its answer; with --head FPR, asks which verified head it holds\n"
     "for the source owned by FPR. See docs/peer-protocol.md.\n\n"
@@ -52,6 +54,13 @@ static void print_check(json_t *c)
 		if (*cli_jstr(a, "note"))
 			printf(": %s", cli_jstr(a, "note"));
 		printf("\n");
+	}
+	/* asked when a claim could not be placed */
+	json_array_foreach(json_object_get(c, "heads"), i, a)
+	{
+		printf("  %-22s head of %s: %.12s (via %s)\n",
+		       cli_jstr(a, "peer"), cli_jstr(c, "source"),
+		       cli_jstr(a, "commit"), cli_jstr(a, "peer_source"));
 	}
 }
 

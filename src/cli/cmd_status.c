@@ -250,10 +250,11 @@ static void print_opinions(json_t *o)
 	       JI(o, "lies"), JI(o, "equivocations"), JI(o, "syncs"),
 	       JI(o, "unanswered"), JI(o, "unplaced"));
 	printf("  opinion questions: sent %lld, answered %lld, timeouts %lld, "
-	       "bytes out %lld, in %lld, again over tcp %lld (failed %lld)\n",
+	       "bytes out %lld, in %lld, again over tcp %lld (failed %lld), "
+	       "head questions %lld, answered %lld\n",
 	       JI(q, "sent"), JI(q, "answered"), JI(q, "timeouts"),
 	       JI(q, "bytes_out"), JI(q, "bytes_in"), JI(q, "tcp"),
-	       JI(q, "tcp_failed"));
+	       JI(q, "tcp_failed"), JI(q, "heads"), JI(q, "heads_answered"));
 	json_array_foreach(json_object_get(o, "peers"), i, p)
 	{
 		printf("  peer %s (%s): weight %.2f, asked %lld, lies %lld\n",

@@ -108,7 +108,109 @@ const char *wot_opinion_claim_verdict(int place, const char *kind, int final)
 	return "lie";
 }
 
-/* A claim we cannot place: ask the source again, then the peer's URLs. */
+static void free_urls(char **urls)
+{
+	for (size_t i = 0; urls && urls[i]; i++)
+		free(urls[i]);
+	free(urls);
+}
+
+/* to, followed by more (taken over; both NULL-terminated or NULL). */
+static char **join_urls(char **to, char **more)
+{
+	size_t n = 0, m = 0;
+	char **v;
+
+	while (to && to[n])
+		n++;
+	while (more && more[m])
+		m++;
+	if (!m || !(v = realloc(to, (n + m + 1) * sizeof(*v)))) {
+		free_urls(more);
+		return to;
+	}
+	memcpy(v + n, more, (m + 1) * sizeof(*v));
+	free(more);
+	return v;
+}
+
+/* Heads other peers hold for the source (c->heads), sorted out. */
+typedef struct {
+	unsigned claim;	  /* that very commit */
+	unsigned unknown; /* a head we cannot place either, or newer */
+	unsigned ours;	  /* our head or an ancestor of it */
+} head_tally;
+
+static void tally_heads(wot_opinion_verify_ctx *o, const check *c,
+			const char *claim, head_tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < c->nheads; i++) {
+		const wot_opinion_head_ans *h = &c->heads[i];
+		int place = WOT_PLACE_UNKNOWN;
+		if (h->none)
+			continue;
+		if (!strcasecmp(h->commit, claim)) {
+			t->claim++;
+			continue;
+		}
+		if (wot_sync_place(o->h, c->source, h->commit, &place) < 0)
+			wot_error_clear();
+		if (place == WOT_PLACE_SAME || place == WOT_PLACE_BEHIND)
+			t->ours++;
+		else
+			t->unknown++;
+	}
+}
+
+/* The URLs of the peers whose head is the claimed commit. */
+static char **head_urls(wot_opinion_verify_ctx *o, const check *c,
+			const char *claim, char **urls)
+{
+	for (size_t i = 0; i < c->nheads; i++)
+		if (!c->heads[i].none && !strcasecmp(c->heads[i].commit, claim))
+			urls = join_urls(
+			    urls,
+			    peer_urls(o, &o->peers[c->heads[i].peer], c->fpr));
+	return urls;
+}
+
+/*
+ * The last word on a claim nobody could provide: a lie, unless another
+ * peer's head is that commit or another we cannot place: then the commit
+ * is out there and we are the one behind ("ahead": no weight change).
+ */
+static void weigh_heads(wot_opinion_verify_ctx *o, check *c, slot *s, int place,
+			const char *kind)
+{
+	head_tally t;
+	char theirs[16];
+	size_t n;
+
+	if (!c->nheads ||
+	    (strcmp(s->verdict, "lie") && strcmp(s->verdict, "unplaced")))
+		return;
+	tally_heads(o, c, s->r.commit, &t);
+	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
+	if (!strcmp(s->verdict, "lie") && place == WOT_PLACE_UNKNOWN &&
+	    !kind[0] && t.claim + t.unknown > 0) {
+		s->verdict = "ahead";
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained, but %u other peer(s) hold "
+			 "it or another head we cannot place: we are behind",
+			 theirs, t.claim + t.unknown);
+		return;
+	}
+	n = strlen(s->note);
+	if (n + 1 < sizeof(s->note))
+		snprintf(s->note + n, sizeof(s->note) - n,
+			 "; heads of other peers: %u ours, %u that commit, %u "
+			 "unknown",
+			 t.ours, t.claim, t.unknown);
+}
+
+/* A claim we cannot place: ask the source again, then the peer's URLs
+ * and those of the peers whose head it is. */
 static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 			  int place)
 {
@@ -127,13 +229,12 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 	}
 	if (place == WOT_PLACE_UNKNOWN || place == WOT_PLACE_FORK) {
 		urls = peer_urls(o, &o->peers[s->peer], c->fpr);
+		urls = head_urls(o, c, s->r.commit, urls);
 		if (trust_of(o) &&
 		    wot_sync_fetch_claim(o->h, *o->trust, c->source,
 					 s->r.commit, urls, &place, &kind) < 0)
 			wot_error_clear();
-		for (size_t i = 0; urls && urls[i]; i++)
-			free(urls[i]);
-		free(urls);
+		free_urls(urls);
 	}
 	snprintf(ours, sizeof(ours), "%.12s", c->commit);
 	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
@@ -168,6 +269,7 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 			 "commit %s exists neither at the source nor at "
 			 "the peer (%s)",
 			 theirs, kind[0] ? kind : wot_place_name(place));
+	weigh_heads(o, c, s, place, kind);
 }
 
 static void verify_slot(wot_opinion_verify_ctx *o, check *c, slot *s)

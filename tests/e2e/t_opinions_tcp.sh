@@ -34,11 +34,19 @@ reload() {
 # A port nobody answers on (bound, then closed): dave's endpoint.
 SILENT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
+# bob follows alice through a copy of her repository that is updated by
+# hand: he can be kept from her newest commit. carol and dave follow her
+# directly and announce no source URLs (share-sources = no), so nobody can
+# hand bob what the copy lacks.
+git clone -q --mirror "$(repo alice)" "$T/alicecopy.git" || exit 1
 for n in bob carol dave; do
 	peer "$n"
-	wd "$n" follow "$(repo alice)" --name alice >/dev/null 2>&1 || exit 1
+	url=$(repo alice)
+	[ "$n" = bob ] && url=$T/alicecopy.git
+	wd "$n" follow "$url" --name alice >/dev/null 2>&1 || exit 1
 	wd "$n" sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
 	printf '\n[opinion]\nk = 1\ntimeout = 1000\n' >>"$T/$n/config"
+	printf '\n[peer]\nshare-sources = no\n' >>"$T/$n/config"
 done
 serve_peer carol
 printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$SILENT" >>"$T/dave/config"
@@ -66,6 +74,7 @@ for i in 1 2 3 4 5 6 7 8; do
 done
 zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.10" "${big[@]}"
 wd alice publish "$T/alice.zone" >/dev/null || exit 1
+git -C "$T/alicecopy.git" fetch -q || exit 1
 reload carol
 wait_for "carol accepts the big RRset" 10 \
 	sh -c "dig +tcp +short @127.0.0.1 -p $PORT_carol big.alice.wot TXT | grep -c x | grep -qx 8"
@@ -140,8 +149,54 @@ for mode in huge wrongid; do
 	stop_pid "$hp"
 done
 
-for n in bob carol; do stop_pid "$(eval echo "\$PID_$n")"; done
-for n in bob carol; do
+# ---- a claim nobody can provide, weighed with the head question ----------
+# alice publishes .11 (the copy gets it) and then .12 (it does not). carol
+# and dave hold .12; bob accepts .11 and asks one of them, who claims a
+# commit bob can get from nowhere. Before calling that a lie bob asks the
+# other one which head it holds for alice: the same commit. So the commit
+# is out there and bob is the one behind: "ahead", no weight lost.
+zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.11" "${big[@]}"
+wd alice publish "$T/alice.zone" >/dev/null || exit 1
+git -C "$T/alicecopy.git" fetch -q || exit 1
+zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.12" "${big[@]}"
+wd alice publish "$T/alice.zone" >/dev/null || exit 1
+C3=$(git -C "$(repo alice)" rev-parse HEAD)
+wd dave sync >/dev/null 2>&1
+start_serve dave --upstream "$NOUP" --sync-interval 0 \
+	--peer-listen "127.0.0.1:$SILENT"
+PID_dave=$SERVE_PID
+PEER_dave=$SILENT
+reload carol
+wait_for "carol and dave hold alice's newest commit" 10 \
+	sh -c "'$W' --home '$T/bob' opinions --ask 127.0.0.1:$PEER_carol --head $FPR_alice | grep -q 'commit $C3' &&
+		'$W' --home '$T/bob' opinions --ask 127.0.0.1:$PEER_dave --head $FPR_alice | grep -q 'commit $C3'"
+reload bob
+wait_for "bob serves .11, the newest his copy has" 10 \
+	sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT_bob www.alice.wot A)\" = 192.0.2.11 ]"
+wait_for "bob's check settles: the claim is 'ahead', not a lie" 40 \
+	sh -c "'$W' --home '$T/bob' opinions www.alice.wot A | grep -q ' ahead .*we are behind'"
+out=$(wd bob opinions www.alice.wot A)
+printf '%s\n' "$out" | sed 's/^/# /'
+expect_match "... first 'unplaced' while it was looked for" "$out" " unplaced "
+expect_match "... the other peer's head, asked with the head question, is that commit" \
+	"$out" "head of alice: ${C3:0:12} \(via (carol|dave)\)"
+claimant=$(printf '%s\n' "$out" | sed -n 's/^  \(127[0-9.:]*\)  *ahead .*/\1/p' | tail -n 1)
+w=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print([p['weight'] for p in d['peers'] if p['endpoint']==sys.argv[2]][0])" \
+	"$T/bob/state/peers.json" "$claimant" 2>/dev/null)
+case "$w" in
+0.0* | 0.1* | 0.2* | 0.3* | 0.4* | "") fail "the claimant $claimant kept its weight (now '$w')" ;;
+*) pass "the claimant $claimant kept its weight ($w)" ;;
+esac
+if grep -q "opinion on www.alice.wot.*: lie" "$T/serve-bob.log"; then
+	fail "bob's log warns of no lie"
+else
+	pass "bob's log warns of no lie"
+fi
+expect_match "bob's status counts the head question" "$(wd bob status 2>&1)" \
+	"head questions [1-9][0-9]*, answered [1-9]"
+
+for n in bob carol dave; do stop_pid "$(eval echo "\$PID_$n")"; done
+for n in bob carol dave; do
 	if grep -q "Sanitizer\|runtime error" "$T/serve-$n.log"; then
 		fail "no sanitizer report from $n"; cat "$T/serve-$n.log"
 	fi
