@@ -24,10 +24,11 @@ static const char help[] =
     "head question). Read from HOME/state/opinions.json (the last 256\n"
     "checks).\n\n"
     "--ask ADDR:PORT asks that peer now instead (TYPE defaults to A) and\n"
-    "prints its answer; with --head FPR, asks which verified head it holds\n"
-    "for the source owned by FPR. See docs/peer-protocol.md.\n\n"
+    "prints its answer (asked again over TCP when truncated over UDP);\n"
+    "with --head FPR, asks which verified head it holds for the source\n"
+    "owned by FPR. See docs/peer-protocol.md.\n\n"
     "Exits 1 when nothing is known about NAME (or the peer did not\n"
-    "answer).\n";
+    "answer, or only with a truncated answer).\n";
 
 static void print_check(json_t *c)
 {

@@ -97,8 +97,8 @@ typedef struct {
  * Judge every answer of c still without a verdict (blocking: git, gpg).
  * A claimed commit that cannot be obtained yet gets "unplaced" (no weight
  * change; the caller tries again later) unless v->final: then it is a
- * lie, or "ahead" when another peer's head (c->heads) is that commit or
- * one we cannot place either: then we are the one behind.
+ * lie, or "ahead" when another peer's head (c->heads) is that very
+ * commit: then we are the one behind.
  */
 void wot_opinion_verify(wot_opinion_verify_ctx *v, wot_opinion_check *c);
 

@@ -137,7 +137,7 @@ static char **join_urls(char **to, char **more)
 /* Heads other peers hold for the source (c->heads), sorted out. */
 typedef struct {
 	unsigned claim;	  /* that very commit */
-	unsigned unknown; /* a head we cannot place either, or newer */
+	unsigned unknown; /* another head we cannot place, or newer */
 	unsigned ours;	  /* our head or an ancestor of it */
 } head_tally;
 
@@ -177,8 +177,10 @@ static char **head_urls(wot_opinion_verify_ctx *o, const check *c,
 
 /*
  * The last word on a claim nobody could provide: a lie, unless another
- * peer's head is that commit or another we cannot place: then the commit
- * is out there and we are the one behind ("ahead": no weight change).
+ * peer's head is that very commit: then it is out there and we are the
+ * one behind ("ahead": no weight change). Other heads we cannot place
+ * prove nothing about this commit (a liar's made-up one, a fork): they
+ * are only noted.
  */
 static void weigh_heads(wot_opinion_verify_ctx *o, check *c, slot *s, int place,
 			const char *kind)
@@ -193,12 +195,12 @@ static void weigh_heads(wot_opinion_verify_ctx *o, check *c, slot *s, int place,
 	tally_heads(o, c, s->r.commit, &t);
 	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
 	if (!strcmp(s->verdict, "lie") && place == WOT_PLACE_UNKNOWN &&
-	    !kind[0] && t.claim + t.unknown > 0) {
+	    !kind[0] && t.claim > 0) {
 		s->verdict = "ahead";
 		snprintf(s->note, sizeof(s->note),
-			 "commit %s not obtained, but %u other peer(s) hold "
-			 "it or another head we cannot place: we are behind",
-			 theirs, t.claim + t.unknown);
+			 "commit %s not obtained, but it is the head of %u "
+			 "other peer(s): we are behind",
+			 theirs, t.claim);
 		return;
 	}
 	n = strlen(s->note);
