@@ -213,12 +213,14 @@ static void print_neighbors(json_t *n)
 			break;
 		printf("    check %s type %lld: %s (%lld asked, %lld "
 		       "answered, %lld agree, %lld against, %lld lagging, "
-		       "%lld needed)\n",
+		       "%lld needed; votes %.1f with us, %.1f against)\n",
 		       json_string_value(json_object_get(e, "name")),
 		       JI(e, "type"),
 		       json_string_value(json_object_get(e, "verdict")),
 		       JI(e, "asked"), JI(e, "answered"), JI(e, "agree"),
-		       JI(e, "against"), JI(e, "lagging"), JI(e, "needed"));
+		       JI(e, "against"), JI(e, "lagging"), JI(e, "needed"),
+		       json_number_value(json_object_get(e, "votes_ours")),
+		       json_number_value(json_object_get(e, "votes_against")));
 	}
 	json_array_foreach(json_object_get(n, "reports"), i, e)
 	    printf("    outlier (%s) %s type %lld: %s %s\n",

@@ -288,6 +288,8 @@ static void judge_one(nb_round *r, size_t i, int *changed, const char ***resync,
 	c->lagging = res.lagging;
 	c->top = res.top;
 	c->needed = res.needed;
+	c->ours_votes = res.ours_votes;
+	c->top_votes = res.top_votes;
 	if (res.counted > res.agree)
 		r->st.disagreements++;
 	judge_neighbors(r, i, marks);

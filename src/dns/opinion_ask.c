@@ -100,11 +100,41 @@ static void on_tcp(void *data, const uint8_t *pkt, size_t len)
 	free(r);
 }
 
+/*
+ * The address (port 0) the UDP socket for family is bound to, when it is
+ * a specific one: the TCP retry leaves from there too. NULL for any.
+ */
+static const struct sockaddr *udp_source(wot_opinion_asker *a, int family,
+					 struct sockaddr_storage *ss)
+{
+	int k = family == AF_INET6, len = sizeof(*ss);
+
+	memset(ss, 0, sizeof(*ss));
+	if (!a->open[k] ||
+	    uv_udp_getsockname(&a->udp[k], (struct sockaddr *)ss, &len) < 0)
+		return NULL;
+	if (ss->ss_family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		if (s4->sin_addr.s_addr == htonl(INADDR_ANY))
+			return NULL;
+		s4->sin_port = 0;
+	} else if (ss->ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr))
+			return NULL;
+		s6->sin6_port = 0;
+	} else {
+		return NULL;
+	}
+	return (const struct sockaddr *)ss;
+}
+
 /* Ask p again over TCP after the truncated reply udp; 0 if under way. */
 static int retry_tcp(wot_opinion_asker *a, const ask_pending *p,
 		     const uint8_t *udp, size_t len)
 {
 	ask_retry *r = malloc(sizeof(*r) + len);
+	struct sockaddr_storage src;
 
 	if (!r)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
@@ -116,8 +146,9 @@ static int retry_tcp(wot_opinion_asker *a, const ask_pending *p,
 	r->udplen = len;
 	memcpy(r->udp, udp, len);
 	if (wot_opinion_tcp_start(
-		&r->t, a->loop, (const struct sockaddr *)&p->addr, p->q,
-		p->qlen, WOT_OPINION_TCP_MAX, p->timeout_ms, on_tcp, r) < 0) {
+		&r->t, a->loop, udp_source(a, p->addr.ss_family, &src),
+		(const struct sockaddr *)&p->addr, p->q, p->qlen,
+		WOT_OPINION_TCP_MAX, p->timeout_ms, on_tcp, r) < 0) {
 		wot_log(WOT_LOG_INFO, "dns", "%s", wot_error_last());
 		free(r);
 		return -1;

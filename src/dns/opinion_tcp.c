@@ -116,6 +116,7 @@ static void on_connect(uv_connect_t *c, int status)
 }
 
 int wot_opinion_tcp_start(wot_opinion_tcp **out, uv_loop_t *loop,
+			  const struct sockaddr *from,
 			  const struct sockaddr *to, const uint8_t *q,
 			  size_t qlen, size_t max, unsigned timeout_ms,
 			  wot_opinion_tcp_cb cb, void *data)
@@ -142,7 +143,10 @@ int wot_opinion_tcp_start(wot_opinion_tcp **out, uv_loop_t *loop,
 	uv_timer_init(loop, &t->timer);
 	t->tcp.data = t->timer.data = t->conn.data = t;
 	t->handles = 2;
-	rc = uv_tcp_connect(&t->conn, &t->tcp, to, on_connect);
+	/* the same source address as the UDP question: one rate bucket */
+	rc = from ? uv_tcp_bind(&t->tcp, from, 0) : 0;
+	if (rc == 0)
+		rc = uv_tcp_connect(&t->conn, &t->tcp, to, on_connect);
 	if (rc == 0)
 		rc = uv_timer_start(&t->timer, on_timeout,
 				    timeout_ms ? timeout_ms : 1, 0);

@@ -18,12 +18,13 @@ typedef struct wot_opinion_tcp wot_opinion_tcp;
 typedef void (*wot_opinion_tcp_cb)(void *data, const uint8_t *pkt, size_t len);
 
 /*
- * Connect to to, send q (one frame), and call cb once with the first
- * frame read back, if it is 12 to max bytes, or NULL after timeout_ms or
- * any failure. The object frees itself after cb. Returns 0 or a negative
- * code (cb never runs).
+ * Connect to to (from from's address when not NULL, any port), send q
+ * (one frame), and call cb once with the first frame read back, if it is
+ * 12 to max bytes, or NULL after timeout_ms or any failure. The object
+ * frees itself after cb. Returns 0 or a negative code (cb never runs).
  */
 int wot_opinion_tcp_start(wot_opinion_tcp **out, uv_loop_t *loop,
+			  const struct sockaddr *from,
 			  const struct sockaddr *to, const uint8_t *q,
 			  size_t qlen, size_t max, unsigned timeout_ms,
 			  wot_opinion_tcp_cb cb, void *data);
