@@ -80,6 +80,9 @@ typedef struct wot_opinion_check {
 	uint64_t due; /* loop time of the next attempt */
 	int64_t time;
 	uint64_t serial; /* matches head answers to the check */
+	/* Other peers' heads of the source, asked when a claim could not be
+	 * placed: on the last attempt a claim never obtained that is one of
+	 * them is "ahead" (we are behind), not a lie (opinion_verify.c). */
 	wot_opinion_head_ans heads[WOT_OPINION_HEADS];
 	size_t nheads;
 } wot_opinion_check;
@@ -96,9 +99,7 @@ typedef struct {
 /*
  * Judge every answer of c still without a verdict (blocking: git, gpg).
  * A claimed commit that cannot be obtained yet gets "unplaced" (no weight
- * change; the caller tries again later) unless v->final: then it is a
- * lie, or "ahead" when another peer's head (c->heads) is that very
- * commit: then we are the one behind.
+ * change; the caller tries again later) unless v->final: then it is a lie.
  */
 void wot_opinion_verify(wot_opinion_verify_ctx *v, wot_opinion_check *c);
 

@@ -108,32 +108,6 @@ const char *wot_opinion_claim_verdict(int place, const char *kind, int final)
 	return "lie";
 }
 
-static void free_urls(char **urls)
-{
-	for (size_t i = 0; urls && urls[i]; i++)
-		free(urls[i]);
-	free(urls);
-}
-
-/* to, followed by more (taken over; both NULL-terminated or NULL). */
-static char **join_urls(char **to, char **more)
-{
-	size_t n = 0, m = 0;
-	char **v;
-
-	while (to && to[n])
-		n++;
-	while (more && more[m])
-		m++;
-	if (!m || !(v = realloc(to, (n + m + 1) * sizeof(*v)))) {
-		free_urls(more);
-		return to;
-	}
-	memcpy(v + n, more, (m + 1) * sizeof(*v));
-	free(more);
-	return v;
-}
-
 /* Heads other peers hold for the source (c->heads), sorted out. */
 typedef struct {
 	unsigned claim;	  /* that very commit */
@@ -163,39 +137,34 @@ static void tally_heads(wot_opinion_verify_ctx *o, const check *c,
 	}
 }
 
-/* The URLs of the peers whose head is the claimed commit. */
-static char **head_urls(wot_opinion_verify_ctx *o, const check *c,
-			const char *claim, char **urls)
-{
-	for (size_t i = 0; i < c->nheads; i++)
-		if (!c->heads[i].none && !strcasecmp(c->heads[i].commit, claim))
-			urls = join_urls(
-			    urls,
-			    peer_urls(o, &o->peers[c->heads[i].peer], c->fpr));
-	return urls;
-}
-
 /*
- * The last word on a claim nobody could provide: a lie, unless another
- * peer's head is that very commit: then it is out there and we are the
- * one behind ("ahead": no weight change). Other heads we cannot place
- * prove nothing about this commit (a liar's made-up one, a fork): they
- * are only noted.
+ * What other peers' heads (c->heads, the head question) say about an
+ * unplaced claim, after judge_unknown. On the last attempt a claimed
+ * commit still not in our mirror (never obtained) is "ahead" when another
+ * peer's head is that very commit: it is out there and we are the one
+ * behind (no weight change), whatever judge_unknown concluded from the
+ * claimant's own URLs. Other heads we cannot place prove nothing about
+ * this commit (a liar's made-up one, a fork): they are only noted.
  */
-static void weigh_heads(wot_opinion_verify_ctx *o, check *c, slot *s, int place,
-			const char *kind)
+static void weigh_heads(wot_opinion_verify_ctx *o, check *c, slot *s)
 {
 	head_tally t;
 	char theirs[16];
+	int place = WOT_PLACE_UNKNOWN;
 	size_t n;
 
-	if (!c->nheads ||
+	if (!c->nheads || !s->verdict ||
 	    (strcmp(s->verdict, "lie") && strcmp(s->verdict, "unplaced")))
 		return;
+	if (wot_sync_place(o->h, c->source, s->r.commit, &place) < 0)
+		wot_error_clear();
+	if (place != WOT_PLACE_UNKNOWN)
+		return; /* obtained: judged on what it holds */
 	tally_heads(o, c, s->r.commit, &t);
 	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
-	if (!strcmp(s->verdict, "lie") && place == WOT_PLACE_UNKNOWN &&
-	    !kind[0] && t.claim > 0) {
+	/* a suspended source's other history is no news of ours */
+	if (o->final && t.claim > 0 &&
+	    !wot_sync_source_suspended(o->h, c->source)) {
 		s->verdict = "ahead";
 		snprintf(s->note, sizeof(s->note),
 			 "commit %s not obtained, but it is the head of %u "
@@ -211,8 +180,7 @@ static void weigh_heads(wot_opinion_verify_ctx *o, check *c, slot *s, int place,
 			 t.ours, t.claim, t.unknown);
 }
 
-/* A claim we cannot place: ask the source again, then the peer's URLs
- * and those of the peers whose head it is. */
+/* A claim we cannot place: ask the source again, then the peer's URLs. */
 static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 			  int place)
 {
@@ -231,12 +199,13 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 	}
 	if (place == WOT_PLACE_UNKNOWN || place == WOT_PLACE_FORK) {
 		urls = peer_urls(o, &o->peers[s->peer], c->fpr);
-		urls = head_urls(o, c, s->r.commit, urls);
 		if (trust_of(o) &&
 		    wot_sync_fetch_claim(o->h, *o->trust, c->source,
 					 s->r.commit, urls, &place, &kind) < 0)
 			wot_error_clear();
-		free_urls(urls);
+		for (size_t i = 0; urls && urls[i]; i++)
+			free(urls[i]);
+		free(urls);
 	}
 	snprintf(ours, sizeof(ours), "%.12s", c->commit);
 	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
@@ -271,7 +240,6 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 			 "commit %s exists neither at the source nor at "
 			 "the peer (%s)",
 			 theirs, kind[0] ? kind : wot_place_name(place));
-	weigh_heads(o, c, s, place, kind);
 }
 
 static void verify_slot(wot_opinion_verify_ctx *o, check *c, slot *s)
@@ -292,6 +260,7 @@ static void verify_slot(wot_opinion_verify_ctx *o, check *c, slot *s)
 		break;
 	default:
 		judge_unknown(o, c, s, place);
+		weigh_heads(o, c, s);
 	}
 }
 
