@@ -617,6 +617,7 @@ int wot_neighbor_start(wot_neighbor **out, uv_loop_t *loop, wot_home *h,
 		free(n);
 		return rc;
 	}
+	wot_opinion_asker_from_prop(n->asker, o->prop);
 	uv_timer_init(loop, &n->timer);
 	n->timer.data = n;
 	n->live = 1;

@@ -3,6 +3,10 @@
  * one unconnected socket per address family, questions matched to
  * answers by id and sender address, one timer for every deadline. A
  * question is sent once; retrying elsewhere is the caller's choice.
+ * Questions leave from the node's peer-listen address when it is a
+ * specific one (wot_opinion_asker_source): a peer's per-address rate
+ * limit then counts this node, not everyone sharing its host's default
+ * route address.
  */
 #include "dns/opinion.h"
 #include "dns/server_int.h"
@@ -23,8 +27,9 @@ typedef struct {
 
 struct wot_opinion_asker {
 	uv_loop_t *loop;
-	uv_udp_t udp[2];
-	int open[2];
+	uv_udp_t udp[4]; /* see sock_for */
+	int open[4];
+	struct sockaddr_storage src[2]; /* port 0; family 0: any address */
 	uv_timer_t timer;
 	ask_pending *v;
 	size_t n;
@@ -70,14 +75,49 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 	}
 }
 
-static uv_udp_t *sock_for(wot_opinion_asker *a, int family)
+/* 1 if sa is the any address of its family (0.0.0.0 or ::). */
+static int unspecified(const struct sockaddr_storage *sa)
 {
-	int k = family == AF_INET6, rc;
+	static const uint8_t zero[16];
+
+	if (sa->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == 0;
+	return !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, zero,
+		       sizeof(zero));
+}
+
+static int loopback(const struct sockaddr_storage *sa)
+{
+	static const uint8_t one[16] = {[15] = 1};
+
+	if (sa->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)
+				  ->sin_addr.s_addr) >>
+			24) == 127;
+	return !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, one,
+		       sizeof(one));
+}
+
+/*
+ * The socket for a question to dst: from our source address when we have
+ * one for its family (a loopback source only towards loopback: it could
+ * not reach anything else), else from the any address. Sockets: [0] v4
+ * any, [1] v6 any, [2] v4 source, [3] v6 source.
+ */
+static uv_udp_t *sock_for(wot_opinion_asker *a,
+			  const struct sockaddr_storage *dst)
+{
+	int v6 = dst->ss_family == AF_INET6, k = v6, rc;
 	struct sockaddr_storage any;
 
+	if (a->src[v6].ss_family && loopback(&a->src[v6]) <= loopback(dst))
+		k = v6 + 2;
 	if (a->open[k])
 		return &a->udp[k];
-	wot_dns_parse_addr(k ? "[::]:0" : "0.0.0.0:0", 0, &any);
+	if (k >= 2)
+		any = a->src[v6];
+	else
+		wot_dns_parse_addr(v6 ? "[::]:0" : "0.0.0.0:0", 0, &any);
 	uv_udp_init(a->loop, &a->udp[k]);
 	a->udp[k].data = a;
 	a->open[k] = 1;
@@ -142,6 +182,24 @@ int wot_opinion_asker_new(wot_opinion_asker **out, uv_loop_t *loop)
 	return 0;
 }
 
+int wot_opinion_asker_source(wot_opinion_asker *a, const char *addr)
+{
+	struct sockaddr_storage sa;
+	int k, rc;
+
+	if ((rc = wot_dns_parse_addr(addr, 0, &sa)) < 0)
+		return rc;
+	k = sa.ss_family == AF_INET6;
+	if (unspecified(&sa) || a->src[k].ss_family || a->open[k + 2])
+		return 0; /* the default route's address, or already chosen */
+	if (k)
+		((struct sockaddr_in6 *)&sa)->sin6_port = 0;
+	else
+		((struct sockaddr_in *)&sa)->sin_port = 0;
+	a->src[k] = sa;
+	return 0;
+}
+
 int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 		    const uint8_t *q, size_t qlen, unsigned timeout_ms,
 		    wot_opinion_ask_cb cb, void *data)
@@ -161,7 +219,7 @@ int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 		return wot_error_set(WOT_ELIMIT, "too many opinion questions "
 						 "in flight");
 	b = uv_buf_init((char *)q, (unsigned)qlen);
-	rc = uv_udp_try_send(sock_for(a, sa.ss_family), &b, 1,
+	rc = uv_udp_try_send(sock_for(a, &sa), &b, 1,
 			     (const struct sockaddr *)&sa);
 	if (rc < 0)
 		return wot_error_set(WOT_ENET, "opinion question to %s: %s",
@@ -210,7 +268,7 @@ void wot_opinion_asker_close(wot_opinion_asker *a, void (*cb)(void *data),
 	a->close_cb = cb;
 	a->close_data = data;
 	a->n = 0;
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 4; k++)
 		if (a->open[k])
 			uv_close((uv_handle_t *)&a->udp[k], on_closed);
 	uv_close((uv_handle_t *)&a->timer, on_closed);

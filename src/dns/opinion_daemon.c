@@ -964,6 +964,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	o->live = 4; /* asker and three timers */
 	wot_prop_on_query(prop, answer, o);
 	o->answering = has_listener(prop);
+	wot_opinion_asker_from_prop(o->asker, prop);
 	wot_opinions_offer(o, NULL); /* the first book */
 	*out = o;
 	return 0;

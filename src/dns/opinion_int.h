@@ -96,6 +96,14 @@ void wot_opinion_verify(wot_opinion_verify_ctx *v, wot_opinion_check *c);
  */
 const char *wot_opinion_claim_verdict(int place, const char *kind, int final);
 
+struct wot_prop;
+/*
+ * Questions of a leave from the addresses the peer listener of prop is
+ * bound to (specific ones only; NULL prop or no listener: the default).
+ */
+void wot_opinion_asker_from_prop(wot_opinion_asker *a,
+				 const struct wot_prop *prop);
+
 /* state/peers.json as text (caller frees). */
 char *wot_opinion_peers_json(const wot_opinion_peer *p, size_t n);
 
