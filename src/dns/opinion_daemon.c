@@ -197,8 +197,8 @@ static void on_work(uv_work_t *req)
 		if (j->rc == 0)
 			j->rc = refresh_withdrawn(j);
 	} else if (j->kind == JOB_VERIFY) {
-		wot_opinion_verify_ctx v = {o->h, &o->trust, o->peers, 0,
-					    j->final};
+		wot_opinion_verify_ctx v = {o->h, &o->trust, o->peers,
+					    0,	  j->final,  o->npeers};
 
 		wot_opinion_verify(&v, j->c);
 		j->synced = v.synced;
