@@ -192,7 +192,11 @@ static int claim_locked(wot_home *h, wot_trust *t, const char *name,
 	    (rc = wot_sync_verified_head(h, name, &verified)) < 0 ||
 	    (rc = wot_sync_open_mirror(h, name, &repo)) < 0)
 		goto out;
-	for (size_t i = 0; urls && urls[i] && i < WOT_PEER_URLS_MAX; i++) {
+	/* Fetched before (another peer's URL): no need to fetch again. */
+	*place = place_in(repo, id, &verified);
+	for (size_t i = 0; *place == WOT_PLACE_UNKNOWN && urls && urls[i] &&
+			   i < WOT_PEER_URLS_MAX;
+	     i++) {
 		int ok = fetch_url(h, repo, name, i, urls[i]);
 		*fetched += (size_t)ok;
 		if ((*place = place_in(repo, id, &verified)) !=

@@ -94,8 +94,29 @@ else
 	pass "erin is never judged a liar"
 fi
 
-for n in bob erin; do stop_pid "$(eval echo "\$PID_$n")"; done
-for n in bob erin; do
+# ---- a neighbor round meets the other history ----------------------------
+# carl asks no second opinions (k = 0): only his neighbor rounds, about
+# records that do not change, can show him erin's history. He fetches the
+# commit she names (from frank's URL) and keeps the proof.
+peer carl
+wd carl follow "$(repo alice)" --name alice >/dev/null 2>&1 || exit 1
+wd carl sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
+for n in erin frank; do
+	wd carl follow "$(repo $n)" --name $n >/dev/null 2>&1 || exit 1
+done
+wd carl sync >/dev/null 2>&1
+printf '\n[opinion]\nk = 0\ntimeout = 1000\nneighbor-interval = 1\nneighbor-sample = 8\n' >>"$T/carl/config"
+serve_peer carl
+wait_for "carl's neighbor round proves the equivocation" 20 \
+	sh -c "'$W' --home '$T/carl' evidence alice | grep -q 'alice: equivocation'" ||
+	sed 's/^/# carl: /' "$T/serve-carl.log" | tail -20
+expect_match "... and says so in his log" "$(cat "$T/serve-carl.log")" \
+	"neighbors: source alice equivocates \(proof kept while looking for commit [0-9a-f]{12} named by 127.0.0.1:$PEER_erin\)"
+expect_match "... with no second opinion asked" "$(wd carl status)" \
+	"opinions: .*checks 0"
+
+for n in bob erin carl; do stop_pid "$(eval echo "\$PID_$n")"; done
+for n in bob erin carl; do
 	if grep -q "Sanitizer\|runtime error" "$T/serve-$n.log"; then
 		fail "no sanitizer report from $n"; cat "$T/serve-$n.log"
 	fi
