@@ -330,6 +330,7 @@ static int judge_round(nb_round *r)
 		free(resync);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
+	changed = wot_neighbor_fetch_claims(r) > 0;
 	for (size_t i = 0; i < r->ns; i++)
 		judge_one(r, i, &changed, &resync, &nresync);
 	rc = finish_judge(r, resync, nresync, changed);
@@ -622,6 +623,7 @@ int wot_neighbor_start(wot_neighbor **out, uv_loop_t *loop, wot_home *h,
 		free(n);
 		return rc;
 	}
+	wot_opinion_asker_from_prop(n->asker, o->prop);
 	uv_timer_init(loop, &n->timer);
 	n->timer.data = n;
 	n->live = 1;

@@ -101,6 +101,14 @@ typedef struct nb_round {
 
 enum { PH_LOAD, PH_JUDGE };
 
+/*
+ * neighbor_claims.c, before the judging (pool): fetch a few commits that
+ * neighbors name for a sampled RRset's source and we cannot place, so an
+ * equivocation is proven (kept as evidence, the source suspended).
+ * Returns how many sources were newly proven to equivocate.
+ */
+int wot_neighbor_fetch_claims(nb_round *r);
+
 struct wot_neighbor {
 	uv_loop_t *loop;
 	wot_home *h;

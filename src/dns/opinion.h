@@ -148,6 +148,14 @@ typedef void (*wot_opinion_ask_cb)(void *data, const uint8_t *pkt, size_t len,
 
 int wot_opinion_asker_new(wot_opinion_asker **out, uv_loop_t *loop);
 /*
+ * Send the questions of addr's family from addr's IP (any port), so that
+ * peers see the address this node listens on and rate-limit it alone.
+ * The any address (0.0.0.0, ::) keeps the default; the first specific
+ * address of a family wins; call before the first question of that
+ * family. Returns 0 or WOT_EINVAL for an address that does not parse.
+ */
+int wot_opinion_asker_source(wot_opinion_asker *a, const char *addr);
+/*
  * Send the question q (its id is in its first two bytes) to endpoint
  * ("ADDR:PORT"), once, and call cb with the first matching reply or NULL
  * after timeout_ms. A matching UDP reply with TC set is not passed on:

@@ -4,7 +4,10 @@
  * answers by id and sender address, one timer for every deadline. A
  * question is sent once; a truncated answer makes it go once more to the
  * same peer over TCP (opinion_tcp.c); retrying elsewhere is the caller's
- * choice.
+ * choice. Questions leave from the node's peer-listen address when it is
+ * a specific one (wot_opinion_asker_source): a peer's per-address rate
+ * limit then counts this node, not everyone sharing its host's default
+ * route address.
  */
 #include "dns/opinion.h"
 #include "dns/opinion_tcp.h"
@@ -41,8 +44,9 @@ typedef struct ask_retry {
 
 struct wot_opinion_asker {
 	uv_loop_t *loop;
-	uv_udp_t udp[2];
-	int open[2];
+	uv_udp_t udp[4]; /* see sock_for */
+	int open[4];
+	struct sockaddr_storage src[2]; /* port 0; family 0: any address */
 	uv_timer_t timer;
 	ask_pending *v;
 	size_t n;
@@ -100,32 +104,22 @@ static void on_tcp(void *data, const uint8_t *pkt, size_t len)
 	free(r);
 }
 
+static int loopback(const struct sockaddr_storage *sa);
+
 /*
- * The address (port 0) the UDP socket for family is bound to, when it is
- * a specific one: the TCP retry leaves from there too. NULL for any.
+ * The address the UDP question to dst left from (as sock_for chooses),
+ * port 0, so the TCP retry leaves from there too: one rate bucket at the
+ * peer. NULL for any.
  */
-static const struct sockaddr *udp_source(wot_opinion_asker *a, int family,
+static const struct sockaddr *udp_source(const wot_opinion_asker *a,
+					 const struct sockaddr_storage *dst,
 					 struct sockaddr_storage *ss)
 {
-	int k = family == AF_INET6, len = sizeof(*ss);
+	int v6 = dst->ss_family == AF_INET6;
 
-	memset(ss, 0, sizeof(*ss));
-	if (!a->open[k] ||
-	    uv_udp_getsockname(&a->udp[k], (struct sockaddr *)ss, &len) < 0)
+	if (!a->src[v6].ss_family || loopback(&a->src[v6]) > loopback(dst))
 		return NULL;
-	if (ss->ss_family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-		if (s4->sin_addr.s_addr == htonl(INADDR_ANY))
-			return NULL;
-		s4->sin_port = 0;
-	} else if (ss->ss_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-		if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr))
-			return NULL;
-		s6->sin6_port = 0;
-	} else {
-		return NULL;
-	}
+	*ss = a->src[v6];
 	return (const struct sockaddr *)ss;
 }
 
@@ -145,10 +139,10 @@ static int retry_tcp(wot_opinion_asker *a, const ask_pending *p,
 	r->data = p->data;
 	r->udplen = len;
 	memcpy(r->udp, udp, len);
-	if (wot_opinion_tcp_start(
-		&r->t, a->loop, udp_source(a, p->addr.ss_family, &src),
-		(const struct sockaddr *)&p->addr, p->q, p->qlen,
-		WOT_OPINION_TCP_MAX, p->timeout_ms, on_tcp, r) < 0) {
+	if (wot_opinion_tcp_start(&r->t, a->loop, udp_source(a, &p->addr, &src),
+				  (const struct sockaddr *)&p->addr, p->q,
+				  p->qlen, WOT_OPINION_TCP_MAX, p->timeout_ms,
+				  on_tcp, r) < 0) {
 		wot_log(WOT_LOG_INFO, "dns", "%s", wot_error_last());
 		free(r);
 		return -1;
@@ -196,14 +190,49 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 	}
 }
 
-static uv_udp_t *sock_for(wot_opinion_asker *a, int family)
+/* 1 if sa is the any address of its family (0.0.0.0 or ::). */
+static int unspecified(const struct sockaddr_storage *sa)
 {
-	int k = family == AF_INET6, rc;
+	static const uint8_t zero[16];
+
+	if (sa->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == 0;
+	return !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, zero,
+		       sizeof(zero));
+}
+
+static int loopback(const struct sockaddr_storage *sa)
+{
+	static const uint8_t one[16] = {[15] = 1};
+
+	if (sa->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)
+				  ->sin_addr.s_addr) >>
+			24) == 127;
+	return !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, one,
+		       sizeof(one));
+}
+
+/*
+ * The socket for a question to dst: from our source address when we have
+ * one for its family (a loopback source only towards loopback: it could
+ * not reach anything else), else from the any address. Sockets: [0] v4
+ * any, [1] v6 any, [2] v4 source, [3] v6 source.
+ */
+static uv_udp_t *sock_for(wot_opinion_asker *a,
+			  const struct sockaddr_storage *dst)
+{
+	int v6 = dst->ss_family == AF_INET6, k = v6, rc;
 	struct sockaddr_storage any;
 
+	if (a->src[v6].ss_family && loopback(&a->src[v6]) <= loopback(dst))
+		k = v6 + 2;
 	if (a->open[k])
 		return &a->udp[k];
-	wot_dns_parse_addr(k ? "[::]:0" : "0.0.0.0:0", 0, &any);
+	if (k >= 2)
+		any = a->src[v6];
+	else
+		wot_dns_parse_addr(v6 ? "[::]:0" : "0.0.0.0:0", 0, &any);
 	uv_udp_init(a->loop, &a->udp[k]);
 	a->udp[k].data = a;
 	a->open[k] = 1;
@@ -268,6 +297,24 @@ int wot_opinion_asker_new(wot_opinion_asker **out, uv_loop_t *loop)
 	return 0;
 }
 
+int wot_opinion_asker_source(wot_opinion_asker *a, const char *addr)
+{
+	struct sockaddr_storage sa;
+	int k, rc;
+
+	if ((rc = wot_dns_parse_addr(addr, 0, &sa)) < 0)
+		return rc;
+	k = sa.ss_family == AF_INET6;
+	if (unspecified(&sa) || a->src[k].ss_family || a->open[k + 2])
+		return 0; /* the default route's address, or already chosen */
+	if (k)
+		((struct sockaddr_in6 *)&sa)->sin6_port = 0;
+	else
+		((struct sockaddr_in *)&sa)->sin_port = 0;
+	a->src[k] = sa;
+	return 0;
+}
+
 int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 		    const uint8_t *q, size_t qlen, unsigned timeout_ms,
 		    wot_opinion_ask_cb cb, void *data)
@@ -287,7 +334,7 @@ int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 		return wot_error_set(WOT_ELIMIT, "too many opinion questions "
 						 "in flight");
 	b = uv_buf_init((char *)q, (unsigned)qlen);
-	rc = uv_udp_try_send(sock_for(a, sa.ss_family), &b, 1,
+	rc = uv_udp_try_send(sock_for(a, &sa), &b, 1,
 			     (const struct sockaddr *)&sa);
 	if (rc < 0)
 		return wot_error_set(WOT_ENET, "opinion question to %s: %s",
@@ -345,7 +392,7 @@ void wot_opinion_asker_close(wot_opinion_asker *a, void (*cb)(void *data),
 		wot_opinion_tcp_cancel(r->t);
 		free(r);
 	}
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 4; k++)
 		if (a->open[k])
 			uv_close((uv_handle_t *)&a->udp[k], on_closed);
 	uv_close((uv_handle_t *)&a->timer, on_closed);

@@ -215,8 +215,8 @@ static void on_work(uv_work_t *req)
 		if (j->rc == 0)
 			j->rc = refresh_withdrawn(j);
 	} else if (j->kind == JOB_VERIFY) {
-		wot_opinion_verify_ctx v = {o->h, &o->trust, o->peers, 0,
-					    j->final};
+		wot_opinion_verify_ctx v = {o->h, &o->trust, o->peers,
+					    0,	  j->final,  o->npeers};
 
 		wot_opinion_verify(&v, j->c);
 		j->synced = v.synced;
@@ -1107,6 +1107,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	o->live = 4; /* asker and three timers */
 	wot_prop_on_query(prop, answer, o);
 	o->answering = has_listener(prop);
+	wot_opinion_asker_from_prop(o->asker, prop);
 	wot_opinions_offer(o, NULL); /* the first book */
 	*out = o;
 	return 0;

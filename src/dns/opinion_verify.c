@@ -29,26 +29,6 @@ static void digest_at(wot_opinion_verify_ctx *o, check *c, const char *commit,
 	wot_error_clear();
 }
 
-/* The URLs peer p announces for the source owned by fpr. */
-static char **peer_urls(wot_opinion_verify_ctx *o, const wot_opinion_peer *p,
-			const char *fpr)
-{
-	wot_peer_conf *pc = NULL;
-	char **urls = NULL;
-
-	if (wot_sync_peer_conf(o->h, p->source, &pc) < 0) {
-		wot_error_clear();
-		return NULL;
-	}
-	for (size_t i = 0; i < pc->nsources && !urls; i++)
-		if (!strcasecmp(pc->sources[i].key, fpr)) {
-			urls = pc->sources[i].urls;
-			pc->sources[i].urls = NULL;
-		}
-	wot_peer_conf_free(pc);
-	return urls;
-}
-
 /* The pool's GPGME handle, opened on first need. */
 static wot_trust *trust_of(wot_opinion_verify_ctx *o)
 {
@@ -180,12 +160,34 @@ static void weigh_heads(wot_opinion_verify_ctx *o, check *c, slot *s)
 			 t.ours, t.claim, t.unknown);
 }
 
-/* A claim we cannot place: ask the source again, then the peer's URLs. */
+/* Why an unplaced claim is no proof (the note of a final "unplaced"). */
+static void unproven_note(wot_opinion_verify_ctx *o, check *c, slot *s,
+			  const wot_claim_fetch *f, const char *theirs)
+{
+	if (wot_sync_source_suspended(o->h, c->source))
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained; the source equivocates "
+			 "(suspended), no proof either way",
+			 theirs);
+	else if (!f->peer_urls)
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained; the peer announces no URL "
+			 "for this source, no proof either way",
+			 theirs);
+	else
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained; no URL the peer announces "
+			 "could be fetched, no proof either way",
+			 theirs);
+}
+
+/* A claim we cannot place: ask the source again, then the URLs peers
+ * announce for it. */
 static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 			  int place)
 {
-	const char *kind = "";
-	char **urls, ours[16], theirs[16];
+	wot_claim_fetch f = {place, "", 0, 0, 0};
+	char ours[16], theirs[16];
 	int final;
 
 	if (place == WOT_PLACE_AHEAD || place == WOT_PLACE_UNKNOWN) {
@@ -196,23 +198,21 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 			judge_content(o, c, s, "ahead");
 			return;
 		}
+		f.place = place;
 	}
-	if (place == WOT_PLACE_UNKNOWN || place == WOT_PLACE_FORK) {
-		urls = peer_urls(o, &o->peers[s->peer], c->fpr);
-		if (trust_of(o) &&
-		    wot_sync_fetch_claim(o->h, *o->trust, c->source,
-					 s->r.commit, urls, &place, &kind) < 0)
-			wot_error_clear();
-		for (size_t i = 0; urls && urls[i]; i++)
-			free(urls[i]);
-		free(urls);
-	}
+	if ((place == WOT_PLACE_UNKNOWN || place == WOT_PLACE_FORK) &&
+	    trust_of(o))
+		wot_opinion_fetch_claim(o->h, *o->trust, o->peers, o->npeers,
+					(size_t)s->peer, c->source, c->fpr,
+					s->r.commit, &f);
 	snprintf(ours, sizeof(ours), "%.12s", c->commit);
 	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
-	/* The owner signed two histories (proof kept): a commit of the other
-	 * one we cannot obtain proves nothing against the peer. */
-	final = o->final && !wot_sync_source_suspended(o->h, c->source);
-	s->verdict = wot_opinion_claim_verdict(place, kind, final);
+	/* A lie only when the peer's own URLs answered without the commit:
+	 * a fetch that failed, or a source whose owner signed two histories
+	 * (a commit of the other one may be anywhere), proves nothing. */
+	final = o->final && f.peer_fetched &&
+		!wot_sync_source_suspended(o->h, c->source);
+	s->verdict = wot_opinion_claim_verdict(f.place, f.kind, final);
 	if (!strcmp(s->verdict, "equivocation"))
 		snprintf(s->note, sizeof(s->note),
 			 "%s and %s both signed by the owner; source "
@@ -222,15 +222,12 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 		snprintf(s->note, sizeof(s->note),
 			 "newer commit %s does not verify here yet", theirs);
 	else if (!strcmp(s->verdict, "unplaced") && o->final)
-		snprintf(s->note, sizeof(s->note),
-			 "commit %s not obtained; the source equivocates "
-			 "(suspended), no proof either way",
-			 theirs);
+		unproven_note(o, c, s, &f, theirs);
 	else if (!strcmp(s->verdict, "unplaced"))
 		snprintf(s->note, sizeof(s->note),
 			 "commit %s not obtained yet (attempt %d)", theirs,
 			 c->attempts + 1);
-	else if (place == WOT_PLACE_UNKNOWN && !kind[0])
+	else if (f.place == WOT_PLACE_UNKNOWN && !f.kind[0])
 		snprintf(s->note, sizeof(s->note),
 			 "commit %s exists neither at the source nor at "
 			 "the peer (%d attempts)",
@@ -239,7 +236,7 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 		snprintf(s->note, sizeof(s->note),
 			 "commit %s exists neither at the source nor at "
 			 "the peer (%s)",
-			 theirs, kind[0] ? kind : wot_place_name(place));
+			 theirs, f.kind[0] ? f.kind : wot_place_name(f.place));
 }
 
 static void verify_slot(wot_opinion_verify_ctx *o, check *c, slot *s)

@@ -41,6 +41,7 @@ typedef struct {
 	int udp, tcp, mode, stop;
 	unsigned port;
 	pthread_t th;
+	uint32_t udp_from, tcp_from; /* the asker's addresses seen */
 } fake;
 
 /* Header of a reply to q (question copied), flags as given. */
@@ -114,14 +115,17 @@ static void *serve(void *arg)
 		if (p[0].revents & POLLIN) {
 			n = recvfrom(f->udp, q, sizeof(q), 0,
 				     (struct sockaddr *)&from, &fl);
+			f->udp_from = ntohl(from.sin_addr.s_addr);
 			if (n >= 12)
 				sendto(f->udp, out,
 				       reply_to(q, (size_t)n, 0x8200, out), 0,
 				       (struct sockaddr *)&from, fl);
 		}
 		if (f->tcp >= 0 && (p[1].revents & POLLIN)) {
-			int c = accept(f->tcp, NULL, NULL);
+			socklen_t tl = sizeof(from);
+			int c = accept(f->tcp, (struct sockaddr *)&from, &tl);
 			if (c >= 0) {
+				f->tcp_from = ntohl(from.sin_addr.s_addr);
 				tcp_client(f, c);
 				close(c);
 			}
@@ -183,8 +187,8 @@ static void on_answer(void *data, const uint8_t *pkt, size_t len, uint16_t id)
 }
 
 /* Ask the fake peer in mode one question; run the loop until answered. */
-static void ask(int mode, unsigned timeout_ms, got *g,
-		wot_opinion_ask_stats *st, uint64_t *ms)
+static void ask_from(const char *source, int mode, unsigned timeout_ms, got *g,
+		     wot_opinion_ask_stats *st, uint64_t *ms, fake *seen)
 {
 	uv_loop_t loop;
 	wot_opinion_asker *a;
@@ -199,6 +203,8 @@ static void ask(int mode, unsigned timeout_ms, got *g,
 	snprintf(ep, sizeof(ep), "127.0.0.1:%u", f.port);
 	assert_int_equal(uv_loop_init(&loop), 0);
 	assert_int_equal(wot_opinion_asker_new(&a, &loop), 0);
+	if (source)
+		assert_int_equal(wot_opinion_asker_source(a, source), 0);
 	assert_int_equal(wot_opinion_query_record(q, sizeof(q), 0x1234,
 						  "big.alice.wot.", 16, &qlen),
 			 0);
@@ -213,6 +219,32 @@ static void ask(int mode, unsigned timeout_ms, got *g,
 	uv_run(&loop, UV_RUN_DEFAULT);
 	assert_int_equal(uv_loop_close(&loop), 0);
 	fake_stop(&f);
+	if (seen)
+		*seen = f;
+}
+
+static void ask(int mode, unsigned timeout_ms, got *g,
+		wot_opinion_ask_stats *st, uint64_t *ms)
+{
+	ask_from(NULL, mode, timeout_ms, g, st, ms, NULL);
+}
+
+/* With a source address, the TCP retry leaves from it as the UDP
+ * question did: the peer's rate limit sees one asker. */
+static void tcp_retry_from_source(void **state)
+{
+	got g;
+	wot_opinion_ask_stats st;
+	uint64_t ms;
+	fake f;
+
+	(void)state;
+	ask_from("127.0.0.2:5300", TCP_WHOLE, 1000, &g, &st, &ms, &f);
+	assert_int_equal(g.len, BIG);
+	assert_int_equal(f.udp_from, 0x7f000002);
+	assert_int_equal(f.tcp_from, 0x7f000002);
+	ask(TCP_WHOLE, 1000, &g, &st, &ms);
+	assert_int_equal(g.len, BIG);
 }
 
 static void tcp_retry_whole(void **state)
@@ -312,6 +344,7 @@ int main(void)
 	    cmocka_unit_test(tcp_retry_hostile),
 	    cmocka_unit_test(tcp_retry_silent_times_out),
 	    cmocka_unit_test(tcp_retry_close_midway),
+	    cmocka_unit_test(tcp_retry_from_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
