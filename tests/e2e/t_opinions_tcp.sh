@@ -84,6 +84,9 @@ out=$(wd bob opinions --ask "127.0.0.1:$PEER_carol" big.alice.wot TXT)
 expect_eq "opinions --ask gets it whole over TCP (8 records)" \
 	"$(printf '%s\n' "$out" | grep -c '"[0-9]xxx')" 8
 expect_match "... with its provenance" "$out" "^source $FPR_alice name alice commit [0-9a-f]{40}"
+expect_match "... then the head question about its source" "$out" "^head [0-9a-f]{40} time [0-9]+"
+expect_match "... both placed against bob's own head of alice (not synced yet)" \
+	"$out" "^here \(alice\): commit unknown, head unknown"
 
 reload bob
 wait_for "bob checks the big RRset: dave times out, carol agrees over TCP" 15 \
@@ -95,6 +98,9 @@ expect_match "... after asking dave, who timed out (the retry to another peer)" 
 expect_eq "... dave first, then carol" \
 	"$(printf '%s\n' "$out" | grep -o '127.0.0.1:[0-9]*' | tr '\n' ' ')" \
 	"127.0.0.1:$SILENT 127.0.0.1:$PEER_carol "
+expect_match "once bob synced, carol's commit and head are his" \
+	"$(wd bob opinions --ask "127.0.0.1:$PEER_carol" big.alice.wot TXT)" \
+	"^here \(alice\): commit same, head same"
 out=$(wd bob status 2>&1)
 expect_match "bob's status counts the question asked again over TCP" \
 	"$out" "again over tcp [1-9][0-9]* \(failed 0\)"
@@ -170,6 +176,9 @@ reload carol
 wait_for "carol and dave hold alice's newest commit" 10 \
 	sh -c "'$W' --home '$T/bob' opinions --ask 127.0.0.1:$PEER_carol --head $FPR_alice | grep -q 'commit $C3' &&
 		'$W' --home '$T/bob' opinions --ask 127.0.0.1:$PEER_dave --head $FPR_alice | grep -q 'commit $C3'"
+out=$(wd bob opinions --ask "127.0.0.1:$PEER_carol" www.alice.wot A)
+expect_match "opinions --ask: carol's head is her commit" "$out" "^head $C3 time [0-9]+"
+expect_match "... both unknown to bob" "$out" "^here \(alice\): commit unknown, head unknown"
 reload bob
 wait_for "bob serves .11, the newest his copy has" 10 \
 	sh -c "[ \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT_bob www.alice.wot A)\" = 192.0.2.11 ]"
