@@ -144,6 +144,7 @@ static int retry_tcp(wot_opinion_asker *a, const ask_pending *p,
 				  p->qlen, WOT_OPINION_TCP_MAX, p->timeout_ms,
 				  on_tcp, r) < 0) {
 		wot_log(WOT_LOG_INFO, "dns", "%s", wot_error_last());
+		wot_error_clear();
 		free(r);
 		return -1;
 	}
