@@ -128,16 +128,17 @@ static void print_keys(wot_trust *t)
 
 static void print_accepted(void)
 {
-	json_t *acc = cli_load_accepted(1), *c;
+	json_t *acc = cli_load_rejected(1), *c;
 	size_t i, conflicts = 0;
 
 	if (!acc) {
 		printf("records: none yet (run 'wotdns sync')\n");
 		return;
 	}
-	printf("records: %lld accepted for %zu names\n",
-	       (long long)json_integer_value(json_object_get(acc, "records")),
-	       json_object_size(json_object_get(acc, "names")));
+	printf(
+	    "records: %lld accepted for %zu names\n",
+	    (long long)json_integer_value(json_object_get(acc, "records")),
+	    (size_t)json_integer_value(json_object_get(acc, "names_accepted")));
 	json_array_foreach(json_object_get(acc, "rejected"), i, c)
 	{
 		printf("  rejected %s from %s (%s): %s\n",

@@ -35,8 +35,9 @@ static int add_shard(json_t *doc, const char *path)
 static json_t *manifest_doc(const wot_manifest *m)
 {
 	json_t *doc = json_pack(
-	    "{s:[],s:{},s:[],s:[],s:I,s:I,s:I}", "claims", "names", "rejected",
-	    "sources", "records", (json_int_t)m->records, "generated",
+	    "{s:[],s:{},s:[],s:[],s:I,s:I,s:I,s:I}", "claims", "names",
+	    "rejected", "sources", "records", (json_int_t)m->records,
+	    "names_accepted", (json_int_t)m->names, "generated",
 	    (json_int_t)m->generated, "expired", (json_int_t)m->expired);
 
 	for (size_t i = 0; doc && i < m->nsources; i++) {
@@ -50,8 +51,21 @@ static json_t *manifest_doc(const wot_manifest *m)
 	return doc;
 }
 
-/* Every shard (shard < 0), or only the one holding shard. */
-static json_t *load_doc(int quiet, int shard)
+typedef int (*shard_pick)(const wot_manifest_shard *s, int arg);
+
+static int pick_one(const wot_manifest_shard *s, int shard)
+{
+	return s->shard == shard;
+}
+
+static int pick_rejected(const wot_manifest_shard *s, int arg)
+{
+	(void)arg;
+	return s->rejected > 0;
+}
+
+/* The shards pick chooses, under the manifest's totals and sources. */
+static json_t *load_doc(int quiet, shard_pick pick, int arg)
 {
 	wot_home *h = NULL;
 	wot_manifest *m = NULL;
@@ -70,7 +84,7 @@ static json_t *load_doc(int quiet, int shard)
 	doc = manifest_doc(m);
 	for (size_t i = 0; doc && i < m->nshards; i++) {
 		char *p;
-		if (shard >= 0 && m->shards[i].shard != shard)
+		if (!pick(&m->shards[i], arg))
 			continue;
 		p = wot_manifest_path(h, &m->shards[i], "json");
 		if (!p || add_shard(doc, p) != 0) {
@@ -85,14 +99,14 @@ out:
 	return doc;
 }
 
-json_t *cli_load_accepted(int quiet)
-{
-	return load_doc(quiet, -1);
-}
-
 json_t *cli_load_accepted_for(const char *name, int quiet)
 {
-	return load_doc(quiet, wot_shard_of_name(name));
+	return load_doc(quiet, pick_one, wot_shard_of_name(name));
+}
+
+json_t *cli_load_rejected(int quiet)
+{
+	return load_doc(quiet, pick_rejected, 0);
 }
 
 char *cli_accepted_zone_of(const char *name)

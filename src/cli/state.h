@@ -5,16 +5,18 @@
 #include <jansson.h>
 
 /*
- * The accepted set explained (HOME/state/accepted/): a document with
- * "claims" (every claim), "names" (the accepted claim of each name),
- * "rejected", "sources" (name, key, url, verified), "records", "expired"
- * and "generated". NULL if there is none yet or a file is bad (a message
- * is printed, unless quiet and there is simply none). Caller decrefs.
+ * The accepted set explained (HOME/state/accepted/), as a document with
+ * "claims", "names" (the accepted claim of each name), "rejected" (all
+ * three for the shards read), "sources" (name, key, url, verified),
+ * "records", "names_accepted", "expired" and "generated" (totals of the
+ * whole set). NULL if there is none yet or a file is bad (a message is
+ * printed, unless quiet and there is simply none). Caller decrefs.
  */
-json_t *cli_load_accepted(int quiet);
-/* The same restricted to the shard holding name (its claims, and those
- * of every name sharing its shard): what resolve needs, read fast. */
+/* Read from the shard holding name only (its claims and those of every
+ * name sharing its shard): what resolve needs, fast at any size. */
 json_t *cli_load_accepted_for(const char *name, int quiet);
+/* Read from the shards holding a rejected claim only (status, conflicts). */
+json_t *cli_load_rejected(int quiet);
 /* Path of the master file holding name's accepted records, NULL when no
  * shard holds it (caller frees). */
 char *cli_accepted_zone_of(const char *name);

@@ -372,10 +372,11 @@ static int widen(wot_recompute *r, const wot_manifest *old,
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < r->nviews; i++) {
-		const wot_manifest_source *o = old_source(old, r->srcs[i].name);
+	for (size_t i = 0; i < r->nviews; i++)
 		r->views[i].skipped = 1;
-		if (o && o->top && in_list(changed, o->name))
+	for (size_t k = 0; changed[k]; k++) {
+		const wot_manifest_source *o = old_source(old, changed[k]);
+		if (o && o->top)
 			return 1;
 	}
 	for (size_t k = 0; changed[k]; k++)

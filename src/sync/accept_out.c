@@ -21,7 +21,7 @@ typedef struct {
 	wot_buf zone, hist;
 	const wot_claim **claims;
 	size_t n, cap;
-	size_t records, rejected, conflicts;
+	size_t records, names, rejected, conflicts;
 	char **srcs;
 	const char *last_src;
 } shard_out;
@@ -92,6 +92,8 @@ static int emit_records(writer *w)
 			    (c = accepted_claim(r, v->src->name, rr->owner)) <
 				0)
 				continue;
+			if (!wot_map_get(w->acc, rr->owner))
+				o->names++;
 			wot_map_put(w->acc, rr->owner, (void *)(c + 1), NULL);
 			if (rr->type == LDNS_RR_TYPE_SOA)
 				wot_map_put(w->soa, rr->owner, (void *)1, NULL);
@@ -278,13 +280,14 @@ static int add_shards(wot_manifest *m, writer *w, const wot_manifest *old)
 				m->nshards++;
 		} else if (x->n || x->hist.len) {
 			*d = (wot_manifest_shard){
-			    s,		 m->gen,       x->records, x->n,
-			    x->rejected, x->conflicts, x->srcs};
+			    s,	  m->gen,      x->records,   x->names,
+			    x->n, x->rejected, x->conflicts, x->srcs};
 			x->srcs = NULL;
 			m->nshards++;
 		}
 		if (rc == 0 && m->nshards && &m->shards[m->nshards - 1] == d) {
 			m->records += d->records;
+			m->names += d->names;
 			m->claims += d->claims;
 			m->rejected += d->rejected;
 			m->conflicts += d->conflicts;

@@ -149,10 +149,16 @@ int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
 	report->unchanged = 0;
 	if ((rc = wot_accept_inputs(h, &inputs)) < 0)
 		return rc;
-	if (wot_manifest_load(h, &m) < 0) {
-		/* None yet, or unreadable: decide everything afresh. */
-		wot_error_clear();
+	if ((rc = wot_manifest_load(h, &m)) == WOT_ENOENT) {
+		wot_error_clear(); /* none yet: decide everything */
 		m = NULL;
+	} else if (rc < 0) {
+		/* Deciding afresh would lose the ownership history the shards
+		 * hold: the user decides. */
+		return wot_error_wrap(rc, "the accepted set cannot be read "
+					  "(move state/accepted away to "
+					  "rebuild it, forgetting who held "
+					  "which name first)");
 	}
 	full =
 	    !m || m->inputs != inputs ||

@@ -2,13 +2,13 @@
  * manifest.c - state/accepted/manifest, the index of the accepted set.
  *
  * Text, one entry per line:
- *   wotdns accepted 1
+ *   wotdns accepted 2
  *   gen N                 incremented by every recompute
  *   generated UNIXTIME
  *   inputs HEX            stamp of the keyring and configuration
- *   totals RECORDS CLAIMS REJECTED CONFLICTS EXPIRED
+ *   totals RECORDS NAMES CLAIMS REJECTED CONFLICTS EXPIRED
  *   source NAME KEY|- COMMIT|- EXPIRED TOP URL   (URL: rest of the line)
- *   shard ID FILEGEN RECORDS CLAIMS REJECTED CONFLICTS SRC,SRC|-
+ *   shard ID FILEGEN RECORDS NAMES CLAIMS REJECTED CONFLICTS SRC,SRC|-
  * It is our own file, but it is still read as untrusted text: anything
  * else is a syntax error with its line.
  */
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MANIFEST_MAGIC "wotdns accepted 1"
+#define MANIFEST_MAGIC "wotdns accepted 2"
 
 static void shard_dispose(wot_manifest_shard *s)
 {
@@ -103,19 +103,19 @@ static int parse_shard(wot_manifest *m, char *rest)
 {
 	char id[WOT_SHARD_ID_MAX], *list;
 	unsigned long long fg;
-	size_t rec, cl, rej, con;
+	size_t rec, nm, cl, rej, con;
 	int off = 0, shard;
 	wot_manifest_shard *s;
 
-	if (sscanf(rest, "%7s %llu %zu %zu %zu %zu %n", id, &fg, &rec, &cl,
-		   &rej, &con, &off) != 6 ||
+	if (sscanf(rest, "%7s %llu %zu %zu %zu %zu %zu %n", id, &fg, &rec, &nm,
+		   &cl, &rej, &con, &off) != 7 ||
 	    !off || (shard = wot_shard_parse(id)) < 0 ||
 	    (m->nshards && m->shards[m->nshards - 1].shard >= shard))
 		return -1;
 	if (grow((void **)&m->shards, m->nshards, sizeof(*m->shards)) < 0)
 		return WOT_ENOMEM;
 	s = &m->shards[m->nshards++];
-	*s = (wot_manifest_shard){shard, fg, rec, cl, rej, con, NULL};
+	*s = (wot_manifest_shard){shard, fg, rec, nm, cl, rej, con, NULL};
 	list = rest + off;
 	return list[0] ? parse_srcs(s, list) : -1;
 }
@@ -137,8 +137,9 @@ static int parse_line(wot_manifest *m, char *line, int n)
 		return m->inputs = u, 0;
 	if (sscanf(line, "generated %lld", &l) == 1)
 		return m->generated = l, 0;
-	if (sscanf(line, "totals %zu %zu %zu %zu %zu", &m->records, &m->claims,
-		   &m->rejected, &m->conflicts, &m->expired) == 5)
+	if (sscanf(line, "totals %zu %zu %zu %zu %zu %zu", &m->records,
+		   &m->names, &m->claims, &m->rejected, &m->conflicts,
+		   &m->expired) == 6)
 		return 0;
 	return -1;
 }
@@ -244,9 +245,9 @@ int wot_manifest_save(wot_home *h, const wot_manifest *m)
 	    &b,
 	    MANIFEST_MAGIC "\ngen %" PRIu64
 			   "\ngenerated %lld\ninputs %016" PRIx64
-			   "\ntotals %zu %zu %zu %zu %zu\n",
-	    m->gen, (long long)m->generated, m->inputs, m->records, m->claims,
-	    m->rejected, m->conflicts, m->expired);
+			   "\ntotals %zu %zu %zu %zu %zu %zu\n",
+	    m->gen, (long long)m->generated, m->inputs, m->records, m->names,
+	    m->claims, m->rejected, m->conflicts, m->expired);
 
 	for (size_t i = 0; rc == 0 && i < m->nsources; i++) {
 		const wot_manifest_source *s = &m->sources[i];
@@ -259,9 +260,10 @@ int wot_manifest_save(wot_home *h, const wot_manifest *m)
 		const wot_manifest_shard *s = &m->shards[i];
 		char id[WOT_SHARD_ID_MAX];
 		wot_shard_id(s->shard, id);
-		rc = wot_buf_printf(&b, "shard %s %" PRIu64 " %zu %zu %zu %zu ",
-				    id, s->filegen, s->records, s->claims,
-				    s->rejected, s->conflicts);
+		rc = wot_buf_printf(&b,
+				    "shard %s %" PRIu64 " %zu %zu %zu %zu %zu ",
+				    id, s->filegen, s->records, s->names,
+				    s->claims, s->rejected, s->conflicts);
 		for (size_t k = 0; rc == 0 && s->srcs && s->srcs[k]; k++)
 			rc = wot_buf_printf(&b, "%s%s", k ? "," : "",
 					    s->srcs[k]);

@@ -364,7 +364,7 @@ typedef struct {
 typedef struct {
 	int shard;	  /* 0 .. WOT_SHARDS-1 or WOT_SHARD_TOP */
 	uint64_t filegen; /* gen at which its files were written */
-	size_t records, claims, rejected, conflicts;
+	size_t records, names, claims, rejected, conflicts;
 	char **srcs; /* sources with claims in it (NULL-terminated) */
 } wot_manifest_shard;
 
@@ -379,7 +379,7 @@ typedef struct {
 typedef struct {
 	uint64_t gen, inputs;
 	int64_t generated;
-	size_t records, claims, rejected, conflicts, expired;
+	size_t records, names, claims, rejected, conflicts, expired;
 	wot_manifest_source *sources;
 	size_t nsources;
 	wot_manifest_shard *shards; /* ordered by shard */

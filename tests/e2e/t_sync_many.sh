@@ -77,6 +77,17 @@ serves_new() { [ "$(q www.p1.wot A)" = 192.0.2.123 ]; }
 wait_for "daemon serves the record a CLI sync accepted" 10 serves_new
 stop_serve
 
+# A damaged manifest is reported with its line, and nothing is decided
+# afresh behind the user's back (that would forget who held which name).
+cp "$MANIFEST" "$T/manifest.good"
+sed -i '3s/.*/garbage here/' "$MANIFEST"
+out=$(wd me sync 2>&1)
+expect_eq "damaged manifest: sync exits 1" "$?" "1"
+expect_match "and names the file and line" "$out" \
+	"state/accepted/manifest:3: not a manifest line"
+expect_match "and says how to rebuild" "$out" "move state/accepted away"
+cp "$T/manifest.good" "$MANIFEST"
+
 # A source that cannot be fetched fails alone, in parallel too.
 mv "$T/p3/own.git" "$T/p3/moved.git"
 out=$(wd me sync 2>&1)
