@@ -75,8 +75,8 @@ static int parse_source(wot_manifest *m, char *rest)
 	s->name = strdup(name);
 	s->key = strdup(strcmp(key, "-") ? key : "");
 	s->url = strdup(rest + off);
-	snprintf(s->commit, sizeof(s->commit), "%s",
-		 strcmp(commit, "-") ? commit : "");
+	if (strcmp(commit, "-")) /* checked above: exactly 40 digits */
+		memcpy(s->commit, commit, WOT_OID_MAX);
 	s->expired = expired != 0;
 	s->top = top != 0;
 	m->nsources++;
