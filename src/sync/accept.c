@@ -317,15 +317,6 @@ static int load_history(wot_recompute *r, const wot_manifest *old)
 	return rc;
 }
 
-static const wot_manifest_source *old_source(const wot_manifest *m,
-					     const char *name)
-{
-	for (size_t i = 0; m && i < m->nsources; i++)
-		if (!strcmp(m->sources[i].name, name))
-			return &m->sources[i];
-	return NULL;
-}
-
 static int in_list(char *const *v, const char *name)
 {
 	for (size_t i = 0; v && v[i]; i++)
@@ -375,7 +366,8 @@ static int widen(wot_recompute *r, const wot_manifest *old,
 	for (size_t i = 0; i < r->nviews; i++)
 		r->views[i].skipped = 1;
 	for (size_t k = 0; changed[k]; k++) {
-		const wot_manifest_source *o = old_source(old, changed[k]);
+		const wot_manifest_source *o =
+		    wot_manifest_source_find(old, changed[k]);
 		if (o && o->top)
 			return 1;
 	}

@@ -216,15 +216,6 @@ static int fill(writer *w)
 
 /* ---- the new manifest ---- */
 
-static const wot_manifest_source *old_source(const wot_manifest *m,
-					     const char *name)
-{
-	for (size_t i = 0; m && i < m->nsources; i++)
-		if (!strcmp(m->sources[i].name, name))
-			return &m->sources[i];
-	return NULL;
-}
-
 static int add_sources(wot_manifest *m, const wot_recompute *r,
 		       const wot_manifest *old)
 {
@@ -233,7 +224,8 @@ static int add_sources(wot_manifest *m, const wot_recompute *r,
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	for (size_t i = 0; i < r->nviews; i++) {
 		const wot_src_view *v = &r->views[i];
-		const wot_manifest_source *o = old_source(old, v->src->name);
+		const wot_manifest_source *o =
+		    wot_manifest_source_find(old, v->src->name);
 		wot_manifest_source *s = &m->sources[m->nsources++];
 		s->name = strdup(v->src->name);
 		s->key = strdup(v->src->key);

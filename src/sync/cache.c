@@ -109,11 +109,8 @@ static int moved_sources(wot_home *h, const wot_manifest *m, char ***out)
 	if (!*out)
 		rc = wot_error_set(WOT_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const wot_manifest_source *o = NULL;
-		for (size_t k = 0; k < m->nsources && !o; k++)
-			if (!strcmp(m->sources[k].name, s[i].name))
-				o = &m->sources[k];
-		if (source_moved(h, &s[i], o, now))
+		if (source_moved(h, &s[i],
+				 wot_manifest_source_find(m, s[i].name), now))
 			rc = wot_strv_push(out, s[i].name);
 	}
 	for (size_t k = 0; rc == 0 && k < m->nsources; k++) {

@@ -208,6 +208,15 @@ uint64_t wot_manifest_gen(wot_home *h)
 	return g;
 }
 
+const wot_manifest_source *wot_manifest_source_find(const wot_manifest *m,
+						    const char *name)
+{
+	for (size_t i = 0; m && i < m->nsources; i++)
+		if (!strcmp(m->sources[i].name, name))
+			return &m->sources[i];
+	return NULL;
+}
+
 const wot_manifest_shard *wot_manifest_find(const wot_manifest *m, int shard)
 {
 	size_t lo = 0, hi = m ? m->nshards : 0;

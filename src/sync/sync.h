@@ -392,6 +392,9 @@ int wot_manifest_load(wot_home *h, wot_manifest **out);
 void wot_manifest_free(wot_manifest *m);
 /* The generation alone (0: no accepted set), for a cheap "is it new". */
 uint64_t wot_manifest_gen(wot_home *h);
+/* The source's entry, or NULL (m may be NULL). */
+const wot_manifest_source *wot_manifest_source_find(const wot_manifest *m,
+						    const char *name);
 /* The shard's entry, or NULL when it is empty. */
 const wot_manifest_shard *wot_manifest_find(const wot_manifest *m, int shard);
 /* Path of one of the shard's files, kind "zone", "json" or "hist" (caller
