@@ -63,8 +63,8 @@ int wot_accept_write(wot_recompute *r, const wot_manifest *old, uint64_t inputs,
 int wot_manifest_save(wot_home *h, const wot_manifest *m);
 
 /* accept_json.c: the claims of one shard as {"claims":[...],"version":2},
- * written atomically to path. */
-int wot_accept_json_shard(const char *path, const wot_claim *const *claims,
+ * appended to b. */
+int wot_accept_json_shard(wot_buf *b, const wot_claim *const *claims,
 			  size_t n, const wot_key_info *keys, size_t nkeys);
 
 /* cache.c: the stamp of the keyring and configuration a recompute read. */

@@ -130,22 +130,16 @@ static int put_claim(wot_buf *b, key_list *j, const wot_claim *c)
 	return rc;
 }
 
-int wot_accept_json_shard(const char *path, const wot_claim *const *claims,
-			  size_t n, const wot_key_info *keys, size_t nkeys)
+int wot_accept_json_shard(wot_buf *b, const wot_claim *const *claims, size_t n,
+			  const wot_key_info *keys, size_t nkeys)
 {
 	key_list k = {keys, nkeys, NULL};
-	wot_buf b = WOT_BUF_INIT;
-	int rc = wot_buf_put(&b, "{\"claims\":[", 11);
+	int rc = wot_buf_put(b, "{\"claims\":[", 11);
 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		rc = wot_buf_put(&b, i ? ",\n" : "\n", i ? 2 : 1);
+		rc = wot_buf_put(b, i ? ",\n" : "\n", i ? 2 : 1);
 		if (rc == 0)
-			rc = put_claim(&b, &k, claims[i]);
+			rc = put_claim(b, &k, claims[i]);
 	}
-	if (rc == 0)
-		rc = wot_buf_put(&b, "],\n\"version\":2}\n", 16);
-	if (rc == 0)
-		rc = wot_file_write_nosync(path, b.ptr, b.len);
-	wot_buf_dispose(&b);
-	return rc;
+	return rc == 0 ? wot_buf_put(b, "],\n\"version\":2}\n", 16) : rc;
 }

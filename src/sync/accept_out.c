@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 typedef struct {
-	wot_buf zone, hist;
+	wot_buf zone, soa, hist; /* soa and hist are sorted before writing */
 	const wot_claim **claims;
 	size_t n, cap;
 	size_t records, names, rejected, conflicts;
@@ -138,7 +138,7 @@ static int emit_soas(writer *w)
 		const wot_claim *c = &w->r->claims[idx];
 		if (wot_map_get(w->soa, name) || has_accepted_ancestor(w, name))
 			continue;
-		rc = wot_buf_printf(&w->out[w->r->claim_shard[idx]].zone,
+		rc = wot_buf_printf(&w->out[w->r->claim_shard[idx]].soa,
 				    "%s\t3600\tIN\tSOA\t%s hostmaster.%s %lld "
 				    "3600 600 86400 60\n",
 				    name, name, strcmp(name, ".") ? name : "",
@@ -246,48 +246,6 @@ static int add_sources(wot_manifest *m, const wot_recompute *r,
 	return 0;
 }
 
-static int copy_shard(wot_manifest_shard *d, const wot_manifest_shard *s)
-{
-	*d = *s;
-	d->srcs = NULL;
-	for (size_t k = 0; s->srcs && s->srcs[k]; k++)
-		if (wot_strv_push(&d->srcs, s->srcs[k]) < 0)
-			return WOT_ENOMEM;
-	return 0;
-}
-
-static int add_shards(wot_manifest *m, writer *w, const wot_manifest *old)
-{
-	int rc = 0;
-
-	m->shards = calloc(WOT_SHARDS + 1, sizeof(*m->shards));
-	if (!m->shards)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	for (int s = 0; rc == 0 && s <= WOT_SHARD_TOP; s++) {
-		const wot_manifest_shard *o = wot_manifest_find(old, s);
-		shard_out *x = &w->out[s];
-		wot_manifest_shard *d = &m->shards[m->nshards];
-		if (!w->r->scope[s]) {
-			if (o && (rc = copy_shard(d, o)) == 0)
-				m->nshards++;
-		} else if (x->n || x->hist.len) {
-			*d = (wot_manifest_shard){
-			    s,	  m->gen,      x->records,   x->names,
-			    x->n, x->rejected, x->conflicts, x->srcs};
-			x->srcs = NULL;
-			m->nshards++;
-		}
-		if (rc == 0 && m->nshards && &m->shards[m->nshards - 1] == d) {
-			m->records += d->records;
-			m->names += d->names;
-			m->claims += d->claims;
-			m->rejected += d->rejected;
-			m->conflicts += d->conflicts;
-		}
-	}
-	return rc;
-}
-
 static uint64_t next_gen(const wot_manifest *old)
 {
 	struct timeval tv;
@@ -302,37 +260,187 @@ static uint64_t next_gen(const wot_manifest *old)
 
 /* ---- files ---- */
 
-static int write_shard(wot_recompute *r, const wot_manifest_shard *d,
-		       shard_out *x)
+static int cmp_line(const void *a, const void *b)
 {
-	char *pz = wot_manifest_path(r->home, d, "zone");
-	char *pj = wot_manifest_path(r->home, d, "json");
-	char *ph = wot_manifest_path(r->home, d, "hist");
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lines of b in byte order, appended to out: the same content always
+ * gives the same file, whatever order the maps gave it in. */
+static int put_sorted(wot_buf *out, wot_buf *b)
+{
+	size_t n = 0, k = 0;
+	char **lines;
+	int rc = 0;
+
+	for (size_t i = 0; i < b->len; i++)
+		n += b->ptr[i] == '\n';
+	if (!n)
+		return 0;
+	if (!(lines = malloc(n * sizeof(*lines))))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (char *p = b->ptr, *nl; k < n; p = nl + 1) {
+		lines[k++] = p;
+		nl = strchr(p, '\n');
+		*nl = '\0';
+	}
+	qsort(lines, n, sizeof(*lines), cmp_line);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = wot_buf_printf(out, "%s\n", lines[i]);
+	free(lines);
+	return rc;
+}
+
+/* The three files of a shard as they would be written. */
+typedef struct {
+	wot_buf zone, json, hist;
+} shard_files;
+
+static void files_dispose(shard_files *f)
+{
+	wot_buf_dispose(&f->zone);
+	wot_buf_dispose(&f->json);
+	wot_buf_dispose(&f->hist);
+}
+
+static int render(const wot_recompute *r, int s, shard_out *x, shard_files *f)
+{
 	char id[WOT_SHARD_ID_MAX];
-	wot_buf head = WOT_BUF_INIT;
+	int rc;
+
+	wot_shard_id(s, id);
+	rc = wot_buf_printf(
+	    &f->zone, "; wotdns accepted records, shard %s (generated)\n", id);
+	if (rc == 0 && x->zone.len)
+		rc = wot_buf_put(&f->zone, x->zone.ptr, x->zone.len);
+	if (rc == 0)
+		rc = put_sorted(&f->zone, &x->soa);
+	if (rc == 0)
+		rc = wot_accept_json_shard(&f->json, x->claims, x->n, r->keys,
+					   r->nkeys);
+	if (rc == 0)
+		rc = put_sorted(&f->hist, &x->hist);
+	return rc;
+}
+
+/* SHA-1 (libgit2's, with collision detection) of the three files. */
+static int files_hash(const shard_files *f, char out[WOT_OID_MAX])
+{
+	wot_buf all = WOT_BUF_INIT;
+	git_oid id;
+	int rc = wot_buf_printf(&all, "%zu %zu %zu\n", f->zone.len, f->json.len,
+				f->hist.len);
+
+	if (rc == 0)
+		rc = wot_buf_put(&all, f->zone.ptr, f->zone.len);
+	if (rc == 0)
+		rc = wot_buf_put(&all, f->json.ptr, f->json.len);
+	if (rc == 0 && f->hist.len)
+		rc = wot_buf_put(&all, f->hist.ptr, f->hist.len);
+	if (rc == 0 && git_odb_hash(&id, all.ptr, all.len, GIT_OBJECT_BLOB))
+		rc = wot_error_set(WOT_EIO, "hashing a shard failed");
+	if (rc == 0)
+		git_oid_tostr(out, WOT_OID_MAX, &id);
+	wot_buf_dispose(&all);
+	return rc;
+}
+
+static int write_files(wot_home *h, const wot_manifest_shard *d,
+		       const shard_files *f)
+{
+	char *pz = wot_manifest_path(h, d, "zone");
+	char *pj = wot_manifest_path(h, d, "json");
+	char *ph = wot_manifest_path(h, d, "hist");
 	int rc =
 	    pz && pj && ph ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
 
-	wot_shard_id(d->shard, id);
 	if (rc == 0)
-		rc = wot_buf_printf(&head,
-				    "; wotdns accepted records, shard %s "
-				    "(generated)\n",
-				    id);
-	if (rc == 0 && x->zone.len)
-		rc = wot_buf_put(&head, x->zone.ptr, x->zone.len);
+		rc = wot_file_write_nosync(pz, f->zone.ptr, f->zone.len);
 	if (rc == 0)
-		rc = wot_file_write_nosync(pz, head.ptr, head.len);
+		rc = wot_file_write_nosync(pj, f->json.ptr, f->json.len);
 	if (rc == 0)
-		rc = wot_accept_json_shard(pj, x->claims, x->n, r->keys,
-					   r->nkeys);
-	if (rc == 0)
-		rc = wot_file_write_nosync(ph, x->hist.ptr ? x->hist.ptr : "",
-					   x->hist.len);
-	wot_buf_dispose(&head);
+		rc = wot_file_write_nosync(ph, f->hist.ptr ? f->hist.ptr : "",
+					   f->hist.len);
 	free(pz);
 	free(pj);
 	free(ph);
+	return rc;
+}
+
+static int copy_shard(wot_manifest_shard *d, const wot_manifest_shard *s)
+{
+	*d = *s;
+	d->srcs = NULL;
+	for (size_t k = 0; s->srcs && s->srcs[k]; k++)
+		if (wot_strv_push(&d->srcs, s->srcs[k]) < 0)
+			return WOT_ENOMEM;
+	return 0;
+}
+
+/* Shard s decided again: its entry in m, and its files written unless
+ * their content is what the old manifest already names (then they are
+ * kept with their generation, and a reloading resolver reuses them). */
+static int put_shard(writer *w, wot_manifest *m, const wot_manifest *old, int s,
+		     int *wrote)
+{
+	const wot_manifest_shard *o = wot_manifest_find(old, s);
+	shard_out *x = &w->out[s];
+	wot_manifest_shard *d = &m->shards[m->nshards];
+	shard_files f = {WOT_BUF_INIT, WOT_BUF_INIT, WOT_BUF_INIT};
+	int rc;
+
+	if (!x->n && !x->hist.len)
+		return 0; /* nothing left in it: dropped */
+	memset(d, 0, sizeof(*d));
+	d->shard = s;
+	d->filegen = m->gen;
+	d->records = x->records;
+	d->names = x->names;
+	d->claims = x->n;
+	d->rejected = x->rejected;
+	d->conflicts = x->conflicts;
+	d->srcs = x->srcs;
+	x->srcs = NULL;
+	m->nshards++;
+	rc = render(w->r, s, x, &f);
+	if (rc == 0)
+		rc = files_hash(&f, d->hash);
+	if (rc == 0 && o && !strcmp(o->hash, d->hash)) {
+		d->filegen = o->filegen;
+	} else if (rc == 0) {
+		rc = write_files(w->r->home, d, &f);
+		*wrote = 1;
+	}
+	files_dispose(&f);
+	return rc;
+}
+
+static int add_shards(writer *w, wot_manifest *m, const wot_manifest *old,
+		      int *wrote)
+{
+	int rc = 0;
+
+	m->shards = calloc(WOT_SHARDS + 1, sizeof(*m->shards));
+	if (!m->shards)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (int s = 0; rc == 0 && s <= WOT_SHARD_TOP; s++) {
+		const wot_manifest_shard *o = wot_manifest_find(old, s);
+		wot_manifest_shard *d = &m->shards[m->nshards];
+		size_t before = m->nshards;
+		if (!w->r->scope[s]) {
+			if (o && (rc = copy_shard(d, o)) == 0)
+				m->nshards++;
+		} else {
+			rc = put_shard(w, m, old, s, wrote);
+		}
+		if (rc == 0 && m->nshards > before) {
+			m->records += d->records;
+			m->names += d->names;
+			m->claims += d->claims;
+			m->rejected += d->rejected;
+			m->conflicts += d->conflicts;
+		}
+	}
 	return rc;
 }
 
@@ -379,36 +487,25 @@ static int flush_dir(wot_home *h)
 	return rc;
 }
 
-static int write_all(wot_recompute *r, writer *w, const wot_manifest *m,
-		     const wot_manifest *old)
+/* The old shard files the new manifest no longer names. */
+static void remove_replaced(wot_home *h, const wot_manifest *m,
+			    const wot_manifest *old)
 {
-	char *dir = wot_home_path(r->home, "state/accepted");
-	int rc = dir ? wot_mkdir_p(dir, 0700)
-		     : wot_error_set(WOT_ENOMEM, "out of memory");
-
-	free(dir);
-	for (size_t i = 0; rc == 0 && i < m->nshards; i++)
-		if (m->shards[i].filegen == m->gen)
-			rc = write_shard(r, &m->shards[i],
-					 &w->out[m->shards[i].shard]);
-	if (rc == 0)
-		rc = flush_dir(r->home);
-	if (rc == 0)
-		rc = wot_manifest_save(r->home, m);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; old && i < old->nshards; i++)
-		if (r->scope[old->shards[i].shard])
-			remove_shard_files(r->home, &old->shards[i]);
+	for (size_t i = 0; old && i < old->nshards; i++) {
+		const wot_manifest_shard *o = &old->shards[i];
+		const wot_manifest_shard *n = wot_manifest_find(m, o->shard);
+		if (!n || n->filegen != o->filegen)
+			remove_shard_files(h, o);
+	}
 	if (!old)
-		remove_legacy(r->home);
-	return 0;
+		remove_legacy(h);
 }
 
 static void writer_dispose(writer *w)
 {
 	for (int s = 0; w->out && s <= WOT_SHARD_TOP; s++) {
 		wot_buf_dispose(&w->out[s].zone);
+		wot_buf_dispose(&w->out[s].soa);
 		wot_buf_dispose(&w->out[s].hist);
 		free(w->out[s].claims);
 		wot_strv_free(w->out[s].srcs);
@@ -424,6 +521,7 @@ int wot_accept_write(wot_recompute *r, const wot_manifest *old, uint64_t inputs,
 {
 	writer w = {.r = r};
 	wot_manifest *m = calloc(1, sizeof(*m));
+	int wrote = 0;
 	int rc = m ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
 
 	if (rc == 0 && !(w.out = calloc(WOT_SHARDS + 1, sizeof(*w.out))))
@@ -440,10 +538,20 @@ int wot_accept_write(wot_recompute *r, const wot_manifest *old, uint64_t inputs,
 		m->inputs = inputs;
 		rc = add_sources(m, r, old);
 	}
+	if (rc == 0) {
+		char *dir = wot_home_path(r->home, "state/accepted");
+		rc = dir ? wot_mkdir_p(dir, 0700)
+			 : wot_error_set(WOT_ENOMEM, "out of memory");
+		free(dir);
+	}
 	if (rc == 0)
-		rc = add_shards(m, &w, old);
+		rc = add_shards(&w, m, old, &wrote);
+	if (rc == 0 && wrote)
+		rc = flush_dir(r->home);
 	if (rc == 0)
-		rc = write_all(r, &w, m, old);
+		rc = wot_manifest_save(r->home, m);
+	if (rc == 0)
+		remove_replaced(r->home, m, old);
 	if (rc == 0 && report) {
 		report->records = m->records;
 		report->conflicts = m->conflicts;

@@ -2,13 +2,14 @@
  * manifest.c - state/accepted/manifest, the index of the accepted set.
  *
  * Text, one entry per line:
- *   wotdns accepted 2
+ *   wotdns accepted 3
  *   gen N                 incremented by every recompute
  *   generated UNIXTIME
  *   inputs HEX            stamp of the keyring and configuration
  *   totals RECORDS NAMES CLAIMS REJECTED CONFLICTS EXPIRED
  *   source NAME KEY|- COMMIT|- EXPIRED TOP URL   (URL: rest of the line)
- *   shard ID FILEGEN RECORDS NAMES CLAIMS REJECTED CONFLICTS SRC,SRC|-
+ *   shard ID FILEGEN HASH RECORDS NAMES CLAIMS REJECTED CONFLICTS SRC,SRC|-
+ *     (HASH: SHA-1 of the shard's three files, see accept_out.c)
  * It is our own file, but it is still read as untrusted text: anything
  * else is a syntax error with its line.
  */
@@ -19,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MANIFEST_MAGIC "wotdns accepted 2"
+#define MANIFEST_MAGIC "wotdns accepted 3"
 
 static void shard_dispose(wot_manifest_shard *s)
 {
@@ -101,21 +102,23 @@ static int parse_srcs(wot_manifest_shard *s, char *list)
 
 static int parse_shard(wot_manifest *m, char *rest)
 {
-	char id[WOT_SHARD_ID_MAX], *list;
+	char id[WOT_SHARD_ID_MAX], hash[WOT_OID_MAX + 2], *list;
 	unsigned long long fg;
 	size_t rec, nm, cl, rej, con;
 	int off = 0, shard;
 	wot_manifest_shard *s;
 
-	if (sscanf(rest, "%7s %llu %zu %zu %zu %zu %zu %n", id, &fg, &rec, &nm,
-		   &cl, &rej, &con, &off) != 7 ||
-	    !off || (shard = wot_shard_parse(id)) < 0 ||
+	if (sscanf(rest, "%7s %llu %42s %zu %zu %zu %zu %zu %n", id, &fg, hash,
+		   &rec, &nm, &cl, &rej, &con, &off) != 8 ||
+	    !off || strlen(hash) != WOT_OID_MAX - 1 ||
+	    (shard = wot_shard_parse(id)) < 0 ||
 	    (m->nshards && m->shards[m->nshards - 1].shard >= shard))
 		return -1;
 	if (grow((void **)&m->shards, m->nshards, sizeof(*m->shards)) < 0)
 		return WOT_ENOMEM;
 	s = &m->shards[m->nshards++];
-	*s = (wot_manifest_shard){shard, fg, rec, nm, cl, rej, con, NULL};
+	*s = (wot_manifest_shard){shard, fg, rec, nm, cl, rej, con, "", NULL};
+	memcpy(s->hash, hash, WOT_OID_MAX);
 	list = rest + off;
 	return list[0] ? parse_srcs(s, list) : -1;
 }
@@ -269,10 +272,10 @@ int wot_manifest_save(wot_home *h, const wot_manifest *m)
 		const wot_manifest_shard *s = &m->shards[i];
 		char id[WOT_SHARD_ID_MAX];
 		wot_shard_id(s->shard, id);
-		rc = wot_buf_printf(&b,
-				    "shard %s %" PRIu64 " %zu %zu %zu %zu %zu ",
-				    id, s->filegen, s->records, s->names,
-				    s->claims, s->rejected, s->conflicts);
+		rc = wot_buf_printf(
+		    &b, "shard %s %" PRIu64 " %s %zu %zu %zu %zu %zu ", id,
+		    s->filegen, s->hash, s->records, s->names, s->claims,
+		    s->rejected, s->conflicts);
 		for (size_t k = 0; rc == 0 && s->srcs && s->srcs[k]; k++)
 			rc = wot_buf_printf(&b, "%s%s", k ? "," : "",
 					    s->srcs[k]);

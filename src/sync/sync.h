@@ -365,6 +365,8 @@ typedef struct {
 	int shard;	  /* 0 .. WOT_SHARDS-1 or WOT_SHARD_TOP */
 	uint64_t filegen; /* gen at which its files were written */
 	size_t records, names, claims, rejected, conflicts;
+	char hash[WOT_OID_MAX]; /* of its files' content: unchanged content
+				 * keeps its files and generation */
 	char **srcs; /* sources with claims in it (NULL-terminated) */
 } wot_manifest_shard;
 
