@@ -429,7 +429,8 @@ static int prepare(wot_recompute *r, wot_trust *t, char *const *changed)
 	for (size_t i = 0; i < r->nviews; i++)
 		r->views[i].src = &r->srcs[i];
 	if ((rc = wot_tld_load(&r->tlds)) < 0 ||
-	    (rc = wot_sync_keys(r->home, t, &r->keys, &r->nkeys)) < 0 ||
+	    (rc = wot_sync_keys(r->home, t, &r->keys, &r->nkeys,
+				&r->keys_until)) < 0 ||
 	    (rc = wot_owners_new(&r->owners)) < 0 ||
 	    (rc = wot_seen_new(&r->seen)) < 0 ||
 	    (rc = wot_map_new(&r->claim_of)) < 0)

@@ -34,6 +34,7 @@ typedef struct {
 	wot_map *claim_of; /* "source\nname" -> claim index + 1 */
 	wot_key_info *keys;
 	size_t nkeys;
+	int64_t keys_until; /* the listing holds until then (an expiry) */
 	wot_owners *owners;
 	wot_seen *seen;
 	wot_signer *signers;
@@ -64,8 +65,8 @@ int wot_manifest_save(wot_home *h, const wot_manifest *m);
 
 /* accept_json.c: the claims of one shard as {"claims":[...],"version":2},
  * appended to b. */
-int wot_accept_json_shard(wot_buf *b, const wot_claim *const *claims,
-			  size_t n, const wot_key_info *keys, size_t nkeys);
+int wot_accept_json_shard(wot_buf *b, const wot_claim *const *claims, size_t n,
+			  const wot_key_info *keys, size_t nkeys);
 
 /* cache.c: the stamp of the keyring and configuration a recompute read. */
 int wot_accept_inputs(wot_home *h, uint64_t *out);

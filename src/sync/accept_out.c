@@ -536,6 +536,7 @@ int wot_accept_write(wot_recompute *r, const wot_manifest *old, uint64_t inputs,
 		m->gen = next_gen(old);
 		m->generated = (int64_t)time(NULL);
 		m->inputs = inputs;
+		m->until = r->keys_until;
 		rc = add_sources(m, r, old);
 	}
 	if (rc == 0) {

@@ -9,8 +9,9 @@
  * same keeps the accepted set; one after which only some sources moved
  * (head, pin, address, expiry) decides only their shards (accept.c);
  * anything else decides everything. The clock is covered by deciding
- * everything anyway once the set is WOT_FULL_MAX_AGE old (key expiry), and
- * by each source's expiry being compared.
+ * everything once the keyring's next expiry (of a key, subkey or
+ * certification) has passed, or the set is a day old, and by each
+ * source's expiry being compared.
  */
 #include "sync/accept_int.h"
 
@@ -21,7 +22,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define WOT_FULL_MAX_AGE 3600
+/* Without a known next expiry, everything is decided hourly; with one,
+ * daily anyway. */
+#define WOT_FULL_UNKNOWN_AGE 3600
+#define WOT_FULL_MAX_AGE 86400
 
 /* FNV-1a: the inputs only need to be told apart, not hidden. */
 static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
@@ -124,6 +128,16 @@ static int moved_sources(wot_home *h, const wot_manifest *m, char ***out)
 	return rc;
 }
 
+/* A key or certification expired since, or the set is simply old. */
+static int clock_says_full(const wot_manifest *m)
+{
+	int64_t now = (int64_t)time(NULL), age = now - m->generated;
+
+	if (age < 0 || age >= WOT_FULL_MAX_AGE)
+		return 1;
+	return m->until > 0 ? now >= m->until : age >= WOT_FULL_UNKNOWN_AGE;
+}
+
 static void report_totals(const wot_manifest *m, wot_sync_report *r)
 {
 	r->records = m->records;
@@ -157,10 +171,8 @@ int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
 					  "rebuild it, forgetting who held "
 					  "which name first)");
 	}
-	full =
-	    !m || m->inputs != inputs ||
-	    llabs((long long)time(NULL) - m->generated) >= WOT_FULL_MAX_AGE ||
-	    !files_present(h, m);
+	full = !m || m->inputs != inputs || clock_says_full(m) ||
+	       !files_present(h, m);
 	if (!full && (rc = moved_sources(h, m, &moved)) < 0)
 		goto out;
 	if (!full && !moved[0]) {

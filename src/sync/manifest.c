@@ -6,6 +6,7 @@
  *   gen N                 incremented by every recompute
  *   generated UNIXTIME
  *   inputs HEX            stamp of the keyring and configuration
+ *   until UNIXTIME        the next expiry of a key or certification
  *   totals RECORDS NAMES CLAIMS REJECTED CONFLICTS EXPIRED
  *   source NAME KEY|- COMMIT|- EXPIRED TOP URL   (URL: rest of the line)
  *   shard ID FILEGEN HASH RECORDS NAMES CLAIMS REJECTED CONFLICTS SRC,SRC|-
@@ -140,6 +141,8 @@ static int parse_line(wot_manifest *m, char *line, int n)
 		return m->inputs = u, 0;
 	if (sscanf(line, "generated %lld", &l) == 1)
 		return m->generated = l, 0;
+	if (sscanf(line, "until %lld", &l) == 1)
+		return m->until = l, 0;
 	if (sscanf(line, "totals %zu %zu %zu %zu %zu %zu", &m->records,
 		   &m->names, &m->claims, &m->rejected, &m->conflicts,
 		   &m->expired) == 6)
@@ -257,9 +260,10 @@ int wot_manifest_save(wot_home *h, const wot_manifest *m)
 	    &b,
 	    MANIFEST_MAGIC "\ngen %" PRIu64
 			   "\ngenerated %lld\ninputs %016" PRIx64
-			   "\ntotals %zu %zu %zu %zu %zu %zu\n",
-	    m->gen, (long long)m->generated, m->inputs, m->records, m->names,
-	    m->claims, m->rejected, m->conflicts, m->expired);
+			   "\nuntil %lld\ntotals %zu %zu %zu %zu %zu %zu\n",
+	    m->gen, (long long)m->generated, m->inputs, (long long)m->until,
+	    m->records, m->names, m->claims, m->rejected, m->conflicts,
+	    m->expired);
 
 	for (size_t i = 0; rc == 0 && i < m->nsources; i++) {
 		const wot_manifest_source *s = &m->sources[i];

@@ -22,8 +22,8 @@ int wot_seen_new(wot_seen **out);
 int wot_seen_put(wot_seen *s, const char *source, const char *name,
 		 int64_t since);
 /* fn over every entry (stops on a negative return, which is returned). */
-typedef int (*wot_seen_fn)(const char *source, const char *name,
-			   int64_t since, void *ctx);
+typedef int (*wot_seen_fn)(const char *source, const char *name, int64_t since,
+			   void *ctx);
 int wot_seen_each(const wot_seen *s, wot_seen_fn fn, void *ctx);
 /* Write state/seen.json atomically. */
 int wot_seen_save(wot_home *h, const wot_seen *s);

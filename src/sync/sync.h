@@ -381,6 +381,7 @@ typedef struct {
 typedef struct {
 	uint64_t gen, inputs;
 	int64_t generated;
+	int64_t until; /* the next expiry in the keyring; 0 unknown */
 	size_t records, names, claims, rejected, conflicts, expired;
 	wot_manifest_source *sources;
 	size_t nsources;

@@ -34,7 +34,8 @@ int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
 /* keycache.c: wot_trust_list, reused from state/keys.cache while the
  * keyring files, the configuration and every expiry in it still hold.
  * *keys as for wot_trust_list (caller frees). */
-int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n);
+int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n,
+		  int64_t *until);
 
 /* Record a libgit2 failure; returns code. */
 int wot_git_error(int code, int gerr, const char *what);

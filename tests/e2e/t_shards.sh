@@ -98,4 +98,24 @@ wd me unfollow p3 >/dev/null 2>&1 || fail "unfollow p3"
 expect_eq "unfollowed source's names gone" \
 	"$(accepted_zone me | grep -c 'p3.wot')" "0"
 expect_match "other sources stay" "$(accepted_zone me)" "^p2.wot."
+# Time alone: a certification that expires makes its key invalid, with no
+# head, keyring file or configuration changed. The manifest knows the
+# next expiry ("until"), and the first sync after it decides again.
+peer p5
+zone "$T/p5.zone" p5.wot. "@ IN A 192.0.2.5"
+wd p5 publish "$T/p5.zone" >/dev/null || exit 1
+wd me follow "$(repo p5)" --name p5 >/dev/null 2>&1 || exit 1
+gpg --homedir "$T/me/gnupg" --batch --quiet --yes --default-key "$FPR_me" \
+	--default-cert-expire seconds=6 --quick-sign-key "$FPR_p5" \
+	>/dev/null 2>&1 || fail "gpg certify p5 for 6 s"
+wd me sync >/dev/null 2>&1
+expect_match "p5 valid while its certification holds" \
+	"$(wd me resolve p5.wot A 2>&1)" "192.0.2.5"
+until_t=$(awk '$1 == "until" { print $2 }' "$M")
+expect_eq "the manifest knows when it expires" \
+	"$((until_t - $(date +%s) <= 6 && until_t - $(date +%s) > -2))" "1"
+sleep $((until_t - $(date +%s) + 1))
+wd me sync >/dev/null 2>&1
+expect_match "after the expiry, p5's names are no longer served" \
+	"$(wd me resolve p5.wot A 2>&1)" "untrusted signer"
 finish
