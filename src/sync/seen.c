@@ -1,11 +1,12 @@
 /*
- * seen.c - state/seen.json, the first sight of each name from each source
- * (the "since" of claims, so "first" survives restarts).
+ * seen.c - the first sight of each name from each source (the "since" of
+ * claims, so "first" survives restarts).
  *
- * The document is {SOURCE: {NAME: since}}. It holds every name of every
- * source, a million at scale, so it is read with the plain-JSON scanner
- * (util/json_scan.c; jansson when the text is not plain) into maps and
- * printed by hand.
+ * Kept in the shards' history files (hist.c); this is the map in memory.
+ * A home from before the shards had it in state/seen.json
+ * ({SOURCE: {NAME: since}}, a million names at scale), read once with the
+ * plain-JSON scanner (util/json_scan.c; jansson when the text is not
+ * plain) when it is migrated.
  */
 #include "sync/seen.h"
 #include "sync/sync_int.h"
@@ -190,48 +191,6 @@ int wot_seen_load(wot_home *h, wot_seen **out)
 		wot_seen_free(*out);
 		*out = NULL;
 	}
-	return rc;
-}
-
-int wot_seen_save(wot_home *h, const wot_seen *s)
-{
-	char *p = wot_home_path(h, "state/seen.json");
-	wot_buf b = WOT_BUF_INIT;
-	const char *src, *name;
-	void *sv, *nv;
-	size_t pos = 0;
-	int rc = wot_buf_put(&b, "{", 1), fs = 1;
-
-	while (rc == 0 && wot_map_next(s->sources, &pos, &src, &sv)) {
-		const seen_source *ss = sv;
-		size_t npos = 0;
-		int fn = 1;
-		rc = wot_buf_put(&b, fs ? "\n" : ",\n", fs ? 1 : 2);
-		fs = 0;
-		if (rc == 0)
-			rc = wot_buf_json_str(&b, src);
-		if (rc == 0)
-			rc = wot_buf_put(&b, ":{", 2);
-		while (rc == 0 && wot_map_next(ss->names, &npos, &name, &nv)) {
-			rc = wot_buf_put(&b, fn ? "\n" : ",\n", fn ? 1 : 2);
-			fn = 0;
-			if (rc == 0)
-				rc = wot_buf_json_str(&b, name);
-			if (rc == 0)
-				rc = wot_buf_printf(
-				    &b, ":%lld",
-				    (long long)s->since[(uintptr_t)nv - 1]);
-		}
-		if (rc == 0)
-			rc = wot_buf_put(&b, "}", 1);
-	}
-	if (rc == 0)
-		rc = wot_buf_put(&b, "}\n", 2);
-	if (rc == 0)
-		rc = p ? wot_file_write_atomic(p, b.ptr, b.len)
-		       : wot_error_set(WOT_ENOMEM, "out of memory");
-	wot_buf_dispose(&b);
-	free(p);
 	return rc;
 }
 

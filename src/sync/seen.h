@@ -8,8 +8,9 @@
 
 typedef struct wot_seen wot_seen;
 
-/* state/seen.json ({SOURCE: {NAME: since}}); a missing or unreadable file
- * gives an empty history. Caller frees with wot_seen_free. */
+/* The state/seen.json of a home from before the shards ({SOURCE: {NAME:
+ * since}}); a missing or unreadable file gives an empty history. Caller frees
+ * with wot_seen_free. */
 int wot_seen_load(wot_home *h, wot_seen **out);
 void wot_seen_free(wot_seen *s);
 /* When name was first seen from source; the first call for a pair records
@@ -25,7 +26,5 @@ int wot_seen_put(wot_seen *s, const char *source, const char *name,
 typedef int (*wot_seen_fn)(const char *source, const char *name, int64_t since,
 			   void *ctx);
 int wot_seen_each(const wot_seen *s, wot_seen_fn fn, void *ctx);
-/* Write state/seen.json atomically. */
-int wot_seen_save(wot_home *h, const wot_seen *s);
 
 #endif
