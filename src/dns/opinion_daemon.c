@@ -177,6 +177,7 @@ static int refresh_withdrawn(job *j)
 	const char *key;
 	json_t *v, *keep = json_object();
 	void *tmp;
+	int rc;
 
 	if (j->first) {
 		json_decref(j->withdrawn);
@@ -199,9 +200,9 @@ static int refresh_withdrawn(job *j)
 		if (!slash || (size_t)(slash - key) >= sizeof(name))
 			continue;
 		snprintf(name, sizeof(name), "%.*s", (int)(slash - key), key);
-		if (wot_opinion_book_withdraw(j->book, name,
-					      (uint16_t)atoi(slash + 1)) < 0)
-			return WOT_ENOMEM;
+		if ((rc = wot_opinion_book_withdraw(
+			 j->book, name, (uint16_t)atoi(slash + 1))) < 0)
+			return rc;
 	}
 	return wot_opinion_book_table(j->book, skip_withdrawn, keep, &j->table);
 }
