@@ -40,7 +40,9 @@ typedef struct {
 	char commit[WOT_OID_MAX];
 	char *digest; /* canonical form, see wot_opinion_digest */
 	ldns_rr_list *rrs;
-	int withdrawn; /* after a failed check: answered as "none" */
+	/* Entries may be shared by several books: they never change once
+	 * loaded. Marks (withdrawn) are the book's: wot_opinion_book_withdrawn
+	 */
 } wot_opinion_rrset;
 
 /* A verified head we hold. */
@@ -54,12 +56,21 @@ typedef struct {
 typedef struct wot_opinion_book wot_opinion_book;
 
 /*
- * Load HOME/state/accepted.zone and accepted.json (provenance) and the
- * verified heads of the sources (blocking: run it on the thread pool).
- * A home without accepted records gives an empty book. Caller frees with
- * wot_opinion_book_free().
+ * Load the accepted set's shards (state/accepted/: each shard's records and
+ * the claims giving their provenance) and the verified heads of the
+ * sources (blocking: run it on the thread pool). A home without accepted
+ * records gives an empty book. Caller frees with wot_opinion_book_free().
  */
 int wot_opinion_book_load(wot_opinion_book **out, wot_home *h);
+/*
+ * The same, taking from prev (may be NULL) every shard whose files did not
+ * change since prev was loaded (same FILEGEN and content hash); only the
+ * others are parsed. The parts taken are shared, not copied: prev may be
+ * freed before or after *out, on any thread, but must stay alive until
+ * this returns. prev is only read, so the loop may keep reading it.
+ */
+int wot_opinion_book_reload(wot_opinion_book **out, wot_home *h,
+			    const wot_opinion_book *prev);
 /* A book holding nothing (nobody to answer or ask: the records are not
  * loaded twice for nothing). */
 int wot_opinion_book_empty(wot_opinion_book **out);
@@ -70,10 +81,31 @@ const wot_opinion_rrset *wot_opinion_book_get(const wot_opinion_book *b,
 /* Borrowed head of the source owned by fpr, or NULL. */
 const wot_opinion_head *wot_opinion_book_head(const wot_opinion_book *b,
 					      const char *fpr);
-/* Entry i (0 .. count-1) in a stable order. */
+/* Entry i (0 .. count-1) in a stable order (by shard, then name and
+ * type). */
 size_t wot_opinion_book_count(const wot_opinion_book *b);
 const wot_opinion_rrset *wot_opinion_book_at(const wot_opinion_book *b,
 					     size_t i);
+
+/*
+ * Mark the RRset name/type of b withdrawn (after a failed check: answered
+ * as "none"). Only while b is not yet shared with the loop. 0, or
+ * WOT_ENOMEM.
+ */
+int wot_opinion_book_withdraw(wot_opinion_book *b, const char *name,
+			      uint16_t type);
+/* 1 if entry s is marked withdrawn in b, else 0. */
+int wot_opinion_book_withdrawn(const wot_opinion_book *b,
+			       const wot_opinion_rrset *s);
+/*
+ * Call fn for every entry of nb that ob may not hold the same: those of
+ * the shards whose files differ between the two books, and those withdrawn
+ * in ob (ob NULL: every entry). The caller still compares each with ob's.
+ */
+void wot_opinion_book_changes(const wot_opinion_book *nb,
+			      const wot_opinion_book *ob,
+			      void (*fn)(void *ctx, const wot_opinion_rrset *s),
+			      void *ctx);
 
 /*
  * A table of every RRset of b except those for which skip(ctx, set)

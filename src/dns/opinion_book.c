@@ -4,29 +4,53 @@
  * commit each came from (the shards' claims), and its verified heads.
  * Loaded on the thread pool after every recompute; read-only afterwards,
  * so the loop answers from it without locks.
+ *
+ * A book is made of one part per shard of the accepted set. A recompute
+ * after one source changed rewrites only the shards whose content changed
+ * (new FILEGEN), so a reload takes the other parts from the previous book
+ * (shared, reference-counted, never modified once built) and parses only
+ * the changed shards. Marks on withdrawn RRsets belong to one book and are
+ * kept beside the parts, never in them.
  */
 #include "dns/dns.h"
 #include "dns/opinion.h"
 #include "dns/withdraw.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-enum { BOOK_JSON_MAX = 1 << 30 };
+/* "name./type": a name of 255 octets, each written \DDD at worst. */
+enum { KEY_MAX = 4 * 256 + 16 };
+
+/* The RRsets of one shard, as its files of one generation hold them. */
+typedef struct {
+	atomic_size_t refs; /* books holding it */
+	int shard;
+	uint64_t filegen;
+	char hash[WOT_OID_MAX];
+	wot_map *sets;		  /* "name/type" -> wot_opinion_rrset */
+	wot_opinion_rrset **list; /* the same, sorted by name and type */
+	size_t n;
+} book_part;
 
 struct wot_opinion_book {
-	wot_map *sets;		  /* "name/type" -> wot_opinion_rrset */
-	wot_opinion_rrset **list; /* the same, sorted by key */
+	book_part **parts; /* ordered as the manifest lists them */
+	size_t nparts;
+	size_t *first; /* index of parts[i]'s first entry */
+	book_part *by_shard[WOT_SHARDS + 1]; /* borrowed from parts */
 	size_t n;
 	wot_opinion_head *heads;
 	size_t nheads;
+	wot_map *withdrawn; /* marks of this book: key -> itself; NULL none */
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -111,13 +135,26 @@ static void set_free(void *p)
 	free(s);
 }
 
+static void part_unref(book_part *p)
+{
+	/* The last book to let go frees it, whichever thread that is. */
+	if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
+		return;
+	wot_map_free(p->sets, set_free);
+	free(p->list);
+	free(p);
+}
+
 void wot_opinion_book_free(wot_opinion_book *b)
 {
 	if (!b)
 		return;
-	wot_map_free(b->sets, set_free);
-	free(b->list);
+	for (size_t i = 0; i < b->nparts; i++)
+		part_unref(b->parts[i]);
+	free(b->parts);
+	free(b->first);
 	free(b->heads);
+	wot_map_free(b->withdrawn, free);
 	free(b);
 }
 
@@ -132,9 +169,9 @@ static void set_key(char *key, size_t len, const char *name, uint16_t type)
 }
 
 /* Add rr to its RRset entry (created on first sight). */
-static int book_add(wot_opinion_book *b, ldns_rr *rr)
+static int part_add(book_part *b, ldns_rr *rr)
 {
-	char *owner = ldns_rdf2str(ldns_rr_owner(rr)), key[300];
+	char *owner = ldns_rdf2str(ldns_rr_owner(rr)), key[KEY_MAX];
 	wot_opinion_rrset *s;
 	int rc = 0;
 
@@ -165,7 +202,7 @@ static int book_add(wot_opinion_book *b, ldns_rr *rr)
 	return 0;
 }
 
-static int load_zone(wot_opinion_book *b, const char *path)
+static int load_zone(book_part *b, const char *path)
 {
 	ldns_rdf *origin = ldns_dname_new_frm_str("."), *prev = NULL;
 	uint32_t ttl = 3600;
@@ -190,7 +227,7 @@ static int load_zone(wot_opinion_book *b, const char *path)
 		if (st != LDNS_STATUS_OK)
 			rc = wot_error_set(WOT_ESYNTAX, "%s:%d: %s", path, line,
 					   ldns_get_errorstr_by_id(st));
-		else if ((rc = book_add(b, rr)) < 0)
+		else if ((rc = part_add(b, rr)) < 0)
 			ldns_rr_free(rr);
 	}
 	fclose(fp);
@@ -238,7 +275,11 @@ static int load_heads(wot_opinion_book *b, wot_home *h, const wot_manifest *m)
 	return 0;
 }
 
-/* The first accepted claim of each name in a shard's explanation. */
+/*
+ * The first accepted claim of each name in the shard's explanation. A
+ * claim lies in the shard of its name, as do the records owned by that
+ * name, so a part finds its provenance in its own file.
+ */
 static int add_names(json_t *names, const char *path)
 {
 	json_t *doc = json_load_file(path, 0, NULL), *c;
@@ -256,31 +297,6 @@ static int add_names(json_t *names, const char *path)
 	return rc ? wot_error_set(WOT_ENOMEM, "out of memory") : 0;
 }
 
-/* Records and their provenance, shard by shard. */
-static int load_shards(wot_opinion_book *b, wot_home *h, const wot_manifest *m)
-{
-	json_t *names = json_object();
-	size_t pos = 0;
-	const char *key;
-	void *val;
-	int rc = names ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
-
-	for (size_t i = 0; rc == 0 && i < m->nshards; i++) {
-		char *z = wot_manifest_path(h, &m->shards[i], "zone");
-		char *j = wot_manifest_path(h, &m->shards[i], "json");
-		rc = z && j ? load_zone(b, z)
-			    : wot_error_set(WOT_ENOMEM, "out of memory");
-		if (rc == 0)
-			rc = add_names(names, j);
-		free(z);
-		free(j);
-	}
-	while (rc == 0 && wot_map_next(b->sets, &pos, &key, &val))
-		set_provenance(val, names);
-	json_decref(names);
-	return rc == 0 ? load_heads(b, h, m) : rc;
-}
-
 static int cmp_set(const void *a, const void *b)
 {
 	const wot_opinion_rrset *x = *(wot_opinion_rrset *const *)a;
@@ -290,38 +306,143 @@ static int cmp_set(const void *a, const void *b)
 	return c ? c : (int)x->type - (int)y->type;
 }
 
-static int finish(wot_opinion_book *b)
+/* Provenance, sorted list and digests of a part whose records are in. */
+static int part_finish(book_part *p, const char *json)
 {
+	json_t *names = json_object();
 	size_t pos = 0, i = 0;
 	const char *key;
 	void *val;
-	int rc = 0;
+	int rc = names ? add_names(names, json)
+		       : wot_error_set(WOT_ENOMEM, "out of memory");
 
-	b->n = wot_map_count(b->sets);
-	if (!(b->list = calloc(b->n ? b->n : 1, sizeof(*b->list))))
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	while (wot_map_next(b->sets, &pos, &key, &val))
-		b->list[i++] = val;
-	qsort(b->list, b->n, sizeof(*b->list), cmp_set);
-	for (i = 0; rc == 0 && i < b->n; i++)
-		rc = wot_opinion_digest(b->list[i]->rrs, b->list[i]->name,
-					b->list[i]->type, &b->list[i]->digest);
+	p->n = wot_map_count(p->sets);
+	if (rc == 0 && !(p->list = calloc(p->n ? p->n : 1, sizeof(*p->list))))
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+	while (rc == 0 && wot_map_next(p->sets, &pos, &key, &val)) {
+		set_provenance(val, names);
+		p->list[i++] = val;
+	}
+	json_decref(names);
+	if (rc == 0)
+		qsort(p->list, p->n, sizeof(*p->list), cmp_set);
+	for (i = 0; rc == 0 && i < p->n; i++)
+		rc = wot_opinion_digest(p->list[i]->rrs, p->list[i]->name,
+					p->list[i]->type, &p->list[i]->digest);
 	return rc;
 }
 
-int wot_opinion_book_load(wot_opinion_book **out, wot_home *h)
+/* Parse one shard's files into a new part (one reference, the caller's). */
+static int part_load(book_part **out, wot_home *h, const wot_manifest_shard *ms)
+{
+	book_part *p = calloc(1, sizeof(*p));
+	char *z = wot_manifest_path(h, ms, "zone");
+	char *j = wot_manifest_path(h, ms, "json");
+	int rc = p && z && j ? wot_map_new(&p->sets)
+			     : wot_error_set(WOT_ENOMEM, "out of memory");
+
+	*out = NULL;
+	if (p) {
+		atomic_init(&p->refs, 1);
+		p->shard = ms->shard;
+		p->filegen = ms->filegen;
+		snprintf(p->hash, sizeof(p->hash), "%s", ms->hash);
+	}
+	if (rc == 0)
+		rc = load_zone(p, z);
+	if (rc == 0)
+		rc = part_finish(p, j);
+	free(z);
+	free(j);
+	if (rc < 0) {
+		part_unref(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+/* Do parts p and q hold the same files of the same shard? */
+static int part_same(const book_part *p, const book_part *q)
+{
+	return p == q ||
+	       (p && q && p->shard == q->shard && p->filegen == q->filegen &&
+		!strcmp(p->hash, q->hash));
+}
+
+/* The part of shard ms: prev's when its files are the same, else parsed. */
+static int part_get(book_part **out, wot_home *h, const wot_manifest_shard *ms,
+		    const wot_opinion_book *prev, size_t *parsed)
+{
+	book_part *old = prev ? prev->by_shard[ms->shard] : NULL;
+
+	if (old && old->filegen == ms->filegen &&
+	    !strcmp(old->hash, ms->hash)) {
+		atomic_fetch_add(&old->refs, 1);
+		*out = old;
+		return 0;
+	}
+	(*parsed)++;
+	return part_load(out, h, ms);
+}
+
+/* Records and their provenance, shard by shard. */
+static int load_shards(wot_opinion_book *b, wot_home *h, const wot_manifest *m,
+		       const wot_opinion_book *prev)
+{
+	size_t parsed = 0;
+	int rc = 0;
+
+	if (!(b->parts =
+		  calloc(m->nshards ? m->nshards : 1, sizeof(*b->parts))))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < m->nshards; i++) {
+		const wot_manifest_shard *ms = &m->shards[i];
+		book_part *p = NULL;
+		if (ms->shard < 0 || ms->shard > WOT_SHARD_TOP ||
+		    b->by_shard[ms->shard])
+			return wot_error_set(WOT_ESYNTAX,
+					     "manifest: shard %d twice or "
+					     "out of range",
+					     ms->shard);
+		if ((rc = part_get(&p, h, ms, prev, &parsed)) == 0) {
+			b->parts[b->nparts++] = p;
+			b->by_shard[ms->shard] = p;
+		}
+	}
+	if (rc == 0)
+		wot_log(WOT_LOG_DEBUG, "dns",
+			"opinion book: %zu shards, %zu parsed, %zu kept",
+			m->nshards, parsed, m->nshards - parsed);
+	return rc == 0 ? load_heads(b, h, m) : rc;
+}
+
+/* Entry indexes: parts one after the other. */
+static int finish(wot_opinion_book *b)
+{
+	if (!(b->first = calloc(b->nparts ? b->nparts : 1, sizeof(*b->first))))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	b->n = 0;
+	for (size_t i = 0; i < b->nparts; i++) {
+		b->first[i] = b->n;
+		b->n += b->parts[i]->n;
+	}
+	return 0;
+}
+
+int wot_opinion_book_reload(wot_opinion_book **out, wot_home *h,
+			    const wot_opinion_book *prev)
 {
 	wot_opinion_book *b = calloc(1, sizeof(*b));
 	wot_manifest *m = NULL;
-	int rc = b ? wot_map_new(&b->sets)
-		   : wot_error_set(WOT_ENOMEM, "out of memory");
+	int rc = b ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
 
 	*out = NULL;
 	if (rc == 0 && (rc = wot_manifest_load(h, &m)) == WOT_ENOENT) {
 		wot_error_clear(); /* nothing accepted yet */
 		rc = 0;
 	} else if (rc == 0) {
-		rc = load_shards(b, h, m);
+		rc = load_shards(b, h, m, prev);
 	}
 	if (rc == 0)
 		rc = finish(b);
@@ -334,14 +455,16 @@ int wot_opinion_book_load(wot_opinion_book **out, wot_home *h)
 	return 0;
 }
 
+int wot_opinion_book_load(wot_opinion_book **out, wot_home *h)
+{
+	return wot_opinion_book_reload(out, h, NULL);
+}
+
 int wot_opinion_book_empty(wot_opinion_book **out)
 {
 	wot_opinion_book *b = calloc(1, sizeof(*b));
-	int rc = b ? wot_map_new(&b->sets)
-		   : wot_error_set(WOT_ENOMEM, "out of memory");
+	int rc = b ? finish(b) : wot_error_set(WOT_ENOMEM, "out of memory");
 
-	if (rc == 0)
-		rc = finish(b);
 	if (rc < 0) {
 		wot_opinion_book_free(b);
 		b = NULL;
@@ -350,15 +473,28 @@ int wot_opinion_book_empty(wot_opinion_book **out)
 	return rc;
 }
 
+/* The entry under key ("name./type", lowercase) in the part of its name. */
+static wot_opinion_rrset *get_key(const wot_opinion_book *b, const char *key)
+{
+	char name[KEY_MAX];
+	const char *slash = strrchr(key, '/');
+	const book_part *p;
+
+	if (!b || !slash || (size_t)(slash - key) >= sizeof(name))
+		return NULL;
+	memcpy(name, key, (size_t)(slash - key));
+	name[slash - key] = '\0';
+	p = b->by_shard[wot_shard_of_name(name)];
+	return p ? wot_map_get(p->sets, key) : NULL;
+}
+
 const wot_opinion_rrset *wot_opinion_book_get(const wot_opinion_book *b,
 					      const char *name, uint16_t type)
 {
-	char key[300];
+	char key[KEY_MAX];
 
-	if (!b)
-		return NULL;
 	set_key(key, sizeof(key), name, type);
-	return wot_map_get(b->sets, key);
+	return get_key(b, key);
 }
 
 const wot_opinion_head *wot_opinion_book_head(const wot_opinion_book *b,
@@ -378,7 +514,92 @@ size_t wot_opinion_book_count(const wot_opinion_book *b)
 const wot_opinion_rrset *wot_opinion_book_at(const wot_opinion_book *b,
 					     size_t i)
 {
-	return b && i < b->n ? b->list[i] : NULL;
+	size_t lo = 0, hi;
+
+	if (!b || i >= b->n)
+		return NULL;
+	/* the last part starting at or before i (empty parts are skipped) */
+	hi = b->nparts;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->first[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return b->parts[lo]->list[i - b->first[lo]];
+}
+
+int wot_opinion_book_withdraw(wot_opinion_book *b, const char *name,
+			      uint16_t type)
+{
+	char key[KEY_MAX], *k;
+	int rc = b->withdrawn ? 0 : wot_map_new(&b->withdrawn);
+
+	set_key(key, sizeof(key), name, type);
+	if (rc < 0 || wot_map_get(b->withdrawn, key))
+		return rc;
+	if (!(k = strdup(key)))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	if ((rc = wot_map_put(b->withdrawn, k, k, NULL)) < 0)
+		free(k);
+	return rc;
+}
+
+int wot_opinion_book_withdrawn(const wot_opinion_book *b,
+			       const wot_opinion_rrset *s)
+{
+	char key[KEY_MAX];
+
+	if (!b || !b->withdrawn || !s)
+		return 0;
+	set_key(key, sizeof(key), s->name, s->type);
+	return wot_map_get(b->withdrawn, key) != NULL;
+}
+
+void wot_opinion_book_changes(const wot_opinion_book *nb,
+			      const wot_opinion_book *ob,
+			      void (*fn)(void *ctx, const wot_opinion_rrset *s),
+			      void *ctx)
+{
+	size_t pos = 0;
+	const char *key;
+	void *val;
+
+	for (size_t i = 0; nb && i < nb->nparts; i++) {
+		const book_part *p = nb->parts[i];
+		if (ob && part_same(p, ob->by_shard[p->shard]))
+			continue;
+		for (size_t k = 0; k < p->n; k++)
+			fn(ctx, p->list[k]);
+	}
+	/* A withdrawn RRset served again counts as changed. */
+	while (nb && ob && ob->withdrawn &&
+	       wot_map_next(ob->withdrawn, &pos, &key, &val)) {
+		const wot_opinion_rrset *s = get_key(nb, key);
+		int shard = s ? wot_shard_of_name(s->name) : 0;
+		if (s && part_same(nb->by_shard[shard], ob->by_shard[shard]))
+			fn(ctx, s);
+	}
+}
+
+static int part_table(const book_part *p,
+		      int (*skip)(void *ctx, const wot_opinion_rrset *s),
+		      void *ctx, wot_dns_table *t)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < p->n; i++) {
+		const wot_opinion_rrset *s = p->list[i];
+		/* The neighbor majority's withdrawals hold in every table. */
+		if ((skip && skip(ctx, s)) ||
+		    wot_dns_withdraw_has(s->name, s->type))
+			continue;
+		for (size_t k = 0; rc == 0 && k < ldns_rr_list_rr_count(s->rrs);
+		     k++)
+			rc = wot_dns_table_add(t, ldns_rr_list_rr(s->rrs, k));
+	}
+	return rc;
 }
 
 int wot_opinion_book_table(const wot_opinion_book *b,
@@ -389,16 +610,8 @@ int wot_opinion_book_table(const wot_opinion_book *b,
 	int rc = wot_dns_table_new(&t);
 
 	*out = NULL;
-	for (size_t i = 0; rc == 0 && b && i < b->n; i++) {
-		const wot_opinion_rrset *s = b->list[i];
-		/* The neighbor majority's withdrawals hold in every table. */
-		if ((skip && skip(ctx, s)) ||
-		    wot_dns_withdraw_has(s->name, s->type))
-			continue;
-		for (size_t k = 0; rc == 0 && k < ldns_rr_list_rr_count(s->rrs);
-		     k++)
-			rc = wot_dns_table_add(t, ldns_rr_list_rr(s->rrs, k));
-	}
+	for (size_t i = 0; rc == 0 && b && i < b->nparts; i++)
+		rc = part_table(b->parts[i], skip, ctx, t);
 	if (rc == 0)
 		rc = wot_dns_table_seal(t);
 	if (rc < 0) {

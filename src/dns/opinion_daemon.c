@@ -177,6 +177,7 @@ static int refresh_withdrawn(job *j)
 	const char *key;
 	json_t *v, *keep = json_object();
 	void *tmp;
+	int rc;
 
 	if (j->first) {
 		json_decref(j->withdrawn);
@@ -191,11 +192,17 @@ static int refresh_withdrawn(job *j)
 	j->withdrawn = keep;
 	if (!json_object_size(keep))
 		return 0;
-	for (size_t i = 0; i < wot_opinion_book_count(j->book); i++) {
+	json_object_foreach(keep, key, v)
+	{
 		/* the book is still ours alone: mark, so peers hear "none" */
-		wot_opinion_rrset *s =
-		    (wot_opinion_rrset *)wot_opinion_book_at(j->book, i);
-		s->withdrawn = skip_withdrawn(keep, s);
+		const char *slash = strrchr(key, '/');
+		char name[1100];
+		if (!slash || (size_t)(slash - key) >= sizeof(name))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(slash - key), key);
+		if ((rc = wot_opinion_book_withdraw(
+			 j->book, name, (uint16_t)atoi(slash + 1))) < 0)
+			return rc;
 	}
 	return wot_opinion_book_table(j->book, skip_withdrawn, keep, &j->table);
 }
@@ -211,7 +218,9 @@ static void on_work(uv_work_t *req)
 		if (j->rc == 0 && !o->answering && (!o->k || !j->npeers))
 			j->rc = wot_opinion_book_empty(&j->book);
 		else if (j->rc == 0)
-			j->rc = wot_opinion_book_load(&j->book, o->h);
+			/* o->book is only replaced on the loop between jobs */
+			j->rc =
+			    wot_opinion_book_reload(&j->book, o->h, o->book);
 		if (j->rc == 0)
 			j->rc = refresh_withdrawn(j);
 	} else if (j->kind == JOB_VERIFY) {
@@ -884,37 +893,49 @@ static check *new_check(const wot_opinion_rrset *s)
 	return c;
 }
 
-/* Ask about every RRset of nb that ob did not hold the same. */
+typedef struct {
+	wot_opinions *o;
+	const wot_opinion_book *ob, *nb;
+	size_t started, skipped;
+} changes_ctx;
+
+static void check_one(void *ctx, const wot_opinion_rrset *s)
+{
+	changes_ctx *x = ctx;
+	const wot_opinion_rrset *old;
+	check *c;
+
+	if (!s->source || !strcmp(s->source, WOT_SELF))
+		return; /* our own records need no second opinion */
+	old = wot_opinion_book_get(x->ob, s->name, s->type);
+	if (wot_opinion_book_withdrawn(x->nb, s))
+		return;
+	if (old && !wot_opinion_book_withdrawn(x->ob, old) && old->digest &&
+	    s->digest && !strcmp(old->digest, s->digest))
+		return;
+	if (x->started >= MAX_CHECKS) {
+		x->skipped++;
+		return;
+	}
+	if ((c = new_check(s))) {
+		start_check(x->o, c);
+		x->started++;
+	}
+}
+
+/* Ask about every RRset of nb that ob did not hold the same (only the
+ * shards whose files changed are looked at). */
 static void check_changes(wot_opinions *o, const wot_opinion_book *ob,
 			  const wot_opinion_book *nb)
 {
-	size_t started = 0, skipped = 0;
+	changes_ctx x = {o, ob, nb, 0, 0};
 
-	for (size_t i = 0; i < wot_opinion_book_count(nb); i++) {
-		const wot_opinion_rrset *s = wot_opinion_book_at(nb, i), *old;
-		check *c;
-		if (!s->source || !strcmp(s->source, WOT_SELF))
-			continue; /* our own records need no second opinion */
-		old = wot_opinion_book_get(ob, s->name, s->type);
-		if (s->withdrawn)
-			continue;
-		if (old && !old->withdrawn && old->digest && s->digest &&
-		    !strcmp(old->digest, s->digest))
-			continue;
-		if (started >= MAX_CHECKS) {
-			skipped++;
-			continue;
-		}
-		if ((c = new_check(s))) {
-			start_check(o, c);
-			started++;
-		}
-	}
-	if (skipped)
+	wot_opinion_book_changes(nb, ob, check_one, &x);
+	if (x.skipped)
 		wot_log(WOT_LOG_INFO, "dns",
 			"opinions: %zu changed RRsets not checked (at most %d "
 			"per change)",
-			skipped, MAX_CHECKS);
+			x.skipped, MAX_CHECKS);
 }
 
 static void on_recheck(uv_timer_t *t)

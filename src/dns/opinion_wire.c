@@ -196,7 +196,7 @@ static size_t answer_record(const wot_opinion_book *b, const wot_dns_query *q,
 	const wot_opinion_rrset *s = wot_opinion_book_get(b, name, q->qtype);
 	int lied = 0;
 
-	if (s && s->withdrawn)
+	if (wot_opinion_book_withdrawn(b, s))
 		s = NULL; /* not accepted any more */
 	if (lie == WOT_LIE_RANDOM)
 		lie = rand() & 1;
