@@ -16,7 +16,8 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static wot_withdrawn *set;
 static size_t nset, capset;
-static atomic_size_t count; /* nset, readable without the lock */
+static atomic_size_t count;	   /* nset, readable without the lock */
+static atomic_uint_fast64_t epoch; /* raised by every change of the set */
 
 /* Lowercase absolute form of name into out[256]; 0 or WOT_EINVAL. */
 static int canon(const char *name, char out[256])
@@ -72,6 +73,7 @@ int wot_dns_withdraw_add(const char *name, uint16_t type, int64_t now,
 		w->since = now;
 		snprintf(w->why, sizeof(w->why), "%s", why ? why : "");
 		atomic_store(&count, nset);
+		atomic_fetch_add(&epoch, 1);
 	}
 	pthread_mutex_unlock(&lock);
 	if (rc < 0)
@@ -93,6 +95,7 @@ int wot_dns_withdraw_remove(const char *name, uint16_t type)
 	if (i >= 0) {
 		set[i] = set[--nset];
 		atomic_store(&count, nset);
+		atomic_fetch_add(&epoch, 1);
 	}
 	pthread_mutex_unlock(&lock);
 	return i >= 0;
@@ -144,5 +147,11 @@ void wot_dns_withdraw_clear(void)
 	set = NULL;
 	nset = capset = 0;
 	atomic_store(&count, 0);
+	atomic_fetch_add(&epoch, 1);
 	pthread_mutex_unlock(&lock);
+}
+
+uint64_t wot_dns_withdraw_epoch(void)
+{
+	return atomic_load(&epoch);
 }

@@ -40,5 +40,8 @@ int wot_dns_withdraw_has_rr(const ldns_rr *rr);
 size_t wot_dns_withdraw_list(wot_withdrawn *out, size_t cap);
 /* Forget everything (tests). */
 void wot_dns_withdraw_clear(void);
+/* Raised by every change of the set: a table loaded at another epoch may
+ * hold RRsets now withdrawn, or lack ones served again. */
+uint64_t wot_dns_withdraw_epoch(void);
 
 #endif
