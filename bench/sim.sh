@@ -3,7 +3,10 @@
 #
 # NODES real `wotdns serve` daemons on loopback (default 30), each with its
 # own home, keyring and published zone (n<i>.wot: SOA, @, www, mail, txt),
-# its peer listener on its own port announced in its peer.conf. Each node
+# its own loopback address (127.0.<i/200+1>.<i%200+1>: resolver and peer
+# listener, so a peer's per-address rate limit counts each node alone; its
+# questions leave from that address too) and its peer listener announced
+# in its peer.conf. Each node
 # follows FRIENDS_MIN..FRIENDS_MAX random others and sign-friends them
 # (ownertrust full), so friend-of-friend discovery ([discovery] auto =
 # valid) lets it follow most of the network. A share LIARS of the nodes
@@ -95,11 +98,13 @@ import os, random, socket, sys
 n_dir, nodes, fmin, fmax, liars, seed = sys.argv[1:]
 nodes, fmin, fmax, liars = int(nodes), int(fmin), int(fmax), float(liars)
 rnd = random.Random(int(seed))
-socks, ports = [], []
-for _ in range(nodes):
+socks, ports, ips = [], [], []
+for i in range(1, nodes + 1):
+    ip = "127.0.%d.%d" % (i // 200 + 1, i % 200 + 1)
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
+    s.bind((ip, 0))
     socks.append(s)
+    ips.append(ip)
     ports.append(s.getsockname()[1])
 with open(os.path.join(n_dir, "plan"), "w") as f:
     nl = int(round(liars * nodes))
@@ -111,8 +116,8 @@ with open(os.path.join(n_dir, "plan"), "w") as f:
         lie = "-"
         if i in lying:
             lie = "always" if lying.index(i) % 2 == 0 else "random"
-        f.write("%d %d %s %s\n" % (i, ports[i - 1], lie,
-                                   ",".join(map(str, friends))))
+        f.write("%d %s:%d %s %s\n" % (i, ips[i - 1], ports[i - 1], lie,
+                                      ",".join(map(str, friends))))
 PY
 
 declare -A PORTP LIE FRIENDS
@@ -124,14 +129,14 @@ done <"$N/plan"
 
 say "creating $NODES nodes (keys, zones, peer.conf)..."
 mk_node() {
-	local i=$1 p=$2
+	local i=$1 p=$2 # p: ADDR:PORT
 	"$W" --home "$N/n$i" init --name "n$i" --email "n$i@wot.test" |
 		tail -n 1 >"$N/fpr.$i"
 	cat >>"$N/n$i/config" <<EOF
 
 [peer]
-listen = 127.0.0.1:$p
-endpoint = 127.0.0.1:$p
+listen = $p
+endpoint = $p
 
 [opinion]
 k = $OPINION_K
@@ -215,10 +220,10 @@ serve() {
 	local i=$1 log="$T/serve-$1.log" k
 	if [ "${LIE[$i]}" != - ] && [ "$RUN_LIARS" = 1 ]; then
 		WOTDNS_TEST_LIE=${LIE[$i]} "$W" --home "$N/n$i" serve \
-			--listen 127.0.0.1:0 --upstream 127.0.0.1:9 \
+			--listen "${PORTP[$i]%:*}:0" --upstream 127.0.0.1:9 \
 			--sync-interval "$SYNC" >"$log" 2>&1 &
 	else
-		"$W" --home "$N/n$i" serve --listen 127.0.0.1:0 \
+		"$W" --home "$N/n$i" serve --listen "${PORTP[$i]%:*}:0" \
 			--upstream 127.0.0.1:9 --sync-interval "$SYNC" >"$log" 2>&1 &
 	fi
 	SPID[$i]=$!
@@ -323,7 +328,7 @@ def get(d, *path):
 
 res = {"label": label, "nodes": nodes, "liars": len(liar_fprs),
        "minutes": elapsed_min}
-liar_eps = {"127.0.0.1:%s" % port[i] for i in plan if plan[i] != "-"}
+liar_eps = {port[i] for i in plan if plan[i] != "-"}
 lies_op = false_op = eq_op = lies_nb = false_nb = wrong_wd = 0
 q = bytes_ = 0
 for i in range(1, nodes + 1):
@@ -373,6 +378,13 @@ res.update(lies_opinion=lies_op, false_opinion=false_op, eq_opinion=eq_op,
            detect=sorted(detect.values()),
            neighbor_checks=sum(get(docs[i], "neighbors", "checks")
                                for i in docs),
+           # peer messages the listeners dropped (rate limit per sender
+           # address, or not a message of ours) and questions unanswered
+           dropped=sum(get(docs[i], "notify", "received", "dropped")
+                       for i in docs),
+           unanswered=sum(get(docs[i], "neighbors", "timeouts") +
+                          get(docs[i], "opinions", "questions", "timeouts")
+                          for i in docs),
            self_outliers=sum(get(docs[i], "neighbors", "self_outlier")
                              for i in docs),
            running=sum(1 for i in docs if docs[i]))
@@ -407,6 +419,10 @@ rows = [
     ("honest peers reported as outliers", lambda r: str(r["false_neighbor"])),
     ("honest records wrongly withdrawn", lambda r: str(r["wrongly_withdrawn"])),
     ("neighbor checks (all nodes)", lambda r: str(r["neighbor_checks"])),
+    ("peer messages dropped by rate limits (all nodes)",
+     lambda r: str(r.get("dropped", "-"))),
+    ("questions unanswered (timeouts, all nodes)",
+     lambda r: str(r.get("unanswered", "-"))),
     ("equivocation caught by followers of n1",
      lambda r: "%d/%d" % (r["detected"], r["followers"])),
     ("  first detection, s", lambda r: det(r, "first")),

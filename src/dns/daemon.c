@@ -332,7 +332,8 @@ static int start_neighbors(daemon_t *d)
 				cfg->opinion_timeout_ms,
 				install_table,
 				weigh_peers,
-				d};
+				d,
+				d->prop};
 
 	if (!cfg->neighbors || !cfg->neighbor_interval)
 		return 0;

@@ -37,6 +37,8 @@ typedef struct {
 	void (*peer_events)(void *data, const char *const *endpoints,
 			    const int *events, size_t n);
 	void *data; /* for both callbacks */
+	/* Ask from its peer listener's address (may be NULL). */
+	const struct wot_prop *prop;
 } wot_neighbor_opts;
 
 /*

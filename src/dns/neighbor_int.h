@@ -62,6 +62,7 @@ typedef struct {
 	uint16_t type;
 	int verdict;
 	unsigned asked, answered, counted, agree, lagging, top, needed;
+	double ours_votes, top_votes; /* weighted (wot_majority_decide) */
 } nb_check;
 
 typedef struct {
@@ -99,6 +100,14 @@ typedef struct nb_round {
 } nb_round;
 
 enum { PH_LOAD, PH_JUDGE };
+
+/*
+ * neighbor_claims.c, before the judging (pool): fetch a few commits that
+ * neighbors name for a sampled RRset's source and we cannot place, so an
+ * equivocation is proven (kept as evidence, the source suspended).
+ * Returns how many sources were newly proven to equivocate.
+ */
+int wot_neighbor_fetch_claims(nb_round *r);
 
 struct wot_neighbor {
 	uv_loop_t *loop;

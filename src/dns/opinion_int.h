@@ -41,7 +41,18 @@ int wot_opinion_peer_pick(const wot_opinion_peer *v, size_t n,
 			  const char *owner);
 /* ---- checks (opinion_daemon.c) and their verification (opinion_verify.c) */
 
-enum { WOT_OPINION_SLOTS = 16 }; /* peers asked per check, retries too */
+enum {
+	WOT_OPINION_SLOTS = 16, /* peers asked per check, retries too */
+	WOT_OPINION_HEADS = 3	/* peers asked the head question per check */
+};
+
+/* A head question's answer: which head another peer holds for the
+ * source of a claim we could not place. */
+typedef struct {
+	int peer; /* index in the peer list */
+	int none; /* it holds no head for that source */
+	char commit[WOT_OID_MAX];
+} wot_opinion_head_ans;
 
 /* One asked peer and what came of it. */
 typedef struct {
@@ -68,6 +79,12 @@ typedef struct wot_opinion_check {
 	int settled;  /* counted in the daemon's settled checks */
 	uint64_t due; /* loop time of the next attempt */
 	int64_t time;
+	uint64_t serial; /* matches head answers to the check */
+	/* Other peers' heads of the source, asked when a claim could not be
+	 * placed: on the last attempt a claim never obtained that is one of
+	 * them is "ahead" (we are behind), not a lie (opinion_verify.c). */
+	wot_opinion_head_ans heads[WOT_OPINION_HEADS];
+	size_t nheads;
 } wot_opinion_check;
 
 /* What the pool side needs (the loop does not touch it meanwhile). */
@@ -76,25 +93,61 @@ typedef struct {
 	wot_trust **trust; /* opened on first need, kept by the caller */
 	const wot_opinion_peer *peers;
 	int synced; /* out: the source was synced */
-	int final;  /* last attempt: a claim nobody can provide is a lie */
+	int final;  /* last attempt: a claim the peer's own URLs do not
+		       provide is a lie */
+	size_t npeers;
 } wot_opinion_verify_ctx;
 
 /*
  * Judge every answer of c still without a verdict (blocking: git, gpg).
  * A claimed commit that cannot be obtained yet gets "unplaced" (no weight
- * change; the caller tries again later) unless v->final: then it is a lie.
+ * change; the caller tries again later) unless v->final and the peer's
+ * own URLs were fetched without it: then it is a lie. A claim nobody could
+ * fetch stays "unplaced" for good: no proof either way.
  */
 void wot_opinion_verify(wot_opinion_verify_ctx *v, wot_opinion_check *c);
 
 /*
  * The verdict on a claimed commit we could not place in our history even
  * after syncing the source: place (WOT_PLACE_*) and kind
- * (wot_sync_fetch_claim) after fetching the peer's URLs. "unplaced" when
- * nobody provided the commit and this is not the final attempt; "lie"
- * when it was obtained and is no commit of the owner's on our history, or
- * on the final attempt. Static text.
+ * (wot_sync_fetch_claim) after fetching the URLs peers announce.
+ * "unplaced" when nobody provided the commit and final is 0 (not the last
+ * attempt, or the peer's own URLs could not be fetched); "lie" when it was
+ * obtained and is no commit of the owner's on our history, or when final.
+ * Static text.
  */
 const char *wot_opinion_claim_verdict(int place, const char *kind, int final);
+
+struct wot_prop;
+/*
+ * Questions of a leave from the addresses the peer listener of prop is
+ * bound to (specific ones only; NULL prop or no listener: the default).
+ */
+void wot_opinion_asker_from_prop(wot_opinion_asker *a,
+				 const struct wot_prop *prop);
+
+/* What trying to obtain a claimed commit came to (opinion_claim.c). */
+typedef struct {
+	int place;	       /* WOT_PLACE_* after the fetches */
+	const char *kind;      /* "equivocation", "rewrite" or "" (static) */
+	size_t peer_urls;      /* URLs the peer announces for the source */
+	size_t peer_fetched;   /* of them, answered the fetch */
+	size_t others_fetched; /* other peers' URLs that answered */
+} wot_claim_fetch;
+
+/*
+ * Fetch the commit peers[who] claims for our source (owner fpr) from the
+ * URLs that peer's signed peer.conf announces for fpr, and when none of
+ * them answered, from the URLs the other known peers announce for it
+ * (blocking: git, gpg; takes the home lock). A commit that forks from our
+ * verified head is kept as evidence (wot_sync_fetch_claim). Only
+ * peer_fetched > 0 with place still WOT_PLACE_UNKNOWN says the peer's
+ * claim is not where it says.
+ */
+void wot_opinion_fetch_claim(wot_home *h, wot_trust *t,
+			     const wot_opinion_peer *peers, size_t npeers,
+			     size_t who, const char *source, const char *fpr,
+			     const char *commit, wot_claim_fetch *out);
 
 /* state/peers.json as text (caller frees). */
 char *wot_opinion_peers_json(const wot_opinion_peer *p, size_t n);

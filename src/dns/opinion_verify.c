@@ -29,26 +29,6 @@ static void digest_at(wot_opinion_verify_ctx *o, check *c, const char *commit,
 	wot_error_clear();
 }
 
-/* The URLs peer p announces for the source owned by fpr. */
-static char **peer_urls(wot_opinion_verify_ctx *o, const wot_opinion_peer *p,
-			const char *fpr)
-{
-	wot_peer_conf *pc = NULL;
-	char **urls = NULL;
-
-	if (wot_sync_peer_conf(o->h, p->source, &pc) < 0) {
-		wot_error_clear();
-		return NULL;
-	}
-	for (size_t i = 0; i < pc->nsources && !urls; i++)
-		if (!strcasecmp(pc->sources[i].key, fpr)) {
-			urls = pc->sources[i].urls;
-			pc->sources[i].urls = NULL;
-		}
-	wot_peer_conf_free(pc);
-	return urls;
-}
-
 /* The pool's GPGME handle, opened on first need. */
 static wot_trust *trust_of(wot_opinion_verify_ctx *o)
 {
@@ -108,12 +88,106 @@ const char *wot_opinion_claim_verdict(int place, const char *kind, int final)
 	return "lie";
 }
 
-/* A claim we cannot place: ask the source again, then the peer's URLs. */
+/* Heads other peers hold for the source (c->heads), sorted out. */
+typedef struct {
+	unsigned claim;	  /* that very commit */
+	unsigned unknown; /* another head we cannot place, or newer */
+	unsigned ours;	  /* our head or an ancestor of it */
+} head_tally;
+
+static void tally_heads(wot_opinion_verify_ctx *o, const check *c,
+			const char *claim, head_tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < c->nheads; i++) {
+		const wot_opinion_head_ans *h = &c->heads[i];
+		int place = WOT_PLACE_UNKNOWN;
+		if (h->none)
+			continue;
+		if (!strcasecmp(h->commit, claim)) {
+			t->claim++;
+			continue;
+		}
+		if (wot_sync_place(o->h, c->source, h->commit, &place) < 0)
+			wot_error_clear();
+		if (place == WOT_PLACE_SAME || place == WOT_PLACE_BEHIND)
+			t->ours++;
+		else
+			t->unknown++;
+	}
+}
+
+/*
+ * What other peers' heads (c->heads, the head question) say about an
+ * unplaced claim, after judge_unknown. On the last attempt a claimed
+ * commit still not in our mirror (never obtained) is "ahead" when another
+ * peer's head is that very commit: it is out there and we are the one
+ * behind (no weight change), whatever judge_unknown concluded from the
+ * claimant's own URLs. Other heads we cannot place prove nothing about
+ * this commit (a liar's made-up one, a fork): they are only noted.
+ */
+static void weigh_heads(wot_opinion_verify_ctx *o, check *c, slot *s)
+{
+	head_tally t;
+	char theirs[16];
+	int place = WOT_PLACE_UNKNOWN;
+	size_t n;
+
+	if (!c->nheads || !s->verdict ||
+	    (strcmp(s->verdict, "lie") && strcmp(s->verdict, "unplaced")))
+		return;
+	if (wot_sync_place(o->h, c->source, s->r.commit, &place) < 0)
+		wot_error_clear();
+	if (place != WOT_PLACE_UNKNOWN)
+		return; /* obtained: judged on what it holds */
+	tally_heads(o, c, s->r.commit, &t);
+	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
+	/* a suspended source's other history is no news of ours */
+	if (o->final && t.claim > 0 &&
+	    !wot_sync_source_suspended(o->h, c->source)) {
+		s->verdict = "ahead";
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained, but it is the head of %u "
+			 "other peer(s): we are behind",
+			 theirs, t.claim);
+		return;
+	}
+	n = strlen(s->note);
+	if (n + 1 < sizeof(s->note))
+		snprintf(s->note + n, sizeof(s->note) - n,
+			 "; heads of other peers: %u ours, %u that commit, %u "
+			 "unknown",
+			 t.ours, t.claim, t.unknown);
+}
+
+/* Why an unplaced claim is no proof (the note of a final "unplaced"). */
+static void unproven_note(wot_opinion_verify_ctx *o, check *c, slot *s,
+			  const wot_claim_fetch *f, const char *theirs)
+{
+	if (wot_sync_source_suspended(o->h, c->source))
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained; the source equivocates "
+			 "(suspended), no proof either way",
+			 theirs);
+	else if (!f->peer_urls)
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained; the peer announces no URL "
+			 "for this source, no proof either way",
+			 theirs);
+	else
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained; no URL the peer announces "
+			 "could be fetched, no proof either way",
+			 theirs);
+}
+
+/* A claim we cannot place: ask the source again, then the URLs peers
+ * announce for it. */
 static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 			  int place)
 {
-	const char *kind = "";
-	char **urls, ours[16], theirs[16];
+	wot_claim_fetch f = {place, "", 0, 0, 0};
+	char ours[16], theirs[16];
 	int final;
 
 	if (place == WOT_PLACE_AHEAD || place == WOT_PLACE_UNKNOWN) {
@@ -124,23 +198,21 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 			judge_content(o, c, s, "ahead");
 			return;
 		}
+		f.place = place;
 	}
-	if (place == WOT_PLACE_UNKNOWN || place == WOT_PLACE_FORK) {
-		urls = peer_urls(o, &o->peers[s->peer], c->fpr);
-		if (trust_of(o) &&
-		    wot_sync_fetch_claim(o->h, *o->trust, c->source,
-					 s->r.commit, urls, &place, &kind) < 0)
-			wot_error_clear();
-		for (size_t i = 0; urls && urls[i]; i++)
-			free(urls[i]);
-		free(urls);
-	}
+	if ((place == WOT_PLACE_UNKNOWN || place == WOT_PLACE_FORK) &&
+	    trust_of(o))
+		wot_opinion_fetch_claim(o->h, *o->trust, o->peers, o->npeers,
+					(size_t)s->peer, c->source, c->fpr,
+					s->r.commit, &f);
 	snprintf(ours, sizeof(ours), "%.12s", c->commit);
 	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
-	/* The owner signed two histories (proof kept): a commit of the other
-	 * one we cannot obtain proves nothing against the peer. */
-	final = o->final && !wot_sync_source_suspended(o->h, c->source);
-	s->verdict = wot_opinion_claim_verdict(place, kind, final);
+	/* A lie only when the peer's own URLs answered without the commit:
+	 * a fetch that failed, or a source whose owner signed two histories
+	 * (a commit of the other one may be anywhere), proves nothing. */
+	final = o->final && f.peer_fetched &&
+		!wot_sync_source_suspended(o->h, c->source);
+	s->verdict = wot_opinion_claim_verdict(f.place, f.kind, final);
 	if (!strcmp(s->verdict, "equivocation"))
 		snprintf(s->note, sizeof(s->note),
 			 "%s and %s both signed by the owner; source "
@@ -150,15 +222,12 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 		snprintf(s->note, sizeof(s->note),
 			 "newer commit %s does not verify here yet", theirs);
 	else if (!strcmp(s->verdict, "unplaced") && o->final)
-		snprintf(s->note, sizeof(s->note),
-			 "commit %s not obtained; the source equivocates "
-			 "(suspended), no proof either way",
-			 theirs);
+		unproven_note(o, c, s, &f, theirs);
 	else if (!strcmp(s->verdict, "unplaced"))
 		snprintf(s->note, sizeof(s->note),
 			 "commit %s not obtained yet (attempt %d)", theirs,
 			 c->attempts + 1);
-	else if (place == WOT_PLACE_UNKNOWN && !kind[0])
+	else if (f.place == WOT_PLACE_UNKNOWN && !f.kind[0])
 		snprintf(s->note, sizeof(s->note),
 			 "commit %s exists neither at the source nor at "
 			 "the peer (%d attempts)",
@@ -167,7 +236,7 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 		snprintf(s->note, sizeof(s->note),
 			 "commit %s exists neither at the source nor at "
 			 "the peer (%s)",
-			 theirs, kind[0] ? kind : wot_place_name(place));
+			 theirs, f.kind[0] ? f.kind : wot_place_name(f.place));
 }
 
 static void verify_slot(wot_opinion_verify_ctx *o, check *c, slot *s)
@@ -188,6 +257,7 @@ static void verify_slot(wot_opinion_verify_ctx *o, check *c, slot *s)
 		break;
 	default:
 		judge_unknown(o, c, s, place);
+		weigh_heads(o, c, s);
 	}
 }
 

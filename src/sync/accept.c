@@ -125,14 +125,13 @@ static int add_claim(wot_recompute *r, wot_src_view *v, const char *owner,
 
 	if (!key)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	if (wot_map_get(r->claim_of, key) || (rc = claims_room(r)) < 0 ||
-	    !(name = strdup(owner))) {
+	if (wot_map_get(r->claim_of, key)) { /* another record, same name */
 		free(key);
-		return rc < 0
-			   ? rc
-			   : (wot_map_get(r->claim_of, key)
-				  ? 0
-				  : wot_error_set(WOT_ENOMEM, "out of memory"));
+		return 0;
+	}
+	if ((rc = claims_room(r)) < 0 || !(name = strdup(owner))) {
+		free(key);
+		return rc < 0 ? rc : wot_error_set(WOT_ENOMEM, "out of memory");
 	}
 	c = &r->claims[r->nclaims];
 	memset(c, 0, sizeof(*c));

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* A suggestion whose follow failed (down, does not verify) is tried again
@@ -374,16 +375,26 @@ void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	discover(h, t, NULL, cb, data, report);
 }
 
-/* What the suggestions depend on besides the heads, per hour. */
+/* What the suggestions depend on besides the heads (the keyring, the
+ * configuration, the failed tries), per hour. */
 static char *discover_stamp(wot_home *h)
 {
+	char *p = wot_home_path(h, "state/discovery.json");
+	struct stat st = {0};
 	uint64_t inputs = 0;
 
-	if (wot_accept_inputs(h, &inputs) < 0)
+	if (!p || wot_accept_inputs(h, &inputs) < 0) {
+		free(p);
 		return NULL;
-	return wot_strdup_printf("wotdns discover stamp 1 %016llx %lld\n",
-				 (unsigned long long)inputs,
-				 (long long)time(NULL) / 3600);
+	}
+	if (lstat(p, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	free(p);
+	return wot_strdup_printf(
+	    "wotdns discover stamp 2 %016llx %lld %ju %jd %jd.%09ld\n",
+	    (unsigned long long)inputs, (long long)time(NULL) / 3600,
+	    (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+	    (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }
 
 void wot_discover_auto_changed(wot_home *h, wot_trust *t,

@@ -124,9 +124,10 @@ static int find_source(wot_home *h, const char *name, wot_source **all,
 	return rc;
 }
 
-/* Fetch one announced URL; a URL that does not answer proves nothing. */
-static void fetch_url(wot_home *h, git_repository *repo, const char *name,
-		      size_t i, const char *url)
+/* Fetch one announced URL; a URL that does not answer proves nothing.
+ * 1 if it answered. */
+static int fetch_url(wot_home *h, git_repository *repo, const char *name,
+		     size_t i, const char *url)
 {
 	wot_fetch_cap cap = {(size_t)h->cfg.limit_fetch_mb << 20, 0};
 	char spec[96];
@@ -138,12 +139,48 @@ static void fetch_url(wot_home *h, git_repository *repo, const char *name,
 		wot_log(WOT_LOG_INFO, "sync", "%s: peer's URL %s: %s", name,
 			url, wot_error_last());
 		wot_error_clear();
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The branch a peer's URL i offered (its main or master) forks from our
+ * verified head: whatever the peer claimed, that is evidence, and signed
+ * by the owner an equivocation (a liar's made-up commit may come with an
+ * honest URL). Once the source is suspended the proof is kept already.
+ */
+static void check_tip(const wot_home *h, wot_trust *t, const wot_source *s,
+		      git_repository *repo, size_t i, const char *url,
+		      const git_oid *verified)
+{
+	static const char *const branches[] = {"main", "master"};
+	wot_source as_seen = *s;
+	char ref[96];
+	git_oid tip;
+
+	for (size_t b = 0; b < 2; b++) {
+		snprintf(ref, sizeof(ref), "refs/wotdns/peer-fetched-%zu/%s", i,
+			 branches[b]);
+		if (git_reference_name_to_id(&tip, repo, ref) != 0) {
+			git_error_clear();
+			continue;
+		}
+		if (wot_evidence_suspended(h, s->name) ||
+		    place_in(repo, &tip, verified) != WOT_PLACE_FORK)
+			return;
+		as_seen.url = (char *)url;
+		wot_evidence_refused(h, &as_seen, repo, t, &tip, verified);
+		wot_log(WOT_LOG_WARNING, "sync", "%s (a peer's URL %s): %s",
+			s->name, url, wot_error_last());
+		wot_error_clear();
+		return;
 	}
 }
 
 static int claim_locked(wot_home *h, wot_trust *t, const char *name,
 			const git_oid *id, char *const *urls, int *place,
-			const char **kind)
+			const char **kind, size_t *fetched)
 {
 	git_repository *repo = NULL;
 	wot_source *all = NULL, *s = NULL;
@@ -155,11 +192,18 @@ static int claim_locked(wot_home *h, wot_trust *t, const char *name,
 	    (rc = wot_sync_verified_head(h, name, &verified)) < 0 ||
 	    (rc = wot_sync_open_mirror(h, name, &repo)) < 0)
 		goto out;
-	for (size_t i = 0; urls && urls[i] && i < WOT_PEER_URLS_MAX; i++) {
-		fetch_url(h, repo, name, i, urls[i]);
+	/* Fetched before (another peer's URL): no need to fetch again. */
+	*place = place_in(repo, id, &verified);
+	for (size_t i = 0; *place == WOT_PLACE_UNKNOWN && urls && urls[i] &&
+			   i < WOT_PEER_URLS_MAX;
+	     i++) {
+		int ok = fetch_url(h, repo, name, i, urls[i]);
+		*fetched += (size_t)ok;
 		if ((*place = place_in(repo, id, &verified)) !=
 		    WOT_PLACE_UNKNOWN)
 			break;
+		if (ok)
+			check_tip(h, t, s, repo, i, urls[i], &verified);
 	}
 	if (*place == WOT_PLACE_FORK) {
 		/* Keeps both commits and classifies: WOT_EVERIFY is the
@@ -180,23 +224,36 @@ out:
 	return rc;
 }
 
-int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const char *name,
-			 const char *commit, char *const *urls, int *place,
-			 const char **kind)
+int wot_sync_fetch_claim_n(wot_home *h, wot_trust *t, const char *name,
+			   const char *commit, char *const *urls, int *place,
+			   const char **kind, size_t *fetched)
 {
 	const char *k = "";
+	size_t nf = 0;
 	git_oid id;
 	int lock = -1, rc;
 
 	*place = WOT_PLACE_UNKNOWN;
+	if (fetched)
+		*fetched = 0;
 	if (!wot_source_name_valid(name) || git_oid_fromstr(&id, commit) != 0)
 		return wot_error_set(WOT_EINVAL, "bad source or commit");
 	if ((rc = wot_home_lock(h, &lock)) == 0)
-		rc = claim_locked(h, t, name, &id, urls, place, &k);
+		rc = claim_locked(h, t, name, &id, urls, place, &k, &nf);
 	wot_home_unlock(lock);
 	if (kind)
 		*kind = k;
+	if (fetched)
+		*fetched = nf;
 	return rc;
+}
+
+int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const char *name,
+			 const char *commit, char *const *urls, int *place,
+			 const char **kind)
+{
+	return wot_sync_fetch_claim_n(h, t, name, commit, urls, place, kind,
+				      NULL);
 }
 
 int wot_sync_source_suspended(wot_home *h, const char *name)

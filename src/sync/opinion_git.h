@@ -50,5 +50,10 @@ int wot_sync_source_suspended(wot_home *h, const char *name);
 int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const char *name,
 			 const char *commit, char *const *urls, int *place,
 			 const char **kind);
+/* The same; *fetched (may be NULL) gets how many of urls answered the
+ * fetch: 0 means nothing was learnt, not that the commit is nowhere. */
+int wot_sync_fetch_claim_n(wot_home *h, wot_trust *t, const char *name,
+			   const char *commit, char *const *urls, int *place,
+			   const char **kind, size_t *fetched);
 
 #endif

@@ -1,0 +1,109 @@
+/*
+ * neighbor_claims.c - a neighbor round as a look at other heads: a
+ * neighbor that names a commit of a sampled RRset's source that we cannot
+ * place, or that forks from our verified head, may hold the owner's other
+ * history. Second opinions only ask about changed RRsets, and only k
+ * peers; the rounds ask many peers about unchanged ones too, so fetching
+ * such a claim here (the URLs the neighbor announces, else those other
+ * peers announce: wot_opinion_fetch_claim) lets every follower of an
+ * equivocating source keep the proof. Pool side, in the judging phase.
+ * Judging the neighbor stays with the majority: this only learns.
+ */
+#include "dns/neighbor_int.h"
+#include "sync/opinion_git.h"
+#include "trust/majority.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <uv.h>
+
+enum {
+	CLAIMS_PER_ROUND = 2, /* fetches per round, at most */
+	TRIED_KEEP = 64,      /* commits remembered as tried */
+	TRIED_MS = 60000      /* a tried commit is not fetched again before */
+};
+
+/* Commits tried lately. One round at a time per daemon, on the pool:
+ * nobody else touches this. */
+static struct {
+	char commit[WOT_OID_MAX];
+	uint64_t at;
+} tried[TRIED_KEEP];
+static size_t tried_pos;
+
+static int tried_lately(const char *commit, uint64_t now)
+{
+	for (size_t i = 0; i < TRIED_KEEP; i++)
+		if (tried[i].at && now - tried[i].at < TRIED_MS &&
+		    !strcmp(tried[i].commit, commit))
+			return 1;
+	return 0;
+}
+
+static void remember(const char *commit, uint64_t now)
+{
+	snprintf(tried[tried_pos].commit, sizeof(tried[0].commit), "%s",
+		 commit);
+	tried[tried_pos].at = now ? now : 1;
+	tried_pos = (tried_pos + 1) % TRIED_KEEP;
+}
+
+/* 1 if answer a about sample s names a commit of the same source that we
+ * cannot place on our history. */
+static int worth_fetching(wot_home *h, const nb_sample *s, const nb_answer *a)
+{
+	wot_rel rel = WOT_REL_UNKNOWN;
+
+	if (!a->answered || a->none || !a->commit[0] ||
+	    strcasecmp(a->fpr, s->fpr) || !strcmp(a->commit, s->commit))
+		return 0;
+	if (wot_sync_commit_relation(h, s->source, s->commit, a->commit, &rel) <
+	    0)
+		wot_error_clear();
+	return rel == WOT_REL_UNKNOWN || rel == WOT_REL_UNRELATED;
+}
+
+int wot_neighbor_fetch_claims(nb_round *r)
+{
+	wot_home *h = r->n->h;
+	wot_trust *t = NULL;
+	uint64_t now = uv_hrtime() / 1000000;
+	int fetches = 0, proofs = 0;
+
+	for (size_t i = 0; i < r->ns && fetches < CLAIMS_PER_ROUND; i++) {
+		const nb_sample *s = &r->samples[i];
+		if (wot_sync_source_suspended(h, s->source))
+			continue; /* proven already */
+		for (size_t p = 0; p < r->np && fetches < CLAIMS_PER_ROUND;
+		     p++) {
+			const nb_answer *a = &r->ans[i * r->np + p];
+			wot_claim_fetch f;
+			if (!worth_fetching(h, s, a) ||
+			    tried_lately(a->commit, now))
+				continue;
+			if (!t && wot_home_trust(h, &t) < 0) {
+				wot_error_clear();
+				return proofs;
+			}
+			remember(a->commit, now);
+			fetches++;
+			wot_opinion_fetch_claim(h, t, r->peers, r->np, p,
+						s->source, s->fpr, a->commit,
+						&f);
+			if (wot_sync_source_suspended(h, s->source)) {
+				wot_log(WOT_LOG_WARNING, "dns",
+					"neighbors: source %s equivocates "
+					"(proof kept while looking for commit "
+					"%.12s named by %s)",
+					s->source, a->commit,
+					r->peers[p].endpoint);
+				proofs++;
+				break;
+			}
+		}
+	}
+	wot_trust_free(t);
+	return proofs;
+}

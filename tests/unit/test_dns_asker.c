@@ -1,0 +1,170 @@
+/*
+ * test_dns_asker.c - the opinion asker's source address
+ * (src/dns/opinion_ask.c): with a specific source its questions leave
+ * from that address (what a peer's per-address rate limit sees), the any
+ * address keeps the default, and a loopback source is not used towards
+ * other destinations.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "dns/opinion.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A UDP "peer" on addr: records where each question came from and echoes
+ * it back as its answer. */
+typedef struct {
+	uv_udp_t udp;
+	char from[80];
+	int got;
+	uint8_t buf[512];
+} peer;
+
+typedef struct {
+	int answered, timeouts;
+} asked;
+
+static void peer_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	peer *p = h->data;
+
+	(void)hint;
+	*b = uv_buf_init((char *)p->buf, sizeof(p->buf));
+}
+
+static void peer_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
+		      const struct sockaddr *from, unsigned flags)
+{
+	peer *p = u->data;
+	uv_buf_t out;
+
+	(void)flags;
+	if (n <= 0 || !from)
+		return;
+	uv_ip4_name((const struct sockaddr_in *)from, p->from, sizeof(p->from));
+	p->got++;
+	out = uv_buf_init(b->base, (unsigned)n);
+	uv_udp_try_send(u, &out, 1, from);
+}
+
+static void on_answer(void *data, const uint8_t *pkt, size_t len, uint16_t id)
+{
+	asked *a = data;
+
+	(void)len;
+	(void)id;
+	if (pkt)
+		a->answered++;
+	else
+		a->timeouts++;
+}
+
+static void closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+/* Ask the peer on 127.0.0.1 once from an asker with source src (NULL:
+ * none); the peer's view of the sender is left in p->from. */
+static void ask_once(const char *src, peer *p, asked *a)
+{
+	uv_loop_t loop;
+	wot_opinion_asker *k = NULL;
+	struct sockaddr_in sa;
+	int len = sizeof(sa);
+	char ep[64];
+	uint8_t q[300];
+	size_t qlen;
+
+	memset(p, 0, sizeof(*p));
+	memset(a, 0, sizeof(*a));
+	assert_int_equal(uv_loop_init(&loop), 0);
+	uv_udp_init(&loop, &p->udp);
+	p->udp.data = p;
+	uv_ip4_addr("127.0.0.1", 0, &sa);
+	assert_int_equal(uv_udp_bind(&p->udp, (struct sockaddr *)&sa, 0), 0);
+	uv_udp_getsockname(&p->udp, (struct sockaddr *)&sa, &len);
+	uv_udp_recv_start(&p->udp, peer_alloc, peer_recv);
+	snprintf(ep, sizeof(ep), "127.0.0.1:%d", ntohs(sa.sin_port));
+
+	assert_int_equal(wot_opinion_asker_new(&k, &loop), 0);
+	if (src)
+		assert_int_equal(wot_opinion_asker_source(k, src), 0);
+	assert_int_equal(
+	    wot_opinion_query_record(q, sizeof(q), 77, "www.n3.wot.", 1, &qlen),
+	    0);
+	assert_int_equal(wot_opinion_ask(k, ep, q, qlen, 2000, on_answer, a),
+			 0);
+	while (!a->answered && !a->timeouts)
+		uv_run(&loop, UV_RUN_ONCE);
+	wot_opinion_asker_close(k, NULL, NULL);
+	uv_close((uv_handle_t *)&p->udp, closed);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
+static void asker_sends_from_source(void **state)
+{
+	peer p;
+	asked a;
+
+	(void)state;
+	ask_once("127.0.0.7:5353", &p, &a);
+	assert_int_equal(p.got, 1);
+	assert_string_equal(p.from, "127.0.0.7");
+	/* the answer to that address came back to the asker */
+	assert_int_equal(a.answered, 1);
+
+	ask_once("127.0.0.9:0", &p, &a);
+	assert_string_equal(p.from, "127.0.0.9");
+}
+
+static void asker_default_source(void **state)
+{
+	peer p;
+	asked a;
+
+	(void)state;
+	ask_once(NULL, &p, &a);
+	assert_string_equal(p.from, "127.0.0.1");
+	assert_int_equal(a.answered, 1);
+	/* the any address keeps the default */
+	ask_once("0.0.0.0:5353", &p, &a);
+	assert_string_equal(p.from, "127.0.0.1");
+	/* a v6 source says nothing about v4 questions */
+	ask_once("[::1]:5353", &p, &a);
+	assert_string_equal(p.from, "127.0.0.1");
+	assert_int_equal(a.answered, 1);
+}
+
+static void asker_bad_source(void **state)
+{
+	wot_opinion_asker *k = NULL;
+	uv_loop_t loop;
+
+	(void)state;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_int_equal(wot_opinion_asker_new(&k, &loop), 0);
+	assert_int_equal(wot_opinion_asker_source(k, "not-an-address"),
+			 WOT_EINVAL);
+	wot_error_clear();
+	wot_opinion_asker_close(k, NULL, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(asker_sends_from_source),
+	    cmocka_unit_test(asker_default_source),
+	    cmocka_unit_test(asker_bad_source),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
