@@ -19,6 +19,7 @@
 #include "dns/withdraw.h"
 #include "util/util.h"
 
+#include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -119,6 +120,9 @@ static int build(wot_home *h, const wot_manifest *m, wot_dns_table **out)
 		free(parts);
 	} else if ((rc = wot_dns_table_compose(out, parts)) == 0) {
 		remember(dir, *out, m, epoch);
+		wot_log(WOT_LOG_INFO, "dns",
+			"accepted set %" PRIu64 ": read %zu of %zu shards",
+			m->gen, parsed, m->nshards);
 	}
 	/* Parsing left the heap full of freed ldns objects: give the pages
 	 * back, a daemon keeps running for months. */
