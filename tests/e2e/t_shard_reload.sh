@@ -75,4 +75,11 @@ kill -HUP "$SERVE_PID"
 wait_for "a second reload" 5 bash -c "[ \$(grep -c 'reloaded $N records' '$LOG') = 2 ]"
 expect_eq "nothing read when nothing changed" \
 	"$(grep -c 'read [0-9]* of' "$LOG")" "2"
+
+# Shared parts are released exactly once (a sanitizer build reports
+# leaks and double frees in the exit status and the log).
+kill -TERM "$SERVE_PID"
+wait "$SERVE_PID"
+expect_eq "daemon exits 0" "$?" "0"
+expect_eq "no sanitizer report" "$(grep -c 'Sanitizer' "$LOG")" "0"
 finish
