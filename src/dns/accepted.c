@@ -9,7 +9,8 @@
  *
  * The set is a composite table, one part per shard (table.c). The last
  * one built is kept, so the next load parses only the shards whose file
- * generation changed and shares every other part: a change in one source
+ * generation changed, or which hold a name withdrawn or served again
+ * since (withdraw.h), and shares every other part: a change in one source
  * among a thousand is served in a fraction of a second instead of
  * re-reading a million records. Loads are serialised (they would only
  * parse the same shards twice).
@@ -42,15 +43,37 @@ uint64_t wot_dns_accepted_gen(wot_home *h)
 	return wot_manifest_gen(h);
 }
 
+/* Mark in stale[] the parts of the last composite that cannot serve
+ * again: all when there is none, or it is another home's, or the withdrawn
+ * set changed beyond what is remembered; else the shards of the names
+ * withdrawn or served again since it was built. *epoch gets the withdraw
+ * epoch the new composite reflects. */
+static void find_stale(const char *dir, uint8_t *stale, uint64_t *epoch)
+{
+	char(*names)[256] = NULL;
+	int same = last.table && !strcmp(last.dir, dir), n = -1;
+
+	*epoch = wot_dns_withdraw_epoch(); /* before any shard is read */
+	if (same && *epoch == last.epoch)
+		n = 0;
+	else if (same && (names = calloc(WOT_WITHDRAW_CHANGES, sizeof(*names))))
+		n = wot_dns_withdraw_changes(last.epoch, names,
+					     WOT_WITHDRAW_CHANGES, epoch);
+	memset(stale, n < 0, NPARTS);
+	for (int i = 0; i < n; i++)
+		stale[wot_shard_of_name(names[i])] = 1;
+	free(names);
+}
+
 /* The last composite's part for shard s, when it was read from the very
- * same file under the same withdrawn set (referenced; else NULL). */
-static wot_dns_table *reusable(const char *dir, const wot_manifest_shard *s,
-			       uint64_t epoch)
+ * same file and no withdrawal touched it (referenced; else NULL). */
+static wot_dns_table *reusable(const wot_manifest_shard *s,
+			       const uint8_t *stale)
 {
 	wot_dns_table *p;
 
-	if (!last.table || s->shard == WOT_SHARD_TOP || last.epoch != epoch ||
-	    strcmp(last.dir, dir) || last.filegen[s->shard] != s->filegen)
+	if (!last.table || s->shard == WOT_SHARD_TOP || stale[s->shard] ||
+	    last.filegen[s->shard] != s->filegen)
 		return NULL;
 	p = wot_dns_table_part(last.table, s->shard);
 	wot_dns_table_ref(p);
@@ -103,14 +126,16 @@ static void remember(const char *dir, wot_dns_table *t, const wot_manifest *m,
 static int build(wot_home *h, const wot_manifest *m, wot_dns_table **out)
 {
 	const char *dir = wot_home_dir(h);
-	uint64_t epoch = wot_dns_withdraw_epoch(); /* before reading */
+	uint8_t stale[NPARTS];
+	uint64_t epoch;
 	wot_dns_table **parts = calloc(NPARTS, sizeof(*parts));
 	size_t parsed = 0;
 	int rc = parts ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
 
+	find_stale(dir, stale, &epoch);
 	for (size_t i = 0; rc == 0 && i < m->nshards; i++) {
 		const wot_manifest_shard *s = &m->shards[i];
-		parts[s->shard] = reusable(dir, s, epoch);
+		parts[s->shard] = reusable(s, stale);
 		if (!parts[s->shard] && ++parsed)
 			rc = load_part(h, s, &parts[s->shard]);
 	}

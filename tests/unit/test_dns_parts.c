@@ -293,17 +293,33 @@ static void dns_accepted_reuses_parts(void **state)
 	wot_dns_table_free(t1); /* its shared part lives on in t2 */
 	expect_a(t2, "a.wot.", "192.0.2.1");
 
-	/* A withdrawal reads every shard again, skipping the RRset. */
+	/* A withdrawal reads the shard of its name again, skipping the
+	 * RRset; the other parts stay. */
 	assert_int_equal(wot_dns_withdraw_add("a.wot", 1, 0, "test"), 1);
 	assert_int_equal(wot_dns_accepted_load(f->h, &t3, &gen), 0);
 	assert_ptr_not_equal(wot_dns_table_part(t3, sa),
 			     wot_dns_table_part(t2, sa));
+	assert_ptr_equal(wot_dns_table_part(t3, sb),
+			 wot_dns_table_part(t2, sb));
 	expect_a(t3, "a.wot.", "");
+	expect_a(t3, "b.wot.", "192.0.2.22");
 	assert_int_equal(wot_dns_table_count(t3), 2);
-	wot_dns_table_free(t3);
+	wot_dns_table_free(t2);
+	/* Served again: read again. */
 	assert_int_equal(wot_dns_withdraw_remove("a.wot.", 1), 1);
+	assert_int_equal(wot_dns_accepted_load(f->h, &t2, &gen), 0);
+	assert_ptr_not_equal(wot_dns_table_part(t2, sa),
+			     wot_dns_table_part(t3, sa));
+	assert_ptr_equal(wot_dns_table_part(t2, sb),
+			 wot_dns_table_part(t3, sb));
+	expect_a(t2, "a.wot.", "192.0.2.1");
+	wot_dns_table_free(t3);
+	/* A clear is not by name: every shard is read again. */
+	wot_dns_withdraw_clear();
 	assert_int_equal(wot_dns_accepted_load(f->h, &t3, &gen), 0);
-	expect_a(t3, "a.wot.", "192.0.2.1");
+	assert_ptr_not_equal(wot_dns_table_part(t3, sb),
+			     wot_dns_table_part(t2, sb));
+	assert_int_equal(wot_dns_table_count(t3), 3);
 	wot_dns_table_free(t3);
 	wot_dns_table_free(t2);
 }
