@@ -20,7 +20,9 @@
 #include "dns/withdraw.h"
 #include "util/util.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -36,7 +38,9 @@ static struct {
 	uint64_t gen;
 	uint64_t epoch;		  /* wot_dns_withdraw_epoch() when built */
 	uint64_t filegen[NPARTS]; /* 0: empty part */
-} last = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0, {0}};
+	uint64_t hash[NPARTS];	  /* of each part's zone file; 0: unknown */
+} last = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0, {0}, {0}};
+static uint64_t hash_key[2]; /* random: file contents come from sources */
 
 uint64_t wot_dns_accepted_gen(wot_home *h)
 {
@@ -65,36 +69,38 @@ static void find_stale(const char *dir, uint8_t *stale, uint64_t *epoch)
 	free(names);
 }
 
-/* The last composite's part for shard s, when it was read from the very
- * same file and no withdrawal touched it (referenced; else NULL). */
-static wot_dns_table *reusable(const wot_manifest_shard *s,
-			       const uint8_t *stale)
+/* Keyed hash of a file's bytes into *out (never 0). */
+static int hash_file(const char *path, uint64_t *out)
 {
-	wot_dns_table *p;
+	FILE *fp = fopen(path, "re");
+	uint8_t buf[1 << 14];
+	uint64_t h = 0;
+	size_t n;
 
-	if (!last.table || s->shard == WOT_SHARD_TOP || stale[s->shard] ||
-	    last.filegen[s->shard] != s->filegen)
-		return NULL;
-	p = wot_dns_table_part(last.table, s->shard);
-	wot_dns_table_ref(p);
-	return p;
+	if (!fp)
+		return wot_error_set(errno == ENOENT ? WOT_ENOENT : WOT_EIO,
+				     "%s: %s", path, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		h = wot_dns_siphash(hash_key[0] ^ h, hash_key[1], buf, n);
+	n = (size_t)ferror(fp);
+	fclose(fp);
+	if (n)
+		return wot_error_set(WOT_EIO, "%s: read error", path);
+	*out = h ? h : 1;
+	return 0;
 }
 
 /* Parse one shard's zone file into *out; the top part stays unsealed
  * (wot_dns_table_compose adds to it). */
-static int load_part(wot_home *h, const wot_manifest_shard *s,
-		     wot_dns_table **out)
+static int load_part(const char *path, int top, wot_dns_table **out)
 {
-	char *path = wot_manifest_path(h, s, "zone");
 	wot_dns_table *t = NULL;
-	int rc = path ? wot_dns_table_new(&t)
-		      : wot_error_set(WOT_ENOMEM, "out of memory");
+	int rc = wot_dns_table_new(&t);
 
 	if (rc == 0)
 		rc = wot_dns_table_load_into(t, path);
-	if (rc == 0 && s->shard != WOT_SHARD_TOP)
+	if (rc == 0 && !top)
 		rc = wot_dns_table_seal(t);
-	free(path);
 	if (rc < 0) {
 		wot_dns_table_free(t);
 		t = NULL;
@@ -103,9 +109,46 @@ static int load_part(wot_home *h, const wot_manifest_shard *s,
 	return rc;
 }
 
+/*
+ * The part for shard s into *out: the last composite's when it was read
+ * from the same file, or from a file with the same bytes (a full
+ * recompute rewrites every shard), and no withdrawal touched it; else
+ * parsed. *hash gets the file's hash. Returns 1 when parsed, 0 when
+ * reused, or an error.
+ */
+static int get_part(wot_home *h, const wot_manifest_shard *s,
+		    const uint8_t *stale, uint64_t *hash, wot_dns_table **out)
+{
+	int id = s->shard, top = id == WOT_SHARD_TOP, rc = 0;
+	wot_dns_table *old = last.table && !stale[id] && !top
+				 ? wot_dns_table_part(last.table, id)
+				 : NULL;
+	char *path = NULL;
+
+	*out = NULL;
+	if (old && last.filegen[id] == s->filegen) {
+		*hash = last.hash[id];
+		wot_dns_table_ref(old);
+		*out = old;
+		return 0;
+	}
+	if (!(path = wot_manifest_path(h, s, "zone")))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	if (!top)
+		rc = hash_file(path, hash);
+	if (rc == 0 && old && *hash == last.hash[id]) {
+		wot_dns_table_ref(old);
+		*out = old;
+	} else if (rc == 0) {
+		rc = load_part(path, top, out);
+	}
+	free(path);
+	return rc < 0 ? rc : *out != old;
+}
+
 /* Keep t (referenced) as the base of the next load. */
 static void remember(const char *dir, wot_dns_table *t, const wot_manifest *m,
-		     uint64_t epoch)
+		     uint64_t epoch, const uint64_t *hash)
 {
 	char *d = strdup(dir);
 
@@ -121,30 +164,31 @@ static void remember(const char *dir, wot_dns_table *t, const wot_manifest *m,
 	memset(last.filegen, 0, sizeof(last.filegen));
 	for (size_t i = 0; i < m->nshards; i++)
 		last.filegen[m->shards[i].shard] = m->shards[i].filegen;
+	memcpy(last.hash, hash, sizeof(last.hash));
 }
 
 static int build(wot_home *h, const wot_manifest *m, wot_dns_table **out)
 {
 	const char *dir = wot_home_dir(h);
 	uint8_t stale[NPARTS];
-	uint64_t epoch;
+	uint64_t epoch, *hash = calloc(NPARTS, sizeof(*hash));
 	wot_dns_table **parts = calloc(NPARTS, sizeof(*parts));
 	size_t parsed = 0;
-	int rc = parts ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
+	int rc = parts && hash ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
 
 	find_stale(dir, stale, &epoch);
 	for (size_t i = 0; rc == 0 && i < m->nshards; i++) {
 		const wot_manifest_shard *s = &m->shards[i];
-		parts[s->shard] = reusable(s, stale);
-		if (!parts[s->shard] && ++parsed)
-			rc = load_part(h, s, &parts[s->shard]);
+		rc = get_part(h, s, stale, &hash[s->shard], &parts[s->shard]);
+		parsed += rc == 1;
+		rc = rc < 0 ? rc : 0;
 	}
 	if (rc < 0) {
 		for (size_t i = 0; parts && i < NPARTS; i++)
 			wot_dns_table_free(parts[i]);
 		free(parts);
 	} else if ((rc = wot_dns_table_compose(out, parts)) == 0) {
-		remember(dir, *out, m, epoch);
+		remember(dir, *out, m, epoch, hash);
 		wot_log(WOT_LOG_INFO, "dns",
 			"accepted set %" PRIu64 ": read %zu of %zu shards",
 			m->gen, parsed, m->nshards);
@@ -153,6 +197,7 @@ static int build(wot_home *h, const wot_manifest *m, wot_dns_table **out)
 	 * back, a daemon keeps running for months. */
 	if (parsed)
 		malloc_trim(0);
+	free(hash);
 	return rc;
 }
 
@@ -189,9 +234,11 @@ static int load_once(wot_home *h, wot_dns_table **out, uint64_t *gen)
  * the next, which made a full load 40% slower than one big table. Keep
  * freed memory until build() trims once at the end.
  */
-static void tune_malloc(void)
+static void init_once(void)
 {
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	if (uv_random(NULL, NULL, hash_key, sizeof(hash_key), 0, NULL) != 0)
+		hash_key[0] = wot_now_ms() * 0x9e3779b97f4a7c15ULL;
 }
 
 int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen)
@@ -199,7 +246,7 @@ int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen)
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int rc;
 
-	pthread_once(&once, tune_malloc);
+	pthread_once(&once, init_once);
 	pthread_mutex_lock(&last.lock);
 	rc = load_once(h, out, gen);
 	/* A recompute that finished between reading the manifest and its

@@ -293,6 +293,29 @@ static void dns_accepted_reuses_parts(void **state)
 	wot_dns_table_free(t1); /* its shared part lives on in t2 */
 	expect_a(t2, "a.wot.", "192.0.2.1");
 
+	/* A full recompute writes every shard again under a new FILEGEN:
+	 * the same bytes are not parsed again. */
+	zone(f, "a.wot", 5, "a.wot. 300 IN A 192.0.2.1\n");
+	zone(f, "b.wot", 5, "b.wot. 300 IN A 192.0.2.22\n");
+	manifest(f, 5, 5, 5);
+	assert_int_equal(wot_dns_accepted_load(f->h, &t1, &gen), 0);
+	assert_int_equal(gen, 5);
+	assert_ptr_equal(wot_dns_table_part(t1, sa),
+			 wot_dns_table_part(t2, sa));
+	assert_ptr_equal(wot_dns_table_part(t1, sb),
+			 wot_dns_table_part(t2, sb));
+	wot_dns_table_free(t2);
+	t2 = t1;
+	/* A byte changed: parsed. */
+	zone(f, "b.wot", 6, "b.wot. 300 IN A 192.0.2.23\n");
+	manifest(f, 6, 5, 6);
+	assert_int_equal(wot_dns_accepted_load(f->h, &t1, &gen), 0);
+	assert_ptr_not_equal(wot_dns_table_part(t1, sb),
+			     wot_dns_table_part(t2, sb));
+	expect_a(t1, "b.wot.", "192.0.2.23");
+	wot_dns_table_free(t2);
+	t2 = t1;
+
 	/* A withdrawal reads the shard of its name again, skipping the
 	 * RRset; the other parts stay. */
 	assert_int_equal(wot_dns_withdraw_add("a.wot", 1, 0, "test"), 1);
@@ -302,7 +325,7 @@ static void dns_accepted_reuses_parts(void **state)
 	assert_ptr_equal(wot_dns_table_part(t3, sb),
 			 wot_dns_table_part(t2, sb));
 	expect_a(t3, "a.wot.", "");
-	expect_a(t3, "b.wot.", "192.0.2.22");
+	expect_a(t3, "b.wot.", "192.0.2.23");
 	assert_int_equal(wot_dns_table_count(t3), 2);
 	wot_dns_table_free(t2);
 	/* Served again: read again. */
