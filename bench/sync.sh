@@ -15,7 +15,11 @@
 #     fetched) and with `wotdns sync sN` (only that source, the path a
 #     NOTIFY takes);
 #  4. RSS of `wotdns serve` with the whole accepted set loaded (a few names
-#     checked with dig first).
+#     checked with dig first);
+#  5. the running daemon's reload after one source changed: from
+#     `wotdns sync sN` returning, SIGHUP, until dig gets the new record
+#     (only that source's shards are read again), and the daemon's peak RSS
+#     (VmHWM) after it.
 #
 # The same steps run first at SOURCES/10 sources as the reference, in the
 # same invocation; the ratios show how each step scales (10 = linear).
@@ -158,7 +162,7 @@ timed_sync() {
 
 # serve_rss DIR N: start serve, check names with dig, print VmRSS KiB.
 serve_rss() {
-	local d=$1 n=$2 log="$1/serve.log" port="" i pid got
+	local d=$1 n=$2 log="$1/serve.log" port="" i pid got rss rl
 	"$W" --home "$d/home" serve --listen 127.0.0.1:0 --sync-interval 0 \
 		--upstream 127.0.0.1:9 >"$log" 2>&1 &
 	pid=$!
@@ -178,14 +182,35 @@ serve_rss() {
 	done
 	got=$(dig +short +time=2 +tries=1 @127.0.0.1 -p "$port" h0.s0.wot A)
 	[ "$got" = 192.0.2.77 ] || { say "changed record not served: '$got'"; exit 1; }
-	awk '/^VmRSS/{print $2}' "/proc/$pid/status"
+	rss=$(awk '/^VmRSS/{print $2}' "/proc/$pid/status")
+	rl=$(reload_ms "$d" "$n" "$port" "$pid")
+	echo "$rss $rl"
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 }
 
-# run N: prints "full nochange onechanged rss_kib"
+# reload_ms DIR N PORT PID: one source republishes, `sync sJ`, SIGHUP to
+# the daemon PID; prints the milliseconds until it serves the change and
+# its VmHWM (KiB).
+reload_ms() {
+	local d=$1 n=$2 port=$3 pid=$4 j=$(($2 / 2)) s got i
+	republish "$d" "$j" "$(awk -F' = ' -v s="s$j" \
+		'$0=="["s"]"{f=1} f&&$1=="key"{print $2; exit}' "$d/home/sources.conf")"
+	timed_sync "$d" "s$j" >/dev/null
+	s=$(ms)
+	kill -HUP "$pid"
+	for i in $(seq 1 3000); do
+		got=$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" "h0.s$j.wot" A)
+		[ "$got" = 192.0.2.77 ] && break
+		sleep 0.01
+	done
+	[ "$got" = 192.0.2.77 ] || { say "reload: h0.s$j.wot '$got'"; exit 1; }
+	echo "$(($(ms) - s)) $(awk '/^VmHWM/{print $2}' "/proc/$pid/status")"
+}
+
+# run N: prints "full nochange onechanged rss_kib named reload_ms hwm_kib"
 run() {
-	local n=$1 d="$T/n$1" full nc=() oc=() on=() i j rss
+	local n=$1 d="$T/n$1" full nc=() oc=() on=() i j rss rl hwm out
 	say "== $n sources x $RECORDS records =="
 	generate "$d" "$n" "$RECORDS"
 	full=$(timed_sync "$d")
@@ -215,9 +240,11 @@ run() {
 	republish "$d" 0 "$(awk -F' = ' '$0=="[s0]"{f=1} f&&$1=="key"{print $2; exit}' \
 		"$d/home/sources.conf")"
 	timed_sync "$d" >/dev/null
-	rss=$(serve_rss "$d" "$n")
+	out=$(serve_rss "$d" "$n")
+	read -r rss rl hwm <<<"$out"
 	say "  serve RSS: $rss KiB"
-	echo "$full $(med "${nc[@]}") $(med "${oc[@]}") $rss $(med "${on[@]}")"
+	say "  daemon reload after one changed source: $rl ms (peak RSS $hwm KiB)"
+	echo "$full $(med "${nc[@]}") $(med "${oc[@]}") $rss $(med "${on[@]}") $rl $hwm"
 	for g in "$d/pub" "$d/home/gnupg"; do
 		gpgconf --homedir "$g" --kill all 2>/dev/null || true
 	done
@@ -225,7 +252,7 @@ run() {
 }
 
 row() {
-	printf '%-10s %10s %12s %12s %12s %10s\n' "$@"
+	printf '%-10s %10s %12s %12s %12s %10s %10s\n' "$@"
 }
 say "wotdns: $W"
 if [ -n "${GEN_ONLY:-}" ]; then
@@ -236,15 +263,16 @@ if [ -n "${GEN_ONLY:-}" ]; then
 	exit 0
 fi
 if [ "$REF" = 1 ] && [ "$SOURCES" -ge 20 ]; then
-	read -r rf rn ro rr ra < <(run $((SOURCES / 10)))
+	read -r rf rn ro rr ra rl rh < <(run $((SOURCES / 10)))
 fi
-read -r ff fn fo fr fa < <(run "$SOURCES")
+read -r ff fn fo fr fa fl fh < <(run "$SOURCES")
 
 echo "sync at scale: $RECORDS records per source (median of $REPEAT for no-change and one-changed)"
-row "sources" "full ms" "no-change ms" "1 changed ms" "1 named ms" "RSS MiB"
+row "sources" "full ms" "no-change ms" "1 changed ms" "1 named ms" "RSS MiB" "reload ms"
 [ -n "${rf:-}" ] && row "$((SOURCES / 10))" "$rf" "$rn" "$ro" "$ra" \
-	"$(awk -v k="$rr" 'BEGIN{printf "%.1f", k / 1024}')"
-row "$SOURCES" "$ff" "$fn" "$fo" "$fa" "$(awk -v k="$fr" 'BEGIN{printf "%.1f", k / 1024}')"
+	"$(awk -v k="$rr" 'BEGIN{printf "%.1f", k / 1024}')" "$rl"
+row "$SOURCES" "$ff" "$fn" "$fo" "$fa" "$(awk -v k="$fr" 'BEGIN{printf "%.1f", k / 1024}')" "$fl"
+echo "daemon reload after one changed source (sync sN, SIGHUP, until served): $fl ms, peak RSS $(awk -v k="$fh" 'BEGIN{printf "%.1f", k / 1024}') MiB"
 if [ -n "${rf:-}" ]; then
 	awk -v a="$ff" -v b="$rf" -v c="$fn" -v d="$rn" -v e="$fo" -v f="$ro" \
 		-v g="$fr" -v h="$rr" 'BEGIN {

@@ -106,6 +106,21 @@ const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
 const wot_dns_rrset *wot_dns_node_rrset(const wot_dns_node *n, uint16_t type);
 /* 1 if the table holds at least one SOA (so lookups can be skipped). */
 int wot_dns_table_has_apex(const wot_dns_table *t);
+/*
+ * A composite table over parts[0 .. WOT_SHARDS] (sync.h; calloc'd, the
+ * last one WOT_SHARD_TOP): a name is looked up in the part of its shard
+ * (wot_shard_of_wire), NULL parts hold nothing. Takes the array and one
+ * reference to each part, on failure too. Every part but the top is
+ * sealed; the top (unsealed, or NULL for an empty one) gets an empty
+ * non-terminal for each name of at most one label in the others, then is
+ * sealed. Free *out with wot_dns_table_free, which drops the parts.
+ */
+int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts);
+/* The part for shard of a composite (borrowed; NULL if t is not one). */
+wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int shard);
+/* Add a master file's records to the unsealed t (zonefile.c: no seal, no
+ * malloc_trim, withdrawn RRsets skipped). */
+int wot_dns_table_load_into(wot_dns_table *t, const char *path);
 /* SipHash-2-4 of in under the key k0/k1 (hash tables keyed per instance). */
 uint64_t wot_dns_siphash(uint64_t k0, uint64_t k1, const uint8_t *in,
 			 size_t len);

@@ -24,8 +24,12 @@ typedef void (*wot_prop_table_fn)(void *data, wot_dns_table *t, uint64_t gen);
 
 /* Load the accepted set (an empty one when there is none) and its
  * generation: a later generation never holds older records. Caller frees
- * *out with wot_dns_table_free(). */
+ * *out with wot_dns_table_free(). The last set loaded is kept and its
+ * parts reused: only shards whose files changed (or all, after the
+ * withdrawn set changed) are read again. Thread-safe; loads queue. */
 int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen);
+/* Drop the kept set, so the next load reads every shard (tests). */
+void wot_dns_accepted_forget(void);
 /* The generation of the accepted set as it is now (0: none). */
 uint64_t wot_dns_accepted_gen(wot_home *h);
 

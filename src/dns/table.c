@@ -4,8 +4,13 @@
  * RRsets in compact wire form. Every ancestor of an owner is present as an
  * empty non-terminal so "does anything exist at or below this name" is one
  * lookup.
+ *
+ * A composite table is one part per shard of the accepted set (sync.h):
+ * a lookup goes to the part of the name's shard, so a reload re-parses
+ * only the shards that changed and shares the others.
  */
 #include "dns/dns_int.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -26,6 +31,13 @@ struct wot_dns_table {
 	ldns_buffer *scratch;
 	uint8_t *arena;	 /* after wot_dns_table_seal: every node lives here */
 	atomic_int refs; /* listener threads holding it; freed at 0 */
+	/* Sealed: the names of at most one label (each an ENT the top part
+	 * of a composite needs), wire names one after another. */
+	uint8_t *tops;
+	size_t topslen;
+	/* Composite: WOT_SHARDS + 1 parts by shard, each referenced (NULL:
+	 * empty); then slots is unused. */
+	wot_dns_table **parts;
 };
 
 enum { TABLE_MIN_CAP = 64 };
@@ -106,6 +118,8 @@ const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
 {
 	uint64_t h;
 
+	if (t && t->parts && len > 0)
+		t = t->parts[wot_shard_of_wire(lname, len)];
 	if (!t || !t->used || len == 0 || len > WOT_DNS_NAME_MAX)
 		return NULL;
 	h = siphash24(t->k0, t->k1, lname, len);
@@ -331,7 +345,7 @@ int wot_dns_table_add(wot_dns_table *t, const ldns_rr *rr)
 
 	if (!t || !rr)
 		return wot_error_set(WOT_EINVAL, "no table or record");
-	if (t->arena)
+	if (t->arena || t->parts)
 		return wot_error_set(WOT_EINVAL, "table is sealed");
 	rc = check_rr(rr, lname, &lname_len);
 	if (rc < 0)
@@ -412,12 +426,44 @@ static wot_dns_node *node_move(const wot_dns_node *n, uint8_t *arena,
 	return c;
 }
 
+/* At most one label: the root, or one label followed by the root. */
+static int is_top_name(const uint8_t *name, size_t len)
+{
+	return len == 1 || (size_t)name[0] + 2 == len;
+}
+
+/* Remember the names a composite's top part needs as ENTs. */
+static int collect_tops(wot_dns_table *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->cap; i++) {
+		const wot_dns_node *nd = t->slots[i].node;
+		if (nd && is_top_name(nd->name, nd->namelen))
+			n += nd->namelen;
+	}
+	if (!n)
+		return 0;
+	if (!(t->tops = malloc(n)))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < t->cap; i++) {
+		const wot_dns_node *nd = t->slots[i].node;
+		if (nd && is_top_name(nd->name, nd->namelen)) {
+			memcpy(t->tops + t->topslen, nd->name, nd->namelen);
+			t->topslen += nd->namelen;
+		}
+	}
+	return 0;
+}
+
 int wot_dns_table_seal(wot_dns_table *t)
 {
 	size_t total = 0, pos = 0;
 
-	if (!t || t->arena)
+	if (!t || t->arena || t->parts)
 		return 0;
+	if (collect_tops(t) < 0)
+		return WOT_ENOMEM;
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->slots[i].node)
 			total += node_bytes(t->slots[i].node);
@@ -452,6 +498,10 @@ void wot_dns_table_free(wot_dns_table *t)
 	if (!t ||
 	    atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) > 1)
 		return;
+	for (size_t i = 0; t->parts && i <= WOT_SHARDS; i++)
+		wot_dns_table_free(t->parts[i]);
+	free(t->parts);
+	free(t->tops);
 	for (size_t i = 0; i < t->cap && !t->arena; i++)
 		node_free(t->slots[i].node);
 	free(t->arena);
@@ -459,4 +509,65 @@ void wot_dns_table_free(wot_dns_table *t)
 	if (t->scratch)
 		ldns_buffer_free(t->scratch);
 	free(t);
+}
+
+/* Every part's names of at most one label become ENTs of top, where
+ * lookups of those names go. */
+static int add_top_ents(wot_dns_table *top, wot_dns_table *const *parts)
+{
+	wot_dns_node *n;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < WOT_SHARDS; i++) {
+		const wot_dns_table *p = parts[i];
+		for (size_t off = 0; rc == 0 && p && off < p->topslen;) {
+			size_t len =
+			    wot_dns_name_len(p->tops + off, p->topslen - off);
+			if (!len)
+				break;
+			rc = node_get_with_ancestors(top, p->tops + off, len,
+						     &n);
+			off += len;
+		}
+	}
+	return rc;
+}
+
+int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts)
+{
+	wot_dns_table *t = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (!parts[WOT_SHARD_TOP])
+		rc = wot_dns_table_new(&parts[WOT_SHARD_TOP]);
+	if (rc == 0 && parts[WOT_SHARD_TOP]->arena)
+		rc = wot_error_set(WOT_EINVAL, "top part is sealed");
+	if (rc == 0)
+		rc = add_top_ents(parts[WOT_SHARD_TOP], parts);
+	if (rc == 0)
+		rc = wot_dns_table_seal(parts[WOT_SHARD_TOP]);
+	if (rc == 0 && !(t = calloc(1, sizeof(*t))))
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+	if (rc < 0) {
+		for (size_t i = 0; i <= WOT_SHARDS; i++)
+			wot_dns_table_free(parts[i]);
+		free(parts);
+		return rc;
+	}
+	atomic_init(&t->refs, 1);
+	t->parts = parts;
+	for (size_t i = 0; i <= WOT_SHARDS; i++) {
+		t->nrecords += parts[i] ? parts[i]->nrecords : 0;
+		t->napex += parts[i] ? parts[i]->napex : 0;
+	}
+	*out = t;
+	return 0;
+}
+
+wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int shard)
+{
+	if (!t || !t->parts || shard < 0 || shard > WOT_SHARDS)
+		return NULL;
+	return t->parts[shard];
 }

@@ -16,7 +16,15 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static wot_withdrawn *set;
 static size_t nset, capset;
-static atomic_size_t count; /* nset, readable without the lock */
+static atomic_size_t count;	   /* nset, readable without the lock */
+static atomic_uint_fast64_t epoch; /* raised by every change of the set */
+/* The names of the last changes, by epoch, so a loader can re-read just
+ * their shards; name "" stands for "everything" (clear). */
+enum { RING = WOT_WITHDRAW_CHANGES };
+static struct {
+	uint64_t epoch;
+	char name[256];
+} ring[RING];
 
 /* Lowercase absolute form of name into out[256]; 0 or WOT_EINVAL. */
 static int canon(const char *name, char out[256])
@@ -31,6 +39,15 @@ static int canon(const char *name, char out[256])
 		out[n++] = '.';
 	out[n] = '\0';
 	return 0;
+}
+
+/* One change to cname ("" for all) under the lock. */
+static void changed(const char *cname)
+{
+	uint64_t e = atomic_fetch_add(&epoch, 1) + 1;
+
+	ring[e % RING].epoch = e;
+	snprintf(ring[e % RING].name, sizeof(ring[0].name), "%s", cname);
 }
 
 static ssize_t find(const char *cname, uint16_t type)
@@ -72,6 +89,7 @@ int wot_dns_withdraw_add(const char *name, uint16_t type, int64_t now,
 		w->since = now;
 		snprintf(w->why, sizeof(w->why), "%s", why ? why : "");
 		atomic_store(&count, nset);
+		changed(c);
 	}
 	pthread_mutex_unlock(&lock);
 	if (rc < 0)
@@ -93,6 +111,7 @@ int wot_dns_withdraw_remove(const char *name, uint16_t type)
 	if (i >= 0) {
 		set[i] = set[--nset];
 		atomic_store(&count, nset);
+		changed(c);
 	}
 	pthread_mutex_unlock(&lock);
 	return i >= 0;
@@ -144,5 +163,30 @@ void wot_dns_withdraw_clear(void)
 	set = NULL;
 	nset = capset = 0;
 	atomic_store(&count, 0);
+	changed("");
 	pthread_mutex_unlock(&lock);
+}
+
+uint64_t wot_dns_withdraw_epoch(void)
+{
+	return atomic_load(&epoch);
+}
+
+int wot_dns_withdraw_changes(uint64_t since, char (*out)[256], size_t cap,
+			     uint64_t *now)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&lock);
+	*now = atomic_load(&epoch);
+	if (*now < since || *now - since > RING || *now - since > cap)
+		n = -1;
+	for (uint64_t e = since + 1; n >= 0 && e <= *now; e++) {
+		if (ring[e % RING].epoch != e || !ring[e % RING].name[0])
+			n = -1;
+		else
+			memcpy(out[n++], ring[e % RING].name, sizeof(*out));
+	}
+	pthread_mutex_unlock(&lock);
+	return n;
 }

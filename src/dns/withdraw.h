@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { WOT_WITHDRAW_MAX = 4096 }; /* entries at most; more are refused */
+enum { WOT_WITHDRAW_MAX = 4096 };   /* entries at most; more are refused */
+enum { WOT_WITHDRAW_CHANGES = 64 }; /* changes remembered by name */
 
 /* One withdrawn RRset (copied out by wot_dns_withdraw_list). */
 typedef struct {
@@ -40,5 +41,16 @@ int wot_dns_withdraw_has_rr(const ldns_rr *rr);
 size_t wot_dns_withdraw_list(wot_withdrawn *out, size_t cap);
 /* Forget everything (tests). */
 void wot_dns_withdraw_clear(void);
+/* Raised by every change of the set: a table loaded at another epoch may
+ * hold RRsets now withdrawn, or lack ones served again. */
+uint64_t wot_dns_withdraw_epoch(void);
+/*
+ * The names withdrawn or served again after epoch since, into out (cap
+ * entries); *now gets the epoch they lead to. Returns how many, or -1 when
+ * they are not all remembered (more than WOT_WITHDRAW_CHANGES or cap, or a
+ * clear): then every loaded record may be affected.
+ */
+int wot_dns_withdraw_changes(uint64_t since, char (*out)[256], size_t cap,
+			     uint64_t *now);
 
 #endif

@@ -61,7 +61,7 @@ out:
 	return rc;
 }
 
-static int load_one(wot_dns_table *t, const char *path)
+int wot_dns_table_load_into(wot_dns_table *t, const char *path)
 {
 	FILE *fp = fopen(path, "re");
 	int rc;
@@ -86,7 +86,7 @@ int wot_dns_table_load_files(wot_dns_table **out, const char *const *paths,
 	if ((rc = wot_dns_table_new(&t)) < 0)
 		return rc;
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = load_one(t, paths[i]);
+		rc = wot_dns_table_load_into(t, paths[i]);
 	if (rc == 0)
 		rc = wot_dns_table_seal(t);
 	/* Parsing left the heap full of freed ldns objects: give the

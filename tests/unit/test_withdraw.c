@@ -77,10 +77,51 @@ static void withdraw_skips_rrset(void **state)
 	assert_int_equal(wot_dns_withdraw_add("", 1, 0, NULL), WOT_EINVAL);
 }
 
+static void withdraw_changes_by_name(void **state)
+{
+	char names[WOT_WITHDRAW_CHANGES][256];
+	uint64_t e0 = wot_dns_withdraw_epoch(), now = 0;
+
+	(void)state;
+	assert_int_equal(wot_dns_withdraw_changes(e0, names, 4, &now), 0);
+	assert_int_equal(now, e0);
+	assert_int_equal(wot_dns_withdraw_add("X.a.wot", 1, 0, "t"), 1);
+	assert_int_equal(wot_dns_withdraw_add("x.a.wot", 1, 0, "t"), 0);
+	assert_int_equal(wot_dns_withdraw_remove("nothere.wot", 1), 0);
+	assert_int_equal(wot_dns_withdraw_remove("x.a.wot", 1), 1);
+	/* Only real changes count, each with its name. */
+	assert_int_equal(wot_dns_withdraw_changes(e0, names, 4, &now), 2);
+	assert_int_equal(now, e0 + 2);
+	assert_int_equal(wot_dns_withdraw_epoch(), e0 + 2);
+	assert_string_equal(names[0], "x.a.wot.");
+	assert_string_equal(names[1], "x.a.wot.");
+	assert_int_equal(wot_dns_withdraw_changes(e0 + 1, names, 4, &now), 1);
+	/* More than the caller has room for, or a clear: not by name. */
+	assert_int_equal(wot_dns_withdraw_changes(e0, names, 1, &now), -1);
+	wot_dns_withdraw_clear();
+	assert_int_equal(wot_dns_withdraw_changes(e0 + 2, names, 4, &now), -1);
+	assert_int_equal(now, e0 + 3);
+	for (int i = 0; i <= WOT_WITHDRAW_CHANGES; i++)
+		assert_int_equal(
+		    wot_dns_withdraw_add(i % 2 ? "b.wot" : "c.wot", 1, 0, "t") +
+			wot_dns_withdraw_remove(i % 2 ? "b.wot" : "c.wot", 1),
+		    2);
+	assert_int_equal(
+	    wot_dns_withdraw_changes(now, names, WOT_WITHDRAW_CHANGES, &now),
+	    -1);
+	assert_int_equal(wot_dns_withdraw_changes(now - WOT_WITHDRAW_CHANGES,
+						  names, WOT_WITHDRAW_CHANGES,
+						  &now),
+			 WOT_WITHDRAW_CHANGES);
+	assert_string_equal(names[WOT_WITHDRAW_CHANGES - 1], "c.wot.");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(withdraw_skips_rrset, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(withdraw_changes_by_name, setup,
 					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
