@@ -21,32 +21,35 @@
 
 enum {
 	CLAIMS_PER_ROUND = 2, /* fetches per round, at most */
-	TRIED_KEEP = 64,      /* commits remembered as tried */
-	TRIED_MS = 60000      /* a tried commit is not fetched again before */
+	TRIED_KEEP = 256,     /* commits remembered as tried */
+	/* A commit is not looked for again before: fetched and not found
+	 * (a liar's, most likely: it names one per source head), or no URL
+	 * answered (that may change sooner). */
+	NOT_THERE_MS = 600000,
+	NO_FETCH_MS = 60000
 };
 
 /* Commits tried lately. One round at a time per daemon, on the pool:
  * nobody else touches this. */
 static struct {
 	char commit[WOT_OID_MAX];
-	uint64_t at;
+	uint64_t until;
 } tried[TRIED_KEEP];
 static size_t tried_pos;
 
 static int tried_lately(const char *commit, uint64_t now)
 {
 	for (size_t i = 0; i < TRIED_KEEP; i++)
-		if (tried[i].at && now - tried[i].at < TRIED_MS &&
-		    !strcmp(tried[i].commit, commit))
+		if (now < tried[i].until && !strcmp(tried[i].commit, commit))
 			return 1;
 	return 0;
 }
 
-static void remember(const char *commit, uint64_t now)
+static void remember(const char *commit, uint64_t until)
 {
 	snprintf(tried[tried_pos].commit, sizeof(tried[0].commit), "%s",
 		 commit);
-	tried[tried_pos].at = now ? now : 1;
+	tried[tried_pos].until = until;
 	tried_pos = (tried_pos + 1) % TRIED_KEEP;
 }
 
@@ -87,11 +90,14 @@ int wot_neighbor_fetch_claims(nb_round *r)
 				wot_error_clear();
 				return proofs;
 			}
-			remember(a->commit, now);
 			fetches++;
 			wot_opinion_fetch_claim(h, t, r->peers, r->np, p,
 						s->source, s->fpr, a->commit,
 						&f);
+			remember(a->commit,
+				 now + (f.peer_fetched || f.others_fetched
+					    ? NOT_THERE_MS
+					    : NO_FETCH_MS));
 			if (wot_sync_source_suspended(h, s->source)) {
 				wot_log(WOT_LOG_WARNING, "dns",
 					"neighbors: source %s equivocates "
