@@ -39,7 +39,7 @@ int cmd_conflicts(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage("conflicts", "unexpected argument");
-	if (!(acc = cli_load_accepted(0)))
+	if (!(acc = cli_load_rejected(0)))
 		return EXIT_ERR;
 	names = json_object_get(acc, "names");
 	json_array_foreach(json_object_get(acc, "claims"), i, c)

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/state.h"
 #include "dns/opinion.h"
+#include "sync/opinion_git.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -19,13 +20,19 @@ static const char help[] =
     "(every type, or only TYPE): for each check, the RRset's source and\n"
     "commit, and what each asked peer said (agree, lagging, ahead,\n"
     "unplaced, lie, equivocation, other-source, none, timeout, error),\n"
-    "with the peer's weight. Read from HOME/state/opinions.json (the last\n"
-    "256 checks).\n\n"
+    "with the peer's weight, and, when a peer claimed a commit this node\n"
+    "could not place, which head other peers hold for that source (the\n"
+    "head question). Read from HOME/state/opinions.json (the last 256\n"
+    "checks).\n\n"
     "--ask ADDR:PORT asks that peer now instead (TYPE defaults to A) and\n"
-    "prints its answer; with --head FPR, asks which verified head it holds\n"
-    "for the source owned by FPR. See docs/peer-protocol.md.\n\n"
+    "prints its answer (asked again over TCP when truncated over UDP),\n"
+    "then asks it the head question about the answer's source and, when\n"
+    "this home follows that source, says where the peer's commit and head\n"
+    "stand against our verified head (same, behind, ahead, fork,\n"
+    "unknown). With --head FPR, asks only which verified head the peer\n"
+    "holds for the source owned by FPR. See docs/peer-protocol.md.\n\n"
     "Exits 1 when nothing is known about NAME (or the peer did not\n"
-    "answer).\n";
+    "answer, or only with a truncated answer).\n";
 
 static void print_check(json_t *c)
 {
@@ -52,6 +59,13 @@ static void print_check(json_t *c)
 		if (*cli_jstr(a, "note"))
 			printf(": %s", cli_jstr(a, "note"));
 		printf("\n");
+	}
+	/* asked when a claim could not be placed */
+	json_array_foreach(json_object_get(c, "heads"), i, a)
+	{
+		printf("  %-22s head of %s: %.12s (via %s)\n",
+		       cli_jstr(a, "peer"), cli_jstr(c, "source"),
+		       cli_jstr(a, "commit"), cli_jstr(a, "peer_source"));
 	}
 }
 
@@ -100,7 +114,7 @@ static int show_saved(const char *name, int type, int json)
 
 typedef struct {
 	wot_opinion_asker *a;
-	uint8_t pkt[WOT_OPINION_UDP_MAX * 2];
+	uint8_t pkt[WOT_OPINION_TCP_MAX]; /* UDP, or TCP after TC */
 	size_t len;
 	int got;
 } live_answer;
@@ -122,6 +136,10 @@ static void on_live(void *data, const uint8_t *pkt, size_t len, uint16_t id)
 
 static void print_reply(const wot_opinion_reply *r, int head)
 {
+	if (r->truncated) {
+		printf("error: truncated (no whole answer over TCP either)\n");
+		return;
+	}
 	if (r->rcode || r->none) {
 		printf("none (rcode %d)\n", r->rcode);
 		return;
@@ -134,12 +152,16 @@ static void print_reply(const wot_opinion_reply *r, int head)
 	       r->digest ? r->digest : "");
 }
 
-/* Ask one peer now, on a loop of our own. */
-static int ask_live(const char *ep, const char *name, int type, const char *fpr)
+/*
+ * Ask one peer one question now, on a loop of our own: the record
+ * question about name/type, or the head question about fpr. *r gets the
+ * parsed answer (dispose it) when 0 is returned.
+ */
+static int ask_peer(const char *ep, const char *name, int type, const char *fpr,
+		    wot_opinion_reply *r)
 {
 	uv_loop_t loop;
 	live_answer ans = {NULL, {0}, 0, 0};
-	wot_opinion_reply r;
 	uint8_t q[300];
 	char qname[300];
 	size_t qlen;
@@ -148,41 +170,92 @@ static int ask_live(const char *ep, const char *name, int type, const char *fpr)
 
 	if (fpr) {
 		snprintf(qname, sizeof(qname), "%s._wotdns.", fpr);
-		for (char *p = qname; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
 		rc = wot_opinion_query_head(q, sizeof(q), id, fpr, &qlen);
-		name = qname;
 		type = LDNS_RR_TYPE_TXT;
 	} else {
 		snprintf(qname, sizeof(qname), "%s%s", name,
 			 name[strlen(name) - 1] == '.' ? "" : ".");
-		for (char *p = qname; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		name = qname;
-		rc = wot_opinion_query_record(q, sizeof(q), id, name,
+		rc = wot_opinion_query_record(q, sizeof(q), id, qname,
 					      (uint16_t)type, &qlen);
 	}
+	for (char *p = qname; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
 	if (rc < 0)
-		return cli_fail_last("opinions");
+		return rc;
 	uv_loop_init(&loop);
-	if ((rc = wot_opinion_asker_new(&ans.a, &loop)) == 0)
-		rc = wot_opinion_ask(ans.a, ep, q, qlen, 2000, on_live, &ans);
-	if (rc < 0) {
-		rc = cli_fail_last("opinions");
+	if ((rc = wot_opinion_asker_new(&ans.a, &loop)) == 0 &&
+	    (rc = wot_opinion_ask(ans.a, ep, q, qlen, 2000, on_live, &ans)) < 0)
 		wot_opinion_asker_close(ans.a, NULL, NULL);
-	}
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
-	if (rc)
+	if (rc < 0)
 		return rc;
 	if (!ans.got)
-		return cli_fail("opinions: no answer from %s", ep);
-	if (wot_opinion_reply_parse(ans.pkt, ans.len, id, name, (uint16_t)type,
-				    &r) < 0)
+		return wot_error_set(WOT_ENET, "no answer from %s", ep);
+	return wot_opinion_reply_parse(ans.pkt, ans.len, id, qname,
+				       (uint16_t)type, r);
+}
+
+/*
+ * Where the peer's commit and head stand against our verified head of
+ * the source owned by fpr, when this home follows it (else nothing).
+ */
+static void place_here(const char *fpr, const char *commit, const char *head)
+{
+	wot_home *h = NULL;
+	wot_source *s = NULL;
+	size_t n = 0;
+	int pc = WOT_PLACE_NOSOURCE, ph = WOT_PLACE_NOSOURCE;
+
+	if (wot_home_open(&h, cli_home) == 0 &&
+	    wot_sources_load(h, &s, &n) == 0)
+		for (size_t i = 0; i < n; i++) {
+			if (strcasecmp(s[i].key, fpr))
+				continue;
+			if (wot_sync_place(h, s[i].name, commit, &pc) < 0)
+				pc = -1; /* "?" */
+			if (head[0] &&
+			    wot_sync_place(h, s[i].name, head, &ph) < 0)
+				ph = -1;
+			printf("here (%s): commit %s, head %s\n", s[i].name,
+			       wot_place_name(pc),
+			       head[0] ? wot_place_name(ph) : "none");
+			break;
+		}
+	wot_error_clear();
+	wot_sources_free(s, n);
+	wot_home_free(h);
+}
+
+/* Ask one peer now. A record answer is followed by the head question
+ * about its source, both placed against our own head when we follow it. */
+static int ask_live(const char *ep, const char *name, int type, const char *fpr)
+{
+	wot_opinion_reply r, hr;
+	int rc;
+
+	if (ask_peer(ep, name, type, fpr, &r) < 0)
 		return cli_fail_last("opinions");
 	print_reply(&r, fpr != NULL);
+	rc = r.truncated ? EXIT_ERR : EXIT_OK;
+	if (!fpr && rc == EXIT_OK && !r.rcode && !r.none && r.fpr[0] &&
+	    r.commit[0]) {
+		if (ask_peer(ep, NULL, 0, r.fpr, &hr) < 0) {
+			printf("head: %s\n", wot_error_last());
+			wot_error_clear();
+			hr.commit[0] = 0;
+		} else {
+			if (hr.rcode || hr.none || !hr.commit[0])
+				printf("head none\n");
+			else
+				printf("head %s time %lld\n", hr.commit,
+				       (long long)hr.time);
+			wot_opinion_reply_dispose(&hr);
+		}
+		place_here(r.fpr, r.commit, hr.commit);
+	}
 	wot_opinion_reply_dispose(&r);
-	return EXIT_OK;
+	return rc;
 }
 
 int cmd_opinions(int argc, char **argv)

@@ -59,10 +59,10 @@ static char *normalise(const char *in)
 }
 
 /*
- * accepted.zone is written by the recompute, one record per line with its
+ * A shard's records are written by the recompute one per line with the
  * absolute owner first: keep only the lines whose owner is want (the file
- * holds every accepted record, more than a zone may; the parse below still
- * compares names exactly). Caller disposes b.
+ * holds every accepted record of the shard, more than a zone may; the parse
+ * below still compares names exactly). Caller disposes b.
  */
 static void owner_lines(const char *text, const ldns_rdf *want, wot_buf *b)
 {
@@ -80,10 +80,10 @@ static void owner_lines(const char *text, const ldns_rdf *want, wot_buf *b)
 	free(owner);
 }
 
-/* Print matching records from accepted.zone; returns how many. */
+/* Print matching records from name's shard; returns how many. */
 static int print_records(const char *name, ldns_rr_type type, int any)
 {
-	char *path = wot_path_join(cli_home, "state/accepted.zone");
+	char *path = cli_accepted_zone_of(name);
 	ldns_rdf *want = ldns_dname_new_frm_str(name);
 	ldns_rr_list *rrs = NULL;
 	wot_buf lines = WOT_BUF_INIT;
@@ -208,9 +208,11 @@ int cmd_resolve(int argc, char **argv)
 		if (type == 0)
 			return cli_usage("resolve", "unknown type '%s'", tname);
 	}
-	if (!(acc = cli_load_accepted(0)))
-		return EXIT_ERR;
 	name = normalise(argv[optind]);
+	if (!name || !(acc = cli_load_accepted_for(name, 0))) {
+		free(name);
+		return EXIT_ERR;
+	}
 	if (name && why)
 		explain_claims(acc, name);
 	if (name && print_records(name, type, argc - optind == 1) > 0) {

@@ -128,16 +128,17 @@ static void print_keys(wot_trust *t)
 
 static void print_accepted(void)
 {
-	json_t *acc = cli_load_accepted(1), *c;
+	json_t *acc = cli_load_rejected(1), *c;
 	size_t i, conflicts = 0;
 
 	if (!acc) {
 		printf("records: none yet (run 'wotdns sync')\n");
 		return;
 	}
-	printf("records: %lld accepted for %zu names\n",
-	       (long long)json_integer_value(json_object_get(acc, "records")),
-	       json_object_size(json_object_get(acc, "names")));
+	printf(
+	    "records: %lld accepted for %zu names\n",
+	    (long long)json_integer_value(json_object_get(acc, "records")),
+	    (size_t)json_integer_value(json_object_get(acc, "names_accepted")));
 	json_array_foreach(json_object_get(acc, "rejected"), i, c)
 	{
 		printf("  rejected %s from %s (%s): %s\n",
@@ -213,12 +214,14 @@ static void print_neighbors(json_t *n)
 			break;
 		printf("    check %s type %lld: %s (%lld asked, %lld "
 		       "answered, %lld agree, %lld against, %lld lagging, "
-		       "%lld needed)\n",
+		       "%lld needed; votes %.1f with us, %.1f against)\n",
 		       json_string_value(json_object_get(e, "name")),
 		       JI(e, "type"),
 		       json_string_value(json_object_get(e, "verdict")),
 		       JI(e, "asked"), JI(e, "answered"), JI(e, "agree"),
-		       JI(e, "against"), JI(e, "lagging"), JI(e, "needed"));
+		       JI(e, "against"), JI(e, "lagging"), JI(e, "needed"),
+		       json_number_value(json_object_get(e, "votes_ours")),
+		       json_number_value(json_object_get(e, "votes_against")));
 	}
 	json_array_foreach(json_object_get(n, "reports"), i, e)
 	    printf("    outlier (%s) %s type %lld: %s %s\n",
@@ -250,9 +253,11 @@ static void print_opinions(json_t *o)
 	       JI(o, "lies"), JI(o, "equivocations"), JI(o, "syncs"),
 	       JI(o, "unanswered"), JI(o, "unplaced"));
 	printf("  opinion questions: sent %lld, answered %lld, timeouts %lld, "
-	       "bytes out %lld, in %lld\n",
+	       "bytes out %lld, in %lld, again over tcp %lld (failed %lld), "
+	       "head questions %lld, answered %lld\n",
 	       JI(q, "sent"), JI(q, "answered"), JI(q, "timeouts"),
-	       JI(q, "bytes_out"), JI(q, "bytes_in"));
+	       JI(q, "bytes_out"), JI(q, "bytes_in"), JI(q, "tcp"),
+	       JI(q, "tcp_failed"), JI(q, "heads"), JI(q, "heads_answered"));
 	json_array_foreach(json_object_get(o, "peers"), i, p)
 	{
 		printf("  peer %s (%s): weight %.2f, asked %lld, lies %lld\n",

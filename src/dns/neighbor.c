@@ -233,8 +233,9 @@ static int act(nb_round *r, size_t i, const wot_majority_result *res,
 	if (res->verdict == WOT_MAJ_OUTLIER || res->verdict == WOT_MAJ_BEHIND) {
 		int behind = res->verdict == WOT_MAJ_BEHIND;
 		snprintf(what, sizeof(what),
-			 "%u of %u neighbors hold another view: %s", res->top,
-			 res->counted,
+			 "%u of %u neighbors (%.1f votes) hold another view: "
+			 "%s",
+			 res->top, res->counted, res->top_votes,
 			 behind ? "re-syncing (behind)"
 				: "withdrawn, re-syncing the source");
 		add_report(r, s, behind ? "behind" : "self", s->fpr, what);
@@ -258,7 +259,7 @@ static void judge_one(nb_round *r, size_t i, int *changed, const char ***resync,
 		      size_t *nresync)
 {
 	nb_sample *s = &r->samples[i];
-	wot_view self = {NULL, 1, 0, s->fpr, s->commit, s->digest};
+	wot_view self = {NULL, 1, 0, s->fpr, s->commit, s->digest, 1};
 	wot_view v[SAMPLE_MAX];
 	int marks[SAMPLE_MAX];
 	wot_majority_result res;
@@ -267,8 +268,10 @@ static void judge_one(nb_round *r, size_t i, int *changed, const char ***resync,
 
 	for (size_t p = 0; p < r->np; p++) {
 		const nb_answer *a = &r->ans[i * r->np + p];
-		wot_view x = {r->peers[p].fpr, a->answered, a->none,
-			      a->fpr,	       a->commit,   a->digest};
+		/* its vote counts by the weight second opinions gave it */
+		wot_view x = {
+		    r->peers[p].fpr, a->answered, a->none,	     a->fpr,
+		    a->commit,	     a->digest,	  r->peers[p].weight};
 		v[p] = x;
 		c->answered += a->answered;
 	}
@@ -285,6 +288,8 @@ static void judge_one(nb_round *r, size_t i, int *changed, const char ***resync,
 	c->lagging = res.lagging;
 	c->top = res.top;
 	c->needed = res.needed;
+	c->ours_votes = res.ours_votes;
+	c->top_votes = res.top_votes;
 	if (res.counted > res.agree)
 		r->st.disagreements++;
 	judge_neighbors(r, i, marks);

@@ -62,6 +62,7 @@ typedef struct {
 	uint16_t type;
 	int verdict;
 	unsigned asked, answered, counted, agree, lagging, top, needed;
+	double ours_votes, top_votes; /* weighted (wot_majority_decide) */
 } nb_check;
 
 typedef struct {

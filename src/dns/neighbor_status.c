@@ -25,13 +25,15 @@ static json_t *checks_json(const wot_neighbor *n)
 			       KEEP_CHECKS];
 		json_array_append_new(
 		    a, json_pack("{s:I,s:s,s:i,s:s,s:i,s:i,s:i,s:i,s:i,s:i,"
-				 "s:i}",
+				 "s:i,s:f,s:f}",
 				 "time", (json_int_t)c->time, "name", c->name,
 				 "type", c->type, "verdict",
 				 verdict_name(c->verdict), "asked", c->asked,
 				 "answered", c->answered, "counted", c->counted,
 				 "agree", c->agree, "lagging", c->lagging,
-				 "against", c->top, "needed", c->needed));
+				 "against", c->top, "needed", c->needed,
+				 "votes_ours", c->ours_votes, "votes_against",
+				 c->top_votes));
 	}
 	return a;
 }

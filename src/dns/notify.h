@@ -85,6 +85,7 @@ int wot_dns_peer_listener_start(wot_dns_peer_listener **out, uv_loop_t *loop,
 /*
  * Answer a QUERY (an opinion question, docs/peer-protocol.md) into out
  * (cap bytes); returns the reply length, 0 for no reply. Runs on the loop.
+ * cap is at most 1232 over UDP, larger over TCP.
  */
 typedef size_t (*wot_dns_peer_query_fn)(void *data, const uint8_t *pkt,
 					size_t len, uint8_t *out, size_t cap);

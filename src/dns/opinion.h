@@ -24,7 +24,8 @@
 
 #define WOT_OPINION_OWNER "_opinion._wotdns."
 enum {
-	WOT_OPINION_UDP_MAX = 1232, /* largest answer we send or expect */
+	WOT_OPINION_UDP_MAX = 1232,  /* largest answer over UDP */
+	WOT_OPINION_TCP_MAX = 16384, /* largest answer over TCP */
 	WOT_OPINION_DIGEST_MAX = 4096
 };
 
@@ -106,9 +107,11 @@ int wot_opinion_query_head(uint8_t *buf, size_t cap, uint16_t id,
 
 /*
  * Answer a QUERY that arrived on the peer port from book b (may be NULL:
- * nothing accepted yet). pkt is hostile. Returns the reply length (at most
- * cap, TC set when the RRset does not fit), 0 when the packet gets no
- * reply. lie: WOT_LIE_* (tests only).
+ * nothing accepted yet). pkt is hostile. Returns the reply length, 0 when
+ * the packet gets no reply. lie: WOT_LIE_* (tests only). A cap of at most
+ * WOT_OPINION_UDP_MAX is a UDP answer: it also keeps to the asker's EDNS
+ * size (512 without), TC set when the RRset does not fit. A larger cap is
+ * a TCP answer, which may fill the whole cap.
  */
 size_t wot_opinion_answer(const wot_opinion_book *b, const uint8_t *pkt,
 			  size_t len, uint8_t *out, size_t cap, int lie);
@@ -155,14 +158,20 @@ int wot_opinion_asker_source(wot_opinion_asker *a, const char *addr);
 /*
  * Send the question q (its id is in its first two bytes) to endpoint
  * ("ADDR:PORT"), once, and call cb with the first matching reply or NULL
- * after timeout_ms. Returns 0 or a negative code (then cb never runs).
+ * after timeout_ms. A matching UDP reply with TC set is not passed on:
+ * the same question goes to the same address over TCP (a new timeout_ms,
+ * answers of at most WOT_OPINION_TCP_MAX bytes), and cb gets the TCP
+ * answer, or the truncated UDP reply when TCP brought no whole answer
+ * with our id. Returns 0 or a negative code (then cb never runs).
  */
 int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 		    const uint8_t *q, size_t qlen, unsigned timeout_ms,
 		    wot_opinion_ask_cb cb, void *data);
-/* Counters: questions sent, answers, timeouts, bytes out and in. */
+/* Counters: questions sent, answers, timeouts, bytes out and in (UDP and
+ * TCP), questions asked again over TCP and of them those that failed. */
 typedef struct {
 	uint64_t sent, answered, timeouts, bytes_out, bytes_in;
+	uint64_t tcp, tcp_failed;
 } wot_opinion_ask_stats;
 void wot_opinion_asker_stats(const wot_opinion_asker *a,
 			     wot_opinion_ask_stats *out);

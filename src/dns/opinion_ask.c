@@ -2,20 +2,22 @@
  * opinion_ask.c - asking peers opinion questions over UDP from the loop:
  * one unconnected socket per address family, questions matched to
  * answers by id and sender address, one timer for every deadline. A
- * question is sent once; retrying elsewhere is the caller's choice.
- * Questions leave from the node's peer-listen address when it is a
- * specific one (wot_opinion_asker_source): a peer's per-address rate
+ * question is sent once; a truncated answer makes it go once more to the
+ * same peer over TCP (opinion_tcp.c); retrying elsewhere is the caller's
+ * choice. Questions leave from the node's peer-listen address when it is
+ * a specific one (wot_opinion_asker_source): a peer's per-address rate
  * limit then counts this node, not everyone sharing its host's default
  * route address.
  */
 #include "dns/opinion.h"
+#include "dns/opinion_tcp.h"
 #include "dns/server_int.h"
 #include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { ASK_MAX_PENDING = 4096, ASK_QMAX = 300 };
+enum { ASK_MAX_PENDING = 4096, ASK_QMAX = WOT_OPINION_TCP_QMAX };
 
 typedef struct {
 	struct sockaddr_storage addr;
@@ -23,7 +25,22 @@ typedef struct {
 	uint64_t deadline;
 	wot_opinion_ask_cb cb;
 	void *data;
+	unsigned timeout_ms;
+	uint16_t qlen;
+	uint8_t q[ASK_QMAX]; /* kept for the TCP retry */
 } ask_pending;
+
+/* A question asked again over TCP, its truncated UDP reply kept. */
+typedef struct ask_retry {
+	struct wot_opinion_asker *a;
+	struct ask_retry *prev, *next;
+	wot_opinion_tcp *t;
+	uint16_t id;
+	wot_opinion_ask_cb cb;
+	void *data;
+	size_t udplen;
+	uint8_t udp[];
+} ask_retry;
 
 struct wot_opinion_asker {
 	uv_loop_t *loop;
@@ -33,6 +50,7 @@ struct wot_opinion_asker {
 	uv_timer_t timer;
 	ask_pending *v;
 	size_t n;
+	ask_retry *retries; /* over TCP, in flight */
 	wot_opinion_ask_stats st;
 	int live, closing;
 	void (*close_cb)(void *data);
@@ -46,6 +64,97 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 
 	(void)hint;
 	*b = uv_buf_init((char *)a->rbuf, sizeof(a->rbuf));
+}
+
+/* A response with TC set (the header was length-checked). */
+static int truncated(const uint8_t *pkt)
+{
+	return (pkt[2] & 0x80) && (pkt[2] & 0x02);
+}
+
+static void retry_unlink(ask_retry *r)
+{
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		r->a->retries = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+}
+
+/* The TCP answer: passed on if it carries our id, else the UDP one. */
+static void on_tcp(void *data, const uint8_t *pkt, size_t len)
+{
+	ask_retry *r = data;
+	wot_opinion_asker *a = r->a;
+
+	retry_unlink(r);
+	if (pkt) {
+		a->st.bytes_in += len;
+		if (wot_rd16(pkt) != r->id) /* our question's answer only */
+			pkt = NULL;
+	}
+	if (!pkt) {
+		a->st.tcp_failed++;
+		pkt = r->udp;
+		len = r->udplen;
+	}
+	a->st.answered++;
+	r->cb(r->data, pkt, len, r->id);
+	free(r);
+}
+
+static int loopback(const struct sockaddr_storage *sa);
+
+/*
+ * The address the UDP question to dst left from (as sock_for chooses),
+ * port 0, so the TCP retry leaves from there too: one rate bucket at the
+ * peer. NULL for any.
+ */
+static const struct sockaddr *udp_source(const wot_opinion_asker *a,
+					 const struct sockaddr_storage *dst,
+					 struct sockaddr_storage *ss)
+{
+	int v6 = dst->ss_family == AF_INET6;
+
+	if (!a->src[v6].ss_family || loopback(&a->src[v6]) > loopback(dst))
+		return NULL;
+	*ss = a->src[v6];
+	return (const struct sockaddr *)ss;
+}
+
+/* Ask p again over TCP after the truncated reply udp; 0 if under way. */
+static int retry_tcp(wot_opinion_asker *a, const ask_pending *p,
+		     const uint8_t *udp, size_t len)
+{
+	ask_retry *r = malloc(sizeof(*r) + len);
+	struct sockaddr_storage src;
+
+	if (!r)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	memset(r, 0, sizeof(*r));
+	r->a = a;
+	r->id = p->id;
+	r->cb = p->cb;
+	r->data = p->data;
+	r->udplen = len;
+	memcpy(r->udp, udp, len);
+	if (wot_opinion_tcp_start(&r->t, a->loop, udp_source(a, &p->addr, &src),
+				  (const struct sockaddr *)&p->addr, p->q,
+				  p->qlen, WOT_OPINION_TCP_MAX, p->timeout_ms,
+				  on_tcp, r) < 0) {
+		wot_log(WOT_LOG_INFO, "dns", "%s", wot_error_last());
+		wot_error_clear();
+		free(r);
+		return -1;
+	}
+	a->st.tcp++;
+	a->st.bytes_out += p->qlen + 2u;
+	r->next = a->retries;
+	if (a->retries)
+		a->retries->prev = r;
+	a->retries = r;
+	return 0;
 }
 
 static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
@@ -65,12 +174,19 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 					   : sizeof(struct sockaddr_in));
 	id = wot_rd16((const uint8_t *)b->base);
 	for (size_t i = 0; i < a->n; i++) {
-		ask_pending p = a->v[i];
-		if (p.id != id || !wot_dns_addr_equal(&sa, &p.addr))
+		ask_pending *p = &a->v[i];
+		wot_opinion_ask_cb cb = p->cb;
+		void *data = p->data;
+		if (p->id != id || !wot_dns_addr_equal(&sa, &p->addr))
 			continue;
+		if (truncated((const uint8_t *)b->base) &&
+		    retry_tcp(a, p, (const uint8_t *)b->base, (size_t)n) == 0) {
+			a->v[i] = a->v[--a->n];
+			return;
+		}
 		a->v[i] = a->v[--a->n];
 		a->st.answered++;
-		p.cb(p.data, (const uint8_t *)b->base, (size_t)n, id);
+		cb(data, (const uint8_t *)b->base, (size_t)n, id);
 		return;
 	}
 }
@@ -232,6 +348,9 @@ int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 	p->deadline = uv_now(a->loop) + timeout_ms;
 	p->cb = cb;
 	p->data = data;
+	p->timeout_ms = timeout_ms;
+	p->qlen = (uint16_t)qlen;
+	memcpy(p->q, q, qlen);
 	arm(a);
 	return 0;
 }
@@ -268,6 +387,12 @@ void wot_opinion_asker_close(wot_opinion_asker *a, void (*cb)(void *data),
 	a->close_cb = cb;
 	a->close_data = data;
 	a->n = 0;
+	while (a->retries) {
+		ask_retry *r = a->retries;
+		retry_unlink(r);
+		wot_opinion_tcp_cancel(r->t);
+		free(r);
+	}
 	for (int k = 0; k < 4; k++)
 		if (a->open[k])
 			uv_close((uv_handle_t *)&a->udp[k], on_closed);

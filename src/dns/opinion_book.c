@@ -1,7 +1,7 @@
 /*
  * opinion_book.c - what this node answers to opinion questions: its
- * accepted RRsets (state/accepted.zone) with the source and verified
- * commit each came from (state/accepted.json), and its verified heads.
+ * accepted RRsets (the shards' records) with the source and verified
+ * commit each came from (the shards' claims), and its verified heads.
  * Loaded on the thread pool after every recompute; read-only afterwards,
  * so the loop answers from it without locks.
  */
@@ -199,7 +199,7 @@ static int load_zone(wot_opinion_book *b, const char *path)
 	return rc;
 }
 
-/* Provenance of every entry from accepted.json's "names". */
+/* Provenance of an entry: the accepted claim on its name. */
 static void set_provenance(wot_opinion_rrset *s, json_t *names)
 {
 	json_t *c = json_object_get(names, s->name);
@@ -214,28 +214,23 @@ static void set_provenance(wot_opinion_rrset *s, json_t *names)
 	snprintf(s->commit, sizeof(s->commit), "%s", commit);
 }
 
-static int load_heads(wot_opinion_book *b, wot_home *h, json_t *sources)
+static int load_heads(wot_opinion_book *b, wot_home *h, const wot_manifest *m)
 {
-	size_t n = json_array_size(sources);
-
-	if (!(b->heads = calloc(n ? n : 1, sizeof(*b->heads))))
+	if (!(b->heads =
+		  calloc(m->nsources ? m->nsources : 1, sizeof(*b->heads))))
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		json_t *s = json_array_get(sources, i);
-		const char *key = json_string_value(json_object_get(s, "key"));
-		const char *name =
-		    json_string_value(json_object_get(s, "name"));
-		const char *v =
-		    json_string_value(json_object_get(s, "verified"));
+	for (size_t i = 0; i < m->nsources; i++) {
+		const wot_manifest_source *s = &m->sources[i];
 		wot_opinion_head *hd = &b->heads[b->nheads];
 		wot_freshness f;
 
-		if (!key || !name || !v || strlen(v) != 40 || !key[0])
+		if (!s->key[0] || !s->commit[0] || s->expired)
 			continue;
-		snprintf(hd->fpr, sizeof(hd->fpr), "%s", key);
-		snprintf(hd->source, sizeof(hd->source), "%s", name);
-		snprintf(hd->commit, sizeof(hd->commit), "%s", v);
-		if (wot_sync_freshness(h, name, (int64_t)time(NULL), &f) == 0)
+		snprintf(hd->fpr, sizeof(hd->fpr), "%s", s->key);
+		snprintf(hd->source, sizeof(hd->source), "%s", s->name);
+		snprintf(hd->commit, sizeof(hd->commit), "%s", s->commit);
+		if (wot_sync_freshness(h, s->name, (int64_t)time(NULL), &f) ==
+		    0)
 			hd->time = f.head_time;
 		wot_error_clear();
 		b->nheads++;
@@ -243,23 +238,47 @@ static int load_heads(wot_opinion_book *b, wot_home *h, json_t *sources)
 	return 0;
 }
 
-static int load_json(wot_opinion_book *b, wot_home *h, const char *path)
+/* The first accepted claim of each name in a shard's explanation. */
+static int add_names(json_t *names, const char *path)
 {
-	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je), *names;
+	json_t *doc = json_load_file(path, 0, NULL), *c;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(json_object_get(doc, "claims"), i, c)
+	{
+		const char *n = json_string_value(json_object_get(c, "name"));
+		if (n && !json_object_get(c, "reason") &&
+		    !json_object_get(names, n))
+			rc |= json_object_set(names, n, c);
+	}
+	json_decref(doc);
+	return rc ? wot_error_set(WOT_ENOMEM, "out of memory") : 0;
+}
+
+/* Records and their provenance, shard by shard. */
+static int load_shards(wot_opinion_book *b, wot_home *h, const wot_manifest *m)
+{
+	json_t *names = json_object();
 	size_t pos = 0;
 	const char *key;
 	void *val;
-	int rc;
+	int rc = names ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
 
-	if (!doc)
-		return 0; /* no provenance yet: answers say "none" */
-	names = json_object_get(doc, "names");
-	while (wot_map_next(b->sets, &pos, &key, &val))
+	for (size_t i = 0; rc == 0 && i < m->nshards; i++) {
+		char *z = wot_manifest_path(h, &m->shards[i], "zone");
+		char *j = wot_manifest_path(h, &m->shards[i], "json");
+		rc = z && j ? load_zone(b, z)
+			    : wot_error_set(WOT_ENOMEM, "out of memory");
+		if (rc == 0)
+			rc = add_names(names, j);
+		free(z);
+		free(j);
+	}
+	while (rc == 0 && wot_map_next(b->sets, &pos, &key, &val))
 		set_provenance(val, names);
-	rc = load_heads(b, h, json_object_get(doc, "sources"));
-	json_decref(doc);
-	return rc;
+	json_decref(names);
+	return rc == 0 ? load_heads(b, h, m) : rc;
 }
 
 static int cmp_set(const void *a, const void *b)
@@ -293,19 +312,20 @@ static int finish(wot_opinion_book *b)
 int wot_opinion_book_load(wot_opinion_book **out, wot_home *h)
 {
 	wot_opinion_book *b = calloc(1, sizeof(*b));
-	char *zone = wot_home_path(h, "state/accepted.zone");
-	char *json = wot_home_path(h, "state/accepted.json");
-	int rc;
+	wot_manifest *m = NULL;
+	int rc = b ? wot_map_new(&b->sets)
+		   : wot_error_set(WOT_ENOMEM, "out of memory");
 
 	*out = NULL;
-	if (!b || !zone || !json)
-		rc = wot_error_set(WOT_ENOMEM, "out of memory");
-	else if ((rc = wot_map_new(&b->sets)) == 0 &&
-		 (rc = load_zone(b, zone)) == 0 &&
-		 (rc = load_json(b, h, json)) == 0)
+	if (rc == 0 && (rc = wot_manifest_load(h, &m)) == WOT_ENOENT) {
+		wot_error_clear(); /* nothing accepted yet */
+		rc = 0;
+	} else if (rc == 0) {
+		rc = load_shards(b, h, m);
+	}
+	if (rc == 0)
 		rc = finish(b);
-	free(zone);
-	free(json);
+	wot_manifest_free(m);
 	if (rc < 0) {
 		wot_opinion_book_free(b);
 		return rc;

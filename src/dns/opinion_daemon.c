@@ -19,18 +19,34 @@
 #include "dns/opinion_int.h"
 #include "util/util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 enum {
-	MAX_CHECKS = 64,     /* checks started per new accepted set */
-	HISTORY = 256,	     /* checks kept in state/opinions.json */
-	HOLD_GRACE_MS = 500, /* hold: how long past the timeouts */
-	RECHECK_MS = 15000,  /* a lagging peer is asked again after this */
-	UNPLACED_TRIES = 3   /* verifications after the first one */
+	MAX_CHECKS = 64,       /* checks started per new accepted set */
+	HISTORY = 256,	       /* checks kept in state/opinions.json */
+	HOLD_GRACE_MS = 500,   /* hold: how long past the timeouts */
+	RECHECK_MS = 15000,    /* a lagging peer is asked again after this */
+	UNPLACED_TRIES = 3,    /* verifications after the first one */
+	HEADQ_MAX = 64,	       /* head questions in flight or unread */
+	HEADQ_STALE_MS = 60000 /* an unread answer is dropped after this */
 };
+
+/* A head question about the source of an unplaced claim (its check may
+ * end before the answer comes: the answer waits here, matched by serial,
+ * and the verification copies it into the check on the loop). */
+enum { HQ_FREE = 0, HQ_PENDING, HQ_DONE };
+typedef struct {
+	struct wot_opinions *o;
+	int state, answered;
+	uint64_t serial, at;
+	uint16_t id;
+	char qname[2 * WOT_FPR_MAX];
+	wot_opinion_head_ans ans;
+} head_q;
 
 /* Delays before verifying an unplaced claim again (docs/design.md). */
 static const unsigned unplaced_ms[UNPLACED_TRIES] = {2000, 5000, 10000};
@@ -89,6 +105,8 @@ struct wot_opinions {
 	int refresh_again; /* a failed check wants a filtered table */
 	uint64_t n_checks, n_agree, n_disagree, n_lies, n_lagging, n_ahead,
 	    n_equivocations, n_syncs, n_unanswered, n_unplaced;
+	head_q hq[HEADQ_MAX];
+	uint64_t n_head_questions, n_head_answers;
 	int64_t last_check;
 	int closing, live, dirty;
 	void (*close_cb)(void *data);
@@ -371,6 +389,22 @@ static void count(wot_opinions *o, const char *v, int *disagree)
 		*disagree = 1;
 }
 
+/* What other peers said their head of c's source is. */
+static json_t *heads_json(wot_opinions *o, const check *c)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < c->nheads; i++) {
+		const wot_opinion_head_ans *h = &c->heads[i];
+		json_array_append_new(
+		    a, json_pack("{s:s,s:s,s:s}", "peer",
+				 o->peers[h->peer].endpoint, "peer_source",
+				 o->peers[h->peer].source, "commit",
+				 h->none ? "none" : h->commit));
+	}
+	return a;
+}
+
 static json_t *check_json(wot_opinions *o, const check *c)
 {
 	json_t *a = json_array();
@@ -385,10 +419,11 @@ static json_t *check_json(wot_opinions *o, const check *c)
 				 "commit", s->r.commit, "source", s->r.fpr,
 				 "note", s->note, "weight", p->weight));
 	}
-	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:I,s:o}", "name", c->name,
+	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:I,s:o,s:o}", "name", c->name,
 			 "type", (int)c->type, "source", c->source, "fpr",
 			 c->fpr, "commit", c->commit, "time",
-			 (json_int_t)c->time, "answers", a);
+			 (json_int_t)c->time, "answers", a, "heads",
+			 heads_json(o, c));
 }
 
 static void on_recheck(uv_timer_t *t);
@@ -472,6 +507,108 @@ static void arm_unplaced(wot_opinions *o)
 			       due > now ? due - now : 0, 0);
 }
 
+static void on_head(void *data, const uint8_t *pkt, size_t len, uint16_t id)
+{
+	head_q *h = data;
+
+	if (h->state != HQ_PENDING || h->id != id)
+		return;
+	h->state = HQ_DONE;
+	h->at = uv_now(h->o->loop);
+	if (pkt) {
+		wot_opinion_reply r;
+		if (wot_opinion_reply_parse(pkt, len, id, h->qname,
+					    LDNS_RR_TYPE_TXT, &r) == 0 &&
+		    !r.truncated &&
+		    (r.rcode == LDNS_RCODE_NOERROR ||
+		     r.rcode == LDNS_RCODE_NXDOMAIN)) {
+			h->answered = 1;
+			h->ans.none = r.none || !r.commit[0];
+			snprintf(h->ans.commit, sizeof(h->ans.commit), "%s",
+				 r.commit);
+			h->o->n_head_answers++;
+		}
+		wot_opinion_reply_dispose(&r);
+		wot_error_clear();
+	}
+}
+
+static head_q *head_slot(wot_opinions *o)
+{
+	uint64_t now = uv_now(o->loop);
+
+	for (size_t i = 0; i < HEADQ_MAX; i++) {
+		head_q *h = &o->hq[i];
+		if (h->state == HQ_DONE && now - h->at > HEADQ_STALE_MS)
+			h->state = HQ_FREE; /* its check is long gone */
+		if (h->state == HQ_FREE)
+			return h;
+	}
+	return NULL;
+}
+
+/*
+ * The head question (docs/peer-protocol.md) about the source of c to a
+ * few peers other than those whose claims we could not place: their heads
+ * tell whether the claimed commit is out there (we are behind) or nobody
+ * else knows it.
+ */
+static void ask_heads(wot_opinions *o, check *c)
+{
+	int chosen[WOT_OPINION_SLOTS + WOT_OPINION_HEADS];
+	size_t nch = 0;
+	uint8_t q[300];
+	size_t qlen;
+
+	for (size_t i = 0; i < c->nslots; i++)
+		if (c->slots[i].verdict &&
+		    !strcmp(c->slots[i].verdict, "unplaced"))
+			chosen[nch++] = c->slots[i].peer;
+	for (int k = 0; k < WOT_OPINION_HEADS; k++) {
+		int p = wot_opinion_peer_pick(o->peers, o->npeers, chosen, nch,
+					      0, NULL);
+		head_q *h = p >= 0 ? head_slot(o) : NULL;
+		if (!h)
+			break;
+		chosen[nch++] = p;
+		memset(h, 0, sizeof(*h));
+		h->o = o;
+		h->serial = c->serial;
+		h->ans.peer = p;
+		snprintf(h->qname, sizeof(h->qname), "%s._wotdns.", c->fpr);
+		for (char *x = h->qname; *x; x++)
+			*x = (char)tolower((unsigned char)*x);
+		if (uv_random(NULL, NULL, &h->id, sizeof(h->id), 0, NULL) != 0)
+			h->id = (uint16_t)uv_hrtime();
+		if (wot_opinion_query_head(q, sizeof(q), h->id, c->fpr, &qlen) <
+			0 ||
+		    wot_opinion_ask(o->asker, o->peers[p].endpoint, q, qlen,
+				    o->timeout_ms, on_head, h) < 0) {
+			wot_log(WOT_LOG_INFO, "dns", "opinion head: %s",
+				wot_error_last());
+			wot_error_clear();
+			continue;
+		}
+		h->state = HQ_PENDING;
+		o->n_head_questions++;
+	}
+}
+
+/* The head answers for c that came in (loop side, before the pool
+ * verifies c again). */
+static void collect_heads(wot_opinions *o, check *c)
+{
+	for (size_t i = 0; i < HEADQ_MAX && c->nheads < WOT_OPINION_HEADS;
+	     i++) {
+		head_q *h = &o->hq[i];
+		if (h->state != HQ_DONE || h->serial != c->serial)
+			continue;
+		if (h->answered)
+			c->heads[c->nheads++] = h->ans;
+		h->state = HQ_FREE;
+	}
+}
+
 /*
  * A claim we could not place is no proof of a lie: the check stays in
  * flight and its claims are verified again later (1 if it waits).
@@ -485,6 +622,8 @@ static int wait_unplaced(wot_opinions *o, check *c)
 	if (!any || o->closing || c->attempts >= UNPLACED_TRIES)
 		return 0;
 	o->n_unplaced++;
+	if (!c->attempts)
+		ask_heads(o, c);
 	if (!c->attempts) { /* shown while it waits; the verdict follows */
 		json_array_append_new(o->history, check_json(o, c));
 		while (json_array_size(o->history) > HISTORY)
@@ -516,6 +655,7 @@ static void on_unplaced(uv_timer_t *t)
 		}
 		*p = c->next;
 		c->next = NULL;
+		collect_heads(o, c);
 		for (size_t i = 0; i < c->nslots; i++)
 			if (!strcmp(c->slots[i].verdict, "unplaced")) {
 				c->slots[i].verdict = NULL;
@@ -729,6 +869,8 @@ static void start_check(wot_opinions *o, check *c)
 	o->inflight++;
 }
 
+static uint64_t serials; /* loop thread only */
+
 static check *new_check(const wot_opinion_rrset *s)
 {
 	check *c = calloc(1, sizeof(*c));
@@ -742,6 +884,7 @@ static check *new_check(const wot_opinion_rrset *s)
 		return NULL;
 	}
 	c->type = s->type;
+	c->serial = ++serials;
 	snprintf(c->source, sizeof(c->source), "%s", s->source);
 	snprintf(c->fpr, sizeof(c->fpr), "%s", s->fpr);
 	snprintf(c->commit, sizeof(c->commit), "%s", s->commit);
@@ -995,7 +1138,7 @@ json_t *wot_opinions_status(const wot_opinions *o)
 			      (json_int_t)o->peers[i].asked));
 	return json_pack(
 	    "{s:i,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,"
-	    "s:I,s:I,s:I},s:I,s:o}",
+	    "s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:I,s:o}",
 	    "k", (int)o->k, "policy", o->hold ? "hold" : "serve", "in_flight",
 	    (int)o->inflight, "checks", (json_int_t)o->n_checks, "last_check",
 	    (json_int_t)o->last_check, "agree", (json_int_t)o->n_agree,
@@ -1007,7 +1150,10 @@ json_t *wot_opinions_status(const wot_opinions *o)
 	    (json_int_t)st.sent, "answered", (json_int_t)st.answered,
 	    "timeouts", (json_int_t)st.timeouts, "bytes_out",
 	    (json_int_t)st.bytes_out, "bytes_in", (json_int_t)st.bytes_in,
-	    "unplaced", (json_int_t)o->n_unplaced, "peers", peers);
+	    "tcp", (json_int_t)st.tcp, "tcp_failed", (json_int_t)st.tcp_failed,
+	    "heads", (json_int_t)o->n_head_questions, "heads_answered",
+	    (json_int_t)o->n_head_answers, "unplaced",
+	    (json_int_t)o->n_unplaced, "peers", peers);
 }
 
 static void on_part_closed(void *data)

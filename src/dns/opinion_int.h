@@ -41,7 +41,18 @@ int wot_opinion_peer_pick(const wot_opinion_peer *v, size_t n,
 			  const char *owner);
 /* ---- checks (opinion_daemon.c) and their verification (opinion_verify.c) */
 
-enum { WOT_OPINION_SLOTS = 16 }; /* peers asked per check, retries too */
+enum {
+	WOT_OPINION_SLOTS = 16, /* peers asked per check, retries too */
+	WOT_OPINION_HEADS = 3	/* peers asked the head question per check */
+};
+
+/* A head question's answer: which head another peer holds for the
+ * source of a claim we could not place. */
+typedef struct {
+	int peer; /* index in the peer list */
+	int none; /* it holds no head for that source */
+	char commit[WOT_OID_MAX];
+} wot_opinion_head_ans;
 
 /* One asked peer and what came of it. */
 typedef struct {
@@ -69,6 +80,12 @@ typedef struct wot_opinion_check {
 	int settled;  /* counted in the daemon's settled checks */
 	uint64_t due; /* loop time of the next attempt */
 	int64_t time;
+	uint64_t serial; /* matches head answers to the check */
+	/* Other peers' heads of the source, asked when a claim could not be
+	 * placed: on the last attempt a claim never obtained that is one of
+	 * them is "ahead" (we are behind), not a lie (opinion_verify.c). */
+	wot_opinion_head_ans heads[WOT_OPINION_HEADS];
+	size_t nheads;
 } wot_opinion_check;
 
 /* What the pool side needs (the loop does not touch it meanwhile). */

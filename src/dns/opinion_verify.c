@@ -88,6 +88,78 @@ const char *wot_opinion_claim_verdict(int place, const char *kind, int final)
 	return "lie";
 }
 
+/* Heads other peers hold for the source (c->heads), sorted out. */
+typedef struct {
+	unsigned claim;	  /* that very commit */
+	unsigned unknown; /* another head we cannot place, or newer */
+	unsigned ours;	  /* our head or an ancestor of it */
+} head_tally;
+
+static void tally_heads(wot_opinion_verify_ctx *o, const check *c,
+			const char *claim, head_tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < c->nheads; i++) {
+		const wot_opinion_head_ans *h = &c->heads[i];
+		int place = WOT_PLACE_UNKNOWN;
+		if (h->none)
+			continue;
+		if (!strcasecmp(h->commit, claim)) {
+			t->claim++;
+			continue;
+		}
+		if (wot_sync_place(o->h, c->source, h->commit, &place) < 0)
+			wot_error_clear();
+		if (place == WOT_PLACE_SAME || place == WOT_PLACE_BEHIND)
+			t->ours++;
+		else
+			t->unknown++;
+	}
+}
+
+/*
+ * What other peers' heads (c->heads, the head question) say about an
+ * unplaced claim, after judge_unknown. On the last attempt a claimed
+ * commit still not in our mirror (never obtained) is "ahead" when another
+ * peer's head is that very commit: it is out there and we are the one
+ * behind (no weight change), whatever judge_unknown concluded from the
+ * claimant's own URLs. Other heads we cannot place prove nothing about
+ * this commit (a liar's made-up one, a fork): they are only noted.
+ */
+static void weigh_heads(wot_opinion_verify_ctx *o, check *c, slot *s)
+{
+	head_tally t;
+	char theirs[16];
+	int place = WOT_PLACE_UNKNOWN;
+	size_t n;
+
+	if (!c->nheads || !s->verdict ||
+	    (strcmp(s->verdict, "lie") && strcmp(s->verdict, "unplaced")))
+		return;
+	if (wot_sync_place(o->h, c->source, s->r.commit, &place) < 0)
+		wot_error_clear();
+	if (place != WOT_PLACE_UNKNOWN)
+		return; /* obtained: judged on what it holds */
+	tally_heads(o, c, s->r.commit, &t);
+	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
+	/* a suspended source's other history is no news of ours */
+	if (o->final && t.claim > 0 &&
+	    !wot_sync_source_suspended(o->h, c->source)) {
+		s->verdict = "ahead";
+		snprintf(s->note, sizeof(s->note),
+			 "commit %s not obtained, but it is the head of %u "
+			 "other peer(s): we are behind",
+			 theirs, t.claim);
+		return;
+	}
+	n = strlen(s->note);
+	if (n + 1 < sizeof(s->note))
+		snprintf(s->note + n, sizeof(s->note) - n,
+			 "; heads of other peers: %u ours, %u that commit, %u "
+			 "unknown",
+			 t.ours, t.claim, t.unknown);
+}
+
 /* Why an unplaced claim is no proof (the note of a final "unplaced"). */
 static void unproven_note(wot_opinion_verify_ctx *o, check *c, slot *s,
 			  const wot_claim_fetch *f, const char *theirs)
@@ -185,6 +257,7 @@ static void verify_slot(wot_opinion_verify_ctx *o, check *c, slot *s)
 		break;
 	default:
 		judge_unknown(o, c, s, place);
+		weigh_heads(o, c, s);
 	}
 }
 

@@ -253,7 +253,8 @@ size_t wot_opinion_answer(const wot_opinion_book *b, const uint8_t *pkt,
 	if (wot_dns_query_parse(pkt, len, &q) != WOT_DNS_PARSE_OK ||
 	    (q.flags & WOT_F_QR) || WOT_OPCODE(q.flags) != OPCODE_QUERY)
 		return 0;
-	limit = wot_dns_query_udp_limit(&q);
+	/* over TCP (a cap beyond UDP's) the whole cap is ours */
+	limit = cap > WOT_OPINION_UDP_MAX ? cap : wot_dns_query_udp_limit(&q);
 	if (limit > cap)
 		limit = cap;
 	/* No RA: the peer port never recurses. */

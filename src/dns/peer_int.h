@@ -9,11 +9,12 @@
 #include "dns/server_int.h"
 
 enum {
-	WOT_PEER_RL_SLOTS = 256, /* senders remembered (hashed by address) */
-	WOT_PEER_RBUF = 4096,	 /* anything larger is no NOTIFY of ours */
-	WOT_PEER_MAX_CONNS = 16, /* TCP clients at once */
-	WOT_PEER_IDLE_MS = 5000, /* TCP idle timeout */
-	WOT_PEER_WBUF = 1232	 /* largest answer (an opinion, EDNS) */
+	WOT_PEER_RL_SLOTS = 256,  /* senders remembered (hashed by address) */
+	WOT_PEER_RBUF = 4096,	  /* anything larger is no NOTIFY of ours */
+	WOT_PEER_MAX_CONNS = 16,  /* TCP clients at once */
+	WOT_PEER_IDLE_MS = 5000,  /* TCP idle timeout */
+	WOT_PEER_WBUF = 1232,	  /* largest answer over UDP (EDNS) */
+	WOT_PEER_TCP_WBUF = 16384 /* over TCP: an opinion on a big RRset */
 };
 
 typedef struct {

@@ -1,6 +1,8 @@
 /*
- * peer_tcp.c - NOTIFY over TCP on the peer port (RFC 1996 allows either;
- * RFC 7766 framing): the same answers as over UDP, at most 16 clients,
+ * peer_tcp.c - NOTIFY and opinion questions over TCP on the peer port
+ * (RFC 1996 allows either; RFC 7766 framing): the same answers as over
+ * UDP, but an opinion may be up to WOT_PEER_TCP_WBUF bytes (what an RRset
+ * too big for UDP is asked again for), at most 16 clients,
  * 5 s idle timeout, one message in flight per connection (a client that
  * does not read its answers is not given more).
  */
@@ -22,7 +24,7 @@ struct wot_peer_conn {
 	int writing; /* an answer is being written */
 	int closing;
 	uint8_t in[2 + WOT_NOTIFY_MSG_MAX];
-	uint8_t out[2 + WOT_PEER_WBUF];
+	uint8_t out[2 + WOT_PEER_TCP_WBUF];
 };
 
 static void conn_closed(uv_handle_t *h)

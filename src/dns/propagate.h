@@ -22,11 +22,11 @@ typedef struct wot_prop wot_prop;
  * wot_dns_accepted_load); ownership passes to the callee. */
 typedef void (*wot_prop_table_fn)(void *data, wot_dns_table *t, uint64_t gen);
 
-/* Load HOME/state/accepted.zone (an empty set when there is none) and its
+/* Load the accepted set (an empty one when there is none) and its
  * generation: a later generation never holds older records. Caller frees
  * *out with wot_dns_table_free(). */
 int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen);
-/* The generation of HOME/state/accepted.zone as it is now (0: none). */
+/* The generation of the accepted set as it is now (0: none). */
 uint64_t wot_dns_accepted_gen(wot_home *h);
 
 typedef struct {

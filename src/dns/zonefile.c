@@ -61,39 +61,46 @@ out:
 	return rc;
 }
 
-int wot_dns_table_load_file(wot_dns_table **out, const char *path)
+static int load_one(wot_dns_table *t, const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	int rc;
+
+	if (!fp)
+		return wot_error_set(errno == ENOENT ? WOT_ENOENT : WOT_EIO,
+				     "%s: %s", path, strerror(errno));
+	rc = load_records(t, fp, path);
+	if (rc == 0 && ferror(fp))
+		rc = wot_error_set(WOT_EIO, "%s: read error", path);
+	fclose(fp);
+	return rc;
+}
+
+int wot_dns_table_load_files(wot_dns_table **out, const char *const *paths,
+			     size_t n)
 {
 	wot_dns_table *t = NULL;
-	FILE *fp = NULL;
 	int rc;
 
 	*out = NULL;
-	fp = fopen(path, "re");
-	if (!fp) {
-		rc = wot_error_set(errno == ENOENT ? WOT_ENOENT : WOT_EIO,
-				   "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = wot_dns_table_new(&t);
-	if (rc < 0)
-		goto out;
-	rc = load_records(t, fp, path);
-	if (rc < 0)
-		goto out;
-	if (ferror(fp)) {
-		rc = wot_error_set(WOT_EIO, "%s: read error", path);
-		goto out;
-	}
-	if ((rc = wot_dns_table_seal(t)) < 0)
-		goto out;
+	if ((rc = wot_dns_table_new(&t)) < 0)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = load_one(t, paths[i]);
+	if (rc == 0)
+		rc = wot_dns_table_seal(t);
 	/* Parsing left the heap full of freed ldns objects: give the
 	 * pages back, a daemon keeps running for months. */
 	malloc_trim(0);
+	if (rc < 0) {
+		wot_dns_table_free(t);
+		return rc;
+	}
 	*out = t;
-	t = NULL;
-out:
-	wot_dns_table_free(t);
-	if (fp)
-		fclose(fp);
-	return rc;
+	return 0;
+}
+
+int wot_dns_table_load_file(wot_dns_table **out, const char *path)
+{
+	return wot_dns_table_load_files(out, &path, 1);
 }

@@ -1,7 +1,14 @@
-/* accept.c - from verified heads to the accepted record set. */
-#include "sync/rrcache.h"
-#include "sync/seen.h"
-#include "sync/sync_int.h"
+/*
+ * accept.c - from verified heads to the accepted record set.
+ *
+ * A full recompute decides every claim of every source. After a change in
+ * some sources only, the shards their names were and are in (shard.c) are
+ * decided again, from every source with claims there: every input of
+ * those decisions (rival claims, holders, grants and apexes up the tree)
+ * lies in the same shards or in "top", whose history is read but never
+ * changed by such a run. A change that reaches top needs a full run.
+ */
+#include "sync/accept_int.h"
 #include "sync/zone.h"
 
 #include <ctype.h>
@@ -10,31 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* What one source contributes at its verified head. */
-typedef struct {
-	const wot_source *src;
-	char commit[WOT_OID_MAX];
-	int64_t time;
-	wot_src_rrs rrs;
-	const wot_key_info *key;
-} src_view;
-
-typedef struct {
-	src_view *views;
-	size_t nviews;
-	wot_claim *claims;
-	size_t nclaims, capclaims;
-	wot_map *claim_of; /* "source\nname" -> claim index + 1 */
-	wot_key_info *keys;
-	size_t nkeys;
-	wot_owners *owners;
-	wot_seen *seen; /* state/seen.json */
-	wot_signer *signers;
-	wot_grant *grants;
-	size_t ngrants;
-	wot_map *tlds;
-} recompute;
 
 /* Owner name of rr, lowercase and absolute (caller frees). */
 static char *owner_name(const ldns_rr *rr)
@@ -46,7 +28,28 @@ static char *owner_name(const ldns_rr *rr)
 	return s;
 }
 
-static int load_view(wot_home *h, src_view *v)
+/* Is this record a grant (TXT at _wotdns.NAME) about a name of top? */
+static int grants_top(const wot_src_rr *rr)
+{
+	return rr->type == LDNS_RR_TYPE_TXT &&
+	       !strncmp(rr->owner, "_wotdns.", 8) &&
+	       wot_shard_of_name(rr->owner + 8) == WOT_SHARD_TOP;
+}
+
+static int index_view(wot_src_view *v)
+{
+	v->shard = calloc(v->rrs.n ? v->rrs.n : 1, sizeof(*v->shard));
+	if (!v->shard)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (size_t j = 0; j < v->rrs.n; j++) {
+		v->shard[j] = wot_shard_of_name(v->rrs.rrs[j].owner);
+		if (v->shard[j] == WOT_SHARD_TOP || grants_top(&v->rrs.rrs[j]))
+			v->top = 1;
+	}
+	return 0;
+}
+
+static int load_view(wot_home *h, wot_src_view *v)
 {
 	git_repository *repo = NULL;
 	git_commit *c = NULL;
@@ -73,10 +76,18 @@ static int load_view(wot_home *h, src_view *v)
 	git_tree_free(tree);
 	git_commit_free(c);
 	git_repository_free(repo);
-	return rc;
+	return rc == 0 ? index_view(v) : rc;
 }
 
-static const wot_key_info *find_key(recompute *r, const char *fpr)
+static void view_dispose(wot_src_view *v)
+{
+	wot_src_rrs_dispose(&v->rrs);
+	free(v->shard);
+	v->shard = NULL;
+	v->loaded = 0;
+}
+
+static const wot_key_info *find_key(wot_recompute *r, const char *fpr)
 {
 	for (size_t i = 0; i < r->nkeys; i++)
 		if (!strcmp(r->keys[i].fpr, fpr))
@@ -84,30 +95,45 @@ static const wot_key_info *find_key(recompute *r, const char *fpr)
 	return NULL;
 }
 
-static int add_claim(recompute *r, src_view *v, char *name)
+static int claims_room(wot_recompute *r)
 {
-	char *key = wot_strdup_printf("%s\n%s", v->src->name, name);
+	size_t cap;
+	wot_claim *nc;
+	int *ns;
+
+	if (r->nclaims < r->capclaims)
+		return 0;
+	cap = r->capclaims ? r->capclaims * 2 : 64;
+	nc = realloc(r->claims, cap * sizeof(*nc));
+	if (nc)
+		r->claims = nc;
+	ns = nc ? realloc(r->claim_shard, cap * sizeof(*ns)) : NULL;
+	if (ns)
+		r->claim_shard = ns;
+	if (!nc || !ns)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	r->capclaims = cap;
+	return 0;
+}
+
+static int add_claim(wot_recompute *r, wot_src_view *v, const char *owner,
+		     int shard)
+{
+	char *key = wot_strdup_printf("%s\n%s", v->src->name, owner), *name;
 	wot_claim *c;
+	int rc = 0;
 
 	if (!key)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	if (wot_map_get(r->claim_of, key)) {
+	if (wot_map_get(r->claim_of, key)) { /* another record, same name */
 		free(key);
-		free(name);
 		return 0;
 	}
-	if (r->nclaims == r->capclaims) {
-		size_t cap = r->capclaims ? r->capclaims * 2 : 64;
-		wot_claim *nc = realloc(r->claims, cap * sizeof(*nc));
-		if (!nc) {
-			free(key);
-			free(name);
-			return wot_error_set(WOT_ENOMEM, "out of memory");
-		}
-		r->claims = nc;
-		r->capclaims = cap;
+	if ((rc = claims_room(r)) < 0 || !(name = strdup(owner))) {
+		free(key);
+		return rc < 0 ? rc : wot_error_set(WOT_ENOMEM, "out of memory");
 	}
-	c = &r->claims[r->nclaims++];
+	c = &r->claims[r->nclaims];
 	memset(c, 0, sizeof(*c));
 	c->name = name;
 	c->source = v->src->name;
@@ -116,7 +142,6 @@ static int add_claim(recompute *r, src_view *v, char *name)
 	/* First sight of (source, name) is remembered so "first" survives. */
 	if (wot_seen_since(r->seen, v->src->name, name, v->time, &c->since) <
 	    0) {
-		r->nclaims--;
 		free(key);
 		free(name);
 		return WOT_ENOMEM;
@@ -124,206 +149,10 @@ static int add_claim(recompute *r, src_view *v, char *name)
 	c->validity = v->key ? v->key->validity : WOT_VALIDITY_UNKNOWN;
 	c->level = v->key ? v->key->level : -1;
 	c->shadows = wot_tld_public(r->tlds, name);
-	wot_map_put(r->claim_of, key, (void *)(uintptr_t)r->nclaims, NULL);
+	r->claim_shard[r->nclaims++] = shard;
+	rc = wot_map_put(r->claim_of, key, (void *)(uintptr_t)r->nclaims, NULL);
 	free(key);
-	return 0;
-}
-
-typedef int (*rr_fn)(recompute *r, src_view *v, const wot_src_rr *rr);
-
-/* fn over every record of every loaded source. */
-static int each_rr(recompute *r, rr_fn fn)
-{
-	int rc = 0;
-
-	for (size_t i = 0; rc == 0 && i < r->nviews; i++) {
-		src_view *v = &r->views[i];
-		for (size_t j = 0; rc == 0 && j < v->rrs.n; j++)
-			rc = fn(r, v, &v->rrs.rrs[j]);
-	}
 	return rc;
-}
-
-static int claim_rr(recompute *r, src_view *v, const wot_src_rr *rr)
-{
-	char *name = strdup(rr->owner);
-
-	return name ? add_claim(r, v, name)
-		    : wot_error_set(WOT_ENOMEM, "out of memory");
-}
-
-/* The accepted claim for (source, name), or NULL. */
-static const wot_claim *accepted_claim(recompute *r, const char *src,
-				       const char *name)
-{
-	/* Once per record written: no allocation for the usual name. */
-	char buf[1024], *key = buf;
-	size_t ls = strlen(src), ln = strlen(name);
-	uintptr_t idx;
-
-	if (ls + ln + 2 > sizeof(buf))
-		key = wot_strdup_printf("%s\n%s", src, name);
-	else {
-		memcpy(buf, src, ls);
-		buf[ls] = '\n';
-		memcpy(buf + ls + 1, name, ln + 1);
-	}
-	idx = key ? (uintptr_t)wot_map_get(r->claim_of, key) : 0;
-	if (key != buf)
-		free(key);
-	return idx && r->claims[idx - 1].accepted ? &r->claims[idx - 1] : NULL;
-}
-
-/* Is any proper ancestor of name an accepted name? */
-static int has_accepted_ancestor(wot_map *acc, const char *name)
-{
-	for (const char *p = strchr(name, '.'); p && p[1]; p = strchr(p, '.')) {
-		p++;
-		if (wot_map_get(acc, p))
-			return 1;
-	}
-	return 0;
-}
-
-static int emit_rr(wot_buf *b, wot_map *dedup, const char *line)
-{
-	int rc = 0;
-
-	if (!wot_map_get(dedup, line)) {
-		rc = wot_map_put(dedup, line, (void *)1, NULL);
-		if (rc == 0)
-			rc = wot_buf_put(b, line, strlen(line));
-	}
-	return rc;
-}
-
-/*
- * Zones published without an SOA still need one for negative answers: each
- * accepted name with no accepted ancestor is an apex and gets a synthesised
- * SOA unless its zone brought one.
- */
-static int emit_soas(wot_buf *b, wot_map *acc, wot_map *soa)
-{
-	const char *name;
-	void *val;
-	size_t pos = 0;
-	int rc = 0;
-
-	while (rc == 0 && wot_map_next(acc, &pos, &name, &val)) {
-		const wot_claim *c = val;
-		if (wot_map_get(soa, name) || has_accepted_ancestor(acc, name))
-			continue;
-		rc = wot_buf_printf(b,
-				    "%s\t3600\tIN\tSOA\t%s hostmaster.%s %lld "
-				    "3600 600 86400 60\n",
-				    name, name, strcmp(name, ".") ? name : "",
-				    (long long)c->since);
-	}
-	return rc;
-}
-
-static int write_zone(wot_home *h, recompute *r, size_t *records)
-{
-	wot_map *dedup = NULL, *acc = NULL, *soa = NULL;
-	wot_buf b = WOT_BUF_INIT;
-	char *path = wot_home_path(h, "state/accepted.zone");
-	int rc;
-
-	if ((rc = wot_map_new(&dedup)) < 0 || (rc = wot_map_new(&acc)) < 0 ||
-	    (rc = wot_map_new(&soa)) < 0)
-		goto out;
-	rc = wot_buf_printf(&b, "; wotdns accepted record set (generated)\n");
-	for (size_t i = 0; rc == 0 && i < r->nviews; i++) {
-		src_view *v = &r->views[i];
-		for (size_t j = 0; rc == 0 && j < v->rrs.n; j++) {
-			const wot_src_rr *rr = &v->rrs.rrs[j];
-			const wot_claim *c =
-			    accepted_claim(r, v->src->name, rr->owner);
-			if (c) {
-				rc = emit_rr(&b, dedup, rr->line);
-				wot_map_put(acc, rr->owner, (void *)c, NULL);
-				if (rr->type == LDNS_RR_TYPE_SOA)
-					wot_map_put(soa, rr->owner, (void *)1,
-						    NULL);
-			}
-		}
-	}
-	if (rc == 0)
-		rc = emit_soas(&b, acc, soa);
-	*records = wot_map_count(dedup);
-	if (rc == 0)
-		rc = wot_file_write_atomic(path, b.ptr ? b.ptr : "", b.len);
-out:
-	wot_map_free(dedup, NULL);
-	wot_map_free(acc, NULL);
-	wot_map_free(soa, NULL);
-	wot_buf_dispose(&b);
-	free(path);
-	return rc;
-}
-
-static int write_json(wot_home *h, recompute *r, const wot_source *srcs,
-		      size_t nsrcs, size_t records, size_t *conflicts)
-{
-	wot_accept_json j = {.claims = r->claims,
-			     .nclaims = r->nclaims,
-			     .keys = r->keys,
-			     .nkeys = r->nkeys,
-			     .records = records,
-			     .generated = (int64_t)time(NULL)};
-	wot_accept_json_source *js = calloc(nsrcs ? nsrcs : 1, sizeof(*js));
-	char *path = wot_home_path(h, "state/accepted.json");
-	int rc;
-
-	for (size_t i = 0; js && i < nsrcs; i++) {
-		js[i] = (wot_accept_json_source){srcs[i].name, srcs[i].url,
-						 srcs[i].key, ""};
-		for (size_t k = 0; k < r->nviews; k++)
-			if (r->views[k].src == &srcs[i])
-				js[i].verified = r->views[k].commit;
-	}
-	j.sources = js;
-	j.nsources = nsrcs;
-	*conflicts = 0;
-	rc = js && path ? wot_accept_json_write(path, &j, conflicts)
-			: wot_error_set(WOT_ENOMEM, "out of memory");
-	free(js);
-	free(path);
-	return rc;
-}
-
-static int write_state(wot_home *h, recompute *r)
-{
-	char *p = wot_home_path(h, "state/owners.json"), *text = NULL;
-	int rc = wot_owners_to_json(r->owners, &text);
-
-	if (rc == 0)
-		rc = wot_file_write_atomic(p, text, strlen(text));
-	free(text);
-	free(p);
-	return rc == 0 ? wot_seen_save(h, r->seen) : rc;
-}
-
-/* Order matters for crash safety: history first (it only grows), then the
- * records, then their explanation. */
-static int write_outputs(wot_home *h, recompute *r, const wot_source *srcs,
-			 size_t nsrcs, wot_sync_report *report)
-{
-	size_t records = 0, conflicts = 0;
-	int rc;
-
-	if ((rc = write_state(h, r)) < 0 ||
-	    (rc = write_zone(h, r, &records)) < 0 ||
-	    (rc = write_json(h, r, srcs, nsrcs, records, &conflicts)) < 0)
-		return rc;
-	if (report) {
-		report->records = records;
-		report->conflicts = conflicts;
-		report->rejected = 0;
-		for (size_t i = 0; i < r->nclaims; i++)
-			report->rejected += !r->claims[i].accepted;
-	}
-	return 0;
 }
 
 /* The text of a TXT record, character-strings joined. */
@@ -341,13 +170,28 @@ static char *txt_text(const ldns_rr *rr)
 	return b.ptr ? b.ptr : strdup("");
 }
 
+static int push_grant(wot_recompute *r, wot_grant g)
+{
+	wot_grant *ng = realloc(r->grants, (r->ngrants + 1) * sizeof(*ng));
+
+	if (ng)
+		r->grants = ng;
+	if (!ng || !g.name || !g.from || !g.to) {
+		free((char *)g.name);
+		free((char *)g.from);
+		free((char *)g.to);
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	ng[r->ngrants++] = g;
+	return 0;
+}
+
 /* Grants: TXT "v=wotdns1; transfer=|delegate=FPR" at _wotdns.<name>. */
-static int grant_rr(recompute *r, src_view *v, const wot_src_rr *cr)
+static int grant_rr(wot_recompute *r, wot_src_view *v, const wot_src_rr *cr)
 {
 	char *owner = NULL, *txt = NULL, to[WOT_FPR_MAX];
 	ldns_rr *rr = NULL;
 	wot_grant_kind kind;
-	wot_grant *ng;
 	int rc = 0;
 
 	if (cr->type != LDNS_RR_TYPE_TXT || strncmp(cr->owner, "_wotdns.", 8))
@@ -359,29 +203,36 @@ static int grant_rr(recompute *r, src_view *v, const wot_src_rr *cr)
 	txt = txt_text(rr);
 	ldns_rr_free(rr);
 	if (owner && txt && !strncmp(owner, "_wotdns.", 8) &&
-	    wot_grant_parse(txt, &kind, to) == 0) {
-		ng = realloc(r->grants, (r->ngrants + 1) * sizeof(*ng));
-		if (!ng) {
-			rc = wot_error_set(WOT_ENOMEM, "out of memory");
-		} else {
-			wot_grant g = {strdup(owner + 8), v->src->key,
-				       strdup(to), kind};
-			r->grants = ng;
-			if (g.name && g.to) {
-				ng[r->ngrants++] = g;
-			} else {
-				free((char *)g.name);
-				free((char *)g.to);
-				rc = wot_error_set(WOT_ENOMEM, "out of memory");
-			}
-		}
-	}
+	    wot_grant_parse(txt, &kind, to) == 0)
+		rc = push_grant(r, (wot_grant){strdup(owner + 8),
+					       strdup(v->src->key), strdup(to),
+					       kind});
 	free(owner);
 	free(txt);
 	return rc;
 }
 
-static int build_signers(recompute *r)
+/* Claims and grants of every loaded record in scope. */
+static int collect(wot_recompute *r)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < r->nviews; i++) {
+		wot_src_view *v = &r->views[i];
+		if (!v->loaded)
+			continue;
+		for (size_t j = 0; rc == 0 && j < v->rrs.n; j++)
+			if (r->scope[v->shard[j]])
+				rc = add_claim(r, v, v->rrs.rrs[j].owner,
+					       v->shard[j]);
+		for (size_t j = 0; rc == 0 && j < v->rrs.n; j++)
+			if (r->scope[v->shard[j]])
+				rc = grant_rr(r, v, &v->rrs.rrs[j]);
+	}
+	return rc;
+}
+
+static int build_signers(wot_recompute *r)
 {
 	r->signers = calloc(r->nkeys ? r->nkeys : 1, sizeof(*r->signers));
 	if (!r->signers)
@@ -393,116 +244,255 @@ static int build_signers(recompute *r)
 	return 0;
 }
 
-static void recompute_dispose(recompute *r)
+static void recompute_dispose(wot_recompute *r)
 {
 	for (size_t i = 0; i < r->ngrants; i++) {
 		free((char *)r->grants[i].name);
+		free((char *)r->grants[i].from);
 		free((char *)r->grants[i].to);
 	}
 	free(r->grants);
 	free(r->signers);
 	wot_map_free(r->tlds, NULL);
 	for (size_t i = 0; i < r->nviews; i++)
-		wot_src_rrs_dispose(&r->views[i].rrs);
+		view_dispose(&r->views[i]);
 	free(r->views);
 	for (size_t i = 0; i < r->nclaims; i++)
 		free((char *)r->claims[i].name);
 	free(r->claims);
+	free(r->claim_shard);
 	wot_map_free(r->claim_of, NULL);
 	free(r->keys);
 	wot_owners_free(r->owners);
 	wot_seen_free(r->seen);
+	wot_map_free(r->top_acc, NULL);
+	wot_map_free(r->top_owners, free);
+	free(r->scope);
 }
 
-static int load_state(wot_home *h, recompute *r)
+/* owners.json and seen.json of a home from before the shards. */
+static int load_legacy(wot_recompute *r)
 {
-	char *p = wot_home_path(h, "state/owners.json"), *text = NULL;
+	char *p = wot_home_path(r->home, "state/owners.json"), *text = NULL;
 	int rc =
 	    p ? wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) : WOT_ENOMEM;
 
-	if (rc == 0)
+	if (rc == 0) {
+		wot_owners_free(r->owners);
+		r->owners = NULL;
 		rc = wot_owners_from_json(&r->owners, text);
-	else if (rc == WOT_ENOENT)
-		rc = wot_owners_new(&r->owners);
-	if (rc < 0)
-		wot_error_wrap(rc, "%s", p ? p : "owners");
+		if (rc < 0)
+			wot_error_wrap(rc, "%s", p);
+	} else if (rc == WOT_ENOENT) {
+		rc = 0;
+		wot_error_clear();
+	}
 	free(text);
 	free(p);
-	if (rc == 0)
-		rc = wot_seen_load(h, &r->seen);
+	if (rc == 0) {
+		wot_seen_free(r->seen);
+		r->seen = NULL;
+		rc = wot_seen_load(r->home, &r->seen);
+	}
 	return rc;
 }
 
-int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report)
+/* History of every shard in scope, and of top. */
+static int load_history(wot_recompute *r, const wot_manifest *old)
 {
-	int lock = -1, rc = wot_home_lock(h, &lock);
+	int rc = 0;
 
-	if (rc == 0)
-		rc = wot_sync_recompute_locked(h, t, report);
-	wot_home_unlock(lock);
+	if (!old)
+		return r->full ? load_legacy(r) : 0;
+	for (size_t i = 0; rc == 0 && i < old->nshards; i++) {
+		const wot_manifest_shard *s = &old->shards[i];
+		char *p;
+		if (!r->scope[s->shard] && s->shard != WOT_SHARD_TOP)
+			continue;
+		p = wot_manifest_path(r->home, s, "hist");
+		rc = p ? wot_hist_read(r, p, s->shard == WOT_SHARD_TOP)
+		       : wot_error_set(WOT_ENOMEM, "out of memory");
+		free(p);
+	}
 	return rc;
 }
 
-int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
-			      wot_sync_report *report)
+static int in_list(char *const *v, const char *name)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!strcmp(v[i], name))
+			return 1;
+	return 0;
+}
+
+/* Load source i's view; one that cannot be loaded or has expired serves
+ * nothing (its status says why). */
+static int open_view(wot_recompute *r, size_t i, int64_t now)
+{
+	wot_src_view *v = &r->views[i];
+	int rc;
+
+	v->skipped = 0;
+	if (!v->src->key[0])
+		return 0;
+	if ((rc = load_view(r->home, v)) < 0) {
+		if (rc != WOT_ENOENT)
+			wot_log(WOT_LOG_WARNING, "sync", "%s: %s", v->src->name,
+				wot_error_last());
+		wot_error_clear();
+		view_dispose(v);
+		return 0;
+	}
+	/* Past its maximum age a source serves nothing (fresh.c). */
+	if (wot_fresh_expired(r->home, v->src->name, v->time, now)) {
+		v->expired = 1;
+		view_dispose(v);
+		return 0;
+	}
+	v->loaded = 1;
+	return 0;
+}
+
+/*
+ * Incremental scope: the shards the changed sources had names in, and the
+ * ones they have now; then every other source with names there. 1 when
+ * the change reaches top.
+ */
+static int widen(wot_recompute *r, const wot_manifest *old,
+		 char *const *changed, int64_t now)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nviews; i++)
+		r->views[i].skipped = 1;
+	for (size_t k = 0; changed[k]; k++) {
+		const wot_manifest_source *o =
+		    wot_manifest_source_find(old, changed[k]);
+		if (o && o->top)
+			return 1;
+	}
+	for (size_t k = 0; changed[k]; k++)
+		for (size_t i = 0; i < old->nshards; i++)
+			if (in_list(old->shards[i].srcs, changed[k])) {
+				if (old->shards[i].shard == WOT_SHARD_TOP)
+					return 1;
+				r->scope[old->shards[i].shard] = 1;
+			}
+	for (size_t i = 0; rc == 0 && i < r->nviews; i++) {
+		wot_src_view *v = &r->views[i];
+		if (!in_list(changed, v->src->name))
+			continue;
+		if ((rc = open_view(r, i, now)) < 0 || (v->loaded && v->top))
+			return rc < 0 ? rc : 1;
+		for (size_t j = 0; v->loaded && j < v->rrs.n; j++)
+			r->scope[v->shard[j]] = 1;
+	}
+	for (size_t i = 0; i < old->nshards; i++) {
+		const wot_manifest_shard *s = &old->shards[i];
+		if (!r->scope[s->shard])
+			continue;
+		for (size_t k = 0; rc == 0 && s->srcs && s->srcs[k]; k++)
+			for (size_t j = 0; rc == 0 && j < r->nviews; j++)
+				if (r->views[j].skipped &&
+				    !strcmp(r->views[j].src->name, s->srcs[k]))
+					rc = open_view(r, j, now);
+	}
+	return rc;
+}
+
+/* A run that is not full must leave top's holders as they were. */
+static int top_moved_fn(const char *name, const char *fpr, int64_t since,
+			void *ctx)
+{
+	wot_recompute *r = ctx;
+	const char *was;
+	char now[WOT_FPR_MAX + 24];
+
+	if (wot_shard_of_name(name) != WOT_SHARD_TOP)
+		return 0;
+	was = wot_map_get(r->top_owners, name);
+	snprintf(now, sizeof(now), "%s %lld", fpr, (long long)since);
+	return was && !strcmp(was, now) ? 0 : 1;
+}
+
+static int prepare(wot_recompute *r, wot_trust *t, char *const *changed)
+{
+	int rc;
+
+	r->full = changed == NULL;
+	r->scope = calloc(WOT_SHARDS + 1, 1);
+	r->views = calloc(r->nviews ? r->nviews : 1, sizeof(*r->views));
+	if (!r->scope || !r->views)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	if (r->full)
+		memset(r->scope, 1, WOT_SHARDS + 1);
+	for (size_t i = 0; i < r->nviews; i++)
+		r->views[i].src = &r->srcs[i];
+	if ((rc = wot_tld_load(&r->tlds)) < 0 ||
+	    (rc = wot_sync_keys(r->home, t, &r->keys, &r->nkeys,
+				&r->keys_until)) < 0 ||
+	    (rc = wot_owners_new(&r->owners)) < 0 ||
+	    (rc = wot_seen_new(&r->seen)) < 0 ||
+	    (rc = wot_map_new(&r->claim_of)) < 0)
+		return rc;
+	for (size_t i = 0; i < r->nviews; i++)
+		r->views[i].key = find_key(r, r->srcs[i].key);
+	if (!r->full && ((rc = wot_map_new(&r->top_acc)) < 0 ||
+			 (rc = wot_map_new(&r->top_owners)) < 0))
+		return rc;
+	return 0;
+}
+
+static int decide(wot_recompute *r, const wot_config *cfg)
 {
 	wot_accept_opts opts = WOT_ACCEPT_OPTS_INIT;
-	recompute r = {0};
+	int rc = build_signers(r);
+
+	opts.policy = &cfg->trust;
+	opts.signers = r->signers;
+	opts.nsigners = r->nkeys;
+	opts.grants = r->grants;
+	opts.ngrants = r->ngrants;
+	opts.now = (int64_t)time(NULL);
+	if (rc == 0)
+		rc = wot_trust_accept(r->claims, r->nclaims, r->owners, &opts);
+	if (rc == 0 && !r->full)
+		rc = wot_owners_each(r->owners, top_moved_fn, r);
+	return rc;
+}
+
+int wot_accept_run(wot_home *h, wot_trust *t, const wot_manifest *old,
+		   char *const *changed, uint64_t inputs,
+		   wot_sync_report *report)
+{
+	wot_recompute r = {.home = h};
 	wot_source *srcs = NULL;
-	size_t nsrcs = 0, expired = 0;
+	size_t nsrcs = 0;
 	int64_t now = (int64_t)time(NULL);
 	int rc;
 
+	if (!old && changed)
+		return 1;
 	if ((rc = wot_sources_load(h, &srcs, &nsrcs)) < 0)
 		return rc;
-	if ((rc = wot_tld_load(&r.tlds)) < 0 ||
-	    (rc = wot_sync_keys(h, t, &r.keys, &r.nkeys)) < 0 ||
-	    (rc = load_state(h, &r)) < 0 || (rc = wot_map_new(&r.claim_of)) < 0)
+	r.srcs = srcs;
+	r.nviews = nsrcs;
+	if ((rc = prepare(&r, t, changed)) < 0)
 		goto out;
-	r.views = calloc(nsrcs, sizeof(*r.views));
-	if (!r.views) {
-		rc = wot_error_set(WOT_ENOMEM, "out of memory");
-		goto out;
+	if (r.full) {
+		for (size_t i = 0; rc == 0 && i < nsrcs; i++)
+			rc = open_view(&r, i, now);
+	} else {
+		rc = widen(&r, old, changed, now);
 	}
-	for (size_t i = 0; i < nsrcs; i++) {
-		src_view *v = &r.views[r.nviews];
-		v->src = &srcs[i];
-		v->key = find_key(&r, srcs[i].key);
-		if (!srcs[i].key[0] || (rc = load_view(h, v)) < 0) {
-			/* The source serves nothing until it loads again; its
-			 * status shows why. */
-			if (srcs[i].key[0] && rc != WOT_ENOENT)
-				wot_log(WOT_LOG_WARNING, "sync", "%s: %s",
-					srcs[i].name, wot_error_last());
-			rc = 0;
-			wot_src_rrs_dispose(&v->rrs);
-			memset(v, 0, sizeof(*v));
-			wot_error_clear();
-			continue;
-		}
-		/* Past its maximum age a source serves nothing (fresh.c). */
-		if (wot_fresh_expired(h, srcs[i].name, v->time, now)) {
-			expired++;
-			wot_src_rrs_dispose(&v->rrs);
-			memset(v, 0, sizeof(*v));
-			continue;
-		}
-		r.nviews++;
-	}
-	if ((rc = each_rr(&r, claim_rr)) < 0 ||
-	    (rc = each_rr(&r, grant_rr)) < 0 || (rc = build_signers(&r)) < 0)
-		goto out;
-	opts.policy = &h->cfg.trust;
-	opts.signers = r.signers;
-	opts.nsigners = r.nkeys;
-	opts.grants = r.grants;
-	opts.ngrants = r.ngrants;
-	opts.now = (int64_t)time(NULL);
-	if ((rc = wot_trust_accept(r.claims, r.nclaims, r.owners, &opts)) < 0)
-		goto out;
-	rc = write_outputs(h, &r, srcs, nsrcs, report);
-	if (report)
-		report->expired = expired;
+	if (rc == 0)
+		rc = load_history(&r, old);
+	if (rc == 0)
+		rc = collect(&r);
+	if (rc == 0)
+		rc = decide(&r, &h->cfg);
+	if (rc == 0)
+		rc = wot_accept_write(&r, old, inputs, report);
 out:
 	recompute_dispose(&r);
 	wot_sources_free(srcs, nsrcs);

@@ -1,17 +1,19 @@
 /*
- * cache.c - skipping the recompute when none of its inputs changed.
+ * cache.c - recomputing only what changed.
  *
  * The accepted set is a function of the sources' verified heads and pins,
  * the keyring (keys, certifications, ownertrust), the configuration and the
- * clock. After each recompute, state/accept.stamp records the first three
- * (heads by commit id, the keyring and the outputs by inode, size and
- * mtime, the configuration as parsed and as a file); a sync whose stamp
- * comes out the same reuses the outputs instead of reparsing every zone.
- * The clock is covered by recomputing anyway once the stamp is
- * WOT_STAMP_MAX_AGE old (key expiry), and by each source's expiry ([sync]
- * max-age, fresh.c) being part of the stamp.
+ * clock. The manifest records the first (every source as decided on) and a
+ * stamp of the second and third (the keyring files by inode, size and
+ * mtime, the configuration as parsed). A sync after which they are all the
+ * same keeps the accepted set; one after which only some sources moved
+ * (head, pin, address, expiry) decides only their shards (accept.c);
+ * anything else decides everything. The clock is covered by deciding
+ * everything once the keyring's next expiry (of a key, subkey or
+ * certification) has passed, or the set is a day old, and by each
+ * source's expiry being compared.
  */
-#include "sync/sync_int.h"
+#include "sync/accept_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,160 +22,185 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define WOT_STAMP_MAX_AGE 3600
-#define STAMP_VERSION "wotdns accept stamp 2\n"
+/* Without a known next expiry, everything is decided hourly; with one,
+ * daily anyway. */
+#define WOT_FULL_UNKNOWN_AGE 3600
+#define WOT_FULL_MAX_AGE 86400
 
-/* FNV-1a: the configuration only needs to be told apart, not hidden. */
-static uint64_t fnv1a(const char *s)
+/* FNV-1a: the inputs only need to be told apart, not hidden. */
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-
-	for (; s && *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
 	return h;
 }
 
-static int stamp_file(wot_buf *b, const char *dir, const char *rel)
-{
-	char *p = wot_path_join(dir, rel);
-	struct stat st;
-	int rc;
-
-	if (!p)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	if (lstat(p, &st) < 0)
-		rc = wot_buf_printf(b, "file %s -\n", rel);
-	else
-		rc = wot_buf_printf(b, "file %s %ju %jd %jd.%09ld\n", rel,
-				    (uintmax_t)st.st_ino, (intmax_t)st.st_size,
-				    (intmax_t)st.st_mtim.tv_sec,
-				    st.st_mtim.tv_nsec);
-	free(p);
-	return rc;
-}
-
-/* Everything the recompute reads, as text (caller disposes b). */
-static int stamp_inputs(wot_home *h, wot_buf *b)
+int wot_accept_inputs(wot_home *h, uint64_t *out)
 {
 	static const char *const gpg[] = {"pubring.kbx", "pubring.gpg",
 					  "trustdb.gpg", "gpg.conf"};
-	static const char *const out[] = {
-	    "state/accepted.zone", "state/accepted.json", "state/owners.json",
-	    "state/seen.json",	   "sources.conf",	  "config"};
+	char *cfg = wot_config_format(&h->cfg);
+	uint64_t v = 1469598103934665603ull;
+
+	if (!cfg)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	v = fnv1a(v, cfg, strlen(cfg));
+	free(cfg);
+	for (size_t i = 0; i < sizeof(gpg) / sizeof(*gpg); i++) {
+		char *p = wot_path_join(h->cfg.gnupghome, gpg[i]), line[160];
+		struct stat st;
+		int n;
+		if (!p)
+			return wot_error_set(WOT_ENOMEM, "out of memory");
+		if (lstat(p, &st) < 0)
+			n = snprintf(line, sizeof(line), "%s -\n", gpg[i]);
+		else
+			n = snprintf(
+			    line, sizeof(line), "%s %ju %jd %jd.%09ld\n",
+			    gpg[i], (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+			    (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		free(p);
+		v = fnv1a(v, line, (size_t)n);
+	}
+	*out = v;
+	return 0;
+}
+
+/* Did source s move since the manifest decided on it? */
+static int source_moved(wot_home *h, const wot_source *s,
+			const wot_manifest_source *o, int64_t now)
+{
+	git_oid id;
+	char hex[WOT_OID_MAX] = "";
+
+	if (!o || strcmp(o->key, s->key) ||
+	    strcmp(o->url, s->url ? s->url : ""))
+		return 1;
+	if (wot_sync_verified_head(h, s->name, &id) == 0)
+		git_oid_tostr(hex, sizeof(hex), &id);
+	wot_error_clear();
+	/* An expired source was decided on at its head too. */
+	return strcmp(hex, o->commit) ||
+	       wot_fresh_expired_now(h, s->name, now) != o->expired;
+}
+
+/* Every shard file the manifest names is still there. */
+static int files_present(wot_home *h, const wot_manifest *m)
+{
+	static const char *const kinds[] = {"zone", "json", "hist"};
+	int ok = 1;
+
+	for (size_t i = 0; ok && i < m->nshards; i++)
+		for (size_t k = 0; ok && k < 3; k++) {
+			char *p = wot_manifest_path(h, &m->shards[i], kinds[k]);
+			struct stat st;
+			ok = p && lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+			free(p);
+		}
+	return ok;
+}
+
+/* Names of the sources that moved, or were dropped, since m (caller frees
+ * with wot_strv_free; an empty list is a NULL-terminated empty one). */
+static int moved_sources(wot_home *h, const wot_manifest *m, char ***out)
+{
 	wot_source *s = NULL;
 	size_t n = 0;
 	int64_t now = (int64_t)time(NULL);
-	char *cfg = wot_config_format(&h->cfg);
-	int rc = cfg ? wot_buf_printf(b, "config %016" PRIx64 "\n", fnv1a(cfg))
-		     : wot_error_set(WOT_ENOMEM, "out of memory");
+	int rc = wot_sources_load(h, &s, &n);
 
-	free(cfg);
-	for (size_t i = 0; rc == 0 && i < sizeof(gpg) / sizeof(*gpg); i++)
-		rc = stamp_file(b, h->cfg.gnupghome, gpg[i]);
-	for (size_t i = 0; rc == 0 && i < sizeof(out) / sizeof(*out); i++)
-		rc = stamp_file(b, h->dir, out[i]);
-	if (rc == 0)
-		rc = wot_sources_load(h, &s, &n);
+	*out = calloc(1, sizeof(char *));
+	if (!*out)
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		git_oid id;
-		char hex[WOT_OID_MAX] = "-";
-		if (wot_sync_verified_head(h, s[i].name, &id) == 0)
-			git_oid_tostr(hex, sizeof(hex), &id);
-		wot_error_clear();
-		rc = wot_buf_printf(b, "src %s %s %s %d\n", s[i].name, s[i].key,
-				    hex,
-				    wot_fresh_expired_now(h, s[i].name, now));
+		if (source_moved(h, &s[i],
+				 wot_manifest_source_find(m, s[i].name), now))
+			rc = wot_strv_push(out, s[i].name);
+	}
+	for (size_t k = 0; rc == 0 && k < m->nsources; k++) {
+		int kept = 0;
+		for (size_t i = 0; i < n && !kept; i++)
+			kept = !strcmp(m->sources[k].name, s[i].name);
+		if (!kept)
+			rc = wot_strv_push(out, m->sources[k].name);
 	}
 	wot_sources_free(s, n);
 	return rc;
 }
 
-/* 1 if state/accept.stamp matches inputs and is fresh; fills report. */
-static int stamp_matches(wot_home *h, const wot_buf *inputs,
-			 wot_sync_report *report)
+/* A key or certification expired since, or the set is simply old. */
+static int clock_says_full(const wot_manifest *m)
 {
-	char *p = wot_home_path(h, "state/accept.stamp"), *text = NULL, *rest;
-	long long when = 0;
-	size_t rec = 0, conf = 0, rej = 0, exp = 0;
-	int ok = 0;
+	int64_t now = (int64_t)time(NULL), age = now - m->generated;
 
-	if (p && wot_file_read(p, 64u << 20, &text, NULL) == 0 &&
-	    !strncmp(text, STAMP_VERSION, strlen(STAMP_VERSION)) &&
-	    sscanf(text + strlen(STAMP_VERSION),
-		   "time %lld\nreport %zu %zu %zu %zu", &when, &rec, &conf,
-		   &rej, &exp) == 5 &&
-	    (rest = strstr(text, "\nconfig ")) &&
-	    !strcmp(rest + 1, inputs->ptr) &&
-	    llabs((long long)time(NULL) - when) < WOT_STAMP_MAX_AGE) {
-		ok = 1;
-		if (report) {
-			report->records = rec;
-			report->conflicts = conf;
-			report->rejected = rej;
-			report->expired = exp;
-		}
-	}
-	wot_error_clear();
-	free(text);
-	free(p);
-	return ok;
+	if (age < 0 || age >= WOT_FULL_MAX_AGE)
+		return 1;
+	return m->until > 0 ? now >= m->until : age >= WOT_FULL_UNKNOWN_AGE;
 }
 
-static int stamp_save(wot_home *h, const wot_sync_report *r)
+static void report_totals(const wot_manifest *m, wot_sync_report *r)
 {
-	wot_buf b = WOT_BUF_INIT;
-	char *p = wot_home_path(h, "state/accept.stamp");
-	int rc = wot_buf_printf(
-	    &b, STAMP_VERSION "time %lld\nreport %zu %zu %zu %zu\n",
-	    (long long)time(NULL), r->records, r->conflicts, r->rejected,
-	    r->expired);
-
-	if (rc == 0)
-		rc = stamp_inputs(h, &b);
-	if (rc == 0)
-		rc = p ? wot_file_write_atomic(p, b.ptr, b.len)
-		       : wot_error_set(WOT_ENOMEM, "out of memory");
-	wot_buf_dispose(&b);
-	free(p);
-	return rc;
-}
-
-/* A stale or missing stamp only costs a full recompute next time. */
-static void stamp_drop(wot_home *h)
-{
-	char *p = wot_home_path(h, "state/accept.stamp");
-
-	if (p)
-		remove(p);
-	free(p);
+	r->records = m->records;
+	r->conflicts = m->conflicts;
+	r->rejected = m->rejected;
+	r->expired = m->expired;
 }
 
 int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
 			       wot_sync_report *report)
 {
 	wot_sync_report mine = {0};
-	wot_buf inputs = WOT_BUF_INIT;
-	int rc;
+	wot_manifest *m = NULL;
+	char **moved = NULL;
+	uint64_t inputs = 0;
+	int rc, full;
 
 	if (!report)
 		report = &mine;
 	report->unchanged = 0;
-	if (stamp_inputs(h, &inputs) == 0 &&
-	    stamp_matches(h, &inputs, report)) {
+	if ((rc = wot_accept_inputs(h, &inputs)) < 0)
+		return rc;
+	if ((rc = wot_manifest_load(h, &m)) == WOT_ENOENT) {
+		wot_error_clear(); /* none yet: decide everything */
+		m = NULL;
+	} else if (rc < 0) {
+		/* Deciding afresh would lose the ownership history the shards
+		 * hold: the user decides. */
+		return wot_error_wrap(rc, "the accepted set cannot be read "
+					  "(move state/accepted away to "
+					  "rebuild it, forgetting who held "
+					  "which name first)");
+	}
+	full = !m || m->inputs != inputs || clock_says_full(m) ||
+	       !files_present(h, m);
+	if (!full && (rc = moved_sources(h, m, &moved)) < 0)
+		goto out;
+	if (!full && !moved[0]) {
 		report->unchanged = 1;
-		wot_buf_dispose(&inputs);
-		return 0;
+		report_totals(m, report);
+		goto out;
 	}
-	wot_buf_dispose(&inputs);
-	wot_error_clear();
-	stamp_drop(h);
-	rc = wot_sync_recompute_locked(h, t, report);
-	/* Stamped after the recompute: listing keys may touch the trustdb,
-	 * and the stamp must describe the state the outputs came from. */
-	if (rc == 0 && stamp_save(h, report) < 0) {
-		wot_log(WOT_LOG_WARNING, "sync", "accept stamp: %s",
-			wot_error_last());
-		stamp_drop(h);
-	}
+	rc = full ? 1 : wot_accept_run(h, t, m, moved, inputs, report);
+	if (rc == 1)
+		rc = wot_accept_run(h, t, m, NULL, inputs, report);
+out:
+	wot_strv_free(moved);
+	wot_manifest_free(m);
+	return rc;
+}
+
+int wot_sync_recompute_locked(wot_home *h, wot_trust *t,
+			      wot_sync_report *report)
+{
+	return wot_sync_recompute_changed(h, t, report);
+}
+
+int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report)
+{
+	int lock = -1, rc = wot_home_lock(h, &lock);
+
+	if (rc == 0)
+		rc = wot_sync_recompute_locked(h, t, report);
+	wot_home_unlock(lock);
 	return rc;
 }

@@ -6,12 +6,13 @@
  * The announced key is pinned, so a hostile peer can point at any URL but
  * can never make the user accept history not signed by a valid key.
  */
-#include "sync/sync_int.h"
+#include "sync/accept_int.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* A suggestion whose follow failed (down, does not verify) is tried again
@@ -173,14 +174,26 @@ out:
 	return rc;
 }
 
+static int listed(char *const *only, const char *name)
+{
+	for (size_t i = 0; only && only[i]; i++)
+		if (!strcmp(only[i], name))
+			return 1;
+	return !only;
+}
+
+/* Offers in the peer.conf of every source (only: of those named). */
 static int collect(wot_home *h, wot_trust *t, const wot_source *src, size_t n,
-		   struct sugg_list *l)
+		   char *const *only, struct sugg_list *l)
 {
 	int rc = 0;
 
 	for (size_t i = 1; rc == 0 && i < n; i++) {
 		wot_peer_conf *pc = NULL;
-		int prc = wot_sync_peer_conf(h, src[i].name, &pc);
+		int prc;
+		if (!listed(only, src[i].name))
+			continue;
+		prc = wot_sync_peer_conf(h, src[i].name, &pc);
 		if (prc < 0) {
 			/* No peer.conf is normal; a bad one is the peer's
 			 * problem, not a reason to stop. */
@@ -197,8 +210,8 @@ static int collect(wot_home *h, wot_trust *t, const wot_source *src, size_t n,
 	return rc == 0 ? judge(h, t, src, n, l) : rc;
 }
 
-int wot_sync_suggestions(wot_home *h, wot_trust *t, wot_suggestion **out,
-			 size_t *n)
+static int suggestions(wot_home *h, wot_trust *t, char *const *only,
+		       wot_suggestion **out, size_t *n)
 {
 	struct sugg_list l = {NULL, 0};
 	wot_source *src = NULL;
@@ -208,7 +221,7 @@ int wot_sync_suggestions(wot_home *h, wot_trust *t, wot_suggestion **out,
 	*out = NULL;
 	*n = 0;
 	if ((rc = wot_sources_load(h, &src, &ns)) == 0)
-		rc = collect(h, t, src, ns, &l);
+		rc = collect(h, t, src, ns, only, &l);
 	wot_sources_free(src, ns);
 	if (rc < 0) {
 		wot_suggestions_free(l.v, l.n);
@@ -217,6 +230,12 @@ int wot_sync_suggestions(wot_home *h, wot_trust *t, wot_suggestion **out,
 	*out = l.v;
 	*n = l.n;
 	return 0;
+}
+
+int wot_sync_suggestions(wot_home *h, wot_trust *t, wot_suggestion **out,
+			 size_t *n)
+{
+	return suggestions(h, t, NULL, out, n);
 }
 
 /* The announced name, or NAME-2, NAME-3... when ours already has it. */
@@ -291,8 +310,8 @@ static size_t count_discovered(const wot_source *src, size_t n)
 	return k;
 }
 
-void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
-		       void *data, wot_sync_report *report)
+static void discover(wot_home *h, wot_trust *t, char *const *only,
+		     wot_sync_progress cb, void *data, wot_sync_report *report)
 {
 	wot_suggestion *g = NULL;
 	wot_source *src = NULL, *grown;
@@ -304,7 +323,7 @@ void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
 	failed = failed_load(h);
 	fmap = json_object_get(failed, "failed");
 	if (wot_sources_load(h, &src, &n) < 0 ||
-	    wot_sync_suggestions(h, t, &g, &ng) < 0 ||
+	    suggestions(h, t, only, &g, &ng) < 0 ||
 	    !(grown = realloc(src, (n + ng + 1) * sizeof(*src)))) {
 		wot_log(WOT_LOG_WARNING, "sync", "discovery: %s",
 			wot_error_last());
@@ -348,4 +367,63 @@ out:
 	json_decref(failed);
 	wot_suggestions_free(g, ng);
 	wot_sources_free(src, n);
+}
+
+void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
+		       void *data, wot_sync_report *report)
+{
+	discover(h, t, NULL, cb, data, report);
+}
+
+/* What the suggestions depend on besides the heads (the keyring, the
+ * configuration, the failed tries), per hour. */
+static char *discover_stamp(wot_home *h)
+{
+	char *p = wot_home_path(h, "state/discovery.json");
+	struct stat st = {0};
+	uint64_t inputs = 0;
+
+	if (!p || wot_accept_inputs(h, &inputs) < 0) {
+		free(p);
+		return NULL;
+	}
+	if (lstat(p, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	free(p);
+	return wot_strdup_printf(
+	    "wotdns discover stamp 2 %016llx %lld %ju %jd %jd.%09ld\n",
+	    (unsigned long long)inputs, (long long)time(NULL) / 3600,
+	    (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+	    (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+void wot_discover_auto_changed(wot_home *h, wot_trust *t,
+			       const wot_source *synced, size_t n,
+			       wot_sync_progress cb, void *data,
+			       wot_sync_report *report)
+{
+	char *p = wot_home_path(h, "state/discover.stamp"), *old = NULL;
+	char *now = discover_stamp(h), **moved = NULL;
+	int same = p && now && wot_file_read(p, 4096, &old, NULL) == 0 &&
+		   !strcmp(old, now);
+
+	wot_error_clear();
+	for (size_t i = 0; i < n; i++)
+		if (synced[i].moved &&
+		    wot_strv_push(&moved, synced[i].name) < 0)
+			same = 0; /* out of memory: the whole run */
+	/* With the keyring and configuration as at the last run, only the
+	 * peer.conf of a source whose head moved can offer anything new. */
+	if (!same)
+		discover(h, t, NULL, cb, data, report);
+	else if (moved)
+		discover(h, t, moved, cb, data, report);
+	free(now);
+	now = same ? NULL : discover_stamp(h);
+	if (p && now)
+		wot_file_write_nosync(p, now, strlen(now));
+	wot_strv_free(moved);
+	free(old);
+	free(now);
+	free(p);
 }

@@ -219,3 +219,10 @@ out:
 	git_commit_free(c);
 	return rc;
 }
+
+int wot_fresh_recorded(const wot_home *h, const char *name)
+{
+	wot_freshness f;
+
+	return wot_sync_freshness(h, name, 0, &f) == 0 && f.head_time != 0;
+}

@@ -78,7 +78,7 @@ static int records_sane(const wot_key_info *k, size_t n)
 
 /* 1 and *keys, *n filled when the cache holds for want and now. */
 static int cache_read(const char *path, const wot_buf *want, int64_t now,
-		      wot_key_info **keys, size_t *n)
+		      wot_key_info **keys, size_t *n, int64_t *until_out)
 {
 	char *text = NULL, *rest;
 	size_t len = 0, cnt = 0;
@@ -105,6 +105,7 @@ static int cache_read(const char *path, const wot_buf *want, int64_t now,
 		goto out;
 	}
 	*n = cnt;
+	*until_out = until;
 	ok = 1;
 out:
 	wot_error_clear();
@@ -133,7 +134,8 @@ static void cache_write(wot_home *h, const char *path, int64_t now,
 	wot_buf_dispose(&b);
 }
 
-int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n)
+int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n,
+		  int64_t *until_out)
 {
 	char *path = wot_home_path(h, "state/keys.cache");
 	wot_buf want = WOT_BUF_INIT;
@@ -142,9 +144,11 @@ int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n)
 
 	*keys = NULL;
 	*n = 0;
+	*until_out = 0;
 	if (!path)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	if (inputs(h, &want) == 0 && cache_read(path, &want, now, keys, n)) {
+	if (inputs(h, &want) == 0 &&
+	    cache_read(path, &want, now, keys, n, until_out)) {
 		wot_buf_dispose(&want);
 		free(path);
 		return 0;
@@ -153,8 +157,10 @@ int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n)
 	wot_error_clear();
 	rc = wot_trust_list_until(t, keys, n, &until);
 	/* Stamped after the listing, which may touch the trustdb. */
-	if (rc == 0)
+	if (rc == 0) {
 		cache_write(h, path, now, until, *keys, *n);
+		*until_out = until;
+	}
 	free(path);
 	return rc;
 }

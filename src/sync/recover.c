@@ -124,11 +124,77 @@ int wot_mirror_recover(const char *name, git_repository *repo)
 	return n;
 }
 
+/* A shard file's name: ID-GEN.zone, .json or .hist. */
+static int is_shard_file(const char *name)
+{
+	const char *dash = strchr(name, '-'), *dot = strrchr(name, '.');
+
+	return dash && dot && dot > dash + 1 &&
+	       (!strcmp(dot, ".zone") || !strcmp(dot, ".json") ||
+		!strcmp(dot, ".hist"));
+}
+
+/* Shard files no manifest names: written by a recompute that was killed
+ * before its manifest replaced the old one. */
+static int sweep_orphans(const wot_home *h)
+{
+	char *dir = wot_home_path(h, "state/accepted");
+	wot_manifest *m = NULL;
+	wot_map *named = NULL;
+	DIR *d = NULL;
+	struct dirent *e;
+	int n = 0, rc = wot_manifest_load((wot_home *)h, &m);
+
+	/* An unreadable manifest: better to keep everything. */
+	if ((rc < 0 && rc != WOT_ENOENT) || !dir || wot_map_new(&named) < 0)
+		goto out;
+	for (size_t i = 0; m && i < m->nshards; i++) {
+		static const char *const kinds[] = {"zone", "json", "hist"};
+		for (size_t k = 0; k < 3; k++) {
+			char *p = wot_manifest_path((wot_home *)h,
+						    &m->shards[i], kinds[k]);
+			if (p)
+				wot_map_put(named, strrchr(p, '/') + 1,
+					    (void *)1, NULL);
+			free(p);
+		}
+	}
+	if (!(d = opendir(dir)))
+		goto out;
+	while ((e = readdir(d))) {
+		struct stat st;
+		char *p;
+		if (!is_shard_file(e->d_name) || wot_map_get(named, e->d_name))
+			continue;
+		p = wot_path_join(dir, e->d_name);
+		if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    unlink(p) == 0) {
+			wot_log(WOT_LOG_NOTICE, "sync",
+				"home: removed state/accepted/%s, left by an "
+				"interrupted sync",
+				e->d_name);
+			n++;
+		}
+		free(p);
+	}
+	closedir(d);
+out:
+	wot_error_clear();
+	wot_map_free(named, NULL);
+	wot_manifest_free(m);
+	free(dir);
+	return n;
+}
+
 int wot_home_recover(const wot_home *h)
 {
-	static const char *const dirs[] = {"", "state", "state/status",
-					   "state/evidence", "state/cache"};
-	int n = 0;
+	static const char *const dirs[] = {"",
+					   "state",
+					   "state/status",
+					   "state/evidence",
+					   "state/cache",
+					   "state/accepted"};
+	int n = sweep_orphans(h);
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char *p = *dirs[i] ? wot_home_path(h, dirs[i])

@@ -27,7 +27,10 @@ int wot_sync_entry(wot_home *h, wot_trust *t, wot_source *s, size_t i, size_t n,
 	rc = wot_sync_source(h, t, s, cb, data);
 	if (rc < 0)
 		snprintf(err, sizeof(err), "%s", wot_error_last());
-	head_hex(h, s->name, head);
+	if (rc == 0)
+		memcpy(head, s->head, sizeof(head));
+	else
+		head_hex(h, s->name, head);
 	if (rc < 0) {
 		report->failed++;
 		wot_log(cb ? WOT_LOG_INFO : WOT_LOG_WARNING, "sync", "%s: %s",
@@ -59,7 +62,7 @@ static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 		    wot_sync_entry(h, t, &s[i], i + 1, n, cb, data, report);
 	rc = pinned ? wot_sources_save(h, s, n) : 0;
 	if (rc == 0)
-		wot_discover_auto(h, t, cb, data, report);
+		wot_discover_auto_changed(h, t, s, n, cb, data, report);
 	if (rc == 0)
 		rc = wot_sync_recompute_changed(h, t, report);
 	if (rc == 0 && cb)

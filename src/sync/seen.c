@@ -1,11 +1,12 @@
 /*
- * seen.c - state/seen.json, the first sight of each name from each source
- * (the "since" of claims, so "first" survives restarts).
+ * seen.c - the first sight of each name from each source (the "since" of
+ * claims, so "first" survives restarts).
  *
- * The document is {SOURCE: {NAME: since}}. It holds every name of every
- * source, a million at scale, so it is read with the plain-JSON scanner
- * (util/json_scan.c; jansson when the text is not plain) into maps and
- * printed by hand.
+ * Kept in the shards' history files (hist.c); this is the map in memory.
+ * A home from before the shards had it in state/seen.json
+ * ({SOURCE: {NAME: since}}, a million names at scale), read once with the
+ * plain-JSON scanner (util/json_scan.c; jansson when the text is not
+ * plain) when it is migrated.
  */
 #include "sync/seen.h"
 #include "sync/sync_int.h"
@@ -157,7 +158,7 @@ static int from_jansson(wot_seen *s, const char *text)
 	return rc;
 }
 
-static int seen_new(wot_seen **out)
+int wot_seen_new(wot_seen **out)
 {
 	*out = calloc(1, sizeof(**out));
 	if (!*out || wot_map_new(&(*out)->sources) < 0) {
@@ -172,14 +173,15 @@ int wot_seen_load(wot_home *h, wot_seen **out)
 {
 	char *p = wot_home_path(h, "state/seen.json"), *text = NULL;
 	size_t len = 0;
-	int rc = seen_new(out);
+	int rc = wot_seen_new(out);
 
 	if (rc == 0 && p &&
 	    wot_file_read(p, WOT_MAX_STATE_BYTES, &text, &len) == 0 &&
 	    !from_plain(*out, text, len)) {
 		/* Start again: the plain reader may have stopped midway. */
 		wot_seen_free(*out);
-		if ((rc = seen_new(out)) == 0 && from_jansson(*out, text) < 0)
+		if ((rc = wot_seen_new(out)) == 0 &&
+		    from_jansson(*out, text) < 0)
 			rc = wot_error_set(WOT_ENOMEM, "out of memory");
 	}
 	wot_error_clear();
@@ -192,44 +194,26 @@ int wot_seen_load(wot_home *h, wot_seen **out)
 	return rc;
 }
 
-int wot_seen_save(wot_home *h, const wot_seen *s)
+int wot_seen_put(wot_seen *s, const char *source, const char *name,
+		 int64_t since)
 {
-	char *p = wot_home_path(h, "state/seen.json");
-	wot_buf b = WOT_BUF_INIT;
+	seen_source *ss = source_get(s, source);
+
+	return ss ? put(s, ss, name, since) : WOT_ENOMEM;
+}
+
+int wot_seen_each(const wot_seen *s, wot_seen_fn fn, void *ctx)
+{
 	const char *src, *name;
 	void *sv, *nv;
 	size_t pos = 0;
-	int rc = wot_buf_put(&b, "{", 1), fs = 1;
+	int rc = 0;
 
 	while (rc == 0 && wot_map_next(s->sources, &pos, &src, &sv)) {
 		const seen_source *ss = sv;
 		size_t npos = 0;
-		int fn = 1;
-		rc = wot_buf_put(&b, fs ? "\n" : ",\n", fs ? 1 : 2);
-		fs = 0;
-		if (rc == 0)
-			rc = wot_buf_json_str(&b, src);
-		if (rc == 0)
-			rc = wot_buf_put(&b, ":{", 2);
-		while (rc == 0 && wot_map_next(ss->names, &npos, &name, &nv)) {
-			rc = wot_buf_put(&b, fn ? "\n" : ",\n", fn ? 1 : 2);
-			fn = 0;
-			if (rc == 0)
-				rc = wot_buf_json_str(&b, name);
-			if (rc == 0)
-				rc = wot_buf_printf(
-				    &b, ":%lld",
-				    (long long)s->since[(uintptr_t)nv - 1]);
-		}
-		if (rc == 0)
-			rc = wot_buf_put(&b, "}", 1);
+		while (rc == 0 && wot_map_next(ss->names, &npos, &name, &nv))
+			rc = fn(src, name, s->since[(uintptr_t)nv - 1], ctx);
 	}
-	if (rc == 0)
-		rc = wot_buf_put(&b, "}\n", 2);
-	if (rc == 0)
-		rc = p ? wot_file_write_atomic(p, b.ptr, b.len)
-		       : wot_error_set(WOT_ENOMEM, "out of memory");
-	wot_buf_dispose(&b);
-	free(p);
 	return rc;
 }

@@ -8,15 +8,23 @@
 
 typedef struct wot_seen wot_seen;
 
-/* state/seen.json ({SOURCE: {NAME: since}}); a missing or unreadable file
- * gives an empty history. Caller frees with wot_seen_free. */
+/* The state/seen.json of a home from before the shards ({SOURCE: {NAME:
+ * since}}); a missing or unreadable file gives an empty history. Caller frees
+ * with wot_seen_free. */
 int wot_seen_load(wot_home *h, wot_seen **out);
 void wot_seen_free(wot_seen *s);
 /* When name was first seen from source; the first call for a pair records
  * now. -1 (error set) only when out of memory. */
 int wot_seen_since(wot_seen *s, const char *source, const char *name,
 		   int64_t now, int64_t *since);
-/* Write state/seen.json atomically. */
-int wot_seen_save(wot_home *h, const wot_seen *s);
+/* An empty history (free with wot_seen_free). */
+int wot_seen_new(wot_seen **out);
+/* Record (source, name) -> since, replacing an earlier value. */
+int wot_seen_put(wot_seen *s, const char *source, const char *name,
+		 int64_t since);
+/* fn over every entry (stops on a negative return, which is returned). */
+typedef int (*wot_seen_fn)(const char *source, const char *name, int64_t since,
+			   void *ctx);
+int wot_seen_each(const wot_seen *s, wot_seen_fn fn, void *ctx);
 
 #endif

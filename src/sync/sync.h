@@ -8,7 +8,7 @@
  *   gnupg/          keyring (unless config names another)
  *   own.git         the user's zone repository (bare, branch main)
  *   sources/N.git   mirrors; refs/wotdns/verified is the last verified head
- *   state/          accepted.zone, accepted.json, owners.json, status/N.json
+ *   state/          accepted/ (manifest, shard files), status/N.json
  */
 #ifndef WOT_SYNC_H
 #define WOT_SYNC_H
@@ -120,6 +120,9 @@ typedef struct {
 	int prefetched;	       /* fetched already in this sync (jobs.c): only
 				  verification is left */
 	char via[65];	       /* discovered through this source, or "" */
+	/* Out, set by a successful sync of the source: */
+	char head[WOT_OID_MAX]; /* its verified head */
+	int moved;		/* the head moved (or was first set) */
 } wot_source;
 
 /* All sources, self first. Caller frees with wot_sources_free(). */
@@ -333,8 +336,74 @@ void wot_notify_targets_free(char **v);
 int wot_sync_commit_relation(wot_home *h, const char *name, const char *ours,
 			     const char *theirs, wot_rel *out);
 
-/* Recompute state/accepted.zone and state/accepted.json from verified heads. */
+/* Recompute the accepted set (state/accepted/) from verified heads. */
 int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
+
+/* ---- the accepted set on disk (shard.c, manifest.c; docs/design.md,
+ * "The accepted set") ---- */
+
+#define WOT_SHARDS 4096
+#define WOT_SHARD_TOP WOT_SHARDS /* names of one label and the root */
+#define WOT_SHARD_ID_MAX 8
+
+/* The shard of a name from its wire form or its text (ldns escapes). */
+int wot_shard_of_wire(const uint8_t *wire, size_t len);
+int wot_shard_of_name(const char *name);
+/* "000".."fff" or "top"; and back (-1 when id is neither). */
+void wot_shard_id(int shard, char out[WOT_SHARD_ID_MAX]);
+int wot_shard_parse(const char *id);
+
+typedef struct {
+	char *name, *key, *url;	  /* key "" when not pinned */
+	char commit[WOT_OID_MAX]; /* verified head decided on; "" none */
+	int expired;		  /* past its maximum age: serves nothing */
+	int top;		  /* claimed a name of one label or a grant
+				   * on one: a change means a full recompute */
+} wot_manifest_source;
+
+typedef struct {
+	int shard;	  /* 0 .. WOT_SHARDS-1 or WOT_SHARD_TOP */
+	uint64_t filegen; /* gen at which its files were written */
+	size_t records, names, claims, rejected, conflicts;
+	char hash[WOT_OID_MAX]; /* of its files' content: unchanged content
+				 * keeps its files and generation */
+	char **srcs; /* sources with claims in it (NULL-terminated) */
+} wot_manifest_shard;
+
+/*
+ * state/accepted/manifest: the generation, a stamp of the inputs, totals,
+ * every source as decided on, and every non-empty shard with the
+ * generation of its files ID-FILEGEN.zone (accepted records, a master
+ * file), .json (every claim explained) and .hist (ownership history and
+ * first sights). It is replaced atomically after the shard files it names
+ * are on disk: whoever reads it sees one whole generation.
+ */
+typedef struct {
+	uint64_t gen, inputs;
+	int64_t generated;
+	int64_t until; /* the next expiry in the keyring; 0 unknown */
+	size_t records, names, claims, rejected, conflicts, expired;
+	wot_manifest_source *sources;
+	size_t nsources;
+	wot_manifest_shard *shards; /* ordered by shard */
+	size_t nshards;
+} wot_manifest;
+
+/* Read the manifest; WOT_ENOENT when there is no accepted set yet, a
+ * file:line error when it does not parse. Free with wot_manifest_free. */
+int wot_manifest_load(wot_home *h, wot_manifest **out);
+void wot_manifest_free(wot_manifest *m);
+/* The generation alone (0: no accepted set), for a cheap "is it new". */
+uint64_t wot_manifest_gen(wot_home *h);
+/* The source's entry, or NULL (m may be NULL). */
+const wot_manifest_source *wot_manifest_source_find(const wot_manifest *m,
+						    const char *name);
+/* The shard's entry, or NULL when it is empty. */
+const wot_manifest_shard *wot_manifest_find(const wot_manifest *m, int shard);
+/* Path of one of the shard's files, kind "zone", "json" or "hist" (caller
+ * frees). */
+char *wot_manifest_path(wot_home *h, const wot_manifest_shard *s,
+			const char *kind);
 
 /* Per-source status as stored in state/status/<name>.json (JSON text;
  * caller frees). */

@@ -34,28 +34,8 @@ int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
 /* keycache.c: wot_trust_list, reused from state/keys.cache while the
  * keyring files, the configuration and every expiry in it still hold.
  * *keys as for wot_trust_list (caller frees). */
-int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n);
-
-/* accept_json.c: state/accepted.json from a recompute's decisions. */
-typedef struct {
-	const char *name, *url, *key, *verified;
-} wot_accept_json_source;
-typedef struct {
-	const wot_claim *claims;
-	size_t nclaims;
-	const wot_key_info *keys;
-	size_t nkeys;
-	const wot_accept_json_source *sources;
-	size_t nsources;
-	size_t records;		  /* records in accepted.zone */
-	int64_t generated;	  /* unix time */
-	const wot_key_info *last; /* lookup cache, NULL to start */
-	wot_afile *out;		  /* used while writing, NULL to start */
-} wot_accept_json;
-/* Write the document atomically to path; *conflicts counts the claims
- * lost to a conflict. */
-int wot_accept_json_write(const char *path, wot_accept_json *j,
-			  size_t *conflicts);
+int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n,
+		  int64_t *until);
 
 /* Record a libgit2 failure; returns code. */
 int wot_git_error(int code, int gerr, const char *what);
@@ -230,6 +210,8 @@ int wot_status_merge(const wot_home *h, const char *name,
 /* Record the verified head's commit time and the refresh promise of its
  * peer.conf in the status (head_time, promise). */
 int wot_fresh_record(const wot_home *h, const char *name, git_repository *repo);
+/* 1 when the status already holds the head's time. */
+int wot_fresh_recorded(const wot_home *h, const char *name);
 /* 1 (and logged) if a source's records at a head signed at head_time have
  * expired ([sync] max-age, or 4 times its promise). */
 int wot_fresh_expired(wot_home *h, const char *name, int64_t head_time,
@@ -269,6 +251,14 @@ void wot_source_files_remove(const wot_home *h, const char *name);
  * report->discovered. */
 void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
 		       void *data, wot_sync_report *report);
+/* The same after syncing synced[0..n): while the keyring and
+ * configuration are as at the last full run, within the hour
+ * (state/discover.stamp), only the peer.conf of the sources whose head
+ * moved is read; none moved, nothing is. */
+void wot_discover_auto_changed(wot_home *h, wot_trust *t,
+			       const wot_source *synced, size_t n,
+			       wot_sync_progress cb, void *data,
+			       wot_sync_report *report);
 
 /* mirror.c: after s advanced from the URL urls[answered] (0 = s->url),
  * fetch its other URLs and keep any tip by the owner that forks from the

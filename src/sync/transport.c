@@ -81,6 +81,8 @@ int wot_transport_fetch(git_repository *repo, const char *url,
 	wot_transport_callbacks(&fo.callbacks);
 	fo.prune = GIT_FETCH_PRUNE;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	/* Nothing reads FETCH_HEAD: not writing it saves a file per source. */
+	fo.update_fetchhead = 0;
 	/* The URL means what it says: no insteadOf rewriting from any git
 	 * config (it also avoids a libgit2 1.5 leak in that lookup). */
 	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);

@@ -5,8 +5,11 @@
 #include "util/util.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#define VOTE_EPS 1e-9 /* shares of n votes do not add up exactly */
 
 unsigned wot_majority_needed(unsigned asked, unsigned neighbors,
 			     unsigned majority)
@@ -64,12 +67,42 @@ static int against(int mark)
 	return mark == WOT_MAJ_AHEAD || mark == WOT_MAJ_DIFFERS;
 }
 
-/* The largest group of answers against us holding one view. */
-static void largest_group(const wot_view *ops, const int *marks, size_t n,
+static double clamp_weight(double w)
+{
+	if (isnan(w) || w < WOT_WEIGHT_MIN)
+		return WOT_WEIGHT_MIN;
+	return w > WOT_WEIGHT_MAX ? WOT_WEIGHT_MAX : w;
+}
+
+/*
+ * Each answer's votes: n shared by weight (wot_majority_decide). Equal
+ * weights give exactly 1 each, so the plain count is not blurred by
+ * rounding.
+ */
+static void votes_of(const wot_view *ops, size_t n, double *votes)
+{
+	double total = 0, first = n ? clamp_weight(ops[0].weight) : 0;
+	int equal = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		double w = clamp_weight(ops[i].weight);
+		total += w;
+		equal &= w == first;
+	}
+	for (size_t i = 0; i < n; i++)
+		votes[i] =
+		    equal ? 1.0
+			  : (double)n * clamp_weight(ops[i].weight) / total;
+}
+
+/* The group of answers against us holding one view with the most votes. */
+static void largest_group(const wot_view *ops, const int *marks,
+			  const double *votes, size_t n,
 			  wot_majority_result *out, int *all_ahead)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned size = 0;
+		double sum = 0;
 		int ahead = 1;
 
 		if (!against(marks[i]))
@@ -77,10 +110,12 @@ static void largest_group(const wot_view *ops, const int *marks, size_t n,
 		for (size_t j = 0; j < n; j++)
 			if (against(marks[j]) && same_view(&ops[i], &ops[j])) {
 				size++;
+				sum += votes[j];
 				ahead &= marks[j] == WOT_MAJ_AHEAD;
 			}
-		if (size > out->top) {
+		if (sum > out->top_votes + VOTE_EPS) {
 			out->top = size;
+			out->top_votes = sum;
 			out->top_index = i;
 			*all_ahead = ahead;
 		}
@@ -92,27 +127,37 @@ int wot_majority_decide(const wot_view *self, const wot_view *ops, size_t n,
 			void *data, wot_majority_result *out, int *marks)
 {
 	int local[64], *m = marks ? marks : local, all_ahead = 0;
-	unsigned ours;
+	double vbuf[64], *votes = vbuf, needed;
 
 	if (!self || self->none || !out || !rel || (n && !ops) ||
 	    (!marks && n > 64) || n > UINT32_MAX)
 		return wot_error_set(WOT_EINVAL, "majority: bad arguments");
+	if (n > 64 && !(votes = calloc(n, sizeof(*votes))))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
 	memset(out, 0, sizeof(*out));
 	out->needed = wot_majority_needed((unsigned)n, neighbors, majority);
+	votes_of(ops, n, votes);
+	out->ours_votes = 1; /* ours */
 	for (size_t i = 0; i < n; i++) {
 		m[i] = mark_of(self, &ops[i], rel, data);
 		out->agree += m[i] == WOT_MAJ_SAME;
 		out->lagging += m[i] == WOT_MAJ_LAGGING;
 		out->counted += m[i] == WOT_MAJ_SAME || against(m[i]);
+		if (m[i] == WOT_MAJ_SAME)
+			out->ours_votes += votes[i];
 	}
-	largest_group(ops, m, n, out, &all_ahead);
-	ours = out->agree + 1;
+	largest_group(ops, m, votes, n, out, &all_ahead);
+	if (votes != vbuf)
+		free(votes);
 	out->verdict = WOT_MAJ_UNDECIDED;
+	needed = (double)out->needed - VOTE_EPS;
 	if (!out->needed)
 		return 0;
-	if (out->top >= out->needed && out->top > ours) {
+	if (out->top_votes >= needed &&
+	    out->top_votes > out->ours_votes + VOTE_EPS) {
 		out->verdict = all_ahead ? WOT_MAJ_BEHIND : WOT_MAJ_OUTLIER;
-	} else if (ours >= out->needed && ours > out->top) {
+	} else if (out->ours_votes >= needed &&
+		   out->ours_votes > out->top_votes + VOTE_EPS) {
 		out->verdict = WOT_MAJ_AGREE;
 		for (size_t i = 0; i < n; i++)
 			if (m[i] == WOT_MAJ_DIFFERS) {
@@ -125,10 +170,7 @@ int wot_majority_decide(const wot_view *self, const wot_view *ops, size_t n,
 
 double wot_weight_update(double w, int event)
 {
-	if (isnan(w) || w < WOT_WEIGHT_MIN)
-		w = WOT_WEIGHT_MIN;
-	if (w > WOT_WEIGHT_MAX)
-		w = WOT_WEIGHT_MAX;
+	w = clamp_weight(w);
 	if (event == WOT_WEIGHT_OUTLIER)
 		w /= 2;
 	else if (event == WOT_WEIGHT_AGREED)

@@ -42,6 +42,7 @@ typedef struct {
 	const char *source; /* fingerprint of the source it comes from */
 	const char *commit; /* that source's commit it was read at */
 	uint64_t digest;    /* hash of the RRset (wot_majority_digest) */
+	double weight;	    /* the neighbor's opinion weight, see below */
 } wot_view;
 
 /* What the neighbors' answers say about us. */
@@ -71,6 +72,8 @@ typedef struct {
 	unsigned top;	   /* size of the largest group against us */
 	size_t top_index;  /* an answer of that group (when top > 0) */
 	unsigned outliers; /* neighbors judged outliers */
+	double ours_votes; /* votes for our view, ours included (weighted) */
+	double top_votes;  /* votes of the largest group against us */
 } wot_majority_result;
 
 /*
@@ -89,18 +92,27 @@ unsigned wot_majority_needed(unsigned asked, unsigned neighbors,
  * answer. rel places commits of the same source; answers from another
  * source are compared by view only.
  *
- * Rules (needed = wot_majority_needed(n, neighbors, majority)):
+ * Votes are weighted: answer i casts n * w_i / W votes, where w_i is its
+ * weight (ops[i].weight clamped to [WOT_WEIGHT_MIN, WOT_WEIGHT_MAX]; 0 or
+ * NaN count as WOT_WEIGHT_MIN) and W the sum of the weights of all n
+ * answers (silent ones too). The n answers thus always hold n votes
+ * between them, shared by weight; we cast 1. With equal weights every
+ * answer casts exactly 1 vote and the rules are the plain M-of-N count.
+ *
+ * Rules (needed = wot_majority_needed(n, neighbors, majority), in votes):
  *  - silent: no answer, or "none"; lagging: same source, an ancestor of
- *    our commit, and another view. Neither is counted.
- *  - we are the outlier when at least `needed` counted answers hold one
- *    same view (source and digest) that is not ours; behind instead when
- *    every one of them is on a descendant of our commit.
+ *    our commit, and another view. Neither votes.
+ *  - we are the outlier when one same view (source and digest) that is
+ *    not ours gathers at least `needed` votes and more than ours (we and
+ *    the answers agreeing with us); behind instead when every answer of
+ *    that group is on a descendant of our commit.
  *  - a neighbor is an outlier when it holds another view than ours while
- *    we and the answers agreeing with us number at least `needed` (it is
- *    the one against the rest); an answer ahead of us is never an
- *    outlier, it is news.
- *  - a tie (the group against us as large as ours with us in it) decides
- *    nothing: WOT_MAJ_UNDECIDED, as when neither side reaches `needed`.
+ *    our side gathers at least `needed` votes and more than the largest
+ *    group against us (it is the one against the rest); an answer ahead
+ *    of us is never an outlier, it is news.
+ *  - a tie (as many votes against us as with us) decides nothing:
+ *    WOT_MAJ_UNDECIDED, as when neither side reaches `needed`.
+ * Votes are compared with a tolerance of 1e-9 (rounding of the shares).
  * Returns 0, or WOT_EINVAL for bad arguments (self without a view).
  */
 int wot_majority_decide(const wot_view *self, const wot_view *ops, size_t n,

@@ -195,3 +195,17 @@ out:
 	json_decref(root);
 	return rc;
 }
+
+int wot_owners_each(const wot_owners *o, wot_owners_fn fn, void *ctx)
+{
+	const char *key;
+	void *val;
+	size_t pos = 0;
+	int rc = 0;
+
+	while (rc == 0 && wot_map_next(o->names, &pos, &key, &val)) {
+		const owner_entry *e = val;
+		rc = fn(key, e->fpr, e->since, ctx);
+	}
+	return rc;
+}

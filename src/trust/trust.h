@@ -225,6 +225,10 @@ const char *wot_owners_get(const wot_owners *o, const char *name);
 int64_t wot_owners_since(const wot_owners *o, const char *name);
 int wot_owners_set(wot_owners *o, const char *name, const char *fpr,
 		   int64_t since);
+/* fn over every entry (stops on a negative return, which is returned). */
+typedef int (*wot_owners_fn)(const char *name, const char *fpr, int64_t since,
+			     void *ctx);
+int wot_owners_each(const wot_owners *o, wot_owners_fn fn, void *ctx);
 /* Serialise to / parse from JSON text (caller frees *json). */
 int wot_owners_to_json(const wot_owners *o, char **json);
 int wot_owners_from_json(wot_owners **out, const char *json);

@@ -38,6 +38,17 @@ expect_match() {
 	if printf '%s' "$2" | grep -Eq -- "$3"; then pass "$1"; else
 		fail "$1: '$2' does not match /$3/"; fi
 }
+# accepted_zone NAME|DIR: the accepted records of a home, every shard the
+# manifest (HOME/state/accepted/manifest) names, as one master file.
+accepted_zone() {
+	local h=$1
+	[ -d "$h" ] || h="$T/$1"
+	[ -f "$h/state/accepted/manifest" ] || return 0
+	awk '$1 == "shard" { print $2 "-" $3 ".zone" }' \
+		"$h/state/accepted/manifest" |
+		(cd "$h/state/accepted" && xargs -r cat)
+}
+
 finish() {
 	echo "$PASSES passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]

@@ -78,7 +78,7 @@ for i in $(seq 1 "$N"); do
 	fi
 	# The whole record set of that generation, not a torn one.
 	n=$(grep -c "^h[0-9]*\.alice\.wot\..*IN	A	10\.$((s % 250))\." \
-		"$T/bob/state/accepted.zone")
+		< <(accepted_zone "$T/bob"))
 	[ "$n" = 8000 ] || { bad=$((bad + 1)); fail "round $i: $n records of gen$s"; }
 done
 expect_eq "after $N kills: always one whole verified generation served" "$bad" "0"
@@ -90,7 +90,7 @@ M="$T/bob/sources/alice.git"
 DEAD=$(sh -c 'echo $$')
 touch "$M/refs/wotdns/verified.lock" "$M/refs/wotdns/fetched/main.lock" \
 	"$M/objects/pack/pack_git2_0123456789abcdef" \
-	"$T/bob/state/accepted.zone.tmp.$DEAD"
+	"$T/bob/state/accepted/manifest.tmp.$DEAD" "$T/bob/state/accepted/07b-1.zone"
 out=$(wd bob sync 2>&1)
 expect_eq "the next sync succeeds" "$?" "0"
 for f in refs/wotdns/verified.lock refs/wotdns/fetched/main.lock \
@@ -99,7 +99,9 @@ for f in refs/wotdns/verified.lock refs/wotdns/fetched/main.lock \
 		"alice: removed $f, left by an interrupted sync"
 done
 expect_match "stale state temporary file removed, and said" "$out" \
-	"home: removed state/accepted.zone.tmp.$DEAD, left by an interrupted sync"
+	"home: removed state/accepted/manifest.tmp.$DEAD, left by an interrupted sync"
+expect_match "shard file no manifest names removed, and said" "$out" \
+	"home: removed state/accepted/07b-1.zone, left by an interrupted sync"
 expect_match "it says nothing failed" "$out" "sources: 2 ok, 0 failed"
 # A kill between a first verified head and its pin reaching sources.conf
 # (as after a first sync of a hand-added source): the head pins again.

@@ -140,4 +140,6 @@ else pass "no honest neighbor reported by bob"; fi
 out=$(wd bob status 2>&1)
 expect_match "wotdns status shows the neighbor checks" "$out" \
 	"neighbors: .*checks"
+expect_match "... with their weighted votes" "$out" \
+	"needed; votes [0-9]+\.[0-9] with us, [0-9]+\.[0-9] against\)"
 finish

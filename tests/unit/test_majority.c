@@ -37,11 +37,11 @@ static wot_rel rel_cb(void *data, const char *source, const char *ours,
 	return WOT_REL_UNKNOWN;
 }
 
-static const wot_view self = {NULL, 1, 0, SRC_A, C_OURS, 100};
+static const wot_view self = {NULL, 1, 0, SRC_A, C_OURS, 100, 1};
 
 static wot_view answer(const char *src, const char *commit, uint64_t digest)
 {
-	wot_view v = {"PEER", 1, 0, src, commit, digest};
+	wot_view v = {"PEER", 1, 0, src, commit, digest, 1};
 	return v;
 }
 
@@ -343,6 +343,140 @@ static void majority_weight_updates(void **state)
 		    WOT_WEIGHT_MIN);
 }
 
+/* weigh: answers from..to get weight w. */
+static void weigh(wot_view *v, size_t from, size_t to, double w)
+{
+	for (size_t i = from; i < to; i++)
+		v[i].weight = w;
+}
+
+static void majority_equal_weights_are_a_count(void **state)
+{
+	wot_view v[15];
+	wot_majority_result r;
+	int marks[15];
+	const double ws[] = {0.05, 0.3, 0.5, 0.999};
+
+	(void)state;
+	/* Whatever the common weight, 14 of 15 decide and 13 do not. */
+	for (size_t k = 0; k < sizeof(ws) / sizeof(ws[0]); k++) {
+		fill(v, 0, 14, answer(SRC_A, C_FORK, 200));
+		v[14] = answer(SRC_A, C_OURS, 100);
+		weigh(v, 0, 15, ws[k]);
+		decide(v, 15, 15, 14, &r, marks);
+		assert_int_equal(r.verdict, WOT_MAJ_OUTLIER);
+		assert_true(fabs(r.top_votes - 14) < 1e-9);
+		assert_true(fabs(r.ours_votes - 2) < 1e-9);
+		v[13] = answer(SRC_A, C_OURS, 100);
+		weigh(v, 0, 15, ws[k]);
+		decide(v, 15, 15, 14, &r, marks);
+		assert_int_equal(r.verdict, WOT_MAJ_UNDECIDED);
+		/* and a single liar among equals is still the outlier */
+		fill(v, 0, 15, answer(SRC_A, C_OURS, 100));
+		v[3] = answer(SRC_A, C_OURS, 666);
+		weigh(v, 0, 15, ws[k]);
+		decide(v, 15, 15, 14, &r, marks);
+		assert_int_equal(r.verdict, WOT_MAJ_AGREE);
+		assert_int_equal(marks[3], WOT_MAJ_OUTLIER_N);
+	}
+	/* Weight 0 (unset), NaN and values out of range are clamped to
+	 * [WOT_WEIGHT_MIN, WOT_WEIGHT_MAX]: 0 and 0.05 are equal weights. */
+	fill(v, 0, 14, answer(SRC_A, C_FORK, 200));
+	v[14] = answer(SRC_A, C_OURS, 100);
+	weigh(v, 0, 7, 0);
+	weigh(v, 7, 14, WOT_WEIGHT_MIN);
+	v[14].weight = NAN;
+	decide(v, 15, 15, 14, &r, marks);
+	assert_int_equal(r.verdict, WOT_MAJ_OUTLIER);
+	assert_true(fabs(r.top_votes - 14) < 1e-9);
+	weigh(v, 0, 15, 7.0);
+	v[2].weight = 1.0;
+	decide(v, 15, 15, 14, &r, marks);
+	assert_int_equal(r.verdict, WOT_MAJ_OUTLIER);
+}
+
+static void majority_discredited_liars_cannot_outvote(void **state)
+{
+	wot_view v[15];
+	wot_majority_result r;
+	int marks[15];
+
+	(void)state;
+	/* 14 neighbors that lied before (weight 0.05) against one honest
+	 * neighbor of weight 1 and us: as a count 14 of 15 would make us
+	 * withdraw; by weight they hold 15 * 0.7 / 1.7 = 6.2 votes. */
+	fill(v, 0, 14, answer(SRC_A, C_FORK, 200));
+	weigh(v, 0, 14, 0.05);
+	v[14] = answer(SRC_A, C_OURS, 100);
+	decide(v, 15, 15, 14, &r, marks);
+	assert_int_equal(r.verdict, WOT_MAJ_UNDECIDED);
+	assert_int_equal(r.top, 14);
+	assert_true(r.top_votes > 6.17 && r.top_votes < 6.18);
+	assert_true(r.ours_votes > 9.82 && r.ours_votes < 9.83);
+	assert_int_equal(r.outliers, 0);
+	/* The vote of the honest ones holds the whole weight. */
+	assert_true(fabs(r.top_votes + r.ours_votes - 16) < 1e-9);
+}
+
+static void majority_discredited_cannot_block(void **state)
+{
+	wot_view v[15];
+	wot_majority_result r;
+	int marks[15];
+
+	(void)state;
+	/* 13 trusted neighbors against us, 2 discredited ones with us: 13
+	 * is no majority as a count, but by weight the 13 hold
+	 * 15 * 13 / 13.1 = 14.9 votes: we are the outlier. */
+	fill(v, 0, 13, answer(SRC_A, C_FORK, 200));
+	fill(v, 13, 15, answer(SRC_A, C_OURS, 100));
+	weigh(v, 13, 15, 0.05);
+	decide(v, 15, 15, 14, &r, marks);
+	assert_int_equal(r.verdict, WOT_MAJ_OUTLIER);
+	assert_int_equal(r.top, 13);
+	assert_true(r.top_votes > 14.88 && r.top_votes < 14.89);
+	/* Reversed: 12 trusted with us, 3 discredited liars against us:
+	 * our side holds 1 + 15 * 12 / 12.15 = 15.8 votes, enough to judge
+	 * the three outliers (as a count, 13 < 14 would judge nobody). */
+	fill(v, 0, 12, answer(SRC_A, C_OURS, 100));
+	fill(v, 12, 15, answer(SRC_B, C_FORK, 7));
+	weigh(v, 12, 15, 0.05);
+	decide(v, 15, 15, 14, &r, marks);
+	assert_int_equal(r.verdict, WOT_MAJ_AGREE);
+	assert_int_equal(r.outliers, 3);
+	assert_int_equal(marks[12], WOT_MAJ_OUTLIER_N);
+	assert_int_equal(marks[11], WOT_MAJ_SAME);
+}
+
+static void majority_heaviest_group_wins(void **state)
+{
+	wot_view v[15];
+	wot_majority_result r;
+	int marks[15];
+
+	(void)state;
+	/* Two views against us: 5 discredited on one, 4 trusted on the
+	 * other; the group reported is the one with more votes, not more
+	 * members. */
+	fill(v, 0, 5, answer(SRC_A, C_FORK, 200));
+	weigh(v, 0, 5, 0.05);
+	fill(v, 5, 9, answer(SRC_A, C_FORK, 300));
+	fill(v, 9, 15, answer(SRC_A, C_OURS, 100));
+	decide(v, 15, 15, 14, &r, marks);
+	assert_int_equal(r.top, 4);
+	assert_int_equal(v[r.top_index].digest, 300);
+	assert_int_equal(r.verdict, WOT_MAJ_UNDECIDED);
+	/* Silent neighbors still share the votes: the answers never hold
+	 * more than their share of the n votes. */
+	fill(v, 0, 15, answer(SRC_A, C_FORK, 200));
+	for (size_t i = 0; i < 5; i++)
+		v[i].answered = 0;
+	weigh(v, 5, 15, 0.05);
+	decide(v, 15, 15, 14, &r, marks);
+	assert_int_equal(r.verdict, WOT_MAJ_UNDECIDED);
+	assert_true(r.top_votes > 1.36 && r.top_votes < 1.37);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +495,10 @@ int main(void)
 	    cmocka_unit_test(majority_bad_arguments),
 	    cmocka_unit_test(majority_digest_differs),
 	    cmocka_unit_test(majority_weight_updates),
+	    cmocka_unit_test(majority_equal_weights_are_a_count),
+	    cmocka_unit_test(majority_discredited_liars_cannot_outvote),
+	    cmocka_unit_test(majority_discredited_cannot_block),
+	    cmocka_unit_test(majority_heaviest_group_wins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

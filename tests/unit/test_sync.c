@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "sync/sync.h"
-#include "sync/sync_int.h"
+#include "sync/accept_int.h"
 #include "sync/zone.h"
 #include "util/util.h"
 
@@ -294,16 +294,14 @@ static void sync_peer_conf(void **state)
 	assert_non_null(strstr(wot_error_last(), "peer.conf:3"));
 }
 
-/* accepted.json is printed by hand: hostile names, user ids and URLs must
- * still give valid JSON that reads back to the same strings. */
+/* The shard documents are printed by hand: hostile names and user ids
+ * must still give valid JSON that reads back to the same strings. */
 static void sync_accept_json_escapes(void **state)
 {
 	wot_key_info keys[1];
 	wot_claim c[3];
-	wot_accept_json_source src[1] = {
-	    {"s\xff\xfe", "/srv/a \"b\"\\c", "K", "abc"}};
+	const wot_claim *cp[3] = {&c[0], &c[1], &c[2]};
 	char dir[] = "/tmp/wot-json-XXXXXX", *path;
-	size_t conflicts = 9;
 	json_t *j, *o;
 
 	(void)state;
@@ -312,7 +310,7 @@ static void sync_accept_json_escapes(void **state)
 	snprintf(keys[0].fpr, sizeof(keys[0].fpr), "K");
 	snprintf(keys[0].uid, sizeof(keys[0].uid), "Zo\xc3\xab <z@x>");
 	c[0] = (wot_claim){.name = "a\"b\\c\n\x01.wot.",
-			   .source = "s",
+			   .source = "s\xff\xfe",
 			   .signer = "K",
 			   .commit = "abc",
 			   .since = 7,
@@ -328,38 +326,67 @@ static void sync_accept_json_escapes(void **state)
 	c[2].name = "x.wot.";
 	c[2].signer = "unknown";
 	c[2].weight = NAN; /* a broken weights config must not break JSON */
-	wot_accept_json a = {c, 3, keys, 1, src, 1, 2, 42, NULL, NULL};
 	assert_non_null(mkdtemp(dir));
-	path = wot_path_join(dir, "accepted.json");
-	assert_int_equal(wot_accept_json_write(path, &a, &conflicts), 0);
-	assert_int_equal(conflicts, 1);
+	path = wot_path_join(dir, "000-1.json");
+	wot_buf b = WOT_BUF_INIT;
+	assert_int_equal(wot_accept_json_shard(&b, cp, 3, keys, 1), 0);
+	assert_int_equal(wot_file_write_atomic(path, b.ptr, b.len), 0);
+	wot_buf_dispose(&b);
 	j = json_load_file(path, 0, NULL);
 	assert_non_null(j);
 	assert_int_equal(json_array_size(json_object_get(j, "claims")), 3);
-	assert_int_equal(json_array_size(json_object_get(j, "rejected")), 1);
-	assert_int_equal(json_object_size(json_object_get(j, "names")), 2);
-	o = json_object_get(json_object_get(j, "names"), "a\"b\\c\n\x01.wot.");
-	assert_non_null(o);
+	o = json_array_get(json_object_get(j, "claims"), 0);
+	assert_string_equal(json_string_value(json_object_get(o, "name")),
+			    "a\"b\\c\n\x01.wot.");
+	assert_string_equal(json_string_value(json_object_get(o, "source")),
+			    "s??");
 	assert_string_equal(json_string_value(json_object_get(o, "uid")),
 			    "Zo\xc3\xab <z@x>");
 	assert_true(json_real_value(json_object_get(o, "weight")) == 0.9);
 	assert_int_equal(json_integer_value(json_object_get(o, "since")), 7);
-	o = json_array_get(json_object_get(j, "rejected"), 0);
+	o = json_array_get(json_object_get(j, "claims"), 1);
 	assert_string_equal(json_string_value(json_object_get(o, "winner")),
 			    "K");
 	o = json_array_get(json_object_get(j, "claims"), 2);
 	assert_null(json_object_get(o, "uid")); /* key not in the keyring */
 	assert_null(json_object_get(o, "weight"));
-	o = json_array_get(json_object_get(j, "sources"), 0);
-	assert_string_equal(json_string_value(json_object_get(o, "name")),
-			    "s??");
-	assert_string_equal(json_string_value(json_object_get(o, "url")),
-			    "/srv/a \"b\"\\c");
-	assert_int_equal(json_integer_value(json_object_get(j, "records")), 2);
 	json_decref(j);
 	unlink(path);
 	rmdir(dir);
 	free(path);
+}
+
+/* A name and every ancestor of two labels or more share a shard; names
+ * of one label are top; text and wire forms agree, in any case. */
+static void sync_shard_of(void **state)
+{
+	ldns_rdf *d = NULL;
+	int s = wot_shard_of_name("www.alice.wot.");
+
+	(void)state;
+	assert_true(s >= 0 && s < WOT_SHARDS);
+	assert_int_equal(wot_shard_of_name("alice.wot."), s);
+	assert_int_equal(wot_shard_of_name("a.b.c.ALICE.Wot."), s);
+	assert_int_equal(wot_shard_of_name("_wotdns.alice.wot."), s);
+	assert_int_equal(wot_shard_of_name("alice.wot"), s); /* relative */
+	assert_int_equal(wot_shard_of_name("wot."), WOT_SHARD_TOP);
+	assert_int_equal(wot_shard_of_name("."), WOT_SHARD_TOP);
+	assert_int_equal(wot_shard_of_name("a..wot."), WOT_SHARD_TOP);
+	/* escapes: "\046" is a dot inside a label, not a separator */
+	assert_int_equal(wot_shard_of_name("x\\046y."), WOT_SHARD_TOP);
+	assert_int_equal(wot_shard_of_name("a\\.b.wot."),
+			 wot_shard_of_name("a\\046b.wot."));
+	assert_int_not_equal(wot_shard_of_name("a\\.b.wot."), WOT_SHARD_TOP);
+	assert_int_equal(ldns_str2rdf_dname(&d, "Host.Alice.WOT."),
+			 LDNS_STATUS_OK);
+	assert_int_equal(wot_shard_of_wire(ldns_rdf_data(d), ldns_rdf_size(d)),
+			 s);
+	ldns_rdf_deep_free(d);
+	/* a truncated wire name is never read past its end */
+	assert_int_equal(wot_shard_of_wire((const uint8_t *)"\x05"
+							    "alice\x03w",
+					   8),
+			 WOT_SHARD_TOP);
 }
 
 int main(void)
@@ -375,6 +402,7 @@ int main(void)
 	    cmocka_unit_test(sync_config_issue6),
 	    cmocka_unit_test(sync_peer_conf),
 	    cmocka_unit_test(sync_accept_json_escapes),
+	    cmocka_unit_test(sync_shard_of),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
