@@ -330,6 +330,7 @@ res = {"label": label, "nodes": nodes, "liars": len(liar_fprs),
        "minutes": elapsed_min}
 liar_eps = {port[i] for i in plan if plan[i] != "-"}
 lies_op = false_op = eq_op = lies_nb = false_nb = wrong_wd = 0
+unproven = 0
 q = bytes_ = 0
 for i in range(1, nodes + 1):
     d = docs[i]
@@ -344,6 +345,11 @@ for i in range(1, nodes + 1):
             hist = []
         for ch in hist:
             for a in ch.get("answers", []):
+                # the last attempt left it open: nothing could be fetched
+                if (a.get("verdict") == "unplaced" and
+                        "no proof either way" in a.get("note", "") and
+                        a.get("peer") not in liar_eps):
+                    unproven += 1
                 if a.get("verdict") != "lie":
                     continue
                 if a.get("peer") in liar_eps:
@@ -369,6 +375,7 @@ for i in range(1, nodes + 1):
     q += qs
     bytes_ += bs
 res.update(lies_opinion=lies_op, false_opinion=false_op, eq_opinion=eq_op,
+           unproven=unproven,
            lies_neighbor=lies_nb,
            false_neighbor=false_nb, wrongly_withdrawn=wrong_wd,
            q_per_node_min=q / nodes / elapsed_min,
@@ -415,6 +422,8 @@ rows = [
      lambda r: str(r["eq_opinion"])),
     ("  honest answers judged lies, other records",
      lambda r: str(r["false_opinion"])),
+    ("  honest answers left unplaced (nothing fetched, no weight change)",
+     lambda r: str(r.get("unproven", "-"))),
     ("liars reported by neighbor majority", lambda r: str(r["lies_neighbor"])),
     ("honest peers reported as outliers", lambda r: str(r["false_neighbor"])),
     ("honest records wrongly withdrawn", lambda r: str(r["wrongly_withdrawn"])),

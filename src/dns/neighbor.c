@@ -330,7 +330,7 @@ static int judge_round(nb_round *r)
 		free(resync);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
-	changed = wot_neighbor_fetch_claims(r) > 0;
+	changed = wot_neighbor_fetch_claims(r);
 	for (size_t i = 0; i < r->ns; i++)
 		judge_one(r, i, &changed, &resync, &nresync);
 	rc = finish_judge(r, resync, nresync, changed);

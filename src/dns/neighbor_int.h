@@ -104,8 +104,9 @@ enum { PH_LOAD, PH_JUDGE };
 /*
  * neighbor_claims.c, before the judging (pool): fetch a few commits that
  * neighbors name for a sampled RRset's source and we cannot place, so an
- * equivocation is proven (kept as evidence, the source suspended).
- * Returns how many sources were newly proven to equivocate.
+ * equivocation is proven (kept as evidence, the source suspended); sync a
+ * source a neighbor is ahead on. 1 when a source was synced or proven to
+ * equivocate (the table is loaded again), else 0.
  */
 int wot_neighbor_fetch_claims(nb_round *r);
 

@@ -41,7 +41,7 @@ static void add_urls(wot_home *h, const char *name, const char *fpr,
 	wot_peer_conf_free(pc);
 }
 
-/* Fetch urls for the claim; fold the outcome into *out. */
+/* Fetch urls (may be empty) for the claim; fold the outcome into *out. */
 static void try_urls(wot_home *h, wot_trust *t, const char *source,
 		     const char *commit, char **urls, wot_claim_fetch *out,
 		     size_t *fetched)
@@ -50,8 +50,7 @@ static void try_urls(wot_home *h, wot_trust *t, const char *source,
 	int place = WOT_PLACE_UNKNOWN;
 
 	*fetched = 0;
-	if (!urls || !urls[0])
-		return;
+	/* Even with no URL: a forking commit we hold already is proof. */
 	if (wot_sync_fetch_claim_n(h, t, source, commit, urls, &place, &kind,
 				   fetched) < 0)
 		wot_error_clear();

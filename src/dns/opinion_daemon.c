@@ -810,6 +810,13 @@ static void on_answer(void *data, const uint8_t *pkt, size_t len, uint16_t id)
 	}
 	if (pkt && !s->verdict)
 		settle(o, c);
+	/* "none" tells nothing (the peer does not accept it, or withdrew it
+	 * after catching an equivocation): up to k more peers instead. */
+	if (pkt && !s->verdict && s->r.none && c->nones < c->want &&
+	    (next = pick_peer(o, c)) >= 0) {
+		c->nones++;
+		ask_slot(o, c, next);
+	}
 	if (!c->pending)
 		judge(o, c);
 }

@@ -75,6 +75,7 @@ typedef struct wot_opinion_check {
 	wot_opinion_slot slots[WOT_OPINION_SLOTS];
 	size_t nslots;
 	int pending, want, rechecked;
+	int nones;    /* peers asked instead of ones that answered "none" */
 	int attempts; /* verifications that left a claim unplaced */
 	int settled;  /* counted in the daemon's settled checks */
 	uint64_t due; /* loop time of the next attempt */

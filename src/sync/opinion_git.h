@@ -35,18 +35,20 @@ int wot_sync_place(wot_home *h, const char *name, const char *commit,
 int wot_sync_records_at(wot_home *h, const char *name, const char *commit,
 			ldns_rr_list **out);
 
-/*
- * Fetch urls (NULL-terminated: the URLs another peer announces for this
- * source) into refs/wotdns/peer-fetched/ of source name's mirror, within
- * [limits] fetch-size, and place commit again. A claimed commit that now
- * forks from our verified head is kept as evidence (wot_evidence_refused:
- * signed by the owner, it is an equivocation and suspends the source).
- * *place gets the result; *kind (may be NULL, static text) "equivocation",
- * "rewrite" or "" when nothing was kept.
- */
 /* 1 if source name is suspended after a proven equivocation, else 0. */
 int wot_sync_source_suspended(wot_home *h, const char *name);
 
+/*
+ * Place commit in source name's mirror; while it is not there, fetch urls
+ * (NULL-terminated, may be NULL: the URLs peers announce for this source)
+ * one by one into refs/wotdns/peer-fetched-N/, within [limits]
+ * fetch-size, and place it again. A claimed commit that forks from our
+ * verified head is kept as evidence (wot_evidence_refused: signed by the
+ * owner, it is an equivocation and suspends the source); so is a fetched
+ * branch that forks, whatever was claimed. *place gets the result; *kind
+ * (may be NULL, static text) "equivocation", "rewrite" or "" when nothing
+ * was kept about the claimed commit.
+ */
 int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const char *name,
 			 const char *commit, char *const *urls, int *place,
 			 const char **kind);

@@ -2,8 +2,9 @@
  * test_dns_asker.c - the opinion asker's source address
  * (src/dns/opinion_ask.c): with a specific source its questions leave
  * from that address (what a peer's per-address rate limit sees), the any
- * address keeps the default, and a loopback source is not used towards
- * other destinations.
+ * address keeps the default; and the peer listener's rate limit
+ * (src/dns/peer_listen.c) keeps one bucket per sender address, so nodes
+ * asking from their own addresses are limited each alone.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include "dns/opinion.h"
+#include "dns/peer_int.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -158,12 +160,60 @@ static void asker_bad_source(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+static size_t stub_answer(void *data, const uint8_t *pkt, size_t len,
+			  uint8_t *out, size_t cap)
+{
+	(void)data;
+	(void)cap;
+	memcpy(out, pkt, len);
+	return len;
+}
+
+/* A question from addr: 1 if answered. */
+static int asked_from(wot_dns_peer_listener *l, const char *addr)
+{
+	struct sockaddr_in sa;
+	uint8_t q[300], out[WOT_PEER_WBUF];
+	size_t qlen, rlen = 0;
+
+	uv_ip4_addr(addr, 40000, &sa);
+	assert_int_equal(
+	    wot_opinion_query_record(q, sizeof(q), 9, "www.n3.wot.", 1, &qlen),
+	    0);
+	wot_peer_handle(l, (const struct sockaddr *)&sa, q, qlen, out,
+			sizeof(out), &rlen);
+	return rlen > 0;
+}
+
+static void listener_buckets_per_address(void **state)
+{
+	static wot_dns_peer_listener l; /* large: not on the stack */
+	uv_loop_t loop;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	memset(&l, 0, sizeof(l));
+	l.loop = &loop;
+	l.qfn = stub_answer;
+	/* node 2 spends its burst (time stands still: no refill) */
+	for (int i = 0; i < 100; i++)
+		n += asked_from(&l, "127.0.0.2");
+	assert_true(n >= 20 && n < 100);
+	assert_false(asked_from(&l, "127.0.0.2"));
+	/* node 3, on its own address, is answered all the same */
+	assert_true(asked_from(&l, "127.0.0.3"));
+	assert_int_equal(l.st.dropped, 101 - (uint64_t)n);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(asker_sends_from_source),
 	    cmocka_unit_test(asker_default_source),
 	    cmocka_unit_test(asker_bad_source),
+	    cmocka_unit_test(listener_buckets_per_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
