@@ -152,11 +152,14 @@ static int load_round(nb_round *r)
 	wot_opinion_book *b = NULL;
 	int rc = wot_opinion_peers_load(n->h, &r->peers, &r->np);
 
+	/* the last round's book gives the shards that did not change */
 	if (rc == 0)
-		rc = wot_opinion_book_load(&b, n->h);
-	if (rc == 0)
+		rc = wot_opinion_book_reload(&b, n->h, n->book);
+	if (rc == 0) {
+		wot_opinion_book_free(n->book);
+		n->book = b;
 		rc = pick_samples(r, b, wot_home_config(n->h)->key);
-	wot_opinion_book_free(b);
+	}
 	if (rc < 0)
 		return rc;
 	pick_peers(r);
@@ -357,6 +360,7 @@ static void maybe_free(wot_neighbor *n)
 	if (n->live || n->working)
 		return;
 	round_free(n->round);
+	wot_opinion_book_free(n->book);
 	free(n);
 	if (cb)
 		cb(data);

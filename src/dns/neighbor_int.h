@@ -116,8 +116,9 @@ struct wot_neighbor {
 	wot_neighbor_opts o;
 	wot_opinion_asker *asker;
 	uv_timer_t timer;
-	nb_round *round; /* in flight */
-	int working;	 /* a pool job of the round runs */
+	nb_round *round;	/* in flight */
+	wot_opinion_book *book; /* the last round's (pool side) */
+	int working;		/* a pool job of the round runs */
 	uint16_t next_id;
 	nb_stats st;
 	nb_check checks[KEEP_CHECKS];
