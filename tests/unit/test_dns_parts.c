@@ -21,28 +21,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "table_ask.h"
+
 #define SOA_ROOT ". 300 IN SOA ns. host. 1 3600 600 86400 60\n"
 
-/* Ask name/type; returns the parsed response (caller frees). */
 static ldns_pkt *ask(const wot_dns_table *t, const char *name,
 		     ldns_rr_type type)
 {
-	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type,
-					 LDNS_RR_CLASS_IN, 0);
-	uint8_t *wire = NULL, resp[512];
-	size_t qlen, len = 0;
-	ldns_pkt *p = NULL;
-	int action = -1;
-
-	assert_int_equal(ldns_pkt2wire(&wire, q, &qlen), LDNS_STATUS_OK);
-	assert_int_equal(
-	    wot_dns_answer(t, wire, qlen, 0, resp, sizeof(resp), &len, &action),
-	    0);
-	assert_int_equal(action, WOT_DNS_REPLY);
-	assert_int_equal(ldns_wire2pkt(&p, resp, len), LDNS_STATUS_OK);
-	ldns_pkt_free(q);
-	free(wire);
-	return p;
+	return table_ask(t, name, type);
 }
 
 /* rcode, answer count and authority count of one query. */

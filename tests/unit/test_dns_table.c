@@ -15,25 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Ask an A query over UDP without EDNS; returns the parsed response. */
+#include "table_ask.h"
+
+/* An A query (table_ask.h). */
 static ldns_pkt *ask(const wot_dns_table *t, const char *name)
 {
-	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str(name),
-					 LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0);
-	uint8_t *wire = NULL, resp[512];
-	size_t qlen, len = 0;
-	ldns_pkt *p = NULL;
-	int action = -1;
-
-	assert_int_equal(ldns_pkt2wire(&wire, q, &qlen), LDNS_STATUS_OK);
-	assert_int_equal(
-	    wot_dns_answer(t, wire, qlen, 0, resp, sizeof(resp), &len, &action),
-	    0);
-	assert_int_equal(action, WOT_DNS_REPLY);
-	assert_int_equal(ldns_wire2pkt(&p, resp, len), LDNS_STATUS_OK);
-	ldns_pkt_free(q);
-	free(wire);
-	return p;
+	return table_ask(t, name, LDNS_RR_TYPE_A);
 }
 
 static void write_file(const char *path, const char *text)
