@@ -353,6 +353,25 @@ static int open_view(wot_recompute *r, size_t i, int64_t now)
 	return 0;
 }
 
+/* A source the check found unchanged, needed for its claims in scope. If
+ * it is not as the manifest says after all (its expiry turned in between),
+ * its other shards would be left stale: 1, decide everything. */
+static int open_unchanged(wot_recompute *r, const wot_manifest *old, size_t i,
+			  int64_t now)
+{
+	const wot_manifest_source *o =
+	    wot_manifest_source_find(old, r->views[i].src->name);
+	const wot_src_view *v = &r->views[i];
+	int rc = open_view(r, i, now);
+
+	if (rc < 0)
+		return rc;
+	if (!o || o->expired != v->expired ||
+	    ((v->loaded || v->expired) && strcmp(o->commit, v->commit)))
+		return 1;
+	return 0;
+}
+
 /*
  * Incremental scope: the shards the changed sources had names in, and the
  * ones they have now; then every other source with names there. 1 when
@@ -395,7 +414,7 @@ static int widen(wot_recompute *r, const wot_manifest *old,
 			for (size_t j = 0; rc == 0 && j < r->nviews; j++)
 				if (r->views[j].skipped &&
 				    !strcmp(r->views[j].src->name, s->srcs[k]))
-					rc = open_view(r, j, now);
+					rc = open_unchanged(r, old, j, now);
 	}
 	return rc;
 }
