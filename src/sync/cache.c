@@ -27,43 +27,17 @@
 #define WOT_FULL_UNKNOWN_AGE 3600
 #define WOT_FULL_MAX_AGE 86400
 
-/* FNV-1a: the inputs only need to be told apart, not hidden. */
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
 int wot_accept_inputs(wot_home *h, uint64_t *out)
 {
-	static const char *const gpg[] = {"pubring.kbx", "pubring.gpg",
-					  "trustdb.gpg", "gpg.conf"};
-	char *cfg = wot_config_format(&h->cfg);
-	uint64_t v = 1469598103934665603ull;
+	wot_buf b = WOT_BUF_INIT;
+	int rc = wot_keyring_stamp(h, &b);
 
-	if (!cfg)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	v = fnv1a(v, cfg, strlen(cfg));
-	free(cfg);
-	for (size_t i = 0; i < sizeof(gpg) / sizeof(*gpg); i++) {
-		char *p = wot_path_join(h->cfg.gnupghome, gpg[i]), line[160];
-		struct stat st;
-		int n;
-		if (!p)
-			return wot_error_set(WOT_ENOMEM, "out of memory");
-		if (lstat(p, &st) < 0)
-			n = snprintf(line, sizeof(line), "%s -\n", gpg[i]);
-		else
-			n = snprintf(
-			    line, sizeof(line), "%s %ju %jd %jd.%09ld\n",
-			    gpg[i], (uintmax_t)st.st_ino, (intmax_t)st.st_size,
-			    (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-		free(p);
-		v = fnv1a(v, line, (size_t)n);
-	}
-	*out = v;
-	return 0;
+	/* FNV-1a: the inputs only need to be told apart, not hidden. */
+	*out = 1469598103934665603ull;
+	for (size_t i = 0; rc == 0 && i < b.len; i++)
+		*out = (*out ^ (unsigned char)b.ptr[i]) * 1099511628211ull;
+	wot_buf_dispose(&b);
+	return rc;
 }
 
 /* Did source s move since the manifest decided on it? */

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 /* A suggestion whose follow failed (down, does not verify) is tried again
@@ -369,38 +368,29 @@ out:
 	wot_sources_free(src, n);
 }
 
-void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
-		       void *data, wot_sync_report *report)
-{
-	discover(h, t, NULL, cb, data, report);
-}
-
 /* What the suggestions depend on besides the heads (the keyring, the
  * configuration, the failed tries), per hour. */
 static char *discover_stamp(wot_home *h)
 {
 	char *p = wot_home_path(h, "state/discovery.json");
-	struct stat st = {0};
-	uint64_t inputs = 0;
+	wot_buf b = WOT_BUF_INIT;
+	int rc = wot_buf_printf(&b, "wotdns discover stamp 3 %lld\n",
+				(long long)time(NULL) / 3600);
 
-	if (!p || wot_accept_inputs(h, &inputs) < 0) {
-		free(p);
-		return NULL;
-	}
-	if (lstat(p, &st) < 0)
-		memset(&st, 0, sizeof(st));
+	if (rc == 0)
+		rc = wot_keyring_stamp(h, &b);
+	if (rc == 0)
+		rc = p ? wot_stat_line(&b, "discovery.json", p)
+		       : wot_error_set(WOT_ENOMEM, "out of memory");
 	free(p);
-	return wot_strdup_printf(
-	    "wotdns discover stamp 2 %016llx %lld %ju %jd %jd.%09ld\n",
-	    (unsigned long long)inputs, (long long)time(NULL) / 3600,
-	    (uintmax_t)st.st_ino, (intmax_t)st.st_size,
-	    (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	if (rc < 0)
+		wot_buf_dispose(&b);
+	return rc < 0 ? NULL : b.ptr;
 }
 
-void wot_discover_auto_changed(wot_home *h, wot_trust *t,
-			       const wot_source *synced, size_t n,
-			       wot_sync_progress cb, void *data,
-			       wot_sync_report *report)
+void wot_discover_auto(wot_home *h, wot_trust *t, const wot_source *synced,
+		       size_t n, wot_sync_progress cb, void *data,
+		       wot_sync_report *report)
 {
 	char *p = wot_home_path(h, "state/discover.stamp"), *old = NULL;
 	char *now = discover_stamp(h), **moved = NULL;

@@ -221,20 +221,19 @@ static int advance(const struct for_source *fs, git_repository *repo,
 
 /* s->head and s->moved after a successful sync; the head's time and
  * promise go to the status only when they can have changed. */
-static int note_head(wot_home *h, wot_source *s, git_repository *repo,
-		     const git_oid *was)
+static void note_head(wot_home *h, wot_source *s, git_repository *repo,
+		      const git_oid *was)
 {
 	git_oid now;
 
 	s->head[0] = '\0';
 	s->moved = 0;
 	if (git_reference_name_to_id(&now, repo, REF_VERIFIED))
-		return 0;
+		return;
 	git_oid_tostr(s->head, sizeof(s->head), &now);
 	s->moved = !was || !git_oid_equal(was, &now);
 	if (s->moved || !wot_fresh_recorded(h, s->name))
 		wot_fresh_record(h, s->name, repo);
-	return 0;
 }
 
 int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
@@ -286,7 +285,7 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	if (rc == 0 && s->mirrors)
 		rc = wot_mirror_check(h, t, s, repo, answered);
 	if (rc == 0)
-		rc = note_head(h, s, repo, have_verified ? &verified : NULL);
+		note_head(h, s, repo, have_verified ? &verified : NULL);
 out:
 	git_repository_free(repo);
 	return rc;

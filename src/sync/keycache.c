@@ -36,33 +36,42 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
-/* What the listing depends on, as text (caller disposes b). */
-static int inputs(wot_home *h, wot_buf *b)
+int wot_stat_line(wot_buf *b, const char *label, const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return wot_buf_printf(b, "file %s -\n", label);
+	return wot_buf_printf(b, "file %s %ju %jd %jd.%09ld\n", label,
+			      (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+			      (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+int wot_keyring_stamp(const wot_home *h, wot_buf *b)
 {
 	static const char *const gpg[] = {"pubring.kbx", "pubring.gpg",
 					  "trustdb.gpg", "gpg.conf"};
 	char *cfg = wot_config_format(&h->cfg);
-	int rc = cfg ? wot_buf_printf(
-			   b, "wotdns key cache 1 %zu\nconfig %016" PRIx64 "\n",
-			   sizeof(wot_key_info), fnv1a(cfg))
+	int rc = cfg ? wot_buf_printf(b, "config %016" PRIx64 "\n", fnv1a(cfg))
 		     : wot_error_set(WOT_ENOMEM, "out of memory");
 
 	free(cfg);
 	for (size_t i = 0; rc == 0 && i < sizeof(gpg) / sizeof(*gpg); i++) {
 		char *p = wot_path_join(h->cfg.gnupghome, gpg[i]);
-		struct stat st;
-		if (!p)
-			rc = wot_error_set(WOT_ENOMEM, "out of memory");
-		else if (lstat(p, &st) < 0)
-			rc = wot_buf_printf(b, "file %s -\n", gpg[i]);
-		else
-			rc = wot_buf_printf(
-			    b, "file %s %ju %jd %jd.%09ld\n", gpg[i],
-			    (uintmax_t)st.st_ino, (intmax_t)st.st_size,
-			    (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		rc = p ? wot_stat_line(b, gpg[i], p)
+		       : wot_error_set(WOT_ENOMEM, "out of memory");
 		free(p);
 	}
 	return rc;
+}
+
+/* What the listing depends on, as text (caller disposes b). */
+static int inputs(wot_home *h, wot_buf *b)
+{
+	int rc =
+	    wot_buf_printf(b, "wotdns key cache 1 %zu\n", sizeof(wot_key_info));
+
+	return rc == 0 ? wot_keyring_stamp(h, b) : rc;
 }
 
 /* Every record must look like one wot_trust_list gives. */

@@ -62,7 +62,7 @@ static int sync_all_locked(wot_home *h, wot_trust *t, wot_sync_progress cb,
 		    wot_sync_entry(h, t, &s[i], i + 1, n, cb, data, report);
 	rc = pinned ? wot_sources_save(h, s, n) : 0;
 	if (rc == 0)
-		wot_discover_auto_changed(h, t, s, n, cb, data, report);
+		wot_discover_auto(h, t, s, n, cb, data, report);
 	if (rc == 0)
 		rc = wot_sync_recompute_changed(h, t, report);
 	if (rc == 0 && cb)

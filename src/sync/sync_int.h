@@ -36,6 +36,13 @@ int wot_sync_recompute_changed(wot_home *h, wot_trust *t,
  * *keys as for wot_trust_list (caller frees). */
 int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n,
 		  int64_t *until);
+/* keycache.c: the keyring files (inode, size, mtime) and a hash of the
+ * configuration, as text appended to b: what the key listing and the
+ * accepted set depend on besides the sources. */
+int wot_keyring_stamp(const wot_home *h, wot_buf *b);
+/* "file LABEL INODE SIZE MTIME" (or "file LABEL -") for path, appended to
+ * b: a file told apart from its next version without reading it. */
+int wot_stat_line(wot_buf *b, const char *label, const char *path);
 
 /* Record a libgit2 failure; returns code. */
 int wot_git_error(int code, int gerr, const char *what);
@@ -246,19 +253,15 @@ int wot_source_set_mirrors(wot_source *s, const char *const *mirrors);
 /* Remove a source's mirror, status and evidence files. */
 void wot_source_files_remove(const wot_home *h, const char *name);
 
-/* discover.c: after a sync's fetches, follow the suggestions [discovery]
- * auto allows (failures are logged, never fatal); counts them in
- * report->discovered. */
-void wot_discover_auto(wot_home *h, wot_trust *t, wot_sync_progress cb,
-		       void *data, wot_sync_report *report);
-/* The same after syncing synced[0..n): while the keyring and
- * configuration are as at the last full run, within the hour
- * (state/discover.stamp), only the peer.conf of the sources whose head
- * moved is read; none moved, nothing is. */
-void wot_discover_auto_changed(wot_home *h, wot_trust *t,
-			       const wot_source *synced, size_t n,
-			       wot_sync_progress cb, void *data,
-			       wot_sync_report *report);
+/* discover.c: after syncing synced[0..n), follow the suggestions
+ * [discovery] auto allows (failures are logged, never fatal); counts them
+ * in report->discovered. While the keyring and configuration are as at
+ * the last full run, within the hour (state/discover.stamp), only the
+ * peer.conf of the sources whose head moved is read; none moved, nothing
+ * is. */
+void wot_discover_auto(wot_home *h, wot_trust *t, const wot_source *synced,
+		       size_t n, wot_sync_progress cb, void *data,
+		       wot_sync_report *report);
 
 /* mirror.c: after s advanced from the URL urls[answered] (0 = s->url),
  * fetch its other URLs and keep any tip by the owner that forks from the
