@@ -116,21 +116,45 @@ static int claims_room(wot_recompute *r)
 	return 0;
 }
 
+/* "source\nname", the key of claim_of: in buf when it fits (once per
+ * record, no allocation for the usual name), else allocated (free it when
+ * it is not buf). NULL when out of memory. */
+static char *claim_key(char buf[1024], const char *src, const char *name)
+{
+	size_t ls = strlen(src), ln = strlen(name);
+
+	if (ls + ln + 2 > 1024)
+		return wot_strdup_printf("%s\n%s", src, name);
+	memcpy(buf, src, ls);
+	buf[ls] = '\n';
+	memcpy(buf + ls + 1, name, ln + 1);
+	return buf;
+}
+
+long wot_claim_find(const wot_recompute *r, const char *src, const char *name)
+{
+	char buf[1024], *key = claim_key(buf, src, name);
+	uintptr_t idx = key ? (uintptr_t)wot_map_get(r->claim_of, key) : 0;
+
+	if (key != buf)
+		free(key);
+	return (long)idx - 1;
+}
+
 static int add_claim(wot_recompute *r, wot_src_view *v, const char *owner,
 		     int shard)
 {
-	char *key = wot_strdup_printf("%s\n%s", v->src->name, owner), *name;
+	char buf[1024], *key, *name;
 	wot_claim *c;
 	int rc = 0;
 
-	if (!key)
+	if (wot_claim_find(r, v->src->name, owner) >= 0)
+		return 0; /* another record, same name */
+	if (!(key = claim_key(buf, v->src->name, owner)))
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	if (wot_map_get(r->claim_of, key)) { /* another record, same name */
-		free(key);
-		return 0;
-	}
 	if ((rc = claims_room(r)) < 0 || !(name = strdup(owner))) {
-		free(key);
+		if (key != buf)
+			free(key);
 		return rc < 0 ? rc : wot_error_set(WOT_ENOMEM, "out of memory");
 	}
 	c = &r->claims[r->nclaims];
@@ -142,7 +166,8 @@ static int add_claim(wot_recompute *r, wot_src_view *v, const char *owner,
 	/* First sight of (source, name) is remembered so "first" survives. */
 	if (wot_seen_since(r->seen, v->src->name, name, v->time, &c->since) <
 	    0) {
-		free(key);
+		if (key != buf)
+			free(key);
 		free(name);
 		return WOT_ENOMEM;
 	}
@@ -151,7 +176,8 @@ static int add_claim(wot_recompute *r, wot_src_view *v, const char *owner,
 	c->shadows = wot_tld_public(r->tlds, name);
 	r->claim_shard[r->nclaims++] = shard;
 	rc = wot_map_put(r->claim_of, key, (void *)(uintptr_t)r->nclaims, NULL);
-	free(key);
+	if (key != buf)
+		free(key);
 	return rc;
 }
 

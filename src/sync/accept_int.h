@@ -46,6 +46,9 @@ typedef struct {
 	wot_map *top_owners; /* name -> "FPR SINCE" as loaded */
 } wot_recompute;
 
+/* accept.c: the index of the claim of (source, name), or -1. */
+long wot_claim_find(const wot_recompute *r, const char *src, const char *name);
+
 /* hist.c: a shard's history file. Lines (tab-separated):
  *   o NAME FPR SINCE       ownership
  *   s SOURCE NAME SINCE    first sight of a name from a source

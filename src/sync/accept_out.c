@@ -1,11 +1,12 @@
 /*
  * accept_out.c - the decided shards on disk, then the manifest naming them.
  *
- * Each shard in scope gets three new files named by the new generation;
- * they are flushed to disk before the manifest that names them replaces
- * the old one, and the files it replaced are removed only afterwards. A
- * crash at any point leaves one whole generation in place (recover.c
- * sweeps files no manifest names).
+ * Each shard in scope whose content changed gets three new files named by
+ * the new generation (an unchanged one keeps its files); they are flushed
+ * to disk before the manifest that names them replaces the old one, and
+ * the files it replaced are removed only afterwards. A crash at any point
+ * leaves one whole generation in place (recover.c sweeps files no
+ * manifest names).
  */
 #include "sync/accept_int.h"
 
@@ -32,7 +33,6 @@ typedef struct {
 	wot_map *dedup; /* record lines written */
 	wot_map *acc;	/* accepted name -> claim index + 1 */
 	wot_map *soa;	/* names whose zone brought an SOA */
-	int rc;
 } writer;
 
 static int push_claim(shard_out *o, const wot_claim *c)
@@ -57,24 +57,12 @@ static int push_claim(shard_out *o, const wot_claim *c)
 }
 
 /* The accepted claim for (source, name), or -1. */
-static long accepted_claim(wot_recompute *r, const char *src, const char *name)
+static long accepted_claim(const wot_recompute *r, const char *src,
+			   const char *name)
 {
-	/* Once per record written: no allocation for the usual name. */
-	char buf[1024], *key = buf;
-	size_t ls = strlen(src), ln = strlen(name);
-	uintptr_t idx;
+	long c = wot_claim_find(r, src, name);
 
-	if (ls + ln + 2 > sizeof(buf))
-		key = wot_strdup_printf("%s\n%s", src, name);
-	else {
-		memcpy(buf, src, ls);
-		buf[ls] = '\n';
-		memcpy(buf + ls + 1, name, ln + 1);
-	}
-	idx = key ? (uintptr_t)wot_map_get(r->claim_of, key) : 0;
-	if (key != buf)
-		free(key);
-	return idx && r->claims[idx - 1].accepted ? (long)idx - 1 : -1;
+	return c >= 0 && r->claims[c].accepted ? c : -1;
 }
 
 static int emit_records(writer *w)
