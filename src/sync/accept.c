@@ -196,9 +196,11 @@ static char *txt_text(const ldns_rr *rr)
 	return b.ptr ? b.ptr : strdup("");
 }
 
-static int push_grant(wot_recompute *r, wot_grant g)
+int wot_grant_add(wot_recompute *r, const char *name, const char *from,
+		  const char *to, wot_grant_kind kind)
 {
 	wot_grant *ng = realloc(r->grants, (r->ngrants + 1) * sizeof(*ng));
+	wot_grant g = {strdup(name), strdup(from), strdup(to), kind};
 
 	if (ng)
 		r->grants = ng;
@@ -230,9 +232,7 @@ static int grant_rr(wot_recompute *r, wot_src_view *v, const wot_src_rr *cr)
 	ldns_rr_free(rr);
 	if (owner && txt && !strncmp(owner, "_wotdns.", 8) &&
 	    wot_grant_parse(txt, &kind, to) == 0)
-		rc = push_grant(r, (wot_grant){strdup(owner + 8),
-					       strdup(v->src->key), strdup(to),
-					       kind});
+		rc = wot_grant_add(r, owner + 8, v->src->key, to, kind);
 	free(owner);
 	free(txt);
 	return rc;

@@ -46,6 +46,9 @@ typedef struct {
 	wot_map *top_owners; /* name -> "FPR SINCE" as loaded */
 } wot_recompute;
 
+/* accept.c: add a grant to r (its strings copied). */
+int wot_grant_add(wot_recompute *r, const char *name, const char *from,
+		  const char *to, wot_grant_kind kind);
 /* accept.c: the index of the claim of (source, name), or -1. */
 long wot_claim_find(const wot_recompute *r, const char *src, const char *name);
 

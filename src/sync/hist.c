@@ -25,24 +25,14 @@ static int parse_i64(const char *s, int64_t *out)
 
 static int add_grant(wot_recompute *r, char **f)
 {
-	wot_grant *ng;
 	int64_t kind;
 
 	if (parse_i64(f[4], &kind) ||
 	    (kind != WOT_GRANT_TRANSFER && kind != WOT_GRANT_DELEGATE))
 		return -1;
-	ng = realloc(r->grants, (r->ngrants + 1) * sizeof(*ng));
-	if (!ng)
-		return WOT_ENOMEM;
-	r->grants = ng;
-	ng[r->ngrants] = (wot_grant){strdup(f[1]), strdup(f[2]), strdup(f[3]),
-				     (wot_grant_kind)kind};
-	r->ngrants++;
-	/* from is owned here (a signer fingerprint elsewhere): see dispose. */
-	return ng[r->ngrants - 1].name && ng[r->ngrants - 1].from &&
-		       ng[r->ngrants - 1].to
-		   ? 0
-		   : WOT_ENOMEM;
+	return wot_grant_add(r, f[1], f[2], f[3], (wot_grant_kind)kind) < 0
+		   ? WOT_ENOMEM
+		   : 0;
 }
 
 static int snapshot_owner(wot_recompute *r, const char *name, const char *fpr,

@@ -49,6 +49,13 @@ accepted_zone() {
 		(cd "$h/state/accepted" && xargs -r cat)
 }
 
+# full_next NAME: NAME's next sync decides everything again, as after any
+# change of its keyring (the keyring files are part of what the manifest
+# records; a comment in the config is not, it changes nothing).
+full_next() { touch "$T/$1/gnupg/trustdb.gpg"; }
+# accepted_gen NAME: the generation of NAME's accepted set.
+accepted_gen() { awk '$1 == "gen" { print $2 }' "$T/$1/state/accepted/manifest"; }
+
 finish() {
 	echo "$PASSES passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]

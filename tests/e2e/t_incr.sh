@@ -26,10 +26,13 @@ expect_match "the cache names the verified commit" "$(head -n 1 "$C/p1.rr")" \
 	"^wotdns rr cache 1 $(git -C "$T/me/sources/p1.git" rev-parse refs/wotdns/verified) 3\$"
 accepted_zone me | grep -v '^;' | sort >"$T/full.zone"
 
-# A recompute from the caches (a config change forces one) gives the very
+# A recompute from the caches (a keyring change forces one) gives the very
 # same accepted set as the recompute that parsed the zones.
-echo "# touched" >>"$T/me/config"
+gen=$(accepted_gen me)
+full_next me
 wd me sync >/dev/null 2>&1
+expect_eq "the keyring change made a recompute" \
+	"$([ "$(accepted_gen me)" != "$gen" ] && echo yes)" "yes"
 expect_eq "recompute from the caches: same accepted set" \
 	"$(accepted_zone me | grep -v '^;' | sort)" "$(cat "$T/full.zone")"
 
@@ -40,7 +43,7 @@ sed -i '1s/cache 1 [0-9a-f]*/cache 1 0000000000000000000000000000000000000000/' 
 printf 'wotdns rr cache 1 %s 2\n1 evil.p3.wot.\0evil.p3.wot.\t1\tIN\tA\t6.6.6.6\n\0' \
 	"$(git -C "$T/me/sources/p3.git" rev-parse refs/wotdns/verified)" >"$C/p3.rr"
 truncate -s 100 "$T/me/state/keys.cache"
-echo "# touched again" >>"$T/me/config"
+full_next me
 wd me sync >/dev/null 2>&1
 expect_eq "damaged caches ignored: same accepted set" \
 	"$(accepted_zone me | grep -v '^;' | sort)" "$(cat "$T/full.zone")"
