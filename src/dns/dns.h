@@ -26,9 +26,6 @@ int wot_dns_table_add(wot_dns_table *t, const ldns_rr *rr);
  * table. Errors name file:line. Caller frees *out.
  */
 int wot_dns_table_load_file(wot_dns_table **out, const char *path);
-/* The same for several master files into one table. */
-int wot_dns_table_load_files(wot_dns_table **out, const char *const *paths,
-			     size_t n);
 /* Pack the table into one block (less memory, fewer cache misses); no
  * record can be added afterwards. wot_dns_table_load_file seals. */
 int wot_dns_table_seal(wot_dns_table *t);

@@ -76,8 +76,7 @@ int wot_dns_table_load_into(wot_dns_table *t, const char *path)
 	return rc;
 }
 
-int wot_dns_table_load_files(wot_dns_table **out, const char *const *paths,
-			     size_t n)
+int wot_dns_table_load_file(wot_dns_table **out, const char *path)
 {
 	wot_dns_table *t = NULL;
 	int rc;
@@ -85,8 +84,7 @@ int wot_dns_table_load_files(wot_dns_table **out, const char *const *paths,
 	*out = NULL;
 	if ((rc = wot_dns_table_new(&t)) < 0)
 		return rc;
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = wot_dns_table_load_into(t, paths[i]);
+	rc = wot_dns_table_load_into(t, path);
 	if (rc == 0)
 		rc = wot_dns_table_seal(t);
 	/* Parsing left the heap full of freed ldns objects: give the
@@ -98,9 +96,4 @@ int wot_dns_table_load_files(wot_dns_table **out, const char *const *paths,
 	}
 	*out = t;
 	return 0;
-}
-
-int wot_dns_table_load_file(wot_dns_table **out, const char *path)
-{
-	return wot_dns_table_load_files(out, &path, 1);
 }
