@@ -32,10 +32,10 @@ typedef struct {
 #define WOT_DAEMON_SOCKET "state/serve.sock"
 
 /*
- * Serve until SIGTERM or SIGINT. Answers from HOME/state/accepted.zone at
- * once, syncs on the thread pool every interval and swaps the new record
- * set in without pausing answers; SIGHUP reloads the record set. Returns 0
- * after a clean shutdown.
+ * Serve until SIGTERM or SIGINT. Answers from the accepted set
+ * (HOME/state/accepted/) at once, syncs on the thread pool every interval and
+ * swaps the new record set in without pausing answers; SIGHUP reloads the
+ * record set. Returns 0 after a clean shutdown.
  */
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o);
 

@@ -317,7 +317,7 @@ static int finish_judge(nb_round *r, const char **resync, size_t nresync,
 	wot_trust_free(t);
 	if (rc < 0 || !changed)
 		return rc;
-	/* Withdrawals leave accepted.zone as it is: the same generation,
+	/* Withdrawals leave the accepted set as it is: the same generation,
 	 * which the daemon serves over its own. */
 	return wot_dns_accepted_load(h, &r->table, &r->gen);
 }

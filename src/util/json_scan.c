@@ -1,6 +1,7 @@
 /*
  * json_scan.c - reading back, quickly, the large JSON documents wotdns
- * prints by hand (owners.json, seen.json).
+ * printed by hand (owners.json, seen.json, read once when a home from
+ * before the sharded accepted set is migrated).
  *
  * jansson builds a tree of the whole document: at a million names that was
  * five seconds of every recompute. These readers accept only a plain
