@@ -211,6 +211,41 @@ stop_pid() {
 	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
 	PIDS=("${keep[@]}")
 }
+# serve_peer NAME [ARGS...]: NAME's daemon (upstream $NOUP, no sync timer)
+# with a peer listener on a free loopback port, announced as the endpoint
+# in NAME's peer.conf; ARGS go to serve. The listener comes from
+# --peer-listen, or with PEER_FROM_CONFIG=1 from [peer] listen in the
+# config. Sets PORT_<NAME>, PEER_<NAME>, PID_<NAME>.
+serve_peer() {
+	local n=$1 pp listen=(--peer-listen 127.0.0.1:0)
+	shift
+	if [ "${PEER_FROM_CONFIG:-0}" = 1 ]; then
+		printf '\n[peer]\nlisten = 127.0.0.1:0\n' >>"$T/$n/config"
+		listen=()
+	fi
+	start_serve "$n" --upstream "${NOUP:-127.0.0.1:9}" --sync-interval 0 \
+		"${listen[@]}" "$@"
+	pp=$(peer_port "$n")
+	[ -n "$pp" ] || { echo "no peer listener for $n"; cat "$T/serve-$n.log"; exit 1; }
+	eval "PORT_$n=$PORT PEER_$n=$pp PID_$n=$SERVE_PID"
+	printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$pp" >>"$T/$n/config"
+}
+# stop_peers NAMES...: stop the daemons serve_peer started for NAMES.
+stop_peers() {
+	local n
+	for n in "$@"; do stop_pid "$(eval echo "\$PID_$n")"; done
+}
+# expect_clean_logs NAMES...: no daemon log of NAMES holds a sanitizer
+# report (each one that does is a failure, printed).
+expect_clean_logs() {
+	local n
+	for n in "$@"; do
+		if grep -q "Sanitizer\|runtime error" "$T/serve-$n.log"; then
+			fail "no sanitizer report from $n"; cat "$T/serve-$n.log"
+		fi
+	done
+	pass "every daemon stopped"
+}
 # stop_serve: stop the daemon started last by start_serve.
 stop_serve() { stop_pid "$SERVE_PID"; }
 # serve_supports OPTION: `wotdns serve --help` lists OPTION.

@@ -13,29 +13,15 @@ soa='@ IN SOA ns.alice.wot. h.alice.wot. 1 3600 600 86400 60'
 zone "$T/alice.zone" alice.wot. "$soa" "@ IN A 192.0.2.1"
 wd alice publish "$T/alice.zone" >/dev/null || exit 1
 
-# serve_peer NAME: daemon with a peer listener on a free port; sets
-# PORT_<NAME> and PEER_<NAME>, and announces the endpoint in NAME's
-# peer.conf (config [peer] endpoint, published with the next commit).
-serve_peer() {
-	local n=$1 pp
-	if [ "$n" = dave ]; then # from the config instead of the flag
-		printf '\n[peer]\nlisten = 127.0.0.1:0\n' >>"$T/$n/config"
-		start_serve "$n" --upstream "$NOUP" --sync-interval 0
-	else
-		start_serve "$n" --upstream "$NOUP" --sync-interval 0 \
-			--peer-listen 127.0.0.1:0
-	fi
-	pp=$(peer_port "$n")
-	[ -n "$pp" ] || { echo "no peer listener for $n"; cat "$T/serve-$n.log"; exit 1; }
-	eval "PORT_$n=$PORT PEER_$n=$pp"
-	printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$pp" >>"$T/$n/config"
-}
-
 for f in $FOLLOWERS; do
 	peer "$f"
 	wd "$f" follow "$(repo alice)" --name alice >/dev/null 2>&1 || exit 1
 	wd "$f" sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
-	serve_peer "$f"
+	if [ "$f" = dave ]; then # the listener from the config, not the flag
+		PEER_FROM_CONFIG=1 serve_peer "$f"
+	else
+		serve_peer "$f"
+	fi
 	zone "$T/$f.zone" "$f.wot." "@ IN A 192.0.2.2"
 	wd "$f" publish "$T/$f.zone" >/dev/null || exit 1
 	# alice follows her followers, which tells her their endpoints

@@ -19,15 +19,6 @@ rm -f "$T/alicefork/gnupg/S."* "$T/alicefork/state/"*.sock
 git clone -q --bare "$(repo alice)" "$T/erin-url.git"
 git clone -q --bare "$(repo alice)" "$T/frank-url.git"
 
-serve_peer() { # serve_peer NAME: as in t_opinions.sh
-	local n=$1 pp
-	start_serve "$n" --upstream "$NOUP" --sync-interval 0 \
-		--peer-listen 127.0.0.1:0
-	pp=$(peer_port "$n") || { cat "$T/serve-$n.log"; exit 1; }
-	eval "PORT_$n=$PORT PEER_$n=$pp PID_$n=$SERVE_PID"
-	printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$pp" >>"$T/$n/config"
-}
-
 peer bob
 wd bob follow "$(repo alice)" --name alice >/dev/null 2>&1 || exit 1
 wd bob sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
@@ -115,11 +106,6 @@ expect_match "... and says so in his log" "$(cat "$T/serve-carl.log")" \
 expect_match "... with no second opinion asked" "$(wd carl status)" \
 	"opinions: .*checks 0"
 
-for n in bob erin carl; do stop_pid "$(eval echo "\$PID_$n")"; done
-for n in bob erin carl; do
-	if grep -q "Sanitizer\|runtime error" "$T/serve-$n.log"; then
-		fail "no sanitizer report from $n"; cat "$T/serve-$n.log"
-	fi
-done
-pass "every daemon stopped"
+stop_peers bob erin carl
+expect_clean_logs bob erin carl
 finish

@@ -19,18 +19,6 @@ wd alice publish "$T/alice.zone" >/dev/null || exit 1
 cp -r "$T/alice" "$T/alicefork"
 rm -f "$T/alicefork/gnupg/S."* "$T/alicefork/state/"*.sock
 
-# serve_peer NAME: daemon with a peer listener on a free port, announced
-# in NAME's peer.conf; sets PORT_<NAME>, PEER_<NAME>, PID_<NAME>.
-serve_peer() {
-	local n=$1 pp
-	start_serve "$n" --upstream "$NOUP" --sync-interval 0 \
-		--peer-listen 127.0.0.1:0
-	pp=$(peer_port "$n")
-	[ -n "$pp" ] || { echo "no peer listener for $n"; cat "$T/serve-$n.log"; exit 1; }
-	eval "PORT_$n=$PORT PEER_$n=$pp PID_$n=$SERVE_PID"
-	printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$pp" >>"$T/$n/config"
-}
-
 for n in $NODES; do
 	peer "$n"
 	url=$(repo alice)
@@ -255,11 +243,6 @@ expect_match "... and says so in her log" "$(cat "$T/serve-carol.log")" \
 wd carol opinions www.alice.wot A | tail -n 3 | sed 's/^/# /'
 stop_pid "$PID_dave"
 
-for n in bob carol; do stop_pid "$(eval echo "\$PID_$n")"; done
-for n in $NODES; do
-	if grep -q "Sanitizer\|runtime error" "$T/serve-$n.log"; then
-		fail "no sanitizer report from $n"; cat "$T/serve-$n.log"
-	fi
-done
-pass "every daemon stopped"
+stop_peers bob carol
+expect_clean_logs $NODES
 finish

@@ -14,18 +14,6 @@ soa='@ IN SOA ns.alice.wot. h.alice.wot. 1 3600 600 86400 60'
 zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.10"
 wd alice publish "$T/alice.zone" >/dev/null || exit 1
 
-# serve_peer NAME [ARGS]: daemon with a peer listener on a free port,
-# announced in NAME's peer.conf; sets PORT_<NAME>, PEER_<NAME>, PID_<NAME>.
-serve_peer() {
-	local n=$1 pp
-	shift
-	start_serve "$n" --upstream "$NOUP" --sync-interval 0 \
-		--peer-listen 127.0.0.1:0 "$@"
-	pp=$(peer_port "$n")
-	[ -n "$pp" ] || { echo "no peer listener for $n"; cat "$T/serve-$n.log"; exit 1; }
-	eval "PORT_$n=$PORT PEER_$n=$pp PID_$n=$SERVE_PID"
-	printf '\n[peer]\nendpoint = 127.0.0.1:%s\n' "$pp" >>"$T/$n/config"
-}
 reload() {
 	wd "$1" sync >/dev/null 2>&1
 	kill -HUP "$(eval echo "\$PID_$1")"
@@ -204,11 +192,6 @@ fi
 expect_match "bob's status counts the head question" "$(wd bob status 2>&1)" \
 	"head questions [1-9][0-9]*, answered [1-9]"
 
-for n in bob carol dave; do stop_pid "$(eval echo "\$PID_$n")"; done
-for n in bob carol dave; do
-	if grep -q "Sanitizer\|runtime error" "$T/serve-$n.log"; then
-		fail "no sanitizer report from $n"; cat "$T/serve-$n.log"
-	fi
-done
-pass "every daemon stopped"
+stop_peers bob carol dave
+expect_clean_logs bob carol dave
 finish
