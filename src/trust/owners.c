@@ -70,41 +70,9 @@ int wot_owners_set(wot_owners *o, const char *name, const char *fpr,
 
 static int owners_from_jansson(wot_owners **out, const char *json);
 
-/* Printed by hand: with a million names a jansson tree cost more than the
- * whole trust decision. Same document, in the map's order. */
-int wot_owners_to_json(const wot_owners *o, char **json)
-{
-	wot_buf b = WOT_BUF_INIT;
-	const char *key;
-	void *val;
-	size_t pos = 0;
-	int rc = wot_buf_put(&b, "{\"names\":{", 10), first = 1;
-
-	*json = NULL;
-	while (rc == 0 && wot_map_next(o->names, &pos, &key, &val)) {
-		owner_entry *e = val;
-		char tail[128];
-		rc = wot_buf_put(&b, first ? "\n" : ",\n", first ? 1 : 2);
-		first = 0;
-		if (rc == 0)
-			rc = wot_buf_json_str(&b, key);
-		snprintf(tail, sizeof(tail), ":{\"fpr\":\"%s\",\"since\":%lld}",
-			 e->fpr, (long long)e->since);
-		if (rc == 0)
-			rc = wot_buf_put(&b, tail, strlen(tail));
-	}
-	if (rc == 0)
-		rc = wot_buf_printf(&b, "},\n\"version\":1}\n");
-	if (rc < 0) {
-		wot_buf_dispose(&b);
-		return rc;
-	}
-	*json = b.ptr;
-	return 0;
-}
-
-/* {"names":{NAME:{"fpr":FPR,"since":N},...},"version":1} as printed
- * above: 1 when read, 0 when the text needs jansson, <0 on error. */
+/* {"names":{NAME:{"fpr":FPR,"since":N},...},"version":1} as wotdns
+ * printed it before the sharded history: 1 when read, 0 when the text
+ * needs jansson, <0 on error. */
 static int from_plain(wot_owners *o, const char *json)
 {
 	wot_jscan s = {json, json + strlen(json)};

@@ -83,17 +83,6 @@ int wot_file_write_atomic(const char *path, const void *data, size_t len);
  * but a power cut may lose the write. For files rewritten at every sync
  * whose loss costs nothing (per-source status). */
 int wot_file_write_nosync(const char *path, const void *data, size_t len);
-/*
- * A file written in pieces, then put in place like wot_file_write_atomic:
- * readers see the old file until wot_afile_commit renames the new one over
- * it. commit and abort free f (commit also on failure, removing the
- * temporary file); abort accepts NULL.
- */
-typedef struct wot_afile wot_afile;
-int wot_afile_open(wot_afile **out, const char *path);
-int wot_afile_write(wot_afile *f, const void *data, size_t len);
-int wot_afile_commit(wot_afile *f);
-void wot_afile_abort(wot_afile *f);
 /* mkdir -p with mode; an existing directory is fine, a symlink is not. */
 int wot_mkdir_p(const char *path, unsigned mode);
 /* 1 if path exists (lstat), else 0. */

@@ -4,7 +4,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,44 +157,6 @@ static void util_json_scan(void **state)
 	assert_int_equal(wot_jscan_peek(&s), -1);
 }
 
-static void util_afile(void **state)
-{
-	char dir[] = "/tmp/wot-afile-XXXXXX", *path, *text = NULL;
-	wot_afile *f = NULL;
-	DIR *d;
-	struct dirent *e;
-	int files = 0;
-
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	path = wot_path_join(dir, "out.json");
-	assert_int_equal(wot_file_write_atomic(path, "old", 3), 0);
-	assert_int_equal(wot_afile_open(&f, path), 0);
-	assert_int_equal(wot_afile_write(f, "ne", 2), 0);
-	assert_int_equal(wot_afile_write(f, "w!", 2), 0);
-	assert_int_equal(wot_file_read(path, 100, &text, NULL), 0);
-	assert_string_equal(text, "old");
-	free(text);
-	assert_int_equal(wot_afile_commit(f), 0);
-	assert_int_equal(wot_file_read(path, 100, &text, NULL), 0);
-	assert_string_equal(text, "new!");
-	free(text);
-	assert_int_equal(wot_afile_open(&f, path), 0);
-	assert_int_equal(wot_afile_write(f, "half", 4), 0);
-	wot_afile_abort(f);
-	assert_int_equal(wot_file_read(path, 100, &text, NULL), 0);
-	assert_string_equal(text, "new!");
-	free(text);
-	assert_non_null(d = opendir(dir));
-	while ((e = readdir(d)))
-		files += e->d_name[0] != '.';
-	closedir(d);
-	assert_int_equal(files, 1);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,7 +166,6 @@ int main(void)
 	    cmocka_unit_test(util_fpr),
 	    cmocka_unit_test(util_json_str),
 	    cmocka_unit_test(util_json_scan),
-	    cmocka_unit_test(util_afile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
