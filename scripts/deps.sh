@@ -8,7 +8,10 @@ PKGS=(build-essential cmake pkg-config
 	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound
 	iproute2
 	procps
-	openssh-server)
+	openssh-server openssh-client
+	# tests/e2e: python3 (small hostile servers, the https git server),
+	# openssl (its throwaway certificate)
+	python3 openssl)
 # bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
 # unlike the dnsmasq package it has no system service to start).
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)
