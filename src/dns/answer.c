@@ -13,7 +13,6 @@ typedef struct {
 	const wot_dns_query *q;
 	wot_dns_msg *m;
 	unsigned rcode;
-	int overflow, chase;
 } actx;
 
 /* Closest enclosing zone apex of a lowercase name, NULL if none. *self
@@ -72,10 +71,8 @@ static int add_rrset(actx *c, int section, const uint8_t *owner,
 		size_t rdlen = wot_rd16(s->data + off + 4);
 		if (wot_dns_msg_rr(c->m, section, owner, owner_len, s->type,
 				   ttl, s->data + off + 6, rdlen,
-				   s->type == WOT_T_CNAME) < 0) {
-			c->overflow = 1;
+				   s->type == WOT_T_CNAME) < 0)
 			return -1;
-		}
 		off += 6 + (uint32_t)rdlen;
 	}
 	return 0;
@@ -91,12 +88,8 @@ static int add_soa(actx *c, const wot_dns_node *apex)
 
 	if (rdlen >= 4 && wot_rd32(rd + rdlen - 4) < ttl)
 		ttl = wot_rd32(rd + rdlen - 4);
-	if (wot_dns_msg_rr(c->m, 2, apex->name, apex->namelen, WOT_T_SOA, ttl,
-			   rd, rdlen, 0) < 0) {
-		c->overflow = 1;
-		return -1;
-	}
-	return 0;
+	return wot_dns_msg_rr(c->m, 2, apex->name, apex->namelen, WOT_T_SOA,
+			      ttl, rd, rdlen, 0);
 }
 
 static const wot_dns_rrset *pick_rrset(const wot_dns_node *n, uint16_t qtype)
@@ -141,45 +134,73 @@ static int answer_hop(actx *c, const wot_dns_node *apex, uint8_t *name,
 }
 
 /* Returns WOT_DNS_FORWARD or WOT_DNS_REPLY; fills the message. */
-static int resolve(actx *c)
+int wot_dns_overlay_covers(const wot_dns_table *t, const uint8_t *lname,
+			   size_t len)
 {
-	uint8_t name[WOT_DNS_NAME_MAX];
-	size_t len = c->q->qname_len;
-	const wot_dns_node *apex, *self;
-	uint16_t qtype = c->q->qtype;
+	const wot_dns_node *self;
 
-	memcpy(name, c->q->lname, len);
-	apex = find_apex(c->t, name, len, &self);
-	if (!apex)
-		return WOT_DNS_FORWARD;
-	if (c->q->qclass != WOT_C_IN && c->q->qclass != WOT_C_ANY) {
-		c->rcode = WOT_RCODE_REFUSED;
-		return WOT_DNS_REPLY;
+	return t && find_apex(t, lname, len, &self) != NULL;
+}
+
+/* Was name seen before in this walk? Adds it if not (and there is room). */
+static int seen_before(uint8_t (*seen)[WOT_DNS_NAME_MAX], size_t *seenlen,
+		       size_t *n, const uint8_t *name, size_t len)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (seenlen[i] == len && memcmp(seen[i], name, len) == 0)
+			return 1;
+	if (*n <= WOT_DNS_CNAME_HOPS) {
+		memcpy(seen[*n], name, len);
+		seenlen[(*n)++] = len;
 	}
-	if (qtype == WOT_T_AXFR || qtype == WOT_T_IXFR ||
-	    qtype == WOT_T_MAILA || qtype == WOT_T_MAILB) {
-		c->rcode = WOT_RCODE_REFUSED; /* no zone transfers here */
-		return WOT_DNS_REPLY;
-	}
-	for (int hop = 0; hop <= WOT_DNS_CNAME_HOPS; hop++) {
-		if (answer_hop(c, apex, name, &len, self) != 1)
-			break;
-		/* A chain leaving the overlay: the normal DNS answers
-		 * for the target. */
-		apex = find_apex(c->t, name, len, &self);
-		if (!apex) {
-			c->chase = 1;
-			break;
+	return 0;
+}
+
+int wot_dns_overlay_walk(const wot_dns_table *t, const wot_dns_query *q,
+			 wot_dns_msg *m, uint8_t *name, size_t *len,
+			 unsigned *hops, unsigned *rcode)
+{
+	uint8_t seen[WOT_DNS_CNAME_HOPS + 1][WOT_DNS_NAME_MAX];
+	size_t seenlen[WOT_DNS_CNAME_HOPS + 1], nseen = 0;
+	actx c = {t, q, m, WOT_RCODE_NOERROR};
+	const wot_dns_node *self = NULL, *apex;
+
+	apex = t ? find_apex(t, name, *len, &self) : NULL;
+	seen_before(seen, seenlen, &nseen, name, *len);
+	for (;;) {
+		int r;
+		if (!apex)
+			return WOT_DNS_WALK_LEFT;
+		r = answer_hop(&c, apex, name, len, self);
+		if (r < 0)
+			return WOT_DNS_WALK_FULL;
+		if (r == 0) {
+			*rcode = c.rcode;
+			return WOT_DNS_WALK_DONE;
 		}
+		/* A name twice is a loop; a chain this long is as good as
+		 * one (the bound is shared with the upstream's part). */
+		if (seen_before(seen, seenlen, &nseen, name, *len) ||
+		    ++*hops > WOT_DNS_CNAME_HOPS)
+			return WOT_DNS_WALK_LOOP;
+		apex = find_apex(t, name, *len, &self);
 	}
-	return WOT_DNS_REPLY;
+}
+
+/* Header flags and rcode of an error: RA only for standard queries, since
+ * recursion is all we offer (RFC 1035 4.1.1: opcode and RD copied). */
+static uint16_t error_flags(const wot_dns_query *q)
+{
+	uint16_t flags =
+	    (uint16_t)(WOT_F_QR | (q->flags & (0x7800u | WOT_F_RD)));
+
+	return WOT_OPCODE(q->flags) == 0 ? (uint16_t)(flags | WOT_F_RA) : flags;
 }
 
 size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
 			      uint8_t *resp, size_t cap)
 {
-	uint16_t flags =
-	    (uint16_t)(WOT_F_QR | WOT_F_RA | (q->flags & (0x7800u | WOT_F_RD)));
+	uint16_t flags = error_flags(q);
 	size_t reserve = q->edns ? WOT_DNS_OPT_LEN : 0;
 	wot_dns_msg m;
 
@@ -193,39 +214,77 @@ size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
 			return 0;
 	}
 	m.cap = cap;
-	if (q->edns && wot_dns_msg_opt(&m, rcode) < 0)
+	if (q->edns && wot_dns_msg_opt(&m, rcode, q->edns_do) < 0)
 		return 0;
 	return wot_dns_msg_finish(&m, rcode);
+}
+
+/*
+ * Fill m for a name of the overlay (or refuse). Returns the rcode; AA (the
+ * answer is the overlay's alone) or TC go into *flags, and *action says
+ * whether the chain leaves the overlay.
+ */
+static unsigned overlay_answer(const wot_dns_table *t, const wot_dns_query *q,
+			       wot_dns_msg *m, uint16_t *flags, int *action)
+{
+	uint8_t name[WOT_DNS_NAME_MAX];
+	size_t len = q->qname_len;
+	unsigned hops = 0, rcode = WOT_RCODE_NOERROR;
+	uint16_t qtype = q->qtype;
+
+	if (q->qclass != WOT_C_IN && q->qclass != WOT_C_ANY)
+		return WOT_RCODE_REFUSED;
+	if (qtype == WOT_T_AXFR || qtype == WOT_T_IXFR ||
+	    qtype == WOT_T_MAILA || qtype == WOT_T_MAILB)
+		return WOT_RCODE_REFUSED; /* no zone transfers here */
+	memcpy(name, q->lname, len);
+	switch (wot_dns_overlay_walk(t, q, m, name, &len, &hops, &rcode)) {
+	case WOT_DNS_WALK_DONE:
+		*flags |= WOT_F_AA;
+		return rcode;
+	case WOT_DNS_WALK_LEFT:
+		/* The normal DNS answers for the target: not ours alone. */
+		*action = WOT_DNS_CHASE;
+		return WOT_RCODE_NOERROR;
+	case WOT_DNS_WALK_FULL:
+		wot_dns_msg_reset(m);
+		*flags |= WOT_F_AA | WOT_F_TC;
+		return WOT_RCODE_NOERROR;
+	default:
+		wot_dns_msg_reset(m);
+		return WOT_RCODE_SERVFAIL; /* a CNAME loop */
+	}
 }
 
 static int answer_query(const wot_dns_table *t, const wot_dns_query *q,
 			size_t limit, uint8_t *resp, size_t *resp_len,
 			int *action)
 {
-	uint16_t flags = (uint16_t)(WOT_F_QR | WOT_F_AA | WOT_F_RA |
+	uint16_t flags = (uint16_t)(WOT_F_QR | WOT_F_RA |
 				    (q->flags & (WOT_F_RD | WOT_F_CD)));
 	size_t reserve = q->edns ? WOT_DNS_OPT_LEN : 0;
+	unsigned rcode = WOT_RCODE_REFUSED;
 	wot_dns_msg m;
-	actx c = {t, q, &m, WOT_RCODE_NOERROR, 0, 0};
 
 	if (limit < WOT_DNS_HDR_LEN + reserve ||
 	    wot_dns_msg_begin(&m, resp, limit - reserve, q, flags) < 0)
 		return wot_error_set(WOT_ELIMIT,
 				     "response buffer of %zu bytes too small",
 				     limit);
-	*action = resolve(&c);
-	if (*action != WOT_DNS_REPLY)
+	*action = WOT_DNS_REPLY;
+	if (wot_dns_overlay_covers(t, q->lname, q->qname_len))
+		rcode = overlay_answer(t, q, &m, &flags, action);
+	else if (q->qclass == WOT_C_IN) {
+		*action = WOT_DNS_FORWARD;
 		return 0;
-	if (c.overflow) {
-		wot_dns_msg_reset(&m);
-		wot_wr16(resp + 2, (uint16_t)(flags | WOT_F_TC));
 	}
+	/* else another class (CHAOS version.bind and the like): never
+	 * forwarded, so the upstream neither learns nor answers it. */
+	wot_wr16(resp + 2, flags);
 	m.cap = limit;
-	if (q->edns && wot_dns_msg_opt(&m, 0) < 0)
+	if (q->edns && wot_dns_msg_opt(&m, 0, q->edns_do) < 0)
 		return wot_error_set(WOT_ELIMIT, "no room for OPT");
-	*resp_len = wot_dns_msg_finish(&m, c.rcode);
-	if (c.chase && !c.overflow)
-		*action = WOT_DNS_CHASE;
+	*resp_len = wot_dns_msg_finish(&m, rcode);
 	return 0;
 }
 
@@ -260,13 +319,12 @@ int wot_dns_answer(const wot_dns_table *t, const uint8_t *query, size_t qlen,
 	limit = tcp ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(&q);
 	if (limit > resp_cap)
 		limit = resp_cap;
-	if (st == WOT_DNS_PARSE_BAD)
-		return reply_error(&q, WOT_RCODE_FORMERR, resp, limit, resp_len,
-				   action);
+	/* RFC 8906 section 3.1.4: an unknown opcode is NOTIMP, whatever
+	 * follows the header. */
 	if (WOT_OPCODE(q.flags) != 0)
 		return reply_error(&q, WOT_RCODE_NOTIMP, resp, limit, resp_len,
 				   action);
-	if (q.qdcount != 1)
+	if (st == WOT_DNS_PARSE_BAD || q.qdcount != 1)
 		return reply_error(&q, WOT_RCODE_FORMERR, resp, limit, resp_len,
 				   action);
 	if (q.edns && q.edns_version != 0)

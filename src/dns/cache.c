@@ -213,6 +213,14 @@ void wot_dns_cache_free(wot_dns_cache *c)
 	free(c);
 }
 
+void wot_dns_cache_clear(wot_dns_cache *c)
+{
+	if (!c)
+		return;
+	while (c->lru.prev != &c->lru)
+		entry_drop(c, (entry *)c->lru.prev);
+}
+
 void wot_dns_cache_get_stats(const wot_dns_cache *c, wot_dns_cache_stats *out)
 {
 	if (!out)
@@ -225,53 +233,6 @@ void wot_dns_cache_get_stats(const wot_dns_cache *c, wot_dns_cache_stats *out)
 }
 
 /* ---- checking a response ---------------------------------------------- */
-
-/*
- * Where the names are in the rdata of the types ldns decompresses: pre
- * fixed bytes, strs character-strings, names names, then tail bytes exactly
- * (TAIL_ANY: anything). Names there may carry pointers, so they are
- * checked like owners. TAIL_REFUSE: not worth the code (never cached).
- */
-enum { TAIL_ANY = -1, TAIL_REFUSE = -2 };
-
-typedef struct {
-	uint16_t type;
-	uint8_t pre, strs, names;
-	int8_t tail;
-} rd_layout;
-
-static const rd_layout layouts[] = {
-    {2, 0, 0, 1, 0},		 /* NS */
-    {3, 0, 0, 1, 0},		 /* MD */
-    {4, 0, 0, 1, 0},		 /* MF */
-    {5, 0, 0, 1, 0},		 /* CNAME */
-    {6, 0, 0, 2, 20},		 /* SOA */
-    {7, 0, 0, 1, 0},		 /* MB */
-    {8, 0, 0, 1, 0},		 /* MG */
-    {9, 0, 0, 1, 0},		 /* MR */
-    {12, 0, 0, 1, 0},		 /* PTR */
-    {14, 0, 0, 2, 0},		 /* MINFO */
-    {15, 2, 0, 1, 0},		 /* MX */
-    {17, 0, 0, 2, 0},		 /* RP */
-    {18, 2, 0, 1, 0},		 /* AFSDB */
-    {21, 2, 0, 1, 0},		 /* RT */
-    {24, 18, 0, 1, TAIL_ANY},	 /* SIG */
-    {26, 2, 0, 2, 0},		 /* PX */
-    {30, 0, 0, 1, TAIL_ANY},	 /* NXT */
-    {33, 6, 0, 1, 0},		 /* SRV */
-    {35, 4, 3, 1, 0},		 /* NAPTR */
-    {36, 2, 0, 1, 0},		 /* KX */
-    {39, 0, 0, 1, 0},		 /* DNAME */
-    {46, 18, 0, 1, TAIL_ANY},	 /* RRSIG */
-    {47, 0, 0, 1, TAIL_ANY},	 /* NSEC */
-    {55, 0, 0, 0, TAIL_REFUSE},	 /* HIP */
-    {58, 0, 0, 2, 0},		 /* TALINK */
-    {64, 2, 0, 1, TAIL_ANY},	 /* SVCB */
-    {65, 2, 0, 1, TAIL_ANY},	 /* HTTPS */
-    {107, 2, 0, 1, 0},		 /* LP */
-    {249, 0, 0, 0, TAIL_REFUSE}, /* TKEY */
-    {250, 0, 0, 0, TAIL_REFUSE}, /* TSIG */
-};
 
 typedef struct {
 	const uint8_t *pkt;
@@ -349,22 +310,14 @@ static size_t check_name(scan *s, size_t off, size_t bound)
 	return pos + 2;
 }
 
-static const rd_layout *layout_of(uint16_t type)
-{
-	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
-		if (layouts[i].type == type)
-			return &layouts[i];
-	return NULL;
-}
-
 static int check_rdata(scan *s, size_t rd, size_t rdlen, uint16_t type)
 {
-	const rd_layout *l = layout_of(type);
+	const wot_dns_rd_layout *l = wot_dns_rd_layout_of(type);
 	size_t pos = rd, end = rd + rdlen;
 
 	if (!l)
 		return 0; /* opaque to us and to every parser */
-	if (l->tail == TAIL_REFUSE || (pos += l->pre) > end)
+	if (l->tail == WOT_DNS_RD_REFUSE || (pos += l->pre) > end)
 		return -1;
 	for (unsigned i = 0; i < l->strs; i++) {
 		if (pos >= end || (pos += 1u + s->pkt[pos]) > end)
@@ -375,7 +328,7 @@ static int check_rdata(scan *s, size_t rd, size_t rdlen, uint16_t type)
 		if (!pos)
 			return -1;
 	}
-	if (l->tail == TAIL_ANY)
+	if (l->tail == WOT_DNS_RD_ANY)
 		return 0;
 	return pos + (size_t)l->tail == end ? 0 : -1;
 }
@@ -632,10 +585,8 @@ static size_t add_opt(uint8_t *buf, size_t n, size_t limit, int dnssec_ok)
 	m.buf = buf;
 	m.cap = limit;
 	m.len = n;
-	if (wot_dns_msg_opt(&m, 0) < 0)
+	if (wot_dns_msg_opt(&m, 0, dnssec_ok) < 0)
 		return 0;
-	if (dnssec_ok)
-		buf[n + 7] |= 0x80; /* top bit of the OPT TTL's flags */
 	wot_wr16(buf + 10, (uint16_t)(wot_rd16(buf + 10) + 1));
 	return m.len;
 }

@@ -67,6 +67,9 @@ int wot_dns_cache_get(wot_dns_cache *c, const wot_dns_query *q, uint64_t now_ms,
 		      int allow_stale, uint8_t *buf, size_t limit, size_t *len,
 		      int *prefetch);
 
+/* Drop every entry (the overlay changed). NULL is fine. */
+void wot_dns_cache_clear(wot_dns_cache *c);
+
 void wot_dns_cache_get_stats(const wot_dns_cache *c, wot_dns_cache_stats *out);
 
 #endif

@@ -226,6 +226,7 @@ static void server_opts(daemon_t *d, const wot_daemon_opts *o,
 		so->nlisten++;
 	so->allow_nonloopback = o->allow_nonloopback;
 	so->cache_bytes = (size_t)mb << 20;
+	so->max_ttl = cfg->max_ttl;
 	so->upstream_timeout_ms = o->upstream_timeout_ms
 				      ? o->upstream_timeout_ms
 				      : cfg->upstream_timeout_ms;

@@ -71,10 +71,13 @@ typedef struct {
 	int allow_nonloopback; /* refuse non-loopback listen unless set */
 	size_t cache_bytes;    /* upstream answer cache bound; 0 = no cache */
 	int reuseport; /* SO_REUSEPORT, so several servers share addresses */
+	/* TTL cap of upstream records, in seconds; 0 = 86400. Values with
+	 * the top bit set count as 0 (RFC 2181 section 8). */
+	uint32_t max_ttl;
 } wot_dns_server_opts;
 #define WOT_DNS_SERVER_OPTS_INIT                                               \
 	{                                                                      \
-		NULL, 0, NULL, 0, 0, 0, 0, 0                                   \
+		NULL, 0, NULL, 0, 0, 0, 0, 0, 0                                \
 	}
 
 /*

@@ -19,7 +19,9 @@ enum {
 	WOT_DNS_EDNS_SIZE = 1232, /* what we advertise and cap UDP at */
 	WOT_DNS_TCP_MAX = 65535,
 	WOT_DNS_OPT_LEN = 11, /* root name + fixed fields, no options */
-	WOT_DNS_CNAME_HOPS = 8,
+	WOT_DNS_CNAME_HOPS =
+	    16,		       /* CNAMEs in one answer, overlay and upstream */
+	WOT_DNS_CHASE_MAX = 4, /* upstream questions for one answer */
 	WOT_DNS_MAX_UPSTREAM = 8, /* upstream servers per resolver */
 };
 
@@ -36,7 +38,9 @@ enum {
 enum {
 	WOT_T_CNAME = 5,
 	WOT_T_SOA = 6,
+	WOT_T_DNAME = 39,
 	WOT_T_OPT = 41,
+	WOT_T_RRSIG = 46,
 	WOT_T_IXFR = 251,
 	WOT_T_AXFR = 252,
 	WOT_T_MAILB = 253,
@@ -127,6 +131,13 @@ uint64_t wot_dns_siphash(uint64_t k0, uint64_t k1, const uint8_t *in,
 
 /* ---- wire.c ----------------------------------------------------------- */
 
+/*
+ * Read the possibly compressed name at off in pkt into out (uncompressed,
+ * case kept); *end is the offset just past its bytes at off. Pointers
+ * must point backwards. Returns 0, or -1 if malformed.
+ */
+int wot_dns_read_name(const uint8_t *pkt, size_t len, size_t off, uint8_t *out,
+		      size_t *outlen, size_t *end);
 /* Length of the wire name at p (labels and the root byte), 0 if invalid. */
 size_t wot_dns_name_len(const uint8_t *p, size_t avail);
 /* Lowercase ASCII letters of a wire name in place (label bytes only). */
@@ -184,18 +195,49 @@ typedef struct {
 /* Start a response: header from q with flags/rcode, question if present. */
 int wot_dns_msg_begin(wot_dns_msg *m, uint8_t *buf, size_t cap,
 		      const wot_dns_query *q, uint16_t flags);
+/* One piece of rdata. */
+typedef struct {
+	const uint8_t *ptr;
+	size_t len;
+} wot_dns_part;
+
+/* As wot_dns_msg_rr, with the rdata given in nparts pieces. */
+int wot_dns_msg_rr_parts(wot_dns_msg *m, int section, const uint8_t *owner,
+			 size_t owner_len, uint16_t type, uint32_t ttl,
+			 const wot_dns_part *parts, size_t nparts,
+			 int name_rdata);
 /* Append one RR to section (1 answer, 2 authority, 3 additional).
  * Returns -1 and leaves the message unchanged if it does not fit.
  * name_rdata: the rdata is a single name worth remembering for compression. */
 int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
 		   size_t owner_len, uint16_t type, uint32_t ttl,
 		   const uint8_t *rdata, size_t rdlen, int name_rdata);
-/* Append our OPT record (size 1232, extended rcode bits). */
-int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode);
+/* Append our OPT record (size 1232, extended rcode bits, the DO bit when
+ * dnssec_ok: RFC 3225 has the query's DO copied into the answer). */
+int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode, int dnssec_ok);
 /* Write the section counts and rcode into the header; returns the length. */
 size_t wot_dns_msg_finish(wot_dns_msg *m, unsigned rcode);
 /* Drop every record after the question (keeps header flags). */
 void wot_dns_msg_reset(wot_dns_msg *m);
+
+/* ---- rdata.c ---------------------------------------------------------- */
+
+enum { WOT_DNS_RD_ANY = -1, WOT_DNS_RD_REFUSE = -2 };
+
+/*
+ * The rdata of type: pre fixed bytes, strs character-strings, names
+ * (possibly compressed) names, then tail bytes exactly (WOT_DNS_RD_ANY:
+ * anything; WOT_DNS_RD_REFUSE: a type never kept).
+ */
+typedef struct {
+	uint16_t type;
+	uint8_t pre, strs, names;
+	int8_t tail;
+} wot_dns_rd_layout;
+
+/* The layout of type, NULL for types whose rdata holds no compressed
+ * name (copied as they are). */
+const wot_dns_rd_layout *wot_dns_rd_layout_of(uint16_t type);
 
 /* ---- answer.c --------------------------------------------------------- */
 
@@ -205,6 +247,66 @@ void wot_dns_msg_reset(wot_dns_msg *m);
  */
 size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
 			      uint8_t *resp, size_t cap);
+
+/* 1 if the lowercase name is at or under an apex of t (t may be NULL). */
+int wot_dns_overlay_covers(const wot_dns_table *t, const uint8_t *lname,
+			   size_t len);
+
+enum {
+	WOT_DNS_WALK_DONE = 0, /* answered; the rcode is set */
+	WOT_DNS_WALK_LEFT =
+	    1, /* a CNAME left the overlay: name is its target */
+	WOT_DNS_WALK_LOOP = 2, /* more than WOT_DNS_CNAME_HOPS CNAMEs */
+	WOT_DNS_WALK_FULL = 3  /* m has no room */
+};
+
+/*
+ * Append the overlay's answer for the lowercase name (name/len, updated)
+ * to m: answer records following CNAMEs inside the overlay, the SOA for
+ * NXDOMAIN and NODATA. *hops counts the CNAMEs of the whole answer, so a
+ * caller chaining overlay and upstream parts shares one bound. Returns
+ * WOT_DNS_WALK_*; *rcode is set on WOT_DNS_WALK_DONE.
+ */
+int wot_dns_overlay_walk(const wot_dns_table *t, const wot_dns_query *q,
+			 wot_dns_msg *m, uint8_t *name, size_t *len,
+			 unsigned *hops, unsigned *rcode);
+
+/* ---- splice.c --------------------------------------------------------- */
+
+/* One upstream reply (borrowed). */
+typedef struct {
+	const uint8_t *pkt;
+	size_t len;
+} wot_dns_upreply;
+
+typedef struct {
+	const wot_dns_table *t;	    /* the overlay (NULL: none) */
+	const wot_dns_query *q;	    /* the client's query */
+	const wot_dns_upreply *ups; /* replies to the questions asked so far */
+	size_t nups;
+	uint32_t max_ttl; /* no upstream TTL above this */
+} wot_dns_splice_in;
+
+enum { WOT_DNS_SPLICE_DONE = 0, WOT_DNS_SPLICE_NEED = 1 };
+
+typedef struct {
+	int status;    /* WOT_DNS_SPLICE_* */
+	size_t len;    /* DONE: the answer's length */
+	int cacheable; /* DONE: the upstream's alone, may be cached for q */
+	int servfail;  /* DONE: the answer is SERVFAIL (a loop, a bad reply) */
+	uint8_t need[WOT_DNS_NAME_MAX]; /* NEED: ask the upstream for this */
+	size_t need_len;		/* (lowercase; q's type, class IN) */
+} wot_dns_splice_out;
+
+/*
+ * Build the answer to in->q into buf (at most cap bytes; callers give
+ * WOT_DNS_TCP_MAX and truncate for UDP) from the overlay and the upstream
+ * replies, scrubbed by the rules at the top of splice.c. NEED: the chain
+ * reached a name outside the overlay no reply answers; ask for it and
+ * call again with that reply added. Returns 0 or WOT_ELIMIT.
+ */
+int wot_dns_splice(const wot_dns_splice_in *in, uint8_t *buf, size_t cap,
+		   wot_dns_splice_out *out);
 
 /* ---- upstream.c ------------------------------------------------------- */
 

@@ -1,9 +1,11 @@
 /*
  * forward.c - queries outside the overlay: answer from the cache, else hand
- * them to the upstream forwarder and deliver its answer to the waiting
- * client. When every upstream fails, a stale cached answer (RFC 8767) is
- * better than SERVFAIL. Popular entries near expiry are refreshed in the
- * background (prefetch), so they never expire while in use.
+ * them to the upstream forwarder and answer the waiting client from its
+ * reply, scrubbed (splice.c): what is cached and sent is our own message,
+ * never the upstream's bytes. When every upstream fails, a stale cached
+ * answer (RFC 8767) is better than SERVFAIL. Popular entries near expiry
+ * are refreshed in the background (prefetch), so they never expire while
+ * in use.
  */
 #include "dns/cache.h"
 #include "dns/server_int.h"
@@ -61,63 +63,141 @@ void wot_dns_client_free(wot_dns_client *c)
 	if (c->conn)
 		c->conn->pending--;
 	s->nclients--;
-	free(c->chase);
+	for (size_t i = 0; i < c->nups; i++)
+		free(c->ups[i]);
+	free(c->cq);
 	free(c);
 }
 
-/*
- * Too big for the UDP client: header and question with TC, so the client
- * retries over TCP (RFC 7766).
- */
-static void deliver_truncated(wot_dns_client *c, const wot_dns_query *q,
-			      const uint8_t *resp, size_t limit)
+void wot_dns_send_sized(wot_dns_server *s, wot_dns_listener *l,
+			wot_dns_conn *conn, const struct sockaddr_storage *addr,
+			const wot_dns_query *q, const uint8_t *buf, size_t len)
 {
-	uint16_t flags = (uint16_t)(wot_rd16(resp + 2) | WOT_F_TC);
+	uint8_t tc[WOT_DNS_HDR_LEN + WOT_DNS_NAME_MAX + 4 + WOT_DNS_OPT_LEN];
+	size_t limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
 	size_t reserve = q->edns ? WOT_DNS_OPT_LEN : 0;
 	wot_dns_msg m;
 
-	if (wot_dns_msg_begin(&m, c->s->wbuf, limit - reserve, q, flags) < 0)
+	if (len <= limit) {
+		wot_dns_server_send(s, l, conn, addr, buf, len);
 		return;
-	m.cap = limit;
-	if (q->edns && wot_dns_msg_opt(&m, 0) < 0)
+	}
+	/* Header and question with TC: the client retries over TCP (RFC
+	 * 7766). */
+	if (wot_dns_msg_begin(&m, tc, sizeof(tc) - reserve, q,
+			      (uint16_t)(wot_rd16(buf + 2) | WOT_F_TC)) < 0)
 		return;
-	wot_dns_msg_finish(&m, wot_rd16(resp + 2) & 0xfu);
-	wot_dns_server_send(c->s, c->l, NULL, &c->addr, c->s->wbuf, m.len);
+	m.cap = sizeof(tc);
+	if (q->edns && wot_dns_msg_opt(&m, 0, q->edns_do) < 0)
+		return;
+	wot_dns_msg_finish(&m, wot_rd16(buf + 2) & 0xfu);
+	wot_dns_server_send(s, l, conn, addr, tc, m.len);
 }
 
-static void on_upstream_done(void *data, const uint8_t *resp, size_t len)
+/*
+ * The reply scrubbed as the answer to cq (the question it answers) into
+ * s->wbuf, and cached when it is the upstream's alone. Returns the length
+ * of the answer in s->wbuf, 0 when it is not complete.
+ */
+static size_t scrub_and_cache(wot_dns_server *s, const wot_dns_query *cq,
+			      const uint8_t *resp, size_t len)
+{
+	wot_dns_upreply up = {resp, len};
+	wot_dns_splice_in in = {s->table, cq, &up, 1, s->max_ttl};
+	wot_dns_splice_out out;
+
+	if (wot_dns_splice(&in, s->wbuf, sizeof(s->wbuf), &out) < 0 ||
+	    out.status != WOT_DNS_SPLICE_DONE)
+		return 0;
+	if (out.cacheable && s->cache)
+		wot_dns_cache_put(s->cache, cq, s->wbuf, out.len,
+				  uv_now(s->loop));
+	return out.len;
+}
+
+int wot_dns_client_keep(wot_dns_client *c, const uint8_t *resp, size_t len)
+{
+	uint8_t *copy;
+
+	if (c->nups == WOT_DNS_CHASE_MAX || !(copy = malloc(len ? len : 1)))
+		return -1;
+	memcpy(copy, resp, len);
+	c->ups[c->nups] = copy;
+	c->uplen[c->nups++] = len;
+	return 0;
+}
+
+/* Every upstream failed: an expired cached answer for cq, if any, joins
+ * c's replies (RFC 8767). Returns 1 if it did. */
+static int stale_reply(wot_dns_server *s, wot_dns_client *c,
+		       const wot_dns_query *cq)
+{
+	size_t len = 0;
+	int r;
+
+	if (!s->cache)
+		return 0;
+	r = wot_dns_cache_get(s->cache, cq, uv_now(s->loop), 1, s->wbuf,
+			      sizeof(s->wbuf), &len, NULL);
+	if (r == WOT_DNS_CACHE_MISS || wot_dns_client_keep(c, s->wbuf, len) < 0)
+		return 0;
+	if (r == WOT_DNS_CACHE_STALE)
+		s->stats.cache_stale++;
+	else
+		s->stats.cache_hits++;
+	return 1;
+}
+
+/* The answer once this reply is in; 1 if c waits on. */
+static int client_answer(wot_dns_server *s, wot_dns_client *c,
+			 const wot_dns_query *q, const wot_dns_query *cq,
+			 const uint8_t *resp, size_t len)
+{
+	size_t whole;
+
+	if (resp) {
+		s->stats.upstream_answers++;
+		whole = scrub_and_cache(s, cq, resp, len);
+		/* The client's own question: s->wbuf is the answer. */
+		if (whole && !c->cq && !c->prefetch) {
+			wot_dns_send_sized(s, c->l, c->conn, &c->addr, q,
+					   s->wbuf, whole);
+			return 0;
+		}
+		if (c->prefetch)
+			return 0;
+		if (wot_dns_client_keep(c, resp, len) < 0) {
+			reply_servfail(s, c->l, c->conn, &c->addr, q);
+			return 0;
+		}
+	} else if (c->prefetch) {
+		return 0;
+	} else if (!stale_reply(s, c, cq)) {
+		s->stats.upstream_fail++;
+		reply_servfail(s, c->l, c->conn, &c->addr, q);
+		return 0;
+	}
+	return wot_dns_chase_step(s, c, q);
+}
+
+void wot_dns_client_reply(void *data, const uint8_t *resp, size_t len)
 {
 	wot_dns_client *c = data;
 	wot_dns_conn *conn = c->conn;
 	wot_dns_server *s = c->s;
-	wot_dns_query q;
-	size_t limit;
+	wot_dns_query q, cq;
 
 	c->fwd = NULL;
 	/* The query parsed before it was forwarded; parse it again rather
 	 * than keep a large parse result per waiting client. */
 	wot_dns_query_parse(c->query, c->qlen, &q);
-	limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(&q);
-	if (resp) {
-		s->stats.upstream_answers++;
-		if (s->cache)
-			wot_dns_cache_put(s->cache, &q, resp, len,
-					  uv_now(s->loop));
-	}
-	if (c->prefetch) {
-		/* nothing to deliver */
-	} else if (!resp) {
-		if (!from_cache(s, c->l, conn, &c->addr, &q, 1, NULL)) {
-			s->stats.upstream_fail++;
-			reply_servfail(s, c->l, conn, &c->addr, &q);
-		}
-		wot_dns_server_latency(s, c->t0);
-	} else if (len > limit) {
-		deliver_truncated(c, &q, resp, limit);
-	} else {
-		wot_dns_server_send(s, c->l, conn, &c->addr, resp, len);
-	}
-	if (resp && !c->prefetch)
+	if (c->cq)
+		wot_dns_query_parse(c->cq, c->cqlen, &cq);
+	else
+		cq = q;
+	if (client_answer(s, c, &q, &cq, resp, len))
+		return; /* asked the upstream about a CNAME target */
+	if (!c->prefetch)
 		wot_dns_server_latency(s, c->t0);
 	wot_dns_client_free(c);
 	if (conn)
@@ -167,7 +247,7 @@ static wot_dns_client *start_upstream(wot_dns_server *s, wot_dns_listener *l,
 	if (!c)
 		return NULL;
 	if (wot_dns_upstream_query(s->up, c->query, len, q, conn != NULL,
-				   on_upstream_done, c, &c->fwd) < 0) {
+				   wot_dns_client_reply, c, &c->fwd) < 0) {
 		wot_log(WOT_LOG_WARNING, "dns", "forward: %s",
 			wot_error_last());
 		wot_dns_client_free(c);

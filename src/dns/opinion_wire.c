@@ -208,7 +208,7 @@ static size_t answer_record(const wot_opinion_book *b, const wot_dns_query *q,
 	}
 	add_provenance(m, s, lied, lie);
 	if (q->edns)
-		wot_dns_msg_opt(m, 0);
+		wot_dns_msg_opt(m, 0, 0);
 	return wot_dns_msg_finish(m, WOT_RCODE_NOERROR);
 }
 
@@ -223,7 +223,7 @@ static size_t answer_head(const wot_opinion_book *b, const wot_dns_query *q,
 
 	if (!hd) {
 		if (q->edns)
-			wot_dns_msg_opt(m, 0);
+			wot_dns_msg_opt(m, 0, 0);
 		return wot_dns_msg_finish(m, WOT_RCODE_NXDOMAIN);
 	}
 	snprintf(commit, sizeof(commit), "commit=%s", hd->commit);
@@ -231,7 +231,7 @@ static size_t answer_head(const wot_opinion_book *b, const wot_dns_query *q,
 	rl = txt_rdata(rd, sizeof(rd), v, 3);
 	wot_dns_msg_rr(m, 1, q->qname, q->qname_len, T_TXT, 0, rd, rl, 0);
 	if (q->edns)
-		wot_dns_msg_opt(m, 0);
+		wot_dns_msg_opt(m, 0, 0);
 	return wot_dns_msg_finish(m, WOT_RCODE_NOERROR);
 }
 

@@ -161,6 +161,7 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 	    (rc = wot_dns_cache_new(&s->cache, opts->cache_bytes)) < 0)
 		goto out;
 	s->reuseport = opts->reuseport;
+	s->max_ttl = opts->max_ttl ? opts->max_ttl : WOT_DNS_CACHE_MAX_TTL;
 	if (opts->nupstream) {
 		rc = wot_dns_upstream_new(&s->up, loop, ups, opts->nupstream,
 					  opts->upstream_timeout_ms
@@ -265,6 +266,11 @@ void wot_dns_server_set_table(wot_dns_server *s, wot_dns_table *t)
 	 * still points into the old table. */
 	old = s->table;
 	s->table = t;
+	/* Cached answers were scrubbed against the old overlay: a name it
+	 * did not hold may be the new one's, and upstream data must never
+	 * answer for it. */
+	if (old && old != t)
+		wot_dns_cache_clear(s->cache);
 	wot_dns_table_free(old);
 }
 

@@ -65,10 +65,12 @@ struct wot_dns_client {
 	wot_dns_fwd *fwd;
 	uint64_t t0;  /* uv_hrtime() when the query arrived */
 	int prefetch; /* no client: refreshing the cache */
-	/* chasing a CNAME: the overlay's part of the answer, then the
-	 * query for the target (both in one allocation) */
-	uint8_t *chase;
-	size_t partial_len, chase_len;
+	/* the upstream replies gathered for this answer (malloc'd), and the
+	 * question asked for a CNAME target (NULL: the client's own) */
+	uint8_t *ups[WOT_DNS_CHASE_MAX];
+	size_t uplen[WOT_DNS_CHASE_MAX], nups;
+	uint8_t *cq;
+	size_t cqlen;
 	size_t qlen;
 	uint8_t query[];
 };
@@ -85,7 +87,8 @@ struct wot_dns_server {
 	size_t nconns;
 	wot_dns_client *clients;
 	size_t nclients;
-	size_t live; /* open listener handles, conns, upstream */
+	size_t live;	  /* open listener handles, conns, upstream */
+	uint32_t max_ttl; /* cap of every upstream TTL */
 	int started, closing, reuseport;
 	void (*close_cb)(void *data);
 	void *close_data;
@@ -147,14 +150,32 @@ wot_dns_client *wot_dns_client_new(wot_dns_server *s, wot_dns_listener *l,
 				   const struct sockaddr_storage *addr,
 				   const uint8_t *pkt, size_t len);
 void wot_dns_client_free(wot_dns_client *c);
+/* Keep a copy of an upstream reply among c's; -1 when full or out of
+ * memory. */
+int wot_dns_client_keep(wot_dns_client *c, const uint8_t *resp, size_t len);
+
+/* Send an answer of len bytes in buf, or its header and question with TC
+ * when it is too big for the UDP client of q. */
+void wot_dns_send_sized(wot_dns_server *s, wot_dns_listener *l,
+			wot_dns_conn *conn, const struct sockaddr_storage *addr,
+			const wot_dns_query *q, const uint8_t *buf, size_t len);
+/* An upstream reply (NULL: every upstream failed) for the question c
+ * asked; the wot_dns_fwd_cb of every client. */
+void wot_dns_client_reply(void *data, const uint8_t *resp, size_t len);
 
 /* chase.c */
-/* Send the overlay's answer partial/plen after appending the normal DNS's
- * answer for its last CNAME target (from the cache or an upstream). */
+/* The overlay's answer (partial/plen, built by wot_dns_answer) leaves the
+ * overlay: answer with the chain completed from the upstreams (splice.c);
+ * partial alone when no upstream can be asked. */
 void wot_dns_chase(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
 		   const struct sockaddr_storage *addr, const uint8_t *pkt,
 		   size_t len, const uint8_t *partial, size_t plen,
 		   uint64_t t0);
+/* Answer c from what it gathered (send it, or ask for the next CNAME
+ * target). Returns 1 when c waits for an upstream, 0 when c is done and
+ * the caller frees it. */
+int wot_dns_chase_step(wot_dns_server *s, wot_dns_client *c,
+		       const wot_dns_query *q);
 
 /* Cancel waiting queries: of conn only, or all when conn is NULL. */
 void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn);

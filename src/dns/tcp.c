@@ -131,6 +131,11 @@ static void process(wot_dns_conn *c)
 
 	while (!c->closing && c->in.len - off >= 2) {
 		mlen = wot_rd16((const uint8_t *)c->in.ptr + off);
+		if (mlen < WOT_DNS_HDR_LEN) {
+			/* Not even a header: the framing is lost. */
+			wot_dns_conn_close(c);
+			return;
+		}
 		if (c->in.len - off < 2 + mlen)
 			break;
 		wot_dns_server_query(c->s, NULL, c, NULL,

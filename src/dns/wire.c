@@ -53,8 +53,8 @@ size_t wot_dns_name_parent(const uint8_t *name, size_t len)
  * Read a possibly compressed name at off into out (uncompressed wire);
  * *end is the offset after the name's bytes at off. -1 if malformed.
  */
-static int read_name(const uint8_t *pkt, size_t len, size_t off, uint8_t *out,
-		     size_t *outlen, size_t *end)
+int wot_dns_read_name(const uint8_t *pkt, size_t len, size_t off, uint8_t *out,
+		      size_t *outlen, size_t *end)
 {
 	size_t o = 0, pos = off, jumps = 0;
 
@@ -94,8 +94,8 @@ static int parse_question(const uint8_t *pkt, size_t len, wot_dns_query *q)
 {
 	size_t end;
 
-	if (read_name(pkt, len, WOT_DNS_HDR_LEN, q->qname, &q->qname_len,
-		      &end) < 0 ||
+	if (wot_dns_read_name(pkt, len, WOT_DNS_HDR_LEN, q->qname,
+			      &q->qname_len, &end) < 0 ||
 	    end + 4 > len)
 		return -1;
 	q->qtype = wot_rd16(pkt + end);
@@ -115,7 +115,8 @@ static int skip_rr(const uint8_t *pkt, size_t len, size_t *off,
 	size_t nlen, end, rdlen;
 	uint16_t type;
 
-	if (read_name(pkt, len, *off, name, &nlen, &end) < 0 || end + 10 > len)
+	if (wot_dns_read_name(pkt, len, *off, name, &nlen, &end) < 0 ||
+	    end + 10 > len)
 		return -1;
 	type = wot_rd16(pkt + end);
 	rdlen = wot_rd16(pkt + end + 8);
@@ -135,6 +136,22 @@ static int skip_rr(const uint8_t *pkt, size_t len, size_t *off,
 	return 0;
 }
 
+/* Skip n questions (qdcount other than 1) from *off. */
+static int skip_questions(const uint8_t *pkt, size_t len, unsigned n,
+			  size_t *off)
+{
+	uint8_t name[WOT_DNS_NAME_MAX];
+	size_t nlen, end;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (wot_dns_read_name(pkt, len, *off, name, &nlen, &end) < 0 ||
+		    end + 4 > len)
+			return -1;
+		*off = end + 4;
+	}
+	return 0;
+}
+
 int wot_dns_query_parse(const uint8_t *pkt, size_t len, wot_dns_query *q)
 {
 	size_t off = WOT_DNS_HDR_LEN;
@@ -146,11 +163,15 @@ int wot_dns_query_parse(const uint8_t *pkt, size_t len, wot_dns_query *q)
 	q->id = wot_rd16(pkt);
 	q->flags = wot_rd16(pkt + 2);
 	q->qdcount = wot_rd16(pkt + 4);
-	if (q->qdcount != 1)
-		return WOT_DNS_PARSE_OK; /* the caller refuses it anyway */
-	if (parse_question(pkt, len, q) < 0)
+	if (q->qdcount == 1) {
+		if (parse_question(pkt, len, q) < 0)
+			return WOT_DNS_PARSE_BAD;
+		off = q->qend;
+	} else if (skip_questions(pkt, len, q->qdcount, &off) < 0) {
 		return WOT_DNS_PARSE_BAD;
-	off = q->qend;
+	}
+	/* Read on when the caller refuses the questions anyway: its FORMERR
+	 * keeps an OPT the query had (RFC 6891 section 7). */
 	nrr = (unsigned)wot_rd16(pkt + 6) + wot_rd16(pkt + 8);
 	nar = wot_rd16(pkt + 10);
 	for (unsigned i = 0; i < nrr + nar; i++)
@@ -181,7 +202,8 @@ int wot_dns_reply_matches(const uint8_t *pkt, size_t len, uint16_t id,
 	if (!(flags & WOT_F_QR) || WOT_OPCODE(flags) != 0 ||
 	    wot_rd16(pkt + 4) != 1)
 		return 0;
-	if (read_name(pkt, len, WOT_DNS_HDR_LEN, name, &nlen, &end) < 0 ||
+	if (wot_dns_read_name(pkt, len, WOT_DNS_HDR_LEN, name, &nlen, &end) <
+		0 ||
 	    end + 4 > len || nlen != lname_len)
 		return 0;
 	wot_dns_name_lower(name, nlen);
@@ -291,15 +313,19 @@ int wot_dns_msg_begin(wot_dns_msg *m, uint8_t *buf, size_t cap,
 	return 0;
 }
 
-int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
-		   size_t owner_len, uint16_t type, uint32_t ttl,
-		   const uint8_t *rdata, size_t rdlen, int name_rdata)
+int wot_dns_msg_rr_parts(wot_dns_msg *m, int section, const uint8_t *owner,
+			 size_t owner_len, uint16_t type, uint32_t ttl,
+			 const wot_dns_part *parts, size_t nparts,
+			 int name_rdata)
 {
-	size_t save_len = m->len, save_ncomp = m->ncomp;
+	size_t save_len = m->len, save_ncomp = m->ncomp, rdlen = 0, at;
 	uint8_t *p;
 
+	for (size_t i = 0; i < nparts; i++)
+		rdlen += parts[i].len;
 	if (section < 1 || section > 3 || m->counts[section] == UINT16_MAX ||
-	    put_name(m, owner, owner_len) < 0 || m->len + 10 + rdlen > m->cap) {
+	    rdlen > UINT16_MAX || put_name(m, owner, owner_len) < 0 ||
+	    m->len + 10 + rdlen > m->cap) {
 		m->len = save_len;
 		m->ncomp = save_ncomp;
 		return -1;
@@ -309,15 +335,30 @@ int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
 	wot_wr16(p + 2, WOT_C_IN);
 	wot_wr32(p + 4, ttl);
 	wot_wr16(p + 8, (uint16_t)rdlen);
-	memcpy(p + 10, rdata, rdlen);
-	if (name_rdata && wot_dns_name_len(rdata, rdlen) == rdlen)
-		remember(m, m->len + 10, rdata, rdlen);
+	at = 10;
+	for (size_t i = 0; i < nparts; i++) {
+		if (parts[i].len)
+			memcpy(p + at, parts[i].ptr, parts[i].len);
+		at += parts[i].len;
+	}
+	if (name_rdata && wot_dns_name_len(p + 10, rdlen) == rdlen)
+		remember(m, m->len + 10, p + 10, rdlen);
 	m->len += 10 + rdlen;
 	m->counts[section]++;
 	return 0;
 }
 
-int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode)
+int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
+		   size_t owner_len, uint16_t type, uint32_t ttl,
+		   const uint8_t *rdata, size_t rdlen, int name_rdata)
+{
+	wot_dns_part part = {rdata, rdlen};
+
+	return wot_dns_msg_rr_parts(m, section, owner, owner_len, type, ttl,
+				    &part, 1, name_rdata);
+}
+
+int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode, int dnssec_ok)
 {
 	uint8_t *p = m->buf + m->len;
 
@@ -326,8 +367,11 @@ int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode)
 	p[0] = 0;
 	wot_wr16(p + 1, WOT_T_OPT);
 	wot_wr16(p + 3, WOT_DNS_EDNS_SIZE);
-	/* Extended rcode high bits, version 0, no DO: we do not sign. */
-	wot_wr32(p + 5, (uint32_t)(ext_rcode >> 4) << 24);
+	/* Extended rcode high bits, version 0, and the query's DO bit
+	 * copied back (RFC 3225 section 3): we do not sign, but the bit
+	 * says the asker understands DNSSEC. */
+	wot_wr32(p + 5, ((uint32_t)(ext_rcode >> 4) << 24) |
+			    (dnssec_ok ? 0x8000u : 0));
 	wot_wr16(p + 9, 0);
 	m->len += WOT_DNS_OPT_LEN;
 	m->counts[3]++;

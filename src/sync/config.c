@@ -34,6 +34,7 @@ static const struct option {
     {"serve", "cache-size", OPT_UINT, "32", offsetof(wot_config, cache_mb)},
     {"serve", "upstream-timeout", OPT_UINT, "1500",
      offsetof(wot_config, upstream_timeout_ms)},
+    {"serve", "max-ttl", OPT_UINT, "86400", offsetof(wot_config, max_ttl)},
     {"serve", "user", OPT_STR, NULL, offsetof(wot_config, user)},
     {"trust", "completes-needed", OPT_UINT, "1",
      offsetof(wot_config, completes_needed)},

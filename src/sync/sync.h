@@ -47,6 +47,7 @@ typedef struct {
 	unsigned threads;	      /* listener threads, default 1 */
 	unsigned cache_mb;	      /* upstream cache bound, 0 = no cache */
 	unsigned upstream_timeout_ms; /* per upstream attempt */
+	unsigned max_ttl;	      /* cap of upstream TTLs, seconds */
 	char *user;		      /* drop root to this user after binding */
 	wot_trust_policy trust;	      /* [trust] weights, margin, shadow */
 	unsigned completes_needed, marginals_needed, max_cert_depth;

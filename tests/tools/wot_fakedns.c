@@ -1,7 +1,7 @@
 /* wot_fakedns.c - test tool: a fake upstream DNS server on loopback.
  *
  * usage: wot_fakedns --listen ADDR:PORT --mode MODE [--ttl N]
- *                    [--port-file F] [--log F]
+ *                    [--evil ZONE] [--port-file F] [--log F]
  *
  * Binds UDP and TCP on one port (port 0 picks a free one, written to
  * --port-file and printed on stdout). Every A query for any name gets one
@@ -18,6 +18,17 @@
  *   servfail         SERVFAIL
  *   tc               UDP: TC and no answer; TCP: the answer
  *   big              A: 60 A records (UDP clients of 512 bytes get TC)
+ *   hostile          A: the answer, plus lies about the overlay zone
+ *                    --evil Z (default alice.wot): in the answer
+ *                    "www.Z A 6.6.6.6" and "Z A 6.6.6.6"; in authority
+ *                    "Z NS evil.ns.example." (out of bailiwick) and
+ *                    "TLD NS ns.TLD." (the question's last label: in
+ *                    bailiwick); in additional "evil.ns.example.",
+ *                    "www.Z" and "unrelated.example." A 6.6.6.6 and
+ *                    "ns.TLD. A 192.0.2.54". A first label "to-L" answers
+ *                    with "CNAME L.Z" and "L.Z A 6.6.6.6" instead
+ *   chclass          A: the answer record in class CH, not IN
+ *   chquestion       A: the answer with the question's class set to CH
  * The query "count.fake. TXT" (class IN or CH) is answered in every mode
  * with TXT "udp=N tcp=M", the queries received so far, and is not counted.
  * --log appends one line per counted query: "udp|tcp port=P id=I type=T
@@ -45,11 +56,15 @@ enum mode {
 	M_SERVFAIL,
 	M_TC,
 	M_BIG,
+	M_HOSTILE,
+	M_CHCLASS,
+	M_CHQUESTION,
 	M_COUNT
 };
 
 static const char *const mode_names[M_COUNT] = {
-    "ok", "timeout", "wrongid", "wrongid-then-ok", "servfail", "tc", "big"};
+    "ok", "timeout", "wrongid", "wrongid-then-ok", "servfail",
+    "tc", "big",     "hostile", "chclass",	   "chquestion"};
 
 enum {
 	MAX_CONNS = 64,
@@ -59,6 +74,8 @@ enum {
 	BIND_TRIES = 16,
 	MSG_MAX = 65535,
 	T_A = 1,
+	T_NS = 2,
+	T_CNAME = 5,
 	T_SOA = 6,
 	T_TXT = 16,
 	T_OPT = 41,
@@ -106,6 +123,7 @@ typedef struct {
 static struct {
 	enum mode mode;
 	uint32_t ttl;
+	const char *evil;
 	FILE *log;
 	int udp, tcp;
 	conn conns[MAX_CONNS];
@@ -177,11 +195,55 @@ static void begin(msg *m, uint8_t *buf, size_t cap, const query *q,
 	m->counts[0] = 1;
 }
 
-/* One RR whose owner is the name at offset owner_off (a pointer). */
+/* One RR of class cls whose owner is the name at offset owner_off (a
+ * pointer). */
+static void rr_class(msg *m, int section, uint16_t owner_off, uint16_t type,
+		     uint16_t cls, uint32_t ttl, const uint8_t *rdata,
+		     size_t rdlen)
+{
+	put16(m, (uint16_t)(0xC000 | owner_off));
+	put16(m, type);
+	put16(m, cls);
+	put32(m, ttl);
+	put16(m, (uint16_t)rdlen);
+	put(m, rdata, rdlen);
+	m->counts[section]++;
+}
+
 static void rr(msg *m, int section, uint16_t owner_off, uint16_t type,
 	       uint32_t ttl, const uint8_t *rdata, size_t rdlen)
 {
-	put16(m, (uint16_t)(0xC000 | owner_off));
+	rr_class(m, section, owner_off, type, C_IN, ttl, rdata, rdlen);
+}
+
+/* Text name ("a.b" or "a.b.") to wire; its length. */
+static size_t to_wire(const char *text, uint8_t *out)
+{
+	size_t n = 0;
+
+	while (*text && *text != '.') {
+		const char *dot = strchr(text, '.');
+		size_t l = dot ? (size_t)(dot - text) : strlen(text);
+		if (l > 63 || n + l + 2 > 255)
+			break;
+		out[n++] = (uint8_t)l;
+		memcpy(out + n, text, l);
+		n += l;
+		text += l;
+		if (*text == '.')
+			text++;
+	}
+	out[n++] = 0;
+	return n;
+}
+
+/* One RR whose owner is the text name owner (written uncompressed). */
+static void rr_named(msg *m, int section, const char *owner, uint16_t type,
+		     uint32_t ttl, const uint8_t *rdata, size_t rdlen)
+{
+	uint8_t w[256];
+
+	put(m, w, to_wire(owner, w));
 	put16(m, type);
 	put16(m, C_IN);
 	put32(m, ttl);
@@ -289,6 +351,55 @@ static int parse_query(const uint8_t *p, size_t len, query *q)
 	return 0;
 }
 
+static const uint8_t evil_a[4] = {6, 6, 6, 6};
+
+/* A name of the evil zone: "LABEL.ZONE" (LABEL NULL: the zone). */
+static void evil_name(char *out, size_t cap, const char *label)
+{
+	snprintf(out, cap, "%s%s%s", label ? label : "", label ? "." : "",
+		 g.evil);
+}
+
+/* The TLD of the question as text ("test"), lowercase. */
+static void tld_text(const query *q, char *out, size_t cap)
+{
+	const char *end = q->text + strlen(q->text) - 1, *p = end;
+
+	while (p > q->text && p[-1] != '.')
+		p--;
+	snprintf(out, cap, "%.*s", (int)(end - p), p);
+}
+
+/* The hostile answer: see the usage comment at the top. */
+static void hostile_records(msg *m, const query *q)
+{
+	static const uint8_t good[4] = {192, 0, 2, 53},
+			     ns_a[4] = {192, 0, 2, 54};
+	char name[600], tld[256], target[300];
+	uint8_t w[256];
+
+	if (strncmp(q->text, "to-", 3) == 0) {
+		snprintf(target, sizeof(target), "%.*s",
+			 (int)strcspn(q->text + 3, "."), q->text + 3);
+		evil_name(name, sizeof(name), target);
+		rr(m, 1, 12, T_CNAME, g.ttl, w, to_wire(name, w));
+		rr_named(m, 1, name, T_A, g.ttl, evil_a, 4);
+	} else {
+		rr(m, 1, 12, T_A, g.ttl, good, 4);
+	}
+	evil_name(name, sizeof(name), "www");
+	rr_named(m, 1, name, T_A, g.ttl, evil_a, 4);
+	rr_named(m, 1, g.evil, T_A, g.ttl, evil_a, 4);
+	rr_named(m, 2, g.evil, T_NS, g.ttl, w, to_wire("evil.ns.example", w));
+	tld_text(q, tld, sizeof(tld));
+	snprintf(target, sizeof(target), "ns.%s", tld);
+	rr_named(m, 2, tld, T_NS, g.ttl, w, to_wire(target, w));
+	rr_named(m, 3, "evil.ns.example", T_A, g.ttl, evil_a, 4);
+	rr_named(m, 3, name, T_A, g.ttl, evil_a, 4);
+	rr_named(m, 3, "unrelated.example", T_A, g.ttl, evil_a, 4);
+	rr_named(m, 3, target, T_A, g.ttl, ns_a, 4);
+}
+
 /* The normal answer to q (lie: the A record is 203.0.113.66 instead). */
 static size_t build_answer(const query *q, uint8_t *buf, size_t cap, int lie,
 			   int tc)
@@ -299,6 +410,11 @@ static size_t build_answer(const query *q, uint8_t *buf, size_t cap, int lie,
 	unsigned rcode = 0;
 
 	begin(&m, buf, cap, q, tc ? F_TC : 0, q->qname, q->qname_len);
+	if (g.mode == M_CHQUESTION && !tc) {
+		/* the question's class, just written before the counts */
+		buf[m.len - 2] = 0;
+		buf[m.len - 1] = C_CH;
+	}
 	if (tc) {
 		/* nothing but the question */
 	} else if (q->qclass != C_IN) {
@@ -308,6 +424,10 @@ static size_t build_answer(const query *q, uint8_t *buf, size_t cap, int lie,
 	} else if (strncmp(q->text, "nx.", 3) == 0) {
 		rcode = R_NXDOMAIN;
 		add_soa(&m, q);
+	} else if (q->qtype == T_A && g.mode == M_HOSTILE) {
+		hostile_records(&m, q);
+	} else if (q->qtype == T_A && g.mode == M_CHCLASS) {
+		rr_class(&m, 1, 12, T_A, C_CH, g.ttl, good, 4);
 	} else if (q->qtype == T_A && g.mode == M_BIG) {
 		for (int i = 1; i <= BIG_COUNT; i++) {
 			uint8_t a[4] = {192, 0, 2, (uint8_t)i};
@@ -687,9 +807,9 @@ static void serve(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: wot_fakedns --listen ADDR:PORT --mode MODE "
-			"[--ttl N] [--port-file F] [--log F]\n"
+			"[--ttl N] [--evil ZONE] [--port-file F] [--log F]\n"
 			"modes: ok timeout wrongid wrongid-then-ok servfail "
-			"tc big\n");
+			"tc big hostile chclass chquestion\n");
 	return 2;
 }
 
@@ -701,6 +821,7 @@ int main(int argc, char **argv)
 	    {"ttl", required_argument, NULL, 't'},
 	    {"port-file", required_argument, NULL, 'p'},
 	    {"log", required_argument, NULL, 'L'},
+	    {"evil", required_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -712,6 +833,7 @@ int main(int argc, char **argv)
 	int c, mode = M_OK;
 
 	g.ttl = 300;
+	g.evil = "alice.wot";
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -729,6 +851,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			port_file = optarg;
+			break;
+		case 'e':
+			g.evil = optarg;
 			break;
 		case 'L':
 			g.log = fopen(optarg, "a");

@@ -12,7 +12,8 @@
  * summary line:
  *   id=ID rcode=NAME flags=qr,aa,.. qd=N an=N ns=N ar=N len=N
  * (the rcode includes the EDNS extended bits when an OPT is present), then
- * "no reply" if fewer than N came. Exit 0 when all N came, 3 otherwise, 1
+ * "closed" if the server closed the TCP connection and "no reply" if
+ * fewer than N came. Exit 0 when all N came, 3 otherwise, 1
  * on errors, 2 on usage errors.
  */
 #include <errno.h>
@@ -228,6 +229,8 @@ static int run_tcp(int fd, const uint8_t *msg, size_t len, int raw, int count,
 		    !wait_readable(fd, deadline))
 			break;
 		ssize_t n = recv(fd, in + have, sizeof(in) - have, 0);
+		if (n == 0)
+			printf("closed\n");
 		if (n <= 0)
 			break; /* closed by the server */
 		have += (size_t)n;
