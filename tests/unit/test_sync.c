@@ -70,6 +70,89 @@ static void sync_zone_errors_name_line(void **state)
 	    WOT_ESYNTAX);
 }
 
+/* Expect text refused with "label:line: ..." and what in the message. */
+static void refused(const char *text, const char *where, const char *what)
+{
+	ldns_rr_list *rrs = NULL;
+
+	assert_int_equal(wot_zone_parse(text, strlen(text), "r.zone", &rrs),
+			 WOT_ESYNTAX);
+	assert_null(rrs);
+	if (!strstr(wot_error_last(), where) || !strstr(wot_error_last(), what))
+		fail_msg("%s: got \"%s\", want %s ... %s", text,
+			 wot_error_last(), where, what);
+}
+
+static void sync_zone_rules(void **state)
+{
+	const char ok[] =
+	    "$ORIGIN a.wot.\n$TTL 300\n@ IN SOA ns h 1 3600 600 86400 60\n"
+	    "@ IN TXT \"semi;colon\" \"(paren\" \"\\\"q\" ; a \" quote\n"
+	    "www IN CNAME @\nwww IN RRSIG A 8 3 300 20300101000000 "
+	    "20200101000000 1 a.wot. AAAA\nwww IN NSEC a.wot. A\n"
+	    "k IN TXT ( \"one\"\n  \"two\" )\n@ 300 IN A 192.0.2.1\n"
+	    "@ 300 IN A 192.0.2.2\nx 2147483647 IN A 192.0.2.3\n";
+	const char *hdr = "$ORIGIN a.wot.\n$TTL 300\n";
+	char buf[1024];
+	ldns_rr_list *rrs = NULL;
+
+	(void)state;
+	assert_int_equal(wot_zone_parse(ok, strlen(ok), "ok", &rrs), 0);
+	assert_int_equal(ldns_rr_list_rr_count(rrs), 9);
+	ldns_rr_list_deep_free(rrs);
+#define R(body, where, what)                                                   \
+	do {                                                                   \
+		snprintf(buf, sizeof(buf), "%s%s", hdr, body);                 \
+		refused(buf, where, what);                                     \
+	} while (0)
+	/* quotes and parentheses */
+	R("@ IN A 192.0.2.1\nt IN TXT \"open\nu IN A 192.0.2.2\n",
+	  "r.zone:4:", "unterminated quote");
+	R("t IN TXT \"open", "r.zone:3:", "unterminated quote");
+	R("t IN TXT ( \"a\"\n\n", "r.zone:3:", "'(' never closed");
+	R("t IN TXT \"a\" )\n", "r.zone:3:", "')' without '('");
+	R("t IN TXT ( ( \"a\" ) )\n", "r.zone:3:", "'(' inside parentheses");
+	/* CNAME and other data, two CNAMEs (RFC 1034 3.6.2, RFC 2181 10.1) */
+	R("w IN A 192.0.2.1\nw IN CNAME @\n",
+	  "r.zone:4:", "CNAME beside other data at w.a.wot. (line 3");
+	R("w IN CNAME @\nW IN TXT \"x\"\n",
+	  "r.zone:4:", "data beside the CNAME at w.a.wot. (line 3");
+	R("w IN CNAME @\nw IN CNAME x\n", "r.zone:4:", "a second CNAME");
+	R("@ IN SOA ns h 1 3600 600 86400 60\n@ IN CNAME x.example.\n",
+	  "r.zone:4:", "CNAME beside other data at a.wot.");
+	/* RFC 2181 5.2 and 8 */
+	R("@ 300 IN A 192.0.2.1\n@ 60 IN A 192.0.2.2\n", "r.zone:4:",
+	  "TTL 60 differs from TTL 300 of the same RRset on line 3");
+	R("@ 2147483648 IN A 192.0.2.1\n",
+	  "r.zone:3:", "TTL 2147483648 is over 2147483647");
+	R("$TTL 4294967295\n@ IN A 192.0.2.1\n", "r.zone:4:", "is over");
+	/* one zone per file, nothing outside it */
+	R("@ IN SOA ns h 1 3600 600 86400 60\nb.wot. IN SOA ns h 1 3600 600 "
+	  "86400 60\n",
+	  "r.zone:4:", "a second SOA (the first on line 3)");
+	R("@ IN SOA ns h 1 3600 600 86400 60\nx IN A 192.0.2.1\n"
+	  "www.b.wot. IN A 192.0.2.1\n",
+	  "r.zone:5:", "www.b.wot. is outside the zone a.wot.");
+	R("@ IN SOA ns h 1 3600 600 86400 60\nwot. IN A 192.0.2.1\n",
+	  "r.zone:4:", "wot. is outside the zone a.wot.");
+	/* names and labels too long (RFC 1035 2.3.4) */
+	memset(buf, 0, sizeof(buf));
+	{
+		char body[600];
+		memset(body, 'l', 64);
+		snprintf(body + 64, sizeof(body) - 64, " IN A 192.0.2.1\n");
+		R(body, "r.zone:3:", "");
+		for (int i = 0; i < 5; i++)
+			memcpy(body + i * 60,
+			       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			       "aaaaaaaaaaaa.",
+			       60);
+		snprintf(body + 300, sizeof(body) - 300, " IN A 192.0.2.1\n");
+		R(body, "r.zone:3:", "");
+	}
+#undef R
+}
+
 static void sync_config_parse(void **state)
 {
 	const char text[] = "[identity]\nkey = "
@@ -394,6 +477,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(sync_zone_ok),
 	    cmocka_unit_test(sync_zone_errors_name_line),
+	    cmocka_unit_test(sync_zone_rules),
 	    cmocka_unit_test(sync_config_parse),
 	    cmocka_unit_test(sync_config_errors),
 	    cmocka_unit_test(sync_config_opinion),

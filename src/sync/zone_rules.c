@@ -1,0 +1,259 @@
+/*
+ * zone_rules.c - what RFC 1034, 1035 and 2181 forbid in a zone file but
+ * ldns reads anyway. An unterminated quote or parenthesis makes ldns eat
+ * the following lines into one record; CNAME beside other data, a second
+ * CNAME, an RRset whose TTLs differ, a TTL over 2^31-1, a second SOA or a
+ * name outside the SOA's zone parse fine record by record. publish and
+ * sync both refuse them (wot_zone_parse), so nothing invalid is served.
+ */
+#include "sync/sync_int.h"
+#include "sync/zone.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int text_error(const char *label, int line, const char *what, int other)
+{
+	if (other)
+		return wot_error_set(WOT_ESYNTAX, "%s:%d: %s (line %d)", label,
+				     line, what, other);
+	return wot_error_set(WOT_ESYNTAX, "%s:%d: %s", label, line, what);
+}
+
+/* Index past a comment that starts at i: up to its newline. */
+static size_t skip_comment(const char *text, size_t len, size_t i)
+{
+	while (i + 1 < len && text[i + 1] != '\n')
+		i++;
+	return i;
+}
+
+int wot_zone_check_text(const char *text, size_t len, const char *label)
+{
+	int line = 1, quote = 0, paren = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '\\' && i + 1 < len) { /* escaped: never special */
+			line += text[++i] == '\n';
+			continue;
+		}
+		if (c == '\n')
+			line++;
+		if (quote) {
+			/* A quoted string ends on its own line (BIND and NSD
+			 * refuse one that does not). */
+			if (c == '\n')
+				return text_error(label, quote,
+						  "unterminated quote", 0);
+			quote = c == '"' ? 0 : quote;
+		} else if (c == '"') {
+			quote = line;
+		} else if (c == ';') {
+			i = skip_comment(text, len, i);
+		} else if (c == '(' && paren) {
+			return text_error(label, line,
+					  "'(' inside parentheses opened on "
+					  "line",
+					  paren);
+		} else if (c == '(') {
+			paren = line;
+		} else if (c == ')' && !paren) {
+			return text_error(label, line, "')' without '('", 0);
+		} else if (c == ')') {
+			paren = 0;
+		}
+	}
+	if (quote)
+		return text_error(label, quote, "unterminated quote", 0);
+	if (paren)
+		return text_error(label, paren, "'(' never closed", 0);
+	return 0;
+}
+
+/* What was seen at one owner name, and of one RRset. */
+struct owner {
+	int cname;   /* line of its CNAME, 0: none */
+	int other;   /* line of its first other data, 0: none */
+	uint16_t nt; /* types seen, as far as types[] holds them */
+	struct {
+		uint16_t type;
+		uint32_t ttl;
+		int line;
+	} types[8];
+	struct owner *more; /* the next eight types */
+};
+
+struct rules {
+	const char *label;
+	wot_map *owners; /* lowercase owner text -> struct owner */
+	const ldns_rdf *apex;
+	int soa; /* line of the SOA, 0: none */
+};
+
+static void owner_free(void *p)
+{
+	struct owner *o = p;
+
+	while (o) {
+		struct owner *next = o->more;
+		free(o);
+		o = next;
+	}
+}
+
+static int get_owner(struct rules *r, const ldns_rr *rr, char **key,
+		     struct owner **out)
+{
+	char *s = ldns_rdf2str(ldns_rr_owner(rr));
+
+	*key = s;
+	if (!s)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	for (char *p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if ((*out = wot_map_get(r->owners, s)))
+		return 0;
+	if (!(*out = calloc(1, sizeof(**out))))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	if (wot_map_put(r->owners, s, *out, NULL) < 0) {
+		free(*out);
+		*out = NULL;
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* RFC 2181 §5.2: the records of one RRset have one TTL. Refused rather
+ * than normalised: the publisher sees which TTL it meant to change. */
+static int same_ttl(struct rules *r, struct owner *o, const ldns_rr *rr,
+		    int line)
+{
+	uint16_t type = (uint16_t)ldns_rr_get_type(rr);
+	uint32_t ttl = ldns_rr_ttl(rr);
+
+	for (;; o = o->more) {
+		for (uint16_t i = 0; i < o->nt; i++) {
+			if (o->types[i].type != type)
+				continue;
+			if (o->types[i].ttl == ttl)
+				return 0;
+			return wot_error_set(
+			    WOT_ESYNTAX,
+			    "%s:%d: TTL %u differs from TTL %u of the same "
+			    "RRset on line %d (RFC 2181 section 5.2)",
+			    r->label, line, ttl, o->types[i].ttl,
+			    o->types[i].line);
+		}
+		if (o->nt < 8) {
+			o->types[o->nt].type = type;
+			o->types[o->nt].ttl = ttl;
+			o->types[o->nt++].line = line;
+			return 0;
+		}
+		if (!o->more && !(o->more = calloc(1, sizeof(*o))))
+			return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+}
+
+/* RRSIG and NSEC may stand beside a CNAME (RFC 2181 §10.1, RFC 4035). */
+static int is_cname_companion(ldns_rr_type t)
+{
+	return t == LDNS_RR_TYPE_RRSIG || t == LDNS_RR_TYPE_NSEC;
+}
+
+static int check_cname(struct rules *r, struct owner *o, const char *name,
+		       ldns_rr_type t, int line)
+{
+	if (t == LDNS_RR_TYPE_CNAME && o->cname)
+		return wot_error_set(WOT_ESYNTAX,
+				     "%s:%d: a second CNAME at %s (line %d; "
+				     "RFC 2181 section 10.1)",
+				     r->label, line, name, o->cname);
+	if (t == LDNS_RR_TYPE_CNAME && o->other)
+		return wot_error_set(WOT_ESYNTAX,
+				     "%s:%d: CNAME beside other data at %s "
+				     "(line %d; RFC 1034 section 3.6.2)",
+				     r->label, line, name, o->other);
+	if (t != LDNS_RR_TYPE_CNAME && !is_cname_companion(t) && o->cname)
+		return wot_error_set(WOT_ESYNTAX,
+				     "%s:%d: data beside the CNAME at %s "
+				     "(line %d; RFC 1034 section 3.6.2)",
+				     r->label, line, name, o->cname);
+	if (t == LDNS_RR_TYPE_CNAME)
+		o->cname = line;
+	else if (!is_cname_companion(t) && !o->other)
+		o->other = line;
+	return 0;
+}
+
+static int check_record(struct rules *r, const ldns_rr *rr, int line)
+{
+	ldns_rr_type t = ldns_rr_get_type(rr);
+	struct owner *o = NULL;
+	char *name = NULL;
+	int rc;
+
+	/* RFC 2181 §8: a TTL is 31 bits; larger ones mean nothing sane. */
+	if (ldns_rr_ttl(rr) > INT32_MAX)
+		return wot_error_set(WOT_ESYNTAX,
+				     "%s:%d: TTL %u is over 2147483647 (RFC "
+				     "2181 section 8)",
+				     r->label, line, ldns_rr_ttl(rr));
+	if (t == LDNS_RR_TYPE_SOA && r->soa)
+		return wot_error_set(WOT_ESYNTAX,
+				     "%s:%d: a second SOA (the first on line "
+				     "%d): one zone per file",
+				     r->label, line, r->soa);
+	if (t == LDNS_RR_TYPE_SOA) {
+		r->soa = line;
+		r->apex = ldns_rr_owner(rr);
+	}
+	rc = get_owner(r, rr, &name, &o);
+	if (rc == 0)
+		rc = check_cname(r, o, name, t, line);
+	if (rc == 0)
+		rc = same_ttl(r, o, rr, line);
+	free(name);
+	return rc;
+}
+
+/* With an SOA, the file is that zone: every name at or below its owner. */
+static int check_inside(struct rules *r, const ldns_rr_list *rrs,
+			const int *lines)
+{
+	for (size_t i = 0; r->apex && i < ldns_rr_list_rr_count(rrs); i++) {
+		const ldns_rdf *owner = ldns_rr_owner(ldns_rr_list_rr(rrs, i));
+		char *s, *apex;
+		int rc;
+		if (ldns_dname_compare(owner, r->apex) == 0 ||
+		    ldns_dname_is_subdomain(owner, r->apex))
+			continue;
+		s = ldns_rdf2str(owner);
+		apex = ldns_rdf2str(r->apex);
+		rc = wot_error_set(WOT_ESYNTAX,
+				   "%s:%d: %s is outside the zone %s (its SOA "
+				   "is on line %d)",
+				   r->label, lines[i], s ? s : "?",
+				   apex ? apex : "?", r->soa);
+		free(s);
+		free(apex);
+		return rc;
+	}
+	return 0;
+}
+
+int wot_zone_rules(const ldns_rr_list *rrs, const int *lines, const char *label)
+{
+	struct rules r = {label, NULL, NULL, 0};
+	int rc = wot_map_new(&r.owners);
+
+	for (size_t i = 0; rc == 0 && i < ldns_rr_list_rr_count(rrs); i++)
+		rc = check_record(&r, ldns_rr_list_rr(rrs, i), lines[i]);
+	if (rc == 0)
+		rc = check_inside(&r, rrs, lines);
+	wot_map_free(r.owners, owner_free);
+	return rc;
+}
