@@ -103,17 +103,7 @@ static int hash_file(const char *path, uint64_t *out)
 static int load_part(const char *path, int top, wot_dns_table **out)
 {
 	wot_dns_table *t = NULL;
-	struct stat st;
 	int rc = wot_dns_table_new(&t);
-
-	/* What sync writes stays far below this: a larger file is not ours. */
-	if (rc == 0 && stat(path, &st) == 0 &&
-	    (uint64_t)st.st_size > WOT_MAX_SHARD_BYTES)
-		rc = wot_error_set(WOT_ELIMIT,
-				   "%s: %" PRIu64 " MiB, over the %u MiB any "
-				   "shard may hold",
-				   path, (uint64_t)st.st_size >> 20,
-				   WOT_MAX_SHARD_BYTES >> 20);
 
 	if (rc == 0)
 		rc = wot_dns_table_load_into(t, path);
@@ -125,6 +115,21 @@ static int load_part(const char *path, int top, wot_dns_table **out)
 	}
 	*out = t;
 	return rc;
+}
+
+/* What sync writes stays far below the bound: a larger file is not ours
+ * (and is not even read to be hashed). */
+static int size_ok(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size > WOT_MAX_SHARD_BYTES)
+		return wot_error_set(WOT_ELIMIT,
+				     "%s: %" PRIu64 " MiB, over the %u MiB any "
+				     "shard may hold",
+				     path, (uint64_t)st.st_size >> 20,
+				     WOT_MAX_SHARD_BYTES >> 20);
+	return 0;
 }
 
 /*
@@ -152,7 +157,8 @@ static int get_part(wot_home *h, const wot_manifest_shard *s,
 	}
 	if (!(path = wot_manifest_path(h, s, "zone")))
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	if (!top)
+	rc = size_ok(path);
+	if (rc == 0 && !top)
 		rc = hash_file(path, hash);
 	if (rc == 0 && old && *hash == last.hash[id]) {
 		wot_dns_table_ref(old);
@@ -199,12 +205,12 @@ static int skip_part(const wot_manifest_shard *s, int rc, const char *dir,
 		     const uint8_t *stale, char ***errors, wot_dns_table **part)
 {
 	int same = last.table && !strcmp(last.dir, dir) && !stale[s->shard];
-	char *msg;
+	char *msg, id[WOT_SHARD_ID_MAX];
 
 	if (rc == WOT_ENOENT || rc == WOT_ENOMEM)
 		return rc;
-	msg = wot_strdup_printf("shard %d skipped: %s", s->shard,
-				wot_error_last());
+	wot_shard_id(s->shard, id);
+	msg = wot_strdup_printf("shard %s skipped: %s", id, wot_error_last());
 	wot_log(WOT_LOG_ERR, "dns", "accepted set: %s",
 		msg ? msg : "out of memory");
 	if (!msg || wot_strv_push(errors, msg) < 0) {

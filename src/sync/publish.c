@@ -77,14 +77,14 @@ static int zone_within(const wot_limits *lim, wot_limits_tally *tally,
 	ldns_rr_list *rrs = NULL;
 	int rc = wot_zone_parse_max(data, len, file, lim->records, &rrs);
 
-	if (rc == 0)
-		rc = wot_limits_tally_add(tally, file, rrs);
-	ldns_rr_list_deep_free(rrs);
 	if (rc == WOT_ELIMIT)
 		return wot_error_set(WOT_ELIMIT,
 				     "%s: more than %zu records ([limits] "
 				     "records)",
 				     file, lim->records);
+	if (rc == 0)
+		rc = wot_limits_tally_add(tally, file, rrs);
+	ldns_rr_list_deep_free(rrs);
 	return rc;
 }
 
