@@ -2,9 +2,10 @@
  * zone_rules.c - what RFC 1034, 1035 and 2181 forbid in a zone file but
  * ldns reads anyway. An unterminated quote or parenthesis makes ldns eat
  * the following lines into one record; CNAME beside other data, a second
- * CNAME, an RRset whose TTLs differ, a TTL over 2^31-1, a second SOA or a
- * name outside the SOA's zone parse fine record by record. publish and
- * sync both refuse them (wot_zone_parse), so nothing invalid is served.
+ * CNAME, an RRset whose TTLs differ, a TTL over 2^31-1, two SOAs at one
+ * name or, in a file with SOAs, a name under none of them parse fine
+ * record by record. (A file may hold several zones, each with its SOA.) publish
+ * and sync both refuse them (wot_zone_parse), so nothing invalid is served.
  */
 #include "sync/sync_int.h"
 #include "sync/zone.h"
@@ -89,8 +90,7 @@ struct owner {
 struct rules {
 	const char *label;
 	wot_map *owners; /* lowercase owner text -> struct owner */
-	const ldns_rdf *apex;
-	int soa; /* line of the SOA, 0: none */
+	wot_map *apexes; /* lowercase SOA owner text -> its line */
 };
 
 static void owner_free(void *p)
@@ -202,16 +202,18 @@ static int check_record(struct rules *r, const ldns_rr *rr, int line)
 				     "%s:%d: TTL %u is over 2147483647 (RFC "
 				     "2181 section 8)",
 				     r->label, line, ldns_rr_ttl(rr));
-	if (t == LDNS_RR_TYPE_SOA && r->soa)
-		return wot_error_set(WOT_ESYNTAX,
-				     "%s:%d: a second SOA (the first on line "
-				     "%d): one zone per file",
-				     r->label, line, r->soa);
-	if (t == LDNS_RR_TYPE_SOA) {
-		r->soa = line;
-		r->apex = ldns_rr_owner(rr);
-	}
 	rc = get_owner(r, rr, &name, &o);
+	if (rc == 0 && t == LDNS_RR_TYPE_SOA) {
+		intptr_t first = (intptr_t)wot_map_get(r->apexes, name);
+		if (first)
+			rc = wot_error_set(WOT_ESYNTAX,
+					   "%s:%d: a second SOA at %s (line "
+					   "%d): a zone has one",
+					   r->label, line, name, (int)first);
+		else if (wot_map_put(r->apexes, name, (void *)(intptr_t)line,
+				     NULL) < 0)
+			rc = wot_error_set(WOT_ENOMEM, "out of memory");
+	}
 	if (rc == 0)
 		rc = check_cname(r, o, name, t, line);
 	if (rc == 0)
@@ -220,26 +222,47 @@ static int check_record(struct rules *r, const ldns_rr *rr, int line)
 	return rc;
 }
 
-/* With an SOA, the file is that zone: every name at or below its owner. */
+/* 1 if owner is at or under one of the file's apexes. By its ancestors
+ * (at most 127), so a file of many SOAs costs no more per record. */
+static int inside(const struct rules *r, const ldns_rdf *owner)
+{
+	ldns_rdf *d = ldns_rdf_clone(owner);
+	int in = 0;
+
+	while (d && !in) {
+		char *s = ldns_rdf2str(d);
+		ldns_rdf *up = ldns_dname_label_count(d) > 0
+				   ? ldns_dname_left_chop(d)
+				   : NULL;
+		for (char *p = s; p && *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		in = s && wot_map_get(r->apexes, s) != NULL;
+		free(s);
+		ldns_rdf_deep_free(d);
+		d = up;
+	}
+	ldns_rdf_deep_free(d);
+	return in;
+}
+
+/* With SOAs, the file is those zones: every name at or below one. */
 static int check_inside(struct rules *r, const ldns_rr_list *rrs,
 			const int *lines)
 {
-	for (size_t i = 0; r->apex && i < ldns_rr_list_rr_count(rrs); i++) {
+	if (wot_map_count(r->apexes) == 0)
+		return 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
 		const ldns_rdf *owner = ldns_rr_owner(ldns_rr_list_rr(rrs, i));
-		char *s, *apex;
+		char *s;
 		int rc;
-		if (ldns_dname_compare(owner, r->apex) == 0 ||
-		    ldns_dname_is_subdomain(owner, r->apex))
+		if (inside(r, owner))
 			continue;
 		s = ldns_rdf2str(owner);
-		apex = ldns_rdf2str(r->apex);
 		rc = wot_error_set(WOT_ESYNTAX,
-				   "%s:%d: %s is outside the zone %s (its SOA "
-				   "is on line %d)",
-				   r->label, lines[i], s ? s : "?",
-				   apex ? apex : "?", r->soa);
+				   "%s:%d: %s is outside the zones of the "
+				   "file's SOA records",
+				   r->label, lines[i], s ? s : "?");
 		free(s);
-		free(apex);
 		return rc;
 	}
 	return 0;
@@ -247,13 +270,16 @@ static int check_inside(struct rules *r, const ldns_rr_list *rrs,
 
 int wot_zone_rules(const ldns_rr_list *rrs, const int *lines, const char *label)
 {
-	struct rules r = {label, NULL, NULL, 0};
+	struct rules r = {label, NULL, NULL};
 	int rc = wot_map_new(&r.owners);
 
+	if (rc == 0)
+		rc = wot_map_new(&r.apexes);
 	for (size_t i = 0; rc == 0 && i < ldns_rr_list_rr_count(rrs); i++)
 		rc = check_record(&r, ldns_rr_list_rr(rrs, i), lines[i]);
 	if (rc == 0)
 		rc = check_inside(&r, rrs, lines);
 	wot_map_free(r.owners, owner_free);
+	wot_map_free(r.apexes, NULL);
 	return rc;
 }

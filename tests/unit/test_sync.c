@@ -126,15 +126,25 @@ static void sync_zone_rules(void **state)
 	R("@ 2147483648 IN A 192.0.2.1\n",
 	  "r.zone:3:", "TTL 2147483648 is over 2147483647");
 	R("$TTL 4294967295\n@ IN A 192.0.2.1\n", "r.zone:4:", "is over");
-	/* one zone per file, nothing outside it */
-	R("@ IN SOA ns h 1 3600 600 86400 60\nb.wot. IN SOA ns h 1 3600 600 "
+	/* one SOA per zone, nothing outside the file's zones */
+	R("@ IN SOA ns h 1 3600 600 86400 60\nA.wot. IN SOA ns h 2 3600 600 "
 	  "86400 60\n",
-	  "r.zone:4:", "a second SOA (the first on line 3)");
+	  "r.zone:4:", "a second SOA at a.wot. (line 3)");
 	R("@ IN SOA ns h 1 3600 600 86400 60\nx IN A 192.0.2.1\n"
-	  "www.b.wot. IN A 192.0.2.1\n",
-	  "r.zone:5:", "www.b.wot. is outside the zone a.wot.");
+	  "b.wot. IN SOA ns h 1 3600 600 86400 60\nwww.b.wot. IN A 192.0.2.1\n"
+	  "www.c.wot. IN A 192.0.2.1\n",
+	  "r.zone:7:", "www.c.wot. is outside the zones of the file's SOA");
 	R("@ IN SOA ns h 1 3600 600 86400 60\nwot. IN A 192.0.2.1\n",
-	  "r.zone:4:", "wot. is outside the zone a.wot.");
+	  "r.zone:4:", "wot. is outside the zones");
+	{ /* several zones in one file, each with its SOA */
+		const char two[] =
+		    "$ORIGIN a.wot.\n@ IN SOA ns h 1 3600 600 86400 60\n"
+		    "x.y IN A 192.0.2.1\nb.wot. IN SOA ns h 1 3600 600 86400 "
+		    "60\nwww.b.wot. IN A 192.0.2.1\n";
+		assert_int_equal(wot_zone_parse(two, strlen(two), "two", &rrs),
+				 0);
+		ldns_rr_list_deep_free(rrs);
+	}
 	/* names and labels too long (RFC 1035 2.3.4) */
 	memset(buf, 0, sizeof(buf));
 	{
