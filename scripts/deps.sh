@@ -7,7 +7,7 @@ PKGS=(build-essential cmake pkg-config
 	libcmocka-dev libinih-dev libjansson-dev
 	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound
 	iproute2
-	procps
+	procps time
 	openssh-server)
 # bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
 # unlike the dnsmasq package it has no system service to start).
