@@ -219,8 +219,9 @@ int wot_limits_tally_add(wot_limits_tally *t, const char *label,
 void wot_limits_tally_free(wot_limits_tally *t);
 
 /*
- * The tip's content before it is advanced to: every zone file parses and
- * is within zone-size and records, the source within names. Entries that
+ * The tip's content before it is advanced to: every zone file parses (and
+ * passes the zone rules) within zone-size and records, the source within
+ * source-records, names, name-records and rrset (the tally). Entries that
  * are never read (symbolic links, submodules, subdirectories, names with
  * control characters) are logged and kept in the status as "ignored".
  */

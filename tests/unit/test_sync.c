@@ -163,6 +163,73 @@ static void sync_zone_rules(void **state)
 #undef R
 }
 
+/* The tally counts a source's files together, as publish and sync do. */
+static void sync_limits_tally(void **state)
+{
+	wot_limits lim = {0};
+	wot_limits_tally *t = NULL;
+	ldns_rr_list *rrs = NULL;
+	char z[4096];
+	size_t n = 0;
+
+	(void)state;
+	lim.rrset = 3;
+	lim.name_records = 5;
+	lim.source_records = 8;
+	lim.names = 4;
+	/* four A at one name: over rrset */
+	assert_int_equal(wot_limits_tally_new(&lim, &t), 0);
+	n = (size_t)snprintf(z, sizeof(z), "$ORIGIN a.wot.\n");
+	for (int i = 1; i <= 4; i++)
+		n += (size_t)snprintf(z + n, sizeof(z) - n,
+				      "W IN A 192.0.2.%d\n", i);
+	assert_int_equal(wot_zone_parse(z, n, "f", &rrs), 0);
+	assert_int_equal(wot_limits_tally_add(t, "f", rrs), WOT_ELIMIT);
+	assert_string_equal(wot_error_last(),
+			    "f: more than 3 records in the RRset w.a.wot. A "
+			    "([limits] rrset)");
+	ldns_rr_list_deep_free(rrs);
+	wot_limits_tally_free(t);
+	/* three A and three TXT at one name, in two files: over name-records
+	 */
+	assert_int_equal(wot_limits_tally_new(&lim, &t), 0);
+	snprintf(z, sizeof(z),
+		 "$ORIGIN a.wot.\nw IN A 192.0.2.1\n"
+		 "w IN A 192.0.2.2\nw IN A 192.0.2.3\n");
+	assert_int_equal(wot_zone_parse(z, strlen(z), "f1", &rrs), 0);
+	assert_int_equal(wot_limits_tally_add(t, "f1", rrs), 0);
+	ldns_rr_list_deep_free(rrs);
+	snprintf(z, sizeof(z),
+		 "$ORIGIN a.wot.\nw IN TXT a\nw IN TXT b\n"
+		 "w IN TXT c\n");
+	assert_int_equal(wot_zone_parse(z, strlen(z), "f2", &rrs), 0);
+	assert_int_equal(wot_limits_tally_add(t, "f2", rrs), WOT_ELIMIT);
+	assert_string_equal(wot_error_last(), "f2: more than 5 records at "
+					      "w.a.wot. ([limits] "
+					      "name-records)");
+	ldns_rr_list_deep_free(rrs);
+	wot_limits_tally_free(t);
+	/* nine names of one record: over names at the fifth */
+	assert_int_equal(wot_limits_tally_new(&lim, &t), 0);
+	n = (size_t)snprintf(z, sizeof(z), "$ORIGIN a.wot.\n");
+	for (int i = 1; i <= 9; i++)
+		n += (size_t)snprintf(z + n, sizeof(z) - n,
+				      "n%d IN A 192.0.2.1\n", i);
+	assert_int_equal(wot_zone_parse(z, n, "f", &rrs), 0);
+	assert_int_equal(wot_limits_tally_add(t, "f", rrs), WOT_ELIMIT);
+	assert_non_null(strstr(wot_error_last(), "([limits] names)"));
+	wot_limits_tally_free(t);
+	/* ... and with names off, over source-records at the ninth */
+	lim.names = 0;
+	assert_int_equal(wot_limits_tally_new(&lim, &t), 0);
+	assert_int_equal(wot_limits_tally_add(t, "f", rrs), WOT_ELIMIT);
+	assert_string_equal(wot_error_last(),
+			    "f: more than 8 records in the source's zones "
+			    "([limits] source-records)");
+	ldns_rr_list_deep_free(rrs);
+	wot_limits_tally_free(t);
+}
+
 static void sync_config_parse(void **state)
 {
 	const char text[] = "[identity]\nkey = "
@@ -488,6 +555,7 @@ int main(void)
 	    cmocka_unit_test(sync_zone_ok),
 	    cmocka_unit_test(sync_zone_errors_name_line),
 	    cmocka_unit_test(sync_zone_rules),
+	    cmocka_unit_test(sync_limits_tally),
 	    cmocka_unit_test(sync_config_parse),
 	    cmocka_unit_test(sync_config_errors),
 	    cmocka_unit_test(sync_config_opinion),
