@@ -10,8 +10,8 @@ PKGS=(build-essential cmake pkg-config
 	procps
 	openssh-server openssh-client
 	# tests/e2e: python3 (small hostile servers, the https git server),
-	# openssl (its throwaway certificate)
-	python3 openssl)
+	# openssl (its throwaway certificate), time (/usr/bin/time: peak RSS)
+	python3 openssl time)
 # bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
 # unlike the dnsmasq package it has no system service to start).
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)

@@ -272,6 +272,7 @@ static void print_counters(json_t *doc)
 {
 	json_t *c = json_object_get(doc, "counters"), *lat, *cache, *v;
 	const char *k;
+	size_t i;
 
 	printf("resolver: running (pid %lld, %lld thread%s, up %lld s, %lld "
 	       "records)\n",
@@ -291,6 +292,8 @@ static void print_counters(json_t *doc)
 	printf("\n  cache %lld entries, %lld of %lld bytes; prefetches %lld\n",
 	       JI(cache, "entries"), JI(cache, "bytes"), JI(cache, "max_bytes"),
 	       JI(c, "prefetches"));
+	json_array_foreach(json_object_get(doc, "load_errors"), i, v)
+	    printf("  load error: %s\n", json_string_value(v));
 	print_upstreams(json_object_get(doc, "upstreams"));
 	print_notify(json_object_get(doc, "notify"));
 	print_opinions(json_object_get(doc, "opinions"));

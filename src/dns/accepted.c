@@ -14,6 +14,12 @@
  * among a thousand is served in a fraction of a second instead of
  * re-reading a million records. Loads are serialised (they would only
  * parse the same shards twice).
+ *
+ * One bad shard (a corrupted or oversized file, a record the table
+ * refuses) never stops a load, a reload or a start: it is skipped and
+ * reported, and the part the last composite had for it keeps serving
+ * (none after a start). The errors of the last load are kept for the
+ * daemon's status; the shard is read again at every load until it loads.
  */
 #include "dns/dns_int.h"
 #include "dns/propagate.h"
@@ -27,6 +33,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum { NPARTS = WOT_SHARDS + 1 };
 
@@ -39,7 +46,8 @@ static struct {
 	uint64_t epoch;		  /* wot_dns_withdraw_epoch() when built */
 	uint64_t filegen[NPARTS]; /* 0: empty part */
 	uint64_t hash[NPARTS];	  /* of each part's zone file; 0: unknown */
-} last = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0, {0}, {0}};
+	char **errors; /* of the last load, NULL-terminated; NULL: none */
+} last = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0, {0}, {0}, NULL};
 static uint64_t hash_key[2]; /* random: file contents come from sources */
 
 uint64_t wot_dns_accepted_gen(wot_home *h)
@@ -109,6 +117,21 @@ static int load_part(const char *path, int top, wot_dns_table **out)
 	return rc;
 }
 
+/* What sync writes stays far below the bound: a larger file is not ours
+ * (and is not even read to be hashed). */
+static int size_ok(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size > WOT_MAX_SHARD_BYTES)
+		return wot_error_set(WOT_ELIMIT,
+				     "%s: %" PRIu64 " MiB, over the %u MiB any "
+				     "shard may hold",
+				     path, (uint64_t)st.st_size >> 20,
+				     WOT_MAX_SHARD_BYTES >> 20);
+	return 0;
+}
+
 /*
  * The part for shard s into *out: the last composite's when it was read
  * from the same file, or from a file with the same bytes (a full
@@ -134,7 +157,8 @@ static int get_part(wot_home *h, const wot_manifest_shard *s,
 	}
 	if (!(path = wot_manifest_path(h, s, "zone")))
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	if (!top)
+	rc = size_ok(path);
+	if (rc == 0 && !top)
 		rc = hash_file(path, hash);
 	if (rc == 0 && old && *hash == last.hash[id]) {
 		wot_dns_table_ref(old);
@@ -162,9 +186,45 @@ static void remember(const char *dir, wot_dns_table *t, const wot_manifest *m,
 	last.gen = m->gen;
 	last.epoch = epoch;
 	memset(last.filegen, 0, sizeof(last.filegen));
-	for (size_t i = 0; i < m->nshards; i++)
-		last.filegen[m->shards[i].shard] = m->shards[i].filegen;
+	/* A skipped shard (hash 0) is read again at the next load. */
+	for (size_t i = 0; i < m->nshards; i++) {
+		int id = m->shards[i].shard;
+		last.filegen[id] =
+		    hash[id] || id == WOT_SHARD_TOP ? m->shards[i].filegen : 0;
+	}
 	memcpy(last.hash, hash, sizeof(last.hash));
+}
+
+/*
+ * Shard s did not load (rc, the last error): reported, and the last
+ * composite's part for it kept when there is one. A missing file is not
+ * skipped (the manifest changed under us: the caller reads it again), nor
+ * is running out of memory.
+ */
+static int skip_part(const wot_manifest_shard *s, int rc, const char *dir,
+		     const uint8_t *stale, char ***errors, wot_dns_table **part)
+{
+	int same = last.table && !strcmp(last.dir, dir) && !stale[s->shard];
+	char *msg, id[WOT_SHARD_ID_MAX];
+
+	if (rc == WOT_ENOENT || rc == WOT_ENOMEM)
+		return rc;
+	wot_shard_id(s->shard, id);
+	msg = wot_strdup_printf("shard %s skipped: %s", id, wot_error_last());
+	wot_log(WOT_LOG_ERR, "dns", "accepted set: %s",
+		msg ? msg : "out of memory");
+	if (!msg || wot_strv_push(errors, msg) < 0) {
+		free(msg);
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	free(msg);
+	wot_error_clear();
+	*part = same && s->shard != WOT_SHARD_TOP
+		    ? wot_dns_table_part(last.table, s->shard)
+		    : NULL;
+	if (*part)
+		wot_dns_table_ref(*part);
+	return 0;
 }
 
 static int build(wot_home *h, const wot_manifest *m, wot_dns_table **out)
@@ -173,6 +233,7 @@ static int build(wot_home *h, const wot_manifest *m, wot_dns_table **out)
 	uint8_t stale[NPARTS];
 	uint64_t epoch, *hash = calloc(NPARTS, sizeof(*hash));
 	wot_dns_table **parts = calloc(NPARTS, sizeof(*parts));
+	char **errors = NULL;
 	size_t parsed = 0;
 	int rc = parts && hash ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
 
@@ -181,6 +242,11 @@ static int build(wot_home *h, const wot_manifest *m, wot_dns_table **out)
 		const wot_manifest_shard *s = &m->shards[i];
 		rc = get_part(h, s, stale, &hash[s->shard], &parts[s->shard]);
 		parsed += rc == 1;
+		if (rc < 0) {
+			hash[s->shard] = 0; /* read again next time */
+			rc = skip_part(s, rc, dir, stale, &errors,
+				       &parts[s->shard]);
+		}
 		rc = rc < 0 ? rc : 0;
 	}
 	if (rc < 0) {
@@ -189,6 +255,9 @@ static int build(wot_home *h, const wot_manifest *m, wot_dns_table **out)
 		free(parts);
 	} else if ((rc = wot_dns_table_compose(out, parts)) == 0) {
 		remember(dir, *out, m, epoch, hash);
+		wot_strv_free(last.errors);
+		last.errors = errors;
+		errors = NULL;
 		wot_log(WOT_LOG_INFO, "dns",
 			"accepted set %" PRIu64 ": read %zu of %zu shards",
 			m->gen, parsed, m->nshards);
@@ -197,6 +266,7 @@ static int build(wot_home *h, const wot_manifest *m, wot_dns_table **out)
 	 * back, a daemon keeps running for months. */
 	if (parsed)
 		malloc_trim(0);
+	wot_strv_free(errors);
 	free(hash);
 	return rc;
 }
@@ -255,7 +325,32 @@ int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen)
 		wot_error_clear();
 		rc = load_once(h, out, gen);
 	}
+	if (rc < 0) { /* the status says so until a load succeeds */
+		char *msg = wot_strdup_printf("accepted set not loaded: %s",
+					      wot_error_last());
+		wot_strv_free(last.errors);
+		last.errors = NULL;
+		if (msg)
+			wot_strv_push(&last.errors, msg);
+		free(msg);
+	}
 	pthread_mutex_unlock(&last.lock);
+	return rc;
+}
+
+int wot_dns_accepted_errors(char ***out)
+{
+	int rc = 0;
+
+	*out = NULL;
+	pthread_mutex_lock(&last.lock);
+	for (size_t i = 0; rc == 0 && last.errors && last.errors[i]; i++)
+		rc = wot_strv_push(out, last.errors[i]);
+	pthread_mutex_unlock(&last.lock);
+	if (rc < 0) {
+		wot_strv_free(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 

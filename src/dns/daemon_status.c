@@ -69,6 +69,19 @@ static json_t *notify_counters(const wot_prop *p)
 	    (json_int_t)s.sync_failures);
 }
 
+/* Shards the last load skipped, or why it failed: [] when none. */
+static json_t *load_errors(void)
+{
+	json_t *a = json_array();
+	char **errors = NULL;
+
+	wot_dns_accepted_errors(&errors);
+	for (size_t i = 0; errors && errors[i]; i++)
+		json_array_append_new(a, json_string(errors[i]));
+	wot_strv_free(errors);
+	return a;
+}
+
 int wot_daemon_status_json(const wot_daemon_info *info, char **json)
 {
 	wot_dns_stats st;
@@ -85,6 +98,8 @@ int wot_daemon_status_json(const wot_daemon_info *info, char **json)
 			counters(&st), "upstreams", upstreams(info->pool));
 	if (doc)
 		json_object_set_new(doc, "notify", notify_counters(info->prop));
+	if (doc)
+		json_object_set_new(doc, "load_errors", load_errors());
 	if (doc && info->opinions)
 		json_object_set_new(doc, "opinions",
 				    wot_opinions_status(info->opinions));

@@ -28,6 +28,10 @@ typedef void (*wot_prop_table_fn)(void *data, wot_dns_table *t, uint64_t gen);
  * parts reused: only shards whose files changed (or all, after the
  * withdrawn set changed) are read again. Thread-safe; loads queue. */
 int wot_dns_accepted_load(wot_home *h, wot_dns_table **out, uint64_t *gen);
+/* The errors of the last load (shards skipped, or why nothing loaded),
+ * for the daemon's status: *out NULL-terminated, NULL when none; free
+ * with wot_strv_free. */
+int wot_dns_accepted_errors(char ***out);
 /* Drop the kept set, so the next load reads every shard (tests). */
 void wot_dns_accepted_forget(void);
 /* The generation of the accepted set as it is now (0: none). */

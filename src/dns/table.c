@@ -290,8 +290,10 @@ static int rrset_append(wot_dns_rrset *s, uint32_t ttl, const uint8_t *rdata,
 
 	if (rrset_find_dup(s, rdata, rdlen))
 		return 0;
-	if (s->count == UINT16_MAX || s->len + need > UINT32_MAX / 2)
-		return wot_error_set(WOT_ELIMIT, "RRset too large");
+	/* The same bound as sync's [limits] rrset maximum. */
+	if (s->count >= WOT_MAX_RRSET || s->len + need > UINT32_MAX / 2)
+		return wot_error_set(
+		    WOT_ELIMIT, "RRset of more than %d records", WOT_MAX_RRSET);
 	if (s->len + need > s->cap) {
 		size_t ncap = s->cap ? s->cap : need; /* most are 1 rec */
 		while (ncap < s->len + need)

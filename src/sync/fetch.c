@@ -197,14 +197,17 @@ static int advance(const struct for_source *fs, git_repository *repo,
 		git_oid head = *tip;
 		return pin[0] ? 0 : verify_commit(repo, t, &head, tip, pin);
 	}
+	/* The new history within [limits] before any of it is read whole
+	 * (the graph check and verification parse every commit). */
+	if ((rc = wot_limits_history(&fs->h->cfg, repo, tip, verified)) < 0)
+		return rc;
 	/* Not a fast-forward: the caller keeps it as evidence. */
 	if (verified && !git_graph_descendant_of(repo, tip, verified))
 		return 1;
 	/* The content must make sense too, within [limits]: a signed but
 	 * unparsable or oversized zone is not advanced to, so the last good
 	 * records keep serving. */
-	if ((rc = wot_limits_commits(&fs->h->cfg, repo, tip, verified)) < 0 ||
-	    (rc = verify_range(repo, t, tip, verified, pin)) < 0 ||
+	if ((rc = verify_range(repo, t, tip, verified, pin)) < 0 ||
 	    (rc = wot_limits_content(fs->h, fs->name, repo, tip)) < 0)
 		return rc;
 	/* Keys travel with verified history only. They go in before the

@@ -1,7 +1,9 @@
 /*
  * limits.c - what one source may make wotdns do: the [limits] of the
- * config (fetch size, commits per sync, zone size, records per zone,
- * names per source), and what in its tree is not read at all.
+ * config in the units they are checked in, and what in a source's tree
+ * is not read at all. The history is judged first (limits_walk.c), the
+ * records of the tip's zones here, counted as publish counts them
+ * (limits_tally.c).
  *
  * Every check runs before the verified head moves, so a source over a
  * limit keeps its last verified state serving. Each error names the limit
@@ -11,26 +13,32 @@
 #include "sync/sync_int.h"
 #include "sync/zone.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A configured limit held under a built-in maximum (0: the maximum). */
+static size_t capped(size_t v, size_t max)
+{
+	return v && v < max ? v : max;
+}
+
 void wot_limits_get(const wot_config *cfg, wot_limits *out)
 {
-	size_t zone = (size_t)cfg->limit_zone_kb * 1024;
-
 	out->fetch_bytes = (size_t)cfg->limit_fetch_mb << 20;
 	out->commits = cfg->limit_commits;
 	/* The built-in maxima hold whatever the config says. */
 	out->zone_bytes =
-	    zone && zone < WOT_MAX_ZONE_BYTES ? zone : WOT_MAX_ZONE_BYTES;
-	out->records =
-	    cfg->limit_records && cfg->limit_records < WOT_MAX_ZONE_RECORDS
-		? cfg->limit_records
-		: WOT_MAX_ZONE_RECORDS;
+	    capped((size_t)cfg->limit_zone_kb * 1024, WOT_MAX_ZONE_BYTES);
+	out->records = capped(cfg->limit_records, WOT_MAX_ZONE_RECORDS);
 	out->names = cfg->limit_names;
+	out->source_records = cfg->limit_source_records;
+	out->name_records = cfg->limit_name_records;
+	out->rrset = capped(cfg->limit_rrset, WOT_MAX_RRSET);
+	out->commit_bytes =
+	    capped((size_t)cfg->limit_commit_kb * 1024, WOT_MAX_BLOB_BYTES);
+	out->entries = cfg->limit_entries;
 }
 
 int wot_limits_fetch_error(const wot_config *cfg)
@@ -55,41 +63,13 @@ int wot_limits_transfer(const git_indexer_progress *st, void *payload)
 	return 0;
 }
 
-int wot_limits_commits(const wot_config *cfg, git_repository *repo,
-		       const git_oid *tip, const git_oid *verified)
-{
-	git_revwalk *walk = NULL;
-	git_oid id;
-	size_t n = 0;
-	int gerr;
-
-	if (cfg->limit_commits == 0)
-		return 0;
-	/* Counted before any is verified: a flood costs no gpg work. */
-	if ((gerr = git_revwalk_new(&walk, repo)) == 0 &&
-	    (gerr = git_revwalk_push(walk, tip)) == 0 && verified)
-		gerr = git_revwalk_hide(walk, verified);
-	while (!gerr && n <= cfg->limit_commits &&
-	       (gerr = git_revwalk_next(&id, walk)) == 0)
-		n++;
-	git_revwalk_free(walk);
-	if (gerr && gerr != GIT_ITEROVER)
-		return wot_git_error(WOT_EGIT, gerr, "revwalk");
-	if (n > cfg->limit_commits)
-		return wot_error_set(WOT_ELIMIT,
-				     "more than %u new commits in one sync "
-				     "([limits] commits)",
-				     cfg->limit_commits);
-	return 0;
-}
-
 /* What one content check saw. */
 struct content {
 	const wot_config *cfg;
 	wot_limits lim;
 	git_repository *repo;
-	wot_map *names;	 /* distinct owner names of the source */
-	json_t *ignored; /* ["zones/x.zone: a symbolic link", ...] */
+	wot_limits_tally *tally; /* the source's records so far */
+	json_t *ignored;	 /* ["zones/x.zone: a symbolic link", ...] */
 };
 
 /* An entry name fit for messages: control characters as '?', cut at 80
@@ -114,29 +94,6 @@ static void note_ignored(struct content *c, const char *dir,
 	json_array_append_new(
 	    c->ignored,
 	    json_sprintf("%s%s%s: %s", dir, *dir ? "/" : "", name, why));
-}
-
-/* Lowercase owner names of rrs into the source's set. */
-static int count_names(struct content *c, const ldns_rr_list *rrs)
-{
-	int rc = 0;
-
-	for (size_t i = 0; rc == 0 && i < ldns_rr_list_rr_count(rrs); i++) {
-		char *s = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(rrs, i)));
-		if (!s)
-			return wot_error_set(WOT_ENOMEM, "out of memory");
-		for (char *p = s; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		if (!wot_map_get(c->names, s))
-			rc = wot_map_put(c->names, s, (void *)1, NULL);
-		free(s);
-	}
-	if (rc == 0 && c->lim.names && wot_map_count(c->names) > c->lim.names)
-		rc = wot_error_set(WOT_ELIMIT,
-				   "more than %zu distinct names in the "
-				   "source's zones ([limits] names)",
-				   c->lim.names);
-	return rc;
 }
 
 /* One regular zone file: size from its header first, then its records. */
@@ -167,7 +124,7 @@ static int check_zone(struct content *c, const git_tree_entry *e,
 				     "records)",
 				     path, c->lim.records);
 	if (rc == 0)
-		rc = count_names(c, rrs);
+		rc = wot_limits_tally_add(c->tally, path, rrs);
 	ldns_rr_list_deep_free(rrs);
 	return rc;
 }
@@ -261,7 +218,7 @@ int wot_limits_content(wot_home *h, const char *name, git_repository *repo,
 	int gerr, rc;
 
 	wot_limits_get(&h->cfg, &c.lim);
-	if (!c.ignored || (rc = wot_map_new(&c.names)) < 0) {
+	if (!c.ignored || (rc = wot_limits_tally_new(&c.lim, &c.tally)) < 0) {
 		rc = wot_error_set(WOT_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -277,7 +234,7 @@ int wot_limits_content(wot_home *h, const char *name, git_repository *repo,
 out:
 	git_tree_free(root);
 	git_commit_free(commit);
-	wot_map_free(c.names, NULL);
+	wot_limits_tally_free(c.tally);
 	json_decref(c.ignored);
 	return rc;
 }

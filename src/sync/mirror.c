@@ -65,8 +65,17 @@ static int check_one(wot_home *h, wot_trust *t, const wot_source *s,
 	}
 	if (mirror_tip(repo, i, &tip) < 0 ||
 	    git_reference_name_to_id(&verified, repo, REF_VERIFIED) != 0 ||
-	    git_oid_equal(&tip, &verified) ||
-	    git_graph_descendant_of(repo, &tip, &verified) == 1 ||
+	    git_oid_equal(&tip, &verified))
+		return 0;
+	/* Its history is judged from object headers before the graph
+	 * checks read it; one over [limits] is no evidence either. */
+	if (wot_limits_history(&h->cfg, repo, &tip, &verified) < 0) {
+		wot_log(WOT_LOG_INFO, "sync", "%s: mirror %s: %s", s->name, url,
+			wot_error_last());
+		wot_error_clear();
+		return 0;
+	}
+	if (git_graph_descendant_of(repo, &tip, &verified) == 1 ||
 	    git_graph_descendant_of(repo, &verified, &tip) == 1)
 		return 0;
 	/* The evidence names the URL that offered the fork. */

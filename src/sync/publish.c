@@ -68,25 +68,29 @@ static int add_keys(file_set *fs, wot_trust *t, const char *own)
 	return rc;
 }
 
-/* Read and check one zone file given by the user. */
 /* Within the publisher's own [limits]: with the same settings as its
- * followers, what it publishes is what they accept. */
-static int zone_within(const wot_limits *lim, const char *file,
-		       const char *data, size_t len)
+ * followers, what it publishes is what they accept (the tally counts the
+ * files together, as sync does). */
+static int zone_within(const wot_limits *lim, wot_limits_tally *tally,
+		       const char *file, const char *data, size_t len)
 {
 	ldns_rr_list *rrs = NULL;
 	int rc = wot_zone_parse_max(data, len, file, lim->records, &rrs);
 
-	ldns_rr_list_deep_free(rrs);
 	if (rc == WOT_ELIMIT)
 		return wot_error_set(WOT_ELIMIT,
 				     "%s: more than %zu records ([limits] "
 				     "records)",
 				     file, lim->records);
+	if (rc == 0)
+		rc = wot_limits_tally_add(tally, file, rrs);
+	ldns_rr_list_deep_free(rrs);
 	return rc;
 }
 
-static int add_zone(file_set *fs, const wot_limits *lim, const char *file)
+/* Read and check one zone file given by the user. */
+static int add_zone(file_set *fs, const wot_limits *lim,
+		    wot_limits_tally *tally, const char *file)
 {
 	char real[PATH_MAX], *data = NULL, *copy = NULL, *base;
 	size_t len = 0;
@@ -104,7 +108,7 @@ static int add_zone(file_set *fs, const wot_limits *lim, const char *file)
 				     file, lim->zone_bytes / 1024);
 	if (rc < 0)
 		return wot_error_wrap(rc, "%s", file);
-	if ((rc = zone_within(lim, file, data, len)) < 0) {
+	if ((rc = zone_within(lim, tally, file, data, len)) < 0) {
 		free(data);
 		return rc;
 	}
@@ -190,15 +194,29 @@ int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
 	static const char *const drop[] = {"zone.txt", "peer.conf", NULL};
 	file_set fs = {0};
 	wot_limits lim;
+	wot_limits_tally *tally = NULL;
 	int rc = 0, lock = -1;
 
 	if (n == 0)
 		return wot_error_set(WOT_EINVAL, "no zone file given");
 	wot_limits_get(&h->cfg, &lim);
+	if (msg && strlen(msg) + 4096 > lim.commit_bytes)
+		return wot_error_set(WOT_ELIMIT,
+				     "the message would make the commit over "
+				     "the limit of %zu KB ([limits] "
+				     "commit-size)",
+				     lim.commit_bytes / 1024);
+	if (lim.entries && n > lim.entries)
+		return wot_error_set(WOT_ELIMIT,
+				     "%zu zone files, over the limit of %zu "
+				     "([limits] entries)",
+				     n, lim.entries);
 	/* Check every file before touching the repository, so a bad file
 	 * means nothing is committed. */
+	rc = wot_limits_tally_new(&lim, &tally);
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = add_zone(&fs, &lim, files[i]);
+		rc = add_zone(&fs, &lim, tally, files[i]);
+	wot_limits_tally_free(tally);
 	if (rc == 0)
 		rc = wot_home_lock(h, &lock);
 	if (rc == 0)

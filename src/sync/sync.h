@@ -64,11 +64,16 @@ typedef struct {
 	unsigned notify_gap_ms; /* at most one NOTIFY-driven fetch per source
 				   per gap */
 	/* [limits] against hostile repositories */
-	unsigned limit_fetch_mb; /* bytes received in one fetch */
-	unsigned limit_commits;	 /* new commits verified in one sync */
-	unsigned limit_zone_kb;	 /* one zone file */
-	unsigned limit_records;	 /* records in one zone file */
-	unsigned limit_names;	 /* distinct owner names per source */
+	unsigned limit_fetch_mb;       /* bytes received in one fetch */
+	unsigned limit_commits;	       /* new commits verified in one sync */
+	unsigned limit_zone_kb;	       /* one zone file */
+	unsigned limit_records;	       /* records in one zone file */
+	unsigned limit_names;	       /* distinct owner names per source */
+	unsigned limit_source_records; /* records of all zone files */
+	unsigned limit_name_records;   /* records at one owner name */
+	unsigned limit_rrset;	       /* records in one RRset */
+	unsigned limit_commit_kb;      /* one commit object */
+	unsigned limit_entries;	       /* entries of one tree */
 	/* [discovery] friend-of-friend sources */
 	char *discovery;	/* "off", "valid" or "level:N" */
 	unsigned discovery_max; /* auto-followed sources at most */
@@ -342,6 +347,15 @@ int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
 
 /* ---- the accepted set on disk (shard.c, manifest.c; docs/design.md,
  * "The accepted set") ---- */
+
+/* Built-in maximum of records in one RRset, whatever [limits] rrset says:
+ * no DNS message (65535 bytes, each record at least 12 with a compressed
+ * owner) could carry more, and the answer table counts them in 16 bits.
+ * The table refuses more (dns/table.c), so sync and publish do too. */
+#define WOT_MAX_RRSET 5000
+/* Largest shard file of the accepted set the resolver reads (a larger one
+ * is skipped as corrupt: sync never writes one). */
+#define WOT_MAX_SHARD_BYTES (512u << 20)
 
 #define WOT_SHARDS 4096
 #define WOT_SHARD_TOP WOT_SHARDS /* names of one label and the root */

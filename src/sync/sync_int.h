@@ -179,9 +179,11 @@ int wot_evidence_refused(const wot_home *h, const wot_source *s,
 			 const git_oid *verified);
 
 /* limits.c: the [limits] of a config, in the units they are checked in
- * (0: no limit; zone_bytes and records never exceed the built-in maxima). */
+ * (0: no limit; zone_bytes, records, rrset, commit_bytes and tree_bytes
+ * never exceed the built-in maxima). */
 typedef struct {
 	size_t fetch_bytes, commits, zone_bytes, records, names;
+	size_t source_records, name_records, rrset, commit_bytes, entries;
 } wot_limits;
 void wot_limits_get(const wot_config *cfg, wot_limits *out);
 /* The error of a fetch stopped at [limits] fetch-size; returns WOT_ELIMIT. */
@@ -194,13 +196,32 @@ typedef struct {
 	int over;
 } wot_fetch_cap;
 int wot_limits_transfer(const git_indexer_progress *st, void *payload);
-/* WOT_ELIMIT if more than [limits] commits are new between verified (may
- * be NULL) and tip; counted before anything is verified. */
-int wot_limits_commits(const wot_config *cfg, git_repository *repo,
-		       const git_oid *tip, const git_oid *verified);
+
 /*
- * The tip's content before it is advanced to: every zone file parses and
- * is within zone-size and records, the source within names. Entries that
+ * limits_walk.c: the history new between verified (may be NULL) and tip,
+ * before anything in it is inflated or verified: every commit object at
+ * most [limits] commit-size and at most [limits] commits of them, judged
+ * from the object headers; the tip's root, zones/ and keys/ trees at most
+ * [limits] entries each. WOT_ELIMIT names the limit and its option.
+ */
+int wot_limits_history(const wot_config *cfg, git_repository *repo,
+		       const git_oid *tip, const git_oid *verified);
+
+/*
+ * limits_tally.c: the records of one source's zone files, file by file,
+ * against [limits] rrset, name-records, names and source-records: the
+ * same counts in publish and sync. add names the file (label) in errors.
+ */
+typedef struct wot_limits_tally wot_limits_tally;
+int wot_limits_tally_new(const wot_limits *lim, wot_limits_tally **out);
+int wot_limits_tally_add(wot_limits_tally *t, const char *label,
+			 const ldns_rr_list *rrs);
+void wot_limits_tally_free(wot_limits_tally *t);
+
+/*
+ * The tip's content before it is advanced to: every zone file parses (and
+ * passes the zone rules) within zone-size and records, the source within
+ * source-records, names, name-records and rrset (the tally). Entries that
  * are never read (symbolic links, submodules, subdirectories, names with
  * control characters) are logged and kept in the status as "ignored".
  */

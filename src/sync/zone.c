@@ -29,8 +29,33 @@ static int is_meta(ldns_rr_type t)
  * records read before a syntax error, and $INCLUDE must be refused (a
  * hostile zone would read local files).
  */
+/* The records read so far and the line of each. */
+struct parsed {
+	ldns_rr_list *all;
+	int *lines;
+	size_t cap;
+};
+
+static int push(struct parsed *p, ldns_rr *rr, int line)
+{
+	size_t n = ldns_rr_list_rr_count(p->all);
+
+	if (n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		int *l = realloc(p->lines, cap * sizeof(*l));
+		if (!l)
+			return wot_error_set(WOT_ENOMEM, "out of memory");
+		p->lines = l;
+		p->cap = cap;
+	}
+	if (!ldns_rr_list_push_rr(p->all, rr))
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	p->lines[n] = line;
+	return 0;
+}
+
 static int parse_records(FILE *fp, const char *text, size_t len,
-			 const char *label, size_t max, ldns_rr_list *all)
+			 const char *label, size_t max, struct parsed *p)
 {
 	ldns_rdf *origin = NULL, *prev = NULL;
 	uint32_t ttl = 3600;
@@ -54,16 +79,17 @@ static int parse_records(FILE *fp, const char *text, size_t len,
 				    "%s:%d: only class IN is "
 				    "supported",
 				    label, error_line(fp, text, len, line));
-			if (rc < 0 || ldns_rr_list_rr_count(all) >= max) {
+			if (rc == 0 && ldns_rr_list_rr_count(p->all) >= max)
+				rc = wot_error_set(WOT_ELIMIT,
+						   "%s: more than %zu records",
+						   label, max);
+			if (rc == 0)
+				rc = push(p, rr,
+					  error_line(fp, text, len, line));
+			if (rc < 0) {
 				ldns_rr_free(rr);
-				if (rc == 0)
-					rc = wot_error_set(
-					    WOT_ELIMIT,
-					    "%s: more than %zu records", label,
-					    max);
 				break;
 			}
-			ldns_rr_list_push_rr(all, rr);
 		} else if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
 			rc = wot_error_set(
 			    WOT_ESYNTAX, "%s:%d: $INCLUDE is not allowed",
@@ -90,7 +116,7 @@ int wot_zone_parse(const char *text, size_t len, const char *label,
 int wot_zone_parse_max(const char *text, size_t len, const char *label,
 		       size_t max, ldns_rr_list **out)
 {
-	ldns_rr_list *all = NULL;
+	struct parsed p = {NULL, NULL, 0};
 	FILE *fp = NULL;
 	int rc;
 
@@ -100,25 +126,30 @@ int wot_zone_parse_max(const char *text, size_t len, const char *label,
 	if (memchr(text, '\0', len))
 		return wot_error_set(WOT_ESYNTAX,
 				     "%s: binary data in zone file", label);
+	if ((rc = wot_zone_check_text(text, len, label)) < 0)
+		return rc;
 	fp = fmemopen((void *)text, len, "r");
-	all = ldns_rr_list_new();
-	if (!fp || !all) {
+	p.all = ldns_rr_list_new();
+	if (!fp || !p.all) {
 		rc = wot_error_set(WOT_ENOMEM, "%s: cannot read", label);
 		goto out;
 	}
 	if (max == 0 || max > WOT_MAX_ZONE_RECORDS)
 		max = WOT_MAX_ZONE_RECORDS;
-	rc = parse_records(fp, text, len, label, max, all);
-	if (rc == 0 && ldns_rr_list_rr_count(all) == 0)
+	rc = parse_records(fp, text, len, label, max, &p);
+	if (rc == 0 && ldns_rr_list_rr_count(p.all) == 0)
 		rc = wot_error_set(WOT_ESYNTAX, "%s: no records", label);
+	if (rc == 0)
+		rc = wot_zone_rules(p.all, p.lines, label);
 	if (rc == 0) {
-		*out = all;
-		all = NULL;
+		*out = p.all;
+		p.all = NULL;
 	}
 out:
 	if (fp)
 		fclose(fp);
-	ldns_rr_list_deep_free(all);
+	ldns_rr_list_deep_free(p.all);
+	free(p.lines);
 	return rc;
 }
 

@@ -17,4 +17,17 @@
 int wot_zone_parse_max(const char *text, size_t len, const char *label,
 		       size_t max, ldns_rr_list **out);
 
+/*
+ * What RFC 1034/1035/2181 forbid and ldns reads anyway (zone_rules.c),
+ * each WOT_ESYNTAX naming "label:line". wot_zone_check_text: quotes that
+ * do not end on their line, parentheses that do not balance or nest.
+ * wot_zone_rules, on the parsed records (lines[i] the line of record i):
+ * CNAME beside other data (RRSIG and NSEC aside) or a second CNAME at a
+ * name, an RRset whose TTLs differ, a TTL over 2^31-1, a second SOA, a
+ * name outside the SOA's zone. wot_zone_parse applies both.
+ */
+int wot_zone_check_text(const char *text, size_t len, const char *label);
+int wot_zone_rules(const ldns_rr_list *rrs, const int *lines,
+		   const char *label);
+
 #endif

@@ -242,16 +242,53 @@ static void safety_commits(hostile *x)
 			 0);
 	x->home.cfg.limit_commits = 1;
 	assert_int_equal(
-	    wot_limits_commits(&x->home.cfg, x->repo, &child, NULL),
+	    wot_limits_history(&x->home.cfg, x->repo, &child, NULL),
 	    WOT_ELIMIT);
 	assert_string_equal(wot_error_last(),
 			    "more than 1 new commits in one sync ([limits] "
 			    "commits)");
 	assert_int_equal(
-	    wot_limits_commits(&x->home.cfg, x->repo, &child, &x->commit), 0);
+	    wot_limits_history(&x->home.cfg, x->repo, &child, &x->commit), 0);
 	x->home.cfg.limit_commits = 0; /* off */
 	assert_int_equal(
-	    wot_limits_commits(&x->home.cfg, x->repo, &child, NULL), 0);
+	    wot_limits_history(&x->home.cfg, x->repo, &child, NULL), 0);
+	/* A commit over commit-size is judged from its header. */
+	{
+		size_t big = 70 * 1024;
+		char *msg = malloc(big + 1);
+		git_commit *c = NULL;
+		git_oid fat, grand;
+		assert_non_null(msg);
+		memset(msg, 'm', big);
+		msg[big] = '\0';
+		assert_int_equal(
+		    git_commit_create(&fat, x->repo, NULL, who, who, NULL, msg,
+				      tree, 1, (const git_commit **)&parent),
+		    0);
+		free(msg);
+		x->home.cfg.limit_commit_kb = 64;
+		assert_int_equal(
+		    wot_limits_history(&x->home.cfg, x->repo, &fat, &x->commit),
+		    WOT_ELIMIT);
+		assert_non_null(strstr(wot_error_last(),
+				       ": 71 KB, over the limit of 64 KB "
+				       "([limits] commit-size)"));
+		/* ... below newer commits too */
+		assert_int_equal(git_commit_lookup(&c, x->repo, &fat), 0);
+		assert_int_equal(git_commit_create(&grand, x->repo, NULL, who,
+						   who, NULL, "on top", tree, 1,
+						   (const git_commit **)&c),
+				 0);
+		git_commit_free(c);
+		assert_int_equal(wot_limits_history(&x->home.cfg, x->repo,
+						    &grand, &x->commit),
+				 WOT_ELIMIT);
+		assert_non_null(strstr(wot_error_last(), "commit-size"));
+		x->home.cfg.limit_commit_kb = 128;
+		assert_int_equal(wot_limits_history(&x->home.cfg, x->repo,
+						    &grand, &x->commit),
+				 0);
+	}
 	git_signature_free(who);
 	git_tree_free(tree);
 	git_commit_free(parent);

@@ -70,6 +70,166 @@ static void sync_zone_errors_name_line(void **state)
 	    WOT_ESYNTAX);
 }
 
+/* Expect text refused with "label:line: ..." and what in the message. */
+static void refused(const char *text, const char *where, const char *what)
+{
+	ldns_rr_list *rrs = NULL;
+
+	assert_int_equal(wot_zone_parse(text, strlen(text), "r.zone", &rrs),
+			 WOT_ESYNTAX);
+	assert_null(rrs);
+	if (!strstr(wot_error_last(), where) || !strstr(wot_error_last(), what))
+		fail_msg("%s: got \"%s\", want %s ... %s", text,
+			 wot_error_last(), where, what);
+}
+
+static void sync_zone_rules(void **state)
+{
+	const char ok[] =
+	    "$ORIGIN a.wot.\n$TTL 300\n@ IN SOA ns h 1 3600 600 86400 60\n"
+	    "@ IN TXT \"semi;colon\" \"(paren\" \"\\\"q\" ; a \" quote\n"
+	    "www IN CNAME @\nwww IN RRSIG A 8 3 300 20300101000000 "
+	    "20200101000000 1 a.wot. AAAA\nwww IN NSEC a.wot. A\n"
+	    "k IN TXT ( \"one\"\n  \"two\" )\n@ 300 IN A 192.0.2.1\n"
+	    "@ 300 IN A 192.0.2.2\nx 2147483647 IN A 192.0.2.3\n";
+	const char *hdr = "$ORIGIN a.wot.\n$TTL 300\n";
+	char buf[1024];
+	ldns_rr_list *rrs = NULL;
+
+	(void)state;
+	assert_int_equal(wot_zone_parse(ok, strlen(ok), "ok", &rrs), 0);
+	assert_int_equal(ldns_rr_list_rr_count(rrs), 9);
+	ldns_rr_list_deep_free(rrs);
+#define R(body, where, what)                                                   \
+	do {                                                                   \
+		snprintf(buf, sizeof(buf), "%s%s", hdr, body);                 \
+		refused(buf, where, what);                                     \
+	} while (0)
+	/* quotes and parentheses */
+	R("@ IN A 192.0.2.1\nt IN TXT \"open\nu IN A 192.0.2.2\n",
+	  "r.zone:4:", "unterminated quote");
+	R("t IN TXT \"open", "r.zone:3:", "unterminated quote");
+	R("t IN TXT ( \"a\"\n\n", "r.zone:3:", "'(' never closed");
+	R("t IN TXT \"a\" )\n", "r.zone:3:", "')' without '('");
+	R("t IN TXT ( ( \"a\" ) )\n", "r.zone:3:", "'(' inside parentheses");
+	/* CNAME and other data, two CNAMEs (RFC 1034 3.6.2, RFC 2181 10.1) */
+	R("w IN A 192.0.2.1\nw IN CNAME @\n",
+	  "r.zone:4:", "CNAME beside other data at w.a.wot. (line 3");
+	R("w IN CNAME @\nW IN TXT \"x\"\n",
+	  "r.zone:4:", "data beside the CNAME at w.a.wot. (line 3");
+	R("w IN CNAME @\nw IN CNAME x\n", "r.zone:4:", "a second CNAME");
+	R("@ IN SOA ns h 1 3600 600 86400 60\n@ IN CNAME x.example.\n",
+	  "r.zone:4:", "CNAME beside other data at a.wot.");
+	/* RFC 2181 5.2 and 8 */
+	R("@ 300 IN A 192.0.2.1\n@ 60 IN A 192.0.2.2\n", "r.zone:4:",
+	  "TTL 60 differs from TTL 300 of the same RRset on line 3");
+	R("@ 2147483648 IN A 192.0.2.1\n",
+	  "r.zone:3:", "TTL 2147483648 is over 2147483647");
+	R("$TTL 4294967295\n@ IN A 192.0.2.1\n", "r.zone:4:", "is over");
+	/* one SOA per zone, nothing outside the file's zones */
+	R("@ IN SOA ns h 1 3600 600 86400 60\nA.wot. IN SOA ns h 2 3600 600 "
+	  "86400 60\n",
+	  "r.zone:4:", "a second SOA at a.wot. (line 3)");
+	R("@ IN SOA ns h 1 3600 600 86400 60\nx IN A 192.0.2.1\n"
+	  "b.wot. IN SOA ns h 1 3600 600 86400 60\nwww.b.wot. IN A 192.0.2.1\n"
+	  "www.c.wot. IN A 192.0.2.1\n",
+	  "r.zone:7:", "www.c.wot. is outside the zones of the file's SOA");
+	R("@ IN SOA ns h 1 3600 600 86400 60\nwot. IN A 192.0.2.1\n",
+	  "r.zone:4:", "wot. is outside the zones");
+	{ /* several zones in one file, each with its SOA */
+		const char two[] =
+		    "$ORIGIN a.wot.\n@ IN SOA ns h 1 3600 600 86400 60\n"
+		    "x.y IN A 192.0.2.1\nb.wot. IN SOA ns h 1 3600 600 86400 "
+		    "60\nwww.b.wot. IN A 192.0.2.1\n";
+		assert_int_equal(wot_zone_parse(two, strlen(two), "two", &rrs),
+				 0);
+		ldns_rr_list_deep_free(rrs);
+	}
+	/* names and labels too long (RFC 1035 2.3.4) */
+	memset(buf, 0, sizeof(buf));
+	{
+		char body[600];
+		memset(body, 'l', 64);
+		snprintf(body + 64, sizeof(body) - 64, " IN A 192.0.2.1\n");
+		R(body, "r.zone:3:", "");
+		for (int i = 0; i < 5; i++)
+			memcpy(body + i * 60,
+			       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			       "aaaaaaaaaaaa.",
+			       60);
+		snprintf(body + 300, sizeof(body) - 300, " IN A 192.0.2.1\n");
+		R(body, "r.zone:3:", "");
+	}
+#undef R
+}
+
+/* The tally counts a source's files together, as publish and sync do. */
+static void sync_limits_tally(void **state)
+{
+	wot_limits lim = {0};
+	wot_limits_tally *t = NULL;
+	ldns_rr_list *rrs = NULL;
+	char z[4096];
+	size_t n = 0;
+
+	(void)state;
+	lim.rrset = 3;
+	lim.name_records = 5;
+	lim.source_records = 8;
+	lim.names = 4;
+	/* four A at one name: over rrset */
+	assert_int_equal(wot_limits_tally_new(&lim, &t), 0);
+	n = (size_t)snprintf(z, sizeof(z), "$ORIGIN a.wot.\n");
+	for (int i = 1; i <= 4; i++)
+		n += (size_t)snprintf(z + n, sizeof(z) - n,
+				      "W IN A 192.0.2.%d\n", i);
+	assert_int_equal(wot_zone_parse(z, n, "f", &rrs), 0);
+	assert_int_equal(wot_limits_tally_add(t, "f", rrs), WOT_ELIMIT);
+	assert_string_equal(wot_error_last(),
+			    "f: more than 3 records in the RRset w.a.wot. A "
+			    "([limits] rrset)");
+	ldns_rr_list_deep_free(rrs);
+	wot_limits_tally_free(t);
+	/* three A and three TXT at one name, in two files: over name-records
+	 */
+	assert_int_equal(wot_limits_tally_new(&lim, &t), 0);
+	snprintf(z, sizeof(z),
+		 "$ORIGIN a.wot.\nw IN A 192.0.2.1\n"
+		 "w IN A 192.0.2.2\nw IN A 192.0.2.3\n");
+	assert_int_equal(wot_zone_parse(z, strlen(z), "f1", &rrs), 0);
+	assert_int_equal(wot_limits_tally_add(t, "f1", rrs), 0);
+	ldns_rr_list_deep_free(rrs);
+	snprintf(z, sizeof(z),
+		 "$ORIGIN a.wot.\nw IN TXT a\nw IN TXT b\n"
+		 "w IN TXT c\n");
+	assert_int_equal(wot_zone_parse(z, strlen(z), "f2", &rrs), 0);
+	assert_int_equal(wot_limits_tally_add(t, "f2", rrs), WOT_ELIMIT);
+	assert_string_equal(wot_error_last(), "f2: more than 5 records at "
+					      "w.a.wot. ([limits] "
+					      "name-records)");
+	ldns_rr_list_deep_free(rrs);
+	wot_limits_tally_free(t);
+	/* nine names of one record: over names at the fifth */
+	assert_int_equal(wot_limits_tally_new(&lim, &t), 0);
+	n = (size_t)snprintf(z, sizeof(z), "$ORIGIN a.wot.\n");
+	for (int i = 1; i <= 9; i++)
+		n += (size_t)snprintf(z + n, sizeof(z) - n,
+				      "n%d IN A 192.0.2.1\n", i);
+	assert_int_equal(wot_zone_parse(z, n, "f", &rrs), 0);
+	assert_int_equal(wot_limits_tally_add(t, "f", rrs), WOT_ELIMIT);
+	assert_non_null(strstr(wot_error_last(), "([limits] names)"));
+	wot_limits_tally_free(t);
+	/* ... and with names off, over source-records at the ninth */
+	lim.names = 0;
+	assert_int_equal(wot_limits_tally_new(&lim, &t), 0);
+	assert_int_equal(wot_limits_tally_add(t, "f", rrs), WOT_ELIMIT);
+	assert_string_equal(wot_error_last(),
+			    "f: more than 8 records in the source's zones "
+			    "([limits] source-records)");
+	ldns_rr_list_deep_free(rrs);
+	wot_limits_tally_free(t);
+}
+
 static void sync_config_parse(void **state)
 {
 	const char text[] = "[identity]\nkey = "
@@ -394,6 +554,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(sync_zone_ok),
 	    cmocka_unit_test(sync_zone_errors_name_line),
+	    cmocka_unit_test(sync_zone_rules),
+	    cmocka_unit_test(sync_limits_tally),
 	    cmocka_unit_test(sync_config_parse),
 	    cmocka_unit_test(sync_config_errors),
 	    cmocka_unit_test(sync_config_opinion),
