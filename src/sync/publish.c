@@ -70,13 +70,18 @@ static int add_keys(file_set *fs, wot_trust *t, const char *own)
 
 /* Read and check one zone file given by the user. */
 /* Within the publisher's own [limits]: with the same settings as its
- * followers, what it publishes is what they accept. */
+ * followers, what it publishes is what they accept. A name no follower
+ * would ever serve (tld.c) is refused here already. */
 static int zone_within(const wot_limits *lim, const char *file,
 		       const char *data, size_t len)
 {
 	ldns_rr_list *rrs = NULL;
+	wot_tlds *tlds = NULL;
 	int rc = wot_zone_parse_max(data, len, file, lim->records, &rrs);
 
+	if (rc == 0 && (rc = wot_tld_load(&tlds)) == 0)
+		rc = wot_tld_check_zone(tlds, rrs, data, len, file);
+	wot_tld_free(tlds);
 	ldns_rr_list_deep_free(rrs);
 	if (rc == WOT_ELIMIT)
 		return wot_error_set(WOT_ELIMIT,
