@@ -90,6 +90,9 @@ int wot_tld_public(const wot_tlds *t, const char *name);
  * directly under a name of one label.
  */
 const char *wot_tld_reserved(const wot_tlds *t, const char *name);
+/* Append what the reserved names depend on (the rules' version, the
+ * suffix list file's size and time) to b, for the recompute's inputs. */
+int wot_tld_stamp(wot_buf *b);
 /* WOT_EINVAL, "label:line: owner: why", at the first record of the zone
  * (rrs, parsed from text/len) whose owner is reserved; 0 when none is. */
 int wot_tld_check_zone(const wot_tlds *t, const ldns_rr_list *rrs,

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PSL_PATH "/usr/share/publicsuffix/public_suffix_list.dat"
 
@@ -78,6 +79,21 @@ void wot_tld_free(wot_tlds *t)
 	psl_free(t->psl);
 	wot_map_free(t->core, NULL);
 	free(t);
+}
+
+/* Raise when what wot_tld_reserved refuses changes. */
+#define RESERVED_RULES 1
+
+int wot_tld_stamp(wot_buf *b)
+{
+	struct stat st;
+	char line[96];
+
+	if (stat(PSL_PATH, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	snprintf(line, sizeof(line), "reserved %d psl %lld %lld\n",
+		 RESERVED_RULES, (long long)st.st_size, (long long)st.st_mtime);
+	return wot_buf_put(b, line, strlen(line));
 }
 
 static const psl_ctx_t *list_of(const wot_tlds *t)
