@@ -143,6 +143,26 @@ static json_t *claim_for(json_t *acc, const char *owner)
 	return NULL;
 }
 
+/* The provenance line of one owner (lowercase) of the answer: the claim
+ * is in the owner's shard, which for NAME is acc. */
+static void provenance_of(const char *owner, const char *name, json_t *acc)
+{
+	json_t *a =
+		   strcmp(owner, name) ? cli_load_accepted_for(owner, 1) : NULL,
+	       *c = claim_for(a ? a : acc, owner);
+	char label[1100];
+
+	if (c) {
+		if (strcmp(owner, name))
+			snprintf(label, sizeof(label),
+				 ";; provenance of %s:", owner);
+		else
+			snprintf(label, sizeof(label), ";; provenance:");
+		print_claim(label, c);
+	}
+	json_decref(a);
+}
+
 /* ";; provenance" of every owner in the answers, each once. */
 static void print_provenance(ldns_pkt **pkts, size_t n, const char *name,
 			     json_t *acc)
@@ -155,29 +175,17 @@ static void print_provenance(ldns_pkt **pkts, size_t n, const char *name,
 		for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
 			char *o =
 			    ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(an, i)));
-			json_t *a = NULL, *c;
 			size_t j = 0;
-			for (; o && j < ndone && strcasecmp(done[j], o); j++)
-				;
+			for (char *q = o; q && *q; q++)
+				*q = (char)tolower((unsigned char)*q);
+			while (o && j < ndone && strcmp(done[j], o))
+				j++;
 			if (!o || j < ndone || ndone == 64) {
 				free(o);
 				continue;
 			}
-			for (char *q = o; *q; q++)
-				*q = (char)tolower((unsigned char)*q);
 			done[ndone++] = o;
-			if (strcmp(o, name))
-				a = cli_load_accepted_for(o, 1);
-			if ((c = claim_for(a ? a : acc, o))) {
-				char label[1100];
-				snprintf(label, sizeof(label),
-					 strcmp(o, name)
-					     ? ";; provenance of %s:"
-					     : ";; provenance:",
-					 o);
-				print_claim(label, c);
-			}
-			json_decref(a);
+			provenance_of(o, name, acc);
 		}
 	}
 	for (size_t j = 0; j < ndone; j++)
