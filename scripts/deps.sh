@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config
 	libgpgme-dev libgpg-error-dev libgit2-dev libuv1-dev libldns-dev
-	libcmocka-dev libinih-dev libjansson-dev
+	libcmocka-dev libinih-dev libjansson-dev libpsl-dev
 	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound
 	iproute2
 	procps

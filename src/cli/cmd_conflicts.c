@@ -10,7 +10,9 @@ static const char help[] =
     "List every claim that lost to another key or that nobody won:\n"
     "the name, the rejected side (source, signer, weight, commit) and\n"
     "the side that holds the name (or 'nobody' when no claim outweighs\n"
-    "the others by the margin). Exits 0 when there are none.\n";
+    "the others by the margin). Claims on reserved names (the root, a\n"
+    "TLD, a public suffix, arpa, a wildcard covering one: never served,\n"
+    "whatever the policy) are listed too. Exits 0.\n";
 
 static void side(const char *label, json_t *c)
 {
@@ -28,7 +30,7 @@ int cmd_conflicts(int argc, char **argv)
 	static const struct option opts[] = {CLI_COMMON_OPTS,
 					     {NULL, 0, NULL, 0}};
 	json_t *acc, *c, *names;
-	size_t i, n = 0;
+	size_t i, n = 0, reserved = 0;
 	int ch;
 
 	opterr = 0;
@@ -45,6 +47,13 @@ int cmd_conflicts(int argc, char **argv)
 	json_array_foreach(json_object_get(acc, "claims"), i, c)
 	{
 		json_t *held;
+		if (!strncmp(cli_jstr(c, "reason"), "reserved name: ", 15)) {
+			reserved++;
+			printf("%s: %s\n", cli_jstr(c, "name"),
+			       cli_jstr(c, "reason"));
+			side("claim", c);
+			continue;
+		}
 		if (strncmp(cli_jstr(c, "reason"), "conflict", 8))
 			continue;
 		n++;
@@ -59,6 +68,9 @@ int cmd_conflicts(int argc, char **argv)
 				   ? cli_jstr(c, "winner")
 				   : "nobody (not served)");
 	}
+	if (reserved)
+		printf("%zu claim%s on reserved names\n", reserved,
+		       reserved == 1 ? "" : "s");
 	printf("%zu conflict%s\n", n, n == 1 ? "" : "s");
 	json_decref(acc);
 	return EXIT_OK;

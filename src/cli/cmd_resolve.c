@@ -1,6 +1,7 @@
 /* cmd_resolve.c - wotdns resolve */
 #include "cli/cli.h"
 #include "cli/state.h"
+#include "dns/dns.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -10,8 +11,11 @@
 
 static const char help[] =
     "usage: wotdns resolve [--explain] NAME [TYPE] [--home DIR]\n\n"
-    "Print the accepted overlay records for NAME (all types, or TYPE)\n"
-    "and their provenance: source, signer fingerprint and user id, key\n"
+    "Answer NAME (every type at it, or TYPE) from the accepted set with\n"
+    "the daemon's own code, as 'wotdns serve' answers it: wildcards,\n"
+    "CNAME chains in the overlay, NXDOMAIN under an apex, or 'not in the\n"
+    "overlay' when serve forwards the name. Prints the records and their\n"
+    "provenance: source, signer fingerprint and user id, key\n"
     "validity and WoT level, verified commit. When there is no answer,\n"
     "say why: no claim, untrusted signer, or conflict. Exits 1 when\n"
     "there is no answer. --explain prints the decision step by step:\n"
@@ -56,61 +60,6 @@ static char *normalise(const char *in)
 		s[n++] = '.';
 	s[n] = '\0';
 	return s;
-}
-
-/*
- * A shard's records are written by the recompute one per line with the
- * absolute owner first: keep only the lines whose owner is want (the file
- * holds every accepted record of the shard, more than a zone may; the parse
- * below still compares names exactly). Caller disposes b.
- */
-static void owner_lines(const char *text, const ldns_rdf *want, wot_buf *b)
-{
-	char *owner = ldns_rdf2str(want);
-	size_t ol = owner ? strlen(owner) : 0;
-
-	for (const char *p = text; owner && p && *p;) {
-		const char *end = strchr(p, '\n');
-		size_t n = end ? (size_t)(end - p) + 1 : strlen(p);
-		if (n > ol && !strncasecmp(p, owner, ol) &&
-		    (p[ol] == '\t' || p[ol] == ' '))
-			wot_buf_put(b, p, n);
-		p = end ? end + 1 : NULL;
-	}
-	free(owner);
-}
-
-/* Print matching records from name's shard; returns how many. */
-static int print_records(const char *name, ldns_rr_type type, int any)
-{
-	char *path = cli_accepted_zone_of(name);
-	ldns_rdf *want = ldns_dname_new_frm_str(name);
-	ldns_rr_list *rrs = NULL;
-	wot_buf lines = WOT_BUF_INIT;
-	char *text = NULL;
-	size_t len = 0;
-	int found = 0;
-
-	if (path && want && wot_file_read(path, 2u << 30, &text, &len) == 0)
-		owner_lines(text, want, &lines);
-	if (lines.len &&
-	    wot_zone_parse(lines.ptr, lines.len, path, &rrs) == 0) {
-		for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
-			ldns_rr *rr = ldns_rr_list_rr(rrs, i);
-			ldns_rr_type t = ldns_rr_get_type(rr);
-			if (ldns_dname_compare(ldns_rr_owner(rr), want) ||
-			    (!any && t != type && t != LDNS_RR_TYPE_CNAME))
-				continue;
-			ldns_rr_print(stdout, rr);
-			found++;
-		}
-	}
-	ldns_rr_list_deep_free(rrs);
-	wot_buf_dispose(&lines);
-	free(text);
-	ldns_rdf_deep_free(want);
-	free(path);
-	return found;
 }
 
 static void print_claim(const char *label, json_t *c)
@@ -176,6 +125,196 @@ static int explain(json_t *acc, const char *name, const char *type)
 	return no_claim(name);
 }
 
+/* The accepted claim that answers for owner: its own, else the wildcard
+ * at its closest ancestor that has one (json of owner's shard). */
+static json_t *claim_for(json_t *acc, const char *owner)
+{
+	json_t *names = json_object_get(acc, "names"), *c;
+	char wild[1100];
+
+	if ((c = json_object_get(names, owner)))
+		return c;
+	for (const char *p = strchr(owner, '.'); p && p[1];
+	     p = strchr(p + 1, '.')) {
+		snprintf(wild, sizeof(wild), "*.%s", p + 1);
+		if ((c = json_object_get(names, wild)))
+			return c;
+	}
+	return NULL;
+}
+
+/* The provenance line of one owner (lowercase) of the answer: the claim
+ * is in the owner's shard, which for NAME is acc. */
+static void provenance_of(const char *owner, const char *name, json_t *acc)
+{
+	json_t *a =
+		   strcmp(owner, name) ? cli_load_accepted_for(owner, 1) : NULL,
+	       *c = claim_for(a ? a : acc, owner);
+	char label[1100];
+
+	if (c) {
+		if (strcmp(owner, name))
+			snprintf(label, sizeof(label),
+				 ";; provenance of %s:", owner);
+		else
+			snprintf(label, sizeof(label), ";; provenance:");
+		print_claim(label, c);
+	}
+	json_decref(a);
+}
+
+/* ";; provenance" of every owner in the answers, each once. */
+static void print_provenance(ldns_pkt **pkts, size_t n, const char *name,
+			     json_t *acc)
+{
+	char *done[64];
+	size_t ndone = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		ldns_rr_list *an = ldns_pkt_answer(pkts[k]);
+		for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+			char *o =
+			    ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(an, i)));
+			size_t j = 0;
+			for (char *q = o; q && *q; q++)
+				*q = (char)tolower((unsigned char)*q);
+			while (o && j < ndone && strcmp(done[j], o))
+				j++;
+			if (!o || j < ndone || ndone == 64) {
+				free(o);
+				continue;
+			}
+			done[ndone++] = o;
+			provenance_of(o, name, acc);
+		}
+	}
+	for (size_t j = 0; j < ndone; j++)
+		free(done[j]);
+}
+
+/* The last CNAME target of the answer, where the chain left the overlay. */
+static void print_chase(ldns_pkt *p)
+{
+	ldns_rr_list *an = ldns_pkt_answer(p);
+	size_t n = ldns_rr_list_rr_count(an);
+	char *t =
+	    n ? ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(an, n - 1), 0)) : NULL;
+
+	printf(";; the CNAME chain leaves the overlay at %s: serve appends the "
+	       "normal DNS's answer for it\n",
+	       t ? t : "?");
+	free(t);
+}
+
+/* No record: say what serve answers, and why. Returns EXIT_ERR. */
+static int no_records(json_t *acc, const char *name, const char *tname,
+		      ldns_pkt *p, int action)
+{
+	ldns_pkt_rcode rc = p ? ldns_pkt_get_rcode(p) : LDNS_RCODE_NOERROR;
+	ldns_lookup_table *lt = ldns_lookup_by_id(ldns_rcodes, (int)rc);
+
+	if (action == WOT_DNS_FORWARD || rc == LDNS_RCODE_NXDOMAIN)
+		return explain(acc, name, tname);
+	if (rc != LDNS_RCODE_NOERROR)
+		return cli_fail("no answer for %s: %s", name,
+				lt ? lt->name : "error");
+	if (json_object_get(json_object_get(acc, "names"), name))
+		return explain(acc, name, tname);
+	return cli_fail("%s has no %s record (NODATA)", name, tname);
+}
+
+/* Ask the overlay as serve would: TYPE, or every type at NAME. */
+static int ask_all(wot_dns_view *v, const char *name, int any,
+		   ldns_rr_type type, ldns_pkt **pkts, size_t *n, int *action)
+{
+	uint16_t types[32];
+	size_t nt = 0;
+	int rc = 0;
+
+	*n = 0;
+	if (any && (rc = wot_dns_view_types(v, name, types, 32, &nt)) < 0)
+		return rc;
+	if (nt == 0)
+		types[nt++] = (uint16_t)type;
+	for (size_t i = 0; rc == 0 && i < nt; i++) {
+		uint8_t *wire = NULL;
+		size_t len = 0;
+		rc = wot_dns_view_ask(v, name, types[i], &wire, &len, action);
+		if (rc == 0 && *action != WOT_DNS_FORWARD &&
+		    ldns_wire2pkt(&pkts[*n], wire, len) == LDNS_STATUS_OK)
+			(*n)++;
+		free(wire);
+	}
+	return rc;
+}
+
+/* Print the answer records; 1 if any, and if the chain left the overlay,
+ * the point where it did. */
+static int print_answers(ldns_pkt **pkts, size_t n, int action)
+{
+	int found = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		ldns_rr_list *an = ldns_pkt_answer(pkts[k]);
+		if (ldns_pkt_get_rcode(pkts[k]) != LDNS_RCODE_NOERROR)
+			continue;
+		for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+			ldns_rr_print(stdout, ldns_rr_list_rr(an, i));
+			found = 1;
+		}
+	}
+	if (found && action == WOT_DNS_CHASE)
+		print_chase(pkts[n - 1]);
+	return found;
+}
+
+/* What serve does with the question: its rcode, or forwarding. */
+static void print_header(const char *name, ldns_pkt *p, int action)
+{
+	ldns_lookup_table *lt =
+	    p ? ldns_lookup_by_id(ldns_rcodes, (int)ldns_pkt_get_rcode(p))
+	      : NULL;
+
+	if (action == WOT_DNS_FORWARD || !p)
+		printf(";; %s is not in the overlay: serve forwards it to the "
+		       "normal DNS\n",
+		       name);
+	else
+		printf(";; overlay answer: %s%s\n", lt ? lt->name : "?",
+		       ldns_pkt_aa(p) ? ", authoritative" : "");
+}
+
+static int answer(json_t *acc, const char *name, int any, ldns_rr_type type,
+		  const char *tname)
+{
+	wot_home *h = NULL;
+	wot_dns_view *v = NULL;
+	ldns_pkt *pkts[32] = {NULL};
+	size_t n = 0;
+	int action = WOT_DNS_FORWARD, rc;
+
+	rc = wot_home_open(&h, cli_home);
+	if (rc == 0)
+		rc = wot_dns_view_open(&v, h);
+	if (rc == 0)
+		rc = ask_all(v, name, any, type, pkts, &n, &action);
+	if (rc == 0)
+		print_header(name, n ? pkts[0] : NULL, action);
+	if (rc < 0)
+		rc = cli_fail_last("resolve");
+	else if (print_answers(pkts, n, action)) {
+		print_provenance(pkts, n, name, acc);
+		rc = EXIT_OK;
+	} else {
+		rc = no_records(acc, name, tname, n ? pkts[0] : NULL, action);
+	}
+	for (size_t k = 0; k < n; k++)
+		ldns_pkt_free(pkts[k]);
+	wot_dns_view_free(v);
+	wot_home_free(h);
+	return rc;
+}
+
 int cmd_resolve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -188,7 +327,7 @@ int cmd_resolve(int argc, char **argv)
 	const char *tname = "any";
 	json_t *acc = NULL;
 	char *name = NULL;
-	int c, rc = EXIT_OK;
+	int c, rc;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -213,16 +352,9 @@ int cmd_resolve(int argc, char **argv)
 		free(name);
 		return EXIT_ERR;
 	}
-	if (name && why)
+	if (why)
 		explain_claims(acc, name);
-	if (name && print_records(name, type, argc - optind == 1) > 0) {
-		json_t *p =
-		    json_object_get(json_object_get(acc, "names"), name);
-		if (p)
-			print_claim(";; provenance:", p);
-	} else {
-		rc = name ? explain(acc, name, tname) : EXIT_ERR;
-	}
+	rc = answer(acc, name, argc - optind == 1, type, tname);
 	free(name);
 	json_decref(acc);
 	return rc;

@@ -197,6 +197,20 @@ static uint16_t error_flags(const wot_dns_query *q)
 	return WOT_OPCODE(q->flags) == 0 ? (uint16_t)(flags | WOT_F_RA) : flags;
 }
 
+size_t wot_dns_answer_types(const wot_dns_table *t, const uint8_t *lname,
+			    size_t len, uint16_t *types, size_t cap)
+{
+	const wot_dns_node *self = NULL, *n;
+	size_t k = 0;
+
+	if (!find_apex(t, lname, len, &self))
+		return 0;
+	n = self ? self : find_wildcard(t, lname, len);
+	for (size_t i = 0; n && i < n->nsets && k < cap; i++)
+		types[k++] = n->sets[i].type;
+	return k;
+}
+
 size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
 			      uint8_t *resp, size_t cap)
 {

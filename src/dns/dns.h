@@ -59,6 +59,35 @@ int wot_dns_answer(const wot_dns_table *t, const uint8_t *query, size_t qlen,
 		   int tcp, uint8_t *resp, size_t resp_cap, size_t *resp_len,
 		   int *action);
 
+/*
+ * The accepted set of a home as the daemon answers from it, for one-off
+ * questions (`wotdns resolve`): answers come from wot_dns_answer over the
+ * same table layout, reading only the shards an answer looks into (the
+ * name's, its ancestors', their wildcards' and those of every CNAME
+ * target). The daemon's withdrawn RRsets (neighbors, second opinions)
+ * live in the daemon only and are not known here.
+ */
+typedef struct wot_home wot_home;
+typedef struct wot_dns_view wot_dns_view;
+/* Open the accepted set of h (borrowed, must outlive the view); an
+ * empty one when there is none yet. Caller frees with
+ * wot_dns_view_free(). */
+int wot_dns_view_open(wot_dns_view **out, wot_home *h);
+void wot_dns_view_free(wot_dns_view *v);
+/*
+ * Answer NAME (presentation form) TYPE, class IN, as a query with RD and
+ * no EDNS over TCP (never truncated). *resp (caller frees) holds
+ * *resp_len bytes of wire answer; *action as from wot_dns_answer:
+ * WOT_DNS_FORWARD (no answer: the daemon asks the upstream) or
+ * WOT_DNS_REPLY / WOT_DNS_CHASE.
+ */
+int wot_dns_view_ask(wot_dns_view *v, const char *name, uint16_t type,
+		     uint8_t **resp, size_t *resp_len, int *action);
+/* The types held at the node that answers NAME (its own or a wildcard's),
+ * up to cap, in *n (0 outside the overlay or for a missing name). */
+int wot_dns_view_types(wot_dns_view *v, const char *name, uint16_t *types,
+		       size_t cap, size_t *n);
+
 typedef struct {
 	/* "127.0.0.1:53", "[::1]:53"; port 0 picks a free port, the same
 	 * for UDP and TCP of one address. */

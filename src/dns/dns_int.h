@@ -241,6 +241,12 @@ const wot_dns_rd_layout *wot_dns_rd_layout_of(uint16_t type);
 
 /* ---- answer.c --------------------------------------------------------- */
 
+/* The types of the RRsets at the node that answers the lowercase wire
+ * name (its own, else the wildcard that covers it; none outside the
+ * overlay), up to cap of them; returns how many. */
+size_t wot_dns_answer_types(const wot_dns_table *t, const uint8_t *lname,
+			    size_t len, uint16_t *types, size_t cap);
+
 /*
  * Build an error response (header, question when known, OPT when the query
  * had one) for a parsed query. Returns the length, 0 if cap is too small.

@@ -174,6 +174,7 @@ static int add_claim(wot_recompute *r, wot_src_view *v, const char *owner,
 	c->validity = v->key ? v->key->validity : WOT_VALIDITY_UNKNOWN;
 	c->level = v->key ? v->key->level : -1;
 	c->shadows = wot_tld_public(r->tlds, name);
+	c->reserved = wot_tld_reserved(r->tlds, name);
 	r->claim_shard[r->nclaims++] = shard;
 	rc = wot_map_put(r->claim_of, key, (void *)(uintptr_t)r->nclaims, NULL);
 	if (key != buf)
@@ -279,7 +280,7 @@ static void recompute_dispose(wot_recompute *r)
 	}
 	free(r->grants);
 	free(r->signers);
-	wot_map_free(r->tlds, NULL);
+	wot_tld_free(r->tlds);
 	for (size_t i = 0; i < r->nviews; i++)
 		view_dispose(&r->views[i]);
 	free(r->views);
@@ -488,6 +489,11 @@ static int prepare(wot_recompute *r, wot_trust *t, char *const *changed)
 	return 0;
 }
 
+static const char *reserved_fn(const char *name, void *ctx)
+{
+	return wot_tld_reserved(ctx, name);
+}
+
 static int decide(wot_recompute *r, const wot_config *cfg)
 {
 	wot_accept_opts opts = WOT_ACCEPT_OPTS_INIT;
@@ -499,6 +505,8 @@ static int decide(wot_recompute *r, const wot_config *cfg)
 	opts.grants = r->grants;
 	opts.ngrants = r->ngrants;
 	opts.now = (int64_t)time(NULL);
+	opts.reserved = reserved_fn;
+	opts.reserved_ctx = r->tlds;
 	if (rc == 0)
 		rc = wot_trust_accept(r->claims, r->nclaims, r->owners, &opts);
 	if (rc == 0 && !r->full)

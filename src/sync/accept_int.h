@@ -40,7 +40,7 @@ typedef struct {
 	wot_signer *signers;
 	wot_grant *grants;
 	size_t ngrants;
-	wot_map *tlds;
+	wot_tlds *tlds;
 	/* Incremental only: what "top" holds, read from its history. */
 	wot_map *top_acc;    /* accepted names of top -> (void *)1 */
 	wot_map *top_owners; /* name -> "FPR SINCE" as loaded */

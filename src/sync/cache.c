@@ -32,6 +32,11 @@ int wot_accept_inputs(wot_home *h, uint64_t *out)
 	wot_buf b = WOT_BUF_INIT;
 	int rc = wot_keyring_stamp(h, &b);
 
+	/* The rules on reserved names and the suffix list they read decide
+	 * claims too: a new list, or an upgrade, decides everything again. */
+	if (rc == 0)
+		rc = wot_tld_stamp(&b);
+
 	/* FNV-1a: the inputs only need to be told apart, not hidden. */
 	*out = 1469598103934665603ull;
 	for (size_t i = 0; rc == 0 && i < b.len; i++)

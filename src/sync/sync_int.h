@@ -60,11 +60,43 @@ int wot_config_defaults(wot_config *cfg);
 /* Serialise cfg as INI text (caller frees). */
 char *wot_config_format(const wot_config *cfg);
 
-/* TLDs of the normal DNS (ICANN section of the public suffix list, else a
- * built-in core). Caller frees *out with wot_map_free(*out, NULL). */
-int wot_tld_load(wot_map **out);
+/* TLDs and public suffixes of the normal DNS (tld.c): the ICANN section
+ * of the public suffix list through libpsl, and a built-in core. Caller
+ * frees *out with wot_tld_free(). */
+typedef struct wot_tlds wot_tlds;
+int wot_tld_load(wot_tlds **out);
+void wot_tld_free(wot_tlds *t);
 /* 1 if name's last label is a TLD of the normal DNS. */
-int wot_tld_public(const wot_map *tlds, const char *name);
+int wot_tld_public(const wot_tlds *t, const char *name);
+
+/* Why no claim on a name is ever served, whatever the trust policy. */
+#define WOT_RESERVED_PREFIX "reserved name: "
+#define WOT_RESERVED_ROOT WOT_RESERVED_PREFIX "the root of the DNS"
+#define WOT_RESERVED_TLD WOT_RESERVED_PREFIX "a TLD of the normal DNS"
+#define WOT_RESERVED_SUFFIX                                                    \
+	WOT_RESERVED_PREFIX "a public suffix of the normal DNS"
+#define WOT_RESERVED_ARPA                                                      \
+	WOT_RESERVED_PREFIX "arpa and the reverse zones under it"
+#define WOT_RESERVED_WILD_ROOT                                                 \
+	WOT_RESERVED_PREFIX "a wildcard covering every name"
+#define WOT_RESERVED_WILD_SUFFIX                                               \
+	WOT_RESERVED_PREFIX "a wildcard covering a public suffix"
+#define WOT_RESERVED_WILD_ONE                                                  \
+	WOT_RESERVED_PREFIX "a wildcard directly under a name of one label"
+/*
+ * NULL if name (presentation form) may be claimed; else why not (one of
+ * the static WOT_RESERVED_* texts): it is the root, a TLD, a public
+ * suffix, arpa or under it, or a wildcard covering one of these or sitting
+ * directly under a name of one label.
+ */
+const char *wot_tld_reserved(const wot_tlds *t, const char *name);
+/* Append what the reserved names depend on (the rules' version, the
+ * suffix list file's size and time) to b, for the recompute's inputs. */
+int wot_tld_stamp(wot_buf *b);
+/* WOT_EINVAL, "label:line: owner: why", at the first record of the zone
+ * (rrs, parsed from text/len) whose owner is reserved; 0 when none is. */
+int wot_tld_check_zone(const wot_tlds *t, const ldns_rr_list *rrs,
+		       const char *text, size_t len, const char *label);
 
 /* Save the sources file (self is not stored). */
 int wot_sources_save(const wot_home *h, const wot_source *s, size_t n);

@@ -78,6 +78,12 @@ static int eligible(const engine *e, wot_claim *c)
 	c->weight = wot_trust_weight(&e->pol, c->validity, c->level);
 	note(c, "signer %.16s: validity %s, level %d, weight %.2f", c->signer,
 	     wot_validity_name(c->validity), c->level, c->weight);
+	if (c->reserved) {
+		c->reason = c->reserved;
+		note(c, "rejected: %s, never served whatever the policy",
+		     c->reserved);
+		return 0;
+	}
 	if (c->validity < WOT_VALIDITY_FULL) {
 		c->reason = "untrusted signer: key not valid";
 		note(c, "rejected: only fully valid keys count");
@@ -105,6 +111,13 @@ static const wot_grant *find_grant(const engine *e, const char *name,
 			return g;
 	}
 	return NULL;
+}
+
+/* A name of one label or a reserved one holds only itself. */
+static int passes_nothing(const engine *e, const char *name)
+{
+	return label_count(name) <= 1 ||
+	       (e->o->reserved && e->o->reserved(name, e->o->reserved_ctx));
 }
 
 /*
@@ -137,6 +150,8 @@ static int holder_of(engine *e, const char *name, const char **out)
 		}
 		if ((g = find_grant(e, anc[n], h, WOT_GRANT_DELEGATE)))
 			h = g->to;
+		if (n > 0 && passes_nothing(e, anc[n]))
+			h = NULL;
 	}
 	*out = h;
 	return rc;

@@ -185,6 +185,9 @@ typedef struct {
 	wot_validity validity;
 	int level;
 	int shadows; /* name lies under a TLD of the normal DNS */
+	/* Static text when the name is never served, whatever the policy
+	 * (the root, a TLD, a public suffix, ...: sync decides); NULL else. */
+	const char *reserved;
 	/* out: */
 	double weight;
 	int accepted;
@@ -240,20 +243,28 @@ typedef struct {
 	const wot_grant *grants;
 	size_t ngrants;
 	int64_t now; /* time recorded for names won in this run */
+	/* Non-NULL when name is reserved (the same test that set the claims'
+	 * reserved): such an ancestor, held in history from before, passes
+	 * nothing down. NULL: no name is. */
+	const char *(*reserved)(const char *name, void *ctx);
+	void *reserved_ctx;
 } wot_accept_opts;
 #define WOT_ACCEPT_OPTS_INIT                                                   \
 	{                                                                      \
-		NULL, NULL, 0, NULL, 0, 0                                      \
+		NULL, NULL, 0, NULL, 0, 0, NULL, NULL                          \
 	}
 
 /*
  * Decide every claim (names shallow first, so an ancestor's holder is known
  * before its subtree):
+ *  0. a claim on a reserved name is never accepted;
  *  1. a claim counts only if its signer is valid (full or ultimate);
  *  2. a name under a normal-DNS TLD needs a signer the shadow policy allows;
  *  3. the key holding the name (history, following transfers and live
  *     delegations from the holder of the closest ancestor) keeps it and its
- *     subtree; other keys' claims are conflicts;
+ *     subtree; other keys' claims are conflicts. A name of one label, or a
+ *     reserved one, holds only itself: its holder passes nothing down, so
+ *     no key takes every name under a made-up TLD that others use;
  *  4. a holder whose key is revoked or expired loses it, and so does no
  *     history: the heaviest claim wins if it outweighs the next by the
  *     margin, else nobody is served and the name stays a conflict.

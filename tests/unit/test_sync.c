@@ -518,6 +518,87 @@ static void sync_accept_json_escapes(void **state)
 
 /* A name and every ancestor of two labels or more share a shard; names
  * of one label are top; text and wire forms agree, in any case. */
+/* The names no claim may take (tld.c), IDNs in either form. */
+static void sync_tld_reserved(void **state)
+{
+	wot_tlds *t = NULL;
+	static const char *const bad[][2] = {
+	    {".", "the root"},
+	    {"", "the root"},
+	    {"*.", "covering every name"},
+	    {"com.", "a TLD"},
+	    {"COM", "a TLD"},
+	    {"zz.", "a TLD"}, /* a country code, assigned or not */
+	    {"co.uk.", "a public suffix"},
+	    {"kawasaki.jp.", "a public suffix"},
+	    {"foo.ck.", "a public suffix"}, /* the list's "*.ck" */
+	    {"xn--p1ai.", "a TLD"},
+	    {"\\209\\128\\209\\132.", "a TLD"}, /* the U-label, escaped */
+	    {"xn--o1ac.xn--90a3ac.", "a public suffix"},
+	    {"arpa.", "arpa"},
+	    {"in-addr.arpa.", "arpa"},
+	    {"4.3.2.1.in-addr.arpa.", "arpa"},
+	    {"x.ip6.arpa", "arpa"},
+	    {"*.com.", "covering a public suffix"},
+	    {"*.*.com.", "covering a public suffix"},
+	    {"*.co.uk.", "covering a public suffix"},
+	    {"*.xn--o1ac.xn--90a3ac.", "covering a public suffix"},
+	    {"*.wot.", "directly under a name of one label"},
+	};
+	static const char *const ok[] = {
+	    "google.com.",   "bob.co.uk.",   "*.bob.co.uk.", "alice.wot.",
+	    "wot.",	     "p4top",	     "github.io.",   "www.ck.",
+	    "com.xn--p1ai.", "*.alice.wot.", "arpa.wot.",    "x.arpanet.",
+	};
+
+	(void)state;
+	assert_int_equal(wot_tld_load(&t), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *why = wot_tld_reserved(t, bad[i][0]);
+		if (!why || !strstr(why, bad[i][1]))
+			fail_msg("%s: got '%s', expected '%s'", bad[i][0],
+				 why ? why : "(allowed)", bad[i][1]);
+		assert_int_equal(strncmp(why, WOT_RESERVED_PREFIX,
+					 strlen(WOT_RESERVED_PREFIX)),
+				 0);
+	}
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (wot_tld_reserved(t, ok[i]))
+			fail_msg("%s: reserved (%s)", ok[i],
+				 wot_tld_reserved(t, ok[i]));
+	assert_true(wot_tld_public(t, "google.com."));
+	assert_true(wot_tld_public(t, "x.xn--p1ai."));
+	assert_false(wot_tld_public(t, "alice.wot."));
+	assert_false(wot_tld_public(t, "."));
+	wot_tld_free(t);
+}
+
+/* publish's check names the file and the line of the first bad record. */
+static void sync_tld_check_zone(void **state)
+{
+	const char z[] = "$ORIGIN alice.wot.\n$TTL 300\n; a comment\n\n"
+			 "@ IN A 192.0.2.1\n"
+			 "ns IN A 192.0.2.2\n"
+			 "co.uk. IN SOA ns h ( 1 2\n 3 4 5 )\n";
+	wot_tlds *t = NULL;
+	ldns_rr_list *rrs = NULL;
+
+	(void)state;
+	assert_int_equal(wot_tld_load(&t), 0);
+	assert_int_equal(wot_zone_parse(z, strlen(z), "z.zone", &rrs), 0);
+	assert_int_equal(wot_tld_check_zone(t, rrs, z, strlen(z), "z.zone"),
+			 WOT_EINVAL);
+	assert_string_equal(wot_error_last(),
+			    "z.zone:8: co.uk.: reserved name: a public suffix "
+			    "of the normal DNS (no source may claim it)");
+	ldns_rr_list_deep_free(rrs);
+	wot_error_clear();
+	assert_int_equal(wot_zone_parse(z, 76, "z.zone", &rrs), 0);
+	assert_int_equal(wot_tld_check_zone(t, rrs, z, 76, "z.zone"), 0);
+	ldns_rr_list_deep_free(rrs);
+	wot_tld_free(t);
+}
+
 static void sync_shard_of(void **state)
 {
 	ldns_rdf *d = NULL;
@@ -565,6 +646,8 @@ int main(void)
 	    cmocka_unit_test(sync_peer_conf),
 	    cmocka_unit_test(sync_accept_json_escapes),
 	    cmocka_unit_test(sync_shard_of),
+	    cmocka_unit_test(sync_tld_reserved),
+	    cmocka_unit_test(sync_tld_check_zone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -161,6 +161,74 @@ static void trust_claims_subtree_owned(void **state)
 	wot_owners_free(o);
 }
 
+/* A reserved name is never served, whatever the policy and the weight;
+ * one held in history from before passes nothing down. */
+static const char *reserved_co_uk(const char *name, void *ctx)
+{
+	(void)ctx;
+	return !strcmp(name, "co.uk.") ? "reserved name: a public suffix"
+				       : NULL;
+}
+
+static void trust_claims_reserved(void **state)
+{
+	wot_owners *o = NULL;
+	wot_trust_policy pol = WOT_TRUST_POLICY_INIT;
+	wot_signer s[] = {
+	    {ALICE, WOT_VALIDITY_ULTIMATE, WOT_OWNERTRUST_ULTIMATE, 0, 0},
+	    {MALLORY, WOT_VALIDITY_FULL, WOT_OWNERTRUST_FULL, 1, 0},
+	};
+	wot_claim c[] = {
+	    claim("co.uk.", ALICE, 0, WOT_VALIDITY_ULTIMATE),
+	    claim("bank.co.uk.", MALLORY, 1, WOT_VALIDITY_FULL),
+	};
+	wot_accept_opts opts = WOT_ACCEPT_OPTS_INIT;
+
+	(void)state;
+	pol.shadow = WOT_SHADOW_VALID;
+	c[0].reserved = "reserved name: a public suffix";
+	opts.policy = &pol;
+	opts.signers = s;
+	opts.nsigners = 2;
+	opts.reserved = reserved_co_uk;
+	assert_int_equal(wot_owners_new(&o), 0);
+	/* Alice held co.uk. before the rule existed. */
+	assert_int_equal(wot_owners_set(o, "co.uk.", ALICE, 1), 0);
+	assert_int_equal(wot_trust_accept(c, 2, o, &opts), 0);
+	assert_false(c[0].accepted);
+	assert_string_equal(c[0].reason, "reserved name: a public suffix");
+	assert_non_null(strstr(c[0].explain, "whatever the policy"));
+	assert_true(c[1].accepted);
+	assert_null(c[1].winner);
+	wot_owners_free(o);
+}
+
+/* A name of one label holds only itself: the key holding "wot." does not
+ * take the names under it that other keys claim, before or after. */
+static void trust_claims_one_label_holds_itself(void **state)
+{
+	wot_owners *o = NULL;
+	wot_claim c[] = {
+	    claim("wot.", ALICE, 1, WOT_VALIDITY_FULL),
+	    claim("bob.wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	    claim("wot.", MALLORY, 1, WOT_VALIDITY_FULL),
+	    claim("www.bob.wot.", ALICE, 1, WOT_VALIDITY_FULL),
+	};
+
+	(void)state;
+	assert_int_equal(wot_owners_new(&o), 0);
+	assert_int_equal(wot_owners_set(o, "wot.", ALICE, 1), 0);
+	assert_int_equal(decide(c, 4, o, NULL, 0, NULL, NULL), 0);
+	assert_true(c[0].accepted);
+	assert_false(c[2].accepted); /* the one-label name itself: Alice's */
+	assert_string_equal(c[2].winner, ALICE);
+	assert_true(c[1].accepted);
+	/* Two labels and more hold their subtree as before. */
+	assert_false(c[3].accepted);
+	assert_string_equal(c[3].winner, MALLORY);
+	wot_owners_free(o);
+}
+
 static void trust_claims_same_key_two_sources(void **state)
 {
 	wot_owners *o = NULL;
@@ -361,7 +429,8 @@ static void trust_owners_json_legacy(void **state)
 {
 	wot_owners *back = NULL;
 	const char *json =
-	    "{\"names\":{\n\"alice.wot.\":{\"fpr\":\"" ALICE "\",\"since\":42},\n"
+	    "{\"names\":{\n\"alice.wot.\":{\"fpr\":\"" ALICE
+	    "\",\"since\":42},\n"
 	    "\"m.wot.\":{\"fpr\":\"" MALLORY "\",\"since\":43},\n"
 	    "\"q\\\"\\\\x.wot.\":{\"fpr\":\"" MALLORY "\",\"since\":44}},\n"
 	    "\"version\":1}\n";
@@ -447,6 +516,8 @@ int main(void)
 	    cmocka_unit_test(trust_claims_dead_holder),
 	    cmocka_unit_test(trust_claims_dead_holder_needs_margin),
 	    cmocka_unit_test(trust_claims_shadow_policy),
+	    cmocka_unit_test(trust_claims_reserved),
+	    cmocka_unit_test(trust_claims_one_label_holds_itself),
 	    cmocka_unit_test(trust_weights),
 	    cmocka_unit_test(trust_grant_parse),
 	    cmocka_unit_test(trust_owners_json_legacy),
