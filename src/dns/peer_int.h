@@ -5,6 +5,7 @@
 #ifndef WOT_DNS_PEER_INT_H
 #define WOT_DNS_PEER_INT_H
 
+#include "dns/conntab.h"
 #include "dns/notify.h"
 #include "dns/server_int.h"
 
@@ -12,7 +13,8 @@ enum {
 	WOT_PEER_RL_SLOTS = 256,  /* senders remembered (hashed by address) */
 	WOT_PEER_RBUF = 4096,	  /* anything larger is no NOTIFY of ours */
 	WOT_PEER_MAX_CONNS = 16,  /* TCP clients at once */
-	WOT_PEER_IDLE_MS = 5000,  /* TCP idle timeout */
+	WOT_PEER_IDLE_MS = 5000,  /* TCP idle timeout between messages */
+	WOT_PEER_MSG_MS = 3000,	  /* TCP: first byte to last of a message */
 	WOT_PEER_WBUF = 1232,	  /* largest answer over UDP (EDNS) */
 	WOT_PEER_TCP_WBUF = 16384 /* over TCP: an opinion on a big RRset */
 };
@@ -36,9 +38,8 @@ typedef struct {
 struct wot_dns_peer_listener {
 	uv_loop_t *loop;
 	wot_peer_sock *socks;
-	size_t n, live; /* live: open handles (sockets, connections) */
-	wot_peer_conn *conns;
-	size_t nconns;
+	size_t n, live;	 /* live: open handles (sockets, connections) */
+	wot_conntab tcp; /* the TCP connections (peer_tcp.c) */
 	wot_dns_notify_fn fn;
 	void *data;
 	wot_dns_peer_stats st;
@@ -60,8 +61,9 @@ int wot_peer_handle(wot_dns_peer_listener *l, const struct sockaddr *from,
 /* A handle of the listener closed: free it all when the last one did. */
 void wot_peer_handle_closed(wot_dns_peer_listener *l);
 
-/* peer_tcp.c: start listening on the socket's TCP handle (fd already
- * bound); close every connection. */
+/* peer_tcp.c: set up l->tcp; start listening on the socket's TCP handle
+ * (fd already bound); close every connection. */
+void wot_peer_tcp_init(wot_dns_peer_listener *l);
 int wot_peer_tcp_start(wot_dns_peer_listener *l, wot_peer_sock *ps, int fd);
 void wot_peer_tcp_close_all(wot_dns_peer_listener *l);
 

@@ -221,6 +221,7 @@ int wot_dns_peer_listener_start(wot_dns_peer_listener **out, uv_loop_t *loop,
 	}
 	l->loop = loop;
 	l->n = n;
+	wot_peer_tcp_init(l);
 	l->fn = fn;
 	l->data = data;
 	rc = parse_all(l, addrs, allow_nonloopback);
