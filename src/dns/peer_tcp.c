@@ -95,7 +95,7 @@ static void frame_answer(wot_peer_conn *c, size_t mlen)
 	size_t rlen = 0;
 	int v =
 	    wot_peer_handle(c->l, (const struct sockaddr *)&c->peer, c->in + 2,
-			    mlen, c->out + 2, sizeof(c->out) - 2, &rlen);
+			    mlen, c->out + 2, sizeof(c->out) - 2, 1, &rlen);
 	uv_buf_t b;
 
 	memmove(c->in, c->in + 2 + mlen, c->len - 2 - mlen);

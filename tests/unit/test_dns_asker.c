@@ -181,7 +181,7 @@ static int asked_from(wot_dns_peer_listener *l, const char *addr)
 	    wot_opinion_query_record(q, sizeof(q), 9, "www.n3.wot.", 1, &qlen),
 	    0);
 	wot_peer_handle(l, (const struct sockaddr *)&sa, q, qlen, out,
-			sizeof(out), &rlen);
+			sizeof(out), 0, &rlen);
 	return rlen > 0;
 }
 
