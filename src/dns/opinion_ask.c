@@ -7,8 +7,12 @@
  * choice. Questions leave from the node's peer-listen address when it is
  * a specific one (wot_opinion_asker_source): a peer's per-address rate
  * limit then counts this node, not everyone sharing its host's default
- * route address.
+ * route address. Questions carry a DNS cookie (RFC 7873): the server
+ * cookie a peer gave is sent back to it, which proves our address and
+ * lets its UDP answers be larger than the question (else it answers
+ * with TC and the question goes over TCP).
  */
+#include "dns/cookie.h"
 #include "dns/opinion.h"
 #include "dns/opinion_tcp.h"
 #include "dns/server_int.h"
@@ -17,7 +21,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ASK_MAX_PENDING = 4096, ASK_QMAX = WOT_OPINION_TCP_QMAX };
+enum {
+	ASK_MAX_PENDING = 4096,
+	ASK_QMAX = WOT_OPINION_TCP_QMAX,
+	ASK_JAR = 64 /* peers whose server cookie we keep (hashed) */
+};
+
+/* The server cookie a peer address gave us. */
+typedef struct {
+	struct sockaddr_storage addr;
+	uint8_t server[WOT_COOKIE_SERVER_MAX];
+	size_t len;
+} ask_cookie;
 
 typedef struct {
 	struct sockaddr_storage addr;
@@ -35,6 +50,7 @@ typedef struct ask_retry {
 	struct wot_opinion_asker *a;
 	struct ask_retry *prev, *next;
 	wot_opinion_tcp *t;
+	struct sockaddr_storage addr;
 	uint16_t id;
 	wot_opinion_ask_cb cb;
 	void *data;
@@ -52,6 +68,8 @@ struct wot_opinion_asker {
 	size_t n;
 	ask_retry *retries; /* over TCP, in flight */
 	wot_opinion_ask_stats st;
+	uint64_t secret[2]; /* client cookies: a hash of the peer's address */
+	ask_cookie jar[ASK_JAR];
 	int live, closing;
 	void (*close_cb)(void *data);
 	void *close_data;
@@ -64,6 +82,60 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 
 	(void)hint;
 	*b = uv_buf_init((char *)a->rbuf, sizeof(a->rbuf));
+}
+
+/* The hash of addr's family and IP under our secret. */
+static uint64_t addr_hash(const wot_opinion_asker *a,
+			  const struct sockaddr_storage *addr)
+{
+	uint8_t key[17] = {0};
+
+	key[0] = (uint8_t)addr->ss_family;
+	if (addr->ss_family == AF_INET6)
+		memcpy(key + 1, &((const struct sockaddr_in6 *)addr)->sin6_addr,
+		       16);
+	else
+		memcpy(key + 1, &((const struct sockaddr_in *)addr)->sin_addr,
+		       4);
+	return wot_dns_siphash(a->secret[0], a->secret[1], key, sizeof(key));
+}
+
+/* Our cookie for a peer: the client cookie is ours for its address, the
+ * server cookie whatever it last gave us (none yet: length 0). */
+static void cookie_for(const wot_opinion_asker *a,
+		       const struct sockaddr_storage *addr, wot_dns_cookie *c)
+{
+	uint64_t h = addr_hash(a, addr);
+	const ask_cookie *j = &a->jar[h % ASK_JAR];
+
+	memset(c, 0, sizeof(*c));
+	c->present = 1;
+	memcpy(c->client, &h, WOT_COOKIE_CLIENT);
+	if (j->len && wot_dns_addr_equal(&j->addr, addr)) {
+		memcpy(c->server, j->server, j->len);
+		c->server_len = j->len;
+	}
+}
+
+/* Keep the server cookie of a reply from addr that echoes our client
+ * cookie (a spoofed reply cannot know it). */
+static void cookie_learn(wot_opinion_asker *a,
+			 const struct sockaddr_storage *addr,
+			 const uint8_t *pkt, size_t len)
+{
+	wot_dns_cookie got, ours;
+	ask_cookie *j;
+
+	if (wot_dns_cookie_read(pkt, len, &got) < 0 || !got.present ||
+	    !got.server_len)
+		return;
+	cookie_for(a, addr, &ours);
+	if (memcmp(got.client, ours.client, WOT_COOKIE_CLIENT))
+		return;
+	j = &a->jar[addr_hash(a, addr) % ASK_JAR];
+	j->addr = *addr;
+	memcpy(j->server, got.server, got.server_len);
+	j->len = got.server_len;
 }
 
 /* A response with TC set (the header was length-checked). */
@@ -93,6 +165,8 @@ static void on_tcp(void *data, const uint8_t *pkt, size_t len)
 		a->st.bytes_in += len;
 		if (wot_rd16(pkt) != r->id) /* our question's answer only */
 			pkt = NULL;
+		else
+			cookie_learn(a, &r->addr, pkt, len);
 	}
 	if (!pkt) {
 		a->st.tcp_failed++;
@@ -134,6 +208,7 @@ static int retry_tcp(wot_opinion_asker *a, const ask_pending *p,
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	memset(r, 0, sizeof(*r));
 	r->a = a;
+	r->addr = p->addr;
 	r->id = p->id;
 	r->cb = p->cb;
 	r->data = p->data;
@@ -179,6 +254,7 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 		void *data = p->data;
 		if (p->id != id || !wot_dns_addr_equal(&sa, &p->addr))
 			continue;
+		cookie_learn(a, &sa, (const uint8_t *)b->base, (size_t)n);
 		if (truncated((const uint8_t *)b->base) &&
 		    retry_tcp(a, p, (const uint8_t *)b->base, (size_t)n) == 0) {
 			a->v[i] = a->v[--a->n];
@@ -290,6 +366,11 @@ int wot_opinion_asker_new(wot_opinion_asker **out, uv_loop_t *loop)
 		free(a);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
+	if (uv_random(NULL, NULL, a->secret, sizeof(a->secret), 0, NULL) != 0) {
+		free(a->v);
+		free(a);
+		return wot_error_set(WOT_EIO, "no random bytes for cookies");
+	}
 	a->loop = loop;
 	uv_timer_init(loop, &a->timer);
 	a->timer.data = a;
@@ -321,8 +402,10 @@ int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 		    wot_opinion_ask_cb cb, void *data)
 {
 	struct sockaddr_storage sa;
+	wot_dns_cookie ck;
 	ask_pending *p;
 	uv_buf_t b;
+	size_t n;
 	int rc;
 
 	if (a->closing)
@@ -334,7 +417,13 @@ int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 	if (a->n >= ASK_MAX_PENDING)
 		return wot_error_set(WOT_ELIMIT, "too many opinion questions "
 						 "in flight");
-	b = uv_buf_init((char *)q, (unsigned)qlen);
+	p = &a->v[a->n];
+	memcpy(p->q, q, qlen);
+	/* with our cookie when the question has room and an OPT for it */
+	cookie_for(a, &sa, &ck);
+	if ((n = wot_dns_cookie_put(p->q, qlen, sizeof(p->q), &ck)))
+		qlen = n;
+	b = uv_buf_init((char *)p->q, (unsigned)qlen);
 	rc = uv_udp_try_send(sock_for(a, &sa), &b, 1,
 			     (const struct sockaddr *)&sa);
 	if (rc < 0)
@@ -342,7 +431,7 @@ int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 				     endpoint, uv_strerror(rc));
 	a->st.sent++;
 	a->st.bytes_out += qlen;
-	p = &a->v[a->n++];
+	a->n++;
 	p->addr = sa;
 	p->id = wot_rd16(q);
 	p->deadline = uv_now(a->loop) + timeout_ms;
@@ -350,7 +439,6 @@ int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 	p->data = data;
 	p->timeout_ms = timeout_ms;
 	p->qlen = (uint16_t)qlen;
-	memcpy(p->q, q, qlen);
 	arm(a);
 	return 0;
 }

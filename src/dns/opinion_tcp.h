@@ -9,7 +9,8 @@
 #include <stdint.h>
 #include <uv.h>
 
-enum { WOT_OPINION_TCP_QMAX = 300 }; /* largest question sent */
+/* largest question sent: a name of 255, our OPT and a COOKIE option */
+enum { WOT_OPINION_TCP_QMAX = 340 };
 
 typedef struct wot_opinion_tcp wot_opinion_tcp;
 

@@ -163,8 +163,8 @@ static int add_set(wot_dns_msg *m, const wot_dns_query *q,
 	return rc;
 }
 
-static void add_provenance(wot_dns_msg *m, const wot_opinion_rrset *s,
-			   int lied_rdata, int lie)
+static int add_provenance(wot_dns_msg *m, const wot_opinion_rrset *s,
+			  int lied_rdata, int lie)
 {
 	char src[80], commit[60], name[80];
 	const char *v[4] = {"v=1", src, commit, name};
@@ -186,8 +186,19 @@ static void add_provenance(wot_dns_msg *m, const wot_opinion_rrset *s,
 		}
 		rl = txt_rdata(rd, sizeof(rd), v, 4);
 	}
-	wot_dns_msg_rr(m, 3, opinion_owner, OPINION_OWNER_LEN, T_TXT, 0, rd, rl,
-		       0);
+	return wot_dns_msg_rr(m, 3, opinion_owner, OPINION_OWNER_LEN, T_TXT, 0,
+			      rd, rl, 0);
+}
+
+/* The answer does not fit this transport (or the room the listener gives
+ * an asker that has not proven its address): the asker may use TCP. */
+static size_t truncated(wot_dns_msg *m, const wot_dns_query *q)
+{
+	wot_dns_msg_reset(m);
+	m->buf[2] |= WOT_F_TC >> 8;
+	if (q->edns)
+		wot_dns_msg_opt(m, 0, 0);
+	return wot_dns_msg_finish(m, WOT_RCODE_NOERROR);
 }
 
 static size_t answer_record(const wot_opinion_book *b, const wot_dns_query *q,
@@ -200,15 +211,10 @@ static size_t answer_record(const wot_opinion_book *b, const wot_dns_query *q,
 		s = NULL; /* not accepted any more */
 	if (lie == WOT_LIE_RANDOM)
 		lie = rand() & 1;
-	if (s && add_set(m, q, s, lie, &lied) < 0) {
-		/* too large for this transport: the asker may use TCP */
-		wot_dns_msg_reset(m);
-		m->buf[2] |= WOT_F_TC >> 8;
-		return wot_dns_msg_finish(m, WOT_RCODE_NOERROR);
-	}
-	add_provenance(m, s, lied, lie);
-	if (q->edns)
-		wot_dns_msg_opt(m, 0, 0);
+	if ((s && add_set(m, q, s, lie, &lied) < 0) ||
+	    add_provenance(m, s, lied, lie) < 0 ||
+	    (q->edns && wot_dns_msg_opt(m, 0, 0) < 0))
+		return truncated(m, q);
 	return wot_dns_msg_finish(m, WOT_RCODE_NOERROR);
 }
 
@@ -222,16 +228,17 @@ static size_t answer_head(const wot_opinion_book *b, const wot_dns_query *q,
 	size_t rl;
 
 	if (!hd) {
-		if (q->edns)
-			wot_dns_msg_opt(m, 0, 0);
+		if (q->edns && wot_dns_msg_opt(m, 0, 0) < 0)
+			return truncated(m, q);
 		return wot_dns_msg_finish(m, WOT_RCODE_NXDOMAIN);
 	}
 	snprintf(commit, sizeof(commit), "commit=%s", hd->commit);
 	snprintf(tm, sizeof(tm), "time=%lld", (long long)hd->time);
 	rl = txt_rdata(rd, sizeof(rd), v, 3);
-	wot_dns_msg_rr(m, 1, q->qname, q->qname_len, T_TXT, 0, rd, rl, 0);
-	if (q->edns)
-		wot_dns_msg_opt(m, 0, 0);
+	if (wot_dns_msg_rr(m, 1, q->qname, q->qname_len, T_TXT, 0, rd, rl, 0) <
+		0 ||
+	    (q->edns && wot_dns_msg_opt(m, 0, 0) < 0))
+		return truncated(m, q);
 	return wot_dns_msg_finish(m, WOT_RCODE_NOERROR);
 }
 

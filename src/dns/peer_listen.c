@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -66,9 +67,9 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	*b = uv_buf_init((char *)ps->l->rbuf, sizeof(ps->l->rbuf));
 }
 
-int wot_peer_handle(wot_dns_peer_listener *l, const struct sockaddr *from,
-		    const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
-		    size_t *reply)
+static int handle(wot_dns_peer_listener *l, const struct sockaddr *from,
+		  const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
+		  size_t *reply)
 {
 	char fpr[WOT_FPR_MAX];
 	int verdict = wot_dns_notify_classify(msg, len, fpr);
@@ -98,6 +99,46 @@ int wot_peer_handle(wot_dns_peer_listener *l, const struct sockaddr *from,
 	return verdict;
 }
 
+/*
+ * The room an answer to msg may take of cap: over UDP at most
+ * WOT_PEER_AMPLIFY times msg (an answer must not be worth spoofing the
+ * asker's address for) unless its server cookie proves the address; less
+ * the cookie we add. ck gets msg's cookie, server cookie made fresh.
+ */
+static size_t answer_room(wot_dns_peer_listener *l, const struct sockaddr *from,
+			  const uint8_t *msg, size_t len, size_t cap, int tcp,
+			  wot_dns_cookie *ck)
+{
+	uint32_t now = (uint32_t)time(NULL);
+	size_t room = cap;
+
+	if (wot_dns_cookie_read(msg, len, ck) < 0)
+		ck->present = 0;
+	if (!tcp && !wot_dns_cookie_valid(l->cookie_secret, from, now, ck) &&
+	    room > WOT_PEER_AMPLIFY * len)
+		room = WOT_PEER_AMPLIFY * len;
+	if (ck->present) {
+		wot_dns_cookie_make(l->cookie_secret, from, now, ck);
+		room = room > WOT_COOKIE_OPT ? room - WOT_COOKIE_OPT : 0;
+	}
+	return room;
+}
+
+int wot_peer_handle(wot_dns_peer_listener *l, const struct sockaddr *from,
+		    const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
+		    int tcp, size_t *reply)
+{
+	wot_dns_cookie ck;
+	size_t room = answer_room(l, from, msg, len, cap, tcp, &ck), n;
+	int verdict = handle(l, from, msg, len, out, room, reply);
+
+	/* RFC 7873 §5.2: every answer to a cookie carries a fresh one */
+	if (*reply && ck.present &&
+	    (n = wot_dns_cookie_put(out, *reply, cap, &ck)))
+		*reply = n;
+	return verdict;
+}
+
 static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 		    const struct sockaddr *from, unsigned flags)
 {
@@ -114,7 +155,7 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 		return;
 	}
 	wot_peer_handle(l, from, (const uint8_t *)b->base, (size_t)n, out,
-			sizeof(out), &rlen);
+			sizeof(out), 0, &rlen);
 	if (rlen) {
 		uv_buf_t buf = uv_buf_init((char *)out, (unsigned)rlen);
 		/* A full socket buffer drops the reply; the sender retries. */
@@ -221,6 +262,13 @@ int wot_dns_peer_listener_start(wot_dns_peer_listener **out, uv_loop_t *loop,
 	}
 	l->loop = loop;
 	l->n = n;
+	wot_peer_tcp_init(l);
+	if (uv_random(NULL, NULL, l->cookie_secret, sizeof(l->cookie_secret), 0,
+		      NULL) != 0) {
+		free(l->socks);
+		free(l);
+		return wot_error_set(WOT_EIO, "no random bytes for cookies");
+	}
 	l->fn = fn;
 	l->data = data;
 	rc = parse_all(l, addrs, allow_nonloopback);

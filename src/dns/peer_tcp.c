@@ -2,9 +2,11 @@
  * peer_tcp.c - NOTIFY and opinion questions over TCP on the peer port
  * (RFC 1996 allows either; RFC 7766 framing): the same answers as over
  * UDP, but an opinion may be up to WOT_PEER_TCP_WBUF bytes (what an RRset
- * too big for UDP is asked again for), at most 16 clients,
- * 5 s idle timeout, one message in flight per connection (a client that
- * does not read its answers is not given more).
+ * too big for UDP is asked again for), at most 16 clients (the longest
+ * idle or partial one makes way for a newcomer), 5 s idle timeout between
+ * messages and 3 s for each message (conntab.c), one message in flight
+ * per connection (a client that does not read its answers is not given
+ * more).
  */
 #include "dns/peer_int.h"
 
@@ -14,9 +16,8 @@
 
 struct wot_peer_conn {
 	wot_dns_peer_listener *l;
-	wot_peer_conn *prev, *next;
+	wot_conn_slot slot; /* in l->tcp; its timer is our second handle */
 	uv_tcp_t tcp;
-	uv_timer_t idle;
 	uv_write_t wreq;
 	struct sockaddr_storage peer;
 	size_t len;  /* bytes in in */
@@ -40,25 +41,24 @@ static void conn_closed(uv_handle_t *h)
 
 static void conn_close(wot_peer_conn *c)
 {
-	wot_dns_peer_listener *l = c->l;
-
 	if (c->closing)
 		return;
 	c->closing = 1;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		l->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	l->nconns--;
+	wot_conntab_remove(&c->slot);
 	uv_close((uv_handle_t *)&c->tcp, conn_closed);
-	uv_close((uv_handle_t *)&c->idle, conn_closed);
+	uv_close((uv_handle_t *)&c->slot.timer, conn_closed);
 }
 
-static void on_idle(uv_timer_t *t)
+static void conn_evict(wot_conn_slot *slot)
 {
-	conn_close(t->data);
+	conn_close(slot->owner);
+}
+
+/* Answers are made at once: no connection waits on us (busy is NULL). */
+void wot_peer_tcp_init(wot_dns_peer_listener *l)
+{
+	wot_conntab_init(&l->tcp, WOT_PEER_MAX_CONNS, WOT_PEER_IDLE_MS,
+			 WOT_PEER_MSG_MS, NULL, conn_evict);
 }
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
@@ -90,12 +90,12 @@ static void on_written(uv_write_t *req, int status)
 }
 
 /* A whole frame is in c->in: answer it, keep what follows. */
-static void frame(wot_peer_conn *c, size_t mlen)
+static void frame_answer(wot_peer_conn *c, size_t mlen)
 {
 	size_t rlen = 0;
 	int v =
 	    wot_peer_handle(c->l, (const struct sockaddr *)&c->peer, c->in + 2,
-			    mlen, c->out + 2, sizeof(c->out) - 2, &rlen);
+			    mlen, c->out + 2, sizeof(c->out) - 2, 1, &rlen);
 	uv_buf_t b;
 
 	memmove(c->in, c->in + 2 + mlen, c->len - 2 - mlen);
@@ -124,25 +124,31 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		return;
 	}
 	c->len += (size_t)n;
-	uv_timer_again(&c->idle);
 	drain(c);
 }
 
+/* Answer the first whole frame buffered, if any (one at a time). */
 static void drain(wot_peer_conn *c)
 {
-	size_t mlen;
+	size_t mlen, taken = 0;
 
-	if (c->closing || c->writing || c->len < 2)
+	if (c->closing || c->writing)
 		return;
-	mlen = wot_rd16(c->in);
-	if (mlen < WOT_DNS_HDR_LEN || mlen > WOT_NOTIFY_MSG_MAX) {
-		c->l->st.received++;
-		c->l->st.dropped++;
-		conn_close(c); /* no NOTIFY is that size */
-		return;
+	if (c->len >= 2) {
+		mlen = wot_rd16(c->in);
+		if (mlen < WOT_DNS_HDR_LEN || mlen > WOT_NOTIFY_MSG_MAX) {
+			c->l->st.received++;
+			c->l->st.dropped++;
+			conn_close(c); /* no NOTIFY is that size */
+			return;
+		}
+		if (c->len >= 2 + mlen) {
+			frame_answer(c, mlen);
+			taken = 1;
+		}
 	}
-	if (c->len >= 2 + mlen)
-		frame(c, mlen);
+	if (!c->closing)
+		wot_conntab_progress(&c->slot, taken, c->len > 0);
 }
 
 static void on_connection(uv_stream_t *server, int status)
@@ -150,30 +156,25 @@ static void on_connection(uv_stream_t *server, int status)
 	wot_peer_sock *ps = server->data;
 	wot_dns_peer_listener *l = ps->l;
 	wot_peer_conn *c;
-	int len = sizeof(struct sockaddr_storage);
+	int len = sizeof(struct sockaddr_storage), room;
 
-	if (status < 0 || l->closing || !(c = calloc(1, sizeof(*c))))
+	if (status < 0 || l->closing)
+		return;
+	/* Full: the longest idle or partial connection makes way. */
+	room = wot_conntab_make_room(&l->tcp);
+	if (!(c = calloc(1, sizeof(*c))))
 		return;
 	c->l = l;
 	uv_tcp_init(l->loop, &c->tcp);
-	uv_timer_init(l->loop, &c->idle);
-	c->tcp.data = c->idle.data = c;
+	c->tcp.data = c;
+	wot_conntab_add(&l->tcp, &c->slot, l->loop, c);
 	c->handles = 2;
 	l->live++;
-	c->next = l->conns;
-	if (l->conns)
-		l->conns->prev = c;
-	l->conns = c;
-	l->nconns++;
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 ||
-	    l->nconns > WOT_PEER_MAX_CONNS ||
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 || room < 0 ||
 	    uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->peer, &len) <
 		0 ||
-	    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0) {
+	    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
 		conn_close(c);
-		return;
-	}
-	uv_timer_start(&c->idle, on_idle, WOT_PEER_IDLE_MS, WOT_PEER_IDLE_MS);
 }
 
 int wot_peer_tcp_start(wot_dns_peer_listener *l, wot_peer_sock *ps, int fd)
@@ -196,6 +197,5 @@ int wot_peer_tcp_start(wot_dns_peer_listener *l, wot_peer_sock *ps, int fd)
 
 void wot_peer_tcp_close_all(wot_dns_peer_listener *l)
 {
-	while (l->conns)
-		conn_close(l->conns);
+	wot_conntab_close_all(&l->tcp);
 }

@@ -137,6 +137,7 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 	}
 	s->loop = loop;
 	s->nls = opts->nlisten;
+	wot_dns_tcp_init(s);
 	for (size_t i = 0; i < opts->nlisten; i++) {
 		wot_dns_listener *l = &s->ls[i];
 		l->s = s;
@@ -359,8 +360,7 @@ void wot_dns_server_close(wot_dns_server *s, void (*cb)(void *data), void *data)
 				 on_handle_closed);
 	}
 	wot_dns_forward_cancel(s, NULL);
-	while (s->conns)
-		wot_dns_conn_close(s->conns);
+	wot_conntab_close_all(&s->tcp);
 	if (s->up)
 		wot_dns_upstream_close(s->up, on_upstream_closed, s);
 	wot_dns_server_unref(s);

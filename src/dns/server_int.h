@@ -6,6 +6,7 @@
 #ifndef WOT_DNS_SERVER_INT_H
 #define WOT_DNS_SERVER_INT_H
 
+#include "dns/conntab.h"
 #include "dns/dns_int.h"
 #include "util/util.h"
 
@@ -15,7 +16,8 @@ enum {
 	WOT_DNS_MAX_CONNS = 128,      /* concurrent TCP clients */
 	WOT_DNS_MAX_PENDING = 4096,   /* queries waiting for upstreams */
 	WOT_DNS_CONN_PENDING = 32,    /* of which per TCP connection */
-	WOT_DNS_IDLE_MS = 10000,      /* TCP idle timeout */
+	WOT_DNS_IDLE_MS = 10000,      /* TCP idle timeout between messages */
+	WOT_DNS_MSG_MS = 3000,	      /* TCP: first byte to last of a message */
 	WOT_DNS_WQUEUE_MAX = 1 << 20, /* unread TCP output before we hang up */
 	WOT_DNS_RECV_BATCH = 16,      /* datagrams per recvmmsg call */
 	WOT_DNS_RCVBUF = 4 << 20      /* UDP socket receive buffer */
@@ -45,9 +47,8 @@ typedef struct {
 
 struct wot_dns_conn {
 	wot_dns_server *s;
-	wot_dns_conn *prev, *next;
+	wot_conn_slot slot; /* in s->tcp; its timer is our second handle */
 	uv_tcp_t tcp;
-	uv_timer_t idle;
 	wot_buf in;
 	size_t pending; /* forwarded queries not yet answered */
 	size_t writes;	/* uv_write requests in flight */
@@ -83,8 +84,7 @@ struct wot_dns_server {
 	struct wot_dns_cache *cache;
 	wot_dns_table *table;
 	wot_dns_stats stats;
-	wot_dns_conn *conns;
-	size_t nconns;
+	wot_conntab tcp; /* the TCP connections (tcp.c) */
 	wot_dns_client *clients;
 	size_t nclients;
 	size_t live;	  /* open listener handles, conns, upstream */
@@ -132,6 +132,8 @@ void wot_dns_udp_send(wot_dns_listener *l, const struct sockaddr_storage *addr,
 		      const uint8_t *buf, size_t len);
 
 /* tcp.c */
+/* Set up s->tcp (before the first connection). */
+void wot_dns_tcp_init(wot_dns_server *s);
 void wot_dns_tcp_on_connection(uv_stream_t *server, int status);
 void wot_dns_conn_write(wot_dns_conn *c, const uint8_t *buf, size_t len);
 void wot_dns_conn_close(wot_dns_conn *c);

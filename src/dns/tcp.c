@@ -1,7 +1,8 @@
 /*
  * tcp.c - DNS over TCP (RFC 7766): 2-byte length framing, pipelined queries
- * answered as they complete, partial reads reassembled, idle timeout, a cap
- * on connections and on unread output.
+ * answered as they complete, partial reads reassembled, a cap on unread
+ * output. The connection table (conntab.c) bounds each message's time
+ * and the idle time between them, and makes room for a newcomer.
  */
 #include "dns/server_int.h"
 #include "util/util.h"
@@ -33,7 +34,6 @@ static void on_conn_handle_closed(uv_handle_t *h)
 		return;
 	wot_buf_dispose(&c->in);
 	free(c);
-	s->nconns--;
 	wot_dns_server_unref(s);
 }
 
@@ -44,16 +44,10 @@ void wot_dns_conn_close(wot_dns_conn *c)
 	if (c->closing)
 		return;
 	c->closing = 1;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	c->prev = c->next = NULL;
+	wot_conntab_remove(&c->slot);
 	wot_dns_forward_cancel(s, c);
 	uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
-	uv_close((uv_handle_t *)&c->idle, on_conn_handle_closed);
+	uv_close((uv_handle_t *)&c->slot.timer, on_conn_handle_closed);
 }
 
 void wot_dns_conn_settle(wot_dns_conn *c)
@@ -113,28 +107,35 @@ void wot_dns_conn_write(wot_dns_conn *c, const uint8_t *buf, size_t len)
 	c->writes++;
 }
 
-static void on_idle(uv_timer_t *t)
+/* Upstream attempts are bounded, so waiting on them is not idling. */
+static int conn_busy(wot_conn_slot *slot)
 {
-	wot_dns_conn *c = t->data;
-
-	/* Upstream attempts are bounded, so waiting on them is not idling. */
-	if (c->pending > 0)
-		uv_timer_start(&c->idle, on_idle, WOT_DNS_IDLE_MS, 0);
-	else
-		wot_dns_conn_close(c);
+	return ((wot_dns_conn *)slot->owner)->pending > 0;
 }
 
-/* Answer every complete message in the buffer; keep a partial tail. */
-static void process(wot_dns_conn *c)
+static void conn_evict(wot_conn_slot *slot)
 {
-	size_t off = 0, mlen;
+	wot_dns_conn_close(slot->owner);
+}
+
+void wot_dns_tcp_init(wot_dns_server *s)
+{
+	wot_conntab_init(&s->tcp, WOT_DNS_MAX_CONNS, WOT_DNS_IDLE_MS,
+			 WOT_DNS_MSG_MS, conn_busy, conn_evict);
+}
+
+/* Answer every complete message in the buffer; keep a partial tail.
+ * Returns how many were taken. */
+static size_t process(wot_dns_conn *c)
+{
+	size_t off = 0, mlen, n = 0;
 
 	while (!c->closing && c->in.len - off >= 2) {
 		mlen = wot_rd16((const uint8_t *)c->in.ptr + off);
 		if (mlen < WOT_DNS_HDR_LEN) {
 			/* Not even a header: the framing is lost. */
 			wot_dns_conn_close(c);
-			return;
+			return n;
 		}
 		if (c->in.len - off < 2 + mlen)
 			break;
@@ -142,16 +143,19 @@ static void process(wot_dns_conn *c)
 				     (const uint8_t *)c->in.ptr + off + 2,
 				     mlen);
 		off += 2 + mlen;
+		n++;
 	}
 	if (c->closing)
-		return;
+		return n;
 	memmove(c->in.ptr, c->in.ptr + off, c->in.len - off);
 	c->in.len -= off;
+	return n;
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
 	wot_dns_conn *c = stream->data;
+	size_t n;
 
 	if (c->closing || nread == 0)
 		return;
@@ -165,15 +169,16 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		wot_dns_conn_close(c);
 		return;
 	}
-	uv_timer_start(&c->idle, on_idle, WOT_DNS_IDLE_MS, 0);
 	if (wot_buf_put(&c->in, buf->base, (size_t)nread) < 0) {
 		wot_dns_conn_close(c);
 		return;
 	}
-	process(c);
+	n = process(c);
+	if (!c->closing)
+		wot_conntab_progress(&c->slot, n, c->in.len > 0);
 }
 
-/* A new connection object, linked and counted, with both handles open. */
+/* A new connection object, in the table, with both handles open. */
 static wot_dns_conn *conn_new(wot_dns_server *s)
 {
 	wot_dns_conn *c = calloc(1, sizeof(*c));
@@ -182,14 +187,9 @@ static wot_dns_conn *conn_new(wot_dns_server *s)
 		return NULL;
 	c->s = s;
 	uv_tcp_init(s->loop, &c->tcp);
-	uv_timer_init(s->loop, &c->idle);
-	c->tcp.data = c->idle.data = c;
+	c->tcp.data = c;
+	wot_conntab_add(&s->tcp, &c->slot, s->loop, c);
 	c->handles = 2;
-	c->next = s->conns;
-	if (s->conns)
-		s->conns->prev = c;
-	s->conns = c;
-	s->nconns++;
 	s->live++;
 	return c;
 }
@@ -198,21 +198,24 @@ void wot_dns_tcp_on_connection(uv_stream_t *server, int status)
 {
 	wot_dns_listener *l = server->data;
 	wot_dns_conn *c;
-	int rc;
+	int rc, room;
 
 	if (status < 0) {
 		wot_log(WOT_LOG_WARNING, "dns", "TCP accept: %s",
 			uv_strerror(status));
 		return;
 	}
-	if (l->s->closing || !(c = conn_new(l->s)))
+	if (l->s->closing)
+		return;
+	/* Full: the longest idle or partial connection makes way. */
+	room = wot_conntab_make_room(&l->s->tcp);
+	if (!(c = conn_new(l->s)))
 		return;
 	rc = uv_accept(server, (uv_stream_t *)&c->tcp);
-	if (rc == 0 && l->s->nconns > WOT_DNS_MAX_CONNS)
+	if (rc == 0 && room < 0)
 		rc = UV_EMFILE; /* accepted only to drain the backlog */
 	if (rc == 0) {
 		uv_tcp_nodelay(&c->tcp, 1);
-		uv_timer_start(&c->idle, on_idle, WOT_DNS_IDLE_MS, 0);
 		rc = uv_read_start((uv_stream_t *)&c->tcp, conn_alloc, on_read);
 	}
 	if (rc < 0) {

@@ -181,7 +181,7 @@ static int asked_from(wot_dns_peer_listener *l, const char *addr)
 	    wot_opinion_query_record(q, sizeof(q), 9, "www.n3.wot.", 1, &qlen),
 	    0);
 	wot_peer_handle(l, (const struct sockaddr *)&sa, q, qlen, out,
-			sizeof(out), &rlen);
+			sizeof(out), 0, &rlen);
 	return rlen > 0;
 }
 
@@ -207,12 +207,128 @@ static void listener_buckets_per_address(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* ---- DNS cookies on the peer port (cookie.c, wot_peer_handle) ---- */
+
+static void cookie_server_cookie_checks(void **state)
+{
+	uint8_t secret[WOT_COOKIE_SECRET] = {1, 2, 3}, other[16] = {9};
+	uint8_t q[400];
+	struct sockaddr_in a, b;
+	wot_dns_cookie c, got;
+	size_t qlen, n;
+
+	(void)state;
+	uv_ip4_addr("127.0.0.1", 1, &a);
+	uv_ip4_addr("127.0.0.2", 1, &b);
+	assert_int_equal(
+	    wot_opinion_query_record(q, sizeof(q), 7, "www.n.wot.", 1, &qlen),
+	    0);
+	assert_int_equal(wot_dns_cookie_read(q, qlen, &got), 0);
+	assert_false(got.present);
+	memset(&c, 0, sizeof(c));
+	c.present = 1;
+	memset(c.client, 0xab, sizeof(c.client));
+	wot_dns_cookie_make(secret, (struct sockaddr *)&a, 1000000, &c);
+	assert_int_equal(c.server_len, WOT_COOKIE_SERVER);
+	n = wot_dns_cookie_put(q, qlen, sizeof(q), &c);
+	assert_int_equal(n, qlen + WOT_COOKIE_OPT);
+	assert_int_equal(wot_dns_cookie_read(q, n, &got), 0);
+	assert_true(got.present);
+	assert_memory_equal(got.client, c.client, WOT_COOKIE_CLIENT);
+	assert_int_equal(got.server_len, WOT_COOKIE_SERVER);
+	assert_true(wot_dns_cookie_valid(secret, (struct sockaddr *)&a,
+					 1000000 + 3000, &got));
+	/* another address, another secret, too old, from the future */
+	assert_false(
+	    wot_dns_cookie_valid(secret, (struct sockaddr *)&b, 1000000, &got));
+	assert_false(
+	    wot_dns_cookie_valid(other, (struct sockaddr *)&a, 1000000, &got));
+	assert_false(wot_dns_cookie_valid(secret, (struct sockaddr *)&a,
+					  1000000 + 3601, &got));
+	assert_false(wot_dns_cookie_valid(secret, (struct sockaddr *)&a,
+					  1000000 - 301, &got));
+	got.server[15] ^= 1;
+	assert_false(
+	    wot_dns_cookie_valid(secret, (struct sockaddr *)&a, 1000000, &got));
+	/* no room: the message stays as it was */
+	assert_int_equal(wot_dns_cookie_put(q, qlen, qlen + 10, &c), 0);
+}
+
+static size_t seen_cap;
+
+static size_t cap_answer(void *data, const uint8_t *pkt, size_t len,
+			 uint8_t *out, size_t cap)
+{
+	(void)data;
+	seen_cap = cap;
+	return wot_opinion_answer(NULL, pkt, len, out, cap, WOT_LIE_NONE);
+}
+
+/* The room an opinion answer gets: 3x the question over UDP unless the
+ * question's server cookie is valid, and the answer carries a fresh one. */
+static void cookie_limits_udp_answers(void **state)
+{
+	static wot_dns_peer_listener l; /* large: not on the stack */
+	uint8_t q[400], out[WOT_PEER_TCP_WBUF];
+	struct sockaddr_in sa;
+	wot_dns_cookie c, got;
+	size_t qlen, clen, rlen = 0;
+	uv_loop_t loop;
+
+	(void)state;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	memset(&l, 0, sizeof(l));
+	l.loop = &loop;
+	l.qfn = cap_answer;
+	memset(l.cookie_secret, 5, sizeof(l.cookie_secret));
+	uv_ip4_addr("127.0.0.4", 4000, &sa);
+	assert_int_equal(
+	    wot_opinion_query_record(q, sizeof(q), 7, "www.n.wot.", 1, &qlen),
+	    0);
+	wot_peer_handle(&l, (struct sockaddr *)&sa, q, qlen, out, WOT_PEER_WBUF,
+			0, &rlen);
+	assert_int_equal(seen_cap, 3 * qlen);
+	wot_peer_handle(&l, (struct sockaddr *)&sa, q, qlen, out, sizeof(out),
+			1, &rlen);
+	assert_int_equal(seen_cap, sizeof(out));
+	/* a client cookie: still 3x, less the cookie the answer gets */
+	memset(&c, 0, sizeof(c));
+	c.present = 1;
+	memset(c.client, 0x11, sizeof(c.client));
+	clen = wot_dns_cookie_put(q, qlen, sizeof(q), &c);
+	assert_true(clen > qlen);
+	wot_peer_handle(&l, (struct sockaddr *)&sa, q, clen, out, WOT_PEER_WBUF,
+			0, &rlen);
+	assert_int_equal(seen_cap, 3 * clen - WOT_COOKIE_OPT);
+	assert_true(rlen > 0 && rlen <= 3 * clen);
+	assert_int_equal(wot_dns_cookie_read(out, rlen, &got), 0);
+	assert_true(got.present);
+	assert_int_equal(got.server_len, WOT_COOKIE_SERVER);
+	/* sent back: the whole UDP size */
+	assert_int_equal(
+	    wot_opinion_query_record(q, sizeof(q), 7, "www.n.wot.", 1, &qlen),
+	    0);
+	clen = wot_dns_cookie_put(q, qlen, sizeof(q), &got);
+	assert_int_equal(clen, qlen + WOT_COOKIE_OPT);
+	wot_peer_handle(&l, (struct sockaddr *)&sa, q, clen, out, WOT_PEER_WBUF,
+			0, &rlen);
+	assert_int_equal(seen_cap, WOT_PEER_WBUF - WOT_COOKIE_OPT);
+	/* from another address it proves nothing */
+	uv_ip4_addr("127.0.0.5", 4000, &sa);
+	wot_peer_handle(&l, (struct sockaddr *)&sa, q, clen, out, WOT_PEER_WBUF,
+			0, &rlen);
+	assert_int_equal(seen_cap, 3 * clen - WOT_COOKIE_OPT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(asker_sends_from_source),
 	    cmocka_unit_test(asker_default_source),
 	    cmocka_unit_test(asker_bad_source),
+	    cmocka_unit_test(cookie_server_cookie_checks),
+	    cmocka_unit_test(cookie_limits_udp_answers),
 	    cmocka_unit_test(listener_buckets_per_address),
 	};
 

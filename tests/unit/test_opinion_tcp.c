@@ -102,6 +102,7 @@ static void tcp_client(fake *f, int c)
 static void *serve(void *arg)
 {
 	fake *f = arg;
+	int listening = f->mode != TCP_NOLISTEN;
 
 	while (!f->stop) {
 		struct pollfd p[2] = {{f->udp, POLLIN, 0}, {f->tcp, POLLIN, 0}};
@@ -110,7 +111,7 @@ static void *serve(void *arg)
 		uint8_t q[600], out[600];
 		ssize_t n;
 
-		if (poll(p, f->tcp >= 0 ? 2 : 1, 50) <= 0)
+		if (poll(p, listening ? 2 : 1, 50) <= 0)
 			continue;
 		if (p[0].revents & POLLIN) {
 			n = recvfrom(f->udp, q, sizeof(q), 0,
@@ -121,7 +122,7 @@ static void *serve(void *arg)
 				       reply_to(q, (size_t)n, 0x8200, out), 0,
 				       (struct sockaddr *)&from, fl);
 		}
-		if (f->tcp >= 0 && (p[1].revents & POLLIN)) {
+		if (listening && (p[1].revents & POLLIN)) {
 			socklen_t tl = sizeof(from);
 			int c = accept(f->tcp, (struct sockaddr *)&from, &tl);
 			if (c >= 0) {
@@ -134,29 +135,42 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static void fake_start(fake *f, int mode)
+/* A UDP socket and a TCP one on one free port: the kernel picks the UDP
+ * port, which may be taken for TCP, so try again until both bind. TCP is
+ * bound even without a listener (TCP_NOLISTEN), so that nobody else can
+ * listen there and connecting is refused. */
+static void bind_pair(fake *f)
 {
 	struct sockaddr_in a;
 	socklen_t al = sizeof(a);
 	int one = 1;
 
-	memset(f, 0, sizeof(*f));
-	f->mode = mode;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f->udp = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_int_equal(bind(f->udp, (struct sockaddr *)&a, sizeof(a)), 0);
-	getsockname(f->udp, (struct sockaddr *)&a, &al);
-	f->port = ntohs(a.sin_port);
-	f->tcp = -1;
-	if (mode != TCP_NOLISTEN) {
+	for (int tries = 0; tries < 100; tries++) {
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		f->udp = socket(AF_INET, SOCK_DGRAM, 0);
+		assert_int_equal(bind(f->udp, (struct sockaddr *)&a, sizeof(a)),
+				 0);
+		getsockname(f->udp, (struct sockaddr *)&a, &al);
+		f->port = ntohs(a.sin_port);
 		f->tcp = socket(AF_INET, SOCK_STREAM, 0);
 		setsockopt(f->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		assert_int_equal(bind(f->tcp, (struct sockaddr *)&a, sizeof(a)),
-				 0);
-		assert_int_equal(listen(f->tcp, 4), 0);
+		if (bind(f->tcp, (struct sockaddr *)&a, sizeof(a)) == 0)
+			return;
+		close(f->tcp);
+		close(f->udp);
 	}
+	fail_msg("no port free for both UDP and TCP");
+}
+
+static void fake_start(fake *f, int mode)
+{
+	memset(f, 0, sizeof(*f));
+	f->mode = mode;
+	bind_pair(f);
+	if (mode != TCP_NOLISTEN)
+		assert_int_equal(listen(f->tcp, 4), 0);
 	assert_int_equal(pthread_create(&f->th, NULL, serve, f), 0);
 }
 
@@ -165,8 +179,7 @@ static void fake_stop(fake *f)
 	f->stop = 1;
 	pthread_join(f->th, NULL);
 	close(f->udp);
-	if (f->tcp >= 0)
-		close(f->tcp);
+	close(f->tcp);
 }
 
 typedef struct {
