@@ -43,6 +43,12 @@ expect_match "... names the owner" "$LAST" \
 	"$T/theirs belongs to uid $OTHER, not to uid 0"
 expect_eq "... and leaves nothing there" "$(ls -A "$T/theirs")" ""
 
+mkdir -m 0770 "$T/sharedgpg"
+refused "init with a group-writable --gnupghome" \
+	"$W" --home "$T/g" init --gnupghome "$T/sharedgpg"
+expect_match "... names it and the fix" "$LAST" "chmod go-w $T/sharedgpg"
+expect_eq "... and makes no home" "$(ls -A "$T/g" 2>/dev/null)" ""
+
 # --- every command, on a home someone else can change ------------------------
 peer alice
 soa='@ IN SOA ns.alice.wot. h.alice.wot. 1 3600 600 86400 60'
