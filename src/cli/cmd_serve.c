@@ -66,7 +66,8 @@ static int open_home(wot_home **h, const char *user)
 	struct stat st;
 
 	if (geteuid() != 0)
-		return wot_home_open(h, cli_home);
+		return wot_home_open(h, cli_home) < 0 ? cli_fail_last(NULL)
+						      : EXIT_OK;
 	if (user) {
 		if (!(pw = getpwnam(user)))
 			return cli_fail("no such user: %s", user);

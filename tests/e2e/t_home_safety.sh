@@ -107,6 +107,9 @@ chown $((OTHER + 1)) "$T/other/h/sources.conf"
 refused "their sources.conf owned by a third user" \
 	as "$OTHER" "$W" --home "$T/other/h" status
 expect_match "... is refused" "$LAST" "sources.conf belongs to uid $((OTHER + 1))"
+refused "their serve, with that sources.conf" as "$OTHER" timeout 10 \
+	"$W" --home "$T/other/h" serve --listen 127.0.0.1:0 --upstream 127.0.0.1:9
+expect_match "... is refused too" "$LAST" "sources.conf belongs to uid $((OTHER + 1))"
 chown "$OTHER" "$T/other/h/sources.conf"
 refused "root does not serve a user's home as root" timeout 10 \
 	"$W" --home "$T/other/h" serve --listen 127.0.0.1:0 --upstream 127.0.0.1:9
