@@ -11,7 +11,8 @@ static const char help[] =
     "--gnupghome), an ed25519 signing key without passphrase (or the\n"
     "existing secret key FPR with --key), and the own zone repository\n"
     "HOME/own.git whose first signed commit holds keys/<FPR>.asc.\n"
-    "Prints the fingerprint on the last line.\n";
+    "The home is made mode 0700; a directory that belongs to another\n"
+    "user is refused. Prints the fingerprint on the last line.\n";
 
 int cmd_init(int argc, char **argv)
 {

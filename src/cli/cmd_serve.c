@@ -2,8 +2,11 @@
 #include "cli/cli.h"
 #include "dns/daemon.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char help[] =
     "usage: wotdns serve [--listen ADDR:PORT]... [--upstream ADDR:PORT]...\n"
@@ -25,7 +28,8 @@ static const char help[] =
     "  --cache-size MB        upstream answer cache (default 32, 0 = off)\n"
     "  --upstream-timeout MS  per upstream attempt (default 1500)\n"
     "  --user USER            when started as root: become USER after\n"
-    "                         binding (the home must belong to USER)\n"
+    "                         binding (the home must belong to USER;\n"
+    "                         root serves no other user's home without)\n"
     "  --peer-listen ADDR:PORT  answer NOTIFY and opinion questions\n"
     "                         from peers here (UDP+TCP;\n"
     "                         port 0 picks one, logged; default: the\n"
@@ -45,6 +49,46 @@ static int number(const char *arg, const char *flag, long lo, long hi,
 	if (!*arg || *end || *out < lo || *out > hi)
 		return cli_usage("serve", "%s wants a number from %ld to %ld",
 				 flag, lo, hi);
+	return EXIT_OK;
+}
+
+/*
+ * Root serves a home for the user it becomes (--user, or [serve] user):
+ * the home must then belong to that user, and is read as theirs. Anyone
+ * else opens their own home. Root without either reads a user's home only
+ * if its config names that user, so root never runs as root on a config
+ * someone else wrote.
+ */
+static int open_home(wot_home **h, const char *user)
+{
+	const struct passwd *pw;
+	const char *cfg_user;
+	struct stat st;
+
+	if (geteuid() != 0)
+		return wot_home_open(h, cli_home) < 0 ? cli_fail_last(NULL)
+						      : EXIT_OK;
+	if (user) {
+		if (!(pw = getpwnam(user)))
+			return cli_fail("no such user: %s", user);
+		if (wot_home_open_owned(h, cli_home, pw->pw_uid) < 0)
+			return cli_fail_last(NULL);
+		return EXIT_OK;
+	}
+	if (stat(cli_home, &st) < 0 || st.st_uid == 0)
+		return wot_home_open(h, cli_home) < 0 ? cli_fail_last(NULL)
+						      : EXIT_OK;
+	if (wot_home_open_owned(h, cli_home, st.st_uid) < 0)
+		return cli_fail_last(NULL);
+	cfg_user = wot_home_config(*h)->user;
+	if (!cfg_user || !(pw = getpwnam(cfg_user)) ||
+	    pw->pw_uid != st.st_uid) {
+		wot_home_free(*h);
+		*h = NULL;
+		return cli_fail("%s belongs to uid %u: as root, serve it with "
+				"--user set to its owner",
+				cli_home, (unsigned)st.st_uid);
+	}
 	return EXIT_OK;
 }
 
@@ -143,9 +187,9 @@ int cmd_serve(int argc, char **argv)
 	o.upstream = up;
 	o.peer_listen = peer;
 	wot_log_set(NULL, NULL, verbose ? WOT_LOG_INFO : WOT_LOG_NOTICE);
-	if (wot_home_open(&h, cli_home) < 0)
-		rc = cli_fail_last(NULL);
-	else if (wot_daemon_run(h, &o) < 0)
+	if ((rc = open_home(&h, o.user)) != EXIT_OK)
+		goto out;
+	if (wot_daemon_run(h, &o) < 0)
 		rc = cli_fail_last("serve");
 out:
 	wot_home_free(h);

@@ -72,8 +72,12 @@ static json_t *load_doc(int quiet, shard_pick pick, int arg)
 	json_t *doc = NULL;
 	int rc = wot_home_open(&h, cli_home);
 
-	if (rc == 0)
-		rc = wot_manifest_load(h, &m);
+	if (rc < 0) { /* the home itself: its own message */
+		if (!quiet || rc != WOT_ENOENT)
+			cli_fail_last(NULL);
+		goto out;
+	}
+	rc = wot_manifest_load(h, &m);
 	if (rc < 0) {
 		if (!quiet || rc != WOT_ENOENT)
 			cli_fail("no accepted record set yet (run 'wotdns "

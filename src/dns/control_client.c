@@ -15,6 +15,7 @@ typedef struct {
 	uv_timer_t timer;
 	uv_connect_t creq;
 	wot_buf in;
+	const char *path;
 	int rc, done;
 	char rbuf[16384];
 } fetch_t;
@@ -55,8 +56,15 @@ static void on_connect(uv_connect_t *req, int status)
 {
 	fetch_t *f = req->data;
 
-	if (status < 0) {
+	/* No socket, or one nobody listens on: no daemon runs. Anything
+	 * else (a socket this user may not use) is a daemon not reached. */
+	if (status == UV_ENOENT || status == UV_ECONNREFUSED) {
 		stop(f, wot_error_set(WOT_ENOENT, "no running daemon (%s)",
+				      uv_strerror(status)));
+		return;
+	}
+	if (status < 0) {
+		stop(f, wot_error_set(WOT_ENET, "%s: %s", f->path,
 				      uv_strerror(status)));
 		return;
 	}
@@ -87,6 +95,7 @@ int wot_dns_control_fetch(const char *path, unsigned timeout_ms, char **json)
 	uv_pipe_init(&loop, &f->pipe, 0);
 	uv_timer_init(&loop, &f->timer);
 	f->pipe.data = f->timer.data = f->creq.data = f;
+	f->path = path;
 	uv_pipe_connect(&f->creq, &f->pipe, path, on_connect);
 	uv_timer_start(&f->timer, on_timeout, timeout_ms, 0);
 	uv_run(&loop, UV_RUN_DEFAULT);

@@ -2,6 +2,7 @@
  * privdrop.c - give up root after binding port 53 (`serve --user`).
  */
 #include "dns/daemon_int.h"
+#include "dns/propagate.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -28,15 +29,21 @@ static int check_home(const wot_home *h, const struct passwd *pw)
 	return 0;
 }
 
-/* The control socket was made by root: hand it over. */
-static void chown_socket(const wot_home *h, const struct passwd *pw)
+/* The control and notify sockets were made by root: hand them over, or
+ * the user's own `status` and `publish` could not connect. */
+static void chown_sockets(const wot_home *h, const struct passwd *pw)
 {
-	char *path = wot_home_path(h, WOT_DAEMON_SOCKET);
+	static const char *const rel[] = {WOT_DAEMON_SOCKET,
+					  WOT_DAEMON_NOTIFY_SOCKET};
 
-	if (path && lchown(path, pw->pw_uid, pw->pw_gid) < 0)
-		wot_log(WOT_LOG_WARNING, "dns", "%s: %s", path,
-			strerror(errno));
-	free(path);
+	for (size_t i = 0; i < sizeof(rel) / sizeof(*rel); i++) {
+		char *path = wot_home_path(h, rel[i]);
+		if (path && lchown(path, pw->pw_uid, pw->pw_gid) < 0 &&
+		    errno != ENOENT)
+			wot_log(WOT_LOG_WARNING, "dns", "%s: %s", path,
+				strerror(errno));
+		free(path);
+	}
 }
 
 int wot_daemon_drop_privileges(const wot_home *h, const char *user)
@@ -66,7 +73,7 @@ int wot_daemon_drop_privileges(const wot_home *h, const char *user)
 		return 0;
 	if ((rc = check_home(h, pw)) < 0)
 		return rc;
-	chown_socket(h, pw);
+	chown_sockets(h, pw);
 	/* Groups first, while still allowed; then for good (no saved id). */
 	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 ||
 	    setuid(pw->pw_uid) < 0)

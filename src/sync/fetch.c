@@ -133,10 +133,12 @@ static int verify_commit(git_repository *repo, wot_trust *t, git_oid *id,
 		return wot_git_error(WOT_EGIT, gerr, hex);
 	rc = wot_trust_verify(t, sig.ptr, sig.size, data.ptr, data.size, &r);
 	/* The owner's key travels in the repository: fetch it from the
-	 * fetched tip, but only the key that is (or will be) pinned. */
+	 * fetched tip, but only the key that is (or will be) pinned. A
+	 * signer we do not know may be a new subkey of the pinned key: its
+	 * update is the one key taken. */
 	if (rc == 0 && !r.good && r.signer[0] &&
-	    (!pin[0] || !strcmp(r.signer, pin)) &&
-	    import_keys(repo, t, tip, r.signer) > 0)
+	    (!pin[0] || !strcmp(r.signer, pin) || !r.known) &&
+	    import_keys(repo, t, tip, pin[0] ? pin : r.signer) > 0)
 		rc = wot_trust_verify(t, sig.ptr, sig.size, data.ptr, data.size,
 				      &r);
 	if (rc == 0 && pin[0] && r.signer[0] && strcmp(r.signer, pin))

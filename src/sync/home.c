@@ -41,6 +41,11 @@ const char *wot_home_dir(const wot_home *h)
 
 int wot_home_open(wot_home **out, const char *dir)
 {
+	return wot_home_open_owned(out, dir, (unsigned)geteuid());
+}
+
+int wot_home_open_owned(wot_home **out, const char *dir, unsigned owner)
+{
 	wot_home *h = NULL;
 	char *path = NULL, *text = NULL;
 	int rc;
@@ -49,7 +54,10 @@ int wot_home_open(wot_home **out, const char *dir)
 	path = wot_path_join(dir, "config");
 	if (!path)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	rc = wot_file_read(path, 1 << 20, &text, NULL);
+	/* Before reading it: what another user wrote is never parsed. */
+	rc = wot_home_check_dir(dir, owner);
+	if (rc == 0)
+		rc = wot_file_read(path, 1 << 20, &text, NULL);
 	if (rc == WOT_ENOENT)
 		rc = wot_error_set(WOT_ENOENT,
 				   "%s is not a wotdns home (run 'wotdns "
@@ -74,6 +82,8 @@ int wot_home_open(wot_home **out, const char *dir)
 	if (!h->cfg.gnupghome &&
 	    !(h->cfg.gnupghome = wot_path_join(dir, "gnupg")))
 		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = wot_home_check_rest(h, owner);
 	if (rc == 0) {
 		*out = h;
 		h = NULL;

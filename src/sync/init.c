@@ -1,10 +1,12 @@
 /* init.c - creating a new home: keyring, key, own repository, config. */
 #include "sync/sync_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int make_dirs(const char *dir)
@@ -37,6 +39,31 @@ static int write_gpg_conf(const char *gnupghome)
 		 : wot_file_write_atomic(p, conf, sizeof(conf) - 1);
 	free(p);
 	return rc;
+}
+
+/* An existing directory may be the user's own (mktemp -d, an empty dir
+ * made ahead) but never another user's, and it ends up private: the home
+ * holds the keyring and decides what is trusted. */
+static int claim_dir(const char *dir, int made)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return errno == ENOENT && !made
+			   ? 0
+			   : wot_error_set(WOT_EIO, "%s: %s", dir,
+					   strerror(errno));
+	if (st.st_uid != geteuid())
+		return wot_error_set(WOT_EINVAL,
+				     "%s belongs to uid %u, not to uid %u who "
+				     "runs wotdns: refusing to make a home "
+				     "there",
+				     dir, (unsigned)st.st_uid,
+				     (unsigned)geteuid());
+	if (made && (st.st_mode & 07777) != 0700 && chmod(dir, 0700) < 0)
+		return wot_error_set(WOT_EIO, "chmod 0700 %s: %s", dir,
+				     strerror(errno));
+	return 0;
 }
 
 static int own_key(wot_trust *t, const wot_init_opts *o, char fpr[])
@@ -96,7 +123,15 @@ int wot_home_init(const char *dir, const wot_init_opts *o,
 	}
 	cfg.gnupghome =
 	    o->gnupghome ? strdup(o->gnupghome) : wot_path_join(dir, "gnupg");
-	if ((rc = make_dirs(dir)) < 0 ||
+	if (!cfg.gnupghome) {
+		rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Checked before anything is made, so a refusal leaves nothing. */
+	if ((rc = claim_dir(dir, 0)) < 0 ||
+	    (rc = wot_home_check_path(cfg.gnupghome, (unsigned)geteuid())) <
+		0 ||
+	    (rc = make_dirs(dir)) < 0 || (rc = claim_dir(dir, 1)) < 0 ||
 	    (rc = wot_trust_open(&t, cfg.gnupghome)) < 0)
 		goto out;
 	if (!o->gnupghome && (rc = write_gpg_conf(cfg.gnupghome)) < 0)
@@ -110,10 +145,10 @@ int wot_home_init(const char *dir, const wot_init_opts *o,
 		goto out;
 	}
 	/* The config is written last: it is what makes dir a home. */
-	if ((rc = wot_file_write_atomic(cfgpath, text, strlen(text))) < 0 ||
-	    (rc = wot_home_open(&h, dir)) < 0)
+	if ((rc = wot_file_write_atomic(cfgpath, text, strlen(text))) < 0)
 		goto out;
-	if ((rc = wot_sync_publish_keys(h, t, "wotdns init", oid)) < 0)
+	if ((rc = wot_home_open(&h, dir)) < 0 ||
+	    (rc = wot_sync_publish_keys(h, t, "wotdns init", oid)) < 0)
 		unlink(cfgpath); /* not a home until its repository is */
 out:
 	wot_home_free(h);

@@ -104,8 +104,16 @@ char *wot_home_default(void);
  */
 int wot_home_init(const char *dir, const wot_init_opts *opts,
 		  char fpr[WOT_FPR_MAX]);
-/* Open an existing home; caller frees with wot_home_free(). */
+/*
+ * Open an existing home; caller frees with wot_home_free(). The home, its
+ * config, sources.conf, state/ and keyring must belong to the effective
+ * user (or root) and be writable by no one else: WOT_EINVAL otherwise,
+ * with a message naming the file and the fix.
+ */
 int wot_home_open(wot_home **out, const char *dir);
+/* The same for a home that must belong to uid owner (or root): `serve`
+ * run by root for the user it drops to. */
+int wot_home_open_owned(wot_home **out, const char *dir, unsigned owner);
 void wot_home_free(wot_home *h);
 const wot_config *wot_home_config(const wot_home *h);
 const char *wot_home_dir(const wot_home *h);

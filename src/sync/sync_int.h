@@ -12,6 +12,15 @@ struct wot_home {
 	wot_config cfg;
 };
 
+/* homesafe.c: path (if it exists) belongs to owner or root and is not
+ * writable by group or others; else WOT_EINVAL with a message naming the
+ * path and the fix. check_dir covers the home directory and its config
+ * (before the config is read), check_rest what the parsed config leads
+ * to: sources.conf, state/, the keyring directory and its files. */
+int wot_home_check_path(const char *path, unsigned owner);
+int wot_home_check_dir(const char *dir, unsigned owner);
+int wot_home_check_rest(const wot_home *h, unsigned owner);
+
 /*
  * Exclusive lock on the home (HOME/lock) for everything that changes it or
  * the keyring: the daemon's sync and the CLI never interleave, so gpg never

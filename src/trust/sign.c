@@ -132,6 +132,7 @@ int wot_trust_verify(wot_trust *t, const char *sig, size_t siglen,
 		return 0;
 	}
 	primary_of(t, s->fpr, out->signer);
+	out->known = gpgme_err_code(s->status) != GPG_ERR_NO_PUBKEY;
 	if (s->status ||
 	    (s->summary & (GPGME_SIGSUM_KEY_REVOKED | GPGME_SIGSUM_KEY_EXPIRED |
 			   GPGME_SIGSUM_SIG_EXPIRED | GPGME_SIGSUM_RED))) {

@@ -105,6 +105,7 @@ int wot_trust_sign(wot_trust *t, const char *signer_fpr, const void *data,
 typedef struct {
 	char signer[WOT_FPR_MAX]; /* primary fingerprint of the signer */
 	int good;		  /* cryptographically good, key usable now */
+	int known;		  /* the signing key is in the keyring */
 	char reason[128];	  /* why not good */
 } wot_sig_result;
 

@@ -246,6 +246,11 @@ expect_clean_logs() {
 	done
 	pass "every daemon stopped"
 }
+# expect_alive WHAT PID: PID (a daemon this test started) still runs.
+expect_alive() {
+	if kill -0 "$2" 2>/dev/null; then pass "$1"; else
+		fail "$1: process $2 is gone"; fi
+}
 # stop_serve: stop the daemon started last by start_serve.
 stop_serve() { stop_pid "$SERVE_PID"; }
 # serve_supports OPTION: `wotdns serve --help` lists OPTION.

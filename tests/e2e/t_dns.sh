@@ -81,5 +81,5 @@ printf '\x00\x05\x12\x34\x00' >/dev/udp/127.0.0.1/"$PORT"
 expect_eq "still answering after garbage" "$(q zed.wot A)" "192.0.2.10"
 out=$(qfull zed.wot A +opcode=2)
 expect_match "unknown opcode is NOTIMP" "$out" "status: NOTIMP"
-kill -0 "$SERVE_PID" && pass "server alive"
+expect_alive "server alive" "$SERVE_PID"
 finish

@@ -36,5 +36,5 @@ echo "# VmRSS ${rss0} kB after warm-up, ${rss1} kB after 200000 queries"
 expect_eq "VmRSS grew by less than 2 MiB ($((rss1 - rss0)) kB)" \
 	"$([ $((rss1 - rss0)) -lt 2048 ] && echo yes)" "yes"
 expect_eq "still answering" "$(q h1.lod.wot A)" "192.0.2.2"
-kill -0 "$SERVE_PID" && pass "server alive"
+expect_alive "server alive" "$SERVE_PID"
 finish

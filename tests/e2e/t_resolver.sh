@@ -167,5 +167,5 @@ expect_match "pipelined: overlay query answered on the connection" \
 	"$out" "id=8 rcode=NOERROR .*an=1"
 
 expect_eq "still answering after all that" "$(q rex.wot A)" "192.0.2.10"
-kill -0 "$SERVE_PID" && pass "server alive"
+expect_alive "server alive" "$SERVE_PID"
 finish

@@ -198,6 +198,6 @@ expect_eq "upstream gone: stale answer with TTL 30 (RFC 8767)" \
 expect_match "upstream gone: unknown name gets SERVFAIL" \
 	"$(dig +time=5 +tries=1 @127.0.0.1 -p "$PORT" new.foo.test A)" \
 	"status: SERVFAIL"
-kill -0 "$SERVE_PID" && pass "server alive"
+expect_alive "server alive" "$SERVE_PID"
 stop_serve
 finish

@@ -38,7 +38,7 @@ cp "$T/alice2.zone" "$T/alice.zone"
 wd alice publish "$T/alice.zone" >/dev/null
 wait_for "carol's daemon serves alice's update" 15 \
 	bash -c "[ \"\$(dig +short @127.0.0.1 -p $PORT alice.wot A)\" = 192.0.2.99 ]"
-kill -0 "$P0" && pass "daemon still running (no restart)"
+expect_alive "daemon still running (no restart)" "$P0"
 
 # SIGHUP reloads the record set written by a separate `wotdns sync`.
 start_serve carol --upstream "$UPSTREAM" --sync-interval 0 --listen '[::1]:0'

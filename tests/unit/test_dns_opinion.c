@@ -180,21 +180,98 @@ static void opinion_answer_empty_book(void **state)
 	assert_int_equal(out[3] & 0x0f, 5);
 }
 
+/* What every reply to a hostile query must be: a well-formed DNS answer
+ * to that very query (its id, its opcode, its question or none), never
+ * recursing, within the sender's UDP size, with an rcode we give. */
+static int check_reply(const uint8_t *q, size_t qlen, const uint8_t *r,
+		       size_t rlen)
+{
+	ldns_pkt *rp = NULL;
+	int ok, rc;
+
+	assert_true(rlen >= 12);
+	assert_true(rlen <= 1232);
+	assert_memory_equal(r, q, 2);		 /* the query's id */
+	assert_true(r[2] & 0x80);		 /* QR */
+	assert_int_equal((r[2] >> 3) & 0x0f, 0); /* QUERY */
+	assert_int_equal(r[3] & 0x80, 0);	 /* no RA */
+	rc = r[3] & 0x0f;
+	assert_true(rc == 0 || rc == 1 || rc == 2 || rc == 3 || rc == 5);
+	assert_int_equal(ldns_wire2pkt(&rp, r, rlen), LDNS_STATUS_OK);
+	/* none (FORMERR), or the question as it came, byte for byte */
+	ok = ldns_pkt_qdcount(rp) == 0;
+	if (ldns_pkt_qdcount(rp) == 1) {
+		ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(rp), 0);
+		size_t qsz = ldns_rdf_size(ldns_rr_owner(qr)) + 4;
+		ok = qlen >= 12 + qsz && rlen >= 12 + qsz &&
+		     memcmp(r + 12, q + 12, qsz) == 0;
+	}
+	assert_true(ok);
+	/* an answer is never a question of ours: no NS/SOA delegation
+	 * games, no answers for another name than the question */
+	for (size_t i = 0; i < ldns_pkt_ancount(rp); i++)
+		assert_int_equal(
+		    ldns_dname_compare(
+			ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_answer(rp), i)),
+			ldns_rr_owner(
+			    ldns_rr_list_rr(ldns_pkt_question(rp), 0))),
+		    0);
+	ldns_pkt_free(rp);
+	return rc;
+}
+
 static void opinion_answer_garbage(void **state)
 {
-	uint8_t pkt[600], out[1232];
+	uint8_t pkt[600], out[1232], base[300];
+	size_t blen, answered = 0, questions = 0;
 
 	(void)state;
 	srand(7);
 	for (int i = 0; i < 20000; i++) {
-		size_t n = (size_t)(rand() % (int)sizeof(pkt));
-		for (size_t k = 0; k < n; k++)
-			pkt[k] = (uint8_t)rand();
-		if (n > 2)
-			pkt[2] &= 0x07; /* mostly QUERYs */
-		wot_opinion_answer(NULL, pkt, n, out, sizeof(out),
-				   WOT_LIE_NONE);
+		size_t n, olen;
+		if (i % 2) { /* noise */
+			n = (size_t)(rand() % (int)sizeof(pkt));
+			for (size_t k = 0; k < n; k++)
+				pkt[k] = (uint8_t)rand();
+			if (n > 2)
+				pkt[2] &= 0x07; /* mostly QUERYs */
+		} else { /* a real question with a few bytes changed */
+			assert_int_equal(
+			    wot_opinion_query_record(
+				base, sizeof(base), (uint16_t)i,
+				i % 4 ? "www.alice.wot." : "alice.wot.",
+				(uint16_t)(1 + rand() % 300), &blen),
+			    0);
+			n = blen;
+			memcpy(pkt, base, n);
+			for (int k = rand() % 3; k >= 0; k--)
+				pkt[12 + rand() % (int)(n - 12)] =
+				    (uint8_t)rand();
+			pkt[2] &= 0x7f; /* a question, not an answer */
+		}
+		olen = wot_opinion_answer(NULL, pkt, n, out, sizeof(out),
+					  WOT_LIE_NONE);
+		if (olen == 0)
+			continue;
+		answered++;
+		check_reply(pkt, n, out, olen);
+		questions += (out[5] | out[4] << 8) == 1;
 	}
+	/* the loop must have exercised answers, not only silence */
+	assert_true(answered > 5000);
+	assert_true(questions > 5000);
+	/* never answered: an answer, another opcode */
+	assert_int_equal(wot_opinion_query_record(base, sizeof(base), 1,
+						  "www.alice.wot.", 1, &blen),
+			 0);
+	base[2] |= 0x80;
+	assert_int_equal(wot_opinion_answer(NULL, base, blen, out, sizeof(out),
+					    WOT_LIE_NONE),
+			 0);
+	base[2] = (uint8_t)((base[2] & 0x07) | (4 << 3)); /* NOTIFY */
+	assert_int_equal(wot_opinion_answer(NULL, base, blen, out, sizeof(out),
+					    WOT_LIE_NONE),
+			 0);
 }
 
 static void opinion_digest_canonical(void **state)
