@@ -71,13 +71,16 @@ static int add_keys(file_set *fs, wot_trust *t, const char *own)
 /* Within the publisher's own [limits]: with the same settings as its
  * followers, what it publishes is what they accept (the tally counts the
  * files together, as sync does). A name no follower would ever serve
- * (tld.c) is refused here already. */
+ * (tld.c) is refused here already, before the zone rules: a file whose
+ * SOA is at a reserved name (com., a reverse zone) hears that, rather
+ * than that its other names are outside that zone. */
 static int zone_within(const wot_limits *lim, wot_limits_tally *tally,
 		       const char *file, const char *data, size_t len)
 {
 	ldns_rr_list *rrs = NULL;
 	wot_tlds *tlds = NULL;
-	int rc = wot_zone_parse_max(data, len, file, lim->records, &rrs);
+	int *lines = NULL;
+	int rc = wot_zone_read(data, len, file, lim->records, &rrs, &lines);
 
 	if (rc == WOT_ELIMIT)
 		return wot_error_set(WOT_ELIMIT,
@@ -85,11 +88,14 @@ static int zone_within(const wot_limits *lim, wot_limits_tally *tally,
 				     "records)",
 				     file, lim->records);
 	if (rc == 0 && (rc = wot_tld_load(&tlds)) == 0)
-		rc = wot_tld_check_zone(tlds, rrs, data, len, file);
+		rc = wot_tld_check_zone(tlds, rrs, lines, file);
 	wot_tld_free(tlds);
+	if (rc == 0)
+		rc = wot_zone_rules(rrs, lines, file);
 	if (rc == 0)
 		rc = wot_limits_tally_add(tally, file, rrs);
 	ldns_rr_list_deep_free(rrs);
+	free(lines);
 	return rc;
 }
 

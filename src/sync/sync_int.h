@@ -102,10 +102,11 @@ const char *wot_tld_reserved(const wot_tlds *t, const char *name);
 /* Append what the reserved names depend on (the rules' version, the
  * suffix list file's size and time) to b, for the recompute's inputs. */
 int wot_tld_stamp(wot_buf *b);
-/* WOT_EINVAL, "label:line: owner: why", at the first record of the zone
- * (rrs, parsed from text/len) whose owner is reserved; 0 when none is. */
+/* WOT_EINVAL, "label:line: owner: why", at the first record of rrs (of
+ * wot_zone_read, lines[i] the line of record i) whose owner is reserved;
+ * 0 when none is. */
 int wot_tld_check_zone(const wot_tlds *t, const ldns_rr_list *rrs,
-		       const char *text, size_t len, const char *label);
+		       const int *lines, const char *label);
 
 /* Save the sources file (self is not stored). */
 int wot_sources_save(const wot_home *h, const wot_source *s, size_t n);

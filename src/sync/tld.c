@@ -195,64 +195,21 @@ const char *wot_tld_reserved(const wot_tlds *t, const char *name)
 	return NULL;
 }
 
-/*
- * The line of record k of the zone text (its last line, as zone.c
- * reports errors): read again record by record as zone.c parsed it (the
- * parse kept no lines; this runs only when a reserved name was found).
- */
-static int record_line(const char *text, size_t len, size_t k)
-{
-	FILE *fp = fmemopen((void *)text, len, "r");
-	ldns_rdf *origin = NULL, *prev = NULL;
-	uint32_t ttl = 3600;
-	int line = 1, at = 0;
-	size_t seen = 0;
-
-	while (fp && !feof(fp) && seen <= k) {
-		ldns_rr *rr = NULL;
-		ldns_status st =
-		    ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
-		long pos = ftell(fp);
-		ldns_rr_free(rr);
-		/* ldns has counted the newline that ends the record. */
-		if (st == LDNS_STATUS_OK && seen++ == k)
-			at =
-			    line - (line > 1 && pos > 0 && (size_t)pos <= len &&
-				    text[pos - 1] == '\n');
-		else if (st != LDNS_STATUS_OK &&
-			 st != LDNS_STATUS_SYNTAX_EMPTY &&
-			 st != LDNS_STATUS_SYNTAX_TTL &&
-			 st != LDNS_STATUS_SYNTAX_ORIGIN)
-			break;
-	}
-	ldns_rdf_deep_free(origin);
-	ldns_rdf_deep_free(prev);
-	if (fp)
-		fclose(fp);
-	return at;
-}
-
 int wot_tld_check_zone(const wot_tlds *t, const ldns_rr_list *rrs,
-		       const char *text, size_t len, const char *label)
+		       const int *lines, const char *label)
 {
 	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
 		char *owner =
 		    ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(rrs, i)));
 		const char *why = owner ? wot_tld_reserved(t, owner) : NULL;
-		int line, rc;
+		int rc;
 		if (!why) {
 			free(owner);
 			continue;
 		}
-		line = record_line(text, len, i);
-		rc = line > 0 ? wot_error_set(WOT_EINVAL,
-					      "%s:%d: %s: %s (no source may "
-					      "claim it)",
-					      label, line, owner, why)
-			      : wot_error_set(WOT_EINVAL,
-					      "%s: %s: %s (no source may "
-					      "claim it)",
-					      label, owner, why);
+		rc = wot_error_set(WOT_EINVAL,
+				   "%s:%d: %s: %s (no source may claim it)",
+				   label, lines[i], owner, why);
 		free(owner);
 		return rc;
 	}

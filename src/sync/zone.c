@@ -116,11 +116,26 @@ int wot_zone_parse(const char *text, size_t len, const char *label,
 int wot_zone_parse_max(const char *text, size_t len, const char *label,
 		       size_t max, ldns_rr_list **out)
 {
+	int *lines = NULL;
+	int rc = wot_zone_read(text, len, label, max, out, &lines);
+
+	if (rc == 0 && (rc = wot_zone_rules(*out, lines, label)) < 0) {
+		ldns_rr_list_deep_free(*out);
+		*out = NULL;
+	}
+	free(lines);
+	return rc;
+}
+
+int wot_zone_read(const char *text, size_t len, const char *label, size_t max,
+		  ldns_rr_list **out, int **lines)
+{
 	struct parsed p = {NULL, NULL, 0};
 	FILE *fp = NULL;
 	int rc;
 
 	*out = NULL;
+	*lines = NULL;
 	if (len == 0)
 		return wot_error_set(WOT_ESYNTAX, "%s: empty zone file", label);
 	if (memchr(text, '\0', len))
@@ -139,11 +154,11 @@ int wot_zone_parse_max(const char *text, size_t len, const char *label,
 	rc = parse_records(fp, text, len, label, max, &p);
 	if (rc == 0 && ldns_rr_list_rr_count(p.all) == 0)
 		rc = wot_error_set(WOT_ESYNTAX, "%s: no records", label);
-	if (rc == 0)
-		rc = wot_zone_rules(p.all, p.lines, label);
 	if (rc == 0) {
 		*out = p.all;
+		*lines = p.lines;
 		p.all = NULL;
+		p.lines = NULL;
 	}
 out:
 	if (fp)

@@ -18,6 +18,15 @@ int wot_zone_parse_max(const char *text, size_t len, const char *label,
 		       size_t max, ldns_rr_list **out);
 
 /*
+ * wot_zone_parse_max without wot_zone_rules: the records (*out) and the
+ * line of each (*lines, freed by the caller), for publish, which reports
+ * a reserved name before the rules (a zone at a reserved apex is the
+ * mistake, not the names beside it).
+ */
+int wot_zone_read(const char *text, size_t len, const char *label, size_t max,
+		  ldns_rr_list **out, int **lines);
+
+/*
  * What RFC 1034/1035/2181 forbid and ldns reads anyway (zone_rules.c),
  * each WOT_ESYNTAX naming "label:line". wot_zone_check_text: quotes that
  * do not end on their line, parentheses that do not balance or nest.

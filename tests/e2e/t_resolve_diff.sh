@@ -19,14 +19,19 @@ zone "$T/alice.zone" alice.wot. "@ IN $SOA" "@ IN A 192.0.2.1" \
 	"@ IN AAAA 2001:db8::1" "@ IN MX 10 mail" "mail IN A 192.0.2.25" \
 	"@ IN TXT \"hello world\"" "www IN CNAME @" "*.alice.wot. IN A 192.0.2.9" \
 	"*.alice.wot. IN TXT \"wild\"" "deep.ent IN A 192.0.2.10" \
-	"out IN CNAME www.example.com." "l1 IN CNAME l2" "l2 IN CNAME l1" \
-	"shop.com. IN A 198.51.100.80" "mail.example.com. IN AAAA 2001:db8::66"
+	"out IN CNAME www.example.com." "l1 IN CNAME l2" "l2 IN CNAME l1"
+# Her shadows of normal names, in a file of their own without an SOA: a
+# file with alice.wot.'s SOA holds only names of her zone.
+zone "$T/shadow.zone" . "shop.com. IN A 198.51.100.80" \
+	"mail.example.com. IN AAAA 2001:db8::66"
 zone "$T/carol.zone" carol.wot. "@ IN A 192.0.2.3" \
 	"web IN CNAME www.alice.wot." "far IN CNAME x.alice.wot." \
 	"nx IN CNAME nothing.alice.wot."
 zone "$T/dave.zone" dave.wot. "@ IN A 192.0.2.4"
 for p in alice carol dave; do
-	wd "$p" publish "$T/$p.zone" >/dev/null || fail "$p publishes"
+	files=("$T/$p.zone")
+	[ "$p" = alice ] && files+=("$T/shadow.zone")
+	wd "$p" publish "${files[@]}" >/dev/null || fail "$p publishes"
 	wd me follow "$(repo "$p")" --name "$p" >/dev/null 2>&1 ||
 		fail "follow $p"
 done

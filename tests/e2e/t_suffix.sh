@@ -36,8 +36,12 @@ refused "a TLD" "a TLD of the normal DNS" "com. $SOA"
 refused "co.uk" "a public suffix" "co.uk. $SOA"
 refused "arpa" "arpa and the reverse zones" "arpa. $SOA"
 refused "in-addr.arpa" "arpa and the reverse zones" "in-addr.arpa. $SOA"
+# The reserved apex is what publish names, not that alice.wot. is outside
+# the zone of the file's SOA (the zone rule, checked after).
 refused "a reverse zone" "arpa and the reverse zones" \
 	"alice.wot. A 192.0.2.1" "2.0.192.in-addr.arpa. $SOA"
+refused "a TLD beside her name" "a TLD of the normal DNS" \
+	"alice.wot. A 192.0.2.1" "com. $SOA"
 refused "*.com" "a wildcard covering a public suffix" "*.com. A 198.51.100.1"
 refused "*.co.uk" "a wildcard covering a public suffix" \
 	"*.co.uk. A 198.51.100.1"
@@ -50,32 +54,29 @@ refused "a wildcard under an IDN suffix" "a wildcard covering a public suffix" \
 	"*.xn--o1ac.xn--90a3ac. A 198.51.100.1"
 refused "a wildcard under a made-up TLD" \
 	"a wildcard directly under a name of one label" "*.wot. A 198.51.100.1"
-# What stays under the shadow policy or is an overlay name publishes.
+# What stays under the shadow policy or is an overlay name publishes: a
+# file without SOA (any names) and the zone of a one-label apex.
 zone "$T/ok.zone" alice.wot. "@ IN A 192.0.2.1" "www IN A 192.0.2.80" \
-	"shop.com. IN A 198.51.100.80" "*.alice.wot. IN A 192.0.2.81" \
-	"wot. IN $SOA" "wot. IN A 192.0.2.99"
-out=$(wd alice publish "$T/ok.zone" 2>&1)
+	"shop.com. IN A 198.51.100.80" "*.alice.wot. IN A 192.0.2.81"
+zone "$T/wot.zone" wot. "@ IN $SOA" "@ IN A 192.0.2.99"
+out=$(wd alice publish "$T/ok.zone" "$T/wot.zone" 2>&1)
 expect_eq "a registrable name, a wildcard under it and a one-label apex publish" \
 	"$?" "0"
 
 # --- a hostile friend commits by hand: sync rejects, serves the rest -----
 rm -rf "$T/wa"
 git clone -q "$(repo alice)" "$T/wa"
-{
-	echo "\$TTL 300"
-	echo ". IN $SOA"
-	echo "*. IN A 198.51.100.66"
-	echo "com. IN $SOA"
-	echo "*.com. IN A 198.51.100.66"
-	echo "co.uk. IN $SOA"
-	echo "*.co.uk. IN A 198.51.100.66"
-	echo "arpa. IN $SOA"
-	echo "in-addr.arpa. IN $SOA"
-	echo "4.3.2.1.in-addr.arpa. IN PTR evil."
-	echo "xn--p1ai. IN $SOA"
-	echo "*.xn--o1ac.xn--90a3ac. IN A 198.51.100.66"
-	echo "*.wot. IN A 198.51.100.66"
-} >"$T/wa/zones/evil.zone"
+# Each file a zone the zone rules accept (its names under its SOAs, or no
+# SOA), so only the reserved names are what sync rejects.
+Z="$T/wa/zones"
+zone "$Z/root.zone" . "@ IN $SOA" "* IN A 198.51.100.66"
+zone "$Z/com.zone" com. "@ IN $SOA" "* IN A 198.51.100.66"
+zone "$Z/couk.zone" co.uk. "@ IN $SOA" "* IN A 198.51.100.66"
+zone "$Z/arpa.zone" arpa. "@ IN $SOA" "in-addr IN $SOA" \
+	"4.3.2.1.in-addr IN PTR evil."
+zone "$Z/rf.zone" xn--p1ai. "@ IN $SOA"
+zone "$Z/wild.zone" . "*.xn--o1ac.xn--90a3ac. IN A 198.51.100.66" \
+	"*.wot. IN A 198.51.100.66"
 (cd "$T/wa" && git add -A &&
 	GNUPGHOME="$T/alice/gnupg" git -c user.signingkey="$FPR_alice" \
 		commit -q -S -m "answer for the internet" &&

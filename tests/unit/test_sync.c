@@ -573,7 +573,9 @@ static void sync_tld_reserved(void **state)
 	wot_tld_free(t);
 }
 
-/* publish's check names the file and the line of the first bad record. */
+/* publish's check names the file and the line of the first bad record,
+ * before the zone rules: here the SOA at co.uk. is the mistake, not that
+ * alice.wot. is outside its zone (which wot_zone_rules would say). */
 static void sync_tld_check_zone(void **state)
 {
 	const char z[] = "$ORIGIN alice.wot.\n$TTL 300\n; a comment\n\n"
@@ -582,20 +584,29 @@ static void sync_tld_check_zone(void **state)
 			 "co.uk. IN SOA ns h ( 1 2\n 3 4 5 )\n";
 	wot_tlds *t = NULL;
 	ldns_rr_list *rrs = NULL;
+	int *lines = NULL;
 
 	(void)state;
 	assert_int_equal(wot_tld_load(&t), 0);
-	assert_int_equal(wot_zone_parse(z, strlen(z), "z.zone", &rrs), 0);
-	assert_int_equal(wot_tld_check_zone(t, rrs, z, strlen(z), "z.zone"),
+	assert_int_equal(wot_zone_read(z, strlen(z), "z.zone", 0, &rrs, &lines),
+			 0);
+	assert_int_equal(wot_tld_check_zone(t, rrs, lines, "z.zone"),
 			 WOT_EINVAL);
 	assert_string_equal(wot_error_last(),
 			    "z.zone:8: co.uk.: reserved name: a public suffix "
 			    "of the normal DNS (no source may claim it)");
+	assert_int_equal(wot_zone_rules(rrs, lines, "z.zone"), WOT_ESYNTAX);
+	assert_string_equal(wot_error_last(),
+			    "z.zone:5: alice.wot. is outside the zones of the "
+			    "file's SOA records");
 	ldns_rr_list_deep_free(rrs);
+	free(lines);
 	wot_error_clear();
-	assert_int_equal(wot_zone_parse(z, 76, "z.zone", &rrs), 0);
-	assert_int_equal(wot_tld_check_zone(t, rrs, z, 76, "z.zone"), 0);
+	assert_int_equal(wot_zone_read(z, 76, "z.zone", 0, &rrs, &lines), 0);
+	assert_int_equal(wot_tld_check_zone(t, rrs, lines, "z.zone"), 0);
+	assert_int_equal(wot_zone_rules(rrs, lines, "z.zone"), 0);
 	ldns_rr_list_deep_free(rrs);
+	free(lines);
 	wot_tld_free(t);
 }
 
