@@ -6,6 +6,11 @@
  * parsing and no allocation on the get path. The message is checked once,
  * on put, strictly enough that every copy handed out later is well formed:
  * each name, and each compression pointer, must be sound before we keep it.
+ *
+ * What is put was scrubbed against the overlay of that moment (splice.c).
+ * When the overlay changes, an entry is checked against the new one at
+ * its next lookup, once: the rare reload pays, not every hit, and entries
+ * of names the overlay does not claim survive it (serve-stale needs them).
  */
 #include "dns/cache.h"
 #include "util/util.h"
@@ -35,6 +40,7 @@ typedef struct entry {
 	uint32_t ttl, hits;
 	uint16_t qtype, qclass, msglen, nttl;
 	uint8_t namelen, bits, prefetched;
+	uint32_t epoch;	    /* the overlay it was last checked against */
 	uint16_t ttl_off[]; /* then the lowercase name, then the message */
 } entry;
 
@@ -44,6 +50,8 @@ struct wot_dns_cache {
 	lru_link lru; /* sentinel: lru.next is the most recently used */
 	uint64_t k0, k1;
 	wot_dns_cache_stats st;
+	const wot_dns_table *overlay; /* borrowed; NULL: none */
+	uint32_t epoch;		      /* bumped at each overlay change */
 };
 
 typedef struct {
@@ -219,6 +227,16 @@ void wot_dns_cache_clear(wot_dns_cache *c)
 		return;
 	while (c->lru.prev != &c->lru)
 		entry_drop(c, (entry *)c->lru.prev);
+}
+
+void wot_dns_cache_set_overlay(wot_dns_cache *c, const wot_dns_table *t)
+{
+	if (!c)
+		return;
+	c->overlay = t;
+	/* 2^32 changes later an old mark would pass for new: start over. */
+	if (++c->epoch == 0)
+		wot_dns_cache_clear(c);
 }
 
 void wot_dns_cache_get_stats(const wot_dns_cache *c, wot_dns_cache_stats *out)
@@ -537,6 +555,7 @@ int wot_dns_cache_put(wot_dns_cache *c, const wot_dns_query *q,
 	if (!e)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	e->stored_ms = now_ms;
+	e->epoch = c->epoch;
 	if (e->size + c->nbuckets * sizeof(entry *) > c->st.max_bytes) {
 		free(e); /* larger than the whole cache */
 		return 0;
@@ -632,15 +651,65 @@ static size_t build(entry *e, const wot_dns_query *q, uint64_t age_ms,
 	return q->edns ? add_opt(buf, n, limit, q->edns_do) : n;
 }
 
+/* 1 if the lowercase name at off in msg is at or under an overlay apex. */
+static int name_claimed(const wot_dns_cache *c, const uint8_t *msg, size_t len,
+			size_t off)
+{
+	uint8_t name[WOT_DNS_NAME_MAX];
+	size_t nlen, end;
+
+	/* put checked every name: a failure here is not expected */
+	if (wot_dns_read_name(msg, len, off, name, &nlen, &end) < 0)
+		return 1;
+	wot_dns_name_lower(name, nlen);
+	return wot_dns_overlay_covers(c->overlay, name, nlen);
+}
+
+/*
+ * 1 if e holds a name the overlay now claims: its question, an owner, or
+ * the target of a CNAME (the name the answer is about; its records may
+ * be absent, as in NXDOMAIN). Records lie back to back, each owner just
+ * past the previous record's rdata.
+ */
+static int overlay_claims(const wot_dns_cache *c, entry *e)
+{
+	const uint8_t *msg = entry_msg(e);
+	size_t off = WOT_DNS_HDR_LEN + e->namelen + 4;
+
+	if (wot_dns_overlay_covers(c->overlay, entry_name(e), e->namelen))
+		return 1;
+	for (size_t i = 0; i < e->nttl; i++) {
+		size_t t = e->ttl_off[i], rd = t + 6;
+		if (name_claimed(c, msg, e->msglen, off))
+			return 1;
+		if (wot_rd16(msg + t - 4) == WOT_T_CNAME &&
+		    name_claimed(c, msg, e->msglen, rd))
+			return 1;
+		off = rd + wot_rd16(msg + t + 4);
+	}
+	return 0;
+}
+
 static entry *lookup(wot_dns_cache *c, const wot_dns_query *q)
 {
+	entry *e;
 	ckey k;
 
 	if (!c->st.max_bytes || !q->has_question || !q->qname_len ||
 	    q->qname_len > WOT_DNS_NAME_MAX)
 		return NULL;
 	key_of(c, q, &k);
-	return *find_slot(c, &k);
+	e = *find_slot(c, &k);
+	if (!e || e->epoch == c->epoch)
+		return e;
+	/* The overlay changed since e was last looked at. */
+	if (overlay_claims(c, e)) {
+		entry_drop(c, e);
+		c->st.claimed++;
+		return NULL;
+	}
+	e->epoch = c->epoch;
+	return e;
 }
 
 static int should_prefetch(const entry *e, uint64_t age_ms)

@@ -35,6 +35,7 @@ typedef struct {
 	size_t entries, bytes, max_bytes;
 	uint64_t hits, misses, stale, inserts, evictions;
 	uint64_t expired; /* dropped past the stale window */
+	uint64_t claimed; /* dropped: the overlay now claims one of its names */
 } wot_dns_cache_stats;
 
 /* New cache bounded by max_bytes (entries plus index). Caller frees with
@@ -67,8 +68,19 @@ int wot_dns_cache_get(wot_dns_cache *c, const wot_dns_query *q, uint64_t now_ms,
 		      int allow_stale, uint8_t *buf, size_t limit, size_t *len,
 		      int *prefetch);
 
-/* Drop every entry (the overlay changed). NULL is fine. */
+/* Drop every entry. NULL is fine. */
 void wot_dns_cache_clear(wot_dns_cache *c);
+
+/*
+ * The overlay is now t (borrowed: the caller keeps it alive until the
+ * next call or wot_dns_cache_free; NULL: none). Every entry put from now
+ * on must have been built against t (splice.c). An older entry holding a
+ * name at or under an apex of t (its question, an owner, a CNAME target)
+ * is dropped at its next lookup, stale or not, never served; the others
+ * stay. Cost: nothing here, one check per entry at its first lookup
+ * after the change. NULL c is fine.
+ */
+void wot_dns_cache_set_overlay(wot_dns_cache *c, const wot_dns_table *t);
 
 void wot_dns_cache_get_stats(const wot_dns_cache *c, wot_dns_cache_stats *out);
 

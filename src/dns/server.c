@@ -267,11 +267,11 @@ void wot_dns_server_set_table(wot_dns_server *s, wot_dns_table *t)
 	 * still points into the old table. */
 	old = s->table;
 	s->table = t;
-	/* Cached answers were scrubbed against the old overlay: a name it
-	 * did not hold may be the new one's, and upstream data must never
-	 * answer for it. */
-	if (old && old != t)
-		wot_dns_cache_clear(s->cache);
+	/* Cached answers were scrubbed against the old overlay: those with
+	 * a name the new one claims go at their next lookup, the rest (stale
+	 * ones for serve-stale included) stay. */
+	if (old != t)
+		wot_dns_cache_set_overlay(s->cache, t);
 	wot_dns_table_free(old);
 }
 

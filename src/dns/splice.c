@@ -425,11 +425,14 @@ static int overlay_part(sctx *c, chain *ch)
 /* One upstream reply's part; ST_REENTER: back into the overlay. */
 static int upstream_part(sctx *c, chain *ch, const reply *r)
 {
+	size_t marks = (r->len >> 3) + 1;
 	int st;
 
 	ch->upstream = 1;
-	/* The marks are offsets into one reply. */
-	memset(c->written, 0, sizeof(c->written));
+	/* The marks are offsets into one reply: clear as many as it has
+	 * bytes (most replies are small; 8 KiB per call showed). */
+	memset(c->written, 0,
+	       marks < sizeof(c->written) ? marks : sizeof(c->written));
 	if (r->rcode != WOT_RCODE_NOERROR && r->rcode != WOT_RCODE_NXDOMAIN) {
 		ch->rcode = r->rcode; /* SERVFAIL, REFUSED: nothing to add */
 		return ST_DONE;
@@ -496,7 +499,7 @@ int wot_dns_splice(const wot_dns_splice_in *in, uint8_t *buf, size_t cap,
 
 	memset(out, 0, sizeof(*out));
 	memset(&ch, 0, sizeof(ch));
-	memset(c.written, 0, sizeof(c.written));
+	/* c.written: cleared by each upstream part before its use */
 	c.in = in;
 	c.m = &m;
 	c.ntargets = 0;

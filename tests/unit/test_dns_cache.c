@@ -766,6 +766,96 @@ static void cache_malformed_random(void **state)
 	free(wire);
 }
 
+/* A sealed overlay holding the zone shop.example.com. */
+static wot_dns_table *shop_overlay(void)
+{
+	static const char *const recs[] = {
+	    "shop.example.com. 300 IN SOA ns.shop.example.com. "
+	    "h.shop.example.com. 1 3600 600 86400 60",
+	    "www.shop.example.com. 300 IN A 192.0.2.77",
+	};
+	wot_dns_table *t = NULL;
+
+	assert_int_equal(wot_dns_table_new(&t), 0);
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		ldns_rr *rr = NULL;
+		assert_int_equal(
+		    ldns_rr_new_frm_str(&rr, recs[i], 0, NULL, NULL),
+		    LDNS_STATUS_OK);
+		assert_int_equal(wot_dns_table_add(t, rr), 0);
+		ldns_rr_free(rr);
+	}
+	assert_int_equal(wot_dns_table_seal(t), 0);
+	return t;
+}
+
+/*
+ * The overlay comes to claim shop.example.com: the entries holding one
+ * of its names (as the question, an owner in any section, or a CNAME
+ * target) are never served again, fresh or stale; every other entry,
+ * an expired one included, still is.
+ */
+static void cache_overlay_change(void **state)
+{
+	fixture *f = *state;
+	const spec claimed[] = {
+	    {.qname = "shop.example.com.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .an = RRS("shop.example.com. 300 IN A 192.0.2.53")},
+	    {.qname = "to.example.net.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .an = RRS("to.example.net. 300 IN CNAME www.shop.example.com.",
+		       "www.shop.example.com. 300 IN A 6.6.6.6")},
+	    {.qname = "nx.example.net.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .rcode = LDNS_RCODE_NXDOMAIN,
+	     .an = RRS("nx.example.net. 300 IN CNAME gone.shop.example.com."),
+	     .ns = RRS("example.com. 300 IN SOA ns.example.com. "
+		       "h.example.com. 1 3600 600 86400 60")},
+	    {.qname = "mx.example.org.",
+	     .qtype = LDNS_RR_TYPE_A,
+	     .an = RRS("mx.example.org. 300 IN A 192.0.2.9"),
+	     .ns = RRS("example.org. 300 IN NS ns.shop.example.com."),
+	     .ar = RRS("ns.shop.example.com. 300 IN A 6.6.6.6")},
+	};
+	spec old = {.qname = "old.example.com.",
+		    .qtype = LDNS_RR_TYPE_A,
+		    .an = RRS("old.example.com. 10 IN A 192.0.2.10")};
+	spec kept = {.qname = "www.example.com.",
+		     .qtype = LDNS_RR_TYPE_A,
+		     .an = www_a,
+		     .ns = RRS("example.com. 300 IN NS ns.example.com.")};
+	wot_dns_table *t = shop_overlay();
+	uint64_t now = T0 + 60000; /* old's 10 s are over */
+	wot_dns_query q[4], qo, qk;
+	wot_dns_cache_stats st;
+
+	mkquery(&qo, old.qname, LDNS_RR_TYPE_A, Q_RD, 1);
+	put(f, &qo, &old, T0);
+	mkquery(&qk, kept.qname, LDNS_RR_TYPE_A, Q_RD, 2);
+	put(f, &qk, &kept, T0);
+	for (size_t i = 0; i < 4; i++) {
+		mkquery(&q[i], claimed[i].qname, LDNS_RR_TYPE_A, Q_RD, 3);
+		put(f, &q[i], &claimed[i], T0);
+	}
+	assert_int_equal(entries(f), 6);
+	/* A change that claims none of their names keeps them all. */
+	wot_dns_cache_set_overlay(f->c, NULL);
+	for (size_t i = 0; i < 4; i++)
+		ldns_pkt_free(get(f, &q[i], T0 + 1000, 0, WOT_DNS_CACHE_HIT));
+	wot_dns_cache_set_overlay(f->c, t);
+	ldns_pkt_free(get(f, &qk, now, 0, WOT_DNS_CACHE_HIT));
+	ldns_pkt_free(get(f, &qo, now, 1, WOT_DNS_CACHE_STALE));
+	for (size_t i = 0; i < 4; i++)
+		assert_null(get(f, &q[i], now, 1, WOT_DNS_CACHE_MISS));
+	wot_dns_cache_get_stats(f->c, &st);
+	assert_int_equal(st.claimed, 4);
+	assert_int_equal(st.entries, 2);
+	ldns_pkt_free(get(f, &qk, now, 0, WOT_DNS_CACHE_HIT));
+	wot_dns_cache_set_overlay(f->c, NULL);
+	wot_dns_table_free(t);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -786,6 +876,7 @@ int main(void)
 	    T(cache_malformed_truncated),
 	    T(cache_malformed_pointers),
 	    T(cache_malformed_random),
+	    T(cache_overlay_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
