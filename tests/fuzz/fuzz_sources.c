@@ -1,0 +1,51 @@
+/*
+ * fuzz_sources.c - HOME/sources.conf (src/sync/home.c), the followed
+ * sources, read by sync, serve and most commands. wot_sources_load only
+ * takes a home, so the input is written to a scratch home's sources.conf.
+ */
+#include "fuzz.h"
+#include "sync/sync.h"
+#include "util/util.h"
+
+#include <string.h>
+
+static wot_home *home;
+
+static void open_home(void)
+{
+	static const char cfg[] =
+	    "[identity]\nkey = 0123456789ABCDEF0123456789ABCDEF01234567\n";
+
+	fuzz_write("config", (const uint8_t *)cfg, sizeof(cfg) - 1);
+	if (wot_home_open(&home, fuzz_setup()) < 0) {
+		fprintf(stderr, "fuzz_sources: %s\n", wot_error_last());
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	wot_source *s = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!home)
+		open_home();
+	fuzz_write("sources.conf", data, size);
+	rc = wot_sources_load(home, &s, &n);
+	FUZZ_CHECK((rc == 0) == (s != NULL));
+	if (rc == 0) {
+		/* self first, then only valid, distinct names with a url */
+		FUZZ_CHECK(n >= 1 && !strcmp(s[0].name, WOT_SELF));
+		for (size_t i = 1; i < n; i++) {
+			FUZZ_CHECK(wot_source_name_valid(s[i].name));
+			FUZZ_CHECK(strcmp(s[i].name, WOT_SELF) != 0);
+			FUZZ_CHECK(s[i].url != NULL);
+			for (size_t j = 1; j < i; j++)
+				FUZZ_CHECK(strcmp(s[i].name, s[j].name));
+		}
+	}
+	wot_sources_free(s, n);
+	wot_error_clear();
+	return 0;
+}
