@@ -1,8 +1,10 @@
 /* common.c - the helpers of fuzz.h, linked into every harness. */
 #include "fuzz.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,4 +60,49 @@ char *fuzz_strndup(const uint8_t *data, size_t size)
 		s[size] = '\0';
 	}
 	return s;
+}
+
+struct wot_home *fuzz_home(void)
+{
+	static const char cfg[] =
+	    "[identity]\nkey = 0123456789ABCDEF0123456789ABCDEF01234567\n";
+	static wot_home *home;
+	char dir[512];
+
+	if (home)
+		return home;
+	fuzz_write("config", (const uint8_t *)cfg, sizeof(cfg) - 1);
+	snprintf(dir, sizeof(dir), "%s/state", fuzz_setup());
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof(dir), "%s/state/accepted", fuzz_setup());
+	mkdir(dir, 0700);
+	if (wot_home_open(&home, fuzz_setup()) < 0) {
+		fprintf(stderr, "fuzz: home: %s\n", wot_error_last());
+		abort();
+	}
+	return home;
+}
+
+size_t fuzz_split(const uint8_t *data, size_t size, const uint8_t **parts,
+		  size_t *lens, size_t max)
+{
+	static const uint8_t sep[] = "\n%%\n";
+	size_t n = 0, start = 0;
+
+	for (size_t i = 0; i < max; i++) {
+		parts[i] = data;
+		lens[i] = 0;
+	}
+	while (n < max && start <= size) {
+		const uint8_t *hit =
+		    n + 1 < max ? memmem(data + start, size - start, sep, 4)
+				: NULL;
+		size_t end = hit ? (size_t)(hit - data) : size;
+		parts[n] = data + start;
+		lens[n++] = end - start;
+		if (!hit)
+			break;
+		start = end + 4;
+	}
+	return n;
 }

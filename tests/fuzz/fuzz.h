@@ -43,6 +43,22 @@ const char *fuzz_setup(void);
  */
 const char *fuzz_write(const char *rel, const uint8_t *data, size_t size);
 
+struct wot_home;
+/*
+ * A wotdns home in the scratch directory (a config with an identity key,
+ * and state/accepted/), opened once (borrowed).
+ */
+struct wot_home *fuzz_home(void);
+
+/*
+ * Split data at the separator line "%%" (the bytes "\n%%\n") into at most
+ * max parts; part i is parts[i]/lens[i] (pointers into data), the missing
+ * ones empty. Returns the number of parts found. Lets one input hold
+ * several files.
+ */
+size_t fuzz_split(const uint8_t *data, size_t size, const uint8_t **parts,
+		  size_t *lens, size_t max);
+
 /* data as a NUL-terminated string (caller frees); NULL on no memory. */
 char *fuzz_strndup(const uint8_t *data, size_t size);
 

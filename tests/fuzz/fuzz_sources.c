@@ -9,28 +9,13 @@
 
 #include <string.h>
 
-static wot_home *home;
-
-static void open_home(void)
-{
-	static const char cfg[] =
-	    "[identity]\nkey = 0123456789ABCDEF0123456789ABCDEF01234567\n";
-
-	fuzz_write("config", (const uint8_t *)cfg, sizeof(cfg) - 1);
-	if (wot_home_open(&home, fuzz_setup()) < 0) {
-		fprintf(stderr, "fuzz_sources: %s\n", wot_error_last());
-		abort();
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	wot_source *s = NULL;
 	size_t n = 0;
 	int rc;
+	wot_home *home = fuzz_home();
 
-	if (!home)
-		open_home();
 	fuzz_write("sources.conf", data, size);
 	rc = wot_sources_load(home, &s, &n);
 	FUZZ_CHECK((rc == 0) == (s != NULL));
