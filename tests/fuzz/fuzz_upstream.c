@@ -58,30 +58,30 @@ static void check_client(const uint8_t *r, size_t rlen, uint16_t id,
 	FUZZ_CHECK(wot_rd16(r) == id && (wot_rd16(r + 2) & WOT_F_QR));
 }
 
-/* The cache, directly: store the reply and answer the question from it. */
+/* The cache, directly: store the reply and answer the question from it
+ * (a new cache each time, so what comes out is this reply's). */
 static void through_cache(const uint8_t *data, size_t size,
 			  const wot_dns_query *rq, uint8_t ctl)
 {
-	static wot_dns_cache *cache;
+	wot_dns_cache *cache = NULL;
 	static uint8_t out[WOT_DNS_TCP_MAX];
-	static uint64_t now = 1000000;
+	uint64_t now = 1000000;
 	uint8_t qb[WOT_DNS_NAME_MAX + 40];
 	size_t ql, len = 0, limit;
 	wot_dns_query q;
 	ldns_pkt *p = NULL;
 	int r, pf = 0;
 
-	if (!cache)
-		FUZZ_CHECK(wot_dns_cache_new(&cache, 1 << 16) == 0);
+	FUZZ_CHECK(wot_dns_cache_new(&cache, 1 << 16) == 0);
 	ql = build_query(qb, 0x5151, rq->qname, rq->qname_len, rq->qtype,
 			 rq->qclass, ctl & 2, ctl & 4);
 	FUZZ_CHECK(wot_dns_query_parse(qb, ql, &q) == WOT_DNS_PARSE_OK);
 	limit = ctl & 8 ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(&q);
-	now += 1000;
 	(void)wot_dns_cache_put(cache, &q, data, size, now);
 	/* later, by up to 8.5 minutes (expired and stale entries too) */
 	r = wot_dns_cache_get(cache, &q, now + (uint64_t)(ctl >> 4) * 32000, 1,
 			      out, limit, &len, &pf);
+	wot_dns_cache_free(cache);
 	if (r == WOT_DNS_CACHE_MISS)
 		return;
 	check_client(out, len, 0x5151, limit);
