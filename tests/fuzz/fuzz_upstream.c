@@ -9,7 +9,10 @@
  * www.example.com and bit 0 of the second byte is set, asks the overlay
  * name out.alice.wot, a CNAME to it, so the reply is chased); the resolver
  * forwards the question to the harness's fake upstream, which sends the
- * input back with the forwarded query's ID.
+ * input back with the forwarded query's ID. A reply with TC makes the
+ * forwarder ask again over TCP (src/dns/upstream.c, its frame reader):
+ * the fake upstream then sends two frames, the input as it is (its own
+ * ID: to be skipped) and the input with the query's ID and TC cleared.
  */
 #include "dns/cache.h"
 #include "fuzz.h"
@@ -95,6 +98,69 @@ static void through_cache(const uint8_t *data, size_t size,
 	ldns_pkt_free(p);
 }
 
+/* The fake upstream's side of one exchange. */
+typedef struct {
+	const uint8_t *data;
+	size_t size;
+	int conn; /* a TCP connection from the forwarder, or -1 */
+	uint8_t in[600];
+	size_t inlen;
+} upstream;
+
+/* The input with the forwarded query's ID (tc: TC cleared, framed, after
+ * a frame with the input's own ID, which the forwarder must skip). */
+static void reply(upstream *u, const uint8_t *query, int tcp, int fd,
+		  const struct sockaddr *to, socklen_t tolen)
+{
+	size_t n = tcp ? 4 + 2 * u->size : u->size;
+	uint8_t *b = malloc(n), *r = tcp ? b + 4 + u->size : b;
+
+	FUZZ_CHECK(b != NULL);
+	if (tcp) {
+		wot_wr16(b, (uint16_t)u->size);
+		memcpy(b + 2, u->data, u->size);
+		wot_wr16(b + 2 + u->size, (uint16_t)u->size);
+	}
+	memcpy(r, u->data, u->size);
+	memcpy(r, query, 2);
+	if (tcp)
+		r[2] &= (uint8_t) ~(WOT_F_TC >> 8);
+	if (tcp)
+		(void)!write(fd, b, n); /* a few KiB: the buffer takes it */
+	else
+		sendto(fd, b, n, 0, to, tolen);
+	free(b);
+}
+
+/* Something arrived at the fake upstream (fds index who). */
+static void upstream_event(upstream *u, const fuzz_srv *s, int who)
+{
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+	uint8_t buf[600];
+	ssize_t n;
+
+	if (who == 1) { /* UDP */
+		n = recvfrom(s->upfd, buf, sizeof(buf), 0,
+			     (struct sockaddr *)&from, &flen);
+		if (n >= 2)
+			reply(u, buf, 0, s->upfd, (struct sockaddr *)&from,
+			      flen);
+	} else if (who == 2 && u->conn < 0) { /* TC: the forwarder's TCP */
+		u->conn = accept4(s->uptcp, NULL, NULL, SOCK_NONBLOCK);
+	} else if (who == 3) {
+		n = read(u->conn, u->in + u->inlen, sizeof(u->in) - u->inlen);
+		if (n <= 0) {
+			close(u->conn);
+			u->conn = -1;
+			return;
+		}
+		u->inlen += (size_t)n;
+		if (u->inlen >= 4 && u->inlen >= 2 + (size_t)wot_rd16(u->in))
+			reply(u, u->in + 2, 1, u->conn, NULL, 0);
+	}
+}
+
 /* Ask the live resolver; answer its upstream query with the input. */
 static void through_server(const uint8_t *data, size_t size,
 			   const wot_dns_query *rq, int chase)
@@ -102,10 +168,9 @@ static void through_server(const uint8_t *data, size_t size,
 	static int cfd = -1;
 	static uint16_t id;
 	const fuzz_srv *s = fuzz_srv_get();
-	uint8_t qb[WOT_DNS_NAME_MAX + 40], buf[65536], *resp;
-	struct sockaddr_storage from;
-	socklen_t flen = sizeof(from);
-	int fds[2], who;
+	upstream u = {data, size, -1, {0}, 0};
+	uint8_t qb[WOT_DNS_NAME_MAX + 40], buf[65536];
+	int fds[4], who = -1;
 	ssize_t n;
 	size_t ql;
 
@@ -122,19 +187,18 @@ static void through_server(const uint8_t *data, size_t size,
 		   : build_query(qb, ++id, rq->qname, rq->qname_len, rq->qtype,
 				 rq->qclass, 0, 0);
 	FUZZ_CHECK(send(cfd, qb, ql, 0) == (ssize_t)ql);
-	fds[0] = cfd;
-	fds[1] = s->upfd;
-	who = fuzz_srv_wait(fds, 2, 2000);
-	if (who == 1) {
-		n = recvfrom(s->upfd, buf, sizeof(buf), 0,
-			     (struct sockaddr *)&from, &flen);
-		FUZZ_CHECK(n >= 2 && (resp = malloc(size)) != NULL);
-		memcpy(resp, data, size);
-		memcpy(resp, buf, 2); /* the forwarded query's ID */
-		sendto(s->upfd, resp, size, 0, (struct sockaddr *)&from, flen);
-		free(resp);
-		who = fuzz_srv_wait(fds, 1, 2000);
+	for (uint64_t end = uv_hrtime() + 3000000000ull;
+	     who != 0 && uv_hrtime() < end;) {
+		fds[0] = cfd;
+		fds[1] = s->upfd;
+		fds[2] = s->uptcp;
+		fds[3] = u.conn;
+		who = fuzz_srv_wait(fds, u.conn >= 0 ? 4 : 3, 100);
+		if (who > 0)
+			upstream_event(&u, s, who);
 	}
+	if (u.conn >= 0)
+		close(u.conn);
 	/* the resolver answers every query: from the overlay, the upstream,
 	 * or SERVFAIL after its timeout */
 	FUZZ_CHECK(who == 0);

@@ -41,7 +41,7 @@ static void parse_bound(const char *text, struct sockaddr_in *out)
 
 static void start(void)
 {
-	const char *listen[] = {"127.0.0.1:0"};
+	const char *addrs[] = {"127.0.0.1:0"};
 	wot_dns_server_opts o = WOT_DNS_SERVER_OPTS_INIT;
 	struct sockaddr_in up = {.sin_family = AF_INET};
 	socklen_t uplen = sizeof(up);
@@ -56,8 +56,12 @@ static void start(void)
 		   bind(srv.upfd, (struct sockaddr *)&up, sizeof(up)) == 0 &&
 		   getsockname(srv.upfd, (struct sockaddr *)&up, &uplen) == 0);
 	srv.upaddr = up;
+	srv.uptcp = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	FUZZ_CHECK(srv.uptcp >= 0 &&
+		   bind(srv.uptcp, (struct sockaddr *)&up, sizeof(up)) == 0 &&
+		   listen(srv.uptcp, 16) == 0);
 	snprintf(upstr, sizeof(upstr), "127.0.0.1:%u", ntohs(up.sin_port));
-	o.listen = listen;
+	o.listen = addrs;
 	o.nlisten = 1;
 	o.upstream = ups;
 	o.nupstream = 1;
@@ -71,7 +75,7 @@ static void start(void)
 	wot_dns_server_set_table(server, t);
 	FUZZ_CHECK(wot_dns_server_bound(server, 0, bound, sizeof(bound)) == 0);
 	parse_bound(bound, &srv.addr);
-	FUZZ_CHECK(wot_dns_peer_listener_start(&peer, &loop, listen, 1, 0,
+	FUZZ_CHECK(wot_dns_peer_listener_start(&peer, &loop, addrs, 1, 0,
 					       on_notify, NULL) == 0);
 	wot_dns_peer_listener_on_query(peer, on_question, NULL);
 	FUZZ_CHECK(wot_dns_peer_listener_bound(peer, 0, bound, sizeof(bound)) ==
@@ -91,9 +95,9 @@ const fuzz_srv *fuzz_srv_get(void)
 int fuzz_srv_wait(const int *fds, int n, int timeout_ms)
 {
 	uint64_t end = uv_hrtime() + (uint64_t)timeout_ms * 1000000u;
-	struct pollfd p[3];
+	struct pollfd p[5];
 
-	FUZZ_CHECK(n >= 0 && n <= 2);
+	FUZZ_CHECK(n >= 0 && n <= 4);
 	for (;;) {
 		uint64_t now = uv_hrtime();
 		int wait = now >= end ? 0 : (int)((end - now) / 1000000u) + 1;

@@ -17,6 +17,7 @@ typedef struct {
 	struct sockaddr_in addr;   /* the server's UDP and TCP port */
 	struct sockaddr_in peer;   /* the peer listener's (notify.h) */
 	int upfd;		   /* the fake upstream's UDP socket */
+	int uptcp;		   /* and its TCP listener, same port */
 	struct sockaddr_in upaddr; /* its address (the server's upstream) */
 } fuzz_srv;
 
