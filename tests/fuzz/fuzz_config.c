@@ -18,6 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text)
 		return 0;
 	if (wot_config_parse(&cfg, text, "config") == 0) {
+		/* every line was read whole (libinih splits long ones) */
+		FUZZ_CHECK(!wot_text_long_line(text, WOT_INI_LINE_MAX));
 		out = wot_config_format(&cfg);
 		FUZZ_CHECK(out != NULL);
 		FUZZ_CHECK(wot_config_parse(&again, out, "formatted") == 0);

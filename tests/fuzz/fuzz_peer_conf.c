@@ -4,6 +4,7 @@
  */
 #include "fuzz.h"
 #include "sync/sync.h"
+#include "sync/sync_int.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -16,8 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_setup();
 	rc = wot_peer_conf_parse((const char *)data, size, "peer.conf", &p);
 	FUZZ_CHECK((rc == 0) == (p != NULL));
-	/* the bounds peer.conf(5) promises hold for whatever was accepted */
+	/* the bounds peer.conf(5) promises hold for whatever was accepted,
+	 * and every line of it was read whole (libinih splits long ones) */
 	if (p) {
+		char *text = fuzz_strndup(data, size);
+		FUZZ_CHECK(text && !wot_text_long_line(text, WOT_INI_LINE_MAX));
+		free(text);
 		FUZZ_CHECK(p->nendpoints <= WOT_PEER_ENDPOINTS_MAX);
 		for (size_t i = 0; i < p->nendpoints; i++)
 			FUZZ_CHECK(wot_peer_endpoint_valid(p->endpoints[i]));

@@ -5,6 +5,7 @@
  */
 #include "fuzz.h"
 #include "sync/sync.h"
+#include "sync/sync_int.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -20,6 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = wot_sources_load(home, &s, &n);
 	FUZZ_CHECK((rc == 0) == (s != NULL));
 	if (rc == 0) {
+		/* every line was read whole (libinih splits long ones) */
+		char *text = fuzz_strndup(data, size);
+		FUZZ_CHECK(text && !wot_text_long_line(text, WOT_INI_LINE_MAX));
+		free(text);
 		/* self first, then only valid, distinct names with a url */
 		FUZZ_CHECK(n >= 1 && !strcmp(s[0].name, WOT_SELF));
 		for (size_t i = 1; i < n; i++) {
