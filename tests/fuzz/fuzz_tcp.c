@@ -37,7 +37,7 @@ static int connect_from_new_addr(const struct sockaddr_in *to)
 	return fd;
 }
 
-/* The fake upstream answers every forwarded query at once (REFUSED). */
+/* The fake upstream answers every forwarded UDP query at once (REFUSED). */
 static void answer_upstream(int upfd)
 {
 	uint8_t buf[4096];
@@ -78,7 +78,8 @@ static void one_stream(const fuzz_srv *s, const struct sockaddr_in *to,
 {
 	static uint8_t *reply;
 	size_t got = 0;
-	int fd = connect_from_new_addr(to), fds[2] = {fd, s->upfd}, hung = 1;
+	int fd = connect_from_new_addr(to), hung = 1;
+	int fds[3] = {fd, s->upfd, s->uptcp};
 
 	if (!reply)
 		FUZZ_CHECK((reply = malloc(MAX_REPLY)) != NULL);
@@ -88,10 +89,14 @@ static void one_stream(const fuzz_srv *s, const struct sockaddr_in *to,
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	for (uint64_t end = uv_hrtime() + HANG_MS * 1000000ull;
 	     uv_hrtime() < end;) {
-		int who = fuzz_srv_wait(fds, 2, 100);
+		int who = fuzz_srv_wait(fds, 3, 100), up;
 		ssize_t n;
 		if (who == 1)
 			answer_upstream(s->upfd);
+		/* a TCP client's query goes to the upstream over TCP: hang
+		 * up, so the forwarder fails over at once (SERVFAIL) */
+		if (who == 2 && (up = accept(s->uptcp, NULL, NULL)) >= 0)
+			close(up);
 		if (who != 0)
 			continue;
 		n = read(fd, reply + got, MAX_REPLY - got);
