@@ -60,7 +60,7 @@ static int merge(const uint8_t *partial, size_t plen, const uint8_t *up,
 	int rc = -1;
 
 	if (ldns_wire2pkt(&p, partial, plen) != LDNS_STATUS_OK ||
-	    ldns_wire2pkt(&u, up, ulen) != LDNS_STATUS_OK)
+	    wot_dns_wire2pkt(&u, up, ulen) != LDNS_STATUS_OK)
 		goto out;
 	rcode = ldns_pkt_get_rcode(u);
 	if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN)

@@ -77,7 +77,7 @@ static void check_reply(const uint8_t *q, size_t qlen, const uint8_t *r,
 
 	FUZZ_CHECK(qlen >= 2 && rlen >= WOT_DNS_HDR_LEN);
 	FUZZ_CHECK(!memcmp(q, r, 2) && (r[2] & 0x80));
-	FUZZ_CHECK(ldns_wire2pkt(&p, r, rlen) == LDNS_STATUS_OK);
+	FUZZ_CHECK(wot_dns_wire2pkt(&p, r, rlen) == LDNS_STATUS_OK);
 	ldns_pkt_free(p);
 }
 

@@ -21,7 +21,7 @@ static void check_reply(const uint8_t *q, size_t qlen, const uint8_t *r,
 	FUZZ_CHECK(!memcmp(r, q, 2));		/* same ID */
 	FUZZ_CHECK(wot_rd16(r + 2) & WOT_F_QR); /* an answer */
 	FUZZ_CHECK(!(wot_rd16(q + 2) & WOT_F_QR));
-	FUZZ_CHECK(ldns_wire2pkt(&pkt, r, rlen) == LDNS_STATUS_OK);
+	FUZZ_CHECK(wot_dns_wire2pkt(&pkt, r, rlen) == LDNS_STATUS_OK);
 	ldns_pkt_free(pkt);
 }
 
