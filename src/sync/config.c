@@ -166,11 +166,14 @@ static int handler(void *user, const char *section, const char *name,
 		    strcmp(options[i].name, name))
 			continue;
 		/* A continuation line could hold a value that, written back
-		 * as "name = value" (wot_config_format), is too long to read.
+		 * as "name = value" (wot_config_format), is too long to read;
+		 * "name =;x" one that would then read as a comment.
 		 */
-		if (strlen(name) + 3 + strlen(value) > WOT_INI_LINE_MAX) {
+		if (strlen(name) + 3 + strlen(value) > WOT_INI_LINE_MAX ||
+		    value[0] == ';') {
 			p->rc = wot_error_set(WOT_ESYNTAX,
-					      "value of %s.%s too long",
+					      "value of %s.%s too long or "
+					      "starting with ';'",
 					      section, name);
 			return 0;
 		}

@@ -334,6 +334,12 @@ static void sync_ini_long_lines(void **state)
 	assert_int_equal(wot_config_parse(&cfg, text, "config"), WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "config:3: value of"));
 	wot_config_dispose(&cfg);
+	/* nor one that, written back, would read as a comment */
+	assert_int_equal(
+	    wot_config_parse(&cfg, "[serve]\nuser =;x\n", "config"),
+	    WOT_ESYNTAX);
+	assert_non_null(strstr(wot_error_last(), "config:2: value of"));
+	wot_config_dispose(&cfg);
 	/* A URL is at most what sources.conf can hold as a mirror line. */
 	memset(url, 'a', WOT_PEER_URL_MAX + 1);
 	url[WOT_PEER_URL_MAX + 1] = '\0';
