@@ -181,6 +181,15 @@ int wot_dns_reply_matches(const uint8_t *pkt, size_t len, uint16_t id,
 			  const uint8_t *lname, size_t lname_len,
 			  uint16_t qtype, uint16_t qclass);
 
+/*
+ * ldns_wire2pkt for a message from the network (a peer's answer, an
+ * upstream's reply): refused (LDNS_STATUS_WIRE_RDATA_ERR) unless ldns
+ * reads every record to the end its RDLENGTH gives, as wire.c and cache.c
+ * do, and additional holds at most one OPT and one TSIG (ldns 1.8.3
+ * leaks the others). Found by tests/fuzz/fuzz_peer and fuzz_upstream.
+ */
+ldns_status wot_dns_wire2pkt(ldns_pkt **out, const uint8_t *pkt, size_t len);
+
 enum { WOT_DNS_COMP_MAX = 64 };
 
 /* Response writer with name compression; never writes past cap. */

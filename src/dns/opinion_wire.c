@@ -390,7 +390,7 @@ int wot_opinion_reply_parse(const uint8_t *pkt, size_t len, uint16_t id,
 
 	memset(out, 0, sizeof(*out));
 	if (len > WOT_DNS_TCP_MAX ||
-	    ldns_wire2pkt(&p, pkt, len) != LDNS_STATUS_OK)
+	    wot_dns_wire2pkt(&p, pkt, len) != LDNS_STATUS_OK)
 		return wot_error_set(WOT_EDNS, "malformed opinion answer");
 	if (!question_ok(p, id, name, type)) {
 		rc = wot_error_set(WOT_EDNS, "answer to another question");

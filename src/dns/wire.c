@@ -211,6 +211,56 @@ int wot_dns_reply_matches(const uint8_t *pkt, size_t len, uint16_t id,
 	       wot_rd16(pkt + end + 2) == qclass;
 }
 
+/*
+ * Walk every record by its RDLENGTH, as this file and cache.c do, and
+ * check that ldns reads each one to the same end: ldns reads an RDATA by
+ * its type's fields and goes on after them, so an A record with an
+ * RDLENGTH of 20 would hide a record of its own in its last 16 bytes
+ * from one reader and not the other. Also refuse more than one OPT or
+ * TSIG in additional: ldns 1.8.3 keeps the last and leaks the others.
+ */
+static int ldns_agrees(const uint8_t *pkt, size_t len)
+{
+	uint8_t name[WOT_DNS_NAME_MAX];
+	unsigned nq, nrr, nar, opt = 0, tsig = 0;
+	size_t off = WOT_DNS_HDR_LEN, nlen, end, pos;
+	ldns_rr *rr = NULL;
+
+	if (len < WOT_DNS_HDR_LEN)
+		return -1;
+	nq = wot_rd16(pkt + 4);
+	nrr = (unsigned)wot_rd16(pkt + 6) + wot_rd16(pkt + 8);
+	nar = wot_rd16(pkt + 10);
+	for (unsigned i = 0; i < nq; i++, off = end + 4)
+		if (wot_dns_read_name(pkt, len, off, name, &nlen, &end) < 0 ||
+		    end + 4 > len)
+			return -1;
+	for (unsigned i = 0; i < nrr + nar; i++, off = end) {
+		if (wot_dns_read_name(pkt, len, off, name, &nlen, &end) < 0 ||
+		    end + 10 > len ||
+		    (end += 10 + (size_t)wot_rd16(pkt + end + 8)) > len)
+			return -1;
+		pos = off;
+		if (ldns_wire2rr(&rr, pkt, len, &pos, LDNS_SECTION_ANSWER) !=
+		    LDNS_STATUS_OK)
+			return -1;
+		opt += i >= nrr && ldns_rr_get_type(rr) == LDNS_RR_TYPE_OPT;
+		tsig += i >= nrr && ldns_rr_get_type(rr) == LDNS_RR_TYPE_TSIG;
+		ldns_rr_free(rr);
+		if (pos != end)
+			return -1;
+	}
+	return opt <= 1 && tsig <= 1 ? 0 : -1;
+}
+
+ldns_status wot_dns_wire2pkt(ldns_pkt **out, const uint8_t *pkt, size_t len)
+{
+	*out = NULL;
+	if (ldns_agrees(pkt, len) < 0)
+		return LDNS_STATUS_WIRE_RDATA_ERR;
+	return ldns_wire2pkt(out, pkt, len);
+}
+
 /* ---- writer ----------------------------------------------------------- */
 
 /* Does the (uncompressed) name equal the name written at offset p? */

@@ -100,6 +100,9 @@ static const struct option {
 };
 #define NOPTS (sizeof(options) / sizeof(options[0]))
 
+_Static_assert(WOT_INI_LINE_MAX <= INI_MAX_LINE - 2,
+	       "libinih must read every line we accept whole");
+
 static int set_num(void *field, opt_type t, const char *val)
 {
 	char *end;
@@ -172,6 +175,18 @@ static int handler(void *user, const char *section, const char *name,
 		if (strcmp(options[i].section, section) ||
 		    strcmp(options[i].name, name))
 			continue;
+		/* A continuation line could hold a value that, written back
+		 * as "name = value" (wot_config_format), is too long to read;
+		 * "name =;x" one that would then read as a comment.
+		 */
+		if (strlen(name) + 3 + strlen(value) > WOT_INI_LINE_MAX ||
+		    value[0] == ';') {
+			p->rc = wot_error_set(WOT_ESYNTAX,
+					      "value of %s.%s too long or "
+					      "starting with ';'",
+					      section, name);
+			return 0;
+		}
 		if (set_opt(p->cfg, &options[i], value) == 0) {
 			p->set[i] = 1;
 			return 1;
@@ -210,6 +225,11 @@ int wot_config_parse(wot_config *cfg, const char *text, const char *path)
 	memset(cfg, 0, sizeof(*cfg));
 	memset(&p, 0, sizeof(p));
 	p.cfg = cfg;
+	/* libinih would read the rest of a long line as a line of its own */
+	if ((line = wot_text_long_line(text, WOT_INI_LINE_MAX)) != 0)
+		return wot_error_set(WOT_ESYNTAX,
+				     "%s:%d: line longer than %d bytes", path,
+				     line, WOT_INI_LINE_MAX);
 	line = ini_parse_string(text, handler, &p);
 	if (line != 0) {
 		if (!p.rc)

@@ -243,6 +243,12 @@ int wot_sources_load(const wot_home *h, wot_source **out, size_t *n)
 		rc = 0;
 		wot_error_clear();
 	} else if (rc == 0 &&
+		   (line = wot_text_long_line(text, WOT_INI_LINE_MAX)) != 0) {
+		/* libinih would read the rest as a line of its own */
+		rc = wot_error_set(WOT_ESYNTAX,
+				   "%s:%d: line longer than %d bytes", path,
+				   line, WOT_INI_LINE_MAX);
+	} else if (rc == 0 &&
 		   (line = ini_parse_string(text, src_handler, &l)) != 0) {
 		rc = wot_error_set(WOT_ESYNTAX, "%s:%d: bad source entry", path,
 				   line);
@@ -273,6 +279,16 @@ void wot_sources_free(wot_source *s, size_t n)
 	free(s);
 }
 
+/* A URL whose line would be too long to read back is not written. */
+static int url_fits(const char *url)
+{
+	if (url && strlen(url) > WOT_PEER_URL_MAX)
+		return wot_error_set(WOT_ELIMIT,
+				     "URL longer than %d bytes: %.40s...",
+				     WOT_PEER_URL_MAX, url);
+	return 0;
+}
+
 int wot_sources_save(const wot_home *h, const wot_source *s, size_t n)
 {
 	wot_buf b = WOT_BUF_INIT;
@@ -284,6 +300,12 @@ int wot_sources_save(const wot_home *h, const wot_source *s, size_t n)
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (!strcmp(s[i].name, WOT_SELF))
 			continue;
+		if ((rc = url_fits(s[i].url)) < 0)
+			break;
+		for (char **m = s[i].mirrors; rc == 0 && m && *m; m++)
+			rc = url_fits(*m);
+		if (rc < 0)
+			break;
 		rc = wot_buf_printf(&b, "\n[%s]\nurl = %s\n", s[i].name,
 				    s[i].url);
 		for (char **m = s[i].mirrors; rc == 0 && m && *m; m++)

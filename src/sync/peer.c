@@ -183,6 +183,15 @@ int wot_peer_conf_parse(const char *text, size_t len, const char *label,
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
+	/* libinih reads the rest of a long line as a line of its own: the
+	 * tail of a URL would become a key */
+	if ((line = wot_text_long_line(copy, WOT_INI_LINE_MAX)) != 0) {
+		free(copy);
+		wot_peer_conf_free(pp.p);
+		return wot_error_set(WOT_ESYNTAX,
+				     "%s:%d: line longer than %d bytes", label,
+				     line, WOT_INI_LINE_MAX);
+	}
 	line = ini_parse_string(copy, handler, &pp);
 	free(copy);
 	for (size_t i = 0; line == 0 && i < pp.p->nsources; i++)

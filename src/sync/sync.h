@@ -157,7 +157,9 @@ int wot_source_name_valid(const char *name);
 #define WOT_PEER_SOURCES_MAX 1000
 #define WOT_PEER_ENDPOINTS_MAX 8
 #define WOT_PEER_URLS_MAX 8
-#define WOT_PEER_URL_MAX 1024
+/* A URL must fit a "mirror = URL" line of sources.conf (WOT_INI_LINE_MAX,
+ * sync_int.h) when discovery follows it. */
+#define WOT_PEER_URL_MAX 189
 
 /* A source another peer follows, as its peer.conf lists it. */
 typedef struct {

@@ -58,6 +58,14 @@ int wot_git_error(int code, int gerr, const char *what);
 /* libgit2 initialised once per process. */
 void wot_git_ready(void);
 
+/*
+ * The longest line (without its newline) of an INI file we read: libinih
+ * reads lines into a buffer of INI_MAX_LINE (200) bytes and parses the
+ * rest of a longer line as a line of its own, so a value's tail could
+ * become another key. wot_ini_parse refuses longer lines instead.
+ */
+enum { WOT_INI_LINE_MAX = 198 };
+
 /* Parse config text; errors as "path:line: ...". */
 int wot_config_parse(wot_config *cfg, const char *text, const char *path);
 void wot_config_dispose(wot_config *cfg);

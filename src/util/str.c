@@ -121,3 +121,19 @@ void wot_strv_free(char **v)
 		free(v[i]);
 	free(v);
 }
+
+int wot_text_long_line(const char *text, size_t max)
+{
+	int line = 1;
+
+	for (const char *p = text; *p; line++) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n > max)
+			return line;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}

@@ -142,6 +142,10 @@ int wot_strv_push(char ***v, const char *s);
 size_t wot_strv_len(char *const *v);
 void wot_strv_free(char **v);
 
+/* The number (from 1) of the first line of text longer than max bytes
+ * without its newline, or 0 when none is. */
+int wot_text_long_line(const char *text, size_t max);
+
 /*
  * String-keyed hash map (keys copied, values borrowed). Iterate with
  * wot_map_next(m, &pos, &key, &val) starting at pos = 0; returns 0 at end.

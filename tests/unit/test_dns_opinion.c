@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "dns/dns_int.h"
 #include "dns/opinion.h"
 #include "dns/opinion_int.h"
 #include "sync/opinion_git.h"
@@ -132,6 +133,48 @@ static void opinion_parse_hostile(void **state)
 		    0);
 		wot_opinion_reply_dispose(&r);
 	}
+}
+
+/*
+ * ldns 1.8.3 keeps the last TSIG of additional and leaks the others, and
+ * reads an RDATA by its type's fields, not its RDLENGTH (found by
+ * tests/fuzz/fuzz_peer and fuzz_upstream): such answers are refused.
+ */
+static void opinion_parse_ldns_traps(void **state)
+{
+	const char *an[] = {"www.alice.wot. 300 IN A 192.0.2.11"};
+	static const uint8_t tsig[] = {0, 0, 250, 0, 255, 0, 0, 0, 0, 0};
+	static const uint8_t hidden[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0,
+					 0,    0,    0, 4, 6, 6, 6, 6};
+	uint8_t pkt[1232], bad[1300];
+	wot_opinion_reply r;
+	size_t len, a;
+	ldns_pkt *p = NULL;
+
+	(void)state;
+	len = reply(pkt, sizeof(pkt), 9, "www.alice.wot.", LDNS_RR_TYPE_A, an,
+		    1, good_txt, 1);
+	assert_int_equal(wot_dns_wire2pkt(&p, pkt, len), LDNS_STATUS_OK);
+	ldns_pkt_free(p);
+	/* two TSIGs after the opinion record */
+	memcpy(bad, pkt, len);
+	memcpy(bad + len, tsig, sizeof(tsig));
+	memcpy(bad + len + sizeof(tsig), tsig, sizeof(tsig));
+	bad[11] += 2;
+	assert_int_equal(wot_opinion_reply_parse(bad, len + 2 * sizeof(tsig), 9,
+						 "www.alice.wot.", 1, &r),
+			 WOT_EDNS);
+	wot_opinion_reply_dispose(&r);
+	/* an A record of 20 bytes: ldns reads 4 and a record in the rest */
+	a = 12 + 15 + 4; /* header, question: the answer's owner pointer */
+	assert_int_equal(pkt[a], 0xc0);
+	memcpy(bad, pkt, a + 14);
+	bad[a + 9] = 4 + sizeof(hidden);
+	memcpy(bad + a + 14, hidden, sizeof(hidden));
+	memcpy(bad + a + 14 + sizeof(hidden), pkt + a + 14, len - a - 14);
+	assert_int_not_equal(wot_dns_wire2pkt(&p, bad, len + sizeof(hidden)),
+			     LDNS_STATUS_OK);
+	assert_null(p);
 }
 
 static void opinion_answer_empty_book(void **state)
@@ -372,6 +415,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(opinion_parse_record),
 	    cmocka_unit_test(opinion_parse_hostile),
+	    cmocka_unit_test(opinion_parse_ldns_traps),
 	    cmocka_unit_test(opinion_answer_empty_book),
 	    cmocka_unit_test(opinion_answer_garbage),
 	    cmocka_unit_test(opinion_digest_canonical),

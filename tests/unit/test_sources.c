@@ -97,6 +97,32 @@ static void sources_bad_keys_named(void **state)
 	assert_null(s);
 }
 
+/* A line longer than libinih reads whole is refused with its line, not
+ * split into two (tests/fuzz/fuzz_config found the split); a URL that
+ * would make such a line is not written. */
+static void sources_long_line_named(void **state)
+{
+	wot_home *h = *state;
+	wot_source *s = NULL, bob;
+	char text[400], url[260];
+	size_t n = 0;
+
+	memset(url, 'a', sizeof(url));
+	url[200] = '\0';
+	snprintf(text, sizeof(text), "[bob]\nkey = " FPR_B "\nurl = /%s\n",
+		 url);
+	write_sources(h, text);
+	assert_int_equal(wot_sources_load(h, &s, &n), WOT_ESYNTAX);
+	assert_non_null(
+	    strstr(wot_error_last(), "sources.conf:3: line longer"));
+	assert_null(s);
+	memset(&bob, 0, sizeof(bob));
+	snprintf(bob.name, sizeof(bob.name), "bob");
+	snprintf(bob.key, sizeof(bob.key), FPR_B);
+	bob.url = url;
+	assert_int_equal(wot_sources_save(h, &bob, 1), WOT_ELIMIT);
+}
+
 static void sources_ignored_match_and_clear(void **state)
 {
 	wot_home *h = *state;
@@ -140,6 +166,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		sources_roundtrip_mirrors_discovered, setup, teardown),
 	    cmocka_unit_test_setup_teardown(sources_bad_keys_named, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(sources_long_line_named, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(sources_ignored_match_and_clear,
 					    setup, teardown),

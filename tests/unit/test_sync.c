@@ -454,6 +454,72 @@ static void sync_peer_conf(void **state)
 	assert_non_null(strstr(wot_error_last(), "peer.conf:3"));
 }
 
+/*
+ * libinih reads lines of at most 198 bytes and parses the rest of a longer
+ * line as a line of its own (found by tests/fuzz/fuzz_config): a URL's
+ * tail in a source's peer.conf became a "key = FPR" line. A long line is
+ * now an error naming it.
+ */
+static void sync_ini_long_lines(void **state)
+{
+	char text[2 * WOT_PEER_URL_MAX + 400], url[WOT_PEER_URL_MAX + 300];
+	wot_peer_conf *p = NULL;
+	wot_config cfg;
+
+	(void)state;
+	memset(url, 'a', sizeof(url));
+	url[183] = '\0'; /* the first 199 bytes end just before "key" */
+	snprintf(
+	    text, sizeof(text),
+	    "[source bob]\nkey = 7C7891D5887AFFD6759FECBC68E5B0884212BC44\n"
+	    "url = https://x/%skey = "
+	    "523F92BE9434B6BE2FE0BF8D72E8E25650A487B0\n",
+	    url);
+	assert_int_equal(
+	    wot_peer_conf_parse(text, strlen(text), "peer.conf", &p),
+	    WOT_ESYNTAX);
+	assert_null(p);
+	assert_non_null(strstr(wot_error_last(), "peer.conf:3: line longer"));
+	url[183] = 'a';
+	url[200] = '\0';
+	snprintf(text, sizeof(text), "[identity]\ngnupghome = /%s\n", url);
+	assert_int_equal(wot_config_parse(&cfg, text, "config"), WOT_ESYNTAX);
+	assert_non_null(strstr(wot_error_last(), "config:2: line longer"));
+	wot_config_dispose(&cfg);
+	/* nor a continuation line that init could not write back */
+	url[195] = '\0';
+	assert_true(strlen(url) == 195);
+	snprintf(text, sizeof(text), "[serve]\nlisten = 127.0.0.1:1\n  %s\n",
+		 url);
+	assert_int_equal(wot_config_parse(&cfg, text, "config"), WOT_ESYNTAX);
+	assert_non_null(strstr(wot_error_last(), "config:3: value of"));
+	wot_config_dispose(&cfg);
+	/* nor one that, written back, would read as a comment */
+	assert_int_equal(
+	    wot_config_parse(&cfg, "[serve]\nuser =;x\n", "config"),
+	    WOT_ESYNTAX);
+	assert_non_null(strstr(wot_error_last(), "config:2: value of"));
+	wot_config_dispose(&cfg);
+	/* A URL is at most what sources.conf can hold as a mirror line. */
+	memset(url, 'a', WOT_PEER_URL_MAX + 1);
+	url[WOT_PEER_URL_MAX + 1] = '\0';
+	snprintf(text, sizeof(text),
+		 "[source b]\nurl=%s\nkey = "
+		 "7C7891D5887AFFD6759FECBC68E5B0884212BC44\n",
+		 url);
+	assert_int_equal(wot_peer_conf_parse(text, strlen(text), "pc", &p),
+			 WOT_ESYNTAX);
+	url[WOT_PEER_URL_MAX] = '\0';
+	snprintf(text, sizeof(text),
+		 "[source b]\nurl=%s\nkey = "
+		 "7C7891D5887AFFD6759FECBC68E5B0884212BC44\n",
+		 url);
+	assert_int_equal(wot_peer_conf_parse(text, strlen(text), "pc", &p), 0);
+	assert_int_equal(strlen(p->sources[0].urls[0]), WOT_PEER_URL_MAX);
+	assert_true(strlen("mirror = ") + WOT_PEER_URL_MAX <= WOT_INI_LINE_MAX);
+	wot_peer_conf_free(p);
+}
+
 /* The shard documents are printed by hand: hostile names and user ids
  * must still give valid JSON that reads back to the same strings. */
 static void sync_accept_json_escapes(void **state)
@@ -655,6 +721,7 @@ int main(void)
 	    cmocka_unit_test(sync_source_names),
 	    cmocka_unit_test(sync_config_issue6),
 	    cmocka_unit_test(sync_peer_conf),
+	    cmocka_unit_test(sync_ini_long_lines),
 	    cmocka_unit_test(sync_accept_json_escapes),
 	    cmocka_unit_test(sync_shard_of),
 	    cmocka_unit_test(sync_tld_reserved),
