@@ -41,7 +41,7 @@ static int synthetic(unsigned nkeys, unsigned ncerts)
 	for (unsigned i = 0; i < nkeys; i++) {
 		/* 1 user, then 20% full, 30% marginal, 50% unknown */
 		unsigned r = next_rand() % 10;
-		wot_ownertrust ot = i == 0 ? WOT_OWNERTRUST_ULTIMATE
+		wot_ownertrust ot = i == 0  ? WOT_OWNERTRUST_ULTIMATE
 				    : r < 2 ? WOT_OWNERTRUST_FULL
 				    : r < 5 ? WOT_OWNERTRUST_MARGINAL
 					    : WOT_OWNERTRUST_UNKNOWN;
@@ -94,7 +94,8 @@ static int keyring(const char *home)
 		return 1;
 	}
 	ms = ms_since(&t0);
-	printf("%.1f %zu %zu\n", ms, wot_graph_count(g), wot_graph_cert_count(g));
+	printf("%.1f %zu %zu\n", ms, wot_graph_count(g),
+	       wot_graph_cert_count(g));
 	wot_graph_free(g);
 	wot_trust_free(t);
 	return 0;
