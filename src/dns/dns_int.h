@@ -36,8 +36,10 @@ enum {
 };
 
 enum {
+	WOT_T_A = 1,
 	WOT_T_CNAME = 5,
 	WOT_T_SOA = 6,
+	WOT_T_AAAA = 28,
 	WOT_T_DNAME = 39,
 	WOT_T_OPT = 41,
 	WOT_T_RRSIG = 46,

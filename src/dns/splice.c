@@ -96,6 +96,11 @@ static int rr_at(const reply *r, size_t off, rrv *v)
 	v->rdlen = wot_rd16(r->pkt + end + 8);
 	v->rd = end + 10;
 	v->next = v->rd + v->rdlen;
+	/* An address of the wrong size is a malformed reply, not data a
+	 * client could read: the whole reply is refused (RFC 1035 3.4.1). */
+	if ((v->type == WOT_T_A && v->rdlen != 4) ||
+	    (v->type == WOT_T_AAAA && v->rdlen != 16))
+		return -1;
 	return v->next <= r->len ? 0 : -1;
 }
 
@@ -370,7 +375,8 @@ static int add_sections(sctx *c, const reply *r, const uint8_t *fin,
 	     i++, off = v.next) {
 		rr_at(r, off, &v);
 		if (v.cls != WOT_C_IN ||
-		    (v.type != 1 && v.type != 28 && v.type != WOT_T_RRSIG) ||
+		    (v.type != WOT_T_A && v.type != WOT_T_AAAA &&
+		     v.type != WOT_T_RRSIG) ||
 		    !is_target(c, &v) || covers(c, v.owner, v.olen))
 			continue;
 		if (copy_rr(c, r, &v, 3) < 0)

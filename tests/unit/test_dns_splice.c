@@ -203,6 +203,33 @@ static void splice_other_class_refused(void **state)
 	free(qw);
 }
 
+/* An A record of 3 bytes (the fuzzer's find): the reply is malformed and
+ * refused whole, never cached or relayed with a record no client reads. */
+static void splice_short_address_refused(void **state)
+{
+	static const char *const rrs[] = {
+	    "1 www.example.test. 300 IN A 192.0.2.1", NULL};
+	fixture *f = *state;
+	uint8_t *qw = NULL, *rw;
+	wot_dns_query q;
+	wot_dns_upreply up;
+	ldns_pkt *p;
+
+	client_query("www.example.test.", &qw, &q);
+	rw = reply("www.example.test.", LDNS_RCODE_NOERROR, rrs, &up.len);
+	/* the record is last: RDLENGTH 4 -> 3, one byte fewer */
+	assert_int_equal(rw[up.len - 5], 4);
+	rw[up.len - 5] = 3;
+	up.len--;
+	up.pkt = rw;
+	p = do_splice(f, &q, &up, 1, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_SERVFAIL);
+	assert_int_equal(ldns_pkt_ancount(p), 0);
+	ldns_pkt_free(p);
+	free(rw);
+	free(qw);
+}
+
 static void splice_chase_and_reenter(void **state)
 {
 	static const char *const rrs[] = {
@@ -260,6 +287,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(splice_forwarded_scrubbed, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(splice_other_class_refused, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(splice_short_address_refused, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(splice_chase_and_reenter, setup,
 					    teardown),
