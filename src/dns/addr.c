@@ -13,78 +13,11 @@
 
 enum { HOST_MAX = 64, RESOLVCONF_MAX = 1 << 20 };
 
-static int parse_port(const char *s, unsigned *port)
-{
-	unsigned long v = 0;
-
-	if (!*s || strlen(s) > 5)
-		return -1;
-	for (const char *p = s; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v > 65535)
-		return -1;
-	*port = (unsigned)v;
-	return 0;
-}
-
-/* Split spec into host and port text; v6 tells whether host is IPv6. */
-static int split_spec(const char *spec, char *host, const char **port, int *v6)
-{
-	const char *colon = strchr(spec, ':'), *end;
-	size_t hlen;
-
-	*port = NULL;
-	*v6 = 0;
-	if (spec[0] == '[') {
-		end = strchr(spec, ']');
-		if (!end || (end[1] && end[1] != ':'))
-			return -1;
-		*port = end[1] ? end + 2 : NULL;
-		spec++;
-		*v6 = 1;
-	} else if (colon && strchr(colon + 1, ':')) {
-		end = spec + strlen(spec); /* bare IPv6, no port */
-		*v6 = 1;
-	} else {
-		end = colon ? colon : spec + strlen(spec);
-		*port = colon ? colon + 1 : NULL;
-	}
-	hlen = (size_t)(end - spec);
-	if (hlen == 0 || hlen >= HOST_MAX)
-		return -1;
-	memcpy(host, spec, hlen);
-	host[hlen] = '\0';
-	return 0;
-}
-
 int wot_dns_parse_addr(const char *spec, unsigned default_port,
 		       struct sockaddr_storage *out)
 {
-	char host[HOST_MAX];
-	const char *port_s = NULL;
-	unsigned port = default_port;
-	int v6, rc;
-
-	if (!spec || !out)
-		return wot_error_set(WOT_EINVAL, "no address");
-	memset(out, 0, sizeof(*out));
-	if (split_spec(spec, host, &port_s, &v6) < 0)
-		return wot_error_set(WOT_EINVAL, "bad address '%s'", spec);
-	if (port_s && parse_port(port_s, &port) < 0)
-		return wot_error_set(WOT_EINVAL, "bad port in '%s'", spec);
-	if (port > 65535)
-		return wot_error_set(WOT_EINVAL, "bad port in '%s'", spec);
-	if (v6)
-		rc = uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)out);
-	else
-		rc = uv_ip4_addr(host, (int)port, (struct sockaddr_in *)out);
-	if (rc != 0)
-		return wot_error_set(WOT_EINVAL, "bad address '%s': %s", spec,
-				     uv_strerror(rc));
-	return 0;
+	/* one grammar for the config check and the sockets (util/addr.c) */
+	return wot_addr_parse(spec, default_port, out);
 }
 
 int wot_dns_format_addr(const struct sockaddr_storage *sa, char *buf,

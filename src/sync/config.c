@@ -3,6 +3,8 @@
 
 #include <ini.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 typedef enum {
 	OPT_STR,
 	OPT_STRV,
+	OPT_ADDRV, /* repeated ADDR[:PORT], checked as read */
 	OPT_UINT,
 	OPT_NUM,
 	OPT_SHADOW,
@@ -25,9 +28,9 @@ static const struct option {
 } options[] = {
     {"identity", "key", OPT_STR, NULL, offsetof(wot_config, key)},
     {"identity", "gnupghome", OPT_STR, NULL, offsetof(wot_config, gnupghome)},
-    {"serve", "listen", OPT_STRV, "127.0.0.1:53 [::1]:53",
+    {"serve", "listen", OPT_ADDRV, "127.0.0.1:53 [::1]:53",
      offsetof(wot_config, listen)},
-    {"serve", "upstream", OPT_STRV, NULL, offsetof(wot_config, upstream)},
+    {"serve", "upstream", OPT_ADDRV, NULL, offsetof(wot_config, upstream)},
     {"serve", "sync-interval", OPT_UINT, "300",
      offsetof(wot_config, sync_interval)},
     {"serve", "threads", OPT_UINT, "1", offsetof(wot_config, threads)},
@@ -53,9 +56,9 @@ static const struct option {
     {"trust", "margin", OPT_NUM, "0.25", offsetof(wot_config, trust.margin)},
     {"trust", "shadow", OPT_SHADOW, "friends",
      offsetof(wot_config, trust.shadow)},
-    {"peer", "endpoint", OPT_STRV, NULL, offsetof(wot_config, peer_endpoint)},
-    {"peer", "listen", OPT_STRV, NULL, offsetof(wot_config, peer_listen)},
-    {"peer", "notify", OPT_STRV, NULL, offsetof(wot_config, peer_notify)},
+    {"peer", "endpoint", OPT_ADDRV, NULL, offsetof(wot_config, peer_endpoint)},
+    {"peer", "listen", OPT_ADDRV, NULL, offsetof(wot_config, peer_listen)},
+    {"peer", "notify", OPT_ADDRV, NULL, offsetof(wot_config, peer_notify)},
     {"peer", "refresh", OPT_UINT, "0", offsetof(wot_config, peer_refresh)},
     {"peer", "share-sources", OPT_BOOL, "yes",
      offsetof(wot_config, peer_share_sources)},
@@ -153,6 +156,13 @@ static int set_opt(wot_config *cfg, const struct option *o, const char *val)
 		free(*(char **)field);
 		*(char **)field = strdup(val);
 		return *(char **)field ? 0 : WOT_ENOMEM;
+	case OPT_ADDRV: {
+		struct sockaddr_storage sa;
+
+		if (wot_addr_parse(val, 53, &sa) < 0)
+			return WOT_EINVAL;
+	}
+		__attribute__((fallthrough));
 	case OPT_STRV:
 		return wot_strv_push((char ***)field, val);
 	default:
@@ -290,12 +300,12 @@ char *wot_config_format(const wot_config *cfg)
 		    (!o->def || strcmp(*(char *const *)field, o->def)))
 			wot_buf_printf(&b, "%s = %s\n", o->name,
 				       *(char *const *)field);
-		if (o->type == OPT_STRV)
+		if (o->type == OPT_STRV || o->type == OPT_ADDRV)
 			for (char *const *v = *(char **const *)field; v && *v;
 			     v++)
 				wot_buf_printf(&b, "%s = %s\n", o->name, *v);
 		if (o->type == OPT_STR || o->type == OPT_STRV ||
-		    o->type == OPT_DISCOVERY)
+		    o->type == OPT_ADDRV || o->type == OPT_DISCOVERY)
 			continue;
 		/* Defaults stay implicit, so a later default change applies. */
 		scalar_text(o, field, val, sizeof(val));

@@ -92,6 +92,13 @@ int wot_rmtree(const char *path);
 /* Join with '/', caller frees. Returns NULL on ENOMEM. */
 char *wot_path_join(const char *a, const char *b);
 
+struct sockaddr_storage;
+/* Parse "IPv4[:PORT]", "[IPv6][:PORT]" or a bare IPv6 literal (numeric
+ * only: never a name lookup) into *out, the port default_port when the
+ * text has none. WOT_EINVAL with the reason on bad text. */
+int wot_addr_parse(const char *spec, unsigned default_port,
+		   struct sockaddr_storage *out);
+
 /* printf into a fresh string (caller frees), NULL on error. */
 char *wot_strdup_printf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));

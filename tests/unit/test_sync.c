@@ -283,6 +283,26 @@ static void sync_config_errors(void **state)
 	    WOT_ESYNTAX);
 	assert_non_null(strstr(wot_error_last(), "cfg:3"));
 	wot_config_dispose(&c);
+	/* addresses are checked as the file is read, not when serve binds */
+	static const char *const bad[] = {
+	    "[serve]\n\nlisten = 127.0.]\n",
+	    "[serve]\n\nupstream = example.org\n",
+	    "[peer]\n\nlisten = 127.0.0.1:99999\n",
+	    "[peer]\n\nendpoint = [::1\n", "[peer]\n\nnotify = 300.1.2.3:53\n"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(wot_config_parse(&c, bad[i], "cfg"),
+				 WOT_ESYNTAX);
+		assert_non_null(strstr(wot_error_last(), "cfg:3"));
+		wot_config_dispose(&c);
+	}
+	assert_int_equal(wot_config_parse(&c,
+					  "[serve]\nlisten = [::1]:5353\n"
+					  "upstream = 192.0.2.1\n"
+					  "upstream = fe80::1%lo\n",
+					  "cfg"),
+			 0);
+	assert_int_equal(wot_strv_len(c.upstream), 2);
+	wot_config_dispose(&c);
 }
 
 static void sync_config_opinion(void **state)
