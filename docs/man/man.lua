@@ -54,7 +54,9 @@ end
 function Link(l)
   local name, sec = l.target:match("^([%w%.%-]+)%.(%d)%.md$")
   if name then
-    return { pandoc.Strong({ pandoc.Str(name) }), pandoc.Str("(" .. sec .. ")") }
+    -- \- and \%: a page name is never broken at its hyphens.
+    local ref = pandoc.RawInline("man", "\\%" .. roff_escape(name))
+    return { pandoc.Strong({ ref }), pandoc.Str("(" .. sec .. ")") }
   end
   if l.target:match("^%a+://") then
     return nil

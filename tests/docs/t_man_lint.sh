@@ -31,6 +31,9 @@ for md in "$SRC"/docs/wotdns*.[1-8].md; do
 	expect_eq "$base: NAME starts with the page name" \
 		"$(sed -n '/^NAME$/{n;p;q}' <<<"$out" | awk '{print $1}' | tr -d ,)" \
 		"${base%.*}"
+	# Page names and options copy out whole: never broken at a hyphen.
+	expect_eq "$base: no page name or option broken at a line's end" \
+		"$(grep -E -- '(wotdns|--[a-z][a-z-]*)(-|‐)$' <<<"$out" | head -3)" ""
 	left=$(grep -nE '\]\(|`|\*\*|^# ' <<<"$out" | head -3)
 	expect_eq "$base: no Markdown left in the text" "$left" ""
 done
