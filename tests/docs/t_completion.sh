@@ -5,8 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 
 COMP=$SRC/completions/wotdns
-# complete WORDS...: what Tab offers after WORDS (the last word is the one
-# being completed; "" for a new word), sorted, space-separated. The
+# complete_words WORDS...: what Tab offers after WORDS (the last word is
+# the one being completed; "" for a new word), sorted, space-separated. The
 # command word is the binary's path, as when typed as ./wotdns.
 complete_words() {
 	bash --norc --noprofile -c '
@@ -14,6 +14,7 @@ complete_words() {
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
 		_wotdns "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		if [ -n "${COUNT:-}" ]; then echo "${#COMPREPLY[@]}"; exit; fi
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$COMP" "$W" "$@" |
 		sort | tr '\n' ' ' | sed 's/ $//'
 }
@@ -25,6 +26,8 @@ cmds=$(commands | sort | tr '\n' ' ' | sed 's/ $//')
 expect_eq "wotdns <Tab>: the command table" "$(complete_words "")" "$cmds"
 expect_eq "wotdns --home DIR <Tab>: the commands" \
 	"$(complete_words --home "$T" "")" "$cmds"
+expect_eq "wotdns --home=DIR <Tab>: the commands" \
+	"$(complete_words --home = "$T" "")" "$cmds"
 expect_eq "wotdns sig<Tab>" "$(complete_words sig)" "sign-friend"
 expect_eq "wotdns --<Tab>" "$(complete_words --)" "--help --home --version"
 for c in $(commands); do
@@ -37,11 +40,15 @@ expect_eq "wotdns source <Tab>: trust-again" \
 	"$(complete_words source "")" "trust-again"
 expect_eq "wotdns graph --format <Tab>: its values" \
 	"$(complete_words graph --format "")" "dot png"
-mkdir -p "$T/zones" && : >"$T/zones/a.zone"
+mkdir -p "$T/zones" && : >"$T/zones/a.zone" && : >"$T/zones/b c.zone"
 expect_eq "wotdns publish -m M <Tab>: files" \
-	"$(complete_words publish -m msg "$T/zones/")" "$T/zones/a.zone"
+	"$(complete_words publish -m msg "$T/zones/")" "$T/zones/a.zone $T/zones/b c.zone"
+expect_eq "a file name with a space is one word" \
+	"$(COUNT=1 complete_words publish "$T/zones/b")" "1"
 expect_eq "wotdns serve --listen <Tab>: no options offered" \
 	"$(complete_words serve --listen "-")" ""
+expect_eq "wotdns --home=<Tab>: directories" \
+	"$(complete_words --home = "$T/z")" "$T/zones"
 expect_eq "wotdns --home <Tab>: directories only" \
 	"$(complete_words --home "$T/z")" "$T/zones"
 finish
