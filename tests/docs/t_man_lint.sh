@@ -34,6 +34,11 @@ for md in "$SRC"/docs/wotdns*.[1-8].md; do
 	# Page names and options copy out whole: never broken at a hyphen.
 	expect_eq "$base: no page name or option broken at a line's end" \
 		"$(grep -E -- '(wotdns|--[a-z][a-z-]*)(-|‐)$' <<<"$out" | head -3)" ""
+	# whatis/apropos index the page under its names (lexgrog is how
+	# mandb reads NAME).
+	expect_eq "$base: whatis entries are its NAME's names" \
+		"$(lexgrog "$page" | sed -E 's/^[^"]*"([^ ]+) - .*/\1/' | tr '\n' ' ')" \
+		"$(page_names "$md" | tr '\n' ' ')"
 	left=$(grep -nE '\]\(|`|\*\*|^# ' <<<"$out" | head -3)
 	expect_eq "$base: no Markdown left in the text" "$left" ""
 done
