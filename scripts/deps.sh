@@ -11,7 +11,11 @@ PKGS=(build-essential cmake pkg-config
 	openssh-server openssh-client
 	# tests/e2e: python3 (small hostile servers, the https git server),
 	# openssl (its throwaway certificate), time (/usr/bin/time: peak RSS)
-	python3 openssl time)
+	python3 openssl time
+	# the man pages: pandoc builds them from docs/*.md; tests/docs lints
+	# them with mandoc, renders them with man-db (col: bsdextrautils) and
+	# loads the completion with bash-completion's loader
+	pandoc mandoc man-db bsdextrautils bash-completion)
 # bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
 # unlike the dnsmasq package it has no system service to start).
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)

@@ -11,7 +11,8 @@
 extern char **environ;
 
 static const char help[] =
-    "usage: wotdns graph [--format dot|png] [-o FILE] [--home DIR]\n\n"
+    "usage: wotdns graph [--format dot|png] [-o FILE | --output FILE]\n"
+    "                    [--home DIR]\n\n"
     "Draw the web of trust from your point of view: one node per key,\n"
     "ranked by WoT level (you at the top), coloured by validity\n"
     "(ultimate gold, full green, marginal yellow, otherwise grey; red\n"

@@ -5,8 +5,8 @@
 #include <stdio.h>
 
 static const char help[] =
-    "usage: wotdns publish ZONEFILE... [-m MSG] [--home DIR]\n"
-    "       wotdns publish --renew [-m MSG] [--home DIR]\n\n"
+    "usage: wotdns publish ZONEFILE... [-m MSG | --message MSG] [--home DIR]\n"
+    "       wotdns publish --renew [-m MSG | --message MSG] [--home DIR]\n\n"
     "Check every zone file with ldns (errors as file:line: message;\n"
     "a record at the root, a TLD, a public suffix or under arpa is\n"
     "refused; nothing is committed if any file is bad), then commit them\n"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Issue 14: cmake --install puts the binary, the man pages and the bash
+# completion where man(1) and bash-completion find them, under --prefix
+# and under DESTDIR (as a package build does).
+. "$(dirname "$0")/lib.sh"
+
+R=$T/root
+cmake --install "$BUILD" --prefix "$R" >"$T/install.log" 2>&1
+expect_eq "cmake --install --prefix exits 0" "$?" "0"
+expect_eq "the binary runs from the prefix" "$("$R/bin/wotdns" --version)" \
+	"$("$W" --version)"
+for f in share/man/man1/wotdns.1 share/man/man1/wotdns-publish.1 \
+	share/man/man1/wotdns-source.1 share/man/man5/wotdns-config.5 \
+	share/man/man5/wotdns-peer.conf.5 \
+	share/bash-completion/completions/wotdns; do
+	[ -s "$R/$f" ] && pass "installed $f" || fail "not installed: $f"
+done
+# One installed page per page in docs/, one per command.
+expect_eq "every page in docs/ is installed" \
+	"$(ls "$SRC"/docs/wotdns*.[1-8].md | wc -l)" \
+	"$(find "$R/share/man" -type f | wc -l)"
+for c in $(commands); do
+	[ -e "$R/share/man/man1/wotdns-$c.1" ] && pass "man wotdns-$c is installed" ||
+		fail "no page for the command $c"
+done
+
+# man(1) finds them through MANPATH, by name and by section.
+export MANPATH=$R/share/man MANWIDTH=80 MANPAGER=cat PAGER=cat
+expect_eq "man -w wotdns-publish" "$(man -w wotdns-publish 2>&1)" \
+	"$R/share/man/man1/wotdns-publish.1"
+expect_eq "man -w 5 wotdns-config" "$(man -w 5 wotdns-config 2>&1)" \
+	"$R/share/man/man5/wotdns-config.5"
+expect_eq "man -w wotdns-source: the page it links to" \
+	"$(man -w wotdns-source 2>&1)" "$R/share/man/man1/wotdns-evidence.1"
+out=$(man wotdns 2>&1 | col -bx)
+grep -q '^WOTDNS(1) ' <<<"$out" && grep -q '^COMMANDS$' <<<"$out" &&
+	pass "man wotdns shows the page" || fail "man wotdns: $(head -3 <<<"$out")"
+out=$(man wotdns-source 2>&1 | col -bx)
+grep -q 'trust-again' <<<"$out" && pass "man wotdns-source shows wotdns-evidence" ||
+	fail "man wotdns-source: $(head -3 <<<"$out")"
+unset MANPATH
+
+# bash-completion's loader finds the completion on its own (as it does
+# under /usr/share) once the prefix is in XDG_DATA_DIRS.
+got=$(XDG_DATA_DIRS=$R/share BASH_COMPLETION_USER_DIR=$T/none \
+	bash --norc --noprofile -c '
+	. /usr/share/bash-completion/bash_completion
+	__load_completion wotdns && complete -p wotdns' 2>&1)
+expect_eq "bash-completion loads the installed completion" "$got" \
+	"complete -F _wotdns wotdns"
+
+# DESTDIR: the layout of a package, nothing outside it.
+DESTDIR=$T/dest cmake --install "$BUILD" --prefix /usr >"$T/dest.log" 2>&1
+expect_eq "DESTDIR install exits 0" "$?" "0"
+expect_eq "DESTDIR install layout" \
+	"$(cd "$T/dest" && find . \( -type f -o -type l \) | sort |
+		grep -E 'bin/wotdns$|man1/wotdns-publish.1$|man5/wotdns-config.5$|completions/wotdns$' |
+		tr '\n' ' ')" \
+	"./usr/bin/wotdns ./usr/share/bash-completion/completions/wotdns ./usr/share/man/man1/wotdns-publish.1 ./usr/share/man/man5/wotdns-config.5 "
+finish
