@@ -19,6 +19,7 @@ typedef struct {
 /* Options every command takes. */
 #define CLI_COMMON_OPTS                                                        \
 	{"home", required_argument, NULL, 'H'},                                \
+	    {"lock-wait", required_argument, NULL, 'W'},                       \
 	{                                                                      \
 		"help", no_argument, NULL, 'h'                                 \
 	}
@@ -28,7 +29,9 @@ typedef struct {
 	{                                                                      \
 		int handled_ = cli_common_opt(c, optarg, help);                \
 		if (handled_ < 0)                                              \
-			return handled_ == -1 ? EXIT_OK : EXIT_ERR;            \
+			return handled_ == -1	? EXIT_OK                      \
+			       : handled_ == -3 ? EXIT_USAGE                   \
+						: EXIT_ERR;                    \
 		if (handled_)                                                  \
 			continue;                                              \
 	}
@@ -48,7 +51,8 @@ int cli_fail_last(const char *what);
 int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Handle a common option; returns 1 if handled, -1 after printing help,
- * -2 when out of memory (message printed). */
+ * -2 when out of memory, -3 for an empty --home or a bad --lock-wait
+ * (message printed). */
 int cli_common_opt(int c, const char *optarg_, const char *help);
 /* Open the home and its keyring (both freed by the caller). */
 int cli_open(wot_home **h, wot_trust **t);

@@ -120,6 +120,10 @@ const char *wot_home_dir(const wot_home *h);
 /* Open the home's keyring with its trust model settings; caller frees
  * with wot_trust_free(). */
 int wot_home_trust(const wot_home *h, wot_trust **out);
+/* How long a command waits for the home lock another process holds
+ * before it gives up with WOT_EIO (it says once what it waits for). */
+#define WOT_LOCK_WAIT_DEFAULT 60 /* seconds */
+void wot_home_lock_wait(unsigned seconds);
 /* Path inside the home; caller frees. */
 char *wot_home_path(const wot_home *h, const char *rel);
 
@@ -184,7 +188,8 @@ void wot_peer_conf_free(wot_peer_conf *p);
 /* 1 if ep is "IPv4:PORT" or "[IPv6]:PORT". */
 int wot_peer_endpoint_valid(const char *ep);
 /* The peer.conf this home publishes (from [peer] and, when shared, its
- * sources); *text NULL when there is nothing to announce. Caller frees. */
+ * sources); a bare [peer] section when there is nothing to announce.
+ * Caller frees *text. */
 int wot_peer_conf_own(const wot_home *h, char **text);
 /* peer.conf at source name's verified head; WOT_ENOENT when it has none.
  * Caller frees *out with wot_peer_conf_free(). */
