@@ -229,6 +229,15 @@ void wot_suggestions_free(wot_suggestion *s, size_t n);
  */
 int wot_sync_unfollow(wot_home *h, wot_trust *t, const char *name);
 
+/*
+ * Give the followed source name the further URL url (add = 1), or take
+ * the mirror url away (add = 0); locked. The next sync fetches and
+ * compares it like every mirror. Errors: no such source, url already one
+ * of its URLs, more than 8 mirrors, url its primary URL or no mirror.
+ */
+int wot_sync_mirror_edit(wot_home *h, const char *name, const char *url,
+			 int add);
+
 /* What a sync or recompute did. */
 typedef struct {
 	size_t sources, ok, failed, records, conflicts, rejected;
