@@ -115,6 +115,11 @@ static int check_new(const wot_source *s, size_t n, const char *name,
 		     const char *url)
 {
 	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(s[i].name, name) && !strcmp(name, WOT_SELF))
+			return wot_error_set(WOT_EEXIST,
+					     "a source named '%s' exists "
+					     "(choose another with --name)",
+					     name);
 		if (!strcmp(s[i].name, name))
 			return wot_error_set(
 			    WOT_EEXIST,

@@ -11,9 +11,9 @@ peer carol
 # ---- a first publish commits a peer.conf ----------------------------------
 zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.1"
 wd alice publish "$T/alice.zone" >/dev/null || exit 1
-expect_match "a first publish commits a peer.conf" \
-	"$(git --git-dir="$(repo alice)" show main:peer.conf 2>&1)" '^# peer\.conf.*
-\[peer\]'
+pc=$(git --git-dir="$(repo alice)" show main:peer.conf 2>&1)
+expect_match "a first publish commits a peer.conf" "$pc" '^# peer\.conf, published'
+expect_eq "... with its [peer] section" "$(printf '%s\n' "$pc" | grep -c '^\[peer\]$')" "1"
 
 # ---- follow a path that does not exist --------------------------------------
 out=$(wd bob follow /nonexistent/repo.git 2>&1)
@@ -45,9 +45,9 @@ expect_match "follow on a followed name points to 'sources mirror add'" \
 	"$out" "wotdns sources mirror add alice URL"
 out=$(wd bob sources mirror add alice "$T/mirror.git" 2>&1)
 expect_eq "sources mirror add exits 0" "$?" "0"
-expect_match "sources lists the mirror" "$(wd bob sources)" \
-	"^alice  $(repo alice)
-  mirror $T/mirror.git"
+expect_eq "sources lists the mirror under alice" \
+	"$(wd bob sources | grep -A1 "^alice  $(repo alice)$" | tail -n 1)" \
+	"  mirror $T/mirror.git"
 wd bob sync >/dev/null 2>&1
 expect_eq "sync fetches the added mirror" "$(git --git-dir="$T/bob/sources/alice.git" \
 	rev-parse refs/wotdns/fetched-m1/main 2>&1)" \
@@ -133,6 +133,14 @@ flock "$T/alice/lock" sleep 60 &
 LPID=$!
 PIDS+=($LPID)
 sleep 0.3
+# by default it waits (60 s), but says so at once
+"$W" --home "$T/alice" publish "$T/alice.zone" >/dev/null 2>"$T/wait.err" &
+WPID=$!
+PIDS+=($WPID)
+wait_for "a waiting publish says what it waits for" 3 \
+	grep -q "waiting for the home lock $T/alice/lock" "$T/wait.err"
+expect_alive "... and keeps waiting" "$WPID"
+stop_pid "$WPID"
 start=$(date +%s)
 out=$(timeout 20 "$W" --home "$T/alice" publish --lock-wait 2 \
 	"$T/alice.zone" 2>&1)
