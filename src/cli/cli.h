@@ -45,8 +45,8 @@ char *cli_abspath(const char *path);
 
 /* A source URL from the command line into *out (caller frees): URLs as
  * given, a local path made absolute; a path that does not exist is an
- * error (printed; returns EXIT_ERR). */
-int cli_source_url(const char *arg, char **out);
+ * error (printed after "what: "; returns EXIT_ERR). */
+int cli_source_url(const char *what, const char *arg, char **out);
 /* Print "wotdns: msg" to stderr and return EXIT_ERR. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, with the library's last error appended. */

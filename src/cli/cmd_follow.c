@@ -20,7 +20,7 @@ static const char help[] =
     "equivocation; see wotdns-evidence(1)). Following a source that was\n"
     "unfollowed takes it off the ignore list.\n";
 
-int cli_source_url(const char *arg, char **out)
+int cli_source_url(const char *what, const char *arg, char **out)
 {
 	*out = NULL;
 	/* URLs are kept as given; a local path is stored absolute. */
@@ -32,10 +32,10 @@ int cli_source_url(const char *arg, char **out)
 	/* Else libgit2 takes it for a URL and says "unsupported URL
 	 * protocol". */
 	if (access(arg, F_OK) < 0)
-		return cli_fail("%s: no such file or directory (give the path "
-				"of a git repository, or a URL with its "
+		return cli_fail("%s: %s: no such file or directory (give the "
+				"path of a git repository, or a URL with its "
 				"scheme, e.g. https://)",
-				arg);
+				what, arg);
 	if (!(*out = cli_abspath(arg)))
 		return cli_fail("out of memory");
 	return EXIT_OK;
@@ -86,9 +86,9 @@ int cmd_follow(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage("follow", "expected exactly one URL");
-	rc = cli_source_url(argv[optind], &url);
+	rc = cli_source_url("follow", argv[optind], &url);
 	for (size_t i = 0; i < nm && rc == EXIT_OK; i++)
-		rc = cli_source_url(margs[i], &mirrors[i]);
+		rc = cli_source_url("follow", margs[i], &mirrors[i]);
 	if (rc != EXIT_OK) {
 		free_urls(url, mirrors, nm);
 		return rc;

@@ -175,7 +175,8 @@ static int mirror(int argc, char **argv)
 				 "expected 'mirror add|remove NAME URL'");
 	add = !strcmp(argv[1], "add");
 	/* A mirror that is removed need not exist any more. */
-	if (add ? (rc = cli_source_url(argv[3], &url)) != EXIT_OK
+	if (add ? (rc = cli_source_url("sources mirror", argv[3], &url)) !=
+		      EXIT_OK
 		: !(url = strstr(argv[3], "://") ? strdup(argv[3])
 						 : cli_abspath(argv[3])))
 		return add ? rc : cli_fail("out of memory");
