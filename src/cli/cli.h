@@ -19,6 +19,7 @@ typedef struct {
 /* Options every command takes. */
 #define CLI_COMMON_OPTS                                                        \
 	{"home", required_argument, NULL, 'H'},                                \
+	    {"lock-wait", required_argument, NULL, 'W'},                       \
 	{                                                                      \
 		"help", no_argument, NULL, 'h'                                 \
 	}
@@ -28,7 +29,9 @@ typedef struct {
 	{                                                                      \
 		int handled_ = cli_common_opt(c, optarg, help);                \
 		if (handled_ < 0)                                              \
-			return handled_ == -1 ? EXIT_OK : EXIT_ERR;            \
+			return handled_ == -1	? EXIT_OK                      \
+			       : handled_ == -3 ? EXIT_USAGE                   \
+						: EXIT_ERR;                    \
 		if (handled_)                                                  \
 			continue;                                              \
 	}
@@ -40,6 +43,10 @@ extern const char *cli_home;
  * that exist are resolved; others are joined to the working directory. */
 char *cli_abspath(const char *path);
 
+/* A source URL from the command line into *out (caller frees): URLs as
+ * given, a local path made absolute; a path that does not exist is an
+ * error (printed after "what: "; returns EXIT_ERR). */
+int cli_source_url(const char *what, const char *arg, char **out);
 /* Print "wotdns: msg" to stderr and return EXIT_ERR. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, with the library's last error appended. */
@@ -48,7 +55,8 @@ int cli_fail_last(const char *what);
 int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Handle a common option; returns 1 if handled, -1 after printing help,
- * -2 when out of memory (message printed). */
+ * -2 when out of memory, -3 for an empty --home or a bad --lock-wait
+ * (message printed). */
 int cli_common_opt(int c, const char *optarg_, const char *help);
 /* Open the home and its keyring (both freed by the caller). */
 int cli_open(wot_home **h, wot_trust **t);

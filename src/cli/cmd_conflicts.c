@@ -12,7 +12,9 @@ static const char help[] =
     "the side that holds the name (or 'nobody' when no claim outweighs\n"
     "the others by the margin). Claims on reserved names (the root, a\n"
     "TLD, a public suffix, arpa, a wildcard covering one: never served,\n"
-    "whatever the policy) are listed too. Exits 0.\n";
+    "whatever the policy) are listed too. The last line counts the\n"
+    "conflicts, one per contested name, and the claims rejected on\n"
+    "them. Exits 0.\n";
 
 static void side(const char *label, json_t *c)
 {
@@ -29,7 +31,7 @@ int cmd_conflicts(int argc, char **argv)
 {
 	static const struct option opts[] = {CLI_COMMON_OPTS,
 					     {NULL, 0, NULL, 0}};
-	json_t *acc, *c, *names;
+	json_t *acc, *c, *names, *contested;
 	size_t i, n = 0, reserved = 0;
 	int ch;
 
@@ -44,6 +46,8 @@ int cmd_conflicts(int argc, char **argv)
 	if (!(acc = cli_load_rejected(0)))
 		return EXIT_ERR;
 	names = json_object_get(acc, "names");
+	/* A tie rejects every claim on a name: still one conflict. */
+	contested = json_object();
 	json_array_foreach(json_object_get(acc, "claims"), i, c)
 	{
 		json_t *held;
@@ -57,6 +61,8 @@ int cmd_conflicts(int argc, char **argv)
 		if (strncmp(cli_jstr(c, "reason"), "conflict", 8))
 			continue;
 		n++;
+		json_object_set_new(contested, cli_jstr(c, "name"),
+				    json_true());
 		printf("%s: %s\n", cli_jstr(c, "name"), cli_jstr(c, "reason"));
 		side("claim", c);
 		held = json_object_get(names, cli_jstr(c, "name"));
@@ -71,7 +77,11 @@ int cmd_conflicts(int argc, char **argv)
 	if (reserved)
 		printf("%zu claim%s on reserved names\n", reserved,
 		       reserved == 1 ? "" : "s");
-	printf("%zu conflict%s\n", n, n == 1 ? "" : "s");
+	printf("%zu conflict%s (%zu claim%s rejected)\n",
+	       json_object_size(contested),
+	       json_object_size(contested) == 1 ? "" : "s", n,
+	       n == 1 ? "" : "s");
+	json_decref(contested);
 	json_decref(acc);
 	return EXIT_OK;
 }

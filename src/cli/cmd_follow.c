@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char help[] =
     "usage: wotdns follow URL [--mirror URL]... [--name NAME] [--key FPR]\n"
@@ -19,6 +20,34 @@ static const char help[] =
     "equivocation; see wotdns-evidence(1)). Following a source that was\n"
     "unfollowed takes it off the ignore list.\n";
 
+int cli_source_url(const char *what, const char *arg, char **out)
+{
+	*out = NULL;
+	/* URLs are kept as given; a local path is stored absolute. */
+	if (strstr(arg, "://")) {
+		if (!(*out = strdup(arg)))
+			return cli_fail("out of memory");
+		return EXIT_OK;
+	}
+	/* Else libgit2 takes it for a URL and says "unsupported URL
+	 * protocol". */
+	if (access(arg, F_OK) < 0)
+		return cli_fail("%s: %s: no such file or directory (give the "
+				"path of a git repository, or a URL with its "
+				"scheme, e.g. https://)",
+				what, arg);
+	if (!(*out = cli_abspath(arg)))
+		return cli_fail("out of memory");
+	return EXIT_OK;
+}
+
+static void free_urls(char *url, char **mirrors, size_t n)
+{
+	free(url);
+	for (size_t i = 0; i < n; i++)
+		free(mirrors[i]);
+}
+
 int cmd_follow(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -31,7 +60,6 @@ int cmd_follow(int argc, char **argv)
 	const char *margs[9] = {NULL};
 	char *mirrors[9] = {NULL};
 	size_t nm = 0;
-	int oom = 0;
 	const char *name = NULL, *key = NULL;
 	char *url = NULL;
 	wot_home *h = NULL;
@@ -58,18 +86,12 @@ int cmd_follow(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage("follow", "expected exactly one URL");
-	/* A local path is stored absolute; URLs are kept as given. */
-	url = strstr(argv[optind], "://") ? strdup(argv[optind])
-					  : cli_abspath(argv[optind]);
-	for (size_t i = 0; i < nm; i++)
-		oom |= !(mirrors[i] = strstr(margs[i], "://")
-					  ? strdup(margs[i])
-					  : cli_abspath(margs[i]));
-	if (!url || oom) {
-		free(url);
-		for (size_t i = 0; i < nm; i++)
-			free(mirrors[i]);
-		return cli_fail("out of memory");
+	rc = cli_source_url("follow", argv[optind], &url);
+	for (size_t i = 0; i < nm && rc == EXIT_OK; i++)
+		rc = cli_source_url("follow", margs[i], &mirrors[i]);
+	if (rc != EXIT_OK) {
+		free_urls(url, mirrors, nm);
+		return rc;
 	}
 	if ((rc = cli_open(&h, &t)) == EXIT_OK &&
 	    wot_sync_follow_mirrors(h, t, url, (const char *const *)mirrors,
@@ -77,9 +99,7 @@ int cmd_follow(int argc, char **argv)
 		rc = cli_fail_last("follow");
 	else if (rc == EXIT_OK)
 		printf("following %s\n", url);
-	free(url);
-	for (size_t i = 0; i < nm; i++)
-		free(mirrors[i]);
+	free_urls(url, mirrors, nm);
 	wot_trust_free(t);
 	wot_home_free(h);
 	return rc;

@@ -1,6 +1,7 @@
 /* cmd_serve.c - wotdns serve */
 #include "cli/cli.h"
 #include "dns/daemon.h"
+#include "dns/dns.h"
 
 #include <pwd.h>
 #include <stdio.h>
@@ -92,10 +93,16 @@ static int open_home(wot_home **h, const char *user)
 	return EXIT_OK;
 }
 
-static int push(const char ***v, size_t *n, const char *s)
+/* An address is checked here, so a bad one is a usage error (exit 2)
+ * like every other bad value, not a failure of the daemon (exit 1). */
+static int push(const char ***v, size_t *n, const char *s, const char *flag)
 {
-	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	struct sockaddr_storage sa;
+	const char **nv;
 
+	if (wot_dns_parse_addr(s, 53, &sa) < 0)
+		return cli_usage("serve", "%s: %s", flag, wot_error_last());
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
 	if (!nv)
 		return -1;
 	nv[(*n)++] = s;
@@ -129,20 +136,23 @@ int cmd_serve(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
 		int common = cli_common_opt(c, optarg, help);
 		if (common < 0) {
-			rc = common == -1 ? EXIT_OK : EXIT_ERR;
-			goto out; /* --help printed, or out of memory */
+			rc = common == -1   ? EXIT_OK
+			     : common == -3 ? EXIT_USAGE
+					    : EXIT_ERR;
+			goto out; /* --help printed, bad --home, or no memory */
 		}
 		if (common)
 			continue;
 		switch (c) {
 		case 'l':
-			rc = push(&listen, &o.nlisten, optarg);
+			rc = push(&listen, &o.nlisten, optarg, "--listen");
 			break;
 		case 'u':
-			rc = push(&up, &o.nupstream, optarg);
+			rc = push(&up, &o.nupstream, optarg, "--upstream");
 			break;
 		case 'P':
-			rc = push(&peer, &o.npeer_listen, optarg);
+			rc = push(&peer, &o.npeer_listen, optarg,
+				  "--peer-listen");
 			break;
 		case 's':
 			rc = number(optarg, "--sync-interval", 0, 86400 * 30,

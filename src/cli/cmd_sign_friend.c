@@ -43,8 +43,15 @@ int cmd_sign_friend(int argc, char **argv)
 		return cli_usage("sign-friend", "expected one fingerprint");
 	if ((rc = cli_open(&h, &t)) != EXIT_OK)
 		return rc;
-	if (wot_trust_find_key(t, argv[optind], 0, fpr) < 0) {
-		rc = cli_fail_last("sign-friend");
+	if ((rc = wot_trust_find_key(t, argv[optind], 0, fpr)) < 0) {
+		/* A friend's key arrives by following their repository. */
+		rc = rc == WOT_ENOENT
+			 ? cli_fail("sign-friend: no key matches '%s' in your "
+				    "keyring; follow the friend's repository "
+				    "first ('wotdns follow URL'), which "
+				    "imports their key",
+				    argv[optind])
+			 : cli_fail_last("sign-friend");
 		goto out;
 	}
 	if (wot_sync_sign_friend(h, t, fpr, level, oid) < 0) {

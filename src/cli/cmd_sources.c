@@ -8,7 +8,8 @@
 #include <time.h>
 
 static const char help[] =
-    "usage: wotdns sources [--suggested] [--json] [--home DIR]\n\n"
+    "usage: wotdns sources [--suggested] [--json] [--home DIR]\n"
+    "       wotdns sources mirror add|remove NAME URL [--home DIR]\n\n"
     "List the followed sources: name, URL and mirrors, pinned owner key,\n"
     "and for sources followed automatically the source that announced\n"
     "them.\n\n"
@@ -18,6 +19,11 @@ static const char help[] =
     "sources offer it, and whether 'wotdns sync' would follow it\n"
     "([discovery] auto in wotdns-config(5)). Unfollowed sources are shown\n"
     "as ignored. Follow one by hand with 'wotdns follow URL --key FPR'.\n"
+    "When there is nothing to suggest, it says so.\n\n"
+    "'mirror add NAME URL' gives the followed source NAME a further URL\n"
+    "of the same history (as 'follow --mirror' does, at most 8); the\n"
+    "next sync fetches it and compares its head. 'mirror remove NAME URL'\n"
+    "takes a mirror away. A local path must exist.\n"
     "  --json  one JSON document on stdout\n";
 
 static json_t *strv_json(char *const *v)
@@ -61,8 +67,12 @@ static const char *why_not(const wot_suggestion *g, const wot_config *c)
 		return "not before an hour after the last try (see below)";
 	if (!strcmp(c->discovery, "off"))
 		return "no: [discovery] auto = off";
+	if (g->validity == WOT_VALIDITY_MARGINAL)
+		return "no: key validity marginal for you (needs full)";
 	if (g->validity < WOT_VALIDITY_FULL)
-		return "no: key not valid for you";
+		return g->validity == WOT_VALIDITY_NEVER
+			   ? "no: key validity never for you (needs full)"
+			   : "no: key validity unknown for you (needs full)";
 	if (!strncmp(c->discovery, "level:", 6))
 		return "no: key beyond [discovery] auto level";
 	return "no: URL scheme not followed automatically";
@@ -71,6 +81,14 @@ static const char *why_not(const wot_suggestion *g, const wot_config *c)
 static void list_suggested(const wot_suggestion *g, size_t n,
 			   const wot_config *c, json_t *out)
 {
+	size_t shown = 0;
+
+	for (size_t i = 0; i < n; i++)
+		shown += !g[i].followed;
+	/* Silence would look like a failure. */
+	if (!shown && !out)
+		printf("nothing to suggest: no followed source announces a "
+		       "source you do not follow yet\n");
 	for (size_t i = 0; i < n; i++) {
 		const char *v = wot_validity_name(g[i].validity);
 		if (g[i].followed)
@@ -145,6 +163,35 @@ static int run(int suggested, int as_json)
 	return rc;
 }
 
+/* sources mirror add|remove NAME URL */
+static int mirror(int argc, char **argv)
+{
+	wot_home *h = NULL;
+	char *url = NULL;
+	int add, rc;
+
+	if (argc != 4 || (strcmp(argv[1], "add") && strcmp(argv[1], "remove")))
+		return cli_usage("sources",
+				 "expected 'mirror add|remove NAME URL'");
+	add = !strcmp(argv[1], "add");
+	/* A mirror that is removed need not exist any more. */
+	if (add ? (rc = cli_source_url("sources mirror", argv[3], &url)) !=
+		      EXIT_OK
+		: !(url = strstr(argv[3], "://") ? strdup(argv[3])
+						 : cli_abspath(argv[3])))
+		return add ? rc : cli_fail("out of memory");
+	if (wot_home_open(&h, cli_home) < 0)
+		rc = cli_fail_last(NULL);
+	else if (wot_sync_mirror_edit(h, argv[2], url, add) < 0)
+		rc = cli_fail_last("sources mirror");
+	else
+		printf("%s: mirror %s %s\n", argv[2], url,
+		       add ? "added" : "removed");
+	wot_home_free(h);
+	free(url);
+	return rc;
+}
+
 int cmd_sources(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -166,6 +213,9 @@ int cmd_sources(int argc, char **argv)
 			return cli_usage("sources", "bad option '%s'",
 					 argv[optind - 1]);
 	}
+	if (optind < argc && !strcmp(argv[optind], "mirror") && !suggested &&
+	    !as_json)
+		return mirror(argc - optind, argv + optind);
 	if (optind != argc)
 		return cli_usage("sources", "unexpected argument '%s'",
 				 argv[optind]);

@@ -128,11 +128,12 @@ static void print_keys(wot_trust *t)
 
 static void print_accepted(void)
 {
-	json_t *acc = cli_load_rejected(1), *c;
-	size_t i, conflicts = 0;
+	json_t *acc = cli_load_rejected(1), *c, *contested = json_object();
+	size_t i;
 
 	if (!acc) {
 		printf("records: none yet (run 'wotdns sync')\n");
+		json_decref(contested);
 		return;
 	}
 	printf(
@@ -146,11 +147,16 @@ static void print_accepted(void)
 		       json_string_value(json_object_get(c, "source")),
 		       json_string_value(json_object_get(c, "signer")),
 		       json_string_value(json_object_get(c, "reason")));
-		conflicts +=
-		    !strncmp(json_string_value(json_object_get(c, "reason")),
-			     "conflict", 8);
+		/* One conflict per contested name, as sync counts. */
+		if (!strncmp(json_string_value(json_object_get(c, "reason")),
+			     "conflict", 8))
+			json_object_set_new(
+			    contested,
+			    json_string_value(json_object_get(c, "name")),
+			    json_true());
 	}
-	printf("conflicts: %zu\n", conflicts);
+	printf("conflicts: %zu\n", json_object_size(contested));
+	json_decref(contested);
 	json_decref(acc);
 }
 

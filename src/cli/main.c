@@ -44,8 +44,10 @@ static void usage(FILE *out)
 			commands[i].summary);
 	fprintf(out,
 		"\nEvery command takes --home DIR (default $WOTDNS_HOME, else\n"
-		"$XDG_DATA_HOME/wotdns, else ~/.local/share/wotdns) and "
-		"--help.\n--version prints the version. See wotdns(1).\n");
+		"$XDG_DATA_HOME/wotdns, else ~/.local/share/wotdns), "
+		"--lock-wait SEC\n(how long to wait for the home lock another "
+		"wotdns process holds;\ndefault 60) and --help. --version "
+		"prints the version. See wotdns(1).\n");
 }
 
 char *cli_abspath(const char *path)
@@ -103,9 +105,33 @@ static int set_home(const char *dir)
 	return 0;
 }
 
+/* --lock-wait SECONDS: how long a command waits for the home lock. */
+static int set_lock_wait(const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (!*arg || *end || v < 0 || v > 86400) {
+		fprintf(stderr,
+			"wotdns: --lock-wait wants seconds from 0 to "
+			"86400, not '%s'\n",
+			arg);
+		return -3;
+	}
+	wot_home_lock_wait((unsigned)v);
+	return 1;
+}
+
 int cli_common_opt(int c, const char *arg, const char *help)
 {
+	if (c == 'W')
+		return set_lock_wait(arg);
 	if (c == 'H') {
+		if (!*arg) {
+			fprintf(stderr, "wotdns: --home wants a directory, "
+					"not an empty string\n");
+			return -3;
+		}
 		if (set_home(arg) < 0) {
 			fprintf(stderr, "wotdns: out of memory\n");
 			return -2;
@@ -182,6 +208,10 @@ int main(int argc, char **argv)
 			i += 2;
 		} else if (!strncmp(argv[i], "--home=", 7)) {
 			cli_home = argv[i++] + 7;
+		} else if (!strcmp(argv[i], "--lock-wait") && i + 1 < argc) {
+			if (set_lock_wait(argv[i + 1]) < 0)
+				return EXIT_USAGE;
+			i += 2;
 		} else {
 			usage(stderr);
 			return EXIT_USAGE;
@@ -189,6 +219,12 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* An empty home would silently be the working directory. */
+	if (cli_home && !*cli_home) {
+		fprintf(stderr, "wotdns: --home wants a directory, not an "
+				"empty string\n");
 		return EXIT_USAGE;
 	}
 	{

@@ -158,6 +158,10 @@ typedef struct {
 int wot_dns_server_upstream_stat(const wot_dns_server *s, size_t i,
 				 wot_dns_upstream_stat *out);
 
+/* The mnemonic of an RR type ("A", "AAAA"; "TYPE65280" when it has
+ * none), for log lines; written into buf, which is returned. */
+const char *wot_dns_type_name(unsigned type, char buf[16]);
+
 /*
  * Parse "ADDR:PORT", "[V6]:PORT" or "ADDR" (default_port) into a sockaddr.
  */

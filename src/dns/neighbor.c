@@ -12,6 +12,7 @@
  * opinions (their peers own the weights), keep the reports, and arm the
  * next round. One round at a time.
  */
+#include "dns/dns.h"
 #include "dns/neighbor_int.h"
 #include "dns/opinion_int.h"
 #include "dns/propagate.h"
@@ -411,8 +412,10 @@ static void keep_results(wot_neighbor *n, nb_round *r)
 	}
 	for (size_t i = 0; i < r->nreports; i++) {
 		const nb_report *p = &r->reports[i];
-		wot_log(WOT_LOG_WARNING, "dns", "neighbors: %s %s/%u: %s %s",
-			p->kind, p->name, p->type, p->who, p->what);
+		char tn[16];
+		wot_log(WOT_LOG_WARNING, "dns", "neighbors: %s %s/%s: %s %s",
+			p->kind, p->name, wot_dns_type_name(p->type, tn),
+			p->who, p->what);
 		tally(n, p);
 		n->reports[n->report_pos] = *p;
 		n->report_pos = (n->report_pos + 1) % KEEP_REPORTS;

@@ -14,6 +14,7 @@
  * announces). Results go to
  * state/opinions.json and the peers' weights to state/peers.json.
  */
+#include "dns/dns.h"
 #include "dns/opinion_daemon.h"
 #include "trust/majority.h"
 #include "dns/opinion_int.h"
@@ -440,15 +441,15 @@ static void on_recheck(uv_timer_t *t);
 /* Policy serve: what a failed check caught stops being served. */
 static void withdraw(wot_opinions *o, const check *c)
 {
-	char key[300];
+	char key[300], tn[16];
 
 	snprintf(key, sizeof(key), "%s/%u", c->name, (unsigned)c->type);
 	if (json_object_get(o->withdrawn, key))
 		return;
 	json_object_set_new(o->withdrawn, key, json_string(c->source));
 	wot_log(WOT_LOG_WARNING, "dns",
-		"opinions: withdrawing %s/%u from %s after a failed check",
-		c->name, c->type, c->source);
+		"opinions: withdrawing %s/%s from %s after a failed check",
+		c->name, wot_dns_type_name(c->type, tn), c->source);
 	o->refresh_again = 1;
 }
 
@@ -681,6 +682,7 @@ static void on_unplaced(uv_timer_t *t)
 static void finish_check(wot_opinions *o, check *c)
 {
 	int disagree = 0, lagging = 0;
+	char tn[16];
 
 	settle(o, c);
 	if (wait_unplaced(o, c))
@@ -698,9 +700,10 @@ static void finish_check(wot_opinions *o, check *c)
 					!strcmp(s->verdict, "equivocation")
 				    ? WOT_LOG_WARNING
 				    : WOT_LOG_INFO,
-				"dns", "opinion on %s/%u from %s: %s%s%s",
-				c->name, c->type, o->peers[s->peer].endpoint,
-				s->verdict, s->note[0] ? ": " : "", s->note);
+				"dns", "opinion on %s/%s from %s: %s%s%s",
+				c->name, wot_dns_type_name(c->type, tn),
+				o->peers[s->peer].endpoint, s->verdict,
+				s->note[0] ? ": " : "", s->note);
 	}
 	o->n_checks++;
 	o->n_disagree += disagree;

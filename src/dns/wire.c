@@ -5,6 +5,7 @@
  */
 #include "dns/dns_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Pointer chains longer than this are hostile (a name has <= 127 labels). */
@@ -450,4 +451,17 @@ void wot_dns_msg_reset(wot_dns_msg *m)
 	m->len = keep;
 	m->ncomp = ncomp;
 	m->counts[1] = m->counts[2] = m->counts[3] = 0;
+}
+
+const char *wot_dns_type_name(unsigned type, char buf[16])
+{
+	const ldns_rr_descriptor *d = ldns_rr_descript((uint16_t)type);
+
+	/* ldns knows a name for every type it has a descriptor for; the
+	 * descriptor of an unknown type is a placeholder without one. */
+	if (d && d->_name && d->_type == type)
+		snprintf(buf, 16, "%s", d->_name);
+	else
+		snprintf(buf, 16, "TYPE%u", type & 0xffff);
+	return buf;
 }

@@ -22,7 +22,7 @@ typedef struct {
 	wot_buf zone, soa, hist; /* soa and hist are sorted before writing */
 	const wot_claim **claims;
 	size_t n, cap;
-	size_t records, names, rejected, conflicts;
+	size_t records, names, rejected;
 	char **srcs;
 	const char *last_src;
 } shard_out;
@@ -47,13 +47,29 @@ static int push_claim(shard_out *o, const wot_claim *c)
 	}
 	o->claims[o->n++] = c;
 	o->rejected += !c->accepted;
-	o->conflicts +=
-	    !c->accepted && c->reason && !strncmp(c->reason, "conflict", 8);
 	/* A source's claims are consecutive: one comparison dedups. */
 	if (o->last_src == c->source)
 		return 0;
 	o->last_src = c->source;
 	return wot_strv_push(&o->srcs, c->source);
+}
+
+/* A contested name is one conflict, however many claims lost on it (a
+ * tie rejects them all). */
+static int count_contested(const shard_out *x, size_t *out)
+{
+	wot_map *names = NULL;
+	int rc = wot_map_new(&names);
+
+	for (size_t i = 0; rc == 0 && i < x->n; i++) {
+		const wot_claim *c = x->claims[i];
+		if (!c->accepted && c->reason &&
+		    !strncmp(c->reason, "conflict", 8))
+			rc = wot_map_put(names, c->name, (void *)c, NULL);
+	}
+	*out = rc == 0 ? wot_map_count(names) : 0;
+	wot_map_free(names, NULL);
+	return rc;
 }
 
 /* The accepted claim for (source, name), or -1. */
@@ -386,11 +402,12 @@ static int put_shard(writer *w, wot_manifest *m, const wot_manifest *old, int s,
 	d->names = x->names;
 	d->claims = x->n;
 	d->rejected = x->rejected;
-	d->conflicts = x->conflicts;
 	d->srcs = x->srcs;
 	x->srcs = NULL;
 	m->nshards++;
-	rc = render(w->r, s, x, &f);
+	rc = count_contested(x, &d->conflicts);
+	if (rc == 0)
+		rc = render(w->r, s, x, &f);
 	if (rc == 0)
 		rc = files_hash(&f, d->hash);
 	if (rc == 0 && o && !strcmp(o->hash, d->hash)) {

@@ -104,6 +104,65 @@ void wot_home_free(wot_home *h)
 	free(h);
 }
 
+static unsigned lock_wait_s = WOT_LOCK_WAIT_DEFAULT;
+
+void wot_home_lock_wait(unsigned seconds)
+{
+	lock_wait_s = seconds;
+}
+
+/* The holder writes its pid into the lock file, so a waiter can say whom
+ * it waits for (flock itself does not tell). */
+static const char *lock_holder(int fd, char *out, size_t len)
+{
+	char buf[24] = {0};
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long pid = n > 0 ? strtol(buf, NULL, 10) : 0;
+
+	if (pid > 0)
+		snprintf(out, len, " (pid %ld)", pid);
+	else
+		out[0] = '\0';
+	return out;
+}
+
+static void lock_mark(int fd)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		wot_log(WOT_LOG_DEBUG, "sync", "lock: pid not written");
+}
+
+/* Poll, so the wait can end: flock has no timeout of its own. */
+static int lock_poll(int fd, const char *p)
+{
+	uint64_t waited_ms = 0;
+	char who[40];
+
+	wot_log(WOT_LOG_NOTICE, "sync",
+		"waiting for the home lock %s, held by another wotdns "
+		"process%s (a sync, publish, follow...); giving up after %u s",
+		p, lock_holder(fd, who, sizeof(who)), lock_wait_s);
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return wot_error_set(WOT_EIO, "lock: %s",
+					     strerror(errno));
+		if (waited_ms >= (uint64_t)lock_wait_s * 1000)
+			return wot_error_set(
+			    WOT_EIO,
+			    "the home lock %s is still held by another wotdns "
+			    "process%s after %u s; try again when it is done, "
+			    "or wait longer with --lock-wait SECONDS",
+			    p, lock_holder(fd, who, sizeof(who)), lock_wait_s);
+		usleep(100 * 1000);
+		waited_ms += 100;
+	}
+}
+
 int wot_home_lock(const wot_home *h, int *fd)
 {
 	char *p = wot_home_path(h, "lock");
@@ -113,21 +172,28 @@ int wot_home_lock(const wot_home *h, int *fd)
 	if (*fd < 0)
 		rc = wot_error_set(WOT_EIO, "%s: %s", p ? p : "lock",
 				   strerror(errno));
-	while (rc == 0 && flock(*fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			rc =
-			    wot_error_set(WOT_EIO, "lock: %s", strerror(errno));
-			close(*fd);
-			*fd = -1;
-		}
+	else if (flock(*fd, LOCK_EX | LOCK_NB) < 0)
+		rc = errno == EWOULDBLOCK || errno == EINTR
+			 ? lock_poll(*fd, p)
+			 : wot_error_set(WOT_EIO, "lock: %s", strerror(errno));
+	if (rc == 0)
+		lock_mark(*fd);
+	else if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
 	free(p);
 	return rc;
 }
 
 void wot_home_unlock(int fd)
 {
-	if (fd >= 0)
+	if (fd >= 0) {
+		/* No stale pid for the next waiter to name. */
+		if (ftruncate(fd, 0) < 0)
+			wot_log(WOT_LOG_DEBUG, "sync", "lock: not cleared");
 		close(fd); /* releases the flock */
+	}
 }
 
 int wot_source_name_valid(const char *name)

@@ -226,8 +226,8 @@ void wot_peer_conf_free(wot_peer_conf *p)
 }
 
 /* The own peer.conf: [peer] from the config, and the followed sources
- * with a pinned owner when the config shares them. NULL text (and 0) when
- * there is nothing to announce. */
+ * with a pinned owner when the config shares them. Always some text:
+ * every commit holds a peer.conf, if only to say nothing is announced. */
 int wot_peer_conf_own(const wot_home *h, char **text)
 {
 	const wot_config *c = wot_home_config(h);
@@ -255,13 +255,12 @@ int wot_peer_conf_own(const wot_home *h, char **text)
 		wot_buf_printf(&b, "key = %s\n", s[i].key);
 		shared++;
 	}
+	if (!c->peer_endpoint && !c->peer_refresh && !shared)
+		wot_buf_printf(&b, "# nothing announced: no endpoint, no "
+				   "refresh promise, no shared sources\n");
 	wot_sources_free(s, n);
 	if (!b.ptr)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	if (!c->peer_endpoint && !c->peer_refresh && !shared) {
-		wot_buf_dispose(&b);
-		return 0;
-	}
 	*text = b.ptr;
 	return 0;
 }

@@ -141,7 +141,7 @@ static int add_zone(file_set *fs, const wot_limits *lim,
 }
 
 /* peer.conf travels in every commit, so followers always see the current
- * endpoints and promise; with nothing to announce there is none. */
+ * endpoints and promise (a bare one when nothing is announced). */
 static int add_peer_conf(file_set *fs, const wot_home *h)
 {
 	char *text = NULL;

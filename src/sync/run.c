@@ -115,11 +115,18 @@ static int check_new(const wot_source *s, size_t n, const char *name,
 		     const char *url)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(s[i].name, name))
+		if (!strcmp(s[i].name, name) && !strcmp(name, WOT_SELF))
 			return wot_error_set(WOT_EEXIST,
 					     "a source named '%s' exists "
 					     "(choose another with --name)",
 					     name);
+		if (!strcmp(s[i].name, name))
+			return wot_error_set(
+			    WOT_EEXIST,
+			    "a source named '%s' exists (choose another with "
+			    "--name; to give it a further URL: wotdns sources "
+			    "mirror add %s URL)",
+			    name, name);
 		if (wot_source_has_url(&s[i], url))
 			return wot_error_set(WOT_EEXIST,
 					     "%s is already followed as '%s'",

@@ -120,6 +120,10 @@ const char *wot_home_dir(const wot_home *h);
 /* Open the home's keyring with its trust model settings; caller frees
  * with wot_trust_free(). */
 int wot_home_trust(const wot_home *h, wot_trust **out);
+/* How long a command waits for the home lock another process holds
+ * before it gives up with WOT_EIO (it says once what it waits for). */
+#define WOT_LOCK_WAIT_DEFAULT 60 /* seconds */
+void wot_home_lock_wait(unsigned seconds);
 /* Path inside the home; caller frees. */
 char *wot_home_path(const wot_home *h, const char *rel);
 
@@ -186,7 +190,8 @@ void wot_peer_conf_free(wot_peer_conf *p);
 /* 1 if ep is "IPv4:PORT" or "[IPv6]:PORT". */
 int wot_peer_endpoint_valid(const char *ep);
 /* The peer.conf this home publishes (from [peer] and, when shared, its
- * sources); *text NULL when there is nothing to announce. Caller frees. */
+ * sources); a bare [peer] section when there is nothing to announce.
+ * Caller frees *text. */
 int wot_peer_conf_own(const wot_home *h, char **text);
 /* peer.conf at source name's verified head; WOT_ENOENT when it has none.
  * Caller frees *out with wot_peer_conf_free(). */
@@ -225,6 +230,15 @@ void wot_suggestions_free(wot_suggestion *s, size_t n);
  * discovery never adds it again, and recompute the accepted set (locked).
  */
 int wot_sync_unfollow(wot_home *h, wot_trust *t, const char *name);
+
+/*
+ * Give the followed source name the further URL url (add = 1), or take
+ * the mirror url away (add = 0); locked. The next sync fetches and
+ * compares it like every mirror. Errors: no such source, url already one
+ * of its URLs, more than 8 mirrors, url its primary URL or no mirror.
+ */
+int wot_sync_mirror_edit(wot_home *h, const char *name, const char *url,
+			 int add);
 
 /* What a sync or recompute did. */
 typedef struct {

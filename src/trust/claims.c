@@ -72,6 +72,20 @@ static int may_shadow(const engine *e, const wot_claim *c)
 	}
 }
 
+/* In the words 'wotdns trust' uses for the validity, and what the policy
+ * wants instead. */
+static const char *untrusted_reason(wot_validity v)
+{
+	switch (v) {
+	case WOT_VALIDITY_MARGINAL:
+		return "untrusted signer: validity marginal (needs full)";
+	case WOT_VALIDITY_NEVER:
+		return "untrusted signer: validity never (needs full)";
+	default:
+		return "untrusted signer: validity unknown (needs full)";
+	}
+}
+
 /* Steps 1 and 2: is the claim allowed to take part at all? */
 static int eligible(const engine *e, wot_claim *c)
 {
@@ -85,7 +99,7 @@ static int eligible(const engine *e, wot_claim *c)
 		return 0;
 	}
 	if (c->validity < WOT_VALIDITY_FULL) {
-		c->reason = "untrusted signer: key not valid";
+		c->reason = untrusted_reason(c->validity);
 		note(c, "rejected: only fully valid keys count");
 		return 0;
 	}

@@ -24,6 +24,46 @@ static int data_to_string(gpgme_data_t d, char **out, size_t *len)
 	return 0;
 }
 
+/* Why no subkey of key can sign, in words (gpg itself says only "Unusable
+ * secret key" or "General error"); NULL when one could. */
+static const char *unusable_why(gpgme_key_t key)
+{
+	const char *why = "it has no signing subkey";
+
+	if (key->revoked)
+		return "it is revoked";
+	if (key->expired)
+		return "it has expired";
+	if (key->disabled)
+		return "it is disabled";
+	for (gpgme_subkey_t k = key->subkeys; k; k = k->next) {
+		if (!k->can_sign)
+			continue;
+		if (k->revoked)
+			why = "its signing subkey is revoked";
+		else if (k->expired)
+			why = "its signing subkey has expired";
+		else if (!k->secret)
+			why = "the secret part of its signing subkey is not "
+			      "in the keyring";
+		else
+			return NULL;
+	}
+	return why;
+}
+
+static int sign_error(gpgme_key_t key, const char *fpr, gpgme_error_t err)
+{
+	const char *why = unusable_why(key);
+
+	if (!why)
+		return wot_trust_gpg_error(WOT_EGPG, err, "signing");
+	return wot_error_set(WOT_EGPG,
+			     "cannot sign with key %s: %s (gpg: %s); set "
+			     "[identity] key in the config to a usable key",
+			     fpr, why, gpgme_strerror(err));
+}
+
 int wot_trust_sign(wot_trust *t, const char *signer_fpr, const void *data,
 		   size_t len, char **sig)
 {
@@ -44,12 +84,14 @@ int wot_trust_sign(wot_trust *t, const char *signer_fpr, const void *data,
 	if (!err)
 		err = gpgme_op_sign(t->ctx, in, out, GPGME_SIG_MODE_DETACH);
 	gpgme_signers_clear(t->ctx);
-	gpgme_key_unref(key);
 	gpgme_data_release(in);
 	if (err) {
 		gpgme_data_release(out);
-		return wot_trust_gpg_error(WOT_EGPG, err, "signing");
+		rc = sign_error(key, signer_fpr, err);
+		gpgme_key_unref(key);
+		return rc;
 	}
+	gpgme_key_unref(key);
 	return data_to_string(out, sig, NULL);
 }
 

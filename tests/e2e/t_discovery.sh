@@ -33,7 +33,7 @@ expect_match "dave is suggested, key not valid" "$out" \
 	"dave  .*
   key $FPR_dave \(unknown\)
   offered by bob
-  auto-follow: no: key not valid for you"
+  auto-follow: no: key validity unknown for you \(needs full\)"
 expect_eq "off: carol not followed" "$(wd alice sources | grep -c '^carol')" "0"
 json=$(wd alice sources --suggested --json)
 expect_match "json lists carol with auto false" "$json" '"auto": false'

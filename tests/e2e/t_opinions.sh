@@ -139,7 +139,7 @@ PORT=$PORT_erin
 wait_for "erin withdraws the record the failed check was about" 5 \
 	sh -c "[ -z \"\$(dig +short +time=1 +tries=1 @127.0.0.1 -p $PORT www.alice.wot A)\" ]"
 expect_match "... and says so in her log" "$(cat "$T/serve-erin.log")" \
-	"withdrawing www.alice.wot./1 from alice"
+	"withdrawing www.alice.wot./A from alice"
 expect_match "... and tells her peers she accepts nothing there now" \
 	"$(wd bob opinions --ask "127.0.0.1:$PEER_erin" www.alice.wot A)" "^none"
 ev=$(wd erin evidence alice)
