@@ -6,6 +6,7 @@
  */
 #include "util/util.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -67,8 +68,13 @@ static int numeric(const char *host, int family, unsigned port,
 		   struct sockaddr_storage *out)
 {
 	struct addrinfo hints, *ai = NULL;
+	struct in_addr a4;
 	int ok;
 
+	/* getaddrinfo takes inet_aton's forms ("1.2.3" is 1.2.0.3): an
+	 * IPv4 address is the dotted quad only */
+	if (family == AF_INET && inet_pton(AF_INET, host, &a4) != 1)
+		return -1;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
 	hints.ai_flags = AI_NUMERICHOST;

@@ -12,6 +12,10 @@
 [ "$(id -u)" = 0 ] || { echo "runs as root (chown, setpriv)"; exit 1; }
 OTHER=48213 # no account: only ever a number on files
 chmod 711 "$T" # the other users reach their homes inside it
+# The build tree may be where other users cannot reach it (a clone in
+# /root): they run a copy (libwotdns is linked in statically).
+mkdir -m 755 "$T/bin" && cp "$W" "$T/bin/wotdns" && chmod 755 "$T/bin/wotdns"
+WA=$T/bin/wotdns
 
 # as UID CMD...: run CMD as a uid (and group) of that number, no groups
 as() {
@@ -98,17 +102,17 @@ done
 # The other side: that user's own home is theirs to use, root's is not
 # theirs to trust with a file of a third user in it.
 mkdir "$T/other" && chown "$OTHER:$OTHER" "$T/other"
-as "$OTHER" "$W" --home "$T/other/h" init --name other >/dev/null 2>&1
+as "$OTHER" "$WA" --home "$T/other/h" init --name other >/dev/null 2>&1
 expect_eq "another user inits a home of their own" "$?" 0
-as "$OTHER" "$W" --home "$T/other/h" status >/dev/null 2>&1
+as "$OTHER" "$WA" --home "$T/other/h" status >/dev/null 2>&1
 expect_eq "... and uses it" "$?" 0
 printf '[x]\nurl = %s\n' "$T/nowhere.git" >"$T/other/h/sources.conf"
 chown $((OTHER + 1)) "$T/other/h/sources.conf"
 refused "their sources.conf owned by a third user" \
-	as "$OTHER" "$W" --home "$T/other/h" status
+	as "$OTHER" "$WA" --home "$T/other/h" status
 expect_match "... is refused" "$LAST" "sources.conf belongs to uid $((OTHER + 1))"
 refused "their serve, with that sources.conf" as "$OTHER" timeout 10 \
-	"$W" --home "$T/other/h" serve --listen 127.0.0.1:0 --upstream 127.0.0.1:9
+	"$WA" --home "$T/other/h" serve --listen 127.0.0.1:0 --upstream 127.0.0.1:9
 expect_match "... is refused too" "$LAST" "sources.conf belongs to uid $((OTHER + 1))"
 chown "$OTHER" "$T/other/h/sources.conf"
 refused "root does not serve a user's home as root" timeout 10 \
@@ -128,17 +132,17 @@ expect_eq "the notify socket belongs to nobody" \
 	"$(stat -c %U "$T/nob/state/notify.sock")" nobody
 expect_eq "the control socket belongs to nobody" \
 	"$(stat -c %U "$T/nob/state/serve.sock")" nobody
-err=$(as "$NOBODY" "$W" --home "$T/nob" publish "$T/nob.zone" 2>&1 >/dev/null)
+err=$(as "$NOBODY" "$WA" --home "$T/nob" publish "$T/nob.zone" 2>&1 >/dev/null)
 expect_eq "nobody publishes" "$?" 0
 expect_eq "... and the daemon is told, nothing to say" "$err" ""
 expect_match "the daemon counted the publish" \
-	"$(as "$NOBODY" "$W" --home "$T/nob" status 2>&1)" "publishes[^0-9]*1"
+	"$(as "$NOBODY" "$WA" --home "$T/nob" status 2>&1)" "publishes[^0-9]*1"
 
 # A daemon its user cannot reach: publish commits and says so.
 chown root:root "$T/nob/state/notify.sock"
 chmod 0755 "$T/nob/state/notify.sock"
 zone "$T/nob.zone" nob.wot. "${soa//alice/nob}" "@ IN A 192.0.2.8"
-err=$(as "$NOBODY" "$W" --home "$T/nob" publish "$T/nob.zone" 2>&1 >/dev/null)
+err=$(as "$NOBODY" "$WA" --home "$T/nob" publish "$T/nob.zone" 2>&1 >/dev/null)
 expect_eq "publish to an unreachable daemon still commits (exit 0)" "$?" 0
 expect_match "... and says the daemon was not told" "$err" \
 	"could not tell the running daemon .*notify.sock: permission denied"
