@@ -71,6 +71,16 @@ peer() {
 }
 wd() { local h=$1; shift; "$W" --home "$T/$h" "$@"; }
 repo() { echo "$T/$1/own.git"; }
+# trusted_source FOLLOWER SOURCE [URL]: FOLLOWER follows SOURCE's repository
+# (or URL) under SOURCE's name, certifies its key with full ownertrust and
+# syncs: the normal friendship most tests start from.
+trusted_source() {
+	local fpr
+	eval "fpr=\$FPR_$2"
+	wd "$1" follow "${3:-$(repo "$2")}" --name "$2" >/dev/null 2>&1
+	wd "$1" sign-friend "$fpr" --trust full >/dev/null
+	wd "$1" sync >/dev/null 2>&1
+}
 
 # peer_port HOME: the port of the peer listener HOME's serve logged (it
 # logs it just after the resolver's line); waits up to 5 s, else fails.

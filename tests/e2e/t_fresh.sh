@@ -10,9 +10,7 @@ peer bob
 printf '[peer]\nrefresh = 600\n' >>"$T/alice/config"
 zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.1"
 wd alice publish "$T/alice.zone" >/dev/null
-wd bob follow "$(repo alice)" --name alice >/dev/null 2>&1
-wd bob sign-friend "$FPR_alice" --trust full >/dev/null
-wd bob sync >/dev/null 2>&1
+trusted_source bob alice
 ALICE=$(repo alice)
 
 alice_block() { wd bob status | sed -n '/^  alice /,/^  [a-z]/p'; }

@@ -11,9 +11,7 @@ peer alice
 peer bob
 zone "$T/alice.zone" alice.wot. "@ IN A 192.0.2.1"
 wd alice publish "$T/alice.zone" >/dev/null
-wd bob follow "$(repo alice)" --name alice >/dev/null 2>&1
-wd bob sign-friend "$FPR_alice" --trust full >/dev/null
-wd bob sync >/dev/null 2>&1
+trusted_source bob alice
 ALICE=$(repo alice)
 GOOD=$(git --git-dir="$ALICE" rev-parse main)
 

@@ -29,10 +29,7 @@ for i in $(seq 1 20); do
 		break
 	stop_pid "$GPID"
 done
-wd bob follow "git://127.0.0.1:$GPORT/alice/own.git" --name alice \
-	>/dev/null 2>&1
-wd bob sign-friend "$FPR_alice" --trust full >/dev/null
-wd bob sync >/dev/null 2>&1
+trusted_source bob alice "git://127.0.0.1:$GPORT/alice/own.git"
 ALICE=$(repo alice)
 GOOD=$(git --git-dir="$ALICE" rev-parse main)
 start_serve bob --sync-interval 0
