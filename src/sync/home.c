@@ -336,6 +336,26 @@ out:
 	return rc;
 }
 
+int wot_sources_load_one(const wot_home *h, const char *name, wot_source **out,
+			 size_t *n, size_t *at)
+{
+	int rc;
+
+	if (!strcmp(name, WOT_SELF))
+		return wot_error_set(
+		    WOT_EINVAL, "'%s' is the own zone, not a source", WOT_SELF);
+	if ((rc = wot_sources_load(h, out, n)) < 0)
+		return rc;
+	for (*at = 1; *at < *n && strcmp((*out)[*at].name, name); ++*at)
+		;
+	if (*at < *n)
+		return 0;
+	wot_sources_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return wot_error_set(WOT_ENOENT, "no source named '%s'", name);
+}
+
 void wot_sources_free(wot_source *s, size_t n)
 {
 	for (size_t i = 0; s && i < n; i++) {

@@ -64,19 +64,11 @@ static int edit_locked(wot_home *h, const char *name, const char *url, int add)
 {
 	wot_source *s = NULL;
 	size_t n = 0, i;
-	int rc;
+	int rc = wot_sources_load_one(h, name, &s, &n, &i);
 
-	if (!strcmp(name, WOT_SELF))
-		return wot_error_set(
-		    WOT_EINVAL, "'%s' is the own zone, not a source", WOT_SELF);
-	if ((rc = wot_sources_load(h, &s, &n)) < 0)
+	if (rc < 0)
 		return rc;
-	for (i = 1; i < n && strcmp(s[i].name, name); i++)
-		;
-	if (i == n)
-		rc = wot_error_set(WOT_ENOENT, "no source named '%s'", name);
-	else
-		rc = add ? add_one(&s[i], url) : remove_one(&s[i], url);
+	rc = add ? add_one(&s[i], url) : remove_one(&s[i], url);
 	if (rc == 0)
 		rc = wot_sources_save(h, s, n);
 	wot_sources_free(s, n);

@@ -146,6 +146,11 @@ typedef struct {
 /* All sources, self first. Caller frees with wot_sources_free(). */
 int wot_sources_load(const wot_home *h, wot_source **out, size_t *n);
 void wot_sources_free(wot_source *s, size_t n);
+/* All sources as wot_sources_load gives them, and *at the index of the
+ * followed source name (never self: WOT_EINVAL; none: WOT_ENOENT, and
+ * nothing to free). Caller frees with wot_sources_free(). */
+int wot_sources_load_one(const wot_home *h, const char *name, wot_source **out,
+			 size_t *n, size_t *at);
 /* A source's evidence document, state/evidence/NAME.json (caller frees
  * *json): {"suspended": bool, "entries": [{kind, time, verified, offered,
  * offered_signer, owner, url}]}; an empty one when there is none. */

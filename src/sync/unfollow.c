@@ -178,19 +178,10 @@ static int unfollow_locked(wot_home *h, wot_trust *t, const char *name)
 {
 	wot_source *s = NULL;
 	size_t n = 0, i;
-	int rc;
+	int rc = wot_sources_load_one(h, name, &s, &n, &i);
 
-	if (!strcmp(name, WOT_SELF))
-		return wot_error_set(
-		    WOT_EINVAL, "'%s' is the own zone, not a source", WOT_SELF);
-	if ((rc = wot_sources_load(h, &s, &n)) < 0)
+	if (rc < 0)
 		return rc;
-	for (i = 1; i < n && strcmp(s[i].name, name); i++)
-		;
-	if (i == n) {
-		rc = wot_error_set(WOT_ENOENT, "no source named '%s'", name);
-		goto out;
-	}
 	if ((rc = ignored_add(h, &s[i])) < 0)
 		goto out;
 	wot_source gone = s[i];
