@@ -56,17 +56,8 @@ static int to_wire(const char *name, uint8_t *w, size_t cap, size_t *len)
 			lab = at++;
 			continue;
 		}
-		if (c == '\\' && isdigit((unsigned char)p[1]) &&
-		    isdigit((unsigned char)p[2]) &&
-		    isdigit((unsigned char)p[3])) {
-			c = (unsigned)((p[1] - '0') * 100 + (p[2] - '0') * 10 +
-				       (p[3] - '0'));
-			p += 3;
-			if (c > 255)
-				return -1;
-		} else if (c == '\\' && p[1]) {
-			c = (unsigned char)*++p;
-		}
+		if ((c = wot_name_char(&p)) > 255)
+			return -1;
 		if (at + 2 > cap || at - lab > 63)
 			return -1;
 		w[at++] = (uint8_t)c;

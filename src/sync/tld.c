@@ -115,18 +115,11 @@ static int bare(const char *name, char *buf, size_t cap)
 	size_t n = 0;
 
 	for (const char *p = name; *p; p++) {
-		unsigned c = (unsigned char)*p;
-		if (c == '\\' && isdigit((unsigned char)p[1]) &&
-		    isdigit((unsigned char)p[2]) &&
-		    isdigit((unsigned char)p[3])) {
-			c = (unsigned)((p[1] - '0') * 100 + (p[2] - '0') * 10 +
-				       (p[3] - '0'));
-			p += 3;
-		} else if (c == '\\' && p[1]) {
-			c = (unsigned char)*++p;
-		} else if (c == '.' && !p[1]) {
+		unsigned c;
+
+		if (*p == '.' && !p[1])
 			break; /* the final dot */
-		}
+		c = wot_name_char(&p);
 		if (n + 1 >= cap || c == 0 || c > 255)
 			return -1;
 		buf[n++] = (char)tolower((int)c);

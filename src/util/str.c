@@ -137,3 +137,20 @@ int wot_text_long_line(const char *text, size_t max)
 	}
 	return 0;
 }
+
+unsigned wot_name_char(const char **p)
+{
+	const char *s = *p;
+
+	if (s[0] == '\\' && isdigit((unsigned char)s[1]) &&
+	    isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3])) {
+		*p = s + 3;
+		return (unsigned)((s[1] - '0') * 100 + (s[2] - '0') * 10 +
+				  (s[3] - '0'));
+	}
+	if (s[0] == '\\' && s[1]) {
+		*p = s + 1;
+		return (unsigned char)s[1];
+	}
+	return (unsigned char)s[0];
+}

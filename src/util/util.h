@@ -152,6 +152,10 @@ void wot_strv_free(char **v);
 /* The number (from 1) of the first line of text longer than max bytes
  * without its newline, or 0 when none is. */
 int wot_text_long_line(const char *text, size_t max);
+/* The byte a presentation-form name spells at *p: "\DDD" (a value over
+ * 255 is returned as is, for the caller to refuse), "\X" or X itself;
+ * *p is left on the last character read. */
+unsigned wot_name_char(const char **p);
 
 /*
  * String-keyed hash map (keys copied, values borrowed). Iterate with
