@@ -1,0 +1,59 @@
+/* desktop.h - wiring wotdns into a desktop's name resolution (wot_dns_desktop_*).
+ *
+ * `wotdns desktop setup | status | undo | refresh` are thin front ends over
+ * this module. It edits system files (resolv.conf, nsswitch.conf, systemd
+ * drop-ins, resolved's negative trust anchors) and talks to
+ * systemd-resolved; every change setup makes is journalled so that undo
+ * restores each touched file byte for byte.
+ *
+ * Contract between the two halves (written by two people, see
+ * docs/wotdns-desktop.1.md):
+ *   - desktop_routes.c / desktop_resolved.c: the routes the daemon
+ *     publishes and how they are applied to systemd-resolved;
+ *   - desktop_setup.c and friends: detection, the journal, setup, status,
+ *     undo, doctor.
+ */
+#ifndef WOT_DNS_DESKTOP_H
+#define WOT_DNS_DESKTOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* The daemon's routes: the domains that must reach wotdns (routing domains
+ * for resolved) and those that must not be DNSSEC-validated against the
+ * real root (negative trust anchors). Names are lower-case presentation
+ * form without the trailing dot ("wot", "alice.example.com"). */
+struct wot_dns_desktop_routes {
+	char **route; /* owned; route[n_route] == NULL */
+	size_t n_route;
+	char **nta; /* owned; nta[n_nta] == NULL */
+	size_t n_nta;
+};
+
+/* Frees the arrays inside r (not r itself); accepts NULL. */
+void wot_dns_desktop_routes_clear(struct wot_dns_desktop_routes *r);
+
+/* Reads a routes file (STATE/routes in a wotdns home, written by the
+ * daemon after every table swap). The file is hostile input: only
+ * well-formed names are accepted; a bad line fails with FILE:LINE in the
+ * last error. A missing file gives empty routes and 0. */
+int wot_dns_desktop_routes_read(const char *path,
+				struct wot_dns_desktop_routes *out);
+
+/* Whether systemd-resolved runs and answers on D-Bus. */
+int wot_dns_desktop_resolved_detect(bool *active);
+
+/* Makes systemd-resolved send exactly r->route to server ("ADDR:PORT")
+ * through wotdns's own link, with r->nta as negative trust anchors (on the
+ * link and in /etc/dnssec-trust-anchors.d/wotdns.negative). Idempotent;
+ * with plan != NULL, prints each change to plan and makes none. */
+int wot_dns_desktop_resolved_up(const char *server,
+				const struct wot_dns_desktop_routes *r,
+				FILE *plan);
+
+/* Removes wotdns's link (resolved forgets its routes) and the negative
+ * trust anchor file. Idempotent; plan as above. */
+int wot_dns_desktop_resolved_down(FILE *plan);
+
+#endif
