@@ -296,9 +296,12 @@ static int answer_query(const wot_dns_table *t, const wot_dns_query *q,
 	 * question without RD (libnss_wotdns asks "is this the overlay's?"):
 	 * REFUSED, never forwarded, so the upstream neither learns nor
 	 * answers it. Without RD a CNAME out of the overlay is not chased
-	 * either: the overlay's part alone, without AA (RFC 1034 4.3.1). */
-	if (*action == WOT_DNS_CHASE && !(q->flags & WOT_F_RD))
+	 * either: the overlay answers for its part alone, authoritatively,
+	 * as an authoritative server does (RFC 1034 4.3.2). */
+	if (*action == WOT_DNS_CHASE && !(q->flags & WOT_F_RD)) {
 		*action = WOT_DNS_REPLY;
+		flags |= WOT_F_AA;
+	}
 	wot_wr16(resp + 2, flags);
 	m.cap = limit;
 	if (q->edns && wot_dns_msg_opt(&m, 0, q->edns_do) < 0)

@@ -118,6 +118,14 @@ out=$(ge ahostsv4 www.example.com)
 expect_match "getent ahostsv4 www.example.com" "$out" "^203\.0\.113\.7 +STREAM"
 expect_eq "the module's questions never reached the daemon's upstream" \
 	"$(upstream_answers)" "$ups0"
+# A chain out of the overlay: the dns source would ask for the overlay's
+# name and find nothing; the module asks the daemon (RD) for the target.
+out=$(ge hosts out.alice.wot)
+expect_eq "a CNAME out of the overlay: followed through the daemon" \
+	"$(tr -s ' ' <<<"$out")" "203.0.113.7 www.example.com out.alice.wot"
+out=$(ge ahosts out.alice.wot)
+expect_match "getaddrinfo for it: the target's address and canonical name" \
+	"$(head -1 <<<"$out")" "^203\.0\.113\.7 +STREAM www\.example\.com$"
 
 # The module's cost for a normal name: printed, not asserted.
 runs() {

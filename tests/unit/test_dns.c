@@ -463,7 +463,8 @@ static void dns_answer_forward(void **state)
 /* Without RD (libnss_wotdns's "is this name the overlay's?"): a name
  * outside the overlay is REFUSED, never forwarded, whatever the table; an
  * overlay name is answered with AA as with RD; a CNAME leaving the overlay
- * is not chased: the overlay's part alone, without AA. */
+ * is not chased: the overlay's part alone, with AA (it is the overlay's
+ * whole answer for the name). */
 static void dns_answer_norec(void **state)
 {
 	fixture *f = *state;
@@ -500,8 +501,10 @@ static void dns_answer_norec(void **state)
 	p = ask_wire(f, q, qlen, 0, WOT_DNS_REPLY, NULL);
 	free(q);
 	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
-	assert_false(ldns_pkt_aa(p));
+	assert_true(ldns_pkt_aa(p));
 	assert_int_equal(ldns_pkt_ancount(p), 1);
+	assert_rr(ldns_pkt_answer(p), 0,
+		  "ext.example.wot. 120 IN CNAME www.example.com.");
 	ldns_pkt_free(p);
 }
 

@@ -128,7 +128,7 @@ static void nss_conf_bad(void **state)
 
 static void nss_query_build(void **state)
 {
-	uint8_t q[512];
+	uint8_t q[WOT_NSS_QUERY_MAX];
 	size_t len = 0;
 	ldns_pkt *p = NULL;
 	const ldns_rr *qr;
@@ -136,8 +136,7 @@ static void nss_query_build(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    wot_nss_query_build("Alice.wot", 28, 0xbeef, q, sizeof(q), &len),
-	    0);
+	    wot_nss_query_build("Alice.wot", 28, 0xbeef, 0, q, &len), 0);
 	assert_int_equal(ldns_wire2pkt(&p, q, len), LDNS_STATUS_OK);
 	assert_int_equal(ldns_pkt_id(p), 0xbeef);
 	assert_false(ldns_pkt_rd(p)); /* "is this the overlay's?" */
@@ -151,45 +150,42 @@ static void nss_query_build(void **state)
 	assert_int_equal(ldns_rr_get_type(qr), LDNS_RR_TYPE_AAAA);
 	assert_int_equal(ldns_rr_get_class(qr), LDNS_RR_CLASS_IN);
 	ldns_pkt_free(p);
-	assert_int_equal(
-	    wot_nss_query_build("alice.wot.", 1, 1, q, sizeof(q), &len), 0);
+	assert_int_equal(wot_nss_query_build("alice.wot.", 1, 1, 0, q, &len),
+			 0);
 	/* Not host names: never sent. */
-	assert_int_equal(wot_nss_query_build("", 1, 1, q, sizeof(q), &len), -1);
-	assert_int_equal(wot_nss_query_build(".", 1, 1, q, sizeof(q), &len),
+	assert_int_equal(wot_nss_query_build("", 1, 1, 0, q, &len), -1);
+	assert_int_equal(wot_nss_query_build(".", 1, 1, 0, q, &len), -1);
+	assert_int_equal(wot_nss_query_build("a..wot", 1, 1, 0, q, &len), -1);
+	assert_int_equal(wot_nss_query_build("a b.wot", 1, 1, 0, q, &len), -1);
+	assert_int_equal(wot_nss_query_build("a\\046b.wot", 1, 1, 0, q, &len),
 			 -1);
-	assert_int_equal(
-	    wot_nss_query_build("a..wot", 1, 1, q, sizeof(q), &len), -1);
-	assert_int_equal(
-	    wot_nss_query_build("a b.wot", 1, 1, q, sizeof(q), &len), -1);
-	assert_int_equal(
-	    wot_nss_query_build("a\\046b.wot", 1, 1, q, sizeof(q), &len), -1);
 	{
 		char label[70], name[300];
 		memset(label, 'a', 64);
 		label[64] = '\0';
 		snprintf(name, sizeof(name), "%s.wot", label);
-		assert_int_equal(
-		    wot_nss_query_build(name, 1, 1, q, sizeof(q), &len), -1);
+		assert_int_equal(wot_nss_query_build(name, 1, 1, 0, q, &len),
+				 -1);
 		memset(name, 'a', 299);
 		for (int i = 10; i < 299; i += 11)
 			name[i] = '.';
 		name[299] = '\0';
-		assert_int_equal(
-		    wot_nss_query_build(name, 1, 1, q, sizeof(q), &len), -1);
+		assert_int_equal(wot_nss_query_build(name, 1, 1, 0, q, &len),
+				 -1);
 	}
 }
 
 /* ---- answers ---- */
 
 typedef struct {
-	uint8_t q[512];
+	uint8_t q[WOT_NSS_QUERY_MAX];
 	size_t qlen;
 	uint8_t *a;
 	size_t alen;
 	wot_nss_result res;
 } ans;
 
-enum { F_AA = 1, F_TC = 2, F_NOQR = 4 };
+enum { F_AA = 1, F_TC = 2, F_NOQR = 4, F_RD = 8 };
 
 /* The answer to a question for name/type (ID 0x4242) with these flags,
  * rcode and answer records (NULL-terminated), from question qname/qtype
@@ -201,8 +197,9 @@ static void build(ans *x, const char *name, uint16_t type, int flags,
 	ldns_pkt *p = ldns_pkt_new();
 	ldns_rr *qr = ldns_rr_new();
 
-	assert_int_equal(wot_nss_query_build(name, type, 0x4242, x->q,
-					     sizeof(x->q), &x->qlen),
+	assert_int_equal(wot_nss_query_build(name, type, 0x4242,
+					     (flags & F_RD) != 0, x->q,
+					     &x->qlen),
 			 0);
 	ldns_pkt_set_id(p, id);
 	ldns_pkt_set_qr(p, !(flags & F_NOQR));
@@ -312,6 +309,31 @@ static void nss_answer_not_overlay(void **state)
 	build(&x, "alice.wot", 28, F_AA, LDNS_RCODE_NOERROR, NULL, 0x4242,
 	      NULL);
 	assert_int_equal(read_ans(&x), WOT_NSS_NODATA);
+	free(x.a);
+}
+
+/* The second round for a chain that left the overlay asks with RD: the
+ * normal DNS's answer (no AA) counts, REFUSED still does not. */
+static void nss_answer_rd(void **state)
+{
+	const char *rrs[] = {"www.example.com. 300 IN A 203.0.113.7", NULL};
+	ldns_pkt *p = NULL;
+	ans x = {0};
+
+	(void)state;
+	build(&x, "www.example.com", 1, F_RD, LDNS_RCODE_NOERROR, NULL, 0x4242,
+	      rrs);
+	assert_int_equal(ldns_wire2pkt(&p, x.q, x.qlen), LDNS_STATUS_OK);
+	assert_true(ldns_pkt_rd(p));
+	ldns_pkt_free(p);
+	assert_int_equal(read_ans(&x), WOT_NSS_FOUND);
+	assert_string_equal(x.res.names[0], "www.example.com");
+	build(&x, "www.example.com", 1, F_RD, LDNS_RCODE_REFUSED, NULL, 0x4242,
+	      rrs);
+	assert_int_equal(read_ans(&x), WOT_NSS_NOTFOUND);
+	build(&x, "www.example.com", 1, F_RD, LDNS_RCODE_NOERROR, NULL, 0x4243,
+	      rrs);
+	assert_int_equal(read_ans(&x), WOT_NSS_IGNORE);
 	free(x.a);
 }
 
@@ -503,6 +525,10 @@ static double since(const struct timespec *t0)
 static void nss_ask_down_and_silent(void **state)
 {
 	static const uint16_t types[2] = {1, 28};
+	wot_nss_question q = {.name = "alice.wot",
+			      .types = types,
+			      .ntypes = 2,
+			      .timeout_ms = WOT_NSS_TIMEOUT_MS};
 	wot_nss_verdict v[2];
 	wot_nss_result res[2];
 	struct sockaddr_storage ss;
@@ -514,24 +540,23 @@ static void nss_ask_down_and_silent(void **state)
 	/* A port nobody listens on: ECONNREFUSED, long before the 250 ms. */
 	fd = bound_udp(&ss, &len);
 	close(fd);
+	q.addr = &ss;
+	q.alen = len;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(wot_nss_ask(&ss, len, "alice.wot", types, 2,
-				     WOT_NSS_TIMEOUT_MS, v, res),
-			 -ECONNREFUSED);
+	assert_int_equal(wot_nss_ask(&q, v, res), -ECONNREFUSED);
 	assert_true(since(&t0) < 0.2);
 	/* A socket that reads and never answers: the deadline. */
 	fd = bound_udp(&ss, &len);
+	q.timeout_ms = 100;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(
-	    wot_nss_ask(&ss, len, "alice.wot", types, 2, 100, v, res),
-	    -ETIMEDOUT);
+	assert_int_equal(wot_nss_ask(&q, v, res), -ETIMEDOUT);
 	assert_true(since(&t0) >= 0.09 && since(&t0) < 2);
 	assert_int_equal(v[0], WOT_NSS_IGNORE);
 	assert_int_equal(v[1], WOT_NSS_IGNORE);
 	close(fd);
 	/* Not a host name: NOTFOUND without a packet. */
-	assert_int_equal(wot_nss_ask(&ss, len, "a b", types, 2, 100, v, res),
-			 0);
+	q.name = "a b";
+	assert_int_equal(wot_nss_ask(&q, v, res), 0);
 	assert_int_equal(v[0], WOT_NSS_NOTFOUND);
 }
 
@@ -546,6 +571,7 @@ int main(void)
 	    cmocka_unit_test(nss_answer_found),
 	    cmocka_unit_test(nss_answer_cname_chain),
 	    cmocka_unit_test(nss_answer_not_overlay),
+	    cmocka_unit_test(nss_answer_rd),
 	    cmocka_unit_test(nss_answer_not_ours),
 	    cmocka_unit_test(nss_answer_random),
 	    cmocka_unit_test(nss_fill_hostent),

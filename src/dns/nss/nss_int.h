@@ -62,19 +62,26 @@ typedef struct {
 int wot_nss_conf_read(const char *path, struct sockaddr_storage *addr,
 		      socklen_t *len);
 
+/* The largest question built (a name is at most 255 bytes). */
+#define WOT_NSS_QUERY_MAX 512
+
 /*
  * Build the question for name (presentation form, final dot optional) and
- * type (1 A, 28 AAAA) with this ID and RD=0 into out (cap bytes); *len
- * gets its size. Returns 0, or -1 for a name that is no host name.
+ * type (1 A, 28 AAAA) with this ID into out (WOT_NSS_QUERY_MAX bytes);
+ * *len gets its size. rd 0: "is this the overlay's?"; rd 1: the normal
+ * DNS's answer, through the daemon (the target of a CNAME that left the
+ * overlay). Returns 0, or -1 for a name that is no host name.
  */
-int wot_nss_query_build(const char *name, uint16_t type, uint16_t id,
-			uint8_t *out, size_t cap, size_t *len);
+int wot_nss_query_build(const char *name, uint16_t type, uint16_t id, int rd,
+			uint8_t *out, size_t *len);
 
 /*
  * Read pkt (len bytes, hostile) as the answer to the question q (qlen
  * bytes, from wot_nss_query_build). On WOT_NSS_FOUND, res holds the
- * addresses (all of q's type) and the chain's names. Any other verdict
- * leaves res empty.
+ * addresses (all of q's type) and the chain's names; on WOT_NSS_NODATA
+ * the chain's names alone. An answer to an RD=0 question counts only with
+ * AA (the overlay's own); to an RD=1 question, with or without. Any other
+ * verdict leaves res empty.
  */
 wot_nss_verdict wot_nss_answer_read(const uint8_t *q, size_t qlen,
 				    const uint8_t *pkt, size_t len,
@@ -99,17 +106,26 @@ enum nss_status wot_nss_fill_tuples(const wot_nss_result *res,
 				    struct gaih_addrtuple **pat, char *buf,
 				    size_t buflen, int *errnop, int *h_errnop);
 
+/* One round of questions to the daemon. */
+typedef struct {
+	const struct sockaddr_storage *addr; /* the daemon */
+	socklen_t alen;
+	const char *name;
+	const uint16_t *types; /* 1 or 2 types, asked at once */
+	size_t ntypes;
+	int rd;		/* as wot_nss_query_build's */
+	int timeout_ms; /* for the whole round */
+} wot_nss_question;
+
 /*
- * Ask the server at addr the questions for name of the ntypes types (at
- * most 2), at once, and wait at most timeout_ms for their answers (those
- * that are not WOT_NSS_IGNORE). verdicts[i] and res[i] get each answer;
- * an unanswered one stays WOT_NSS_IGNORE. Stops early once one says
- * WOT_NSS_NOTFOUND. Returns 0 when every question got an answer or one
- * said NOTFOUND, else a negative errno: -ECONNREFUSED (no daemon),
- * -ETIMEDOUT, or the socket's error.
+ * Ask q's questions and wait for their answers (those that are not
+ * WOT_NSS_IGNORE). verdicts[i] and res[i] get each answer; an unanswered
+ * one stays WOT_NSS_IGNORE. Stops early once one says WOT_NSS_NOTFOUND.
+ * Returns 0 when every question got an answer or one said NOTFOUND, else
+ * a negative errno: -ECONNREFUSED (no daemon), -ETIMEDOUT, or the
+ * socket's error.
  */
-int wot_nss_ask(const struct sockaddr_storage *addr, socklen_t alen,
-		const char *name, const uint16_t *types, size_t ntypes,
-		int timeout_ms, wot_nss_verdict *verdicts, wot_nss_result *res);
+int wot_nss_ask(const wot_nss_question *q, wot_nss_verdict *verdicts,
+		wot_nss_result *res);
 
 #endif

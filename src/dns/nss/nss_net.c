@@ -14,8 +14,6 @@
 
 #include "nss_int.h"
 
-#define QUERY_MAX 512
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -42,7 +40,7 @@ static void random_ids(uint16_t *ids, size_t n)
 }
 
 typedef struct {
-	uint8_t q[2][QUERY_MAX];
+	uint8_t q[2][WOT_NSS_QUERY_MAX];
 	size_t qlen[2];
 	size_t n, open; /* questions, those still unanswered */
 	wot_nss_verdict *verdicts;
@@ -107,35 +105,36 @@ static int send_all(int fd, exchange *x)
 	return 0;
 }
 
-int wot_nss_ask(const struct sockaddr_storage *addr, socklen_t alen,
-		const char *name, const uint16_t *types, size_t ntypes,
-		int timeout_ms, wot_nss_verdict *verdicts, wot_nss_result *res)
+int wot_nss_ask(const wot_nss_question *q, wot_nss_verdict *verdicts,
+		wot_nss_result *res)
 {
-	exchange x = {
-	    .n = ntypes, .open = ntypes, .verdicts = verdicts, .res = res};
+	exchange x = {.n = q->ntypes,
+		      .open = q->ntypes,
+		      .verdicts = verdicts,
+		      .res = res};
 	uint16_t ids[2];
 	int fd = -1, rc;
 
-	if (ntypes == 0 || ntypes > 2)
+	if (q->ntypes == 0 || q->ntypes > 2)
 		return -EINVAL;
-	random_ids(ids, ntypes);
-	for (size_t i = 0; i < ntypes; i++) {
+	random_ids(ids, q->ntypes);
+	for (size_t i = 0; i < q->ntypes; i++) {
 		verdicts[i] = WOT_NSS_IGNORE;
 		memset(&res[i], 0, sizeof(res[i]));
-		if (wot_nss_query_build(name, types[i], ids[i], x.q[i],
-					QUERY_MAX, &x.qlen[i]) < 0) {
+		if (wot_nss_query_build(q->name, q->types[i], ids[i], q->rd,
+					x.q[i], &x.qlen[i]) < 0) {
 			verdicts[0] = WOT_NSS_NOTFOUND; /* no host name */
 			return 0;
 		}
 	}
-	fd = socket(addr->ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    0);
+	fd = socket(q->addr->ss_family,
+		    SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (const struct sockaddr *)addr, alen) < 0)
+	if (connect(fd, (const struct sockaddr *)q->addr, q->alen) < 0)
 		rc = -errno;
 	else if ((rc = send_all(fd, &x)) == 0)
-		rc = wait_answers(fd, &x, timeout_ms);
+		rc = wait_answers(fd, &x, q->timeout_ms);
 	close(fd);
 	return rc;
 }

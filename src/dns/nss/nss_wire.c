@@ -40,8 +40,8 @@ static int name_ok(const char *name)
 	return label > 0;
 }
 
-int wot_nss_query_build(const char *name, uint16_t type, uint16_t id,
-			uint8_t *out, size_t cap, size_t *len)
+int wot_nss_query_build(const char *name, uint16_t type, uint16_t id, int rd,
+			uint8_t *out, size_t *len)
 {
 	ldns_rdf *qname = NULL;
 	ldns_pkt *p = NULL;
@@ -56,11 +56,12 @@ int wot_nss_query_build(const char *name, uint16_t type, uint16_t id,
 				     LDNS_RR_CLASS_IN, 0)))
 		return -1;
 	ldns_pkt_set_id(p, id);
-	ldns_pkt_set_rd(p, false);
+	ldns_pkt_set_rd(p, rd != 0);
 	/* EDNS0: room for many addresses without TC (loopback: no
 	 * fragmentation to fear). */
 	ldns_pkt_set_edns_udp_size(p, 1232);
-	if (ldns_pkt2wire(&wire, p, &n) == LDNS_STATUS_OK && n <= cap) {
+	if (ldns_pkt2wire(&wire, p, &n) == LDNS_STATUS_OK &&
+	    n <= WOT_NSS_QUERY_MAX) {
 		memcpy(out, wire, n);
 		*len = n;
 		rc = 0;
@@ -192,8 +193,10 @@ static wot_nss_verdict judge(const ldns_pkt *q, const ldns_pkt *a,
 	if (!is_reply_to(q, a))
 		return WOT_NSS_IGNORE;
 	/* Only the overlay's own answers carry AA; REFUSED means "not
-	 * mine", NXDOMAIN "no such overlay name": the next source asks. */
-	if (!ldns_pkt_aa(a) || ldns_pkt_get_rcode(a) != LDNS_RCODE_NOERROR)
+	 * mine", NXDOMAIN "no such overlay name": the next source asks.
+	 * With RD the question was for the normal DNS's answer. */
+	if ((!ldns_pkt_aa(a) && !ldns_pkt_rd(q)) ||
+	    ldns_pkt_get_rcode(a) != LDNS_RCODE_NOERROR)
 		return WOT_NSS_NOTFOUND;
 	return walk(a, res);
 }
@@ -213,7 +216,7 @@ wot_nss_verdict wot_nss_answer_read(const uint8_t *q, size_t qlen,
 		v = judge(qp, ap, res);
 	ldns_pkt_free(qp);
 	ldns_pkt_free(ap);
-	if (v != WOT_NSS_FOUND) {
+	if (v != WOT_NSS_FOUND && v != WOT_NSS_NODATA) {
 		memset(res, 0, sizeof(*res));
 		res->ttl = -1;
 	}
