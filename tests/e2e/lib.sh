@@ -133,6 +133,7 @@ server:
   pidfile: ""
   use-syslog: no
   logfile: "$d/log"
+  log-queries: yes
   do-ip6: no
   access-control: 127.0.0.0/8 allow
   module-config: "iterator"

@@ -109,6 +109,22 @@ expect_eq "a name with A only: ahosts gives the A address" \
 	"$(awk '{print $1}' <<<"$out" | sort -u)" "192.0.2.4"
 ge hosts nothere.alice.wot >/dev/null
 expect_eq "an overlay NXDOMAIN: not found (exit 2)" "$?" "2"
+# The overlay's own "no" is NOTFOUND, not "not mine": `[NOTFOUND=return]`
+# after the module keeps the name from the normal DNS (the test's
+# upstream logs every question it gets). Without it, dns asks next.
+asked() { grep -c "$1" "$T/unbound/log" || true; }
+expect_match "files wotdns dns: an overlay NXDOMAIN goes on to dns" \
+	"$(asked 'nothere\.alice\.wot')" "^[1-9]"
+printf 'hosts: files wotdns [NOTFOUND=return] dns\n' >/etc/nsswitch.conf
+ge hosts gone.alice.wot >/dev/null
+expect_eq "[NOTFOUND=return]: an overlay NXDOMAIN: exit 2" "$?" "2"
+expect_eq "[NOTFOUND=return]: the name never reached the normal DNS" \
+	"$(asked 'gone\.alice\.wot')" "0"
+expect_match "[NOTFOUND=return]: a normal name still resolves" \
+	"$(ge hosts www.example.com)" "203.0.113.7"
+expect_match "[NOTFOUND=return]: an overlay name still resolves" \
+	"$(ge hosts alice.wot)" "2001:db8::1"
+printf 'hosts: files wotdns dns\n' >/etc/nsswitch.conf
 
 # --- normal names: NOTFOUND from the module, the dns source answers ---
 out=$(ge hosts www.example.com)

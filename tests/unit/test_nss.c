@@ -296,16 +296,21 @@ static void nss_answer_not_overlay(void **state)
 	/* The normal DNS's answer (no AA) is not the overlay's. */
 	build(&x, "www.example.com", 1, 0, LDNS_RCODE_NOERROR, NULL, 0x4242,
 	      rrs);
-	assert_int_equal(read_ans(&x), WOT_NSS_NOTFOUND);
+	assert_int_equal(read_ans(&x), WOT_NSS_NOTMINE);
 	assert_int_equal(x.res.naddrs, 0);
 	build(&x, "www.example.com", 1, 0, LDNS_RCODE_REFUSED, NULL, 0x4242,
 	      NULL);
-	assert_int_equal(read_ans(&x), WOT_NSS_NOTFOUND);
+	assert_int_equal(read_ans(&x), WOT_NSS_NOTMINE);
+	/* The overlay's own "no such name" is final (NOTFOUND); a NXDOMAIN
+	 * without AA is not the overlay's. */
 	build(&x, "nothere.alice.wot", 1, F_AA, LDNS_RCODE_NXDOMAIN, NULL,
 	      0x4242, NULL);
 	assert_int_equal(read_ans(&x), WOT_NSS_NOTFOUND);
+	build(&x, "nothere.alice.wot", 1, 0, LDNS_RCODE_NXDOMAIN, NULL, 0x4242,
+	      NULL);
+	assert_int_equal(read_ans(&x), WOT_NSS_NOTMINE);
 	build(&x, "alice.wot", 1, F_AA, LDNS_RCODE_SERVFAIL, NULL, 0x4242, rrs);
-	assert_int_equal(read_ans(&x), WOT_NSS_NOTFOUND);
+	assert_int_equal(read_ans(&x), WOT_NSS_NOTMINE);
 	build(&x, "alice.wot", 28, F_AA, LDNS_RCODE_NOERROR, NULL, 0x4242,
 	      NULL);
 	assert_int_equal(read_ans(&x), WOT_NSS_NODATA);
@@ -330,7 +335,7 @@ static void nss_answer_rd(void **state)
 	assert_string_equal(x.res.names[0], "www.example.com");
 	build(&x, "www.example.com", 1, F_RD, LDNS_RCODE_REFUSED, NULL, 0x4242,
 	      rrs);
-	assert_int_equal(read_ans(&x), WOT_NSS_NOTFOUND);
+	assert_int_equal(read_ans(&x), WOT_NSS_NOTMINE);
 	build(&x, "www.example.com", 1, F_RD, LDNS_RCODE_NOERROR, NULL, 0x4243,
 	      rrs);
 	assert_int_equal(read_ans(&x), WOT_NSS_IGNORE);
@@ -554,10 +559,10 @@ static void nss_ask_down_and_silent(void **state)
 	assert_int_equal(v[0], WOT_NSS_IGNORE);
 	assert_int_equal(v[1], WOT_NSS_IGNORE);
 	close(fd);
-	/* Not a host name: NOTFOUND without a packet. */
+	/* Not a host name: not the overlay's, without a packet. */
 	q.name = "a b";
 	assert_int_equal(wot_nss_ask(&q, v, res), 0);
-	assert_int_equal(v[0], WOT_NSS_NOTFOUND);
+	assert_int_equal(v[0], WOT_NSS_NOTMINE);
 }
 
 int main(void)

@@ -35,7 +35,8 @@ typedef enum {
 	WOT_NSS_IGNORE = 0, /* not an answer to our question: keep waiting */
 	WOT_NSS_FOUND,	    /* the overlay's name, with addresses */
 	WOT_NSS_NODATA,	    /* the overlay's name, no address of that type */
-	WOT_NSS_NOTFOUND,   /* not the overlay's: the next source answers */
+	WOT_NSS_NOTFOUND,   /* the overlay's: no such name (AA NXDOMAIN) */
+	WOT_NSS_NOTMINE,    /* not the overlay's: the next source answers */
 } wot_nss_verdict;
 
 typedef struct {

@@ -47,7 +47,7 @@ typedef struct {
 	wot_nss_result *res;
 } exchange;
 
-/* 1 once done: every question answered, or one said NOTFOUND. */
+/* 1 once done: every question answered, or one said NOTFOUND/NOTMINE. */
 static int take_answer(exchange *x, const uint8_t *pkt, size_t len)
 {
 	for (size_t i = 0; i < x->n; i++) {
@@ -60,7 +60,8 @@ static int take_answer(exchange *x, const uint8_t *pkt, size_t len)
 			continue;
 		x->verdicts[i] = v;
 		x->open--;
-		return v == WOT_NSS_NOTFOUND || x->open == 0;
+		return v == WOT_NSS_NOTFOUND || v == WOT_NSS_NOTMINE ||
+		       x->open == 0;
 	}
 	return 0;
 }
@@ -123,7 +124,7 @@ int wot_nss_ask(const wot_nss_question *q, wot_nss_verdict *verdicts,
 		memset(&res[i], 0, sizeof(res[i]));
 		if (wot_nss_query_build(q->name, q->types[i], ids[i], q->rd,
 					x.q[i], &x.qlen[i]) < 0) {
-			verdicts[0] = WOT_NSS_NOTFOUND; /* no host name */
+			verdicts[0] = WOT_NSS_NOTMINE; /* no host name */
 			return 0;
 		}
 	}

@@ -192,12 +192,18 @@ static wot_nss_verdict judge(const ldns_pkt *q, const ldns_pkt *a,
 {
 	if (!is_reply_to(q, a))
 		return WOT_NSS_IGNORE;
-	/* Only the overlay's own answers carry AA; REFUSED means "not
-	 * mine", NXDOMAIN "no such overlay name": the next source asks.
-	 * With RD the question was for the normal DNS's answer. */
-	if ((!ldns_pkt_aa(a) && !ldns_pkt_rd(q)) ||
-	    ldns_pkt_get_rcode(a) != LDNS_RCODE_NOERROR)
+	/* Only the overlay's own answers carry AA. REFUSED (or no AA) means
+	 * "not mine": the next source asks. An authoritative NXDOMAIN is the
+	 * overlay's own "no such name", which `[NOTFOUND=return]` after the
+	 * module keeps from leaking to the normal DNS. With RD the question
+	 * was for the normal DNS's answer. */
+	if (!ldns_pkt_aa(a) && !ldns_pkt_rd(q))
+		return WOT_NSS_NOTMINE;
+	if (ldns_pkt_get_rcode(a) == LDNS_RCODE_NXDOMAIN && ldns_pkt_aa(a) &&
+	    !ldns_pkt_rd(q))
 		return WOT_NSS_NOTFOUND;
+	if (ldns_pkt_get_rcode(a) != LDNS_RCODE_NOERROR)
+		return WOT_NSS_NOTMINE;
 	return walk(a, res);
 }
 

@@ -4,10 +4,13 @@
  *
  * The module answers only the overlay's names: it asks the running daemon
  * with RD=0, and the daemon answers its own names with AA and REFUSES the
- * rest. Not the overlay's: NOTFOUND, the next source answers. A CNAME
- * chain that leaves the overlay is followed through the daemon. No daemon,
- * no answer within 250 ms, or a bad /etc/wotdns/nss.conf: UNAVAIL, at
- * once (glibc goes on to the next source as well).
+ * rest. Not the overlay's: UNAVAIL, the next source answers. The overlay's
+ * own "no such name" (AA NXDOMAIN): NOTFOUND, so that
+ * `hosts: files wotdns [NOTFOUND=return] dns` never sends a name under an
+ * overlay-only TLD to the normal DNS. A CNAME chain that leaves the overlay
+ * is followed through the daemon. No daemon, no answer within 250 ms, or a
+ * bad /etc/wotdns/nss.conf: UNAVAIL, at once (glibc goes on to the next
+ * source as well).
  */
 #include <errno.h>
 #include <string.h>
@@ -107,6 +110,10 @@ static enum nss_status lookup(const char *name, const uint16_t *types, size_t n,
 		return status(NSS_STATUS_UNAVAIL, EINVAL, NO_RECOVERY, errnop,
 			      h_errnop);
 	rc = wot_nss_ask(&q, v, res);
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == WOT_NSS_NOTMINE)
+			return status(NSS_STATUS_UNAVAIL, ENOENT,
+				      HOST_NOT_FOUND, errnop, h_errnop);
 	for (size_t i = 0; i < n; i++)
 		if (v[i] == WOT_NSS_NOTFOUND)
 			return status(NSS_STATUS_NOTFOUND, ENOENT,
