@@ -5,6 +5,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config
 	libgpgme-dev libgpg-error-dev libgit2-dev libuv1-dev libldns-dev
 	libcmocka-dev libinih-dev libjansson-dev libpsl-dev
+	# sd_notify for the Type=notify units (src/dns/sdnotify.c)
+	libsystemd-dev
 	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound
 	iproute2
 	procps
