@@ -26,7 +26,7 @@ for u in wotdns.service wotdns@.service; do
 	expect_eq "$u: exposure $level is at most 2.0" "$rc" "0"
 	[ -n "$level" ] && pass "$u: exposure reported" || fail "$u: $out"
 	grep -qx 'Type=notify' "$U/$u" && grep -qx 'NotifyAccess=main' "$U/$u" &&
-		grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$U/$u" &&
+		grep -qxF "ExecReload=/bin/sh -c 'kill -HUP \"\$MAINPID\"'" "$U/$u" &&
 		grep -q '^WatchdogSec=' "$U/$u" &&
 		pass "$u: Type=notify, reload by SIGHUP, a watchdog" ||
 		fail "$u: not a notify unit with reload and watchdog"
