@@ -47,7 +47,7 @@ count() { grep -c -- "$2" "$T/$1.log" 2>/dev/null; }
 notify_listen n1
 W=$T/wrap NOTIFY_SOCKET=$T/n1.sock WATCHDOG_USEC=400000 \
 	start_serve alice --upstream "$UPSTREAM" --sync-interval 0
-for _ in $(seq 1 50); do grep -q 'READY=1' "$T/n1.log" 2>/dev/null && break; sleep 0.1; done
+wait_for "READY=1 arrives" 10 grep -q 'READY=1' "$T/n1.log"
 # The first message is READY: nothing was announced before it, and the
 # address it names answers overlay names at that moment.
 first=$(grep -v '^WATCHDOG=1$' "$T/n1.log" | head -n 1)
@@ -111,7 +111,7 @@ expect_match "SIGTERM: STOPPING=1 is the last message" \
 notify_listen n2
 NOTIFY_SOCKET=$T/n2.sock WATCHDOG_USEC=200000 WATCHDOG_PID=1 \
 	start_serve alice --upstream "$UPSTREAM" --sync-interval 0
-for _ in $(seq 1 50); do grep -q 'READY=1' "$T/n2.log" 2>/dev/null && break; sleep 0.1; done
+wait_for "READY=1 arrives without a watchdog" 10 grep -q 'READY=1' "$T/n2.log"
 sleep 0.6
 expect_eq "WATCHDOG_PID of another process: READY=1 and no pet" \
 	"$(count n2 '^READY=1') $(count n2 '^WATCHDOG=1$')" "1 0"
@@ -129,8 +129,10 @@ expect_eq "and never says READY=1" "$(count n3 'READY=1')" "0"
 JS=$(stat -c '%d:%i' "$T/serve-alice.log")
 rm -f "$T/alice/state/serve.sock"
 touch "$T/alice/state/serve.sock" # a stray file: a warning
-JOURNAL_STREAM=$JS start_serve alice --upstream "$UPSTREAM" \
-	--sync-interval 0 --verbose
+notify_listen n4 # READY=1: signals are handled from then on
+JOURNAL_STREAM=$JS NOTIFY_SOCKET=$T/n4.sock start_serve alice \
+	--upstream "$UPSTREAM" --sync-interval 0 --verbose
+wait_for "READY=1 with JOURNAL_STREAM set" 10 grep -q 'READY=1' "$T/n4.log"
 echo garbage >"$T/alice/state/accepted/manifest"
 kill -HUP "$SERVE_PID" # an error
 wait_for "the failed reload is logged" 5 grep -q 'reload:' "$T/serve-alice.log"
