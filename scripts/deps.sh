@@ -5,6 +5,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config
 	libgpgme-dev libgpg-error-dev libgit2-dev libuv1-dev libldns-dev
 	libcmocka-dev libinih-dev libjansson-dev libpsl-dev
+	# sd_notify for the Type=notify units (src/dns/sdnotify.c)
+	libsystemd-dev
 	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound
 	iproute2
 	procps
@@ -15,7 +17,10 @@ PKGS=(build-essential cmake pkg-config
 	# the man pages: pandoc builds them from docs/*.md; tests/docs lints
 	# them with mandoc, renders them with man-db (col: bsdextrautils) and
 	# loads the completion with bash-completion's loader
-	pandoc mandoc man-db bsdextrautils bash-completion)
+	pandoc mandoc man-db bsdextrautils bash-completion
+	# tests/docs/t_units.sh: systemd-analyze verify and security check
+	# the units (installing systemd does not make it PID 1)
+	systemd)
 # bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
 # unlike the dnsmasq package it has no system service to start).
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)
