@@ -298,6 +298,23 @@ static int reply_ok(const wot_dns_fwd *f, const uint8_t *p, size_t len)
 				     f->qtype, f->qclass);
 }
 
+/*
+ * The reply's question back in the client's spelling: records compressed
+ * against it (an SOA's or CNAME's names pointing into the question) would
+ * otherwise carry our random case into the answer and the cache.
+ */
+static void unmark_reply(const wot_dns_fwd *f, uint8_t *p, size_t len)
+{
+	uint8_t *name = p + WOT_DNS_HDR_LEN;
+
+	if (len < WOT_DNS_HDR_LEN + f->lname_len)
+		return;
+	for (size_t i = 0; i < f->lname_len; i++)
+		if ((name[i] | 0x20) != (f->oname[i] | 0x20))
+			return; /* not written as we sent it (compressed) */
+	memcpy(name, f->oname, f->lname_len);
+}
+
 /* The server was found looping while we waited: its reply is only our
  * own question answered by ourselves. Try the next one. */
 static int looped_reply(attempt *a)
@@ -332,6 +349,7 @@ static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	if (looped_reply(a))
 		return;
 	rtt_sample(a->f->u, a);
+	unmark_reply(a->f, (uint8_t *)buf->base, (size_t)nread);
 	if (wot_rd16((const uint8_t *)buf->base + 2) & WOT_F_TC) {
 		retry_tcp(a);
 		return;
@@ -383,6 +401,8 @@ static void tcp_process(attempt *a)
 			if (looped_reply(a))
 				return;
 			rtt_sample(a->f->u, a);
+			unmark_reply(a->f, (uint8_t *)a->in.ptr + off + 2,
+				     mlen);
 			finish(a->f, (uint8_t *)a->in.ptr + off + 2, mlen);
 			return;
 		}
