@@ -50,6 +50,14 @@ remote-control:
 UEOF
 }
 
+# stop_clean: stop serve; its log holds no sanitizer report.
+stop_clean() {
+	stop_serve
+	if grep -q "Sanitizer\|runtime error" "$T/serve-zed.log"; then
+		fail "no sanitizer report from serve"; cat "$T/serve-zed.log"
+	fi
+}
+
 # in_ns SCRIPT: run bash SCRIPT in a fresh network and mount namespace
 # with lo up and $T/resolv.conf over /etc/resolv.conf.
 in_ns() {
@@ -159,7 +167,7 @@ expect_eq "the looped upstream is asked no more ($sent0 -> $sent1)" \
 	"${sent1:-none}" "${sent0:-unknown}"
 expect_eq "names still answered by the other upstream" \
 	"$(dig +short +time=3 +tries=1 @127.0.0.1 -p "$SP" mail.example.com AAAA)" "2001:db8::25"
-stop_serve
+stop_clean
 
 # --- 3. overlay-only TLDs stay here ---------------------------------------
 start_fake rec ok
@@ -183,7 +191,7 @@ expect_match "the recording upstream saw the normal names" "$log" \
 expect_match "... and a name under a real TLD" "$log" "name=nx\.com"
 expect_eq "the recording upstream saw no name under .wot" \
 	"$(printf '%s\n' "$log" | grep -ci 'wot\.\?$')" 0
-stop_serve
+stop_clean
 
 # Configurable: forward-overlay-tlds = yes sends them upstream again.
 printf '[serve]\nforward-overlay-tlds = yes\n' >>"$T/zed/config"
@@ -191,6 +199,6 @@ start_serve zed --upstream "127.0.0.1:$FAKE_PORT" --sync-interval 0
 q carol.wot A >/dev/null
 expect_match "forward-overlay-tlds = yes: forwarded" \
 	"$(tr A-Z a-z <"$T/fake-rec.log")" "name=carol\.wot"
-stop_serve
+stop_clean
 
 finish
