@@ -61,8 +61,11 @@ stop_clean() {
 # in_ns SCRIPT: run bash SCRIPT in a fresh network and mount namespace
 # with lo up and $T/resolv.conf over /etc/resolv.conf.
 in_ns() {
-	unshare -mn bash -c "ip link set lo up &&
-		mount --bind '$T/resolv.conf' /etc/resolv.conf && $1"
+	# (a list of its own: "A && B && cmd &" would background the list,
+	# and $! would not be cmd's)
+	unshare -mn bash -c "{ ip link set lo up &&
+		mount --bind '$T/resolv.conf' /etc/resolv.conf; } || exit 1
+		$1"
 }
 
 # --- 1. refusal at start --------------------------------------------------
