@@ -11,7 +11,7 @@
 
 static const char help[] =
     "usage: wotdns serve [--listen ADDR:PORT]... [--upstream ADDR:PORT]...\n"
-    "                    [--sync-interval SEC] [--threads N]\n"
+    "                    [--no-upstream] [--sync-interval SEC] [--threads N]\n"
     "                    [--cache-size MB] [--upstream-timeout MS]\n"
     "                    [--user USER] [--allow-nonloopback]\n"
     "                    [--peer-listen ADDR:PORT]...\n"
@@ -20,6 +20,11 @@ static const char help[] =
     "answered from the accepted record set; every other query goes to\n"
     "the cache, then to the upstream resolvers (default: the nameservers\n"
     "in /etc/resolv.conf that are not this server), fastest first.\n"
+    "serve refuses to start when no upstream is usable: none besides\n"
+    "itself, or each one sends a probe question back to this server (a\n"
+    "forwarding loop). A loop found later stops the use of that upstream.\n"
+    "Names under a TLD only the overlay has, that no record holds, get\n"
+    "NXDOMAIN here and never go upstream.\n"
     "Default listen: 127.0.0.1:53 and [::1]:53, UDP and TCP; port 0\n"
     "picks a free port (logged). Non-loopback addresses are refused\n"
     "without --allow-nonloopback. Syncs every SEC seconds (default 300,\n"
@@ -27,6 +32,8 @@ static const char help[] =
     "SIGTERM and SIGINT exit cleanly. Under systemd (Type=notify units,\n"
     "see wotdns-serve(1)) it reports READY, RELOADING and STOPPING, pets\n"
     "the watchdog, and logs with journal priorities.\n\n"
+    "  --no-upstream          overlay only: no upstream at all, names\n"
+    "                         outside the overlay get REFUSED\n"
     "  --threads N            listener threads (SO_REUSEPORT; default 1)\n"
     "  --cache-size MB        upstream answer cache (default 32, 0 = off)\n"
     "  --upstream-timeout MS  per upstream attempt (default 1500)\n"
@@ -126,6 +133,7 @@ int cmd_serve(int argc, char **argv)
 	    {"user", required_argument, NULL, 'U'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"peer-listen", required_argument, NULL, 'P'},
+	    {"no-upstream", no_argument, NULL, 'N'},
 	    {NULL, 0, NULL, 0},
 	};
 	wot_daemon_opts o = WOT_DAEMON_OPTS_INIT;
@@ -180,6 +188,9 @@ int cmd_serve(int argc, char **argv)
 		case 'A':
 			o.allow_nonloopback = 1;
 			break;
+		case 'N':
+			o.no_upstream = 1;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -193,6 +204,11 @@ int cmd_serve(int argc, char **argv)
 	if (optind != argc) {
 		rc = cli_usage("serve", "unexpected argument '%s'",
 			       argv[optind]);
+		goto out;
+	}
+	if (o.no_upstream && up) {
+		rc = cli_usage("serve", "--no-upstream and --upstream "
+					"contradict each other");
 		goto out;
 	}
 	o.listen = listen;

@@ -169,9 +169,17 @@ static void print_upstreams(json_t *ups)
 
 	json_array_foreach(ups, i, u)
 	{
-		printf("  upstream %s: srtt %lld ms, sent %lld, answered %lld, "
-		       "timeouts %lld\n",
-		       json_string_value(json_object_get(u, "address")),
+		time_t at = (time_t)JI(u, "loop_detected_at");
+		char when[32];
+		struct tm tm;
+
+		printf("  upstream %s: ",
+		       json_string_value(json_object_get(u, "address")));
+		if (at && localtime_r(&at, &tm) &&
+		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm))
+			printf("loop detected at %s, not used; ", when);
+		printf("srtt %lld ms, sent %lld, answered %lld, timeouts "
+		       "%lld\n",
 		       JI(u, "srtt_ms"), JI(u, "sent"), JI(u, "answered"),
 		       JI(u, "timeouts"));
 	}
@@ -300,6 +308,9 @@ static void print_counters(json_t *doc)
 	       JI(c, "prefetches"));
 	json_array_foreach(json_object_get(doc, "load_errors"), i, v)
 	    printf("  load error: %s\n", json_string_value(v));
+	if (json_is_true(json_object_get(doc, "no_upstream")))
+		printf("  no upstream (--no-upstream): names outside the "
+		       "overlay get REFUSED\n");
 	print_upstreams(json_object_get(doc, "upstreams"));
 	print_notify(json_object_get(doc, "notify"));
 	print_opinions(json_object_get(doc, "opinions"));

@@ -34,7 +34,8 @@ typedef struct {
 	wot_sdnotify sd; /* systemd: READY, RELOADING, watchdog */
 	uv_work_t work;
 	int syncing, stopping;
-	int renewed; /* the last sync_work renewed the own head */
+	int renewed;	 /* the last sync_work renewed the own head */
+	int no_upstream; /* overlay only, on purpose */
 	/* result of the last sync, handed from the pool thread */
 	wot_dns_table *fresh;
 	uint64_t fresh_gen, gen; /* of fresh, and of the table serving */
@@ -188,20 +189,65 @@ static void on_signal(uv_signal_t *sig, int signum)
 	wot_dns_pool_close(d->pool, on_closed, d);
 }
 
-/* Upstreams: flags, else config, else resolv.conf without ourselves. */
+/* Refuse to start: why, and the ways out, on one line. */
+static int no_usable_upstream(daemon_t *d, const char *why)
+{
+	char *cfg = wot_home_path(d->home, "config");
+	int rc = wot_error_set(
+	    WOT_EINVAL,
+	    "no usable upstream: %s; set [serve] upstream in %s, or run "
+	    "'wotdns desktop setup', or pass --no-upstream to serve only the "
+	    "overlay",
+	    why, cfg ? cfg : "the config");
+
+	free(cfg);
+	return rc;
+}
+
+/* resolv.conf gave nothing but ourselves (or nothing): say what it
+ * names. */
+static int empty_resolvconf(daemon_t *d, const char *path)
+{
+	char **all = NULL, why[512];
+	size_t len;
+	int rc;
+
+	rc = wot_dns_resolvconf_upstreams(path, NULL, 0, &all);
+	len = (size_t)snprintf(why, sizeof(why), "%s names %s", path,
+			       rc == 0 && all && all[0] ? "only"
+							: "no nameserver");
+	for (size_t i = 0; rc == 0 && all && all[i] && len < sizeof(why); i++)
+		len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s",
+					i ? ", " : " ", all[i]);
+	if (rc == 0 && all && all[0] && len < sizeof(why))
+		snprintf(why + len, sizeof(why) - len, " (this daemon)");
+	wot_dns_strv_free(all);
+	return no_usable_upstream(d, why);
+}
+
+/* Upstreams: flags, else config, else resolv.conf without ourselves;
+ * none at all with --no-upstream or [serve] no-upstream. */
 static int pick_upstreams(daemon_t *d, const wot_daemon_opts *o,
 			  const wot_dns_server_opts *so, char ***owned,
 			  wot_dns_server_opts *out)
 {
 	const wot_config *cfg = wot_home_config(d->home);
+	const char *path = o->resolv_conf ? o->resolv_conf : "/etc/resolv.conf";
 	struct sockaddr_storage self[16];
 	size_t nself = 0;
 	int rc;
 
 	*out = *so;
+	out->forward_overlay_tlds = cfg->forward_overlay_tlds != 0;
 	if (o->upstream) {
 		out->upstream = o->upstream;
 		out->nupstream = o->nupstream;
+		return 0;
+	}
+	if (o->no_upstream || cfg->no_upstream) {
+		out->no_upstream = 1;
+		wot_log(WOT_LOG_NOTICE, "dns",
+			"no upstream: names outside the overlay get REFUSED");
 		return 0;
 	}
 	if (cfg->upstream && cfg->upstream[0]) {
@@ -213,19 +259,41 @@ static int pick_upstreams(daemon_t *d, const wot_daemon_opts *o,
 	for (size_t i = 0; i < so->nlisten && nself < 16; i++)
 		if (wot_dns_parse_addr(so->listen[i], 53, &self[nself]) == 0)
 			nself++;
-	rc = wot_dns_resolvconf_upstreams(o->resolv_conf ? o->resolv_conf
-							 : "/etc/resolv.conf",
-					  self, nself, owned);
+	rc = wot_dns_resolvconf_upstreams(path, self, nself, owned);
 	if (rc < 0)
 		return rc;
 	out->upstream = (const char *const *)*owned;
 	while ((*owned)[out->nupstream])
 		out->nupstream++;
 	if (!out->nupstream)
-		wot_log(WOT_LOG_WARNING, "dns",
-			"no upstream resolver: names outside the overlay "
-			"get SERVFAIL");
+		return empty_resolvconf(d, path);
 	return 0;
+}
+
+/* Every upstream a way back to ourselves (the probe saw its question
+ * arrive at our own listener): refuse to start. */
+static int check_loops(daemon_t *d, const wot_dns_server_opts *so)
+{
+	char why[512];
+	size_t looped = 0, len;
+	int rc;
+
+	if (!so->nupstream)
+		return 0;
+	rc = wot_dns_server_probe(wot_dns_pool_server(d->pool),
+				  WOT_DAEMON_PROBE_MS, &looped);
+	if (rc < 0 || looped < so->nupstream)
+		return rc;
+	len = (size_t)snprintf(why, sizeof(why), "%s",
+			       so->nupstream == 1 ? "" : "each of ");
+	for (size_t i = 0; i < so->nupstream && len < sizeof(why); i++)
+		len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s",
+					i ? ", " : "", so->upstream[i]);
+	if (len < sizeof(why))
+		snprintf(why + len, sizeof(why) - len,
+			 " sends our questions back to this daemon (a "
+			 "forwarding loop)");
+	return no_usable_upstream(d, why);
 }
 
 /* Option from the command line, else the config. */
@@ -285,8 +353,10 @@ static int start_server(daemon_t *d, const wot_daemon_opts *o)
 	wot_dns_pool_set_table(d->pool, table);
 	table = NULL;
 	if ((rc = wot_dns_pool_start(d->pool)) < 0 ||
-	    (rc = log_bound(d, full.nlisten)) < 0)
+	    (rc = log_bound(d, full.nlisten)) < 0 ||
+	    (rc = check_loops(d, &full)) < 0)
 		goto out;
+	d->no_upstream = full.no_upstream;
 	wot_log(WOT_LOG_INFO, "dns", "%u listener thread%s, cache %zu MiB",
 		threads, threads == 1 ? "" : "s", full.cache_bytes >> 20);
 	for (size_t i = 0; i < full.nupstream; i++)
@@ -301,10 +371,10 @@ static int status_doc(void *data, char **json)
 {
 	daemon_t *d = data;
 	wot_daemon_info info = {
-	    d->pool,	 (const char *const *)d->listen,
-	    d->records,	 (uv_now(&d->loop) - d->started_ms) / 1000,
-	    d->prop,	 d->opinions,
-	    d->neighbors};
+	    d->pool,	  (const char *const *)d->listen,
+	    d->records,	  (uv_now(&d->loop) - d->started_ms) / 1000,
+	    d->prop,	  d->opinions,
+	    d->neighbors, d->no_upstream};
 
 	return wot_daemon_status_json(&info, json);
 }

@@ -22,20 +22,31 @@ typedef struct {
 	const char *user; /* drop root to this user; NULL: config's */
 	const char *const *peer_listen; /* NOTIFY listener; NULL: config's */
 	size_t npeer_listen;
+	/* 1: no upstream at all (overlay only, REFUSED outside it); 0: the
+	 * config's [serve] no-upstream. Without it serve refuses to start
+	 * when no upstream is usable. */
+	int no_upstream;
 } wot_daemon_opts;
 #define WOT_DAEMON_OPTS_INIT                                                   \
 	{                                                                      \
-		NULL, 0, NULL, 0, -1, 0, NULL, 0, -1, 0, NULL, NULL, 0         \
+		NULL, 0, NULL, 0, -1, 0, NULL, 0, -1, 0, NULL, NULL, 0, 0      \
 	}
 
 /* The running daemon's control socket, relative to the home. */
 #define WOT_DAEMON_SOCKET "state/serve.sock"
 
+/* How long the start waits for the upstreams' answers to the loop probe
+ * (wot_dns_server_probe), at most. */
+#define WOT_DAEMON_PROBE_MS 400
+
 /*
  * Serve until SIGTERM or SIGINT. Answers from the accepted set
  * (HOME/state/accepted/) at once, syncs on the thread pool every interval and
  * swaps the new record set in without pausing answers; SIGHUP reloads the
- * record set. Returns 0 after a clean shutdown.
+ * record set. Returns 0 after a clean shutdown. Refuses to start
+ * (WOT_EINVAL, a message naming the fix) when no upstream is usable: none
+ * configured or in resolv.conf besides itself, or each one sends the
+ * start's probe back to us; unless o->no_upstream or the config's.
  */
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o);
 

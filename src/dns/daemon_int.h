@@ -18,6 +18,7 @@ typedef struct {
 	const wot_prop *prop;	       /* NOTIFY counters; may be NULL */
 	const wot_opinions *opinions;  /* second opinions; may be NULL */
 	const wot_neighbor *neighbors; /* neighbor majority; may be NULL */
+	int no_upstream;	       /* overlay only, on purpose */
 } wot_daemon_info;
 
 /* The control socket's document (caller frees *json). */

@@ -41,11 +41,12 @@ static json_t *upstreams(wot_dns_pool *p)
 
 	for (size_t i = 0; wot_dns_pool_upstream_stat(p, i, &u) == 0; i++)
 		json_array_append_new(
-		    a, json_pack("{s:s,s:I,s:I,s:I,s:I}", "address", u.addr,
+		    a, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}", "address", u.addr,
 				 "srtt_ms", (json_int_t)u.srtt_ms, "sent",
 				 (json_int_t)u.sent, "answered",
 				 (json_int_t)u.answered, "timeouts",
-				 (json_int_t)u.timeouts));
+				 (json_int_t)u.timeouts, "loop_detected_at",
+				 (json_int_t)u.loop_at));
 	return a;
 }
 
@@ -100,6 +101,9 @@ int wot_daemon_status_json(const wot_daemon_info *info, char **json)
 		json_object_set_new(doc, "notify", notify_counters(info->prop));
 	if (doc)
 		json_object_set_new(doc, "load_errors", load_errors());
+	if (doc)
+		json_object_set_new(doc, "no_upstream",
+				    json_boolean(info->no_upstream));
 	if (doc && info->opinions)
 		json_object_set_new(doc, "opinions",
 				    wot_opinions_status(info->opinions));

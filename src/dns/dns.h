@@ -89,6 +89,9 @@ int wot_dns_view_ask(wot_dns_view *v, const char *name, uint16_t type,
 int wot_dns_view_types(wot_dns_view *v, const char *name, uint16_t *types,
 		       size_t cap, size_t *n);
 
+/* Forwarding loops seen by a set of servers (loopguard.c). */
+typedef struct wot_dns_loopguard wot_dns_loopguard;
+
 typedef struct {
 	/* "127.0.0.1:53", "[::1]:53"; port 0 picks a free port, the same
 	 * for UDP and TCP of one address. */
@@ -104,10 +107,18 @@ typedef struct {
 	/* TTL cap of upstream records, in seconds; 0 = 86400. Values with
 	 * the top bit set count as 0 (RFC 2181 section 8). */
 	uint32_t max_ttl;
+	/* Names under a TLD only the overlay has, that no record holds, go
+	 * upstream too (default 0: answered NXDOMAIN here, never sent). */
+	int forward_overlay_tlds;
+	/* No upstream on purpose: names outside the overlay get REFUSED. */
+	int no_upstream;
+	/* Shared by the servers of a pool (referenced); NULL: the server
+	 * makes its own. */
+	wot_dns_loopguard *loopguard;
 } wot_dns_server_opts;
 #define WOT_DNS_SERVER_OPTS_INIT                                               \
 	{                                                                      \
-		NULL, 0, NULL, 0, 0, 0, 0, 0, 0                                \
+		NULL, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL                    \
 	}
 
 /*
@@ -127,6 +138,16 @@ void wot_dns_server_set_table(wot_dns_server *s, wot_dns_table *t);
 /* Stop listening, cancel pending upstream queries, free; then cb(data). */
 void wot_dns_server_close(wot_dns_server *s, void (*cb)(void *data),
 			  void *data);
+
+/*
+ * Ask each upstream of s, all at once, a question for an unguessable name
+ * and run s's loop until each has answered or sent the question back to
+ * our own listeners (a forwarding loop: that upstream is marked and no
+ * longer used), at most deadline_ms. *looped: how many upstreams are
+ * marked. Call after wot_dns_server_start.
+ */
+int wot_dns_server_probe(wot_dns_server *s, unsigned deadline_ms,
+			 size_t *looped);
 
 /* Answers by time from receiving the query to sending the answer: below
  * 0.1 ms, 1 ms, 10 ms, 100 ms, 1 s, and the rest. */
@@ -154,6 +175,7 @@ typedef struct {
 	char addr[64];
 	unsigned srtt_ms; /* 0: not measured yet */
 	uint64_t sent, answered, timeouts;
+	int64_t loop_at; /* unix time a forwarding loop was seen; 0: never */
 } wot_dns_upstream_stat;
 /* Upstream i of the server, WOT_ENOENT past the end. */
 int wot_dns_server_upstream_stat(const wot_dns_server *s, size_t i,

@@ -343,6 +343,12 @@ int wot_dns_upstream_new(wot_dns_upstream **out, uv_loop_t *loop,
 			 unsigned timeout_ms);
 /* Number of configured upstream servers. */
 size_t wot_dns_upstream_count(const wot_dns_upstream *u);
+/* Register every attempt with g (borrowed, outlives u) and skip the
+ * servers g marks looped. */
+void wot_dns_upstream_set_guard(wot_dns_upstream *u, wot_dns_loopguard *g);
+/* Server i's address (borrowed), NULL past the end. */
+const struct sockaddr_storage *wot_dns_upstream_addr(const wot_dns_upstream *u,
+						     size_t i);
 /*
  * Forward a parsed query (q describes query/qlen). tcp selects TCP to the
  * upstream. *out (optional) identifies the request for cancel; it stays

@@ -109,6 +109,29 @@ static void worker_main(void *arg)
 	uv_run(&w->loop, UV_RUN_DEFAULT);
 }
 
+/* The loop guard of opts' upstreams into opts->loopguard (NULL when
+ * there are none or one is given). */
+static int shared_guard(wot_dns_server_opts *o)
+{
+	struct sockaddr_storage addrs[WOT_DNS_MAX_UPSTREAM];
+	int rc;
+
+	if (o->loopguard) {
+		wot_dns_loopguard_ref(o->loopguard); /* the pool's own */
+		return 0;
+	}
+	if (!o->nupstream)
+		return 0;
+	if (o->nupstream > WOT_DNS_MAX_UPSTREAM)
+		return wot_error_set(WOT_ELIMIT, "at most %d upstream servers",
+				     WOT_DNS_MAX_UPSTREAM);
+	for (size_t i = 0; i < o->nupstream; i++)
+		if ((rc = wot_dns_parse_addr(o->upstream[i], 53, &addrs[i])) <
+		    0)
+			return rc;
+	return wot_dns_loopguard_new(&o->loopguard, addrs, o->nupstream);
+}
+
 int wot_dns_pool_new(wot_dns_pool **out, uv_loop_t *loop,
 		     const wot_dns_server_opts *opts, unsigned threads)
 {
@@ -126,6 +149,12 @@ int wot_dns_pool_new(wot_dns_pool **out, uv_loop_t *loop,
 	p->loop = loop;
 	p->n = threads - 1;
 	o.reuseport = threads > 1;
+	/* One loop guard for every thread: a question one thread forwards
+	 * may come back to any listener. */
+	if ((rc = shared_guard(&o)) < 0) {
+		free(p);
+		return rc;
+	}
 	/* The cache bound is for the whole daemon. */
 	o.cache_bytes = opts->cache_bytes / threads;
 	if (opts->cache_bytes && !o.cache_bytes)
@@ -135,6 +164,7 @@ int wot_dns_pool_new(wot_dns_pool **out, uv_loop_t *loop,
 	if (rc == 0 && p->n && !(p->w = calloc(p->n, sizeof(*p->w))))
 		rc = wot_error_set(WOT_ENOMEM, "out of memory");
 	if (rc < 0) {
+		wot_dns_loopguard_free(o.loopguard);
 		if (p->s0)
 			wot_dns_server_close(p->s0, NULL, NULL);
 		free(p);
@@ -303,6 +333,7 @@ void wot_dns_pool_close(wot_dns_pool *p, void (*cb)(void *data), void *data)
 	if (!p)
 		return;
 	stop_workers(p);
+	wot_dns_loopguard_free(p->opts.loopguard);
 	wot_dns_strv_free(p->bound);
 	free(p->w);
 	wot_dns_server_close(p->s0, cb, data);

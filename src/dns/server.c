@@ -79,6 +79,10 @@ void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
 		wot_dns_chase(s, l, conn, addr, pkt, len, s->wbuf, rlen, t0);
 		break;
 	case WOT_DNS_FORWARD:
+		if (wot_dns_answer_local(s, l, conn, addr, pkt, len)) {
+			wot_dns_server_latency(s, t0);
+			break;
+		}
 		s->stats.forwarded++;
 		wot_dns_forward(s, l, conn, addr, pkt, len, t0);
 		break;
@@ -162,14 +166,23 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 	    (rc = wot_dns_cache_new(&s->cache, opts->cache_bytes)) < 0)
 		goto out;
 	s->reuseport = opts->reuseport;
+	s->forward_overlay_tlds = opts->forward_overlay_tlds;
+	s->no_upstream = opts->no_upstream;
 	s->max_ttl = opts->max_ttl ? opts->max_ttl : WOT_DNS_CACHE_MAX_TTL;
 	if (opts->nupstream) {
+		if (opts->loopguard) {
+			s->guard = opts->loopguard;
+			wot_dns_loopguard_ref(s->guard);
+		} else if ((rc = wot_dns_loopguard_new(&s->guard, ups,
+						       opts->nupstream)) < 0)
+			goto out;
 		rc = wot_dns_upstream_new(&s->up, loop, ups, opts->nupstream,
 					  opts->upstream_timeout_ms
 					      ? opts->upstream_timeout_ms
 					      : 1500);
 		if (rc < 0)
 			goto out;
+		wot_dns_upstream_set_guard(s->up, s->guard);
 		s->live++;
 	}
 	*out = s;
@@ -177,6 +190,7 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 out:
 	if (s) {
 		wot_dns_cache_free(s->cache);
+		wot_dns_loopguard_free(s->guard);
 		free(s->ls);
 	}
 	free(s);
@@ -322,6 +336,7 @@ void wot_dns_server_unref(wot_dns_server *s)
 	data = s->close_data;
 	wot_dns_table_free(s->table);
 	wot_dns_cache_free(s->cache);
+	wot_dns_loopguard_free(s->guard);
 	for (size_t i = 0; i < s->nls; i++)
 		free(s->ls[i].batch);
 	free(s->ls);

@@ -25,6 +25,19 @@ enum {
 
 typedef struct wot_dns_conn wot_dns_conn;
 typedef struct wot_dns_client wot_dns_client;
+typedef struct wot_dns_loopentry wot_dns_loopentry;
+
+/* A question of ours waiting upstream (loopguard.c): name points into the
+ * sender's own copy of the query, valid while the entry is added. */
+struct wot_dns_loopentry {
+	wot_dns_loopentry *prev, *next;
+	const uint8_t *name; /* wire, case as sent */
+	size_t len;
+	uint16_t qtype;
+	size_t server; /* index of the upstream it went to */
+	uint32_t hash;
+	int added;
+};
 
 /* Replies to one recvmmsg batch, sent with one sendmmsg (udpbatch.c). */
 typedef struct {
@@ -81,6 +94,9 @@ struct wot_dns_server {
 	wot_dns_listener *ls;
 	size_t nls;
 	wot_dns_upstream *up;
+	wot_dns_loopguard *guard; /* shared by a pool's servers */
+	int forward_overlay_tlds; /* [serve] forward-overlay-tlds */
+	int no_upstream;	  /* overlay only: REFUSED outside it */
 	struct wot_dns_cache *cache;
 	wot_dns_table *table;
 	wot_dns_stats stats;
@@ -96,6 +112,33 @@ struct wot_dns_server {
 	uint8_t rbuf[WOT_DNS_RECV_BATCH * 65536];
 	uint8_t wbuf[WOT_DNS_TCP_MAX];
 };
+
+/* loopguard.c */
+/* Names with fewer letters carry no marker and are not registered. */
+enum { WOT_DNS_LOOP_MIN_LETTERS = 6 };
+/* A guard for the upstreams addrs[0..n-1] (their order is the index). */
+int wot_dns_loopguard_new(wot_dns_loopguard **out,
+			  const struct sockaddr_storage *addrs, size_t n);
+void wot_dns_loopguard_ref(wot_dns_loopguard *g);
+void wot_dns_loopguard_free(wot_dns_loopguard *g);
+/* Register / unregister a question of ours (e stays the caller's). */
+void wot_dns_loopguard_add(wot_dns_loopguard *g, wot_dns_loopentry *e);
+void wot_dns_loopguard_remove(wot_dns_loopguard *g, wot_dns_loopentry *e);
+/* 1 when name (exact case) and qtype are a question of ours still
+ * waiting; *server gets the upstream it was sent to. */
+int wot_dns_loopguard_check(wot_dns_loopguard *g, const uint8_t *name,
+			    size_t len, uint16_t qtype, size_t *server);
+/* Mark upstream server looped; 1 the first time. */
+int wot_dns_loopguard_mark(wot_dns_loopguard *g, size_t server);
+/* When server was found looping (unix seconds), 0 if never. */
+int64_t wot_dns_loopguard_looped(const wot_dns_loopguard *g, size_t server);
+/* The upstream's address as text (borrowed). */
+const char *wot_dns_loopguard_addr(const wot_dns_loopguard *g, size_t server);
+/* Give the letters of wire name a random case pattern that is neither
+ * orig's nor all lower nor all upper case; 0 (name left as orig) when the
+ * name has too few letters for that. */
+int wot_dns_loop_mark_name(uint8_t *name, size_t len, const uint8_t *orig,
+			   uint32_t (*rnd)(void *), void *arg);
 
 /* addr.c */
 int wot_dns_format_addr(const struct sockaddr_storage *sa, char *buf,
@@ -139,6 +182,15 @@ void wot_dns_conn_write(wot_dns_conn *c, const uint8_t *buf, size_t len);
 void wot_dns_conn_close(wot_dns_conn *c);
 /* A forwarded query of c finished: maybe close a half-closed conn. */
 void wot_dns_conn_settle(wot_dns_conn *c);
+
+/* local.c */
+/* Answer here a query the overlay does not cover when it must not go
+ * upstream (a loop, an overlay-only TLD, no upstream on purpose); 1 if
+ * answered, 0: forward it. */
+int wot_dns_answer_local(wot_dns_server *s, wot_dns_listener *l,
+			 wot_dns_conn *conn,
+			 const struct sockaddr_storage *addr,
+			 const uint8_t *pkt, size_t len);
 
 /* forward.c */
 /* Hand a query the table does not cover to the upstreams. */

@@ -7,6 +7,10 @@
  * An attempt that times out or fails moves on to the next upstream; when
  * all have failed the caller gets NULL (SERVFAIL). A UDP reply with TC is
  * asked again over TCP from the same server.
+ *
+ * Each attempt carries its name in a random letter case and is registered
+ * with the loop guard while it waits (loopguard.c); a server the guard
+ * marks looped is skipped, and a reply from it counts as a failure.
  */
 #include "dns/server_int.h"
 #include "util/util.h"
@@ -31,6 +35,7 @@ typedef struct {
 
 struct wot_dns_upstream {
 	uv_loop_t *loop;
+	wot_dns_loopguard *guard; /* borrowed; NULL: no loop checks */
 	struct sockaddr_storage *addrs;
 	server_stat *st;
 	uint32_t rng;
@@ -60,6 +65,7 @@ struct attempt {
 	uv_write_t wreq;
 	uint8_t hdr[2];
 	wot_buf in;
+	wot_dns_loopentry le; /* in the guard while waiting */
 };
 
 struct wot_dns_fwd {
@@ -71,10 +77,12 @@ struct wot_dns_fwd {
 	size_t qlen;
 	uint16_t client_id, id;
 	uint8_t lname[WOT_DNS_NAME_MAX];
+	uint8_t oname[WOT_DNS_NAME_MAX]; /* the client's own spelling */
 	size_t lname_len;
 	uint16_t qtype, qclass;
 	int tcp, done;
 	size_t next_server; /* index into order */
+	size_t norder;	    /* servers in order (looped ones left out) */
 	uint8_t order[WOT_DNS_MAX_UPSTREAM];
 	uv_timer_t timer;
 	attempt *cur;
@@ -137,12 +145,17 @@ static unsigned attempt_timeout(const wot_dns_upstream *u, size_t server)
  * PROBE_MS each, so one that recovered is found again without making many
  * queries wait for a dead one.
  */
-static void order_servers(wot_dns_upstream *u, uint8_t *order)
+static size_t order_servers(wot_dns_upstream *u, uint8_t *order)
 {
 	uint64_t now = uv_now(u->loop);
+	size_t n = 0;
 
 	for (size_t i = 0; i < u->n; i++) {
-		size_t j = i;
+		size_t j = n++;
+		if (wot_dns_loopguard_looped(u->guard, i)) {
+			n--; /* it sends our questions back to us */
+			continue;
+		}
 		while (j > 0 &&
 		       u->st[order[j - 1]].srtt_ms > u->st[i].srtt_ms) {
 			order[j] = order[j - 1];
@@ -151,9 +164,9 @@ static void order_servers(wot_dns_upstream *u, uint8_t *order)
 		order[j] = (uint8_t)i;
 	}
 	/* Until the first choice is measured, the configured order rules. */
-	if (u->n > 1 && u->st[order[0]].srtt_ms &&
+	if (n > 1 && u->st[order[0]].srtt_ms &&
 	    pick_random(u) % EXPLORE_ONE_IN == 0) {
-		size_t k = 1 + pick_random(u) % (u->n - 1);
+		size_t k = 1 + pick_random(u) % (n - 1);
 		server_stat *st = &u->st[order[k]];
 		if (st->probe_at <= now) {
 			uint8_t tmp = order[k];
@@ -162,6 +175,7 @@ static void order_servers(wot_dns_upstream *u, uint8_t *order)
 			order[0] = tmp;
 		}
 	}
+	return n;
 }
 
 static void fwd_unref(wot_dns_fwd *f)
@@ -198,6 +212,7 @@ static void attempt_close(attempt *a)
 	if (!a || a->closing)
 		return;
 	a->closing = 1;
+	wot_dns_loopguard_remove(a->f->u->guard, &a->le);
 	if (a->f->cur == a)
 		a->f->cur = NULL;
 	uv_close(&a->u.h, on_attempt_closed);
@@ -283,6 +298,37 @@ static int reply_ok(const wot_dns_fwd *f, const uint8_t *p, size_t len)
 				     f->qtype, f->qclass);
 }
 
+/*
+ * The reply's question back in the client's spelling: records compressed
+ * against it (an SOA's or CNAME's names pointing into the question) would
+ * otherwise carry our random case into the answer and the cache.
+ */
+static void unmark_reply(const wot_dns_fwd *f, uint8_t *p, size_t len)
+{
+	uint8_t *name = p + WOT_DNS_HDR_LEN;
+
+	if (len < WOT_DNS_HDR_LEN + f->lname_len)
+		return;
+	for (size_t i = 0; i < f->lname_len; i++)
+		if ((name[i] | 0x20) != (f->oname[i] | 0x20))
+			return; /* not written as we sent it (compressed) */
+	memcpy(name, f->oname, f->lname_len);
+}
+
+/* The server was found looping while we waited: its reply is only our
+ * own question answered by ourselves. Try the next one. */
+static int looped_reply(attempt *a)
+{
+	wot_dns_fwd *f = a->f;
+
+	if (!wot_dns_loopguard_looped(f->u->guard, a->server))
+		return 0;
+	attempt_close(a);
+	uv_timer_stop(&f->timer);
+	start_attempt(f);
+	return 1;
+}
+
 static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 			const struct sockaddr *addr, unsigned flags)
 {
@@ -300,7 +346,10 @@ static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		wot_log(WOT_LOG_DEBUG, "dns", "ignoring unmatched reply");
 		return;
 	}
+	if (looped_reply(a))
+		return;
 	rtt_sample(a->f->u, a);
+	unmark_reply(a->f, (uint8_t *)buf->base, (size_t)nread);
 	if (wot_rd16((const uint8_t *)buf->base + 2) & WOT_F_TC) {
 		retry_tcp(a);
 		return;
@@ -349,7 +398,11 @@ static void tcp_process(attempt *a)
 			break;
 		if (reply_ok(a->f, (const uint8_t *)a->in.ptr + off + 2,
 			     mlen)) {
+			if (looped_reply(a))
+				return;
 			rtt_sample(a->f->u, a);
+			unmark_reply(a->f, (uint8_t *)a->in.ptr + off + 2,
+				     mlen);
 			finish(a->f, (uint8_t *)a->in.ptr + off + 2, mlen);
 			return;
 		}
@@ -402,6 +455,28 @@ static void on_tcp_connect(uv_connect_t *req, int status)
 	}
 }
 
+static uint32_t random_bits(void *u)
+{
+	return pick_random(u);
+}
+
+/* A fresh random case for the name, registered with the guard so that
+ * the question is known if it comes back to us. */
+static void register_attempt(wot_dns_fwd *f, attempt *a)
+{
+	uint8_t *name = f->query + WOT_DNS_HDR_LEN;
+
+	if (!f->u->guard ||
+	    !wot_dns_loop_mark_name(name, f->lname_len, f->oname, random_bits,
+				    f->u))
+		return;
+	a->le.name = name;
+	a->le.len = f->lname_len;
+	a->le.qtype = f->qtype;
+	a->le.server = a->server;
+	wot_dns_loopguard_add(f->u->guard, &a->le);
+}
+
 /* Open the handle of a new attempt; it counts as a ref once open. */
 static int attempt_open(wot_dns_fwd *f, attempt **out)
 {
@@ -426,6 +501,7 @@ static int attempt_open(wot_dns_fwd *f, attempt **out)
 	f->refs++;
 	f->cur = a;
 	*out = a;
+	register_attempt(f, a);
 	return 0;
 }
 
@@ -434,7 +510,7 @@ static void start_attempt(wot_dns_fwd *f)
 	attempt *a = NULL;
 	int rc;
 
-	if (f->next_server >= f->u->n) {
+	if (f->next_server >= f->norder) {
 		finish(f, NULL, 0);
 		return;
 	}
@@ -506,12 +582,25 @@ int wot_dns_upstream_get_stat(const wot_dns_upstream *u, size_t i,
 	out->sent = u->st[i].sent;
 	out->answered = u->st[i].answered;
 	out->timeouts = u->st[i].timeouts;
+	out->loop_at = wot_dns_loopguard_looped(u->guard, i);
 	return 0;
 }
 
 size_t wot_dns_upstream_count(const wot_dns_upstream *u)
 {
 	return u ? u->n : 0;
+}
+
+void wot_dns_upstream_set_guard(wot_dns_upstream *u, wot_dns_loopguard *g)
+{
+	if (u)
+		u->guard = g;
+}
+
+const struct sockaddr_storage *wot_dns_upstream_addr(const wot_dns_upstream *u,
+						     size_t i)
+{
+	return u && i < u->n ? &u->addrs[i] : NULL;
 }
 
 static wot_dns_fwd *fwd_new(wot_dns_upstream *u, const uint8_t *query,
@@ -528,6 +617,7 @@ static wot_dns_fwd *fwd_new(wot_dns_upstream *u, const uint8_t *query,
 	f->qlen = qlen;
 	f->client_id = q->id;
 	memcpy(f->lname, q->lname, q->qname_len);
+	memcpy(f->oname, q->qname, q->qname_len);
 	f->lname_len = q->qname_len;
 	f->qtype = q->qtype;
 	f->qclass = q->qclass;
@@ -557,7 +647,7 @@ int wot_dns_upstream_query(wot_dns_upstream *u, const uint8_t *query,
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	f->cb = cb;
 	f->data = data;
-	order_servers(u, f->order);
+	f->norder = order_servers(u, f->order);
 	uv_timer_init(u->loop, &f->timer);
 	f->timer.data = f;
 	f->refs = 1;

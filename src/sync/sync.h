@@ -49,7 +49,10 @@ typedef struct {
 	unsigned upstream_timeout_ms; /* per upstream attempt */
 	unsigned max_ttl;	      /* cap of upstream TTLs, seconds */
 	char *user;		      /* drop root to this user after binding */
-	wot_trust_policy trust;	      /* [trust] weights, margin, shadow */
+	unsigned no_upstream;	      /* overlay only: REFUSED outside it */
+	unsigned forward_overlay_tlds; /* names under overlay-only TLDs no
+					  record holds go upstream too */
+	wot_trust_policy trust;	       /* [trust] weights, margin, shadow */
 	unsigned completes_needed, marginals_needed, max_cert_depth;
 	/* [peer]: what this peer announces in its repository's peer.conf,
 	 * and where it listens for other peers (NOTIFY, opinions). */
@@ -392,6 +395,14 @@ int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
 
 /* The shard of a name from its wire form or its text (ldns escapes). */
 int wot_shard_of_wire(const uint8_t *wire, size_t len);
+
+/*
+ * 1 if the last label of name (presentation form) is a TLD of the normal
+ * DNS (the ICANN section of the public suffix list, a built-in core, any
+ * two letters), 0 if it exists only in an overlay. Thread-safe; the list
+ * is read once per process.
+ */
+int wot_tld_is_public(const char *name);
 int wot_shard_of_name(const char *name);
 /* "000".."fff" or "top"; and back (-1 when id is neither). */
 void wot_shard_id(int shard, char out[WOT_SHARD_ID_MAX]);

@@ -87,7 +87,7 @@ out=$(wd alice sign-friend 0000000000000000000000000000000000000000 2>&1)
 expect_eq "sign-friend of an unknown key exits 1" "$?" "1"
 out=$(wd alice resolve nothing.wot 2>&1)
 expect_eq "resolve without an answer exits 1" "$?" "1"
-out=$(wd alice serve --listen 192.0.2.1:5353 2>&1)
+out=$(wd alice serve --listen 192.0.2.1:5353 --no-upstream 2>&1)
 expect_eq "non-loopback listen is refused" "$?" "1"
 expect_match "non-loopback refusal explains" "$out" "loopback"
 finish

@@ -47,7 +47,7 @@ gen_of() {
 }
 # served: the generation a fresh resolver answers for v.alice.wot, by DNS.
 served() {
-	start_serve bob --sync-interval 0
+	start_serve bob --sync-interval 0 --no-upstream
 	q v.alice.wot TXT | tr -d '"' | sed 's/^gen//'
 	stop_serve
 }

@@ -96,6 +96,6 @@ expect_match "within the limits: the new record is accepted" \
 	"$(wd bob resolve www.alice.wot A)" "192.0.2.80"
 expect_eq "within the limits: no error left in status" \
 	"$(wd bob status | grep -c 'last error')" "0"
-start_serve bob --sync-interval 3600
+start_serve bob --sync-interval 3600 --no-upstream
 expect_eq "served over DNS" "$(q www.alice.wot A)" "192.0.2.80"
 finish

@@ -32,7 +32,7 @@ done
 trusted_source bob alice "git://127.0.0.1:$GPORT/alice/own.git"
 ALICE=$(repo alice)
 GOOD=$(git --git-dir="$ALICE" rev-parse main)
-start_serve bob --sync-interval 0
+start_serve bob --sync-interval 0 --no-upstream
 expect_eq "before: alice.wot served" "$(q alice.wot A)" "192.0.2.1"
 
 # big NAME N ORIGIN: N A records at NAME (a zone file on stdout).
@@ -189,7 +189,7 @@ expect_match "bad shard on reload: status lists it" "$(wd bob status)" \
 # A start with a corrupted shard (garbage) starts and serves the rest.
 stop_serve
 printf 'alice.wot. 300 IN A 192.0.2.1\n((( garbage\n' >"$ACC/$SH-$NEW.zone"
-start_serve bob --sync-interval 0
+start_serve bob --sync-interval 0 --no-upstream
 expect_eq "corrupt shard at start: other shards served" "$(q bob.wot A)" \
 	"192.0.2.2"
 expect_match "corrupt shard at start: status lists it" "$(wd bob status)" \
@@ -197,7 +197,7 @@ expect_match "corrupt shard at start: status lists it" "$(wd bob status)" \
 # ... and an oversized one (sparse: no disk used).
 stop_serve
 truncate -s 600M "$ACC/$SH-$NEW.zone"
-start_serve bob --sync-interval 0
+start_serve bob --sync-interval 0 --no-upstream
 expect_eq "oversized shard at start: other shards served" \
 	"$(q bob.wot A)" "192.0.2.2"
 expect_match "oversized shard at start: status lists it" \

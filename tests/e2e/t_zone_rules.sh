@@ -14,7 +14,7 @@ wd alice publish "$T/alice.zone" >/dev/null
 trusted_source bob alice
 ALICE=$(repo alice)
 GOOD=$(git --git-dir="$ALICE" rev-parse main)
-start_serve bob --sync-interval 0
+start_serve bob --sync-interval 0 --no-upstream
 expect_eq "before: alice.wot served" "$(q alice.wot A)" "192.0.2.1"
 verified() { git --git-dir="$T/bob/sources/alice.git" rev-parse refs/wotdns/verified; }
 
