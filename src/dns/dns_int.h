@@ -262,6 +262,14 @@ size_t wot_dns_answer_types(const wot_dns_table *t, const uint8_t *lname,
  * Build an error response (header, question when known, OPT when the query
  * had one) for a parsed query. Returns the length, 0 if cap is too small.
  */
+/* 1 and *rcode (NXDOMAIN, or NOERROR for the TLD's own empty node) when
+ * lname is under a TLD only the overlay has and t holds no record for it:
+ * such names are answered here, never forwarded (local.c). 0 otherwise. */
+/* 1 if the TLD of the lowercase wire name is none of the normal DNS's
+ * (libpsl's ICANN list), 0 for the root or a real TLD. */
+int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len);
+int wot_dns_overlay_tld_rcode(const wot_dns_table *t, const uint8_t *lname,
+			      size_t len, unsigned *rcode);
 size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
 			      uint8_t *resp, size_t cap);
 

@@ -59,15 +59,12 @@ static size_t last_label(const uint8_t *name, size_t len)
 	return last;
 }
 
-/* 1 if the TLD of lname has records in t and the normal DNS has no such
- * TLD. */
-static int overlay_only_tld(const wot_dns_table *t, const uint8_t *lname,
-			    size_t len)
+int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len)
 {
 	size_t off = last_label(lname, len), n = lname[off];
 	char label[64];
 
-	if (!t || n == 0 || !wot_dns_table_find(t, lname + off, len - off))
+	if (n == 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = lname[off + 1 + i];
@@ -82,12 +79,35 @@ static int overlay_only_tld(const wot_dns_table *t, const uint8_t *lname,
 	return !wot_tld_is_public(label);
 }
 
+/* 1 if the TLD of lname has records in t and the normal DNS has no such
+ * TLD. */
+static int overlay_only_tld(const wot_dns_table *t, const uint8_t *lname,
+			    size_t len)
+{
+	size_t off = last_label(lname, len);
+
+	return t && lname[off] != 0 &&
+	       wot_dns_table_find(t, lname + off, len - off) &&
+	       wot_dns_tld_nonpublic(lname, len);
+}
+
+int wot_dns_overlay_tld_rcode(const wot_dns_table *t, const uint8_t *lname,
+			      size_t len, unsigned *rcode)
+{
+	if (!overlay_only_tld(t, lname, len))
+		return 0;
+	*rcode = wot_dns_table_find(t, lname, len) ? WOT_RCODE_NOERROR
+						   : WOT_RCODE_NXDOMAIN;
+	return 1;
+}
+
 int wot_dns_answer_local(wot_dns_server *s, wot_dns_listener *l,
 			 wot_dns_conn *conn,
 			 const struct sockaddr_storage *addr,
 			 const uint8_t *pkt, size_t len)
 {
 	wot_dns_query q;
+	unsigned rcode;
 
 	if (wot_dns_query_parse(pkt, len, &q) != WOT_DNS_PARSE_OK ||
 	    !q.has_question)
@@ -98,13 +118,9 @@ int wot_dns_answer_local(wot_dns_server *s, wot_dns_listener *l,
 		return 1;
 	}
 	if (!s->forward_overlay_tlds &&
-	    overlay_only_tld(s->table, q.lname, q.qname_len)) {
+	    wot_dns_overlay_tld_rcode(s->table, q.lname, q.qname_len, &rcode)) {
 		s->stats.overlay++;
-		reply_rcode(s, l, conn, addr, &q,
-			    wot_dns_table_find(s->table, q.lname, q.qname_len)
-				? WOT_RCODE_NOERROR
-				: WOT_RCODE_NXDOMAIN,
-			    1);
+		reply_rcode(s, l, conn, addr, &q, rcode, 1);
 		return 1;
 	}
 	if (s->no_upstream) {

@@ -201,6 +201,34 @@ static size_t make_query(const uint8_t *name, size_t nlen, uint16_t type,
 	return WOT_DNS_HDR_LEN + nlen + 4;
 }
 
+/* What serve answers itself instead of forwarding (local.c): a name under
+ * a TLD only the overlay has, unless [serve] forward-overlay-tlds. */
+static void local_answer(wot_dns_view *v, const uint8_t *q, size_t qlen,
+			 uint8_t *buf, size_t *len, int *action)
+{
+	const wot_config *cfg = wot_home_config(v->home);
+	wot_dns_query pq;
+	unsigned rcode;
+
+	if ((cfg && cfg->forward_overlay_tlds) ||
+	    wot_dns_query_parse(q, qlen, &pq) != WOT_DNS_PARSE_OK ||
+	    !wot_dns_tld_nonpublic(pq.lname, pq.qname_len))
+		return;
+	/* Whether the overlay has the TLD at all takes every part: rare
+	 * (a missing name under a TLD the normal DNS lacks), and the daemon
+	 * has them all. */
+	for (size_t i = 0; i < NPARTS; i++)
+		if (!v->want[i])
+			v->want[i] = v->dirty = 1;
+	if ((v->dirty && rebuild(v) < 0) ||
+	    !wot_dns_overlay_tld_rcode(v->table, pq.lname, pq.qname_len,
+				       &rcode) ||
+	    !(*len = wot_dns_error_response(&pq, rcode, buf, WOT_DNS_TCP_MAX)))
+		return;
+	wot_wr16(buf + 2, (uint16_t)(wot_rd16(buf + 2) | WOT_F_AA));
+	*action = WOT_DNS_REPLY;
+}
+
 int wot_dns_view_ask(wot_dns_view *v, const char *name, uint16_t type,
 		     uint8_t **resp, size_t *resp_len, int *action)
 {
@@ -230,6 +258,8 @@ int wot_dns_view_ask(wot_dns_view *v, const char *name, uint16_t type,
 		if (!v->dirty)
 			break;
 	}
+	if (rc == 0 && *action == WOT_DNS_FORWARD)
+		local_answer(v, q, qlen, buf, resp_len, action);
 	if (rc < 0) {
 		free(buf);
 		return rc;

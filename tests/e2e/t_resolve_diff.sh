@@ -59,16 +59,6 @@ check() {
 	r=$(wd me resolve "$n" "$t" 2>/dev/null)
 	d=$(dig_at "$PORT" "$n" "$t")
 	dr=$(printf '%s\n' "$d" | records)
-	if printf '%s' "$r" | grep -q "is not in the overlay" &&
-		printf '%s' "$n" | grep -qi '\(^\|\.\)wot$'; then
-		# Under a TLD only the overlay has: the daemon answers it
-		# itself and never forwards it (wotdns-serve(1)); the TLD
-		# itself exists, as the parent of overlay names: NODATA.
-		expect_eq "$n $t: overlay-only TLD, answered by the daemon" \
-			"$(printf '%s' "$d" | rcode)/$dr" \
-			"$([ "$n" = wot ] && echo NOERROR || echo NXDOMAIN)/"
-		return
-	fi
 	if printf '%s' "$r" | grep -q "is not in the overlay"; then
 		up=$(dig_at "$UPORT" "$n" "$t")
 		expect_eq "$n $t: forwarded, rcode as the upstream's" \
@@ -101,7 +91,7 @@ for q in "alice.wot A" "alice.wot AAAA" "alice.wot MX" "alice.wot TXT" \
 	"missing.carol.wot A" "shop.com A" "shop.com AAAA" \
 	"mail.example.com AAAA" "mail.example.com A" "dave.wot A" \
 	"www.example.com A" "example.com SOA" "nothing.example.com A" \
-	"google.com A" "wot A" "com NS"; do
+	"google.com A" "wot A" "ghost.wot A" "x.y.wot AAAA" "com NS"; do
 	# shellcheck disable=SC2086
 	check $q
 done
@@ -117,7 +107,10 @@ expect_match "a wildcard answer names the wildcard's claim" \
 	"$(wd me resolve any.alice.wot A)" ";; provenance: source alice"
 out=$(wd me resolve dave.wot A 2>&1)
 expect_eq "a rejected name: exit 1" "$?" "1"
-expect_match "a rejected name: forwarded" "$out" "dave.wot. is not in the overlay"
+# Under a TLD only the overlay has: serve answers NXDOMAIN itself, never
+# forwarding it, and resolve says the same.
+expect_match "a rejected name: NXDOMAIN here, as serve says" "$out" \
+	";; overlay answer: NXDOMAIN, authoritative"
 expect_match "a rejected name: and why" "$out" "rejected: untrusted signer"
 out=$(wd me resolve google.com A 2>&1)
 expect_match "a normal name: resolve says serve forwards it" "$out" \
