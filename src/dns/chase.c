@@ -67,6 +67,25 @@ static int target_from_cache(wot_dns_server *s, wot_dns_client *c,
 	return r == WOT_DNS_CACHE_HIT;
 }
 
+/* A target under a TLD only the overlay has, that the overlay does not
+ * hold, is answered here as serve answers it when asked (local.c), never
+ * upstream: 1 when so (the reply joins the upstream ones). */
+static int target_local(wot_dns_server *s, wot_dns_client *c,
+			const wot_dns_query *cq)
+{
+	uint8_t buf[WOT_DNS_HDR_LEN + WOT_DNS_NAME_MAX + 4 + WOT_DNS_OPT_LEN];
+	unsigned rcode;
+	size_t len;
+
+	if (s->forward_overlay_tlds ||
+	    !wot_dns_overlay_tld_rcode(s->table, cq->lname, cq->qname_len,
+				       &rcode) ||
+	    !(len = wot_dns_error_response(cq, rcode, buf, sizeof(buf))))
+		return 0;
+	wot_wr16(buf + 2, (uint16_t)(wot_rd16(buf + 2) | WOT_F_AA));
+	return wot_dns_client_keep(c, buf, len) == 0;
+}
+
 /* Ask about out->need: from the cache (1: go on splicing), else from the
  * upstreams (2: waiting); 0 on failure. */
 static int ask_target(wot_dns_server *s, wot_dns_client *c,
@@ -80,7 +99,7 @@ static int ask_target(wot_dns_server *s, wot_dns_client *c,
 	if (!wlen || c->nups == WOT_DNS_CHASE_MAX ||
 	    wot_dns_query_parse(wire, wlen, &cq) != WOT_DNS_PARSE_OK)
 		return 0;
-	if (target_from_cache(s, c, &cq))
+	if (target_local(s, c, &cq) || target_from_cache(s, c, &cq))
 		return 1;
 	free(c->cq);
 	if (!(c->cq = malloc(wlen)))

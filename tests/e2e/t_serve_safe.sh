@@ -17,6 +17,7 @@
 
 peer zed
 zone "$T/zed.zone" zed.wot. "@ IN A 192.0.2.10" "www IN A 192.0.2.11" \
+	"gone IN CNAME nobody.wot." \
 	"a.b.c IN A 192.0.2.30"
 wd zed publish "$T/zed.zone" >/dev/null && wd zed sync >/dev/null 2>&1
 
@@ -186,6 +187,10 @@ expect_match "the TLD itself (an empty non-terminal): NODATA" \
 	"$out" "status: NOERROR"
 expect_match "... with no answer" "$out" "ANSWER: 0,"
 expect_eq "the overlay still answers" "$(q www.zed.wot A)" "192.0.2.11"
+out=$(qfull gone.zed.wot A)
+expect_match "a CNAME to a missing name under the overlay-only TLD: NXDOMAIN" \
+	"$out" "status: NXDOMAIN"
+expect_match "... with the overlay's CNAME" "$out" "gone\.zed\.wot\..*CNAME.*nobody\.wot\."
 expect_eq "a normal name is forwarded" "$(q www.foo.test A)" "192.0.2.53"
 q nx.com A >/dev/null
 log=$(tr A-Z a-z <"$T/fake-rec.log" 2>/dev/null)
