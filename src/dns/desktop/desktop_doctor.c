@@ -24,6 +24,7 @@ static void check_keyring(struct doc *d)
 {
 	wot_trust *t = NULL;
 	wot_key_info k;
+	char fpr[WOT_FPR_MAX];
 
 	if (wot_home_trust(d->h, &t) < 0) {
 		wd_say(d->problems, false, d->out,
@@ -31,8 +32,9 @@ static void check_keyring(struct doc *d)
 		       wot_error_last(), wot_home_dir(d->h));
 		return;
 	}
-	if (wot_trust_key_info(t, d->cfg->key, &k) < 0 || !k.has_secret ||
-	    k.revoked || k.expired)
+	if (wot_trust_find_key(t, d->cfg->key, 1, fpr) < 0 ||
+	    wot_trust_key_info(t, d->cfg->key, &k) < 0 || k.revoked ||
+	    k.expired)
 		wd_say(d->problems, false, d->out,
 		       "keyring: your key %s is missing, has no secret part, "
 		       "or is revoked or expired: restore it or run 'wotdns "

@@ -295,6 +295,22 @@ static int step(struct ctx *c, const struct wd_change *ch,
 	return rc < 0 ? rc : apply(c, ch);
 }
 
+/* Whether path still is as o describes (the step that failed may have
+ * changed nothing). */
+static bool unchanged(const char *path, const struct wd_orig *o)
+{
+	struct wd_orig now;
+	bool same;
+
+	if (wd_orig_read(path, &now) < 0)
+		return false;
+	same = now.kind == o->kind && now.len == o->len &&
+	       now.mode == o->mode && now.uid == o->uid && now.gid == o->gid &&
+	       (!o->len || !memcmp(now.data, o->data, o->len));
+	wd_orig_clear(&now);
+	return same;
+}
+
 /* Puts back what steps 0..last of this run changed, newest first, and
  * forgets the journal entries this run added. */
 static void rollback(struct ctx *c, struct wd_orig *before, size_t last,
@@ -308,8 +324,10 @@ static void rollback(struct ctx *c, struct wd_orig *before, size_t last,
 			e.kind =
 			    ch->op == WD_OP_UNIT ? WD_J_UNIT : WD_J_RESOLVED;
 			rc = wd_journal_undo_entry(&e, c->o->out, false);
-		} else
+		} else if (!unchanged(ch->path, &before[i]))
 			rc = wd_orig_restore(ch->path, &before[i]);
+		else
+			rc = 0;
 		if (rc < 0)
 			fprintf(c->o->out, "rollback: %s\n", wot_error_last());
 	}
