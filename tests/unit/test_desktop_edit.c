@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "dns/desktop/desktop.h"
-#include "dns/desktop/desktop_int.h"
+#include "dns/desktop/desktop_wire.h"
 #include "util/util.h"
 
 #include <stdlib.h>

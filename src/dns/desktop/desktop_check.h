@@ -2,7 +2,7 @@
 #ifndef WOT_DNS_DESKTOP_CHECK_H
 #define WOT_DNS_DESKTOP_CHECK_H
 
-#include "dns/desktop/desktop_int.h"
+#include "dns/desktop/desktop_wire.h"
 
 /* What setup wired, from its unit drop-in (readable by anyone). */
 struct wd_wiring {

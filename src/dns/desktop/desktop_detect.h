@@ -2,7 +2,7 @@
 #ifndef WOT_DNS_DESKTOP_DETECT_H
 #define WOT_DNS_DESKTOP_DETECT_H
 
-#include "dns/desktop/desktop_int.h"
+#include "dns/desktop/desktop_wire.h"
 
 struct wd_sys {
 	struct wd_orig resolv; /* /etc/resolv.conf itself */

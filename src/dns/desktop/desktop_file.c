@@ -1,5 +1,5 @@
 /* desktop_file.c - reading and restoring what a system path was. */
-#include "dns/desktop/desktop_int.h"
+#include "dns/desktop/desktop_wire.h"
 #include "util/util.h"
 
 #include <errno.h>

@@ -7,7 +7,7 @@
  * root writes here: the directory must be root's and private, or undo
  * could be made to write anywhere.
  */
-#include "dns/desktop/desktop_int.h"
+#include "dns/desktop/desktop_wire.h"
 #include "util/util.h"
 
 #include <errno.h>

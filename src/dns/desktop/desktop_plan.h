@@ -2,7 +2,7 @@
 #ifndef WOT_DNS_DESKTOP_PLAN_H
 #define WOT_DNS_DESKTOP_PLAN_H
 
-#include "dns/desktop/desktop_int.h"
+#include "dns/desktop/desktop_wire.h"
 
 struct wd_plan {
 	struct wd_change *c;

@@ -1,6 +1,6 @@
 /* desktop_sys.c - what the desktop wiring asks of the system: the user,
  * systemd, a DNS question, getaddrinfo(). */
-#include "dns/desktop/desktop_int.h"
+#include "dns/desktop/desktop_wire.h"
 #include "util/util.h"
 
 #include <arpa/inet.h>

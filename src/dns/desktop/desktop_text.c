@@ -1,6 +1,6 @@
 /* desktop_text.c - the texts setup reads and writes: resolv.conf, the
  * user's config, the unit drop-in. Pure functions over strings. */
-#include "dns/desktop/desktop_int.h"
+#include "dns/desktop/desktop_wire.h"
 #include "util/util.h"
 
 #include <ctype.h>

@@ -1,4 +1,4 @@
-/* desktop_int.h - internals of the desktop wiring (setup, journal, undo).
+/* desktop_wire.h - internals of the desktop wiring (setup, journal, undo).
  *
  * A change to the system is a wd_change; the state of a path before it is a
  * wd_orig. The journal (desktop_journal.c) writes each path's original state
@@ -6,8 +6,8 @@
  * crash; a setup that fails half-way restores the in-memory originals of
  * what it changed in that run.
  */
-#ifndef WOT_DNS_DESKTOP_INT_H
-#define WOT_DNS_DESKTOP_INT_H
+#ifndef WOT_DNS_DESKTOP_WIRE_H
+#define WOT_DNS_DESKTOP_WIRE_H
 
 #include "dns/desktop/desktop.h"
 
