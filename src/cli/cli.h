@@ -98,5 +98,7 @@ int cmd_opinions(int argc, char **argv);
 int cmd_source(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_unfollow(int argc, char **argv);
+/* wotdns desktop refresh (dispatched by cmd_desktop.c). */
+int cmd_desktop_refresh(int argc, char **argv);
 
 #endif
