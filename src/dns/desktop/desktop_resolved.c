@@ -26,20 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RESOLVE1 "org.freedesktop.resolve1"
-#define RESOLVE1_PATH "/org/freedesktop/resolve1"
-#define MANAGER RESOLVE1 ".Manager"
-#define LINK_IFACE RESOLVE1 ".Link"
-
-void wot_desktop_conf_clear(wot_desktop_conf *c)
-{
-	free(c->dns);
-	free(c->domains);
-	free(c->ntas);
-	free(c->llmnr);
-	free(c->mdns);
-	memset(c, 0, sizeof(*c));
-}
+#define MANAGER_PATH "/org/freedesktop/resolve1"
+#define MANAGER WOT_RESOLVE1 ".Manager"
 
 int wot_desktop_bus_fail(int r, const sd_bus_error *e, const char *what)
 {
@@ -65,7 +53,7 @@ static int has_resolved(sd_bus *bus, bool *active)
 
 	r = sd_bus_call_method(bus, "org.freedesktop.DBus",
 			       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-			       "NameHasOwner", &e, &m, "s", RESOLVE1);
+			       "NameHasOwner", &e, &m, "s", WOT_RESOLVE1);
 	if (r >= 0)
 		r = sd_bus_message_read(m, "b", &yes);
 	*active = r >= 0 && yes;
@@ -176,7 +164,7 @@ static int link_path(sd_bus *bus, int ifindex, char **path)
 		sd_bus_error_free(&e);
 		sd_bus_message_unref(m);
 		m = NULL;
-		r = sd_bus_call_method(bus, RESOLVE1, RESOLVE1_PATH, MANAGER,
+		r = sd_bus_call_method(bus, WOT_RESOLVE1, MANAGER_PATH, MANAGER,
 				       "GetLink", &e, &m, "i", ifindex);
 		if (r >= 0 || !sd_bus_error_has_name(
 				  &e, "org.freedesktop.resolve1.NoSuchLink"))
