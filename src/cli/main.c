@@ -33,6 +33,8 @@ static const cli_command commands[] = {
     {"sources", cmd_sources,
      "list sources, and those followed sources suggest"},
     {"unfollow", cmd_unfollow, "stop following a source, for good"},
+    {"desktop-refresh", cmd_desktop_refresh,
+     "TEMPORARY: wotdns desktop refresh until cmd_desktop.c lands"},
 };
 
 static void usage(FILE *out)
