@@ -153,6 +153,15 @@ expect_eq "--down: normal name still answers" "$(stub_a www.normal)" "192.0.2.80
 expect_eq "--down twice: nothing to change" \
 	"$(refresh --down --dry-run 2>&1)" "nothing to change"
 
+# Where IPv6 is disabled the link holds the IPv4 dummy address instead.
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+refresh --home "$T/me" --server "$WOT_SERVER" >/dev/null
+expect_match "no IPv6: the link gets 192.0.0.8/32" \
+	"$(ip -4 addr show dev wotdns0 2>&1)" "inet 192.0.0.8/32"
+expect_eq "no IPv6: the overlay answers" "$(stub_a alice.wot)" "192.0.2.1"
+expect_eq "no IPv6: the normal name too" "$(stub_a www.normal)" "192.0.2.80"
+refresh --down >/dev/null
+
 stop_pid "$SERVE_PID"
 expect_clean_logs me
 finish

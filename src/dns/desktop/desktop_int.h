@@ -14,6 +14,8 @@
 #define WOT_DESKTOP_PEER "wotdns0p"
 /* fd + "wotdns0" in ASCII: a unique-local address nobody routes. */
 #define WOT_DESKTOP_LINK_ADDR "fd77:6f74:646e:7330::1"
+/* Where IPv6 is disabled: the IPv4 dummy address (RFC 7600). */
+#define WOT_DESKTOP_LINK_ADDR4 "192.0.0.8"
 /* Negative trust anchors that outlive a restart of resolved. */
 #define WOT_DESKTOP_NTA_DIR "/etc/dnssec-trust-anchors.d"
 #define WOT_DESKTOP_NTA_FILE WOT_DESKTOP_NTA_DIR "/wotdns.negative"

@@ -8,8 +8,10 @@
  * address is not enough). So wotdns0 is a dummy link, or where the kernel
  * has no dummy module a veth pair wotdns0/wotdns0p with both ends up (a
  * veth has carrier only while its peer is up), holding one unique-local
- * IPv6 /128 (no prefix route, no duplicate address detection): it routes
- * nothing anywhere; the DNS server resolved sends to is 127.0.0.1:PORT.
+ * IPv6 /128 (no prefix route, no duplicate address detection), or where
+ * IPv6 is disabled the IPv4 dummy address 192.0.0.8/32 (RFC 7600): it
+ * routes nothing anywhere; the DNS server resolved sends to is
+ * 127.0.0.1:PORT.
  *
  * The link is made with iproute2's `ip`, run without a shell.
  */
@@ -86,24 +88,63 @@ static int link_up(const char *name)
 	return up;
 }
 
-/* 1 if the link holds WOT_DESKTOP_LINK_ADDR. */
+/* 1 if ifa is one of the addresses wotdns0 gets. */
+static int ours(const struct ifaddrs *ifa)
+{
+	struct in6_addr v6;
+	struct in_addr v4;
+	const struct sockaddr *sa = ifa->ifa_addr;
+
+	inet_pton(AF_INET6, WOT_DESKTOP_LINK_ADDR, &v6);
+	inet_pton(AF_INET, WOT_DESKTOP_LINK_ADDR4, &v4);
+	if (sa && sa->sa_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
+			       &v6, sizeof(v6));
+	return sa && sa->sa_family == AF_INET &&
+	       ((const struct sockaddr_in *)sa)->sin_addr.s_addr == v4.s_addr;
+}
+
+/* 1 if the link holds one of its addresses. */
 static int has_addr(const char *name)
 {
 	struct ifaddrs *ifa = NULL;
-	struct in6_addr want;
 	int found = 0;
 
-	inet_pton(AF_INET6, WOT_DESKTOP_LINK_ADDR, &want);
 	if (getifaddrs(&ifa) < 0)
 		return 0;
 	for (struct ifaddrs *i = ifa; i && !found; i = i->ifa_next)
-		found =
-		    i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 &&
-		    !strcmp(i->ifa_name, name) &&
-		    !memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
-			    &want, sizeof(want));
+		found = !strcmp(i->ifa_name, name) && ours(i);
 	freeifaddrs(ifa);
 	return found;
+}
+
+/* The IPv6 address, else (IPv6 disabled) the IPv4 one. */
+static int add_addr(void)
+{
+	const char *const v6[] = {"ip",
+				  "-6",
+				  "addr",
+				  "add",
+				  WOT_DESKTOP_LINK_ADDR "/128",
+				  "dev",
+				  WOT_DESKTOP_LINK,
+				  "nodad",
+				  "noprefixroute",
+				  NULL};
+	const char *const v4[] = {"ip",
+				  "-4",
+				  "addr",
+				  "add",
+				  WOT_DESKTOP_LINK_ADDR4 "/32",
+				  "dev",
+				  WOT_DESKTOP_LINK,
+				  "noprefixroute",
+				  NULL};
+
+	if (run(v6) == 0)
+		return 0;
+	wot_error_clear();
+	return run(v4);
 }
 
 static int create(FILE *plan)
@@ -141,16 +182,6 @@ static int bring_up(const char *name, FILE *plan)
 
 int wot_desktop_link_ensure(FILE *plan, bool *created)
 {
-	const char *const addr[] = {"ip",
-				    "-6",
-				    "addr",
-				    "add",
-				    WOT_DESKTOP_LINK_ADDR "/128",
-				    "dev",
-				    WOT_DESKTOP_LINK,
-				    "nodad",
-				    "noprefixroute",
-				    NULL};
 	int rc = 0, fresh = !wot_desktop_link_index(WOT_DESKTOP_LINK);
 
 	*created = fresh;
@@ -173,7 +204,7 @@ int wot_desktop_link_ensure(FILE *plan, bool *created)
 			WOT_DESKTOP_LINK_ADDR, WOT_DESKTOP_LINK);
 		return 0;
 	}
-	return run(addr);
+	return add_addr();
 }
 
 int wot_desktop_link_remove(FILE *plan)
