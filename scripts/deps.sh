@@ -15,7 +15,14 @@ PKGS=(build-essential cmake pkg-config
 	# the man pages: pandoc builds them from docs/*.md; tests/docs lints
 	# them with mandoc, renders them with man-db (col: bsdextrautils) and
 	# loads the completion with bash-completion's loader
-	pandoc mandoc man-db bsdextrautils bash-completion)
+	pandoc mandoc man-db bsdextrautils bash-completion
+	# wotdns desktop talks to systemd-resolved over D-Bus (sd-bus)
+	libsystemd-dev
+	# tests/e2e/lib_resolved.sh: resolved's binary comes from Debian's
+	# systemd-resolved .deb (apt-get download, never installed) and links
+	# the systemd package's libsystemd-shared; a private dbus-daemon; the
+	# signed test root is made with ldnsutils (ldns-keygen, -signzone)
+	systemd dbus-daemon ldnsutils)
 # bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
 # unlike the dnsmasq package it has no system service to start).
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)

@@ -14,7 +14,9 @@ static const char help[] =
     "[--no-dns]\n"
     "       wotdns desktop status [--name NAME] [--normal NAME]\n"
     "       wotdns desktop undo [--dry-run]\n"
-    "       wotdns desktop refresh\n\n"
+    "       wotdns desktop refresh [--user USER] [--server ADDR:PORT] "
+    "[--down]\n"
+    "                              [--dry-run] [--home DIR]\n\n"
     "Wire the desktop user's wotdns daemon into the system's name\n"
     "resolution, say how it is wired, and take it out again. setup finds\n"
     "how the machine resolves names (systemd-resolved, NetworkManager or\n"
@@ -32,7 +34,9 @@ static const char help[] =
     "  --name NAME     status: the overlay name to resolve (default: one\n"
     "                  of the user's accepted names)\n"
     "  --normal NAME   status: a name outside the overlay (default\n"
-    "                  debian.org)\n";
+    "                  debian.org)\n"
+    "  --server ADDR:PORT, --down, --home DIR\n"
+    "                  refresh: see 'wotdns desktop refresh --help'\n";
 
 /* The binary the unit runs: this one, wherever it is installed. */
 static char *self_path(void)
@@ -110,6 +114,10 @@ int cmd_desktop(int argc, char **argv)
 	    {"no-dns", no_argument, NULL, 'D'},
 	    {"name", required_argument, NULL, 'N'},
 	    {"normal", required_argument, NULL, 'O'},
+	    /* refresh's own (cmd_desktop_refresh.c parses them). */
+	    {"server", required_argument, NULL, 'R'},
+	    {"down", no_argument, NULL, 'R'},
+	    {"home", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	struct wot_dns_desktop_opts o = {0};
@@ -120,14 +128,12 @@ int cmd_desktop(int argc, char **argv)
 		fputs(help, stdout);
 		return EXIT_OK;
 	}
-	/* TODO(merge): refresh is cmd_desktop_refresh.c's, on another branch.
-	 * if (!strcmp(sub, "refresh"))
-	 *	return cmd_desktop_refresh(argc - 1, argv + 1);
-	 */
+	if (!strcmp(sub, "refresh")) /* cmd_desktop_refresh.c */
+		return cmd_desktop_refresh(argc - 1, argv + 1);
 	if (strcmp(sub, "setup") && strcmp(sub, "status") &&
 	    strcmp(sub, "undo"))
 		return cli_usage("desktop",
-				 "expected setup, status or undo%s%s",
+				 "expected setup, status, undo or refresh%s%s",
 				 *sub ? ", not " : "", sub);
 	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
@@ -153,6 +159,9 @@ int cmd_desktop(int argc, char **argv)
 		case 'h':
 			fputs(help, stdout);
 			return EXIT_OK;
+		case 'R':
+			return cli_usage("desktop", "%s is for refresh",
+					 argv[optind]);
 		default:
 			return cli_usage("desktop", "bad option '%s'",
 					 argv[optind]);

@@ -42,6 +42,42 @@ void wot_dns_desktop_routes_clear(struct wot_dns_desktop_routes *r);
 int wot_dns_desktop_routes_read(const char *path,
 				struct wot_dns_desktop_routes *out);
 
+/* Limits on a routes file: it comes from a home another user owns. */
+enum {
+	WOT_DESKTOP_ROUTES_MAX = 4096,	       /* entries of each kind */
+	WOT_DESKTOP_ROUTES_BYTES = 512 * 1024, /* the whole file */
+	WOT_DESKTOP_NAME_MAX = 253	       /* one name, presentation */
+};
+
+/* The routes file in a wotdns home, relative to the home. */
+#define WOT_DESKTOP_ROUTES_FILE "state/routes"
+
+/* 1 if name is one the routes file may hold: lower-case letters, digits,
+ * '-' and '_', labels of 1..63 octets not starting or ending in '-',
+ * no trailing dot, at most WOT_DESKTOP_NAME_MAX octets. */
+int wot_dns_desktop_name_ok(const char *name);
+
+/* Parses the text of a routes file; label names it in errors
+ * ("LABEL:LINE: why"). Duplicates are dropped, order kept. */
+int wot_dns_desktop_routes_parse(const char *text, size_t len,
+				 const char *label,
+				 struct wot_dns_desktop_routes *out);
+
+/* Appends name (checked with wot_dns_desktop_name_ok) to r's routes
+ * (nta 0) or negative trust anchors (nta 1) unless already there. */
+int wot_dns_desktop_routes_add(struct wot_dns_desktop_routes *r, int nta,
+			       const char *name);
+
+/* The routes file's text for r (caller frees *out). */
+int wot_dns_desktop_routes_format(const struct wot_dns_desktop_routes *r,
+				  char **out, size_t *len);
+
+/* Writes r to path (temp file and rename) unless path already holds
+ * exactly that text; *changed (may be NULL) says whether it wrote. */
+int wot_dns_desktop_routes_write(const char *path,
+				 const struct wot_dns_desktop_routes *r,
+				 bool *changed);
+
 /* Whether systemd-resolved runs and answers on D-Bus. */
 int wot_dns_desktop_resolved_detect(bool *active);
 
