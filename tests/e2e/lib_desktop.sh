@@ -9,8 +9,14 @@
 
 # Sourced first thing: re-run the script in fresh mount and network
 # namespaces, and refuse to go on anywhere else (every step below changes
-# /etc and mounts; on the machine itself it must never run).
-if [ -z "${WOT_DESKTOP_NS:-}" ]; then
+# /etc and mounts; on the machine itself it must never run). Behind
+# systemd-resolved, lib_resolved.sh made the namespaces, /etc's overlay,
+# resolv.conf and nsswitch.conf, and the test sourced lib.sh: source this
+# after resolved_start.
+RESOLVED_MODE=${WOT_RESOLVED_NS:+1}
+if [ -n "$RESOLVED_MODE" ]; then
+	WOT_DESKTOP_NS=$(readlink /proc/1/ns/mnt)
+elif [ -z "${WOT_DESKTOP_NS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "runs as root (namespaces)"; exit 1; }
 	exec env WOT_DESKTOP_NS="$(readlink /proc/self/ns/mnt)" \
 		unshare --mount --net --propagation private bash "$0" "$@"
@@ -20,7 +26,11 @@ if [ "$(readlink /proc/self/ns/mnt)" = "$WOT_DESKTOP_NS" ] ||
 	echo "not in a private mount namespace: refusing to touch /etc"
 	exit 1
 fi
-. "$(dirname "$0")/lib.sh"
+[ -n "$RESOLVED_MODE" ] || . "$(dirname "$0")/lib.sh"
+if [ -n "$RESOLVED_MODE" ] && [ "$(findmnt -n -o FSTYPE /etc)" != overlay ]; then
+	echo "/etc is not the overlay resolved_start makes: refusing"
+	exit 1
+fi
 [ -n "${T:-}" ] && [ -d "$T" ] || { echo "no test directory"; exit 1; }
 
 DUSER=wotdesk
@@ -38,9 +48,11 @@ overlay() {
 	mount -t overlay overlay -o "lowerdir=$1,upperdir=$d/up,workdir=$d/work" "$1" ||
 		{ echo "cannot overlay $1"; exit 1; }
 }
-overlay /etc
+[ -n "$RESOLVED_MODE" ] || overlay /etc
 overlay /var/lib
-mount -t tmpfs tmpfs /run || { echo "cannot mount /run"; exit 1; }
+if [ -z "$RESOLVED_MODE" ]; then
+	mount -t tmpfs tmpfs /run || { echo "cannot mount /run"; exit 1; }
+fi
 ip link set lo up || { echo "no lo"; exit 1; }
 rm -rf /etc/NetworkManager /etc/wotdns /var/lib/wotdns \
 	/etc/systemd/system/wotdns@*.service.d
@@ -48,12 +60,14 @@ mkdir -p /etc/systemd/system
 echo "$DUSER:x:$DUID:$DUID:wotdns desktop test:$DHOME_PW:/bin/sh" >>/etc/passwd
 echo "$DUSER:x:$DUID:" >>/etc/group
 mkdir -m 700 "$DHOME_PW" && chown "$DUID:$DUID" "$DHOME_PW"
-rm -f /etc/resolv.conf
-printf '%s\n' "# the test machine's resolver" "search example.com" \
-	"nameserver 127.0.0.2" "options timeout:1 attempts:2" >/etc/resolv.conf
-printf '%s\n' "# test nsswitch.conf" "passwd:         files" \
-	"group:          files" "hosts:          files dns" \
-	"networks:       files" >/etc/nsswitch.conf
+if [ -z "$RESOLVED_MODE" ]; then
+	rm -f /etc/resolv.conf
+	printf '%s\n' "# the test machine's resolver" "search example.com" \
+		"nameserver 127.0.0.2" "options timeout:1 attempts:2" >/etc/resolv.conf
+	printf '%s\n' "# test nsswitch.conf" "passwd:         files" \
+		"group:          files" "hosts:          files dns" \
+		"networks:       files" >/etc/nsswitch.conf
+fi
 
 # as_user CMD...: run CMD as the desktop user.
 as_user() {

@@ -146,6 +146,14 @@ void wd_check_files(const struct wd_wiring *w, FILE *out, int *problems)
 		text = NULL;
 		wot_strv_free(ns);
 	}
+	if (!strcmp(w->mode, "resolved")) {
+		bool active = false;
+		wot_dns_desktop_resolved_detect(&active);
+		wd_say(problems, active, out, "systemd-resolved answers%s",
+		       active ? ""
+			      : ": start it (systemctl start "
+				"systemd-resolved)");
+	}
 	if (!strcmp(w->mode, "nm"))
 		wd_say(problems, wot_path_exists(WD_NM_CONF), out,
 		       "NetworkManager leaves resolv.conf alone (%s)",
