@@ -73,8 +73,8 @@ expect_eq "setup with DNS over an nss-only wiring: refused" "$?" 1
 expect_match "... says to undo first" "$out" "already wired as nss-only: run 'wotdns desktop undo' first"
 
 # The NSS module, when this tree builds it.
-MOD=$(cd "$(dirname "$0")/../.." && pwd)/build/src/dns/nss/libnss_wotdns.so.2
-if [ -d "$(dirname "$0")/../../src/dns/nss" ]; then
+MOD=${WOT_NSS_MODULE:-$(cd "$(dirname "$0")/../.." && pwd)/build/src/dns/nss/libnss_wotdns.so.2}
+if [ -d "$(dirname "$0")/../../src/dns/nss" ]; then # always, since the merge
 	[ -f "$MOD" ] || fail "the NSS module is not built: $MOD"
 	libdir=$(dirname "$(ldd /bin/true | awk '/libc.so/ {print $3}')")
 	overlay "$libdir"
