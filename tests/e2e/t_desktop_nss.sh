@@ -5,8 +5,8 @@
 # line with its [NOTFOUND=return]), /etc/wotdns/nss.conf names the
 # daemon's address, --no-dns leaves resolv.conf and the user's config
 # alone, setup twice changes nothing, undo restores nsswitch.conf byte
-# for byte. When the NSS module is built (src/dns/nss), glibc's getent
-# resolves overlay names through it with resolv.conf untouched.
+# for byte. With the NSS module (src/dns/nss) where glibc looks for it,
+# getent resolves overlay names through it with resolv.conf untouched.
 . "$(dirname "$0")/lib_desktop.sh"
 
 FILES=(/etc/resolv.conf /etc/nsswitch.conf "$DHOME/config" /etc/wotdns
@@ -72,29 +72,25 @@ out=$("$W" desktop setup --user "$DUSER" 2>&1)
 expect_eq "setup with DNS over an nss-only wiring: refused" "$?" 1
 expect_match "... says to undo first" "$out" "already wired as nss-only: run 'wotdns desktop undo' first"
 
-# The NSS module, when this tree builds it.
+# The NSS module: first missing (doctor says so), then where glibc looks.
 MOD=${WOT_NSS_MODULE:-$(cd "$(dirname "$0")/../.." && pwd)/build/src/dns/nss/libnss_wotdns.so.2}
-if [ -d "$(dirname "$0")/../../src/dns/nss" ]; then # always, since the merge
-	[ -f "$MOD" ] || fail "the NSS module is not built: $MOD"
-	libdir=$(dirname "$(ldd /bin/true | awk '/libc.so/ {print $3}')")
-	overlay "$libdir"
-	cp "$MOD" "$libdir/"
-	desk_serve --listen 127.0.0.1:5380
-	expect_eq "getent hosts alice.wot through the NSS module" \
-		"$(getent hosts alice.wot | awk '{print $1}')" 2001:db8::1
-	expect_eq "a normal name still from DNS, resolv.conf untouched" \
-		"$(getent hosts www.example.com | awk '{print $1}')" 203.0.113.7
-	out=$(as_user "$W" desktop status --normal www.example.com 2>&1)
-	expect_eq "status: exit 0" "$?" 0
-	out=$(as_user "$W" doctor --normal www.example.com 2>&1)
-	expect_match "doctor: the module is there" "$out" "libnss_wotdns.so.2 is installed"
-	stop_pid "$DESK_PID"
-else
-	echo "# the NSS module (src/dns/nss) is not in this tree: nsswitch.conf edits only"
-	out=$(as_user "$W" doctor --normal www.example.com 2>&1)
-	expect_match "doctor: nsswitch names a module that is not installed" "$out" \
-		"PROBLEM +/etc/nsswitch.conf names wotdns and libnss_wotdns.so.2 is NOT installed"
-fi
+[ -f "$MOD" ] || { echo "the NSS module is not built: $MOD"; exit 1; }
+out=$(as_user "$W" doctor --normal www.example.com 2>&1)
+expect_match "doctor: nsswitch names a module that is not installed" "$out" \
+	"PROBLEM +/etc/nsswitch.conf names wotdns and libnss_wotdns.so.2 is NOT installed"
+libdir=$(dirname "$(ldd /bin/true | awk '/libc.so/ {print $3}')")
+overlay "$libdir"
+cp "$MOD" "$libdir/"
+desk_serve --listen 127.0.0.1:5380
+expect_eq "getent hosts alice.wot through the NSS module" \
+	"$(getent hosts alice.wot | awk '{print $1}')" 2001:db8::1
+expect_eq "a normal name still from DNS, resolv.conf untouched" \
+	"$(getent hosts www.example.com | awk '{print $1}')" 203.0.113.7
+out=$(as_user "$W" desktop status --normal www.example.com 2>&1)
+expect_eq "status: exit 0" "$?" 0
+out=$(as_user "$W" doctor --normal www.example.com 2>&1)
+expect_match "doctor: the module is there" "$out" "libnss_wotdns.so.2 is installed"
+stop_pid "$DESK_PID"
 
 "$W" desktop undo >/dev/null
 expect_eq "undo: exit 0" "$?" 0
