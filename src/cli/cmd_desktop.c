@@ -23,7 +23,7 @@ static const char help[] =
     "a plain /etc/resolv.conf), records the current nameservers as the\n"
     "user's [serve] upstream, writes the drop-in of wotdns@USER.service\n"
     "and points the system at it. Every file it changes is journalled in\n"
-    "/var/lib/wotdns/desktop first: undo restores each byte for byte.\n"
+    "/var/lib/wotdns-desktop first: undo restores each byte for byte.\n"
     "setup and undo need root. See wotdns-desktop(1).\n\n"
     "  --user USER     the desktop user whose home is the trust root\n"
     "                  (default: $SUDO_USER)\n"

@@ -54,7 +54,7 @@ if [ -z "$RESOLVED_MODE" ]; then
 	mount -t tmpfs tmpfs /run || { echo "cannot mount /run"; exit 1; }
 fi
 ip link set lo up || { echo "no lo"; exit 1; }
-rm -rf /etc/NetworkManager /etc/wotdns /var/lib/wotdns \
+rm -rf /etc/NetworkManager /etc/wotdns /var/lib/wotdns-desktop \
 	/etc/systemd/system/wotdns@*.service.d
 mkdir -p /etc/systemd/system
 echo "$DUSER:x:$DUID:$DUID:wotdns desktop test:$DHOME_PW:/bin/sh" >>/etc/passwd

@@ -13,7 +13,7 @@
 FILES=(/etc/resolv.conf /etc/nsswitch.conf "$DHOME/config"
 	/etc/systemd/system/wotdns@$DUSER.service.d
 	/etc/systemd/system/wotdns@$DUSER.service.d/desktop.conf
-	/etc/NetworkManager /etc/wotdns /var/lib/wotdns/desktop/journal)
+	/etc/NetworkManager /etc/wotdns /var/lib/wotdns-desktop/journal)
 DROPIN=/etc/systemd/system/wotdns@$DUSER.service.d/desktop.conf
 
 normal_dns
@@ -71,9 +71,11 @@ expect_eq "the user's config records the old nameserver" \
 	"$(grep '^upstream' "$DHOME/config")" "upstream = 127.0.0.2"
 expect_eq "... and is still theirs, 0600" "$(stat -c '%u %a' "$DHOME/config")" \
 	"$DUID $(stat -c %a "$T/snap/before/$(echo "$DHOME/config" | tr / _)")"
-expect_match "the drop-in listens on :53" "$(cat "$DROPIN")" \
-	"serve --listen 127.0.0.1:53 --listen \[::1\]:53"
-expect_eq "the journal is root's only" "$(stat -c '%a %u' /var/lib/wotdns/desktop)" "700 0"
+expect_match "the drop-in listens on :53 (the unit's WOTDNS_SERVE_ARGS)" \
+	"$(cat "$DROPIN")" 'Environment="WOTDNS_SERVE_ARGS=--listen 127.0.0.1:53 --listen \[::1\]:53"'
+expect_eq "... and binds the home, which is not under /home" \
+	"$(grep '^BindPaths=' "$DROPIN")" "BindPaths=$DHOME"
+expect_eq "the journal is root's only" "$(stat -c '%a %u' /var/lib/wotdns-desktop)" "700 0"
 
 desk_serve --listen 127.0.0.1:53 --listen "[::1]:53"
 expect_eq "getent hosts alice.wot: from the overlay" \

@@ -60,7 +60,7 @@ expect_eq "every other line byte for byte" \
 expect_eq "nss.conf names the daemon's address" "$(cat /etc/wotdns/nss.conf)" \
 	"server 127.0.0.1:5380"
 expect_match "the drop-in listens on the high port" "$(cat "$DROPIN")" \
-	"serve --listen 127.0.0.1:5380$"
+	"WOTDNS_SERVE_ARGS=--listen 127.0.0.1:5380\"$"
 expect_eq "... with no capability" "$(grep -c CAP_ "$DROPIN")" 0
 same before /etc/resolv.conf "$DHOME/config"
 

@@ -30,7 +30,7 @@ wait_for "the daemon writes its routes" 10 grep -qx "route wot" "$DHOME/state/ro
 
 out=$("$W" desktop setup --user "$DUSER" --dry-run 2>&1)
 expect_match "dry run: resolved detected" "$out" "setup \(resolved for $DUSER\)"
-expect_match "... the drop-in on the high port" "$out" "serve --listen 127.0.0.1:5380"
+expect_match "... the drop-in on the high port" "$out" "WOTDNS_SERVE_ARGS=--listen 127.0.0.1:5380\""
 expect_match "... resolved gets the overlay's domains" "$out" \
 	"systemd-resolved: send the overlay's domains to 127.0.0.1:5380"
 same before "${FILES[@]}"

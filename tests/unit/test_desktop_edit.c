@@ -166,13 +166,17 @@ static void test_desktop_dropin(void **state)
 	char *l53[] = {"127.0.0.1:53", "[::1]:53", NULL};
 	char *lhi[] = {"127.0.0.1:5380", NULL};
 	char *text = NULL, *mode, *user, *listen;
+	struct wd_dropin d = {.mode = "plain",
+			      .user = "alice",
+			      .home = "/home/alice/.local/share/wotdns",
+			      .listen = l53};
 
 	(void)state;
-	assert_int_equal(
-	    wd_dropin_text("plain", "alice", "/usr/bin/wotdns", l53, &text), 0);
-	assert_non_null(strstr(text, "ExecStart=\nExecStart=/usr/bin/wotdns "
-				     "serve --listen 127.0.0.1:53 --listen "
-				     "[::1]:53\n"));
+	assert_int_equal(wd_dropin_text(&d, &text), 0);
+	assert_non_null(strstr(text, "[Service]\nEnvironment=\"WOTDNS_SERVE_"
+				     "ARGS=--listen 127.0.0.1:53 --listen "
+				     "[::1]:53\"\n"));
+	assert_null(strstr(text, "BindPaths"));
 	assert_non_null(
 	    strstr(text, "CapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"));
 	assert_int_equal(wd_dropin_parse(text, &mode, &user, &listen), 0);
@@ -183,10 +187,14 @@ static void test_desktop_dropin(void **state)
 	free(user);
 	free(listen);
 	free(text);
-	assert_int_equal(
-	    wd_dropin_text("resolved", "bob", "/usr/bin/wotdns", lhi, &text),
-	    0);
+	d = (struct wd_dropin){.mode = "resolved",
+			       .user = "bob",
+			       .home = "/srv/bob/.local/share/wotdns",
+			       .listen = lhi};
+	assert_int_equal(wd_dropin_text(&d, &text), 0);
 	assert_null(strstr(text, "CAP_NET_BIND_SERVICE"));
+	assert_non_null(
+	    strstr(text, "\nBindPaths=/srv/bob/.local/share/wotdns\n"));
 	free(text);
 }
 

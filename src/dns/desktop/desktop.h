@@ -107,7 +107,7 @@ struct wot_dns_desktop_opts {
 
 /* Wires the desktop user's daemon into the system's name resolution, by
  * the path detect finds (systemd-resolved, NetworkManager, a plain
- * resolv.conf). Every file is journalled under /var/lib/wotdns/desktop
+ * resolv.conf). Every file is journalled under /var/lib/wotdns-desktop
  * before it changes; a failure rolls back what this run changed. Running
  * it again on a wired system changes nothing. Needs root unless dry_run. */
 int wot_dns_desktop_setup(const struct wot_dns_desktop_opts *o);

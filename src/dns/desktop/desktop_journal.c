@@ -5,7 +5,9 @@
  * are written and fsync'd before the change they describe, so undo finds
  * the original of every path it may have touched, even after a crash. Only
  * root writes here: the directory must be root's and private, or undo
- * could be made to write anywhere.
+ * could be made to write anywhere. Hence not /var/lib/wotdns: that is
+ * wotdns.service's StateDirectory=, which systemd hands (recursively) to
+ * the unprivileged user wotdns, and which purging the package removes.
  */
 #include "dns/desktop/desktop_wire.h"
 #include "util/util.h"
@@ -41,13 +43,11 @@ int wd_journal_dir_ok(bool create)
 	int rc;
 
 	if (create && !wot_path_exists(WD_JOURNAL_DIR)) {
-		if ((rc = wot_mkdir_p("/var/lib/wotdns", 0755)) < 0)
-			return rc;
 		if (mkdir(WD_JOURNAL_DIR, 0700) < 0 && errno != EEXIST)
 			return wot_error_set(WOT_EIO, "%s: %s", WD_JOURNAL_DIR,
 					     strerror(errno));
 	}
-	if ((rc = dir_private("/var/lib/wotdns", false)) < 0)
+	if ((rc = dir_private("/var/lib", false)) < 0)
 		return rc;
 	return dir_private(WD_JOURNAL_DIR, true);
 }

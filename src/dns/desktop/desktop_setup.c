@@ -121,8 +121,12 @@ static int plan_dropin(struct ctx *c)
 	char *text = NULL;
 	int rc;
 
-	if ((rc = wd_dropin_text(c->mode, c->u.name, c->o->bin, c->listen,
-				 &text)) < 0)
+	struct wd_dropin d = {.mode = c->mode,
+			      .user = c->u.name,
+			      .home = c->u.home,
+			      .listen = c->listen};
+
+	if ((rc = wd_dropin_text(&d, &text)) < 0)
 		return rc;
 	if ((rc = wd_plan_mkdir(&c->plan, c->dropin_dir, "unit drop-ins")) == 0)
 		rc = plan_text(c, c->dropin, text,

@@ -176,31 +176,40 @@ int wd_config_add_upstream(const char *text, char *const *ups, char **out,
 	return 0;
 }
 
-int wd_dropin_text(const char *mode, const char *user, const char *bin,
-		   char *const *listen, char **out)
+/* The contract with dist/systemd/wotdns@.service (wotdns-serve(1),
+ * SYSTEMD): the template runs `wotdns serve $WOTDNS_SERVE_ARGS`, holds no
+ * capability, and binds only /home/USER/.local/share/wotdns. */
+int wd_dropin_text(const struct wd_dropin *d, char **out)
 {
 	wot_buf b = WOT_BUF_INIT;
 	bool low = false;
+	char *std = wot_strdup_printf("/home/%s/.local/share/wotdns", d->user);
 
 	wot_buf_printf(&b,
 		       "# wotdns-desktop mode=%s user=%s listen=%s\n"
 		       "# Written by 'wotdns desktop setup'; 'wotdns desktop "
-		       "undo' removes it.\n[Service]\nExecStart=\n"
-		       "ExecStart=%s serve",
-		       mode, user, listen[0], bin);
-	for (size_t i = 0; listen[i]; i++) {
-		wot_buf_printf(&b, " --listen %s", listen[i]);
-		low |= strstr(listen[i], ":53") &&
-		       !strcmp(strstr(listen[i], ":53"), ":53");
+		       "undo' removes it.\n[Service]\n"
+		       "Environment=\"WOTDNS_SERVE_ARGS=",
+		       d->mode, d->user, d->listen[0]);
+	for (size_t i = 0; d->listen[i]; i++) {
+		const char *port = strrchr(d->listen[i], ':');
+		wot_buf_printf(&b, "%s--listen %s", i ? " " : "", d->listen[i]);
+		low |= port && !strcmp(port, ":53");
 	}
-	wot_buf_printf(&b, "\n");
+	wot_buf_printf(&b, "\"\n");
 	if (low)
 		wot_buf_printf(&b,
 			       "# Port 53 is privileged: this capability "
 			       "and nothing else.\n"
 			       "AmbientCapabilities=CAP_NET_BIND_SERVICE\n"
 			       "CapabilityBoundingSet=CAP_NET_BIND_SERVICE\n");
-	if (wot_buf_put(&b, "", 1) < 0) {
+	if (std && strcmp(std, d->home))
+		wot_buf_printf(&b,
+			       "# The home is not under /home/%s.\n"
+			       "BindPaths=%s\n",
+			       d->user, d->home);
+	free(std);
+	if (!std || wot_buf_put(&b, "", 1) < 0) {
 		wot_buf_dispose(&b);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define WD_JOURNAL_DIR "/var/lib/wotdns/desktop"
+#define WD_JOURNAL_DIR "/var/lib/wotdns-desktop"
 #define WD_RESOLV "/etc/resolv.conf"
 #define WD_NSSWITCH "/etc/nsswitch.conf"
 #define WD_NSS_CONF "/etc/wotdns/nss.conf"
@@ -122,10 +122,15 @@ int wd_resolv_rewrite(const char *text, char **out);
  * [serve] section; *changed false when it already names an upstream. */
 int wd_config_add_upstream(const char *text, char *const *ups, char **out,
 			   bool *changed);
-/* The drop-in text for the user's unit: the binary to run and its listen
- * addresses (NULL-terminated); the capability only for port 53. */
-int wd_dropin_text(const char *mode, const char *user, const char *bin,
-		   char *const *listen, char **out);
+/* The drop-in for wotdns@USER.service: the listen addresses
+ * (WOTDNS_SERVE_ARGS), the capability only for port 53, and BindPaths= for
+ * a wotdns home outside /home/USER. */
+struct wd_dropin {
+	const char *mode, *user;
+	const char *home;    /* the user's wotdns home */
+	char *const *listen; /* NULL-terminated */
+};
+int wd_dropin_text(const struct wd_dropin *d, char **out);
 /* Parses a drop-in setup wrote: its mode, user and first listen address
  * (each may be NULL; caller frees). */
 int wd_dropin_parse(const char *text, char **mode, char **user, char **listen);
