@@ -222,4 +222,5 @@ expect_match "... disables the unit setup was enabling" "$(cat "$T/systemctl.log
 	"disable --now wotdns@$DUSER.service"
 same crash "${FILES[@]}"
 rm -rf /run/systemd
+expect_clean_logs desk
 finish

@@ -73,4 +73,5 @@ getent hosts alice.wot >/dev/null
 expect_eq "after undo: the overlay name is gone" "$?" 2
 expect_eq "... the normal name resolves as before" \
 	"$(getent hosts www.normal | awk '{print $1}')" 192.0.2.80
+expect_clean_logs desk
 finish
