@@ -5,7 +5,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config
 	libgpgme-dev libgpg-error-dev libgit2-dev libuv1-dev libldns-dev
 	libcmocka-dev libinih-dev libjansson-dev libpsl-dev
-	# sd_notify for the Type=notify units (src/dns/sdnotify.c)
+	# libsystemd: sd_notify for the Type=notify units (src/dns/sdnotify.c)
+	# and sd-bus, with which wotdns desktop talks to systemd-resolved
 	libsystemd-dev
 	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound
 	iproute2
@@ -18,9 +19,13 @@ PKGS=(build-essential cmake pkg-config
 	# them with mandoc, renders them with man-db (col: bsdextrautils) and
 	# loads the completion with bash-completion's loader
 	pandoc mandoc man-db bsdextrautils bash-completion
+	# tests/e2e/lib_resolved.sh: resolved's binary comes from Debian's
+	# systemd-resolved .deb (apt-get download, never installed) and links
+	# the systemd package's libsystemd-shared; a private dbus-daemon; the
+	# signed test root is made with ldnsutils (ldns-keygen, -signzone)
 	# tests/docs/t_units.sh: systemd-analyze verify and security check
 	# the units (installing systemd does not make it PID 1)
-	systemd)
+	systemd dbus-daemon ldnsutils)
 # bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
 # unlike the dnsmasq package it has no system service to start).
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)

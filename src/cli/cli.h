@@ -98,5 +98,9 @@ int cmd_opinions(int argc, char **argv);
 int cmd_source(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_unfollow(int argc, char **argv);
+int cmd_desktop(int argc, char **argv);
+/* wotdns desktop refresh (cmd_desktop_refresh.c) */
+int cmd_desktop_refresh(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif

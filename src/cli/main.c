@@ -33,6 +33,9 @@ static const cli_command commands[] = {
     {"sources", cmd_sources,
      "list sources, and those followed sources suggest"},
     {"unfollow", cmd_unfollow, "stop following a source, for good"},
+    {"desktop", cmd_desktop,
+     "wire the daemon into the system's resolver, or undo it"},
+    {"doctor", cmd_doctor, "check the desktop wiring; print each fix"},
 };
 
 static void usage(FILE *out)

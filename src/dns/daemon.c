@@ -9,6 +9,7 @@
 #include "dns/opinion_daemon.h"
 #include "dns/pool.h"
 #include "dns/propagate.h"
+#include "dns/routes.h"
 #include "dns/sdnotify.h"
 #include "util/util.h"
 
@@ -23,9 +24,11 @@ typedef struct {
 	wot_home *home;
 	wot_dns_pool *pool;
 	wot_dns_control *control;
-	wot_prop *prop;		 /* NOTIFY in and out */
-	wot_opinions *opinions;	 /* second opinions; they serve new tables */
-	wot_neighbor *neighbors; /* neighbor-majority rounds */
+	wot_prop *prop;		    /* NOTIFY in and out */
+	wot_opinions *opinions;	    /* second opinions; they serve new tables */
+	wot_neighbor *neighbors;    /* neighbor-majority rounds */
+	wot_dns_routes_job *routes; /* STATE/routes after each swap */
+	wot_dns_table *first;	    /* the table served at start (a ref) */
 	uint64_t started_ms;
 	size_t records;
 	char **listen; /* bound addresses, NULL-terminated */
@@ -57,6 +60,7 @@ static void serve_table(void *data, wot_dns_table *t, uint64_t gen)
 	if (gen)
 		d->gen = gen;
 	d->records = wot_dns_table_count(t);
+	wot_dns_routes_offer(d->routes, t);
 	wot_dns_pool_set_table(d->pool, t);
 }
 
@@ -186,6 +190,8 @@ static void on_signal(uv_signal_t *sig, int signum)
 	d->opinions = NULL;
 	wot_prop_close(d->prop, NULL, NULL);
 	d->prop = NULL;
+	wot_dns_routes_job_close(d->routes);
+	d->routes = NULL;
 	wot_dns_pool_close(d->pool, on_closed, d);
 }
 
@@ -350,6 +356,10 @@ static int start_server(daemon_t *d, const wot_daemon_opts *o)
 	    (rc = wot_dns_pool_new(&d->pool, &d->loop, &full, threads)) < 0)
 		goto out;
 	d->records = wot_dns_table_count(table);
+	/* Its routes are written once privileges are dropped: root must
+	 * not own files in the home. */
+	wot_dns_table_ref(table);
+	d->first = table;
 	wot_dns_pool_set_table(d->pool, table);
 	table = NULL;
 	if ((rc = wot_dns_pool_start(d->pool)) < 0 ||
@@ -501,6 +511,11 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 	if (rc == 0) {
 		rc = wot_daemon_drop_privileges(d->home, o->user);
 	}
+	if (rc == 0 &&
+	    (rc = wot_dns_routes_job_new(&d->routes, &d->loop, d->home)) == 0)
+		wot_dns_routes_offer(d->routes, d->first);
+	wot_dns_table_free(d->first);
+	d->first = NULL;
 	if (rc < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", wot_error_last());

@@ -127,6 +127,10 @@ wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int shard);
 /* Add a master file's records to the unsealed t (zonefile.c: no seal, no
  * malloc_trim, withdrawn RRsets skipped). */
 int wot_dns_table_load_into(wot_dns_table *t, const char *path);
+/* Call cb for every node of t (every part of a composite), in no order,
+ * until cb returns non-zero (returned). */
+int wot_dns_table_walk(const wot_dns_table *t,
+		       int (*cb)(void *arg, const wot_dns_node *n), void *arg);
 /* SipHash-2-4 of in under the key k0/k1 (hash tables keyed per instance). */
 uint64_t wot_dns_siphash(uint64_t k0, uint64_t k1, const uint8_t *in,
 			 size_t len);

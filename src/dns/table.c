@@ -567,6 +567,21 @@ int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts)
 	return 0;
 }
 
+int wot_dns_table_walk(const wot_dns_table *t,
+		       int (*cb)(void *arg, const wot_dns_node *n), void *arg)
+{
+	int rc = 0;
+
+	if (!t)
+		return 0;
+	for (size_t i = 0; t->parts && rc == 0 && i <= WOT_SHARDS; i++)
+		rc = wot_dns_table_walk(t->parts[i], cb, arg);
+	for (size_t i = 0; !t->parts && rc == 0 && i < t->cap; i++)
+		if (t->slots[i].node)
+			rc = cb(arg, t->slots[i].node);
+	return rc;
+}
+
 wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int shard)
 {
 	if (!t || !t->parts || shard < 0 || shard > WOT_SHARDS)

@@ -38,6 +38,8 @@ done
 expect_eq "wotdns trust <Tab>: set" "$(complete_words trust "")" "set"
 expect_eq "wotdns source <Tab>: trust-again" \
 	"$(complete_words source "")" "trust-again"
+expect_eq "wotdns desktop <Tab>: its subcommands" \
+	"$(complete_words desktop "")" "refresh setup status undo"
 expect_eq "wotdns graph --format <Tab>: its values" \
 	"$(complete_words graph --format "")" "dot png"
 mkdir -p "$T/zones" && : >"$T/zones/a.zone" && : >"$T/zones/b c.zone"

@@ -1,4 +1,5 @@
-/* desktop.h - wiring wotdns into a desktop's name resolution (wot_dns_desktop_*).
+/* desktop.h - wiring wotdns into a desktop's name resolution
+ * (wot_dns_desktop_*).
  *
  * `wotdns desktop setup | status | undo | refresh` are thin front ends over
  * this module. It edits system files (resolv.conf, nsswitch.conf, systemd
@@ -41,6 +42,42 @@ void wot_dns_desktop_routes_clear(struct wot_dns_desktop_routes *r);
 int wot_dns_desktop_routes_read(const char *path,
 				struct wot_dns_desktop_routes *out);
 
+/* Limits on a routes file: it comes from a home another user owns. */
+enum {
+	WOT_DESKTOP_ROUTES_MAX = 4096,	       /* entries of each kind */
+	WOT_DESKTOP_ROUTES_BYTES = 512 * 1024, /* the whole file */
+	WOT_DESKTOP_NAME_MAX = 253	       /* one name, presentation */
+};
+
+/* The routes file in a wotdns home, relative to the home. */
+#define WOT_DESKTOP_ROUTES_FILE "state/routes"
+
+/* 1 if name is one the routes file may hold: lower-case letters, digits,
+ * '-' and '_', labels of 1..63 octets not starting or ending in '-',
+ * no trailing dot, at most WOT_DESKTOP_NAME_MAX octets. */
+int wot_dns_desktop_name_ok(const char *name);
+
+/* Parses the text of a routes file; label names it in errors
+ * ("LABEL:LINE: why"). Duplicates are dropped, order kept. */
+int wot_dns_desktop_routes_parse(const char *text, size_t len,
+				 const char *label,
+				 struct wot_dns_desktop_routes *out);
+
+/* Appends name (checked with wot_dns_desktop_name_ok) to r's routes
+ * (nta 0) or negative trust anchors (nta 1) unless already there. */
+int wot_dns_desktop_routes_add(struct wot_dns_desktop_routes *r, int nta,
+			       const char *name);
+
+/* The routes file's text for r (caller frees *out). */
+int wot_dns_desktop_routes_format(const struct wot_dns_desktop_routes *r,
+				  char **out, size_t *len);
+
+/* Writes r to path (temp file and rename) unless path already holds
+ * exactly that text; *changed (may be NULL) says whether it wrote. */
+int wot_dns_desktop_routes_write(const char *path,
+				 const struct wot_dns_desktop_routes *r,
+				 bool *changed);
+
 /* Whether systemd-resolved runs and answers on D-Bus. */
 int wot_dns_desktop_resolved_detect(bool *active);
 
@@ -55,5 +92,56 @@ int wot_dns_desktop_resolved_up(const char *server,
 /* Removes wotdns's link (resolved forgets its routes) and the negative
  * trust anchor file. Idempotent; plan as above. */
 int wot_dns_desktop_resolved_down(FILE *plan);
+
+/* ---- setup, status, undo, doctor (desktop_setup.c and friends) ---- */
+
+/* What `wotdns desktop setup` is asked to do. */
+struct wot_dns_desktop_opts {
+	const char *user; /* the desktop user, whose home is the trust root */
+	const char *bin;  /* the wotdns binary the unit runs */
+	bool dry_run;	  /* print every change, make none */
+	bool nss;	  /* also put wotdns into nsswitch.conf's hosts: */
+	bool no_dns;	  /* with nss: leave resolv.conf/resolved alone */
+	FILE *out;	  /* what is done (or would be), for the user */
+};
+
+/* Wires the desktop user's daemon into the system's name resolution, by
+ * the path detect finds (systemd-resolved, NetworkManager, a plain
+ * resolv.conf). Every file is journalled under /var/lib/wotdns-desktop
+ * before it changes; a failure rolls back what this run changed. Running
+ * it again on a wired system changes nothing. Needs root unless dry_run. */
+int wot_dns_desktop_setup(const struct wot_dns_desktop_opts *o);
+
+/* Restores every path setup changed, byte for byte, from the journal, and
+ * stops and disables the unit it enabled. Needs root unless dry_run. */
+int wot_dns_desktop_undo(bool dry_run, FILE *out);
+
+/* What status and doctor check. */
+struct wot_dns_desktop_check_opts {
+	const char *name;   /* overlay name to resolve (NULL: one accepted) */
+	const char *normal; /* a name outside the overlay (NULL: default) */
+	const char *home;   /* doctor: the home to check (NULL: the wired
+			       user's) */
+	FILE *out;
+};
+
+/* Prints what is wired, whether the daemon answers and whether an overlay
+ * name and a normal name resolve through getaddrinfo(); *problems counts
+ * what is broken. Needs no root. */
+int wot_dns_desktop_status(const struct wot_dns_desktop_check_opts *o,
+			   int *problems);
+
+/* Checks the wiring end to end for the home o->home, one line per
+ * problem with its fix; *problems counts them. Needs no root. */
+int wot_dns_desktop_doctor(const struct wot_dns_desktop_check_opts *o,
+			   int *problems);
+
+/* nsswitch.conf text with `wotdns` put right after `files` on its hosts:
+ * line, every other byte kept; *changed false when wotdns is named
+ * already. *out is the caller's to free. WOT_EINVAL without a hosts:
+ * line. */
+int wot_dns_desktop_nss_add(const char *text, char **out, bool *changed);
+/* Whether the hosts: line of nsswitch.conf text names wotdns. */
+bool wot_dns_desktop_nss_named(const char *text);
 
 #endif
