@@ -46,14 +46,14 @@ out=$("$W" desktop setup --user "$DUSER" --nss --no-dns --dry-run 2>&1)
 expect_match "dry run shows the hosts: line change (-)" "$out" \
 	"- hosts:          files mdns4_minimal \[NOTFOUND=return\] dns myhostname"
 expect_match "... (+)" "$out" \
-	"\+ hosts:          files wotdns mdns4_minimal \[NOTFOUND=return\] dns myhostname"
+	"\+ hosts:          files wotdns \[NOTFOUND=return\] mdns4_minimal \[NOTFOUND=return\] dns myhostname"
 same before "${FILES[@]}"
 
 out=$("$W" desktop setup --user "$DUSER" --nss --no-dns 2>&1)
 expect_eq "setup --nss --no-dns: exit 0" "$?" 0
 expect_eq "hosts: wotdns right after files, the rest kept" \
 	"$(grep '^hosts:' /etc/nsswitch.conf)" \
-	"hosts:          files wotdns mdns4_minimal [NOTFOUND=return] dns myhostname"
+	"hosts:          files wotdns [NOTFOUND=return] mdns4_minimal [NOTFOUND=return] dns myhostname"
 expect_eq "every other line byte for byte" \
 	"$(grep -v '^hosts:' /etc/nsswitch.conf | md5sum)" \
 	"$(grep -v '^hosts:' "$T/snap/before/_etc_nsswitch.conf" | md5sum)"
@@ -116,7 +116,7 @@ printf 'passwd: files\ngroup: files\nhosts:\tfiles resolve [!UNAVAIL=return] dns
 cp -a /etc/nsswitch.conf "$T/ns.resolved"
 "$W" desktop setup --user "$DUSER" --nss --no-dns >/dev/null
 expect_eq "resolved's hosts: line" "$(grep '^hosts:' /etc/nsswitch.conf)" \
-	"$(printf 'hosts:\tfiles wotdns resolve [!UNAVAIL=return] dns')"
+	"$(printf 'hosts:\tfiles wotdns [NOTFOUND=return] resolve [!UNAVAIL=return] dns')"
 "$W" desktop undo >/dev/null
 cmp -s /etc/nsswitch.conf "$T/ns.resolved" && pass "undo: that file byte for byte" ||
 	fail "undo: nsswitch.conf differs"

@@ -85,8 +85,10 @@ out=$("$RESOLVECTL" query www.normal 2>&1)
 expect_match "resolvectl: normal name authenticated" "$out" "authenticated: yes"
 expect_eq "getent hosts: normal name" \
 	"$(getent hosts www.normal | awk '{print $1}')" "192.0.2.80"
+# (serve's start-up probe for a forwarding loop, one unguessable name
+# under wotdns-probe., is its own and expected)
 expect_eq "no query reached wotdns's upstream (no normal name, no loop)" \
-	"$(cat "$T/fake-up.log" 2>/dev/null)" ""
+	"$(grep -v 'name=[a-z0-9]*\.wotdns-probe\.$' "$T/fake-up.log" 2>/dev/null)" ""
 
 out=$(refresh --home "$T/me" --server "$WOT_SERVER" --dry-run 2>&1)
 expect_eq "refresh again: nothing to change" "$out" "nothing to change"

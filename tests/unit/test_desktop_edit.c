@@ -44,19 +44,22 @@ static void test_desktop_nss_debian_mdns(void **state)
 	nss_case(DEBIAN_HEAD "hosts:          files mdns4_minimal "
 			     "[NOTFOUND=return] dns myhostname\n"
 			     "networks:       files\n",
-		 DEBIAN_HEAD "hosts:          files wotdns mdns4_minimal "
-			     "[NOTFOUND=return] dns myhostname\n"
-			     "networks:       files\n");
+		 DEBIAN_HEAD
+		 "hosts:          files wotdns [NOTFOUND=return] mdns4_minimal "
+		 "[NOTFOUND=return] dns myhostname\n"
+		 "networks:       files\n");
 }
 
 static void test_desktop_nss_resolved(void **state)
 {
 	(void)state;
 	nss_case("hosts: files resolve [!UNAVAIL=return] dns\n",
-		 "hosts: files wotdns resolve [!UNAVAIL=return] dns\n");
+		 "hosts: files wotdns [NOTFOUND=return] resolve "
+		 "[!UNAVAIL=return] dns\n");
 	nss_case("hosts: mymachines resolve [!UNAVAIL=return] files "
 		 "myhostname dns\n",
 		 "hosts: mymachines resolve [!UNAVAIL=return] files wotdns "
+		 "[NOTFOUND=return] "
 		 "myhostname dns\n");
 }
 
@@ -68,23 +71,26 @@ static void test_desktop_nss_shapes(void **state)
 	nss_case("hosts:\tfiles\twotdns\tdns\n", NULL);
 	/* Tabs and a trailing comment kept. */
 	nss_case("hosts:\tfiles\tdns # local first\n",
-		 "hosts:\tfiles wotdns\tdns # local first\n");
+		 "hosts:\tfiles wotdns [NOTFOUND=return]\tdns # local first\n");
 	/* files with its own action: wotdns after the action. */
-	nss_case("hosts: files [NOTFOUND=continue] dns\n",
-		 "hosts: files [NOTFOUND=continue] wotdns dns\n");
+	nss_case(
+	    "hosts: files [NOTFOUND=continue] dns\n",
+	    "hosts: files [NOTFOUND=continue] wotdns [NOTFOUND=return] dns\n");
 	/* No files: wotdns first. */
-	nss_case("hosts: dns\n", "hosts: wotdns dns\n");
+	nss_case("hosts: dns\n", "hosts: wotdns [NOTFOUND=return] dns\n");
 	/* Indented key, no space after the colon, no final newline. */
-	nss_case("  hosts:files dns", "  hosts:files wotdns dns");
+	nss_case("  hosts:files dns",
+		 "  hosts:files wotdns [NOTFOUND=return] dns");
 	/* Commented hosts lines and look-alikes are not the hosts: line. */
 	nss_case("#hosts: files dns\nhostsx: files\nhosts: files dns\n",
 		 "#hosts: files dns\nhostsx: files\nhosts: files wotdns "
+		 "[NOTFOUND=return] "
 		 "dns\n");
 	/* "wotdnsx" is not wotdns; "files" inside an action is no service. */
 	nss_case("hosts: [files=x] wotdnsx files\n",
-		 "hosts: [files=x] wotdnsx files wotdns\n");
+		 "hosts: [files=x] wotdnsx files wotdns [NOTFOUND=return]\n");
 	/* An empty hosts: gets glibc's order with wotdns after files. */
-	nss_case("hosts:\n", "hosts: files wotdns dns\n");
+	nss_case("hosts:\n", "hosts: files wotdns [NOTFOUND=return] dns\n");
 }
 
 static void test_desktop_nss_no_hosts(void **state)

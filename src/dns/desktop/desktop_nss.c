@@ -1,8 +1,11 @@
 /* desktop_nss.c - putting `wotdns` into the hosts: line of nsswitch.conf.
  *
- * Only the hosts: line changes, and only by inserting " wotdns" after the
- * `files` service (and its [action] if it has one): every other byte,
- * tabs, comments and actions like [NOTFOUND=return], stays as it was.
+ * Only the hosts: line changes, and only by inserting
+ * " wotdns [NOTFOUND=return]" after the `files` service (and its [action]
+ * if it has one): every other byte, tabs, comments and other actions stay
+ * as they were. The action makes the overlay's own "no such name" final,
+ * so a miss under an overlay-only TLD never goes on to dns; names outside
+ * the overlay are UNAVAIL to the module and go on (libnss_wotdns(8)).
  */
 #include "dns/desktop/desktop.h"
 #include "util/util.h"
@@ -10,6 +13,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define NSS_ENTRY "wotdns [NOTFOUND=return]"
 
 /* If line (len bytes) is a hosts: line, the offset just after the colon. */
 static size_t hosts_key(const char *line, size_t len)
@@ -122,16 +127,16 @@ static int edit_line(wot_buf *b, const char *l, size_t n, bool *seen,
 	if (at == (size_t)-2) { /* "hosts:" alone: files first, as glibc */
 		*changed = true;
 		wot_buf_put(b, l, n);
-		return wot_buf_printf(b, " files wotdns dns");
+		return wot_buf_printf(b, " files " NSS_ENTRY " dns");
 	}
 	*changed = true;
 	wot_buf_put(b, l, at);
 	if (at < n && l[at] != ' ' && l[at] != '\t' && l[at] != '[') {
-		/* before the first service: "wotdns " then it */
-		wot_buf_put(b, "wotdns ", 7);
+		/* before the first service: the entry, then it */
+		wot_buf_printf(b, "%s ", NSS_ENTRY);
 		return wot_buf_put(b, l + at, n - at);
 	}
-	wot_buf_put(b, " wotdns", 7);
+	wot_buf_printf(b, " %s", NSS_ENTRY);
 	return wot_buf_put(b, l + at, n - at);
 }
 
@@ -152,9 +157,9 @@ int wot_dns_desktop_nss_add(const char *text, char **out, bool *changed)
 		p += n + (e != NULL);
 	}
 	if (rc == 0 && !seen)
-		rc = wot_error_set(WOT_EINVAL,
-				   "/etc/nsswitch.conf has no hosts: line; "
-				   "add 'hosts: files wotdns dns' by hand");
+		rc = wot_error_set(
+		    WOT_EINVAL, "/etc/nsswitch.conf has no hosts: line; "
+				"add 'hosts: files " NSS_ENTRY " dns' by hand");
 	if (rc == 0)
 		rc = wot_buf_put(&b, "", 1);
 	if (rc < 0) {
