@@ -15,7 +15,12 @@ PKGS=(build-essential cmake pkg-config
 	# the man pages: pandoc builds them from docs/*.md; tests/docs lints
 	# them with mandoc, renders them with man-db (col: bsdextrautils) and
 	# loads the completion with bash-completion's loader
-	pandoc mandoc man-db bsdextrautils bash-completion)
+	pandoc mandoc man-db bsdextrautils bash-completion
+	# the Debian package: scripts/package.sh builds it with debhelper and
+	# dpkg-dev (Rules-Requires-Root: no, so no fakeroot), tests/package
+	# checks it with lintian and installs it with dpkg, which needs the
+	# package's Depends on this machine (adduser, used by its postinst)
+	adduser debhelper dpkg-dev lintian)
 # bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
 # unlike the dnsmasq package it has no system service to start).
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)
