@@ -288,12 +288,20 @@ static int answer_query(const wot_dns_table *t, const wot_dns_query *q,
 	*action = WOT_DNS_REPLY;
 	if (wot_dns_overlay_covers(t, q->lname, q->qname_len))
 		rcode = overlay_answer(t, q, &m, &flags, action);
-	else if (q->qclass == WOT_C_IN) {
+	else if (q->qclass == WOT_C_IN && (q->flags & WOT_F_RD)) {
 		*action = WOT_DNS_FORWARD;
 		return 0;
 	}
-	/* else another class (CHAOS version.bind and the like): never
-	 * forwarded, so the upstream neither learns nor answers it. */
+	/* else another class (CHAOS version.bind and the like), or a
+	 * question without RD (libnss_wotdns asks "is this the overlay's?"):
+	 * REFUSED, never forwarded, so the upstream neither learns nor
+	 * answers it. Without RD a CNAME out of the overlay is not chased
+	 * either: the overlay answers for its part alone, authoritatively,
+	 * as an authoritative server does (RFC 1034 4.3.2). */
+	if (*action == WOT_DNS_CHASE && !(q->flags & WOT_F_RD)) {
+		*action = WOT_DNS_REPLY;
+		flags |= WOT_F_AA;
+	}
 	wot_wr16(resp + 2, flags);
 	m.cap = limit;
 	if (q->edns && wot_dns_msg_opt(&m, 0, q->edns_do) < 0)

@@ -50,9 +50,10 @@ enum {
  * query. On WOT_DNS_REPLY, resp holds *resp_len bytes (never more than
  * resp_cap); tcp selects the size limit (UDP: the client's EDNS0 size or 512,
  * truncated answers get TC). WOT_DNS_FORWARD means the name is not in the
- * overlay. WOT_DNS_CHASE: resp is a complete answer whose CNAME chain
- * leaves the overlay; a recursive server appends the target's answer from
- * the normal DNS. WOT_DNS_DROP means the packet is not worth an answer.
+ * overlay and the query has RD (without RD: a REFUSED reply, never
+ * forwarded). WOT_DNS_CHASE: resp is a complete answer whose CNAME chain
+ * leaves the overlay (RD only); a recursive server appends the target's
+ * answer from the normal DNS. WOT_DNS_DROP means the packet is not worth an answer.
  * *action receives the decision. Returns 0 or a negative WOT_E* code.
  */
 int wot_dns_answer(const wot_dns_table *t, const uint8_t *query, size_t qlen,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Issue 14: cmake --install puts the binary, the man pages and the bash
-# completion where man(1) and bash-completion find them, under --prefix
-# and under DESTDIR (as a package build does).
+# Issue 14: cmake --install puts the binary, the NSS module, the man pages
+# and the bash completion where glibc, man(1) and bash-completion find
+# them, under --prefix and under DESTDIR (as a package build does).
 . "$(dirname "$0")/lib.sh"
 
 R=$T/root
@@ -15,9 +15,30 @@ for f in share/man/man1/wotdns.1 share/man/man1/wotdns-publish.1 \
 	share/bash-completion/completions/wotdns; do
 	[ -s "$R/$f" ] && pass "installed $f" || fail "not installed: $f"
 done
+# The NSS module: in the multiarch library directory (where glibc's
+# dlopen finds libnss_*.so.2), named by its SONAME, exporting its entry
+# points alone, linking neither libuv nor anything of wotdns's but ldns.
+MA=$(gcc -print-multiarch)
+NSS=$R/lib/$MA/libnss_wotdns.so.2
+[ -f "$NSS" ] && pass "installed lib/$MA/libnss_wotdns.so.2" ||
+	fail "no lib/$MA/libnss_wotdns.so.2 in $(cd "$R" && find . -name 'libnss*')"
+expect_eq "the module's SONAME" \
+	"$(readelf -d "$NSS" 2>&1 | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')" \
+	"libnss_wotdns.so.2"
+expect_eq "the module exports the _nss_wotdns_* entry points alone" \
+	"$(nm -D --defined-only "$NSS" 2>&1 | awk '{print $3}' | sort | tr '\n' ' ')" \
+	"_nss_wotdns_gethostbyname2_r _nss_wotdns_gethostbyname3_r _nss_wotdns_gethostbyname4_r _nss_wotdns_gethostbyname_r "
+expect_eq "the module needs libc and ldns alone" \
+	"$(readelf -d "$NSS" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' |
+		grep -v -e '^libasan' -e '^libubsan' | sort | tr '\n' ' ')" \
+	"libc.so.6 libldns.so.3 "
+[ -z "$(find "$R" -name 'libnss_wotdns.so' -o -name '*.a' | head -1)" ] &&
+	pass "no development link or archive installed" ||
+	fail "installed: $(find "$R" -name 'libnss_wotdns.so' -o -name '*.a')"
+
 # One installed page per page in docs/, one per command.
 expect_eq "every page in docs/ is installed" \
-	"$(ls "$SRC"/docs/wotdns*.[1-8].md | wc -l)" \
+	"$(ls "$SRC"/docs/wotdns*.[1-8].md "$SRC"/docs/libnss_wotdns.8.md | wc -l)" \
 	"$(find "$R/share/man" -type f | wc -l)"
 for c in $(commands); do
 	[ -e "$R/share/man/man1/wotdns-$c.1" ] && pass "man wotdns-$c is installed" ||
@@ -54,7 +75,7 @@ DESTDIR=$T/dest cmake --install "$BUILD" --prefix /usr >"$T/dest.log" 2>&1
 expect_eq "DESTDIR install exits 0" "$?" "0"
 expect_eq "DESTDIR install layout" \
 	"$(cd "$T/dest" && find . \( -type f -o -type l \) | sort |
-		grep -E 'bin/wotdns$|man1/wotdns-publish.1$|man5/wotdns-config.5$|completions/wotdns$' |
+		grep -E 'bin/wotdns$|libnss_wotdns|man1/wotdns-publish.1$|man5/wotdns-config.5$|man8/libnss_wotdns.8$|completions/wotdns$' |
 		tr '\n' ' ')" \
-	"./usr/bin/wotdns ./usr/share/bash-completion/completions/wotdns ./usr/share/man/man1/wotdns-publish.1 ./usr/share/man/man5/wotdns-config.5 "
+	"./usr/bin/wotdns ./usr/lib/$MA/libnss_wotdns.so.2 ./usr/share/bash-completion/completions/wotdns ./usr/share/man/man1/wotdns-publish.1 ./usr/share/man/man5/wotdns-config.5 ./usr/share/man/man8/libnss_wotdns.8 "
 finish

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 14: real man pages. Every docs/wotdns*.N.md is built into
+# Issue 14: real man pages. Every docs/wotdns*.N.md (and the NSS
+# module's docs/libnss_wotdns.8.md) is built into
 # build/man/manN; each page passes `mandoc -Tlint` with nothing at level
 # WARNING or above, and at STYLE level nothing but long source lines
 # (pandoc keeps a paragraph's sentences on their own lines); groff renders
@@ -8,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 n=0
-for md in "$SRC"/docs/wotdns*.[1-8].md; do
+for md in "$SRC"/docs/wotdns*.[1-8].md "$SRC"/docs/libnss_wotdns.8.md; do
 	base=$(basename "$md" .md) # wotdns-publish.1
 	page=$MAN/man${base##*.}/$base
 	n=$((n + 1))
@@ -56,7 +57,7 @@ grep -q 'wotdns-sync(1)' <<<"$(MANWIDTH=80 man -l "$MAN/man1/wotdns-publish.1" |
 	pass "page references read NAME(N)" || fail "no wotdns-sync(1) in wotdns-publish(1)"
 
 # Every other name a NAME section gives is a link to its page.
-for md in "$SRC"/docs/wotdns*.[1-8].md; do
+for md in "$SRC"/docs/wotdns*.[1-8].md "$SRC"/docs/libnss_wotdns.8.md; do
 	base=$(basename "$md" .md)
 	for n in $(page_names "$md"); do
 		[ "$n" = "${base%.*}" ] && continue

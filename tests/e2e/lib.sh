@@ -115,12 +115,13 @@ start_serve() {
 }
 
 # start_upstream: unbound on a free loopback port as "the normal DNS";
-# sets UPSTREAM (ADDR@PORT style for dig is UPORT).
+# sets UPSTREAM (ADDR@PORT style for dig is UPORT). UPSTREAM_PORT: that
+# port instead (53 inside a test's own network namespace, for resolv.conf).
 start_upstream() {
 	local d="$T/unbound" i p
 	mkdir -p "$d"
 	for i in $(seq 1 20); do
-		p=$((20000 + RANDOM % 40000))
+		p=${UPSTREAM_PORT:-$((20000 + RANDOM % 40000))}
 		cat >"$d/unbound.conf" <<UEOF
 server:
   interface: 127.0.0.1@$p

@@ -83,12 +83,13 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Wire query; edns < 0: none, else the advertised size (version 0). */
-static uint8_t *make_query(const char *name, ldns_rr_type type, int edns,
-			   size_t *len)
+/* Wire query with these header flags (LDNS_RD, 0); edns < 0: none, else the
+ * advertised size (version 0). */
+static uint8_t *make_query_flags(const char *name, ldns_rr_type type, int edns,
+				 uint16_t flags, size_t *len)
 {
 	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type,
-					 LDNS_RR_CLASS_IN, LDNS_RD);
+					 LDNS_RR_CLASS_IN, flags);
 	uint8_t *wire = NULL;
 
 	assert_non_null(p);
@@ -98,6 +99,12 @@ static uint8_t *make_query(const char *name, ldns_rr_type type, int edns,
 	assert_int_equal(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
 	ldns_pkt_free(p);
 	return wire;
+}
+
+static uint8_t *make_query(const char *name, ldns_rr_type type, int edns,
+			   size_t *len)
+{
+	return make_query_flags(name, type, edns, LDNS_RD, len);
 }
 
 /* Answer and parse; asserts the action, returns the parsed response. */
@@ -453,6 +460,54 @@ static void dns_answer_forward(void **state)
 	free(q);
 }
 
+/* Without RD (libnss_wotdns's "is this name the overlay's?"): a name
+ * outside the overlay is REFUSED, never forwarded, whatever the table; an
+ * overlay name is answered with AA as with RD; a CNAME leaving the overlay
+ * is not chased: the overlay's part alone, with AA (it is the overlay's
+ * whole answer for the name). */
+static void dns_answer_norec(void **state)
+{
+	fixture *f = *state;
+	size_t qlen, len = 0;
+	int action = -1;
+	uint8_t *q;
+	ldns_pkt *p;
+
+	q = make_query_flags("www.example.com.", LDNS_RR_TYPE_A, -1, 0, &qlen);
+	p = ask_wire(f, q, qlen, 0, WOT_DNS_REPLY, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_REFUSED);
+	assert_false(ldns_pkt_aa(p));
+	assert_false(ldns_pkt_rd(p));
+	assert_int_equal(ldns_pkt_ancount(p), 0);
+	assert_int_equal(ldns_pkt_id(p), 0x1234);
+	ldns_pkt_free(p);
+	assert_int_equal(wot_dns_answer(NULL, q, qlen, 0, f->resp,
+					sizeof(f->resp), &len, &action),
+			 0);
+	assert_int_equal(action, WOT_DNS_REPLY);
+	assert_int_equal(f->resp[3] & 0x0f, LDNS_RCODE_REFUSED);
+	free(q);
+
+	q = make_query_flags("www.example.wot.", LDNS_RR_TYPE_A, 1232, 0,
+			     &qlen);
+	p = ask_wire(f, q, qlen, 0, WOT_DNS_REPLY, NULL);
+	free(q);
+	assert_true(ldns_pkt_aa(p));
+	assert_false(ldns_pkt_rd(p));
+	assert_rr(ldns_pkt_answer(p), 0, "www.example.wot. 300 IN A 192.0.2.1");
+	ldns_pkt_free(p);
+
+	q = make_query_flags("ext.example.wot.", LDNS_RR_TYPE_A, -1, 0, &qlen);
+	p = ask_wire(f, q, qlen, 0, WOT_DNS_REPLY, NULL);
+	free(q);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	assert_true(ldns_pkt_aa(p));
+	assert_int_equal(ldns_pkt_ancount(p), 1);
+	assert_rr(ldns_pkt_answer(p), 0,
+		  "ext.example.wot. 120 IN CNAME www.example.com.");
+	ldns_pkt_free(p);
+}
+
 static void dns_answer_edns_sizes(void **state)
 {
 	fixture *f = *state;
@@ -730,6 +785,7 @@ int main(void)
 	    T(dns_answer_case_preserved),
 	    T(dns_answer_any_minimal),
 	    T(dns_answer_forward),
+	    T(dns_answer_norec),
 	    T(dns_answer_edns_sizes),
 	    T(dns_answer_tc_udp_full_tcp),
 	    T(dns_answer_badvers),

@@ -136,14 +136,15 @@ static void dns_parts_empty_top(void **state)
 	parts[s] = part("a.wot. 300 IN A 192.0.2.3\n", 1);
 	assert_int_equal(wot_dns_table_compose(&t, parts), 0);
 	assert_int_equal(wot_dns_table_count(t), 1);
-	/* No zone apex anywhere: the overlay does not answer. */
+	/* No zone apex anywhere: the overlay does not answer (a stub's
+	 * question, with RD, is forwarded). */
 	{
 		uint8_t q[64], resp[512];
 		size_t ql = 0, len = 0;
 		int action = -1;
-		ldns_pkt *pk =
-		    ldns_pkt_query_new(ldns_dname_new_frm_str("a.wot."),
-				       LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0);
+		ldns_pkt *pk = ldns_pkt_query_new(
+		    ldns_dname_new_frm_str("a.wot."), LDNS_RR_TYPE_A,
+		    LDNS_RR_CLASS_IN, LDNS_RD);
 		uint8_t *w = NULL;
 		assert_int_equal(ldns_pkt2wire(&w, pk, &ql), LDNS_STATUS_OK);
 		assert_true(ql <= sizeof(q));
