@@ -5,6 +5,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config
 	libgpgme-dev libgpg-error-dev libgit2-dev libuv1-dev libldns-dev
 	libcmocka-dev libinih-dev libjansson-dev libpsl-dev
+	# sd_notify for the Type=notify units (src/dns/sdnotify.c)
+	libsystemd-dev
 	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound
 	iproute2
 	procps
@@ -16,6 +18,9 @@ PKGS=(build-essential cmake pkg-config
 	# them with mandoc, renders them with man-db (col: bsdextrautils) and
 	# loads the completion with bash-completion's loader
 	pandoc mandoc man-db bsdextrautils bash-completion
+	# tests/docs/t_units.sh: systemd-analyze verify and security check
+	# the units (installing systemd does not make it PID 1)
+	systemd
 	# the Debian package: scripts/package.sh builds it with debhelper and
 	# dpkg-dev (Rules-Requires-Root: no, so no fakeroot), tests/package
 	# checks it with lintian and installs it with dpkg, which needs the

@@ -9,6 +9,7 @@
 #include "dns/opinion_daemon.h"
 #include "dns/pool.h"
 #include "dns/propagate.h"
+#include "dns/sdnotify.h"
 #include "util/util.h"
 
 #include <signal.h>
@@ -30,6 +31,7 @@ typedef struct {
 	char **listen; /* bound addresses, NULL-terminated */
 	uv_timer_t timer;
 	uv_signal_t sigterm, sigint, sighup;
+	wot_sdnotify sd; /* systemd: READY, RELOADING, watchdog */
 	uv_work_t work;
 	int syncing, stopping;
 	int renewed; /* the last sync_work renewed the own head */
@@ -118,6 +120,9 @@ static void sync_done(uv_work_t *req, int status)
 	if (d->fresh)
 		offer_table(d, d->fresh, d->fresh_gen);
 	d->fresh = NULL;
+	wot_sdnotify_send("STATUS=serving %zu records; synced %zu sources "
+			  "(%zu failed)",
+			  d->records, d->report.sources, d->report.failed);
 }
 
 static void on_timer(uv_timer_t *timer)
@@ -145,18 +150,28 @@ static void on_signal(uv_signal_t *sig, int signum)
 	uint64_t gen;
 
 	if (signum == SIGHUP) {
+		/* systemd holds the unit in "reloading" until READY=1. */
+		wot_sdnotify_send("RELOADING=1");
 		if (wot_dns_accepted_load(d->home, &t, &gen) < 0) {
 			wot_log(WOT_LOG_ERR, "dns", "reload: %s",
 				wot_error_last());
+			wot_sdnotify_send("READY=1\nSTATUS=reload failed, "
+					  "serving %zu records: %s",
+					  d->records, wot_error_last());
 			return;
 		}
 		d->gen = 0; /* the user asked for what is on disk now */
 		offer_table(d, t, gen);
 		wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records",
 			d->records);
+		wot_sdnotify_send(
+		    "READY=1\nSTATUS=reloaded, serving %zu records",
+		    d->records);
 		return;
 	}
 	wot_log(WOT_LOG_NOTICE, "dns", "shutting down");
+	wot_sdnotify_send("STOPPING=1\nSTATUS=shutting down");
+	wot_sdnotify_close(&d->sd);
 	d->stopping = 1;
 	uv_close((uv_handle_t *)&d->timer, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
@@ -381,6 +396,10 @@ static void start_handles(daemon_t *d, unsigned interval)
 	if (interval)
 		uv_timer_start(&d->timer, on_timer, 0,
 			       (uint64_t)interval * 1000);
+	wot_sdnotify_start(&d->sd, &d->loop);
+	/* Listeners bound, table loaded, signals handled: ready. */
+	wot_sdnotify_send("READY=1\nSTATUS=serving %zu records on %s",
+			  d->records, d->listen[0] ? d->listen[0] : "?");
 }
 
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
