@@ -25,7 +25,12 @@ PKGS=(build-essential cmake pkg-config
 	# signed test root is made with ldnsutils (ldns-keygen, -signzone)
 	# tests/docs/t_units.sh: systemd-analyze verify and security check
 	# the units (installing systemd does not make it PID 1)
-	systemd dbus-daemon ldnsutils)
+	systemd dbus-daemon ldnsutils
+	# the Debian package: scripts/package.sh builds it with debhelper and
+	# dpkg-dev (Rules-Requires-Root: no, so no fakeroot), tests/package
+	# checks it with lintian and installs it with dpkg, which needs the
+	# package's Depends on this machine (adduser, used by its postinst)
+	adduser debhelper dpkg-dev lintian)
 # bench/resolver.sh: dnsperf, and dnsmasq-base (the dnsmasq binary alone;
 # unlike the dnsmasq package it has no system service to start).
 [ "${WOT_BENCH_DEPS:-0}" = 1 ] && PKGS+=(dnsperf dnsmasq-base)

@@ -76,12 +76,10 @@ DESTDIR=$T/dest cmake --install "$BUILD" --prefix /usr >"$T/dest.log" 2>&1
 expect_eq "DESTDIR install exits 0" "$?" "0"
 expect_eq "DESTDIR install layout" \
 	"$(cd "$T/dest" && find . \( -type f -o -type l \) | sort |
-		grep -E 'bin/wotdns$|libnss_wotdns|man1/wotdns-publish.1$|man5/wotdns-config.5$|man8/libnss_wotdns.8$|completions/wotdns$|\.service$' |
-		tr '
-' ' ')" \
-	"./usr/bin/wotdns ./usr/lib/systemd/system/wotdns.service ./usr/lib/systemd/system/wotdns@.service ./usr/lib/$MA/libnss_wotdns.so.2 ./usr/share/bash-completion/completions/wotdns ./usr/share/man/man1/wotdns-publish.1 ./usr/share/man/man5/wotdns-config.5 ./usr/share/man/man8/libnss_wotdns.8 "
+		grep -E 'bin/wotdns$|libnss_wotdns|man1/wotdns-publish.1$|man5/wotdns-config.5$|man8/libnss_wotdns.8$|completions/wotdns$|\.(service|path)$' |
+		tr '\n' ' ')" \
+	"./usr/bin/wotdns ./usr/lib/systemd/system/wotdns-routes@.path ./usr/lib/systemd/system/wotdns-routes@.service ./usr/lib/systemd/system/wotdns.service ./usr/lib/systemd/system/wotdns@.service ./usr/lib/$MA/libnss_wotdns.so.2 ./usr/share/bash-completion/completions/wotdns ./usr/share/man/man1/wotdns-publish.1 ./usr/share/man/man5/wotdns-config.5 ./usr/share/man/man8/libnss_wotdns.8 "
 expect_eq "DESTDIR units start the binary at the prefix, not in DESTDIR" \
-	"$(grep -h '^ExecStart=' "$T"/dest/usr/lib/systemd/system/*.service | sort | tr '
-' ' ')" \
-	'ExecStart=/usr/bin/wotdns serve ExecStart=/usr/bin/wotdns serve $WOTDNS_SERVE_ARGS '
+	"$(grep -h '^ExecStart=' "$T"/dest/usr/lib/systemd/system/*.service | sort | tr '\n' ' ')" \
+	'ExecStart=/usr/bin/wotdns desktop refresh --user %i ExecStart=/usr/bin/wotdns serve ExecStart=/usr/bin/wotdns serve $WOTDNS_SERVE_ARGS '
 finish
