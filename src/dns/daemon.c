@@ -480,6 +480,10 @@ static void start_handles(daemon_t *d, unsigned interval)
 	/* Listeners bound, table loaded, signals handled: ready. */
 	wot_sdnotify_send("READY=1\nSTATUS=serving %zu records on %s",
 			  d->records, d->listen[0] ? d->listen[0] : "?");
+	/* The same moment for those reading the log: a publish from now on
+	 * reaches this daemon (its notify socket is up). */
+	wot_log(WOT_LOG_NOTICE, "dns", "ready: serving %zu records",
+		d->records);
 }
 
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)

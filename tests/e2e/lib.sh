@@ -104,10 +104,13 @@ start_serve() {
 	"$W" --home "$T/$h" serve --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
 	PIDS+=($!)
 	SERVE_PID=$!
-	for i in $(seq 1 100); do
+	for i in $(seq 1 200); do
 		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
 			"$log" | head -n 1)
-		[ -n "$PORT" ] && return 0
+		# Bound is not ready: the start-up loop probe and the control
+		# and notify sockets come after (a publish before "ready"
+		# would not reach the daemon).
+		[ -n "$PORT" ] && grep -q "ready: serving" "$log" && return 0
 		kill -0 "$SERVE_PID" 2>/dev/null || break
 		sleep 0.1
 	done

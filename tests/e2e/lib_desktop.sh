@@ -142,7 +142,7 @@ desk_serve() {
 	DESK_PID=$!
 	PIDS+=($DESK_PID)
 	for _ in $(seq 1 100); do
-		grep -q "listening on" "$T/serve-desk.log" && return 0
+		grep -q "ready: serving" "$T/serve-desk.log" && return 0
 		kill -0 "$DESK_PID" 2>/dev/null || break
 		sleep 0.1
 	done
