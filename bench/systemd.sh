@@ -169,5 +169,30 @@ expect_eq "systemctl stop: the service ended successfully" \
 	"success 0"
 expect_match "and logged shutting down" \
 	"$(in_ct journalctl -u wotdns.service -o cat)" "shutting down"
+# The desktop path under a real systemd: `wotdns desktop setup` for alice
+# (this container has a plain /etc/resolv.conf: the plain path) writes the
+# drop-in (127.0.0.1:53, CAP_NET_BIND_SERVICE), restarts wotdns@alice and
+# points resolv.conf at it; glibc then resolves alice.wot; undo puts the
+# files back byte for byte and disables the unit. wotdns.service, which
+# held :53, is stopped above.
+in_ct sh -c 'printf "nameserver 192.0.2.53\n" >/etc/resolv.conf'
+rc0=$(in_ct md5sum /etc/resolv.conf)
+out=$(in_ct wotdns desktop setup --user alice 2>&1)
+expect_eq "desktop setup --user alice: exit 0" "$?" "0"
+echo "$out" | sed 's/^/#   /'
+expect_eq "wotdns@alice is enabled" \
+	"$(in_ct systemctl is-enabled wotdns@alice.service)" "enabled"
+expect_eq "... and active" "$(in_ct systemctl is-active wotdns@alice.service)" "active"
+expect_match "resolv.conf points at wotdns" "$(in_ct cat /etc/resolv.conf)" \
+	"^nameserver 127\.0\.0\.1"
+expect_eq "getent hosts alice.wot through glibc and resolv.conf" \
+	"$(in_ct getent ahostsv4 alice.wot | awk 'NR == 1 {print $1}')" "192.0.2.1"
+expect_eq "setup again changes nothing" \
+	"$(in_ct md5sum /etc/resolv.conf)" "$(in_ct wotdns desktop setup --user alice >/dev/null 2>&1; in_ct md5sum /etc/resolv.conf)"
+out=$(in_ct wotdns desktop undo 2>&1)
+expect_eq "desktop undo: exit 0" "$?" "0"
+expect_eq "resolv.conf back byte for byte" "$(in_ct md5sum /etc/resolv.conf)" "$rc0"
+expect_eq "the drop-in is gone" \
+	"$(in_ct ls /etc/systemd/system/wotdns@alice.service.d 2>/dev/null | grep -c desktop)" "0"
 echo "# $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
