@@ -186,7 +186,8 @@ expect_eq "... and active" "$(in_ct systemctl is-active wotdns@alice.service)" "
 expect_match "resolv.conf points at wotdns" "$(in_ct cat /etc/resolv.conf)" \
 	"^nameserver 127\.0\.0\.1"
 expect_eq "getent hosts alice.wot through glibc and resolv.conf" \
-	"$(in_ct getent ahostsv4 alice.wot | awk 'NR == 1 {print $1}')" "192.0.2.1"
+	"$(in_ct getent hosts alice.wot | awk 'NR == 1 {print $1}')" "192.0.2.1"
+# (not ahosts: AI_ADDRCONFIG finds no address but loopback's in here)
 expect_eq "setup again changes nothing" \
 	"$(in_ct md5sum /etc/resolv.conf)" "$(in_ct wotdns desktop setup --user alice >/dev/null 2>&1; in_ct md5sum /etc/resolv.conf)"
 out=$(in_ct wotdns desktop undo 2>&1)
