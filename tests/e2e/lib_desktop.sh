@@ -18,8 +18,10 @@ if [ -n "$RESOLVED_MODE" ]; then
 	WOT_DESKTOP_NS=$(readlink /proc/1/ns/mnt)
 elif [ -z "${WOT_DESKTOP_NS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "runs as root (namespaces)"; exit 1; }
-	exec env WOT_DESKTOP_NS="$(readlink /proc/self/ns/mnt)" \
-		unshare --mount --net --propagation private bash "$0" "$@"
+	. "$(dirname "$0")/ns.sh"
+	export WOT_DESKTOP_NS="$(readlink /proc/self/ns/mnt)"
+	wot_unshare --mount --net bash "$0" "$@"
+	exit
 fi
 if [ "$(readlink /proc/self/ns/mnt)" = "$WOT_DESKTOP_NS" ] ||
 	[ "$(readlink /proc/self/ns/mnt)" = "$(readlink /proc/1/ns/mnt)" ]; then

@@ -50,7 +50,9 @@ if [ -z "${WOT_RESOLVED_NS:-}" ]; then
 		fi
 	fi
 	export WOT_RESOLVED_DEB=$_deb WOT_RESOLVED_NS=1
-	exec unshare -mn --propagation private bash "$0" "$@"
+	. "$(dirname "$0")/ns.sh"
+	wot_unshare -mn bash "$0" "$@"
+	exit
 fi
 
 RESOLVED_DEB=$WOT_RESOLVED_DEB

@@ -18,7 +18,9 @@
 #  - lo is brought up; unbound, the test's "normal DNS", listens on
 #    127.0.0.1:53 (resolv.conf has no port) and serve on a free port.
 if [ -z "${WOT_NSS_IN_NS:-}" ]; then
-	exec unshare -mn env WOT_NSS_IN_NS=1 bash "$0" "$@"
+	. "$(dirname "$0")/ns.sh"
+	wot_unshare -mn env WOT_NSS_IN_NS=1 bash "$0" "$@"
+	exit
 fi
 . "$(dirname "$0")/lib.sh"
 MOD=${WOT_NSS_MODULE:-$(dirname "$W")/../dns/nss/libnss_wotdns.so.2}

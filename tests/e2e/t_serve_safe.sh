@@ -14,6 +14,7 @@
 # The start-up cases run in a network + mount namespace (unshare -mn), so
 # the daemon can own 127.0.0.1:53 and /etc/resolv.conf is a test file.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ns.sh"
 
 peer zed
 zone "$T/zed.zone" zed.wot. "@ IN A 192.0.2.10" "www IN A 192.0.2.11" \
@@ -64,7 +65,7 @@ stop_clean() {
 in_ns() {
 	# (a list of its own: "A && B && cmd &" would background the list,
 	# and $! would not be cmd's)
-	unshare -mn bash -c "{ ip link set lo up &&
+	wot_unshare -mn bash -c "{ ip link set lo up &&
 		mount --bind '$T/resolv.conf' /etc/resolv.conf; } || exit 1
 		$1"
 }

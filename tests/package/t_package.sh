@@ -7,6 +7,7 @@
 # namespace, chrooted), so the machine itself is never changed.
 set -u
 SRC=${WOT_SOURCE_DIR:?}
+. "$SRC/tests/e2e/ns.sh"
 W=${WOTDNS:?WOTDNS: the built wotdns binary}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wotdns-pkg.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -214,7 +215,7 @@ INROOT
 host() { getent passwd wotdns; getent group wotdns; ls -d /var/lib/wotdns 2>&1; }
 host_before=$(host)
 start=$SECONDS
-unshare -m --propagation private bash -c '
+wot_unshare -m bash -c '
 	set -e
 	T=$1 deb=$2
 	mkdir "$T/ov"
