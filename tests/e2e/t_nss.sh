@@ -27,7 +27,7 @@ MOD=${WOT_NSS_MODULE:-$(dirname "$W")/../dns/nss/libnss_wotdns.so.2}
 [ -f "$MOD" ] || { echo "no module at $MOD"; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-mount --make-rprivate / || exit 1
+# (wot_unshare made the mounts private, or showed they do not propagate)
 # getaddrinfo's AI_ADDRCONFIG (getent ahosts*) wants an address of the
 # family besides 127.0.0.1 and ::1, as a desktop's LAN address would be.
 ip link set lo up && ip addr add 198.51.100.1/32 dev lo &&
