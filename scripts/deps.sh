@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config
 	libgpgme-dev libgpg-error-dev libgit2-dev libuv1-dev libldns-dev
 	libcmocka-dev libinih-dev libjansson-dev libpsl-dev
-	# libsystemd: sd_notify for the Type=notify units (src/dns/sdnotify.c)
+	# libsystemd: sd_notify for the Type=notify units (src/dns/daemon/sdnotify.c)
 	# and sd-bus, with which wotdns desktop talks to systemd-resolved
 	libsystemd-dev
 	gnupg gpg-agent git publicsuffix graphviz dnsutils knot-dnsutils unbound

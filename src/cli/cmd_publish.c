@@ -1,6 +1,6 @@
 /* cmd_publish.c - wotdns publish */
 #include "cli/cli.h"
-#include "dns/daemon.h"
+#include "dns/daemon/daemon.h"
 
 #include <stdio.h>
 

@@ -1,7 +1,7 @@
 /* cmd_resolve.c - wotdns resolve */
 #include "cli/cli.h"
 #include "cli/state.h"
-#include "dns/dns.h"
+#include "dns/resolver/resolver.h"
 
 #include <ctype.h>
 #include <stdio.h>

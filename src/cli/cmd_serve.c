@@ -1,7 +1,7 @@
 /* cmd_serve.c - wotdns serve */
 #include "cli/cli.h"
-#include "dns/daemon.h"
-#include "dns/dns.h"
+#include "dns/daemon/daemon.h"
+#include "dns/resolver/resolver.h"
 
 #include <pwd.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* cmd_sign_friend.c - wotdns sign-friend */
 #include "cli/cli.h"
-#include "dns/daemon.h"
+#include "dns/daemon/daemon.h"
 
 #include <stdio.h>
 

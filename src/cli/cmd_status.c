@@ -1,7 +1,7 @@
 /* cmd_status.c - wotdns status */
 #include "cli/cli.h"
 #include "cli/state.h"
-#include "dns/daemon.h"
+#include "dns/daemon/daemon.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* tell_daemon.c - after a commit to own.git, poke the running daemon. */
 #include "cli/cli.h"
-#include "dns/daemon.h"
+#include "dns/daemon/daemon.h"
 
 #include <stdio.h>
 

@@ -14,9 +14,9 @@
  * hist, seen.json, owners.json. The zone, json and hist are written for
  * each of the first shards the manifest names.
  */
-#include "dns/dns_int.h"
-#include "dns/opinion.h"
-#include "dns/propagate.h"
+#include "dns/resolver/resolver_int.h"
+#include "dns/peer/opinion.h"
+#include "dns/peer/propagate.h"
 #include "fuzz.h"
 #include "sync/accept_int.h"
 

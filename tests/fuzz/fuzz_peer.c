@@ -6,8 +6,8 @@
  * same bytes read as the answer a peer sent to our opinion questions
  * (record and head) and to our NOTIFY.
  */
-#include "dns/opinion.h"
-#include "dns/peer_int.h"
+#include "dns/peer/opinion.h"
+#include "dns/peer/peer_int.h"
 #include "fuzz.h"
 
 #include <arpa/inet.h>

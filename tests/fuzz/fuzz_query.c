@@ -3,7 +3,7 @@
  * (wot_dns_answer: src/dns/wire.c, answer.c), the bytes of one UDP
  * datagram or one TCP message, answered both ways.
  */
-#include "dns/dns_int.h"
+#include "dns/resolver/resolver_int.h"
 #include "fuzz.h"
 #include "table.h"
 #include "util/util.h"

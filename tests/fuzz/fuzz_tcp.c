@@ -6,7 +6,7 @@
  * be whole frames of well-formed answers, and the server must hang up
  * once it has answered.
  */
-#include "dns/dns_int.h"
+#include "dns/resolver/resolver_int.h"
 #include "fuzz.h"
 #include "srv.h"
 #include "util/util.h"

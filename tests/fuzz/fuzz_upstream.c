@@ -14,7 +14,7 @@
  * the fake upstream then sends two frames, the input as it is (its own
  * ID: to be skipped) and the input with the query's ID and TC cleared.
  */
-#include "dns/cache.h"
+#include "dns/resolver/cache.h"
 #include "fuzz.h"
 #include "srv.h"
 #include "util/util.h"

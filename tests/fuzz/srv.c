@@ -1,8 +1,8 @@
 /* srv.c - the live resolver of srv.h. */
 #include "srv.h"
-#include "dns/dns.h"
-#include "dns/notify.h"
-#include "dns/opinion.h"
+#include "dns/resolver/resolver.h"
+#include "dns/peer/notify.h"
+#include "dns/peer/opinion.h"
 #include "fuzz.h"
 #include "table.h"
 

@@ -7,7 +7,7 @@
 #ifndef WOT_FUZZ_TABLE_H
 #define WOT_FUZZ_TABLE_H
 
-#include "dns/dns.h"
+#include "dns/resolver/resolver.h"
 
 /* The table (built and sealed once; borrowed). Aborts on failure. */
 const wot_dns_table *fuzz_table(void);

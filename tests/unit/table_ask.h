@@ -3,7 +3,7 @@
 #ifndef WOT_TEST_TABLE_ASK_H
 #define WOT_TEST_TABLE_ASK_H
 
-#include "dns/dns_int.h"
+#include "dns/resolver/resolver_int.h"
 
 #include <ldns/ldns.h>
 #include <stdlib.h>

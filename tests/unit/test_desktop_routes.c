@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "dns/desktop/desktop.h"
-#include "dns/routes.h"
+#include "dns/daemon/routes.h"
 #include "util/util.h"
 
 #include <stdio.h>

@@ -11,8 +11,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dns/opinion.h"
-#include "dns/peer_int.h"
+#include "dns/peer/opinion.h"
+#include "dns/peer/peer_int.h"
 #include "util/util.h"
 
 #include <stdio.h>

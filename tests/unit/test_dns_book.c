@@ -10,7 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dns/opinion.h"
+#include "dns/peer/opinion.h"
 #include "util/util.h"
 
 #include <stdio.h>

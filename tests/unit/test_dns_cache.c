@@ -8,7 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dns/cache.h"
+#include "dns/resolver/cache.h"
 #include "util/util.h"
 
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dns/notify.h"
+#include "dns/peer/notify.h"
 #include "util/util.h"
 
 #include <stdio.h>

@@ -9,9 +9,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dns/dns_int.h"
-#include "dns/opinion.h"
-#include "dns/opinion_int.h"
+#include "dns/resolver/resolver_int.h"
+#include "dns/peer/opinion.h"
+#include "dns/peer/opinion_int.h"
 #include "sync/opinion_git.h"
 #include "util/util.h"
 

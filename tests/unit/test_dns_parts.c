@@ -9,9 +9,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dns/dns_int.h"
-#include "dns/propagate.h"
-#include "dns/withdraw.h"
+#include "dns/resolver/resolver_int.h"
+#include "dns/peer/propagate.h"
+#include "dns/peer/withdraw.h"
 #include "sync/sync.h"
 #include "util/util.h"
 

@@ -8,7 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dns/dns_int.h"
+#include "dns/resolver/resolver_int.h"
 #include "util/util.h"
 
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dns/dns.h"
+#include "dns/resolver/resolver.h"
 #include "util/util.h"
 
 #include <stdio.h>

@@ -11,7 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dns/opinion.h"
+#include "dns/peer/opinion.h"
 #include "util/util.h"
 
 #include <arpa/inet.h>

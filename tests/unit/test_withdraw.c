@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "dns/dns.h"
-#include "dns/withdraw.h"
+#include "dns/resolver/resolver.h"
+#include "dns/peer/withdraw.h"
 #include "util/util.h"
 
 static char path[64];

@@ -1,0 +1,35 @@
+/*
+ * daemon_int.h - pieces of `wotdns serve` kept out of daemon.c.
+ */
+#ifndef WOT_DNS_DAEMON_INT_H
+#define WOT_DNS_DAEMON_INT_H
+
+#include "dns/daemon/daemon.h"
+#include "dns/peer/neighbor.h"
+#include "dns/resolver/pool.h"
+#include "dns/peer/opinion_daemon.h"
+#include "dns/peer/propagate.h"
+
+typedef struct {
+	wot_dns_pool *pool;
+	const char *const *listen; /* bound addresses, NULL-terminated */
+	size_t records;
+	uint64_t uptime_s;
+	const wot_prop *prop;	       /* NOTIFY counters; may be NULL */
+	const wot_opinions *opinions;  /* second opinions; may be NULL */
+	const wot_neighbor *neighbors; /* neighbor majority; may be NULL */
+	int no_upstream;	       /* overlay only, on purpose */
+} wot_daemon_info;
+
+/* The control socket's document (caller frees *json). */
+int wot_daemon_status_json(const wot_daemon_info *info, char **json);
+
+/*
+ * When running as root: switch to user (or the config's serve.user) for
+ * good, after the sockets are bound. The home must belong to that user, so
+ * syncs keep working. Without a user, a root daemon keeps root (with a
+ * warning). A user given while not root is an error.
+ */
+int wot_daemon_drop_privileges(const wot_home *h, const char *user);
+
+#endif

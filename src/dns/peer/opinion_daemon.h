@@ -1,0 +1,52 @@
+/*
+ * opinion_daemon.h - second opinions inside `wotdns serve`: answering
+ * other peers' opinion questions from what this node accepts, and asking
+ * k known peers about every new or changed accepted RRset
+ * (docs/design.md, "Second opinions"; docs/peer-protocol.md).
+ */
+#ifndef WOT_DNS_OPINION_DAEMON_H
+#define WOT_DNS_OPINION_DAEMON_H
+
+#include "dns/resolver/resolver.h"
+#include "dns/peer/propagate.h"
+#include "sync/sync.h"
+
+#include <jansson.h>
+#include <uv.h>
+
+typedef struct wot_opinions wot_opinions;
+
+/* Serve table t now (ownership passes to the callee). gen: its
+ * generation (wot_dns_accepted_load), to be checked against the one
+ * serving; 0 for a table already accepted (offered, or derived from one). */
+typedef void (*wot_opinions_serve_fn)(void *data, wot_dns_table *t,
+				      uint64_t gen);
+
+/*
+ * Start on loop for home h (borrowed, must outlive the object). prop (may
+ * be NULL) has the peer listeners that answer questions. serve installs a
+ * table (policy hold delays new tables through it).
+ */
+int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
+		       wot_prop *prop, wot_opinions_serve_fn serve, void *data);
+/*
+ * A new accepted set was computed: serve t (ownership passes) at once or,
+ * with policy hold, when its new RRsets are checked; then ask peers about
+ * what changed.
+ */
+void wot_opinions_offer(wot_opinions *o, wot_dns_table *t);
+/* A short status object (caller owns the reference). */
+json_t *wot_opinions_status(const wot_opinions *o);
+/*
+ * Neighbor-majority verdicts (loop only): for each i, the peer at
+ * endpoints[i] gets events[i], WOT_WEIGHT_OUTLIER or WOT_WEIGHT_AGREED
+ * (trust/majority.h); weights follow wot_weight_update and are saved to
+ * state/peers.json with the second opinions' own, once per call.
+ * Unknown endpoints are ignored.
+ */
+void wot_opinions_peer_events(wot_opinions *o, const char *const *endpoints,
+			      const int *events, size_t n);
+/* Stop asking, wait for work in flight, free; then cb(data). */
+void wot_opinions_close(wot_opinions *o, void (*cb)(void *data), void *data);
+
+#endif

@@ -1,0 +1,562 @@
+/*
+ * propagate.c - NOTIFY in and out for `wotdns serve`.
+ *
+ * In: a NOTIFY names a key; each followed source pinned to that key gets
+ * a fetch on the thread pool, at most one per source per gap. A NOTIFY
+ * that arrives while its source waits or is being fetched only marks it
+ * pending again, so a burst costs one or two fetches and the last change
+ * is never lost. One batch of fetches runs at a time (they share the home
+ * lock anyway) and ends with one recompute and a table swap.
+ *
+ * Out: `wotdns publish` connects to HOME/state/notify.sock; the daemon
+ * reads its followers' endpoints on the pool, then sends the NOTIFYs from
+ * the loop, and re-syncs its own repository so it serves the change too.
+ */
+#include "dns/daemon/control.h"
+#include "dns/peer/notify.h"
+#include "dns/peer/propagate.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { REFRESH_MIN_MS = 2000 }; /* unknown keys re-read sources.conf */
+
+typedef struct {
+	char name[65];
+	char key[WOT_FPR_MAX];
+	int pending, running;
+	uint64_t last_ms; /* when its last NOTIFY-driven fetch started */
+} src_state;
+
+/* Sources as read on the pool: name and pinned key only. */
+typedef struct {
+	char name[65];
+	char key[WOT_FPR_MAX];
+} src_id;
+
+typedef struct {
+	uv_work_t req;
+	wot_prop *p;
+	int kind; /* JOB_SYNC, JOB_TARGETS, JOB_REFRESH */
+	char **names;
+	size_t nnames;
+	wot_sync_report report;
+	wot_dns_table *table;
+	uint64_t gen; /* of table */
+	char **targets;
+	size_t ntargets;
+	src_id *ids;
+	size_t nids;
+	int rc;
+	char err[512];
+} job;
+
+enum { JOB_SYNC, JOB_TARGETS, JOB_REFRESH };
+
+struct wot_prop {
+	uv_loop_t *loop;
+	wot_home *h;
+	wot_prop_opts o;
+	wot_dns_peer_listener *listener;
+	wot_dns_notifier *notifier;
+	wot_dns_control *ctl;
+	uv_timer_t timer;
+	src_state *src;
+	size_t nsrc;
+	job *sync, *side; /* at most one of each in flight */
+	/* GPGME handle of the sync jobs (one at a time), kept: opening one
+	 * costs several gpg processes, more than the fetch itself. */
+	wot_trust *trust;
+	int side_again; /* a publish came while targets were read */
+	/* Endpoints read by the last JOB_TARGETS: a publish is sent to
+	 * them at once, and to any new ones when the fresh list is read. */
+	char **targets;
+	size_t ntargets;
+	int notify_due;	 /* a publish waits for the fresh list */
+	int sent_cached; /* ... and was sent to the cached one already */
+	uint64_t last_refresh_ms;
+	wot_prop_stats st;
+	int closing, live;
+	void (*close_cb)(void *data);
+	void *close_data;
+};
+
+/* ---- pool side ---------------------------------------------------- */
+
+static int read_ids(wot_home *h, src_id **out, size_t *n)
+{
+	wot_source *s = NULL;
+	size_t ns = 0;
+	int rc = wot_sources_load(h, &s, &ns);
+
+	*out = NULL;
+	*n = 0;
+	if (rc < 0)
+		return rc;
+	if (!(*out = calloc(ns ? ns : 1, sizeof(**out)))) {
+		wot_sources_free(s, ns);
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < ns; i++) {
+		snprintf((*out)[i].name, sizeof((*out)[i].name), "%s",
+			 s[i].name);
+		snprintf((*out)[i].key, sizeof((*out)[i].key), "%s", s[i].key);
+	}
+	*n = ns;
+	wot_sources_free(s, ns);
+	return 0;
+}
+
+static void run_sync(job *j)
+{
+	wot_prop *p = j->p;
+	int rc = p->trust ? 0 : wot_home_trust(p->h, &p->trust);
+
+	if (rc == 0)
+		rc = wot_sync_sources(p->h, p->trust,
+				      (const char *const *)j->names, j->nnames,
+				      &j->report);
+	if (rc == 0)
+		rc = wot_dns_accepted_load(p->h, &j->table, &j->gen);
+	j->rc = rc;
+}
+
+/* Git and gpg work: never on the loop. */
+static void on_work(uv_work_t *req)
+{
+	job *j = req->data;
+
+	j->rc = 0;
+	if (j->kind == JOB_SYNC)
+		run_sync(j);
+	else if (j->kind == JOB_TARGETS)
+		j->rc =
+		    wot_sync_notify_targets(j->p->h, &j->targets, &j->ntargets);
+	if (j->rc == 0)
+		j->rc = read_ids(j->p->h, &j->ids, &j->nids);
+	if (j->rc < 0)
+		snprintf(j->err, sizeof(j->err), "%s", wot_error_last());
+}
+
+/* ---- loop side ---------------------------------------------------- */
+
+static void maybe_free(wot_prop *p)
+{
+	void (*cb)(void *) = p->close_cb;
+	void *data = p->close_data;
+
+	if (!p->closing || p->live > 0)
+		return;
+	wot_trust_free(p->trust);
+	wot_notify_targets_free(p->targets);
+	free(p->src);
+	free(p);
+	if (cb)
+		cb(data);
+}
+
+static void job_free(job *j)
+{
+	for (size_t i = 0; i < j->nnames; i++)
+		free(j->names[i]);
+	free(j->names);
+	wot_notify_targets_free(j->targets);
+	wot_dns_table_free(j->table);
+	free(j->ids);
+	free(j);
+}
+
+static src_state *find(wot_prop *p, const char *name)
+{
+	for (size_t i = 0; i < p->nsrc; i++)
+		if (!strcmp(p->src[i].name, name))
+			return &p->src[i];
+	return NULL;
+}
+
+/* New list of sources, keeping the state of those still followed. */
+static void merge_ids(wot_prop *p, const src_id *ids, size_t n)
+{
+	src_state *v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return; /* keep the old list */
+	for (size_t i = 0; i < n; i++) {
+		src_state *old = find(p, ids[i].name);
+		if (old)
+			v[i] = *old;
+		snprintf(v[i].name, sizeof(v[i].name), "%s", ids[i].name);
+		snprintf(v[i].key, sizeof(v[i].key), "%s", ids[i].key);
+	}
+	free(p->src);
+	p->src = v;
+	p->nsrc = n;
+	p->last_refresh_ms = uv_now(p->loop);
+}
+
+static void kick(wot_prop *p);
+static void start_side(wot_prop *p, int kind);
+
+static int queue(wot_prop *p, job *j, uv_after_work_cb done)
+{
+	int rc;
+
+	j->p = p;
+	j->req.data = j;
+	rc = uv_queue_work(p->loop, &j->req, on_work, done);
+	if (rc < 0) {
+		wot_log(WOT_LOG_WARNING, "sync", "thread pool: %s",
+			uv_strerror(rc));
+		return -1;
+	}
+	p->live++;
+	return 0;
+}
+
+static void sync_done(uv_work_t *req, int status)
+{
+	job *j = req->data;
+	wot_prop *p = j->p;
+
+	p->live--;
+	p->sync = NULL;
+	for (size_t i = 0; i < j->nnames; i++) {
+		src_state *s = find(p, j->names[i]);
+		if (s)
+			s->running = 0;
+	}
+	if (status == 0 && j->rc < 0)
+		wot_log(WOT_LOG_WARNING, "sync", "notify sync: %s", j->err);
+	if (status == 0 && j->rc == 0 && !p->closing) {
+		p->st.sync_failures += j->report.failed;
+		wot_log(WOT_LOG_INFO, "sync",
+			"notify sync of %zu source%s (%zu failed): %zu "
+			"records",
+			j->report.sources, j->report.sources == 1 ? "" : "s",
+			j->report.failed, j->report.records);
+		merge_ids(p, j->ids, j->nids);
+		p->o.table_fn(p->o.data, j->table, j->gen);
+		j->table = NULL;
+	}
+	job_free(j);
+	kick(p);
+	maybe_free(p);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	kick(t->data);
+}
+
+/* Sources due now go into one batch; the earliest still in its gap arms
+ * the timer. */
+static void kick(wot_prop *p)
+{
+	uint64_t now = uv_now(p->loop), next = UINT64_MAX;
+	job *j;
+
+	if (p->closing || p->sync)
+		return;
+	if (!(j = calloc(1, sizeof(*j))) ||
+	    !(j->names = calloc(p->nsrc ? p->nsrc : 1, sizeof(char *)))) {
+		free(j);
+		return;
+	}
+	j->kind = JOB_SYNC;
+	for (size_t i = 0; i < p->nsrc; i++) {
+		src_state *s = &p->src[i];
+		uint64_t due = s->last_ms + p->o.gap_ms;
+		if (!s->pending || s->running)
+			continue;
+		if (s->last_ms && due > now) {
+			next = due < next ? due : next;
+			continue;
+		}
+		if (!(j->names[j->nnames] = strdup(s->name)))
+			break;
+		j->nnames++;
+		s->pending = 0;
+		s->running = 1;
+		s->last_ms = now ? now : 1;
+		p->st.syncs++;
+	}
+	if (next != UINT64_MAX)
+		uv_timer_start(&p->timer, on_timer, next - now, 0);
+	if (!j->nnames || queue(p, j, sync_done) < 0) {
+		for (size_t i = 0; i < j->nnames; i++) {
+			src_state *s = find(p, j->names[i]);
+			s->running = 0;
+			s->pending = 1; /* try again on the next kick */
+		}
+		job_free(j);
+		return;
+	}
+	p->sync = j;
+}
+
+static int listed(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return 1;
+	return 0;
+}
+
+static void send_targets(wot_prop *p, const char *own, char *const *v, size_t n)
+{
+	if (!own || !n)
+		return;
+	wot_log(WOT_LOG_INFO, "dns", "NOTIFY for %s to %zu endpoint%s", own, n,
+		n == 1 ? "" : "s");
+	wot_dns_notifier_send(p->notifier, own, (const char *const *)v, n);
+}
+
+/* A fresh list of endpoints: tell those a waiting publish has not
+ * reached yet, and keep the list for the next publish. */
+static void fresh_targets(wot_prop *p, job *j, const char *own)
+{
+	char **news = calloc(j->ntargets + 1, sizeof(*news));
+	size_t n = 0;
+
+	if (p->notify_due && news) {
+		for (size_t i = 0; i < j->ntargets; i++)
+			if (!p->sent_cached ||
+			    !listed(p->targets, p->ntargets, j->targets[i]))
+				news[n++] = j->targets[i];
+		send_targets(p, own, news, n);
+	} else if (p->notify_due) {
+		send_targets(p, own, j->targets, j->ntargets);
+	}
+	free(news);
+	p->notify_due = p->sent_cached = 0;
+	wot_notify_targets_free(p->targets);
+	p->targets = j->targets;
+	p->ntargets = j->ntargets;
+	j->targets = NULL;
+}
+
+static void side_done(uv_work_t *req, int status)
+{
+	job *j = req->data;
+	wot_prop *p = j->p;
+	const char *own = wot_home_config(p->h)->key;
+
+	p->live--;
+	p->side = NULL;
+	if (status == 0 && j->rc < 0)
+		wot_log(WOT_LOG_WARNING, "sync", "%s", j->err);
+	if (status == 0 && j->rc == 0 && !p->closing) {
+		merge_ids(p, j->ids, j->nids);
+		if (j->kind == JOB_TARGETS)
+			fresh_targets(p, j, own);
+	}
+	job_free(j);
+	if (p->side_again && !p->closing) {
+		p->side_again = 0;
+		start_side(p, JOB_TARGETS);
+	}
+	maybe_free(p);
+}
+
+static void start_side(wot_prop *p, int kind)
+{
+	job *j;
+
+	if (p->closing)
+		return;
+	if (p->side) {
+		p->side_again |= kind == JOB_TARGETS;
+		return;
+	}
+	if (!(j = calloc(1, sizeof(*j))))
+		return;
+	j->kind = kind;
+	if (queue(p, j, side_done) < 0) {
+		job_free(j);
+		return;
+	}
+	p->side = j;
+}
+
+static void on_notify(void *data, const char *fpr)
+{
+	wot_prop *p = data;
+	int matched = 0;
+
+	for (size_t i = 0; i < p->nsrc; i++) {
+		src_state *s = &p->src[i];
+		/* Only the owner's key names a source; our own zone changes
+		 * only when we publish. */
+		if (!s->key[0] || strcasecmp(s->key, fpr) || i == 0)
+			continue;
+		matched = 1;
+		if (s->pending || s->running)
+			p->st.coalesced++;
+		s->pending = 1;
+	}
+	if (!matched) {
+		p->st.ignored++;
+		/* Perhaps followed since we last looked: re-read, rarely. */
+		if (uv_now(p->loop) - p->last_refresh_ms >= REFRESH_MIN_MS)
+			start_side(p, JOB_REFRESH);
+		return;
+	}
+	p->st.accepted++;
+	kick(p);
+}
+
+void wot_prop_announce(wot_prop *p)
+{
+	p->st.publishes++;
+	if (p->nsrc)
+		p->src[0].pending = 1; /* self: serve our own change too */
+	if (p->targets) { /* no wait for the mirrors to be read again */
+		send_targets(p, wot_home_config(p->h)->key, p->targets,
+			     p->ntargets);
+		p->sent_cached = 1;
+	}
+	p->notify_due = 1;
+	start_side(p, JOB_TARGETS);
+	kick(p);
+}
+
+/* Someone connected to the notify socket: the user published. */
+static int on_publish(void *data, char **json)
+{
+	wot_prop *p = data;
+
+	wot_prop_announce(p);
+	*json = strdup("{\"notify\": \"queued\"}\n");
+	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
+}
+
+static void on_part_closed(void *data)
+{
+	wot_prop *p = data;
+
+	p->live--;
+	maybe_free(p);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	on_part_closed(h->data);
+}
+
+static int start_parts(wot_prop *p, const wot_prop_opts *o)
+{
+	char *path = wot_home_path(p->h, WOT_DAEMON_NOTIFY_SOCKET);
+	src_id *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!path)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	/* Here, on the loop thread before any pool work: GPGME's first
+	 * initialisation must not run on two threads at once (the timer's
+	 * sync opens its own handle on the pool), and the first NOTIFY
+	 * should not pay for it. Without gpg a NOTIFY sync retries later. */
+	if (wot_home_trust(p->h, &p->trust) < 0)
+		wot_log(WOT_LOG_WARNING, "sync", "NOTIFY syncs: %s",
+			wot_error_last());
+	if ((rc = read_ids(p->h, &ids, &n)) == 0)
+		merge_ids(p, ids, n);
+	free(ids);
+	if (rc == 0 && (rc = wot_dns_notifier_new(&p->notifier, p->loop)) == 0)
+		p->live++;
+	if (rc == 0 && o->nlisten &&
+	    (rc = wot_dns_peer_listener_start(&p->listener, p->loop, o->listen,
+					      o->nlisten, o->allow_nonloopback,
+					      on_notify, p)) == 0)
+		p->live++;
+	if (rc == 0 && (rc = wot_dns_control_start(&p->ctl, p->loop, path,
+						   on_publish, p)) == 0)
+		p->live++;
+	if (rc == 0)
+		start_side(p, JOB_TARGETS); /* read the endpoints ahead */
+	free(path);
+	return rc;
+}
+
+int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
+		   const wot_prop_opts *o)
+{
+	wot_prop *p = calloc(1, sizeof(*p));
+	int rc;
+
+	*out = NULL;
+	if (!p)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	p->loop = loop;
+	p->h = h;
+	p->o = *o;
+	p->o.listen = NULL; /* used only here, not kept */
+	uv_timer_init(loop, &p->timer);
+	p->timer.data = p;
+	p->live = 1;
+	if ((rc = start_parts(p, o)) < 0) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", wot_error_last());
+		wot_prop_close(p, NULL, NULL);
+		return wot_error_set(rc, "%s", msg);
+	}
+	*out = p;
+	return 0;
+}
+
+int wot_prop_bound(const wot_prop *p, size_t i, char *buf, size_t len)
+{
+	return wot_dns_peer_listener_bound(p ? p->listener : NULL, i, buf, len);
+}
+
+void wot_prop_on_query(wot_prop *p,
+		       size_t (*fn)(void *data, const uint8_t *pkt, size_t len,
+				    uint8_t *out, size_t cap),
+		       void *data)
+{
+	if (p)
+		wot_dns_peer_listener_on_query(p->listener, fn, data);
+}
+
+void wot_prop_stats_get(const wot_prop *p, wot_prop_stats *out)
+{
+	wot_dns_peer_stats ps;
+	wot_dns_notifier_stats ns;
+
+	memset(out, 0, sizeof(*out));
+	if (!p)
+		return;
+	*out = p->st;
+	wot_dns_peer_listener_stats(p->listener, &ps);
+	wot_dns_notifier_stats_get(p->notifier, &ns);
+	out->received = ps.received;
+	out->notifies = ps.notifies;
+	out->refused = ps.refused;
+	out->dropped = ps.dropped;
+	out->opinions = ps.opinions;
+	out->sent = ns.sent;
+	out->answered = ns.answered;
+	out->unanswered = ns.failed;
+}
+
+void wot_prop_close(wot_prop *p, void (*cb)(void *data), void *data)
+{
+	if (!p || p->closing)
+		return;
+	p->closing = 1;
+	p->close_cb = cb;
+	p->close_data = data;
+	if (p->listener)
+		wot_dns_peer_listener_close(p->listener, on_part_closed, p);
+	if (p->notifier)
+		wot_dns_notifier_close(p->notifier, on_part_closed, p);
+	if (p->ctl)
+		wot_dns_control_close(p->ctl, on_part_closed, p);
+	p->listener = NULL;
+	p->notifier = NULL;
+	p->ctl = NULL;
+	uv_close((uv_handle_t *)&p->timer, on_timer_closed);
+}

@@ -1,0 +1,303 @@
+/*
+ * forward.c - queries outside the overlay: answer from the cache, else hand
+ * them to the upstream forwarder and answer the waiting client from its
+ * reply, scrubbed (splice.c): what is cached and sent is our own message,
+ * never the upstream's bytes. When every upstream fails, a stale cached
+ * answer (RFC 8767) is better than SERVFAIL. Popular entries near expiry
+ * are refreshed in the background (prefetch), so they never expire while
+ * in use.
+ */
+#include "dns/resolver/cache.h"
+#include "dns/resolver/server_int.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void reply_servfail(wot_dns_server *s, wot_dns_listener *l,
+			   wot_dns_conn *conn,
+			   const struct sockaddr_storage *addr,
+			   const wot_dns_query *q)
+{
+	size_t limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
+	size_t len =
+	    wot_dns_error_response(q, WOT_RCODE_SERVFAIL, s->wbuf, limit);
+
+	if (len)
+		wot_dns_server_send(s, l, conn, addr, s->wbuf, len);
+}
+
+/* Answer from the cache; 1 if answered. Starts a prefetch when due. */
+static int from_cache(wot_dns_server *s, wot_dns_listener *l,
+		      wot_dns_conn *conn, const struct sockaddr_storage *addr,
+		      const wot_dns_query *q, int stale_ok, int *prefetch)
+{
+	size_t limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
+	size_t len = 0;
+	int r;
+
+	if (!s->cache)
+		return 0;
+	r = wot_dns_cache_get(s->cache, q, uv_now(s->loop), stale_ok, s->wbuf,
+			      limit, &len, prefetch);
+	if (r == WOT_DNS_CACHE_MISS)
+		return 0;
+	if (r == WOT_DNS_CACHE_STALE)
+		s->stats.cache_stale++;
+	else
+		s->stats.cache_hits++;
+	wot_dns_server_send(s, l, conn, addr, s->wbuf, len);
+	return 1;
+}
+
+void wot_dns_client_free(wot_dns_client *c)
+{
+	wot_dns_server *s = c->s;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	if (c->conn)
+		c->conn->pending--;
+	s->nclients--;
+	for (size_t i = 0; i < c->nups; i++)
+		free(c->ups[i]);
+	free(c->cq);
+	free(c);
+}
+
+void wot_dns_send_sized(wot_dns_server *s, wot_dns_listener *l,
+			wot_dns_conn *conn, const struct sockaddr_storage *addr,
+			const wot_dns_query *q, const uint8_t *buf, size_t len)
+{
+	uint8_t tc[WOT_DNS_HDR_LEN + WOT_DNS_NAME_MAX + 4 + WOT_DNS_OPT_LEN];
+	size_t limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
+	size_t reserve = q->edns ? WOT_DNS_OPT_LEN : 0;
+	wot_dns_msg m;
+
+	if (len <= limit) {
+		wot_dns_server_send(s, l, conn, addr, buf, len);
+		return;
+	}
+	/* Header and question with TC: the client retries over TCP (RFC
+	 * 7766). */
+	if (wot_dns_msg_begin(&m, tc, sizeof(tc) - reserve, q,
+			      (uint16_t)(wot_rd16(buf + 2) | WOT_F_TC)) < 0)
+		return;
+	m.cap = sizeof(tc);
+	if (q->edns && wot_dns_msg_opt(&m, 0, q->edns_do) < 0)
+		return;
+	wot_dns_msg_finish(&m, wot_rd16(buf + 2) & 0xfu);
+	wot_dns_server_send(s, l, conn, addr, tc, m.len);
+}
+
+/*
+ * The reply scrubbed as the answer to cq (the question it answers) into
+ * s->wbuf, and cached when it is the upstream's alone. Returns the length
+ * of the answer in s->wbuf, 0 when it is not complete.
+ */
+static size_t scrub_and_cache(wot_dns_server *s, const wot_dns_query *cq,
+			      const uint8_t *resp, size_t len)
+{
+	wot_dns_upreply up = {resp, len};
+	wot_dns_splice_in in = {s->table, cq, &up, 1, s->max_ttl};
+	wot_dns_splice_out out;
+
+	if (wot_dns_splice(&in, s->wbuf, sizeof(s->wbuf), &out) < 0 ||
+	    out.status != WOT_DNS_SPLICE_DONE)
+		return 0;
+	if (out.cacheable && s->cache)
+		wot_dns_cache_put(s->cache, cq, s->wbuf, out.len,
+				  uv_now(s->loop));
+	return out.len;
+}
+
+int wot_dns_client_keep(wot_dns_client *c, const uint8_t *resp, size_t len)
+{
+	uint8_t *copy;
+
+	if (c->nups == WOT_DNS_CHASE_MAX || !(copy = malloc(len ? len : 1)))
+		return -1;
+	memcpy(copy, resp, len);
+	c->ups[c->nups] = copy;
+	c->uplen[c->nups++] = len;
+	return 0;
+}
+
+/* Every upstream failed: an expired cached answer for cq, if any, joins
+ * c's replies (RFC 8767). Returns 1 if it did. */
+static int stale_reply(wot_dns_server *s, wot_dns_client *c,
+		       const wot_dns_query *cq)
+{
+	size_t len = 0;
+	int r;
+
+	if (!s->cache)
+		return 0;
+	r = wot_dns_cache_get(s->cache, cq, uv_now(s->loop), 1, s->wbuf,
+			      sizeof(s->wbuf), &len, NULL);
+	if (r == WOT_DNS_CACHE_MISS || wot_dns_client_keep(c, s->wbuf, len) < 0)
+		return 0;
+	if (r == WOT_DNS_CACHE_STALE)
+		s->stats.cache_stale++;
+	else
+		s->stats.cache_hits++;
+	return 1;
+}
+
+/* The answer once this reply is in; 1 if c waits on. */
+static int client_answer(wot_dns_server *s, wot_dns_client *c,
+			 const wot_dns_query *q, const wot_dns_query *cq,
+			 const uint8_t *resp, size_t len)
+{
+	size_t whole;
+
+	if (resp) {
+		s->stats.upstream_answers++;
+		whole = scrub_and_cache(s, cq, resp, len);
+		/* The client's own question: s->wbuf is the answer. */
+		if (whole && !c->cq && !c->prefetch) {
+			wot_dns_send_sized(s, c->l, c->conn, &c->addr, q,
+					   s->wbuf, whole);
+			return 0;
+		}
+		if (c->prefetch)
+			return 0;
+		if (wot_dns_client_keep(c, resp, len) < 0) {
+			reply_servfail(s, c->l, c->conn, &c->addr, q);
+			return 0;
+		}
+	} else if (c->prefetch) {
+		return 0;
+	} else if (!stale_reply(s, c, cq)) {
+		s->stats.upstream_fail++;
+		reply_servfail(s, c->l, c->conn, &c->addr, q);
+		return 0;
+	}
+	return wot_dns_chase_step(s, c, q);
+}
+
+void wot_dns_client_reply(void *data, const uint8_t *resp, size_t len)
+{
+	wot_dns_client *c = data;
+	wot_dns_conn *conn = c->conn;
+	wot_dns_server *s = c->s;
+	wot_dns_query q, cq;
+
+	c->fwd = NULL;
+	/* The query parsed before it was forwarded; parse it again rather
+	 * than keep a large parse result per waiting client. */
+	wot_dns_query_parse(c->query, c->qlen, &q);
+	if (c->cq)
+		wot_dns_query_parse(c->cq, c->cqlen, &cq);
+	else
+		cq = q;
+	if (client_answer(s, c, &q, &cq, resp, len))
+		return; /* asked the upstream about a CNAME target */
+	if (!c->prefetch)
+		wot_dns_server_latency(s, c->t0);
+	wot_dns_client_free(c);
+	if (conn)
+		wot_dns_conn_settle(conn);
+}
+
+wot_dns_client *wot_dns_client_new(wot_dns_server *s, wot_dns_listener *l,
+				   wot_dns_conn *conn,
+				   const struct sockaddr_storage *addr,
+				   const uint8_t *pkt, size_t len)
+{
+	wot_dns_client *c = NULL;
+
+	if (!s->up || s->nclients >= WOT_DNS_MAX_PENDING ||
+	    (conn && conn->pending >= WOT_DNS_CONN_PENDING))
+		return NULL;
+	c = calloc(1, sizeof(*c) + len);
+	if (!c)
+		return NULL;
+	c->s = s;
+	c->l = l;
+	c->conn = conn;
+	if (addr)
+		c->addr = *addr;
+	c->qlen = len;
+	memcpy(c->query, pkt, len);
+	c->next = s->clients;
+	if (s->clients)
+		s->clients->prev = c;
+	s->clients = c;
+	s->nclients++;
+	if (conn)
+		conn->pending++;
+	return c;
+}
+
+/* Queue a query for the upstreams; NULL when it cannot be (full, no
+ * upstream, out of memory). */
+static wot_dns_client *start_upstream(wot_dns_server *s, wot_dns_listener *l,
+				      wot_dns_conn *conn,
+				      const struct sockaddr_storage *addr,
+				      const uint8_t *pkt, size_t len,
+				      const wot_dns_query *q)
+{
+	wot_dns_client *c = wot_dns_client_new(s, l, conn, addr, pkt, len);
+
+	if (!c)
+		return NULL;
+	if (wot_dns_upstream_query(s->up, c->query, len, q, conn != NULL,
+				   wot_dns_client_reply, c, &c->fwd) < 0) {
+		wot_log(WOT_LOG_WARNING, "dns", "forward: %s",
+			wot_error_last());
+		wot_dns_client_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
+		     const struct sockaddr_storage *addr, const uint8_t *pkt,
+		     size_t len, uint64_t t0)
+{
+	wot_dns_client *c;
+	wot_dns_query q;
+	int prefetch = 0;
+
+	wot_dns_query_parse(pkt, len, &q);
+	if (from_cache(s, l, conn, addr, &q, 0, &prefetch)) {
+		wot_dns_server_latency(s, t0);
+		/* Refresh over UDP with no client waiting: the cache gets
+		 * the answer, TC makes the forwarder go on over TCP. */
+		if (prefetch &&
+		    (c = start_upstream(s, NULL, NULL, NULL, pkt, len, &q))) {
+			c->prefetch = 1;
+			s->stats.prefetches++;
+		}
+		return;
+	}
+	c = start_upstream(s, l, conn, addr, pkt, len, &q);
+	if (c) {
+		c->t0 = t0;
+		return;
+	}
+	if (!from_cache(s, l, conn, addr, &q, 1, NULL)) {
+		s->stats.upstream_fail++;
+		reply_servfail(s, l, conn, addr, &q);
+	}
+	wot_dns_server_latency(s, t0);
+}
+
+void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn)
+{
+	wot_dns_client *c = s->clients, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (conn && c->conn != conn)
+			continue;
+		if (c->fwd)
+			wot_dns_upstream_cancel(c->fwd);
+		wot_dns_client_free(c);
+	}
+}
