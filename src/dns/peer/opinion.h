@@ -109,7 +109,8 @@ void wot_opinion_book_changes(const wot_opinion_book *nb,
 
 /*
  * A table of every RRset of b except those for which skip(ctx, set)
- * returns 1 (withdrawn ones). Caller frees *out with wot_dns_table_free.
+ * returns 1 (withdrawn ones: the book's marks and the daemon's withdrawn
+ * set). Caller frees *out with wot_dns_table_free.
  */
 int wot_opinion_book_table(const wot_opinion_book *b,
 			   int (*skip)(void *ctx, const wot_opinion_rrset *s),
