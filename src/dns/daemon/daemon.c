@@ -594,7 +594,9 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 					.serve = serve_table,
 					.data = d,
 					.accepted = d->accepted,
-					.withdrawn = d->withdrawn};
+					.withdrawn = d->withdrawn,
+					.rewrite = o->peer_answer,
+					.rewrite_data = o->peer_answer_data};
 		rc = wot_opinions_start(&d->opinions, &d->loop, d->home, &oo);
 	}
 	if (rc == 0)

@@ -7,6 +7,7 @@
 #include "sync/sync.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A running daemon (wot_daemon_run owns it). */
 typedef struct wot_daemon wot_daemon;
@@ -37,6 +38,13 @@ typedef struct {
 	 * valid until wot_daemon_run returns. */
 	void (*ready)(void *data, wot_daemon *d);
 	void *ready_data;
+	/* Rewrites each answer to an opinion question in place before it is
+	 * sent (pkt: len bytes of cap); returns the new length. NULL (as in
+	 * `wotdns serve`): the answers are the node's own. Only a program
+	 * built on the library sets it: the lying peer of the tests
+	 * (tests/tools/wot_liar). */
+	size_t (*peer_answer)(void *data, uint8_t *pkt, size_t len, size_t cap);
+	void *peer_answer_data;
 } wot_daemon_opts;
 #define WOT_DAEMON_OPTS_INIT                                                   \
 	{                                                                      \

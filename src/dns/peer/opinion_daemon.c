@@ -105,6 +105,8 @@ struct wot_opinions {
 	json_t *withdrawn;	    /* "name/type" -> source: failed checks */
 	wot_dns_accepted *accepted; /* the daemon's loader */
 	wot_dns_withdraw_set *withdrawn_set; /* the neighbor majority's */
+	wot_peer_answer_fn rewrite;	     /* an embedder's; NULL: none */
+	void *rewrite_data;
 	int refresh_again; /* a failed check wants a filtered table */
 	uint64_t n_checks, n_agree, n_disagree, n_lies, n_lagging, n_ahead,
 	    n_equivocations, n_syncs, n_unanswered, n_unplaced;
@@ -1097,9 +1099,11 @@ static size_t answer(void *data, const uint8_t *pkt, size_t len, uint8_t *out,
 		     size_t cap)
 {
 	wot_opinions *o = data;
+	size_t n = wot_opinion_answer(o->book, pkt, len, out, cap);
 
-	return wot_opinion_answer(o->book, pkt, len, out, cap,
-				  wot_opinion_lie_mode());
+	if (n && o->rewrite)
+		n = o->rewrite(o->rewrite_data, out, n, cap);
+	return n;
 }
 
 /* 1 if prop listens for peers (then the book must be loaded even with
@@ -1129,7 +1133,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 		free(o);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
-	/* Each daemon its own order of peers (and of test lies). */
+	/* Each daemon its own order of peers. */
 	srand((unsigned)(uv_hrtime() ^ (uint64_t)uv_os_getpid()));
 	o->loop = loop;
 	o->h = h;
@@ -1138,6 +1142,8 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	o->data = oo->data;
 	o->accepted = oo->accepted;
 	o->withdrawn_set = oo->withdrawn;
+	o->rewrite = oo->rewrite;
+	o->rewrite_data = oo->rewrite_data;
 	o->k = cfg->opinion_k;
 	o->timeout_ms = cfg->opinion_timeout_ms ? cfg->opinion_timeout_ms : 1;
 	o->hold = cfg->opinion_policy && !strcmp(cfg->opinion_policy, "hold");

@@ -22,6 +22,11 @@ typedef struct wot_opinions wot_opinions;
 typedef void (*wot_opinions_serve_fn)(void *data, wot_dns_table *t,
 				      uint64_t gen);
 
+/* Rewrites an answer to an opinion question (pkt, len bytes of cap) in
+ * place before it is sent; returns its new length (0: no reply). */
+typedef size_t (*wot_peer_answer_fn)(void *data, uint8_t *pkt, size_t len,
+				     size_t cap);
+
 typedef struct {
 	/* The peer listeners that answer questions (may be NULL). */
 	wot_prop *prop;
@@ -33,6 +38,10 @@ typedef struct {
 	 * the book leaves out (may be NULL). */
 	wot_dns_accepted *accepted;
 	wot_dns_withdraw_set *withdrawn;
+	/* NULL, except in a program built on the library that answers
+	 * differently (the lying peer of the tests, tests/tools/wot_liar). */
+	wot_peer_answer_fn rewrite;
+	void *rewrite_data;
 } wot_opinions_opts;
 
 /*
