@@ -261,7 +261,7 @@ static size_t cap_answer(void *data, const uint8_t *pkt, size_t len,
 {
 	(void)data;
 	seen_cap = cap;
-	return wot_opinion_answer(NULL, pkt, len, out, cap, WOT_LIE_NONE);
+	return wot_opinion_answer(NULL, pkt, len, out, cap);
 }
 
 /* The room an opinion answer gets: 3x the question over UDP unless the

@@ -14,14 +14,21 @@
 #include "util/util.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-typedef struct {
+struct wot_daemon {
 	uv_loop_t loop;
 	wot_home *home;
+	/* This daemon's own, handed to the parts that use them: the RRsets
+	 * withdrawn until they settle, and the loader of the accepted set
+	 * (which leaves them out). Nothing of a daemon is process-wide, so
+	 * two fit in one process. */
+	wot_dns_withdraw_set *withdrawn;
+	wot_dns_accepted *accepted;
 	wot_dns_pool *pool;
 	wot_dns_control *control;
 	wot_prop *prop;		    /* NOTIFY in and out */
@@ -34,7 +41,10 @@ typedef struct {
 	char **listen; /* bound addresses, NULL-terminated */
 	uv_timer_t timer;
 	uv_signal_t sigterm, sigint, sighup;
-	wot_sdnotify sd; /* systemd: READY, RELOADING, watchdog */
+	int signals;	   /* the three above are started */
+	uv_async_t wakeup; /* wot_daemon_stop, wot_daemon_reload */
+	atomic_int want;   /* WANT_* bits, from any thread */
+	wot_sdnotify sd;   /* systemd: READY, RELOADING, watchdog */
 	uv_work_t work;
 	int syncing, stopping;
 	int renewed;	 /* the last sync_work renewed the own head */
@@ -45,7 +55,10 @@ typedef struct {
 	char error[512];
 	wot_sync_report report;
 	uint64_t work_gen; /* gen as the timed sync was queued */
-} daemon_t;
+};
+typedef struct wot_daemon daemon_t;
+
+enum { WANT_STOP = 1, WANT_RELOAD = 2 };
 
 /* Swap t in (second opinions call this when their policy says so); gen
  * 0: offer_table already checked it. */
@@ -98,7 +111,8 @@ static void sync_work(uv_work_t *req)
 	 * may have rewritten it since): keep it. */
 	if (rc == 0 && !(d->report.unchanged &&
 			 wot_dns_accepted_gen(d->home) == d->work_gen))
-		rc = wot_dns_accepted_load(d->home, &d->fresh, &d->fresh_gen);
+		rc = wot_dns_accepted_load(d->accepted, &d->fresh,
+					   &d->fresh_gen);
 	if (rc < 0)
 		snprintf(d->error, sizeof(d->error), "%s", wot_error_last());
 	wot_trust_free(t);
@@ -148,40 +162,46 @@ static void on_closed(void *data)
 	d->pool = NULL;
 }
 
-static void on_signal(uv_signal_t *sig, int signum)
+/* SIGHUP, or wot_daemon_reload: serve what is on disk now. */
+static void reload(daemon_t *d)
 {
-	daemon_t *d = sig->data;
 	wot_dns_table *t = NULL;
 	uint64_t gen;
 
-	if (signum == SIGHUP) {
-		/* systemd holds the unit in "reloading" until READY=1. */
-		wot_sdnotify_send("RELOADING=1");
-		if (wot_dns_accepted_load(d->home, &t, &gen) < 0) {
-			wot_log(WOT_LOG_ERR, "dns", "reload: %s",
-				wot_error_last());
-			wot_sdnotify_send("READY=1\nSTATUS=reload failed, "
-					  "serving %zu records: %s",
-					  d->records, wot_error_last());
-			return;
-		}
-		d->gen = 0; /* the user asked for what is on disk now */
-		offer_table(d, t, gen);
-		wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records",
-			d->records);
-		wot_sdnotify_send(
-		    "READY=1\nSTATUS=reloaded, serving %zu records",
-		    d->records);
+	if (d->stopping)
+		return;
+	/* systemd holds the unit in "reloading" until READY=1. */
+	wot_sdnotify_send("RELOADING=1");
+	if (wot_dns_accepted_load(d->accepted, &t, &gen) < 0) {
+		wot_log(WOT_LOG_ERR, "dns", "reload: %s", wot_error_last());
+		wot_sdnotify_send("READY=1\nSTATUS=reload failed, "
+				  "serving %zu records: %s",
+				  d->records, wot_error_last());
 		return;
 	}
+	d->gen = 0; /* the user asked for what is on disk now */
+	offer_table(d, t, gen);
+	wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records", d->records);
+	wot_sdnotify_send("READY=1\nSTATUS=reloaded, serving %zu records",
+			  d->records);
+}
+
+/* SIGTERM, SIGINT, or wot_daemon_stop: close everything; the loop ends. */
+static void stop(daemon_t *d)
+{
+	if (d->stopping)
+		return;
 	wot_log(WOT_LOG_NOTICE, "dns", "shutting down");
 	wot_sdnotify_send("STOPPING=1\nSTATUS=shutting down");
 	wot_sdnotify_close(&d->sd);
 	d->stopping = 1;
 	uv_close((uv_handle_t *)&d->timer, NULL);
-	uv_close((uv_handle_t *)&d->sigterm, NULL);
-	uv_close((uv_handle_t *)&d->sigint, NULL);
-	uv_close((uv_handle_t *)&d->sighup, NULL);
+	uv_close((uv_handle_t *)&d->wakeup, NULL);
+	if (d->signals) {
+		uv_close((uv_handle_t *)&d->sigterm, NULL);
+		uv_close((uv_handle_t *)&d->sigint, NULL);
+		uv_close((uv_handle_t *)&d->sighup, NULL);
+	}
 	wot_dns_control_close(d->control, NULL, NULL);
 	d->control = NULL;
 	wot_neighbor_close(d->neighbors, NULL, NULL);
@@ -193,6 +213,43 @@ static void on_signal(uv_signal_t *sig, int signum)
 	wot_dns_routes_job_close(d->routes);
 	d->routes = NULL;
 	wot_dns_pool_close(d->pool, on_closed, d);
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+	if (signum == SIGHUP)
+		reload(sig->data);
+	else
+		stop(sig->data);
+}
+
+/* Another thread asked (wot_daemon_stop, wot_daemon_reload). */
+static void on_wakeup(uv_async_t *a)
+{
+	daemon_t *d = a->data;
+	int want = atomic_exchange(&d->want, 0);
+
+	if (want & WANT_RELOAD)
+		reload(d);
+	if (want & WANT_STOP)
+		stop(d);
+}
+
+void wot_daemon_stop(wot_daemon *d)
+{
+	atomic_fetch_or(&d->want, WANT_STOP);
+	uv_async_send(&d->wakeup);
+}
+
+void wot_daemon_reload(wot_daemon *d)
+{
+	atomic_fetch_or(&d->want, WANT_RELOAD);
+	uv_async_send(&d->wakeup);
+}
+
+wot_dns_withdraw_set *wot_daemon_withdrawn(wot_daemon *d)
+{
+	return d->withdrawn;
 }
 
 /* Refuse to start: why, and the ways out, on one line. */
@@ -352,7 +409,7 @@ static int start_server(daemon_t *d, const wot_daemon_opts *o)
 
 	server_opts(d, o, &so, &threads);
 	if ((rc = pick_upstreams(d, o, &so, &owned, &full)) < 0 ||
-	    (rc = wot_dns_accepted_load(d->home, &table, &d->gen)) < 0 ||
+	    (rc = wot_dns_accepted_load(d->accepted, &table, &d->gen)) < 0 ||
 	    (rc = wot_dns_pool_new(&d->pool, &d->loop, &full, threads)) < 0)
 		goto out;
 	d->records = wot_dns_table_count(table);
@@ -384,7 +441,8 @@ static int status_doc(void *data, char **json)
 	    d->pool,	  (const char *const *)d->listen,
 	    d->records,	  (uv_now(&d->loop) - d->started_ms) / 1000,
 	    d->prop,	  d->opinions,
-	    d->neighbors, d->no_upstream};
+	    d->neighbors, d->no_upstream,
+	    d->accepted};
 
 	return wot_daemon_status_json(&info, json);
 }
@@ -429,7 +487,9 @@ static int start_neighbors(daemon_t *d)
 				install_table,
 				weigh_peers,
 				d,
-				d->prop};
+				d->prop,
+				d->accepted,
+				d->withdrawn};
 
 	if (!cfg->neighbors || !cfg->neighbor_interval)
 		return 0;
@@ -441,7 +501,8 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 	const wot_config *cfg = wot_home_config(d->home);
 	wot_prop_opts po = {o->peer_listen,	  o->npeer_listen,
 			    o->allow_nonloopback, cfg->notify_gap_ms,
-			    install_table,	  d};
+			    install_table,	  d,
+			    d->accepted};
 	char addr[80];
 	int rc;
 
@@ -460,12 +521,16 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 	return 0;
 }
 
-static void start_handles(daemon_t *d, unsigned interval)
+static void start_handles(daemon_t *d, const wot_daemon_opts *o,
+			  unsigned interval)
 {
 	uv_signal_t *sigs[] = {&d->sigterm, &d->sigint, &d->sighup};
 	int nums[] = {SIGTERM, SIGINT, SIGHUP};
 
-	for (int i = 0; i < 3; i++) {
+	/* Signals are the process's: a daemon sharing it with others (an
+	 * embedder, a test) is stopped and reloaded by call instead. */
+	d->signals = !o->no_signals;
+	for (int i = 0; d->signals && i < 3; i++) {
 		uv_signal_init(&d->loop, sigs[i]);
 		sigs[i]->data = d;
 		uv_signal_start(sigs[i], on_signal, nums[i]);
@@ -484,6 +549,16 @@ static void start_handles(daemon_t *d, unsigned interval)
 	 * reaches this daemon (its notify socket is up). */
 	wot_log(WOT_LOG_NOTICE, "dns", "ready: serving %zu records",
 		d->records);
+	if (o->ready)
+		o->ready(o->ready_data, d);
+}
+
+static void daemon_free(daemon_t *d)
+{
+	wot_dns_strv_free(d->listen);
+	wot_dns_accepted_free(d->accepted);
+	wot_dns_withdraw_free(d->withdrawn);
+	free(d);
 }
 
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
@@ -497,19 +572,33 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 	d->home = h;
 	interval = o->sync_interval >= 0 ? (unsigned)o->sync_interval
 					 : wot_home_config(h)->sync_interval;
+	if ((rc = wot_dns_withdraw_new(&d->withdrawn)) < 0 ||
+	    (rc = wot_dns_accepted_new(&d->accepted, h, d->withdrawn)) < 0) {
+		daemon_free(d);
+		return rc;
+	}
 	if ((rc = uv_loop_init(&d->loop)) < 0) {
-		free(d);
+		daemon_free(d);
 		return wot_error_set(WOT_EIO, "loop: %s", uv_strerror(rc));
 	}
+	uv_async_init(&d->loop, &d->wakeup, on_wakeup);
+	d->wakeup.data = d;
 	d->started_ms = uv_now(&d->loop);
 	rc = start_server(d, o);
 	if (rc == 0) {
 		start_control(d);
 		rc = start_prop(d, o);
 	}
-	if (rc == 0)
-		rc = wot_opinions_start(&d->opinions, &d->loop, d->home,
-					d->prop, serve_table, d);
+	if (rc == 0) {
+		wot_opinions_opts oo = {.prop = d->prop,
+					.serve = serve_table,
+					.data = d,
+					.accepted = d->accepted,
+					.withdrawn = d->withdrawn,
+					.rewrite = o->peer_answer,
+					.rewrite_data = o->peer_answer_data};
+		rc = wot_opinions_start(&d->opinions, &d->loop, d->home, &oo);
+	}
 	if (rc == 0)
 		rc = start_neighbors(d);
 	if (rc == 0) {
@@ -529,15 +618,15 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 		wot_prop_close(d->prop, NULL, NULL);
 		if (d->pool)
 			wot_dns_pool_close(d->pool, on_closed, d);
+		uv_close((uv_handle_t *)&d->wakeup, NULL);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 		wot_error_set(rc, "%s", msg);
 	} else {
-		start_handles(d, interval);
+		start_handles(d, o, interval);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	}
-	wot_dns_strv_free(d->listen);
 	if (uv_loop_close(&d->loop) != 0 && rc == 0)
 		rc = wot_error_set(WOT_EIO, "event loop did not close cleanly");
-	free(d);
+	daemon_free(d);
 	return rc;
 }

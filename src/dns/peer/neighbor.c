@@ -101,7 +101,7 @@ static int pick_samples(nb_round *r, const wot_opinion_book *b,
 {
 	size_t total = wot_opinion_book_count(b), want = r->n->o.sample;
 	wot_withdrawn w[SAMPLE_MAX];
-	size_t nw = wot_dns_withdraw_list(w, SAMPLE_MAX);
+	size_t nw = wot_dns_withdraw_list(r->n->o.withdrawn, w, SAMPLE_MAX);
 	int rc = 0;
 
 	if (want > SAMPLE_MAX)
@@ -114,7 +114,8 @@ static int pick_samples(nb_round *r, const wot_opinion_book *b,
 		/* Gone from the accepted set: nothing left to hold back, and
 		 * a record published there later starts afresh. */
 		if (!e)
-			wot_dns_withdraw_remove(w[i].name, w[i].type);
+			wot_dns_withdraw_remove(r->n->o.withdrawn, w[i].name,
+						w[i].type);
 		else if (!is_sampled(r, e))
 			rc = sample_add(r, e, 1);
 	}
@@ -244,13 +245,15 @@ static int act(nb_round *r, size_t i, const wot_majority_result *res,
 				: "withdrawn, re-syncing the source");
 		add_report(r, s, behind ? "behind" : "self", s->fpr, what);
 		behind ? r->st.behind++ : r->st.self_outlier++;
-		if (!behind && wot_dns_withdraw_add(s->name, s->type, now,
-						    "neighbor majority") == 1) {
+		if (!behind &&
+		    wot_dns_withdraw_add(r->n->o.withdrawn, s->name, s->type,
+					 now, "neighbor majority") == 1) {
 			r->st.withdrawn++;
 			changed = 1;
 		}
 		(*resync)[(*nresync)++] = s->source;
-	} else if (s->withdrawn && wot_dns_withdraw_remove(s->name, s->type)) {
+	} else if (s->withdrawn && wot_dns_withdraw_remove(r->n->o.withdrawn,
+							   s->name, s->type)) {
 		add_report(r, s, "restored", s->fpr,
 			   "no majority against us any more: served again");
 		r->st.restored++;
@@ -320,7 +323,7 @@ static int finish_judge(nb_round *r, const char **resync, size_t nresync,
 		return rc;
 	/* Withdrawals leave the accepted set as it is: the same generation,
 	 * which the daemon serves over its own. */
-	return wot_dns_accepted_load(h, &r->table, &r->gen);
+	return wot_dns_accepted_load(r->n->o.accepted, &r->table, &r->gen);
 }
 
 static int judge_round(nb_round *r)
@@ -457,7 +460,7 @@ static void give_events(wot_neighbor *n, nb_round *r)
 
 static void round_end(wot_neighbor *n, nb_round *r)
 {
-	int soon = wot_dns_withdraw_list(NULL, 0) > 0;
+	int soon = wot_dns_withdraw_list(n->o.withdrawn, NULL, 0) > 0;
 
 	n->round = NULL;
 	if (r->err[0]) {

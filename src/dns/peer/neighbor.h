@@ -12,6 +12,7 @@
 #ifndef WOT_DNS_NEIGHBOR_H
 #define WOT_DNS_NEIGHBOR_H
 
+#include "dns/peer/propagate.h"
 #include "dns/resolver/resolver.h"
 #include "sync/sync.h"
 
@@ -39,6 +40,10 @@ typedef struct {
 	void *data; /* for both callbacks */
 	/* Ask from its peer listener's address (may be NULL). */
 	const struct wot_prop *prop;
+	/* The daemon's (borrowed): the loader of the accepted set, and the
+	 * RRsets withdrawn until they settle, which the rounds change. */
+	wot_dns_accepted *accepted;
+	wot_dns_withdraw_set *withdrawn;
 } wot_neighbor_opts;
 
 /*

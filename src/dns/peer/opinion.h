@@ -109,7 +109,8 @@ void wot_opinion_book_changes(const wot_opinion_book *nb,
 
 /*
  * A table of every RRset of b except those for which skip(ctx, set)
- * returns 1 (withdrawn ones). Caller frees *out with wot_dns_table_free.
+ * returns 1 (withdrawn ones: the book's marks and the daemon's withdrawn
+ * set). Caller frees *out with wot_dns_table_free.
  */
 int wot_opinion_book_table(const wot_opinion_book *b,
 			   int (*skip)(void *ctx, const wot_opinion_rrset *s),
@@ -125,11 +126,6 @@ int wot_opinion_digest(const ldns_rr_list *rrs, const char *name, uint16_t type,
 
 /* ---- the wire (opinion_wire.c) ---- */
 
-/* Test-only lies (WOTDNS_TEST_LIE, see docs/peer-protocol.md). */
-enum { WOT_LIE_NONE = 0, WOT_LIE_ALWAYS = 1, WOT_LIE_RANDOM = 2 };
-/* The lie mode from the environment (read once). */
-int wot_opinion_lie_mode(void);
-
 /* A question about name/type (record) into buf; *len its length. */
 int wot_opinion_query_record(uint8_t *buf, size_t cap, uint16_t id,
 			     const char *name, uint16_t type, size_t *len);
@@ -140,13 +136,13 @@ int wot_opinion_query_head(uint8_t *buf, size_t cap, uint16_t id,
 /*
  * Answer a QUERY that arrived on the peer port from book b (may be NULL:
  * nothing accepted yet). pkt is hostile. Returns the reply length, 0 when
- * the packet gets no reply. lie: WOT_LIE_* (tests only). A cap of at most
+ * the packet gets no reply. A cap of at most
  * WOT_OPINION_UDP_MAX is a UDP answer: it also keeps to the asker's EDNS
  * size (512 without), TC set when the RRset does not fit. A larger cap is
  * a TCP answer, which may fill the whole cap.
  */
 size_t wot_opinion_answer(const wot_opinion_book *b, const uint8_t *pkt,
-			  size_t len, uint8_t *out, size_t cap, int lie);
+			  size_t len, uint8_t *out, size_t cap);
 
 /* What a peer said. */
 typedef struct {

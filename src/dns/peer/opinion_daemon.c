@@ -100,15 +100,20 @@ struct wot_opinions {
 	wot_dns_table *held; /* policy hold: waits for the checks */
 	uv_timer_t hold_timer, recheck_timer, unplaced_timer;
 	check *rechecks;
-	check *unplaced;   /* waiting to verify their claims again */
-	json_t *history;   /* array of finished checks, newest last */
-	json_t *withdrawn; /* "name/type" -> source: failed checks */
+	check *unplaced;	    /* waiting to verify their claims again */
+	json_t *history;	    /* array of finished checks, newest last */
+	json_t *withdrawn;	    /* "name/type" -> source: failed checks */
+	wot_dns_accepted *accepted; /* the daemon's loader */
+	wot_dns_withdraw_set *withdrawn_set; /* the neighbor majority's */
+	wot_peer_answer_fn rewrite;	     /* an embedder's; NULL: none */
+	void *rewrite_data;
 	int refresh_again; /* a failed check wants a filtered table */
 	uint64_t n_checks, n_agree, n_disagree, n_lies, n_lagging, n_ahead,
 	    n_equivocations, n_syncs, n_unanswered, n_unplaced;
 	head_q hq[HEADQ_MAX];
 	uint64_t n_head_questions, n_head_answers;
 	int64_t last_check;
+	uint64_t serials; /* of the checks started, loop thread only */
 	int closing, live, dirty;
 	void (*close_cb)(void *data);
 	void *close_data;
@@ -142,12 +147,22 @@ static int suspended(wot_home *h, const char *source)
 	return s;
 }
 
+/* What a table built from the book leaves out. */
+typedef struct {
+	json_t *keep;		   /* failed checks, "name/type" */
+	wot_dns_withdraw_set *nbw; /* the neighbor majority's */
+} skip_ctx;
+
 static int skip_withdrawn(void *ctx, const wot_opinion_rrset *s)
 {
+	const skip_ctx *x = ctx;
 	char key[300];
 
+	/* The neighbor majority's withdrawals hold in every table. */
+	if (wot_dns_withdraw_has(x->nbw, s->name, s->type))
+		return 1;
 	snprintf(key, sizeof(key), "%s/%u", s->name, (unsigned)s->type);
-	return json_object_get(ctx, key) != NULL;
+	return json_object_get(x->keep, key) != NULL;
 }
 
 /* The withdrawn set saved by the previous run. */
@@ -175,6 +190,7 @@ static json_t *load_withdrawn(wot_home *h)
 static int refresh_withdrawn(job *j)
 {
 	wot_home *h = j->o->h;
+	skip_ctx x = {NULL, j->o->withdrawn_set};
 	const char *key;
 	json_t *v, *keep = json_object();
 	void *tmp;
@@ -205,7 +221,8 @@ static int refresh_withdrawn(job *j)
 			 j->book, name, (uint16_t)atoi(slash + 1))) < 0)
 			return rc;
 	}
-	return wot_opinion_book_table(j->book, skip_withdrawn, keep, &j->table);
+	x.keep = keep;
+	return wot_opinion_book_table(j->book, skip_withdrawn, &x, &j->table);
 }
 
 static void on_work(uv_work_t *req)
@@ -231,7 +248,8 @@ static void on_work(uv_work_t *req)
 		wot_opinion_verify(&v, j->c);
 		j->synced = v.synced;
 		if (j->synced)
-			j->rc = wot_dns_accepted_load(o->h, &j->table, &j->gen);
+			j->rc = wot_dns_accepted_load(o->accepted, &j->table,
+						      &j->gen);
 	} else {
 		j->rc = write_state(o->h, "state/opinions.json", j->opinions);
 		if (j->rc == 0)
@@ -881,9 +899,7 @@ static void start_check(wot_opinions *o, check *c)
 	o->inflight++;
 }
 
-static uint64_t serials; /* loop thread only */
-
-static check *new_check(const wot_opinion_rrset *s)
+static check *new_check(wot_opinions *o, const wot_opinion_rrset *s)
 {
 	check *c = calloc(1, sizeof(*c));
 
@@ -896,7 +912,7 @@ static check *new_check(const wot_opinion_rrset *s)
 		return NULL;
 	}
 	c->type = s->type;
-	c->serial = ++serials;
+	c->serial = ++o->serials;
 	snprintf(c->source, sizeof(c->source), "%s", s->source);
 	snprintf(c->fpr, sizeof(c->fpr), "%s", s->fpr);
 	snprintf(c->commit, sizeof(c->commit), "%s", s->commit);
@@ -927,7 +943,7 @@ static void check_one(void *ctx, const wot_opinion_rrset *s)
 		x->skipped++;
 		return;
 	}
-	if ((c = new_check(s))) {
+	if ((c = new_check(x->o, s))) {
 		start_check(x->o, c);
 		x->started++;
 	}
@@ -959,7 +975,7 @@ static void on_recheck(uv_timer_t *t)
 		const wot_opinion_rrset *s =
 		    wot_opinion_book_get(o->book, c->name, c->type);
 		list = c->next;
-		n = s && s->source ? new_check(s) : NULL;
+		n = s && s->source ? new_check(o, s) : NULL;
 		check_free(c);
 		if (n) {
 			n->rechecked = 1;
@@ -1083,9 +1099,11 @@ static size_t answer(void *data, const uint8_t *pkt, size_t len, uint8_t *out,
 		     size_t cap)
 {
 	wot_opinions *o = data;
+	size_t n = wot_opinion_answer(o->book, pkt, len, out, cap);
 
-	return wot_opinion_answer(o->book, pkt, len, out, cap,
-				  wot_opinion_lie_mode());
+	if (n && o->rewrite)
+		n = o->rewrite(o->rewrite_data, out, n, cap);
+	return n;
 }
 
 /* 1 if prop listens for peers (then the book must be loaded even with
@@ -1100,8 +1118,9 @@ static int has_listener(const wot_prop *prop)
 }
 
 int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
-		       wot_prop *prop, wot_opinions_serve_fn serve, void *data)
+		       const wot_opinions_opts *oo)
 {
+	wot_prop *prop = oo->prop;
 	const wot_config *cfg = wot_home_config(h);
 	wot_opinions *o = calloc(1, sizeof(*o));
 	int rc;
@@ -1114,13 +1133,17 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 		free(o);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
-	/* Each daemon its own order of peers (and of test lies). */
+	/* Each daemon its own order of peers. */
 	srand((unsigned)(uv_hrtime() ^ (uint64_t)uv_os_getpid()));
 	o->loop = loop;
 	o->h = h;
 	o->prop = prop;
-	o->serve = serve;
-	o->data = data;
+	o->serve = oo->serve;
+	o->data = oo->data;
+	o->accepted = oo->accepted;
+	o->withdrawn_set = oo->withdrawn;
+	o->rewrite = oo->rewrite;
+	o->rewrite_data = oo->rewrite_data;
 	o->k = cfg->opinion_k;
 	o->timeout_ms = cfg->opinion_timeout_ms ? cfg->opinion_timeout_ms : 1;
 	o->hold = cfg->opinion_policy && !strcmp(cfg->opinion_policy, "hold");

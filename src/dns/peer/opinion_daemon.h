@@ -22,13 +22,34 @@ typedef struct wot_opinions wot_opinions;
 typedef void (*wot_opinions_serve_fn)(void *data, wot_dns_table *t,
 				      uint64_t gen);
 
+/* Rewrites an answer to an opinion question (pkt, len bytes of cap) in
+ * place before it is sent; returns its new length (0: no reply). */
+typedef size_t (*wot_peer_answer_fn)(void *data, uint8_t *pkt, size_t len,
+				     size_t cap);
+
+typedef struct {
+	/* The peer listeners that answer questions (may be NULL). */
+	wot_prop *prop;
+	/* Installs a table (policy hold delays new tables through it). */
+	wot_opinions_serve_fn serve;
+	void *data; /* for serve */
+	/* The daemon's (borrowed): the loader of the accepted set, and the
+	 * neighbor majority's withdrawn RRsets, which every table built from
+	 * the book leaves out (may be NULL). */
+	wot_dns_accepted *accepted;
+	wot_dns_withdraw_set *withdrawn;
+	/* NULL, except in a program built on the library that answers
+	 * differently (the lying peer of the tests, tests/tools/wot_liar). */
+	wot_peer_answer_fn rewrite;
+	void *rewrite_data;
+} wot_opinions_opts;
+
 /*
- * Start on loop for home h (borrowed, must outlive the object). prop (may
- * be NULL) has the peer listeners that answer questions. serve installs a
- * table (policy hold delays new tables through it).
+ * Start on loop for home h (borrowed, must outlive the object) with the
+ * options oo (copied).
  */
 int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
-		       wot_prop *prop, wot_opinions_serve_fn serve, void *data);
+		       const wot_opinions_opts *oo);
 /*
  * A new accepted set was computed: serve t (ownership passes) at once or,
  * with policy hold, when its new RRsets are checked; then ask peers about

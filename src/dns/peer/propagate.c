@@ -120,7 +120,7 @@ static void run_sync(job *j)
 				      (const char *const *)j->names, j->nnames,
 				      &j->report);
 	if (rc == 0)
-		rc = wot_dns_accepted_load(p->h, &j->table, &j->gen);
+		rc = wot_dns_accepted_load(p->o.accepted, &j->table, &j->gen);
 	j->rc = rc;
 }
 

@@ -125,8 +125,15 @@ int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts);
 /* The part for shard of a composite (borrowed; NULL if t is not one). */
 wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int shard);
 /* Add a master file's records to the unsealed t (zonefile.c: no seal, no
- * malloc_trim, withdrawn RRsets skipped). */
+ * malloc_trim). */
 int wot_dns_table_load_into(wot_dns_table *t, const char *path);
+/* 1 to leave rr out of the table being loaded, else 0 (data: the
+ * caller's, e.g. the daemon's withdrawn set). */
+typedef int (*wot_dns_rr_skip_fn)(void *data, const ldns_rr *rr);
+/* wot_dns_table_load_into without the records skip (may be NULL) says 1
+ * for. */
+int wot_dns_table_load_filtered(wot_dns_table *t, const char *path,
+				wot_dns_rr_skip_fn skip, void *data);
 /* Call cb for every node of t (every part of a composite), in no order,
  * until cb returns non-zero (returned). */
 int wot_dns_table_walk(const wot_dns_table *t,
