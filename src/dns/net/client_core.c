@@ -302,8 +302,6 @@ void wot_net_client_input(wot_net_client *c, wot_net_req *r,
 	if ((!r->tcp && !from_asked(r, from)) ||
 	    !wot_net_reply_matches(r->query, r->qlen, pkt, len)) {
 		c->st.unmatched++;
-		if (r->tcp) /* our own connection said something else */
-			wot_net_client_fail(c, r, WOT_EDNS);
 		return;
 	}
 	if (r->check && r->check(r, pkt, len) != 0)

@@ -1,7 +1,7 @@
 /*
  * client_uv.c - the engine's real network and clock on a libuv loop: a
- * fresh socket per attempt (UDP, or TCP with RFC 7766 framing and a
- * bounded read of the first frame), one timer for every deadline, the
+ * fresh socket per attempt (UDP, or TCP with RFC 7766 framing and
+ * bounded frames), one timer for every deadline, the
  * loop's time as the clock. The decisions are all in client_core.c.
  */
 #include "dns/net/client_int.h"
@@ -175,7 +175,8 @@ static void tcp_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 			 (unsigned)(2 + a->max - a->got));
 }
 
-/* The first frame, checked against max before anything is kept. */
+/* Frames, each checked against max before anything is kept; one not
+ * ours is dropped (the engine counts it) and the next one read. */
 static void on_tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
 	attempt *a = s->data;
@@ -189,17 +190,22 @@ static void on_tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		return;
 	}
 	a->got += (size_t)nread;
-	if (a->got < 2)
-		return;
-	flen = (size_t)a->in[0] << 8 | a->in[1];
-	if (flen < 12 || flen > a->max) {
-		wot_log(WOT_LOG_INFO, "dns",
-			"DNS over TCP: answer of %zu "
-			"bytes refused",
-			flen);
-		fail(a, WOT_ELIMIT);
-	} else if (a->got >= 2 + flen) {
+	while (a->r && a->got >= 2) {
+		flen = (size_t)a->in[0] << 8 | a->in[1];
+		if (flen < 12 || flen > a->max) {
+			wot_log(WOT_LOG_INFO, "dns",
+				"DNS over TCP: answer of %zu bytes refused",
+				flen);
+			fail(a, WOT_ELIMIT);
+			return;
+		}
+		if (a->got < 2 + flen)
+			return;
 		wot_net_client_input(a->n->c, a->r, &a->to, a->in + 2, flen);
+		if (!a->r)
+			return;
+		memmove(a->in, a->in + 2 + flen, a->got - 2 - flen);
+		a->got -= 2 + flen;
 	}
 }
 

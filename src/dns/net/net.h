@@ -26,7 +26,8 @@
  * - each attempt has a deadline; a request makes `tries` attempts, each
  *   waiting twice as long as the one before when `backoff` is set;
  * - a reply with TC is asked again over TCP at the same address (RFC 7766
- *   framing, one frame of at most tcp_max bytes) when `tc_tcp` is set;
+ *   framing, frames of at most tcp_max bytes, those not ours dropped)
+ *   when `tc_tcp` is set;
  * - every request ends in EXACTLY ONE call of its callback: answered,
  *   timed out, failed, refused by the check hook or cancelled (closing
  *   the engine cancels everything outstanding).
@@ -43,7 +44,8 @@ enum {
 	WOT_NET_TIMEOUT = 1,   /* every attempt's deadline passed */
 	WOT_NET_CANCELLED = 2, /* wot_net_cancel or engine closed */
 	WOT_NET_ENET = 3,      /* a socket failed (open, send, connect,
-				  read, a TCP frame that is bad or not ours) */
+				  read, a TCP frame over tcp_max or under a
+				  DNS header) */
 	WOT_NET_TRUNCATED = 4, /* TC, and TCP brought no answer: pkt holds
 				  the truncated UDP reply */
 	WOT_NET_REJECTED = 5   /* the check hook refused a matching reply:
@@ -118,8 +120,8 @@ struct wot_net_req {
 /* One attempt for the network to make: a fresh socket (bound to from
  * when set, any port) to `to`, pkt sent once (over TCP with the 2-byte
  * length prefix), and replies handed back with wot_net_client_input
- * (for TCP: the first frame only, refused with wot_net_client_fail when
- * it is longer than tcp_max or shorter than a DNS header). */
+ * (for TCP: frame by frame, wot_net_client_fail for a frame longer than
+ * tcp_max or shorter than a DNS header). */
 typedef struct {
 	const struct sockaddr_storage *to, *from;
 	const uint8_t *pkt;
