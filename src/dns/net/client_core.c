@@ -89,6 +89,7 @@ static void complete(wot_net_client *c, wot_net_req *r, int status,
 	    .pkt = pkt,
 	    .len = len,
 	    .tc_rtt_ms = r->tc_rtt_ms,
+	    .tc_len = r->tclen,
 	    .attempts = r->attempts,
 	    .tcp = r->tcp,
 	};

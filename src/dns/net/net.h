@@ -64,6 +64,7 @@ typedef struct {
 	size_t len;	    /* its length */
 	unsigned rtt_ms;    /* send to reply of the answering attempt */
 	unsigned tc_rtt_ms; /* the truncated UDP reply's, 0: none */
+	size_t tc_len;	    /* its length */
 	unsigned attempts;  /* attempts made, the TCP one included */
 	int tcp;	    /* the last attempt went over TCP */
 } wot_net_result;
