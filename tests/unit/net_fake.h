@@ -45,6 +45,7 @@ typedef struct {
 	int ncb, status, attempts, got_pkt, tcp;
 	unsigned rtt, tc_rtt;
 	uint16_t pkt_id, query_id;
+	wot_net_client *c; /* the engine, seen at its first attempt */
 	int *ends;	   /* per request, when base is set */
 	wot_net_req *base; /* the first of an array of requests */
 } net_fake;
@@ -62,6 +63,7 @@ static inline int net_fake_open(void *ctx, wot_net_req *r,
 
 	if (f->fail_open || f->nsends >= 64)
 		return -1;
+	f->c = r->c;
 	x = &f->sends[f->nsends++];
 	memset(x, 0, sizeof(*x));
 	x->tcp = s->tcp;
@@ -129,7 +131,8 @@ static inline size_t net_fake_query(uint8_t *q, size_t cap)
 static inline void net_fake_at(net_fake *f, wot_net_client *c, uint64_t t)
 {
 	f->now = t;
-	wot_net_client_tick(c);
+	if (c || f->c) /* an engine inside a user is known once it sent */
+		wot_net_client_tick(c ? c : f->c);
 }
 
 static inline void net_fake_cb(wot_net_req *r, const wot_net_result *res)
@@ -160,6 +163,10 @@ static inline void net_fake_reply(net_fake *f, wot_net_client *c,
 	uint8_t p[512];
 	size_t len = s->len;
 
+	if (!c) { /* an engine inside a user: the attempt's own */
+		c = s->r->c;
+		r = s->r;
+	}
 	memcpy(p, s->pkt, len);
 	if (!(flags & R_NO_QR))
 		p[2] |= 0x80;
