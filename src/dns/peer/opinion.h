@@ -14,6 +14,7 @@
 #ifndef WOT_DNS_OPINION_H
 #define WOT_DNS_OPINION_H
 
+#include "dns/net/net.h"
 #include "dns/resolver/resolver.h"
 #include "sync/sync.h"
 
@@ -175,6 +176,10 @@ typedef void (*wot_opinion_ask_cb)(void *data, const uint8_t *pkt, size_t len,
 				   uint16_t id);
 
 int wot_opinion_asker_new(wot_opinion_asker **out, uv_loop_t *loop);
+/* The same on the engine o describes (an injected clock and network in
+ * tests). Returns 0, WOT_EINVAL, WOT_EIO or WOT_ENOMEM. */
+int wot_opinion_asker_new_net(wot_opinion_asker **out,
+			      const wot_net_client_opts *o);
 /*
  * Send the questions of addr's family from addr's IP (any port), so that
  * peers see the address this node listens on and rate-limit it alone.
@@ -203,7 +208,9 @@ typedef struct {
 } wot_opinion_ask_stats;
 void wot_opinion_asker_stats(const wot_opinion_asker *a,
 			     wot_opinion_ask_stats *out);
-/* Pending callbacks are dropped (never called); cb(data) once closed. */
+/* Questions still pending are cancelled and their callbacks dropped
+ * (never called: the callers free what they point at before closing);
+ * cb(data) once closed. */
 void wot_opinion_asker_close(wot_opinion_asker *a, void (*cb)(void *data),
 			     void *data);
 

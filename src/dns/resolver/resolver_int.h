@@ -7,6 +7,7 @@
 #define WOT_DNS_INT_H
 
 #include "dns/resolver/resolver.h"
+#include "dns/net/net.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -356,10 +357,20 @@ typedef struct wot_dns_fwd wot_dns_fwd;
  */
 typedef void (*wot_dns_fwd_cb)(void *data, const uint8_t *resp, size_t len);
 
-/* Forwarder over addrs (copied). Free with wot_dns_upstream_close(). */
-int wot_dns_upstream_new(wot_dns_upstream **out, uv_loop_t *loop,
-			 const struct sockaddr_storage *addrs, size_t n,
-			 unsigned timeout_ms);
+/* What a forwarder is built from; designated initialisers. */
+typedef struct {
+	uv_loop_t *loop;		      /* for the real network */
+	const struct sockaddr_storage *addrs; /* copied */
+	size_t n;			      /* at most WOT_DNS_MAX_UPSTREAM */
+	unsigned timeout_ms;		      /* per try, 0: 1500 */
+	const wot_clock *clock;		      /* NULL: the loop's time */
+	const wot_net_io *io;		      /* NULL: real sockets (tests) */
+} wot_dns_upstream_opts;
+
+/* Forwarder over o->addrs. Returns 0, WOT_ELIMIT (too many servers),
+ * WOT_EINVAL or WOT_ENOMEM. Free with wot_dns_upstream_close(). */
+int wot_dns_upstream_new(wot_dns_upstream **out,
+			 const wot_dns_upstream_opts *o);
 /* Number of configured upstream servers. */
 size_t wot_dns_upstream_count(const wot_dns_upstream *u);
 /* Register every attempt with g (borrowed, outlives u) and skip the
