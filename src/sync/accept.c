@@ -297,40 +297,13 @@ static void recompute_dispose(wot_recompute *r)
 	free(r->scope);
 }
 
-/* owners.json and seen.json of a home from before the shards. */
-static int load_legacy(wot_recompute *r)
-{
-	char *p = wot_home_path(r->home, "state/owners.json"), *text = NULL;
-	int rc =
-	    p ? wot_file_read(p, WOT_MAX_STATE_BYTES, &text, NULL) : WOT_ENOMEM;
-
-	if (rc == 0) {
-		wot_owners_free(r->owners);
-		r->owners = NULL;
-		rc = wot_owners_from_json(&r->owners, text);
-		if (rc < 0)
-			wot_error_wrap(rc, "%s", p);
-	} else if (rc == WOT_ENOENT) {
-		rc = 0;
-		wot_error_clear();
-	}
-	free(text);
-	free(p);
-	if (rc == 0) {
-		wot_seen_free(r->seen);
-		r->seen = NULL;
-		rc = wot_seen_load(r->home, &r->seen);
-	}
-	return rc;
-}
-
 /* History of every shard in scope, and of top. */
 static int load_history(wot_recompute *r, const wot_manifest *old)
 {
 	int rc = 0;
 
-	if (!old)
-		return r->full ? load_legacy(r) : 0;
+	if (!old) /* the first recompute: no history yet */
+		return 0;
 	for (size_t i = 0; rc == 0 && i < old->nshards; i++) {
 		const wot_manifest_shard *s = &old->shards[i];
 		char *p;

@@ -461,21 +461,6 @@ static void remove_shard_files(wot_home *h, const wot_manifest_shard *s)
 	}
 }
 
-/* The files of a home from before the shards, once the shards hold it. */
-static void remove_legacy(wot_home *h)
-{
-	static const char *const old[] = {
-	    "state/accepted.zone", "state/accepted.json", "state/owners.json",
-	    "state/seen.json", "state/accept.stamp"};
-
-	for (size_t i = 0; i < sizeof(old) / sizeof(*old); i++) {
-		char *p = wot_home_path(h, old[i]);
-		if (p)
-			unlink(p);
-		free(p);
-	}
-}
-
 static int flush_dir(wot_home *h)
 {
 	char *dir = wot_home_path(h, "state/accepted");
@@ -502,8 +487,6 @@ static void remove_replaced(wot_home *h, const wot_manifest *m,
 		if (!n || n->filegen != o->filegen)
 			remove_shard_files(h, o);
 	}
-	if (!old)
-		remove_legacy(h);
 }
 
 static void writer_dispose(writer *w)

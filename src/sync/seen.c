@@ -3,15 +3,10 @@
  * claims, so "first" survives restarts).
  *
  * Kept in the shards' history files (hist.c); this is the map in memory.
- * A home from before the shards had it in state/seen.json
- * ({SOURCE: {NAME: since}}, a million names at scale), read once with the
- * plain-JSON scanner (util/json_scan.c; jansson when the text is not
- * plain) when it is migrated.
  */
 #include "sync/seen.h"
 #include "sync/sync_int.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,67 +92,6 @@ int wot_seen_since(wot_seen *s, const char *source, const char *name,
 	return put(s, ss, name, now) < 0 ? -1 : 0;
 }
 
-/* 1 when text was read as plain JSON, 0 when it needs jansson. */
-static int from_plain(wot_seen *s, const char *text, size_t len)
-{
-	wot_jscan js = {text, text + len};
-	char src[256], name[2048];
-	int64_t since;
-
-	if (wot_jscan_char(&js, '{'))
-		return 0;
-	while (wot_jscan_peek(&js) == '"') {
-		seen_source *ss;
-		if (wot_jscan_str(&js, src, sizeof(src)) ||
-		    wot_jscan_char(&js, ':') || wot_jscan_char(&js, '{') ||
-		    wot_map_get(s->sources, src) || !(ss = source_get(s, src)))
-			return 0;
-		while (wot_jscan_peek(&js) == '"') {
-			if (wot_jscan_str(&js, name, sizeof(name)) ||
-			    wot_jscan_char(&js, ':') ||
-			    wot_jscan_int(&js, &since) ||
-			    wot_map_get(ss->names, name) ||
-			    put(s, ss, name, since) < 0)
-				return 0;
-			if (wot_jscan_peek(&js) == ',' &&
-			    (wot_jscan_char(&js, ',') ||
-			     wot_jscan_peek(&js) != '"'))
-				return 0;
-		}
-		if (wot_jscan_char(&js, '}'))
-			return 0;
-		if (wot_jscan_peek(&js) == ',' &&
-		    (wot_jscan_char(&js, ',') || wot_jscan_peek(&js) != '"'))
-			return 0;
-	}
-	return wot_jscan_char(&js, '}') == 0 && wot_jscan_end(&js) == 0;
-}
-
-static int from_jansson(wot_seen *s, const char *text)
-{
-	json_t *root = json_loads(text, 0, NULL), *names, *v;
-	const char *src, *name;
-	int rc = 0;
-
-	json_object_foreach(json_is_object(root) ? root : NULL, src, names)
-	{
-		seen_source *ss = source_get(s, src);
-		if (!ss) {
-			rc = -1;
-			break;
-		}
-		json_object_foreach(
-		    json_is_object(names) ? names : NULL, name,
-		    v) if (put(s, ss, name, json_integer_value(v)) < 0)
-		{
-			rc = -1;
-			break;
-		}
-	}
-	json_decref(root);
-	return rc;
-}
-
 int wot_seen_new(wot_seen **out)
 {
 	*out = calloc(1, sizeof(**out));
@@ -167,31 +101,6 @@ int wot_seen_new(wot_seen **out)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
 	return 0;
-}
-
-int wot_seen_load(wot_home *h, wot_seen **out)
-{
-	char *p = wot_home_path(h, "state/seen.json"), *text = NULL;
-	size_t len = 0;
-	int rc = wot_seen_new(out);
-
-	if (rc == 0 && p &&
-	    wot_file_read(p, WOT_MAX_STATE_BYTES, &text, &len) == 0 &&
-	    !from_plain(*out, text, len)) {
-		/* Start again: the plain reader may have stopped midway. */
-		wot_seen_free(*out);
-		if ((rc = wot_seen_new(out)) == 0 &&
-		    from_jansson(*out, text) < 0)
-			rc = wot_error_set(WOT_ENOMEM, "out of memory");
-	}
-	wot_error_clear();
-	free(text);
-	free(p);
-	if (rc < 0) {
-		wot_seen_free(*out);
-		*out = NULL;
-	}
-	return rc;
 }
 
 int wot_seen_put(wot_seen *s, const char *source, const char *name,

@@ -8,10 +8,6 @@
 
 typedef struct wot_seen wot_seen;
 
-/* The state/seen.json of a home from before the shards ({SOURCE: {NAME:
- * since}}); a missing or unreadable file gives an empty history. Caller frees
- * with wot_seen_free. */
-int wot_seen_load(wot_home *h, wot_seen **out);
 void wot_seen_free(wot_seen *s);
 /* When name was first seen from source; the first call for a pair records
  * now. -1 (error set) only when out of memory. */

@@ -358,9 +358,8 @@ int wot_transport_fetch(git_repository *repo, const char *url,
 			void *payload);
 
 #define WOT_MAX_KEY_BYTES (1u << 20)
-/* Our own state files (a shard's history, the owners.json and seen.json
- * of a home being migrated) grow with the names followed: about 80 bytes
- * per name, 75 MB at a million in one file. */
+/* Our own state files (a shard's history, a source's record cache) grow
+ * with the names followed: about 80 bytes per name. */
 #define WOT_MAX_STATE_BYTES (1u << 30)
 
 #endif
