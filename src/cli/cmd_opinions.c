@@ -78,7 +78,7 @@ static int show_saved(const char *name, int type, int json)
 
 	if (wot_home_open(&h, cli_home) < 0)
 		return cli_fail_last(NULL);
-	path = wot_home_path(h, "state/opinions.json");
+	path = wot_state_path(h, WOT_STATE_OPINIONS);
 	want = wot_strdup_printf("%s%s", name,
 				 name[strlen(name) - 1] == '.' ? "" : ".");
 	if (path && wot_file_read(path, 64 << 20, &text, NULL) == 0)

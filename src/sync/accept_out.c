@@ -463,14 +463,15 @@ static void remove_shard_files(wot_home *h, const wot_manifest_shard *s)
 
 static int flush_dir(wot_home *h)
 {
-	char *dir = wot_home_path(h, "state/accepted");
+	char *dir = wot_state_path(h, WOT_STATE_ACCEPTED);
 	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	int rc = 0;
 
 	/* One flush of the file system instead of one per shard file. */
 	if (fd < 0 || syncfs(fd) < 0)
 		rc = wot_error_set(WOT_EIO, "%s: cannot flush to disk",
-				   dir ? dir : "state/accepted");
+				   dir ? dir
+				       : wot_state_rel(WOT_STATE_ACCEPTED));
 	if (fd >= 0)
 		close(fd);
 	free(dir);
@@ -528,7 +529,7 @@ int wot_accept_write(wot_recompute *r, const wot_manifest *old, uint64_t inputs,
 		rc = add_sources(m, r, old);
 	}
 	if (rc == 0) {
-		char *dir = wot_home_path(r->home, "state/accepted");
+		char *dir = wot_state_path(r->home, WOT_STATE_ACCEPTED);
 		rc = dir ? wot_mkdir_p(dir, 0700)
 			 : wot_error_set(WOT_ENOMEM, "out of memory");
 		free(dir);

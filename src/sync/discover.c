@@ -88,7 +88,7 @@ static int url_auto_ok(const char *u)
  * Our own bookkeeping; a missing or unreadable file means no failures. */
 static json_t *failed_load(const wot_home *h)
 {
-	char *path = wot_home_path(h, "state/discovery.json"), *text = NULL;
+	char *path = wot_state_path(h, WOT_STATE_DISCOVERY), *text = NULL;
 	json_t *o = NULL, *f;
 
 	if (path && wot_file_read(path, 4 << 20, &text, NULL) == 0)
@@ -107,13 +107,13 @@ static json_t *failed_load(const wot_home *h)
 
 static void failed_save(const wot_home *h, json_t *o)
 {
-	char *path = wot_home_path(h, "state/discovery.json");
+	char *path = wot_state_path(h, WOT_STATE_DISCOVERY);
 	char *text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 
 	if (!path || !text ||
 	    wot_file_write_atomic(path, text, strlen(text)) < 0)
-		wot_log(WOT_LOG_WARNING, "sync", "state/discovery.json: %s",
-			wot_error_last());
+		wot_log(WOT_LOG_WARNING, "sync", "%s: %s",
+			wot_state_rel(WOT_STATE_DISCOVERY), wot_error_last());
 	free(path);
 	free(text);
 }
@@ -372,7 +372,7 @@ out:
  * configuration, the failed tries), per hour. */
 static char *discover_stamp(wot_home *h)
 {
-	char *p = wot_home_path(h, "state/discovery.json");
+	char *p = wot_state_path(h, WOT_STATE_DISCOVERY);
 	wot_buf b = WOT_BUF_INIT;
 	int rc = wot_buf_printf(&b, "wotdns discover stamp 3 %lld\n",
 				(long long)time(NULL) / 3600);
@@ -392,7 +392,7 @@ void wot_discover_auto(wot_home *h, wot_trust *t, const wot_source *synced,
 		       size_t n, wot_sync_progress cb, void *data,
 		       wot_sync_report *report)
 {
-	char *p = wot_home_path(h, "state/discover.stamp"), *old = NULL;
+	char *p = wot_state_path(h, WOT_STATE_DISCOVER_STAMP), *old = NULL;
 	char *now = discover_stamp(h), **moved = NULL;
 	int same = p && now && wot_file_read(p, 4096, &old, NULL) == 0 &&
 		   !strcmp(old, now);

@@ -26,11 +26,7 @@ enum { MAX_ENTRIES = 100 };
 
 static char *evidence_path(const wot_home *h, const char *name)
 {
-	char *rel = wot_strdup_printf("state/evidence/%s.json", name);
-	char *p = rel ? wot_home_path(h, rel) : NULL;
-
-	free(rel);
-	return p;
+	return wot_state_source_path(h, WOT_STATE_EVIDENCE, name);
 }
 
 /* The source's evidence document; an empty one if there is none. */
@@ -55,7 +51,7 @@ static json_t *load(const wot_home *h, const char *name)
 
 static int save(const wot_home *h, const char *name, json_t *o)
 {
-	char *dir = wot_home_path(h, "state/evidence");
+	char *dir = wot_state_path(h, WOT_STATE_EVIDENCE);
 	char *path = evidence_path(h, name);
 	char *text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 	int rc;

@@ -17,11 +17,7 @@
 
 static char *status_path(const wot_home *h, const char *name)
 {
-	char *rel = wot_strdup_printf("state/status/%s.json", name);
-	char *p = rel ? wot_home_path(h, rel) : NULL;
-
-	free(rel);
-	return p;
+	return wot_state_source_path(h, WOT_STATE_STATUS, name);
 }
 
 static json_t *status_load(const wot_home *h, const char *name)
@@ -47,7 +43,7 @@ static int status_save(const wot_home *h, const char *name, json_t *o)
 {
 	char *path = status_path(h, name),
 	     *text = json_dumps(o, JSON_SORT_KEYS);
-	char *dir = wot_home_path(h, "state/status");
+	char *dir = wot_state_path(h, WOT_STATE_STATUS);
 	int rc;
 
 	if (!text || !path || !dir)

@@ -58,8 +58,8 @@ int wot_home_check_dir(const char *dir, unsigned owner)
 /* What the parsed config leads to: the sources, the state, the keyring. */
 int wot_home_check_rest(const wot_home *h, unsigned owner)
 {
-	static const char *const rel[] = {"sources.conf", "state",
-					  "state/accepted"};
+	const char *const rel[] = {"sources.conf", wot_state_rel(WOT_STATE_DIR),
+				   wot_state_rel(WOT_STATE_ACCEPTED)};
 	static const char *const gpg[] = {"pubring.kbx", "pubring.gpg",
 					  "trustdb.gpg", "gpg.conf"};
 	const char *gh = h->cfg.gnupghome;

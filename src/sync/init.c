@@ -11,8 +11,8 @@
 
 static int make_dirs(const char *dir)
 {
-	static const char *const subs[] = {"", "state", "state/status",
-					   "sources"};
+	const char *const subs[] = {"", wot_state_rel(WOT_STATE_DIR),
+				    wot_state_rel(WOT_STATE_STATUS), "sources"};
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < sizeof(subs) / sizeof(*subs); i++) {

@@ -146,7 +146,7 @@ static void cache_write(wot_home *h, const char *path, int64_t now,
 int wot_sync_keys(wot_home *h, wot_trust *t, wot_key_info **keys, size_t *n,
 		  int64_t *until_out)
 {
-	char *path = wot_home_path(h, "state/keys.cache");
+	char *path = wot_state_path(h, WOT_STATE_KEYS_CACHE);
 	wot_buf want = WOT_BUF_INIT;
 	int64_t now = (int64_t)time(NULL), until = 0;
 	int rc;

@@ -174,7 +174,7 @@ static int parse(wot_manifest *m, char *text, const char *path)
 
 int wot_manifest_load(wot_home *h, wot_manifest **out)
 {
-	char *path = wot_home_path(h, "state/accepted/manifest"), *text = NULL;
+	char *path = wot_state_path(h, WOT_STATE_MANIFEST), *text = NULL;
 	wot_manifest *m = calloc(1, sizeof(*m));
 	int rc;
 
@@ -195,7 +195,7 @@ int wot_manifest_load(wot_home *h, wot_manifest **out)
 
 uint64_t wot_manifest_gen(wot_home *h)
 {
-	char *path = wot_home_path(h, "state/accepted/manifest");
+	char *path = wot_state_path(h, WOT_STATE_MANIFEST);
 	char buf[128] = "";
 	unsigned long long g = 0;
 	FILE *fp = path ? fopen(path, "re") : NULL;
@@ -245,7 +245,8 @@ char *wot_manifest_path(wot_home *h, const wot_manifest_shard *s,
 	char id[WOT_SHARD_ID_MAX], *rel, *p;
 
 	wot_shard_id(s->shard, id);
-	rel = wot_strdup_printf("state/accepted/%s-%" PRIu64 ".%s", id,
+	rel = wot_strdup_printf("%s/%s-%" PRIu64 ".%s",
+				wot_state_rel(WOT_STATE_ACCEPTED), id,
 				s->filegen, kind);
 	p = rel ? wot_home_path(h, rel) : NULL;
 	free(rel);
@@ -254,7 +255,7 @@ char *wot_manifest_path(wot_home *h, const wot_manifest_shard *s,
 
 int wot_manifest_save(wot_home *h, const wot_manifest *m)
 {
-	char *path = wot_home_path(h, "state/accepted/manifest");
+	char *path = wot_state_path(h, WOT_STATE_MANIFEST);
 	wot_buf b = WOT_BUF_INIT;
 	int rc = wot_buf_printf(
 	    &b,

@@ -138,7 +138,7 @@ static int is_shard_file(const char *name)
  * before its manifest replaced the old one. */
 static int sweep_orphans(const wot_home *h)
 {
-	char *dir = wot_home_path(h, "state/accepted");
+	char *dir = wot_state_path(h, WOT_STATE_ACCEPTED);
 	wot_manifest *m = NULL;
 	wot_map *named = NULL;
 	DIR *d = NULL;
@@ -170,9 +170,9 @@ static int sweep_orphans(const wot_home *h)
 		if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
 		    unlink(p) == 0) {
 			wot_log(WOT_LOG_NOTICE, "sync",
-				"home: removed state/accepted/%s, left by an "
+				"home: removed %s/%s, left by an "
 				"interrupted sync",
-				e->d_name);
+				wot_state_rel(WOT_STATE_ACCEPTED), e->d_name);
 			n++;
 		}
 		free(p);
@@ -188,19 +188,20 @@ out:
 
 int wot_home_recover(const wot_home *h)
 {
-	static const char *const dirs[] = {"",
-					   "state",
-					   "state/status",
-					   "state/evidence",
-					   "state/cache",
-					   "state/accepted"};
+	static const wot_state_file dirs[] = {
+	    WOT_STATE_DIR, WOT_STATE_STATUS, WOT_STATE_EVIDENCE,
+	    WOT_STATE_RRCACHE, WOT_STATE_ACCEPTED};
 	int n = sweep_orphans(h);
+	char *top = strdup(wot_home_dir(h));
 
+	if (top)
+		n += sweep("home", top, "", is_dead_tmp, 0);
+	free(top);
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char *p = *dirs[i] ? wot_home_path(h, dirs[i])
-				   : strdup(wot_home_dir(h));
+		char *p = wot_state_path(h, dirs[i]);
 		if (p)
-			n += sweep("home", p, dirs[i], is_dead_tmp, 0);
+			n += sweep("home", p, wot_state_rel(dirs[i]),
+				   is_dead_tmp, 0);
 		free(p);
 	}
 	return n;

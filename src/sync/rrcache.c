@@ -92,11 +92,7 @@ static int index_text(wot_src_rrs *r, const char *commit)
 
 static char *cache_path(wot_home *h, const char *name)
 {
-	char *rel = wot_strdup_printf("state/cache/%s.rr", name);
-	char *p = rel ? wot_home_path(h, rel) : NULL;
-
-	free(rel);
-	return p;
+	return wot_state_source_path(h, WOT_STATE_RRCACHE, name);
 }
 
 /* Zone records appended to a wot_buf in the cache layout. */
@@ -174,7 +170,7 @@ static int parse_tree(git_repository *repo, const git_tree *tree,
 
 static void save(wot_home *h, const char *name, const wot_src_rrs *r)
 {
-	char *dir = wot_home_path(h, "state/cache");
+	char *dir = wot_state_path(h, WOT_STATE_RRCACHE);
 	char *p = cache_path(h, name);
 
 	/* A cache that cannot be written only costs a parse next time. */

@@ -9,11 +9,7 @@
 
 static char *status_path(const wot_home *h, const char *name)
 {
-	char *rel = wot_strdup_printf("state/status/%s.json", name);
-	char *p = rel ? wot_home_path(h, rel) : NULL;
-
-	free(rel);
-	return p;
+	return wot_state_source_path(h, WOT_STATE_STATUS, name);
 }
 
 int wot_status_write(const wot_home *h, const char *name, const char *head,

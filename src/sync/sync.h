@@ -130,6 +130,38 @@ void wot_home_lock_wait(unsigned seconds);
 /* Path inside the home; caller frees. */
 char *wot_home_path(const wot_home *h, const char *rel);
 
+/* ---- the state files of a home (state_path.c): the one table ---- */
+
+typedef enum {
+	WOT_STATE_DIR,		  /* state/ */
+	WOT_STATE_ACCEPTED,	  /* state/accepted/: manifest, shard files */
+	WOT_STATE_MANIFEST,	  /* state/accepted/manifest */
+	WOT_STATE_STATUS,	  /* state/status/NAME.json, per source */
+	WOT_STATE_EVIDENCE,	  /* state/evidence/NAME.json, per source */
+	WOT_STATE_RRCACHE,	  /* state/cache/NAME.rr, per source */
+	WOT_STATE_KEYS_CACHE,	  /* state/keys.cache: the keyring listed */
+	WOT_STATE_DISCOVERY,	  /* state/discovery.json: failed follows */
+	WOT_STATE_DISCOVER_STAMP, /* state/discover.stamp */
+	WOT_STATE_OPINIONS,	  /* state/opinions.json: last checks */
+	WOT_STATE_PEERS,	  /* state/peers.json: peer weights */
+	WOT_STATE_ROUTES,	  /* state/routes: overlay TLDs for resolved */
+	WOT_STATE_SERVE_SOCK,	  /* state/serve.sock: the control socket */
+	WOT_STATE_NOTIFY_SOCK,	  /* state/notify.sock: "we published" */
+	WOT_STATE_COUNT
+} wot_state_file;
+
+/* The path of f relative to the home ("state/accepted"; static), NULL
+ * for a value outside the table. */
+const char *wot_state_rel(wot_state_file f);
+/* The path of f inside the home (caller frees); NULL when out of memory
+ * or f is outside the table (error set). */
+char *wot_state_path(const wot_home *h, wot_state_file f);
+/* The file of source name in a per-source folder (WOT_STATE_STATUS,
+ * _EVIDENCE, _RRCACHE), caller frees; NULL (error set) for another f or
+ * when out of memory. name must be a valid source name. */
+char *wot_state_source_path(const wot_home *h, wot_state_file f,
+			    const char *name);
+
 /* A followed source. */
 typedef struct {
 	char name[65];

@@ -156,21 +156,19 @@ int wot_source_set_mirrors(wot_source *s, const char *const *mirrors)
 /* Remove a source's mirror, status, evidence and record cache files. */
 void wot_source_files_remove(const wot_home *h, const char *name)
 {
-	static const char *const where[][2] = {{"sources/", ".git"},
-					       {"state/status/", ".json"},
-					       {"state/evidence/", ".json"},
-					       {"state/cache/", ".rr"}};
+	static const wot_state_file state[] = {
+	    WOT_STATE_STATUS, WOT_STATE_EVIDENCE, WOT_STATE_RRCACHE};
+	char *rel = wot_strdup_printf("sources/%s.git", name);
 
-	for (size_t i = 0; i < sizeof(where) / sizeof(*where); i++) {
-		char *rel =
-		    wot_strdup_printf("%s%s%s", where[i][0], name, where[i][1]);
-		char *p = rel ? wot_home_path(h, rel) : NULL;
+	for (size_t i = 0; i <= sizeof(state) / sizeof(*state); i++) {
+		char *p = i == 0 ? (rel ? wot_home_path(h, rel) : NULL)
+				 : wot_state_source_path(h, state[i - 1], name);
 		if (p && wot_path_exists(p) &&
 		    (i == 0 ? wot_rmtree(p) : remove(p)) != 0)
 			wot_log(WOT_LOG_WARNING, "sync", "%s: not removed", p);
 		free(p);
-		free(rel);
 	}
+	free(rel);
 	wot_error_clear();
 }
 

@@ -32,9 +32,6 @@ typedef struct {
 		NULL, 0, NULL, 0, -1, 0, NULL, 0, -1, 0, NULL, NULL, 0, 0      \
 	}
 
-/* The running daemon's control socket, relative to the home. */
-#define WOT_DAEMON_SOCKET "state/serve.sock"
-
 /* How long the start waits for the upstreams' answers to the loop probe
  * (wot_dns_server_probe), at most. */
 #define WOT_DAEMON_PROBE_MS 400
