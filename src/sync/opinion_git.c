@@ -1,7 +1,6 @@
 /*
- * opinion_git.c - placing the commits peers claim (see opinion_git.h).
+ * opinion_git.c - placing the commits peers claim (declared in sync.h).
  */
-#include "sync/opinion_git.h"
 #include "sync/sync_int.h"
 
 #include <stdio.h>

@@ -10,4 +10,16 @@ lit=$(grep -rnE '"state(/|")' "$SRC/src" --include='*.c' --include='*.h' |
 	grep -v '^[^:]*src/sync/state_path\.c:' |
 	grep -vE ':[0-9]+:\s*(/?\*|//)' | sed "s|^$SRC/||")
 expect_eq "no state/ path literal outside the table" "$lit" ""
+
+# The CLI: only the public headers of the rooms and its own cli.h.
+allowed='^(util/util|trust/trust|sync/sync|dns/resolver/resolver|dns/peer/peer|dns/daemon/daemon|dns/desktop/desktop|cli/cli)\.h$'
+bad=$(grep -hoE '^#include "[^"]+"' "$SRC"/src/cli/*.[ch] |
+	sed 's/#include "\(.*\)"/\1/' | sort -u | grep -vE "$allowed")
+expect_eq "the CLI includes only public headers" "$bad" ""
+# ...and reads no state file itself (the library's readers do).
+bad=$(grep -lE 'WOT_STATE_(ACCEPTED|MANIFEST|OPINIONS|PEERS|STATUS|EVIDENCE)|json_load_file|wot_manifest_(load|path)' \
+	"$SRC"/src/cli/*.c | sed "s|^$SRC/||")
+expect_eq "the CLI parses no accepted set or opinions file" "$bad" ""
+expect_eq "the CLI runs no event loop" \
+	"$(grep -l 'uv_run\|uv_loop_init' "$SRC"/src/cli/*.c)" ""
 finish
