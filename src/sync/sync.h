@@ -170,9 +170,9 @@ typedef struct {
 				  terminated (NULL when none) */
 	char key[WOT_FPR_MAX]; /* pinned owner, "" until first verified sync */
 	int discovered;	       /* auto-followed through friend-of-friend */
-	int prefetched;	       /* fetched already in this sync (jobs.c): only
-				  verification is left */
-	char via[65];	       /* discovered through this source, or "" */
+	int prefetched; /* fetched already in this sync (fetch_parallel.c): only
+			   verification is left */
+	char via[65];	/* discovered through this source, or "" */
 	/* Out, set by a successful sync of the source: */
 	char head[WOT_OID_MAX]; /* its verified head */
 	int moved;		/* the head moved (or was first set) */
@@ -181,11 +181,6 @@ typedef struct {
 /* All sources, self first. Caller frees with wot_sources_free(). */
 int wot_sources_load(const wot_home *h, wot_source **out, size_t *n);
 void wot_sources_free(wot_source *s, size_t n);
-/* All sources as wot_sources_load gives them, and *at the index of the
- * followed source name (never self: WOT_EINVAL; none: WOT_ENOENT, and
- * nothing to free). Caller frees with wot_sources_free(). */
-int wot_sources_load_one(const wot_home *h, const char *name, wot_source **out,
-			 size_t *n, size_t *at);
 /* A source's evidence document, state/evidence/NAME.json (caller frees
  * *json): {"suspended": bool, "entries": [{kind, time, verified, offered,
  * offered_signer, owner, url}]}; an empty one when there is none. */
@@ -197,13 +192,7 @@ int wot_source_name_valid(const char *name);
 
 /* ---- peer.conf (see docs/wotdns-peer.conf.5.md) ---- */
 
-#define WOT_PEER_CONF_MAX (256 * 1024) /* bytes */
-#define WOT_PEER_SOURCES_MAX 1000
-#define WOT_PEER_ENDPOINTS_MAX 8
 #define WOT_PEER_URLS_MAX 8
-/* A URL must fit a "mirror = URL" line of sources.conf (WOT_INI_LINE_MAX,
- * sync_int.h) when discovery follows it. */
-#define WOT_PEER_URL_MAX 189
 
 /* A source another peer follows, as its peer.conf lists it. */
 typedef struct {
@@ -221,18 +210,8 @@ typedef struct {
 	size_t nsources;
 } wot_peer_conf;
 
-/* Parse peer.conf text (hostile: bounded, strict; unknown keys and
- * sections are ignored for forward compatibility). Errors as
- * "label:line: ...". Caller frees *out with wot_peer_conf_free(). */
-int wot_peer_conf_parse(const char *text, size_t len, const char *label,
-			wot_peer_conf **out);
+/* Release p (NULL is fine). */
 void wot_peer_conf_free(wot_peer_conf *p);
-/* 1 if ep is "IPv4:PORT" or "[IPv6]:PORT". */
-int wot_peer_endpoint_valid(const char *ep);
-/* The peer.conf this home publishes (from [peer] and, when shared, its
- * sources); a bare [peer] section when there is nothing to announce.
- * Caller frees *text. */
-int wot_peer_conf_own(const wot_home *h, char **text);
 /* peer.conf at source name's verified head; WOT_ENOENT when it has none.
  * Caller frees *out with wot_peer_conf_free(). */
 int wot_sync_peer_conf(wot_home *h, const char *name, wot_peer_conf **out);
@@ -299,13 +278,6 @@ typedef struct {
 	int expired;	   /* head older than max_age: serves nothing */
 } wot_freshness;
 
-/* Judge a head signed at head_time against the source's promise and the
- * config's [sync] max-age (0: 4 times the promise) at time now. The grace
- * before "stale" is a tenth of the promise, at least 60 s. Source "self"
- * never expires. */
-void wot_freshness_eval(const wot_config *cfg, const char *name,
-			int64_t head_time, unsigned promise, int64_t now,
-			wot_freshness *out);
 /* The same from the source's status file (unknown fields are 0). */
 int wot_sync_freshness(const wot_home *h, const char *name, int64_t now,
 		       wot_freshness *out);
@@ -328,9 +300,6 @@ int wot_sync_sign_friend(wot_home *h, wot_trust *t, const char *fpr,
 /* Set fpr's ownertrust and recompute the accepted set (locked). */
 int wot_sync_set_trust(wot_home *h, wot_trust *t, const char *fpr,
 		       wot_ownertrust level, wot_sync_report *report);
-/* Republish keys/ (own key and the keys it certified) keeping the zones. */
-int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
-			  char oid[WOT_OID_MAX]);
 /*
  * Renew: a new signed commit of the same zones and keys (peer.conf rebuilt
  * from [peer]), so followers see a fresh head (locked). oid may be NULL.
@@ -360,14 +329,6 @@ typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
 				  size_t cur, size_t total, int ok,
 				  const char *msg, void *data);
 
-/*
- * Follow url as name (derived from the URL if NULL). key pins the owner;
- * NULL pins the signer of the first verified commit. Fetches and verifies
- * once; a source whose history does not verify is not added.
- */
-int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
-		    const char *name, const char *key, wot_sync_progress cb,
-		    void *data);
 /* Like wot_sync_follow, with further URLs of the same history. */
 int wot_sync_follow_mirrors(wot_home *h, wot_trust *t, const char *url,
 			    const char *const *mirrors, const char *name,
@@ -385,7 +346,7 @@ int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
 /*
  * Fetch, verify and recompute like wot_sync_all, but only the sources
  * named (names not followed are skipped; report->sources counts the
- * rest). Takes the home lock. src/sync/one.c.
+ * rest). Takes the home lock. src/sync/source/sync_named.c.
  */
 int wot_sync_sources(wot_home *h, wot_trust *t, const char *const *names,
 		     size_t n, wot_sync_report *report);
@@ -458,9 +419,6 @@ int wot_sync_fetch_claim_n(wot_home *h, wot_trust *t, const char *name,
 			   const char *commit, char *const *urls, int *place,
 			   const char **kind, size_t *fetched);
 
-/* Recompute the accepted set (state/accepted/) from verified heads. */
-int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
-
 /* ---- the accepted set on disk (shard.c, manifest.c; docs/design.md,
  * "The accepted set") ---- */
 
@@ -479,6 +437,9 @@ int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
 
 /* The shard of a name from its wire form or its text (ldns escapes). */
 int wot_shard_of_wire(const uint8_t *wire, size_t len);
+int wot_shard_of_name(const char *name);
+/* "000".."fff" or "top" (the id in shard file names). */
+void wot_shard_id(int shard, char out[WOT_SHARD_ID_MAX]);
 
 /*
  * 1 if the last label of name (presentation form) is a TLD of the normal
@@ -487,10 +448,6 @@ int wot_shard_of_wire(const uint8_t *wire, size_t len);
  * is read once per process.
  */
 int wot_tld_is_public(const char *name);
-int wot_shard_of_name(const char *name);
-/* "000".."fff" or "top"; and back (-1 when id is neither). */
-void wot_shard_id(int shard, char out[WOT_SHARD_ID_MAX]);
-int wot_shard_parse(const char *id);
 
 typedef struct {
 	char *name, *key, *url;	  /* key "" when not pinned */
@@ -534,11 +491,6 @@ int wot_manifest_load(wot_home *h, wot_manifest **out);
 void wot_manifest_free(wot_manifest *m);
 /* The generation alone (0: no accepted set), for a cheap "is it new". */
 uint64_t wot_manifest_gen(wot_home *h);
-/* The source's entry, or NULL (m may be NULL). */
-const wot_manifest_source *wot_manifest_source_find(const wot_manifest *m,
-						    const char *name);
-/* The shard's entry, or NULL when it is empty. */
-const wot_manifest_shard *wot_manifest_find(const wot_manifest *m, int shard);
 /* Path of one of the shard's files, kind "zone", "json" or "hist" (caller
  * frees). */
 char *wot_manifest_path(wot_home *h, const wot_manifest_shard *s,
@@ -571,19 +523,15 @@ int wot_sources_expired(wot_home *h, int64_t now, char **list);
  * caller frees). */
 int wot_sync_status_json(const wot_home *h, const char *name, char **json);
 
-/*
- * Parse a master file from memory record by record (no $INCLUDE, class IN,
- * no meta types). *out (caller frees with ldns_rr_list_deep_free) holds
- * every record in file order. label names it in errors.
- */
-int wot_zone_parse(const char *text, size_t len, const char *label,
-		   ldns_rr_list **out);
+/* ---- where the normal DNS begins (zone/tld.c) ---- */
 
-/*
- * Check a zone file's text with ldns: *count gets the number of records.
- * label names it in errors ("zones/a.zone:3: ...").
- */
-int wot_zone_check(const char *text, size_t len, const char *label,
-		   size_t *count);
+/* TLDs and public suffixes of the normal DNS: the ICANN section of the
+ * public suffix list and a built-in core. Caller frees with
+ * wot_tld_free(). */
+typedef struct wot_tlds wot_tlds;
+int wot_tld_load(wot_tlds **out);
+void wot_tld_free(wot_tlds *t);
+/* 1 if name's last label is a TLD of the normal DNS. */
+int wot_tld_public(const wot_tlds *t, const char *name);
 
 #endif

@@ -1,10 +1,10 @@
 /*
  * fuzz_accepted.c - the accepted set on disk (state/accepted/, docs/
  * design.md "The accepted set on disk"), as the daemon and the next
- * recompute read it back: the manifest (src/sync/manifest.c), each shard's
- * ID-GEN.zone (the resolver's table, src/dns/accepted.c, zonefile.c,
+ * recompute read it back: the manifest (src/sync/accept/manifest.c), each
+ * shard's ID-GEN.zone (the resolver's table, src/dns/accepted.c, zonefile.c,
  * table.c; and the opinion book, src/dns/opinion_book.c), ID-GEN.json (the
- * book's provenance) and ID-GEN.hist (src/sync/hist.c).
+ * book's provenance) and ID-GEN.hist (src/sync/accept/shard_hist.c).
  *
  * They are wotdns's own files, but a crash or a disk fault can leave
  * anything in them, and one bad shard must never stop a load.
@@ -19,7 +19,7 @@
 #include "dns/peer/opinion.h"
 #include "dns/peer/propagate.h"
 #include "fuzz.h"
-#include "sync/accept_int.h"
+#include "sync/accept/accept.h"
 
 #include <string.h>
 #include <unistd.h>

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sync/sync.h"
-#include "sync/sync_int.h"
+#include "sync/source/source.h"
 #include "util/util.h"
 
 #define FPR_A "ED7E2CEE70A0E8B8200BBE0D0CDAF9DF1E081C20"

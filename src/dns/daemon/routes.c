@@ -12,7 +12,7 @@
 #include "dns/desktop/desktop.h"
 #include "dns/resolver/resolver_int.h"
 #include "dns/daemon/routes.h"
-#include "sync/sync_int.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 #include <stdlib.h>
