@@ -329,10 +329,32 @@ typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
 				  size_t cur, size_t total, int ok,
 				  const char *msg, void *data);
 
-/* Like wot_sync_follow, with further URLs of the same history. */
-int wot_sync_follow_mirrors(wot_home *h, wot_trust *t, const char *url,
-			    const char *const *mirrors, const char *name,
-			    const char *key, wot_sync_progress cb, void *data);
+/* What to follow (wot_sync_follow). */
+typedef struct {
+	const char *url;	    /* the primary URL (required) */
+	const char *const *mirrors; /* further URLs of the same history,
+				       NULL-terminated; NULL for none */
+	const char *name;	    /* NULL: derived from the URL */
+	const char *key;	    /* pinned owner; NULL: the signer of the
+				       first verified commit */
+	wot_sync_progress progress; /* may be NULL */
+	void *data;		    /* passed to progress */
+} wot_follow_opts;
+#define WOT_FOLLOW_OPTS_INIT                                                   \
+	{                                                                      \
+		.url = NULL, .mirrors = NULL, .name = NULL, .key = NULL,       \
+		.progress = NULL, .data = NULL                                 \
+	}
+
+/*
+ * Follow o->url as o->name (takes the home lock): fetch and verify once;
+ * a source whose history does not verify is not added. Returns 0;
+ * WOT_EINVAL for a bad name, key or URL; WOT_EEXIST when the name or URL
+ * is already followed; WOT_EVERIFY when the history does not verify;
+ * another negative code (WOT_EGIT, WOT_ENET, WOT_ELIMIT, WOT_ENOMEM...)
+ * when the fetch failed.
+ */
+int wot_sync_follow(wot_home *h, wot_trust *t, const wot_follow_opts *o);
 
 /*
  * Fetch every source, verify new commits, advance verified heads fast-forward

@@ -209,26 +209,15 @@ out:
 	return rc;
 }
 
-int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
-		    const char *name, const char *key, wot_sync_progress cb,
-		    void *data)
+int wot_sync_follow(wot_home *h, wot_trust *t, const wot_follow_opts *o)
 {
-	int lock = -1, rc = wot_home_lock(h, &lock);
+	int lock = -1, rc = o->url
+				? wot_home_lock(h, &lock)
+				: wot_error_set(WOT_EINVAL, "no URL to follow");
 
 	if (rc == 0)
-		rc = follow_locked(h, t, url, NULL, name, key, cb, data);
-	wot_home_unlock(lock);
-	return rc;
-}
-
-int wot_sync_follow_mirrors(wot_home *h, wot_trust *t, const char *url,
-			    const char *const *mirrors, const char *name,
-			    const char *key, wot_sync_progress cb, void *data)
-{
-	int lock = -1, rc = wot_home_lock(h, &lock);
-
-	if (rc == 0)
-		rc = follow_locked(h, t, url, mirrors, name, key, cb, data);
+		rc = follow_locked(h, t, o->url, o->mirrors, o->name, o->key,
+				   o->progress, o->data);
 	wot_home_unlock(lock);
 	return rc;
 }

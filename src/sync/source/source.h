@@ -116,13 +116,4 @@ void wot_freshness_eval(const wot_config *cfg, const char *name,
 			int64_t head_time, unsigned promise, int64_t now,
 			wot_freshness *out);
 
-/*
- * Follow url as name (derived from the URL if NULL). key pins the owner;
- * NULL pins the signer of the first verified commit. Fetches and verifies
- * once; a source whose history does not verify is not added.
- */
-int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
-		    const char *name, const char *key, wot_sync_progress cb,
-		    void *data);
-
 #endif
