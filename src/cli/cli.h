@@ -7,6 +7,7 @@
 #include "util/util.h"
 
 #include <getopt.h>
+#include <jansson.h>
 
 enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
 
@@ -81,6 +82,23 @@ void cli_sync_progress_dispose(cli_sync_progress *p);
  * printed whatever the mode. */
 void cli_sync_progress_cb(wot_sync_event ev, const char *source, size_t cur,
 			  size_t total, int ok, const char *msg, void *data);
+
+/*
+ * The accepted set explained (accepted.c, see wot_accepted_explain_name):
+ * a document with "claims", "names", "rejected", "sources", "records",
+ * "names_accepted", "expired" and "generated". NULL if there is none yet
+ * or a file is bad (a message is printed, unless quiet and there is simply
+ * none). Caller decrefs.
+ */
+/* From the shard holding name only: what resolve needs. */
+json_t *cli_load_accepted_for(const char *name, int quiet);
+/* From the shards holding a rejected claim only (status, conflicts). */
+json_t *cli_load_rejected(int quiet);
+/* Names of the sources whose records have expired ([sync] max-age), as
+ * "a, b"; NULL if none. Caller frees. */
+char *cli_expired_sources(void);
+/* The string member k of o, "" if absent (borrowed from o). */
+const char *cli_jstr(json_t *o, const char *k);
 
 int cmd_init(int argc, char **argv);
 int cmd_publish(int argc, char **argv);

@@ -1,6 +1,5 @@
 /* cmd_conflicts.c - wotdns conflicts */
 #include "cli/cli.h"
-#include "cli/state.h"
 
 #include <stdio.h>
 #include <string.h>

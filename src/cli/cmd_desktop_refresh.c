@@ -65,7 +65,8 @@ static int load_routes(const refresh_opts *o, struct wot_dns_desktop_routes *r)
 		return cli_fail("desktop refresh: no user '%s'", o->user);
 	if (pw && !o->explicit_home)
 		home = wot_strdup_printf("%s/.local/share/wotdns", pw->pw_dir);
-	path = wot_path_join(home ? home : cli_home, WOT_DESKTOP_ROUTES_FILE);
+	path = wot_path_join(home ? home : cli_home,
+			     wot_state_rel(WOT_STATE_ROUTES));
 	if (!path) {
 		free(home);
 		return cli_fail("out of memory");

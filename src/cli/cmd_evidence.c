@@ -1,6 +1,5 @@
 /* cmd_evidence.c - wotdns evidence, wotdns source trust-again */
 #include "cli/cli.h"
-#include "cli/state.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -63,6 +63,7 @@ int cmd_follow(int argc, char **argv)
 	const char *name = NULL, *key = NULL;
 	char *url = NULL;
 	wot_home *h = NULL;
+	wot_follow_opts fo = WOT_FOLLOW_OPTS_INIT;
 	wot_trust *t = NULL;
 	int c, rc;
 
@@ -93,9 +94,13 @@ int cmd_follow(int argc, char **argv)
 		free_urls(url, mirrors, nm);
 		return rc;
 	}
+	fo.url = url;
+	fo.mirrors = (const char *const *)mirrors;
+	fo.name = name;
+	fo.key = key;
+	fo.progress = cli_progress;
 	if ((rc = cli_open(&h, &t)) == EXIT_OK &&
-	    wot_sync_follow_mirrors(h, t, url, (const char *const *)mirrors,
-				    name, key, cli_progress, NULL) < 0)
+	    wot_sync_follow(h, t, &fo) < 0)
 		rc = cli_fail_last("follow");
 	else if (rc == EXIT_OK)
 		printf("following %s\n", url);

@@ -1,11 +1,9 @@
 /* cmd_opinions.c - wotdns opinions: what peers said about a name */
 #include "cli/cli.h"
-#include "cli/state.h"
-#include "dns/peer/opinion.h"
-#include "sync/opinion_git.h"
+#include "dns/peer/peer.h"
 
-#include <ctype.h>
 #include <jansson.h>
+#include <ldns/ldns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,67 +69,30 @@ static void print_check(json_t *c)
 
 static int show_saved(const char *name, int type, int json)
 {
-	char *path = NULL, *text = NULL, *want = NULL;
-	json_t *doc = NULL, *out = json_array(), *c;
+	char *text = NULL;
+	json_t *checks = NULL, *c;
 	wot_home *h = NULL;
 	size_t i, found = 0;
 
 	if (wot_home_open(&h, cli_home) < 0)
 		return cli_fail_last(NULL);
-	path = wot_home_path(h, "state/opinions.json");
-	want = wot_strdup_printf("%s%s", name,
-				 name[strlen(name) - 1] == '.' ? "" : ".");
-	if (path && wot_file_read(path, 64 << 20, &text, NULL) == 0)
-		doc = json_loads(text, 0, NULL);
-	json_array_foreach(json_object_get(doc, "checks"), i, c)
-	{
-		if (strcasecmp(cli_jstr(c, "name"), want) ||
-		    (type &&
-		     json_integer_value(json_object_get(c, "type")) != type))
-			continue;
-		found++;
-		if (json)
-			json_array_append(out, c);
-		else
-			print_check(c);
+	if (wot_opinions_saved(h, name, (uint16_t)type, &text, &found) < 0) {
+		wot_home_free(h);
+		return cli_fail_last("opinions");
 	}
-	if (json) {
-		char *s = json_dumps(out, JSON_INDENT(2));
-		printf("%s\n", s ? s : "[]");
-		free(s);
-	} else if (!found)
-		printf("%s: no second opinions yet (the daemon asks peers "
-		       "when an RRset is new or changes)\n",
-		       want);
-	json_decref(out);
-	json_decref(doc);
-	free(text);
-	free(path);
-	free(want);
 	wot_home_free(h);
-	return found ? EXIT_OK : EXIT_ERR;
-}
-
-typedef struct {
-	wot_opinion_asker *a;
-	uint8_t pkt[WOT_OPINION_TCP_MAX]; /* UDP, or TCP after TC */
-	size_t len;
-	int got;
-} live_answer;
-
-static void on_live(void *data, const uint8_t *pkt, size_t len, uint16_t id)
-{
-	live_answer *a = data;
-
-	(void)id;
-	if (pkt && len <= sizeof(a->pkt)) {
-		memcpy(a->pkt, pkt, len);
-		a->len = len;
-		a->got = 1;
+	if (json) {
+		printf("%s\n", text);
+	} else if (!found) {
+		printf("%s%s: no second opinions yet (the daemon asks peers "
+		       "when an RRset is new or changes)\n",
+		       name, name[strlen(name) - 1] == '.' ? "" : ".");
+	} else if ((checks = json_loads(text, 0, NULL))) {
+		json_array_foreach(checks, i, c) print_check(c);
 	}
-	/* one question: done, let the loop end */
-	wot_opinion_asker_close(a->a, NULL, NULL);
-	a->a = NULL;
+	json_decref(checks);
+	free(text);
+	return found ? EXIT_OK : EXIT_ERR;
 }
 
 static void print_reply(const wot_opinion_reply *r, int head)
@@ -152,48 +113,18 @@ static void print_reply(const wot_opinion_reply *r, int head)
 	       r->digest ? r->digest : "");
 }
 
-/*
- * Ask one peer one question now, on a loop of our own: the record
- * question about name/type, or the head question about fpr. *r gets the
- * parsed answer (dispose it) when 0 is returned.
- */
+/* Ask one peer one question now: the record question about name/type,
+ * or the head question about fpr. */
 static int ask_peer(const char *ep, const char *name, int type, const char *fpr,
 		    wot_opinion_reply *r)
 {
-	uv_loop_t loop;
-	live_answer ans = {NULL, {0}, 0, 0};
-	uint8_t q[300];
-	char qname[300];
-	size_t qlen;
-	uint16_t id = (uint16_t)(time(NULL) ^ rand());
-	int rc;
+	wot_opinion_ask_opts o = WOT_OPINION_ASK_OPTS_INIT;
 
-	if (fpr) {
-		snprintf(qname, sizeof(qname), "%s._wotdns.", fpr);
-		rc = wot_opinion_query_head(q, sizeof(q), id, fpr, &qlen);
-		type = LDNS_RR_TYPE_TXT;
-	} else {
-		snprintf(qname, sizeof(qname), "%s%s", name,
-			 name[strlen(name) - 1] == '.' ? "" : ".");
-		rc = wot_opinion_query_record(q, sizeof(q), id, qname,
-					      (uint16_t)type, &qlen);
-	}
-	for (char *p = qname; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (rc < 0)
-		return rc;
-	uv_loop_init(&loop);
-	if ((rc = wot_opinion_asker_new(&ans.a, &loop)) == 0 &&
-	    (rc = wot_opinion_ask(ans.a, ep, q, qlen, 2000, on_live, &ans)) < 0)
-		wot_opinion_asker_close(ans.a, NULL, NULL);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	uv_loop_close(&loop);
-	if (rc < 0)
-		return rc;
-	if (!ans.got)
-		return wot_error_set(WOT_ENET, "no answer from %s", ep);
-	return wot_opinion_reply_parse(ans.pkt, ans.len, id, qname,
-				       (uint16_t)type, r);
+	o.endpoint = ep;
+	o.name = name;
+	o.type = (uint16_t)type;
+	o.fpr = fpr;
+	return wot_opinion_ask_now(&o, r);
 }
 
 /*

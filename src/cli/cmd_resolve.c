@@ -1,6 +1,5 @@
 /* cmd_resolve.c - wotdns resolve */
 #include "cli/cli.h"
-#include "cli/state.h"
 #include "dns/resolver/resolver.h"
 
 #include <ctype.h>

@@ -1,6 +1,5 @@
 /* cmd_status.c - wotdns status */
 #include "cli/cli.h"
-#include "cli/state.h"
 #include "dns/daemon/daemon.h"
 
 #include <jansson.h>

@@ -130,6 +130,38 @@ void wot_home_lock_wait(unsigned seconds);
 /* Path inside the home; caller frees. */
 char *wot_home_path(const wot_home *h, const char *rel);
 
+/* ---- the state files of a home (state_path.c): the one table ---- */
+
+typedef enum {
+	WOT_STATE_DIR,		  /* state/ */
+	WOT_STATE_ACCEPTED,	  /* state/accepted/: manifest, shard files */
+	WOT_STATE_MANIFEST,	  /* state/accepted/manifest */
+	WOT_STATE_STATUS,	  /* state/status/NAME.json, per source */
+	WOT_STATE_EVIDENCE,	  /* state/evidence/NAME.json, per source */
+	WOT_STATE_RRCACHE,	  /* state/cache/NAME.rr, per source */
+	WOT_STATE_KEYS_CACHE,	  /* state/keys.cache: the keyring listed */
+	WOT_STATE_DISCOVERY,	  /* state/discovery.json: failed follows */
+	WOT_STATE_DISCOVER_STAMP, /* state/discover.stamp */
+	WOT_STATE_OPINIONS,	  /* state/opinions.json: last checks */
+	WOT_STATE_PEERS,	  /* state/peers.json: peer weights */
+	WOT_STATE_ROUTES,	  /* state/routes: overlay TLDs for resolved */
+	WOT_STATE_SERVE_SOCK,	  /* state/serve.sock: the control socket */
+	WOT_STATE_NOTIFY_SOCK,	  /* state/notify.sock: "we published" */
+	WOT_STATE_COUNT
+} wot_state_file;
+
+/* The path of f relative to the home ("state/accepted"; static), NULL
+ * for a value outside the table. */
+const char *wot_state_rel(wot_state_file f);
+/* The path of f inside the home (caller frees); NULL when out of memory
+ * or f is outside the table (error set). */
+char *wot_state_path(const wot_home *h, wot_state_file f);
+/* The file of source name in a per-source folder (WOT_STATE_STATUS,
+ * _EVIDENCE, _RRCACHE), caller frees; NULL (error set) for another f or
+ * when out of memory. name must be a valid source name. */
+char *wot_state_source_path(const wot_home *h, wot_state_file f,
+			    const char *name);
+
 /* A followed source. */
 typedef struct {
 	char name[65];
@@ -138,9 +170,9 @@ typedef struct {
 				  terminated (NULL when none) */
 	char key[WOT_FPR_MAX]; /* pinned owner, "" until first verified sync */
 	int discovered;	       /* auto-followed through friend-of-friend */
-	int prefetched;	       /* fetched already in this sync (jobs.c): only
-				  verification is left */
-	char via[65];	       /* discovered through this source, or "" */
+	int prefetched; /* fetched already in this sync (fetch_parallel.c): only
+			   verification is left */
+	char via[65];	/* discovered through this source, or "" */
 	/* Out, set by a successful sync of the source: */
 	char head[WOT_OID_MAX]; /* its verified head */
 	int moved;		/* the head moved (or was first set) */
@@ -149,11 +181,6 @@ typedef struct {
 /* All sources, self first. Caller frees with wot_sources_free(). */
 int wot_sources_load(const wot_home *h, wot_source **out, size_t *n);
 void wot_sources_free(wot_source *s, size_t n);
-/* All sources as wot_sources_load gives them, and *at the index of the
- * followed source name (never self: WOT_EINVAL; none: WOT_ENOENT, and
- * nothing to free). Caller frees with wot_sources_free(). */
-int wot_sources_load_one(const wot_home *h, const char *name, wot_source **out,
-			 size_t *n, size_t *at);
 /* A source's evidence document, state/evidence/NAME.json (caller frees
  * *json): {"suspended": bool, "entries": [{kind, time, verified, offered,
  * offered_signer, owner, url}]}; an empty one when there is none. */
@@ -165,13 +192,7 @@ int wot_source_name_valid(const char *name);
 
 /* ---- peer.conf (see docs/wotdns-peer.conf.5.md) ---- */
 
-#define WOT_PEER_CONF_MAX (256 * 1024) /* bytes */
-#define WOT_PEER_SOURCES_MAX 1000
-#define WOT_PEER_ENDPOINTS_MAX 8
 #define WOT_PEER_URLS_MAX 8
-/* A URL must fit a "mirror = URL" line of sources.conf (WOT_INI_LINE_MAX,
- * sync_int.h) when discovery follows it. */
-#define WOT_PEER_URL_MAX 189
 
 /* A source another peer follows, as its peer.conf lists it. */
 typedef struct {
@@ -189,18 +210,8 @@ typedef struct {
 	size_t nsources;
 } wot_peer_conf;
 
-/* Parse peer.conf text (hostile: bounded, strict; unknown keys and
- * sections are ignored for forward compatibility). Errors as
- * "label:line: ...". Caller frees *out with wot_peer_conf_free(). */
-int wot_peer_conf_parse(const char *text, size_t len, const char *label,
-			wot_peer_conf **out);
+/* Release p (NULL is fine). */
 void wot_peer_conf_free(wot_peer_conf *p);
-/* 1 if ep is "IPv4:PORT" or "[IPv6]:PORT". */
-int wot_peer_endpoint_valid(const char *ep);
-/* The peer.conf this home publishes (from [peer] and, when shared, its
- * sources); a bare [peer] section when there is nothing to announce.
- * Caller frees *text. */
-int wot_peer_conf_own(const wot_home *h, char **text);
 /* peer.conf at source name's verified head; WOT_ENOENT when it has none.
  * Caller frees *out with wot_peer_conf_free(). */
 int wot_sync_peer_conf(wot_home *h, const char *name, wot_peer_conf **out);
@@ -267,13 +278,6 @@ typedef struct {
 	int expired;	   /* head older than max_age: serves nothing */
 } wot_freshness;
 
-/* Judge a head signed at head_time against the source's promise and the
- * config's [sync] max-age (0: 4 times the promise) at time now. The grace
- * before "stale" is a tenth of the promise, at least 60 s. Source "self"
- * never expires. */
-void wot_freshness_eval(const wot_config *cfg, const char *name,
-			int64_t head_time, unsigned promise, int64_t now,
-			wot_freshness *out);
 /* The same from the source's status file (unknown fields are 0). */
 int wot_sync_freshness(const wot_home *h, const char *name, int64_t now,
 		       wot_freshness *out);
@@ -296,9 +300,6 @@ int wot_sync_sign_friend(wot_home *h, wot_trust *t, const char *fpr,
 /* Set fpr's ownertrust and recompute the accepted set (locked). */
 int wot_sync_set_trust(wot_home *h, wot_trust *t, const char *fpr,
 		       wot_ownertrust level, wot_sync_report *report);
-/* Republish keys/ (own key and the keys it certified) keeping the zones. */
-int wot_sync_publish_keys(wot_home *h, wot_trust *t, const char *msg,
-			  char oid[WOT_OID_MAX]);
 /*
  * Renew: a new signed commit of the same zones and keys (peer.conf rebuilt
  * from [peer]), so followers see a fresh head (locked). oid may be NULL.
@@ -328,18 +329,32 @@ typedef void (*wot_sync_progress)(wot_sync_event ev, const char *source,
 				  size_t cur, size_t total, int ok,
 				  const char *msg, void *data);
 
+/* What to follow (wot_sync_follow). */
+typedef struct {
+	const char *url;	    /* the primary URL (required) */
+	const char *const *mirrors; /* further URLs of the same history,
+				       NULL-terminated; NULL for none */
+	const char *name;	    /* NULL: derived from the URL */
+	const char *key;	    /* pinned owner; NULL: the signer of the
+				       first verified commit */
+	wot_sync_progress progress; /* may be NULL */
+	void *data;		    /* passed to progress */
+} wot_follow_opts;
+#define WOT_FOLLOW_OPTS_INIT                                                   \
+	{                                                                      \
+		.url = NULL, .mirrors = NULL, .name = NULL, .key = NULL,       \
+		.progress = NULL, .data = NULL                                 \
+	}
+
 /*
- * Follow url as name (derived from the URL if NULL). key pins the owner;
- * NULL pins the signer of the first verified commit. Fetches and verifies
- * once; a source whose history does not verify is not added.
+ * Follow o->url as o->name (takes the home lock): fetch and verify once;
+ * a source whose history does not verify is not added. Returns 0;
+ * WOT_EINVAL for a bad name, key or URL; WOT_EEXIST when the name or URL
+ * is already followed; WOT_EVERIFY when the history does not verify;
+ * another negative code (WOT_EGIT, WOT_ENET, WOT_ELIMIT, WOT_ENOMEM...)
+ * when the fetch failed.
  */
-int wot_sync_follow(wot_home *h, wot_trust *t, const char *url,
-		    const char *name, const char *key, wot_sync_progress cb,
-		    void *data);
-/* Like wot_sync_follow, with further URLs of the same history. */
-int wot_sync_follow_mirrors(wot_home *h, wot_trust *t, const char *url,
-			    const char *const *mirrors, const char *name,
-			    const char *key, wot_sync_progress cb, void *data);
+int wot_sync_follow(wot_home *h, wot_trust *t, const wot_follow_opts *o);
 
 /*
  * Fetch every source, verify new commits, advance verified heads fast-forward
@@ -353,7 +368,7 @@ int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
 /*
  * Fetch, verify and recompute like wot_sync_all, but only the sources
  * named (names not followed are skipped; report->sources counts the
- * rest). Takes the home lock. src/sync/one.c.
+ * rest). Takes the home lock. src/sync/source/sync_named.c.
  */
 int wot_sync_sources(wot_home *h, wot_trust *t, const char *const *names,
 		     size_t n, wot_sync_report *report);
@@ -374,8 +389,57 @@ void wot_notify_targets_free(char **v);
 int wot_sync_commit_relation(wot_home *h, const char *name, const char *ours,
 			     const char *theirs, wot_rel *out);
 
-/* Recompute the accepted set (state/accepted/) from verified heads. */
-int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
+/* ---- second opinions, the git side (opinion_git.c): where a commit a
+ * peer claims stands against our verified head, what a commit says about a
+ * name, fetching a claimed commit from the URLs a peer announces for that
+ * source (docs/design.md, "Second opinions"). Blocking: thread pool. ---- */
+
+/* Where a claimed commit stands. */
+enum {
+	WOT_PLACE_SAME = 0,    /* our verified head */
+	WOT_PLACE_BEHIND = 1,  /* an ancestor of it: the peer lags */
+	WOT_PLACE_AHEAD = 2,   /* descends from it: we are behind */
+	WOT_PLACE_FORK = 3,    /* in our mirror, neither: two histories */
+	WOT_PLACE_UNKNOWN = 4, /* not in our mirror */
+	WOT_PLACE_NOSOURCE = 5 /* we follow no such source (or no head) */
+};
+
+/* Static name of a WOT_PLACE_* value ("same", "behind"...). */
+const char *wot_place_name(int place);
+
+/* Place commit (40 hex) in source name's mirror (takes the home lock). */
+int wot_sync_place(wot_home *h, const char *name, const char *commit,
+		   int *place);
+
+/*
+ * Every record of the zone files in source name's commit (which must be in
+ * our mirror). Caller frees *out with ldns_rr_list_deep_free.
+ */
+int wot_sync_records_at(wot_home *h, const char *name, const char *commit,
+			ldns_rr_list **out);
+
+/* 1 if source name is suspended after a proven equivocation, else 0. */
+int wot_sync_source_suspended(wot_home *h, const char *name);
+
+/*
+ * Place commit in source name's mirror; while it is not there, fetch urls
+ * (NULL-terminated, may be NULL: the URLs peers announce for this source)
+ * one by one into refs/wotdns/peer-fetched-N/, within [limits]
+ * fetch-size, and place it again. A claimed commit that forks from our
+ * verified head is kept as evidence (wot_evidence_refused: signed by the
+ * owner, it is an equivocation and suspends the source); so is a fetched
+ * branch that forks, whatever was claimed. *place gets the result; *kind
+ * (may be NULL, static text) "equivocation", "rewrite" or "" when nothing
+ * was kept about the claimed commit.
+ */
+int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const char *name,
+			 const char *commit, char *const *urls, int *place,
+			 const char **kind);
+/* The same; *fetched (may be NULL) gets how many of urls answered the
+ * fetch: 0 means nothing was learnt, not that the commit is nowhere. */
+int wot_sync_fetch_claim_n(wot_home *h, wot_trust *t, const char *name,
+			   const char *commit, char *const *urls, int *place,
+			   const char **kind, size_t *fetched);
 
 /* ---- the accepted set on disk (shard.c, manifest.c; docs/design.md,
  * "The accepted set") ---- */
@@ -395,6 +459,9 @@ int wot_sync_recompute(wot_home *h, wot_trust *t, wot_sync_report *report);
 
 /* The shard of a name from its wire form or its text (ldns escapes). */
 int wot_shard_of_wire(const uint8_t *wire, size_t len);
+int wot_shard_of_name(const char *name);
+/* "000".."fff" or "top" (the id in shard file names). */
+void wot_shard_id(int shard, char out[WOT_SHARD_ID_MAX]);
 
 /*
  * 1 if the last label of name (presentation form) is a TLD of the normal
@@ -403,10 +470,6 @@ int wot_shard_of_wire(const uint8_t *wire, size_t len);
  * is read once per process.
  */
 int wot_tld_is_public(const char *name);
-int wot_shard_of_name(const char *name);
-/* "000".."fff" or "top"; and back (-1 when id is neither). */
-void wot_shard_id(int shard, char out[WOT_SHARD_ID_MAX]);
-int wot_shard_parse(const char *id);
 
 typedef struct {
 	char *name, *key, *url;	  /* key "" when not pinned */
@@ -450,33 +513,47 @@ int wot_manifest_load(wot_home *h, wot_manifest **out);
 void wot_manifest_free(wot_manifest *m);
 /* The generation alone (0: no accepted set), for a cheap "is it new". */
 uint64_t wot_manifest_gen(wot_home *h);
-/* The source's entry, or NULL (m may be NULL). */
-const wot_manifest_source *wot_manifest_source_find(const wot_manifest *m,
-						    const char *name);
-/* The shard's entry, or NULL when it is empty. */
-const wot_manifest_shard *wot_manifest_find(const wot_manifest *m, int shard);
 /* Path of one of the shard's files, kind "zone", "json" or "hist" (caller
  * frees). */
 char *wot_manifest_path(wot_home *h, const wot_manifest_shard *s,
 			const char *kind);
 
+/* ---- the accepted set explained (accepted_read.c) ---- */
+
+/*
+ * The accepted set as readers outside sync see it (`resolve`, `status`,
+ * `conflicts`): a JSON document (caller frees *json) with "claims",
+ * "names" (the accepted claim of each name) and "rejected" of the shards
+ * read, and the totals of the whole set: "sources" [{name, key, url,
+ * verified}], "records", "names_accepted", "expired", "generated". Each
+ * claim is {name, type, source, signer, since, ..., reason (rejected
+ * only)} as docs/design.md, "The accepted set on disk", describes.
+ * Returns 0; WOT_ENOENT when there is no accepted set yet; WOT_ESYNTAX
+ * ("file:line: ...") when a file of it does not parse; WOT_ENOMEM.
+ */
+/* Only the shard holding name (and every name sharing it): fast at any
+ * size. */
+int wot_accepted_explain_name(wot_home *h, const char *name, char **json);
+/* Only the shards holding a rejected claim. */
+int wot_accepted_explain_rejected(wot_home *h, char **json);
+/* Names of the sources whose records have expired ([sync] max-age) at
+ * now, as "a, b" (caller frees), NULL when none. Returns 0, or a negative
+ * code when the sources cannot be read. */
+int wot_sources_expired(wot_home *h, int64_t now, char **list);
+
 /* Per-source status as stored in state/status/<name>.json (JSON text;
  * caller frees). */
 int wot_sync_status_json(const wot_home *h, const char *name, char **json);
 
-/*
- * Parse a master file from memory record by record (no $INCLUDE, class IN,
- * no meta types). *out (caller frees with ldns_rr_list_deep_free) holds
- * every record in file order. label names it in errors.
- */
-int wot_zone_parse(const char *text, size_t len, const char *label,
-		   ldns_rr_list **out);
+/* ---- where the normal DNS begins (zone/tld.c) ---- */
 
-/*
- * Check a zone file's text with ldns: *count gets the number of records.
- * label names it in errors ("zones/a.zone:3: ...").
- */
-int wot_zone_check(const char *text, size_t len, const char *label,
-		   size_t *count);
+/* TLDs and public suffixes of the normal DNS: the ICANN section of the
+ * public suffix list and a built-in core. Caller frees with
+ * wot_tld_free(). */
+typedef struct wot_tlds wot_tlds;
+int wot_tld_load(wot_tlds **out);
+void wot_tld_free(wot_tlds *t);
+/* 1 if name's last label is a TLD of the normal DNS. */
+int wot_tld_public(const wot_tlds *t, const char *name);
 
 #endif

@@ -2,7 +2,6 @@
 #include "trust/trust.h"
 #include "util/util.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,102 +64,6 @@ int wot_owners_set(wot_owners *o, const char *name, const char *fpr,
 	e->since = since;
 	rc = wot_map_put(o->names, name, e, &old);
 	free(rc < 0 ? (void *)e : old);
-	return rc;
-}
-
-static int owners_from_jansson(wot_owners **out, const char *json);
-
-/* {"names":{NAME:{"fpr":FPR,"since":N},...},"version":1} as wotdns
- * printed it before the sharded history: 1 when read, 0 when the text
- * needs jansson, <0 on error. */
-static int from_plain(wot_owners *o, const char *json)
-{
-	wot_jscan s = {json, json + strlen(json)};
-	char name[2048], fpr[WOT_FPR_MAX + 1], key[16];
-	int64_t since = 0, version = 0;
-	int rc;
-
-	if (wot_jscan_char(&s, '{') || wot_jscan_str(&s, key, sizeof(key)) ||
-	    strcmp(key, "names") || wot_jscan_char(&s, ':') ||
-	    wot_jscan_char(&s, '{'))
-		return 0;
-	while (wot_jscan_peek(&s) == '"') {
-		if (wot_jscan_str(&s, name, sizeof(name)) ||
-		    wot_jscan_char(&s, ':') || wot_jscan_char(&s, '{') ||
-		    wot_jscan_str(&s, key, sizeof(key)) || strcmp(key, "fpr") ||
-		    wot_jscan_char(&s, ':') ||
-		    wot_jscan_str(&s, fpr, sizeof(fpr)) ||
-		    wot_jscan_char(&s, ',') ||
-		    wot_jscan_str(&s, key, sizeof(key)) ||
-		    strcmp(key, "since") || wot_jscan_char(&s, ':') ||
-		    wot_jscan_int(&s, &since) || wot_jscan_char(&s, '}') ||
-		    wot_owners_get(o, name)) /* a repeated name: jansson's */
-			return 0;
-		if (!wot_fpr_valid(fpr))
-			return wot_error_set(WOT_ESYNTAX, "bad owner for %s",
-					     name);
-		if ((rc = wot_owners_set(o, name, fpr, since)) < 0)
-			return rc;
-		if (wot_jscan_peek(&s) == ',' &&
-		    (wot_jscan_char(&s, ',') || wot_jscan_peek(&s) != '"'))
-			return 0;
-	}
-	if (wot_jscan_char(&s, '}') || wot_jscan_char(&s, ',') ||
-	    wot_jscan_str(&s, key, sizeof(key)) || strcmp(key, "version") ||
-	    wot_jscan_char(&s, ':') || wot_jscan_int(&s, &version) ||
-	    wot_jscan_char(&s, '}') || wot_jscan_end(&s))
-		return 0;
-	return 1;
-}
-
-int wot_owners_from_json(wot_owners **out, const char *json)
-{
-	int plain;
-
-	*out = NULL;
-	if ((plain = wot_owners_new(out)) < 0)
-		return plain;
-	if ((plain = from_plain(*out, json)) == 1)
-		return 0;
-	wot_owners_free(*out);
-	*out = NULL;
-	return plain < 0 ? plain : owners_from_jansson(out, json);
-}
-
-static int owners_from_jansson(wot_owners **out, const char *json)
-{
-	json_error_t jerr;
-	json_t *root = json_loads(json, 0, &jerr), *names, *val;
-	wot_owners *o = NULL;
-	const char *key;
-	int rc;
-
-	*out = NULL;
-	if (!root)
-		return wot_error_set(WOT_ESYNTAX, "line %d: %s", jerr.line,
-				     jerr.text);
-	if ((rc = wot_owners_new(&o)) < 0)
-		goto out;
-	names = json_object_get(root, "names");
-	json_object_foreach(names, key, val)
-	{
-		const char *fpr =
-		    json_string_value(json_object_get(val, "fpr"));
-		json_int_t since =
-		    json_integer_value(json_object_get(val, "since"));
-		if (!fpr || !wot_fpr_valid(fpr)) {
-			rc =
-			    wot_error_set(WOT_ESYNTAX, "bad owner for %s", key);
-			goto out;
-		}
-		if ((rc = wot_owners_set(o, key, fpr, since)) < 0)
-			goto out;
-	}
-	*out = o;
-	o = NULL;
-out:
-	wot_owners_free(o);
-	json_decref(root);
 	return rc;
 }
 

@@ -233,9 +233,6 @@ int wot_owners_set(wot_owners *o, const char *name, const char *fpr,
 typedef int (*wot_owners_fn)(const char *name, const char *fpr, int64_t since,
 			     void *ctx);
 int wot_owners_each(const wot_owners *o, wot_owners_fn fn, void *ctx);
-/* Parse the owners.json of a home from before the sharded history
- * ({"names":{NAME:{"fpr","since"}},"version":1}). */
-int wot_owners_from_json(wot_owners **out, const char *json);
 
 typedef struct {
 	const wot_trust_policy *policy; /* NULL: defaults */

@@ -121,22 +121,6 @@ void wot_buf_dispose(wot_buf *b);
  * hostile text still gives valid JSON). */
 int wot_buf_json_str(wot_buf *b, const char *s);
 
-/*
- * A reader for the plain JSON wotdns prints by hand (json_scan.c). Every
- * call skips whitespace first and returns 0, or -1 when the text is not in
- * the plain subset (strings of printable ASCII without escapes, shorter
- * than cap; integers in int64_t): the caller then reads the document with
- * jansson instead. peek returns the next byte, -1 at the end.
- */
-typedef struct {
-	const char *p, *end;
-} wot_jscan;
-int wot_jscan_peek(wot_jscan *s);
-int wot_jscan_char(wot_jscan *s, char c);
-int wot_jscan_str(wot_jscan *s, char *buf, size_t cap);
-int wot_jscan_int(wot_jscan *s, int64_t *out);
-/* 0 when only whitespace is left. */
-int wot_jscan_end(wot_jscan *s);
 
 /* Lowercase hex fingerprint check: 40 (v4) or 64 (v5) hex digits. */
 int wot_fpr_valid(const char *fpr);

@@ -3,7 +3,7 @@
 # table has a page (and wotdns(1) lists it); each page's SYNOPSIS names
 # exactly the long options of the command's getopt table and of its
 # --help; wotdns-config(5) documents exactly the options of the config
-# table (src/sync/config.c) that drives the parser.
+# table (src/sync/home/config.c) that drives the parser.
 . "$(dirname "$0")/lib.sh"
 
 cmds=$(commands)
@@ -31,7 +31,7 @@ expect_eq "wotdns(1) COMMANDS lists the command table" \
 	"$(tr '\n' ' ' <<<"$listed")" "$(tr '\n' ' ' <<<"$cmds")"
 
 # The config table: {"section", "name", ...} rows.
-table=$(sed -n '/options\[\] = {/,/^};/p' "$SRC/src/sync/config.c" |
+table=$(sed -n '/options\[\] = {/,/^};/p' "$SRC/src/sync/home/config.c" |
 	grep -oE '\{"[a-z]+", "[a-z-]+"' | sed -E 's/\{"([a-z]+)", "([a-z-]+)"/\1.\2/' |
 	sort -u)
 [ "$(wc -l <<<"$table")" -ge 20 ] || fail "config table read from config.c"

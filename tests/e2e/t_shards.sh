@@ -9,11 +9,6 @@
 
 peer me
 for p in p1 p2 p3 p4; do peer "$p"; done
-# A home from before the shards: its history (owners.json, seen.json) is
-# read once by the first recompute, then the old files go.
-printf '{"names":{"old.shared.wot.":{"fpr":"%s","since":1}},"version":1}\n' \
-	"$FPR_p2" >"$T/me/state/owners.json"
-echo '{"p1":{"p1.wot.":5}}' >"$T/me/state/seen.json"
 for p in p1 p2 p3 p4; do
 	wd me follow "$(repo "$p")" --name "$p" >/dev/null 2>&1 || exit 1
 	wd me sign-friend "$(eval echo "\$FPR_$p")" --trust full >/dev/null ||
@@ -29,15 +24,11 @@ full_view() { accepted_zone me | grep -v '^;' | sort; }
 # sub.p1.wot to p2. p4 publishes a name of one label.
 zone "$T/p1.zone" p1.wot. "@ IN A 192.0.2.1" \
 	"_wotdns.sub IN TXT \"v=wotdns1; delegate=$FPR_p2\"" \
-	"dup.shared.wot. IN A 192.0.2.11" "old.shared.wot. IN A 192.0.2.101"
+	"dup.shared.wot. IN A 192.0.2.11"
 wd p1 publish "$T/p1.zone" >/dev/null || exit 1
 wd me sync >/dev/null 2>&1
-expect_eq "the old history files are gone after the migration" \
-	"$(ls "$T/me/state/owners.json" "$T/me/state/seen.json" 2>/dev/null)" ""
-expect_match "and their first sights were kept" \
-	"$(cat "$T"/me/state/accepted/*.hist)" "s	p1	p1.wot.	5"
 zone "$T/p2.zone" p2.wot. "@ IN A 192.0.2.2" \
-	"dup.shared.wot. IN A 192.0.2.22" "old.shared.wot. IN A 192.0.2.102"
+	"dup.shared.wot. IN A 192.0.2.22"
 zone "$T/p3.zone" p3.wot. "@ IN A 192.0.2.3" "www IN A 192.0.2.33"
 zone "$T/p4.zone" p4top. "@ IN A 192.0.2.4"
 for p in p2 p3 p4; do wd "$p" publish "$T/$p.zone" >/dev/null || exit 1; done
@@ -46,15 +37,13 @@ expect_match "a manifest names every shard" "$(head -n 1 "$M")" \
 	"^wotdns accepted 3$"
 expect_match "p1 holds the name it claimed first" \
 	"$(wd me resolve dup.shared.wot A 2>&1)" "192.0.2.11"
-expect_match "the migrated history gives p2 the name it held before" \
-	"$(wd me resolve old.shared.wot A 2>&1)" "192.0.2.102"
 expect_match "resolve reads the name's shard" \
 	"$(wd me resolve www.p3.wot A 2>&1)" "^www.p3.wot.*192.0.2.33"
 expect_match "a name of one label is accepted (top)" \
 	"$(wd me resolve p4top A 2>&1)" "192.0.2.4"
 expect_eq "status counts every accepted name" \
 	"$(wd me status 2>/dev/null | grep '^records:')" \
-	"records: 7 accepted for 7 names"
+	"records: 6 accepted for 6 names"
 
 # One source changes: only its shard is written again.
 before=$(shards)
@@ -72,8 +61,7 @@ expect_eq "the replaced files are gone (3 per shard)" "$files" \
 
 # The rival changes its claim: the history in the shard keeps p1 holding.
 zone "$T/p2.zone" p2.wot. "@ IN A 192.0.2.2" \
-	"dup.shared.wot. IN A 192.0.2.23" "a.sub.p1.wot. IN A 192.0.2.24" \
-	"old.shared.wot. IN A 192.0.2.102"
+	"dup.shared.wot. IN A 192.0.2.23" "a.sub.p1.wot. IN A 192.0.2.24"
 wd p2 publish "$T/p2.zone" >/dev/null || exit 1
 wd me sync p2 >/dev/null 2>&1
 expect_match "the holder keeps the name after the rival's change" \

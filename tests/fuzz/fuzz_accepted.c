@@ -1,24 +1,25 @@
 /*
  * fuzz_accepted.c - the accepted set on disk (state/accepted/, docs/
  * design.md "The accepted set on disk"), as the daemon and the next
- * recompute read it back: the manifest (src/sync/manifest.c), each shard's
- * ID-GEN.zone (the resolver's table, src/dns/accepted.c, zonefile.c,
+ * recompute read it back: the manifest (src/sync/accept/manifest.c), each
+ * shard's ID-GEN.zone (the resolver's table, src/dns/accepted.c, zonefile.c,
  * table.c; and the opinion book, src/dns/opinion_book.c), ID-GEN.json (the
- * book's provenance), ID-GEN.hist (src/sync/hist.c), and the legacy
- * seen.json (util/json_scan.c, then jansson) and owners.json.
+ * book's provenance) and ID-GEN.hist (src/sync/accept/shard_hist.c).
  *
  * They are wotdns's own files, but a crash or a disk fault can leave
  * anything in them, and one bad shard must never stop a load.
  *
  * One input holds them all, separated by lines "%%": manifest, zone, json,
- * hist, seen.json, owners.json. The zone, json and hist are written for
- * each of the first shards the manifest names.
+ * hist, and two parts that are ignored (they held the seen.json and
+ * owners.json of homes from before the shards, which are no longer read;
+ * the split stays so the corpus keeps its meaning). The zone, json and
+ * hist are written for each of the first shards the manifest names.
  */
 #include "dns/resolver/resolver_int.h"
 #include "dns/peer/opinion.h"
 #include "dns/peer/propagate.h"
 #include "fuzz.h"
-#include "sync/accept_int.h"
+#include "sync/accept/accept.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -101,9 +102,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *pt[PARTS];
 	size_t ln[PARTS];
 	wot_manifest *m = NULL;
-	wot_seen *seen = NULL;
-	wot_owners *own = NULL;
-	char *text;
 
 	fuzz_split(data, size, pt, ln, PARTS);
 	write_home(h, "state/accepted/manifest", pt[0], ln[0]);
@@ -114,14 +112,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		wot_manifest_free(m);
 	}
 	read_hist(pt[3], ln[3], size & 1);
-	write_home(h, "state/seen.json", pt[4], ln[4]);
-	if (wot_seen_load(h, &seen) == 0)
-		wot_seen_free(seen);
-	if ((text = fuzz_strndup(pt[5], ln[5]))) {
-		if (wot_owners_from_json(&own, text) == 0)
-			wot_owners_free(own);
-		free(text);
-	}
 	wot_error_clear();
 	return 0;
 }

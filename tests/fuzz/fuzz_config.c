@@ -1,10 +1,10 @@
 /*
- * fuzz_config.c - HOME/config (src/sync/config.c), read by every command.
+ * fuzz_config.c - HOME/config (src/sync/home/config.c), read by every command.
  * A config that parses is printed again (wot_config_format, as `init`
  * writes it) and must parse to the same text.
  */
 #include "fuzz.h"
-#include "sync/sync_int.h"
+#include "sync/home/home.h"
 
 #include <string.h>
 

@@ -1,10 +1,10 @@
 /*
  * fuzz_peer_conf.c - peer.conf as a followed source publishes it
- * (src/sync/peer.c): read from every source's verified head.
+ * (src/sync/source/peer_conf.c): read from every source's verified head.
  */
 #include "fuzz.h"
 #include "sync/sync.h"
-#include "sync/sync_int.h"
+#include "sync/source/source.h"
 #include "util/util.h"
 
 #include <string.h>

@@ -1,11 +1,11 @@
 /*
- * fuzz_sources.c - HOME/sources.conf (src/sync/home.c), the followed
+ * fuzz_sources.c - HOME/sources.conf (src/sync/home/home.c), the followed
  * sources, read by sync, serve and most commands. wot_sources_load only
  * takes a home, so the input is written to a scratch home's sources.conf.
  */
 #include "fuzz.h"
 #include "sync/sync.h"
-#include "sync/sync_int.h"
+#include "sync/home/home.h"
 #include "util/util.h"
 
 #include <string.h>

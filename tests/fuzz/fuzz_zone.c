@@ -1,11 +1,11 @@
 /*
- * fuzz_zone.c - zone files as a source publishes them (src/sync/zone.c):
+ * fuzz_zone.c - zone files as a source publishes them (src/sync/zone/zone.c):
  * what `publish` checks and what `sync` parses from every followed
  * repository. The text is the input as is.
  */
 #include "fuzz.h"
 #include "sync/sync.h"
-#include "sync/zone.h"
+#include "sync/zone/zone.h"
 #include "util/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,7 +12,7 @@
 #include "dns/resolver/resolver_int.h"
 #include "dns/peer/opinion.h"
 #include "dns/peer/opinion_int.h"
-#include "sync/opinion_git.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 #include <stdio.h>

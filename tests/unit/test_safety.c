@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "sync/sync.h"
-#include "sync/sync_int.h"
-#include "sync/zone.h"
+#include "sync/source/source.h"
+#include "sync/zone/zone.h"
 #include "util/util.h"
 
 static void safety_limits_from_config(void **state)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sync/sync.h"
-#include "sync/sync_int.h"
+#include "sync/source/source.h"
 #include "util/util.h"
 
 #define FPR_A "ED7E2CEE70A0E8B8200BBE0D0CDAF9DF1E081C20"
@@ -160,6 +160,44 @@ static void sources_ignored_match_and_clear(void **state)
 	free(p);
 }
 
+/* The one table of state files: every entry inside HOME/state, per-source
+ * files only in the per-source folders, anything else refused. */
+static void sources_state_paths(void **state)
+{
+	wot_home *h = *state;
+	char *p, *want;
+
+	for (int f = 0; f < WOT_STATE_COUNT; f++) {
+		const char *rel = wot_state_rel((wot_state_file)f);
+		assert_non_null(rel);
+		assert_true(!strcmp(rel, "state") ||
+			    !strncmp(rel, "state/", 6));
+		assert_non_null(p = wot_state_path(h, (wot_state_file)f));
+		want = wot_home_path(h, rel);
+		assert_string_equal(p, want);
+		free(want);
+		free(p);
+	}
+	assert_string_equal(wot_state_rel(WOT_STATE_MANIFEST),
+			    "state/accepted/manifest");
+	assert_null(wot_state_rel(WOT_STATE_COUNT));
+	assert_null(wot_state_path(h, WOT_STATE_COUNT));
+	assert_non_null(
+	    p = wot_state_source_path(h, WOT_STATE_EVIDENCE, "alice"));
+	want = wot_home_path(h, "state/evidence/alice.json");
+	assert_string_equal(p, want);
+	free(want);
+	free(p);
+	assert_non_null(p = wot_state_source_path(h, WOT_STATE_RRCACHE, "b"));
+	want = wot_home_path(h, "state/cache/b.rr");
+	assert_string_equal(p, want);
+	free(want);
+	free(p);
+	assert_null(wot_state_source_path(h, WOT_STATE_MANIFEST, "alice"));
+	assert_non_null(strstr(wot_error_last(), "per-source"));
+	wot_error_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +209,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(sources_ignored_match_and_clear,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(sources_state_paths, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "sync/sync.h"
-#include "sync/accept_int.h"
-#include "sync/zone.h"
+#include "sync/accept/accept.h"
+#include "sync/source/source.h"
 #include "util/util.h"
 
 static void sync_zone_ok(void **state)

@@ -424,71 +424,6 @@ static void trust_grant_parse(void **state)
 	assert_int_equal(wot_grant_parse("v=spf1 -all", &k, to), WOT_EINVAL);
 }
 
-/* owners.json as wotdns printed it before the sharded history. */
-static void trust_owners_json_legacy(void **state)
-{
-	wot_owners *back = NULL;
-	const char *json =
-	    "{\"names\":{\n\"alice.wot.\":{\"fpr\":\"" ALICE
-	    "\",\"since\":42},\n"
-	    "\"m.wot.\":{\"fpr\":\"" MALLORY "\",\"since\":43},\n"
-	    "\"q\\\"\\\\x.wot.\":{\"fpr\":\"" MALLORY "\",\"since\":44}},\n"
-	    "\"version\":1}\n";
-
-	(void)state;
-	assert_int_equal(wot_owners_from_json(&back, json), 0);
-	assert_string_equal(wot_owners_get(back, "alice.wot."), ALICE);
-	assert_string_equal(wot_owners_get(back, "m.wot."), MALLORY);
-	assert_string_equal(wot_owners_get(back, "q\"\\x.wot."), MALLORY);
-	assert_int_equal(wot_owners_since(back, "q\"\\x.wot."), 44);
-	assert_null(wot_owners_get(back, "nobody.wot."));
-	wot_owners_free(back);
-}
-
-static void trust_owners_json_bad(void **state)
-{
-	wot_owners *o = NULL;
-
-	(void)state;
-	assert_int_equal(wot_owners_from_json(&o, "{not json"), WOT_ESYNTAX);
-	assert_null(o);
-	assert_int_equal(
-	    wot_owners_from_json(&o, "{\"names\":{\"a.\":{\"fpr\":\"xyz\"}}}"),
-	    WOT_ESYNTAX);
-	assert_non_null(strstr(wot_error_last(), "a."));
-}
-
-/* The plain reader (json_scan.c) and jansson must read the same document:
- * whitespace anywhere, an escape after plain names, a trailing comma. */
-static void trust_owners_json_plain(void **state)
-{
-	wot_owners *o = NULL;
-
-	(void)state;
-	assert_int_equal(
-	    wot_owners_from_json(&o, " { \"names\" : {\n\"a.wot.\" : "
-				     "{\"fpr\": \"" ALICE "\", \"since\": "
-				     "-7} },\n \"version\":1}\n"),
-	    0);
-	assert_string_equal(wot_owners_get(o, "a.wot."), ALICE);
-	assert_int_equal(wot_owners_since(o, "a.wot."), -7);
-	wot_owners_free(o);
-	assert_int_equal(
-	    wot_owners_from_json(
-		&o, "{\"names\":{\"a.wot.\":{\"fpr\":\"" ALICE
-		    "\",\"since\":1},\n\"b\\u0041.wot.\":{\"fpr\":\"" MALLORY
-		    "\",\"since\":2}},\"version\":1}"),
-	    0);
-	assert_string_equal(wot_owners_get(o, "a.wot."), ALICE);
-	assert_string_equal(wot_owners_get(o, "bA.wot."), MALLORY);
-	wot_owners_free(o);
-	assert_int_equal(
-	    wot_owners_from_json(&o, "{\"names\":{\"a.wot.\":{\"fpr\":\"" ALICE
-				     "\",\"since\":1},},\"version\":1}"),
-	    WOT_ESYNTAX);
-	assert_null(o);
-}
-
 static void trust_ownertrust_parse(void **state)
 {
 	wot_ownertrust t;
@@ -520,9 +455,6 @@ int main(void)
 	    cmocka_unit_test(trust_claims_one_label_holds_itself),
 	    cmocka_unit_test(trust_weights),
 	    cmocka_unit_test(trust_grant_parse),
-	    cmocka_unit_test(trust_owners_json_legacy),
-	    cmocka_unit_test(trust_owners_json_bad),
-	    cmocka_unit_test(trust_owners_json_plain),
 	    cmocka_unit_test(trust_ownertrust_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

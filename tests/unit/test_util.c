@@ -127,36 +127,6 @@ static void util_json_str(void **state)
 	}
 }
 
-/* A file written in pieces: the old one stays until commit; abort keeps
- * it and leaves no temporary file behind. */
-static void util_json_scan(void **state)
-{
-	const char *t = " {\"a.b\" : -12 ,\"c\\\"\":1, \"x\":01}";
-	wot_jscan s = {t, t + strlen(t)};
-	char buf[8];
-	int64_t v = 0;
-
-	(void)state;
-	assert_int_equal(wot_jscan_char(&s, '{'), 0);
-	assert_int_equal(wot_jscan_str(&s, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "a.b");
-	assert_int_equal(wot_jscan_char(&s, ':'), 0);
-	assert_int_equal(wot_jscan_int(&s, &v), 0);
-	assert_int_equal(v, -12);
-	assert_int_equal(wot_jscan_char(&s, ','), 0);
-	/* an escape is not plain: the caller must use jansson */
-	assert_int_equal(wot_jscan_str(&s, buf, sizeof(buf)), -1);
-	s.p = strstr(t, "\"x\"");
-	assert_int_equal(wot_jscan_str(&s, buf, 1), -1); /* too long */
-	s.p = strstr(t, "\"x\"");
-	assert_int_equal(wot_jscan_str(&s, buf, sizeof(buf)), 0);
-	assert_int_equal(wot_jscan_char(&s, ':'), 0);
-	assert_int_equal(wot_jscan_int(&s, &v), -1); /* leading zero */
-	s.p = s.end;
-	assert_int_equal(wot_jscan_end(&s), 0);
-	assert_int_equal(wot_jscan_peek(&s), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,7 +135,6 @@ int main(void)
 	    cmocka_unit_test(util_file_atomic_and_nofollow),
 	    cmocka_unit_test(util_fpr),
 	    cmocka_unit_test(util_json_str),
-	    cmocka_unit_test(util_json_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -449,7 +449,7 @@ static int status_doc(void *data, char **json)
 
 static void start_control(daemon_t *d)
 {
-	char *path = wot_home_path(d->home, WOT_DAEMON_SOCKET);
+	char *path = wot_state_path(d->home, WOT_STATE_SERVE_SOCK);
 
 	/* Counters are a convenience: serve without them rather than not
 	 * at all. */

@@ -51,9 +51,6 @@ typedef struct {
 		.sync_interval = -1, .cache_mb = -1                            \
 	}
 
-/* The running daemon's control socket, relative to the home. */
-#define WOT_DAEMON_SOCKET "state/serve.sock"
-
 /* How long the start waits for the upstreams' answers to the loop probe
  * (wot_dns_server_probe), at most. */
 #define WOT_DAEMON_PROBE_MS 400

@@ -8,6 +8,7 @@
  */
 #include "dns/resolver/resolver_int.h"
 #include "dns/daemon/routes.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -46,7 +47,7 @@ static void routes_done(uv_work_t *req, int status)
 			j->error);
 	else if (status == 0 && j->changed)
 		wot_log(WOT_LOG_INFO, "dns", "routes updated (%s)",
-			WOT_DESKTOP_ROUTES_FILE);
+			wot_state_rel(WOT_STATE_ROUTES));
 	if (j->closing) {
 		wot_dns_table_free(j->pending);
 		free(j);

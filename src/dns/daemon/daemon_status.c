@@ -118,7 +118,7 @@ int wot_daemon_status_json(const wot_daemon_info *info, char **json)
 
 int wot_daemon_status(const wot_home *h, char **json)
 {
-	char *path = wot_home_path(h, WOT_DAEMON_SOCKET);
+	char *path = wot_state_path(h, WOT_STATE_SERVE_SOCK);
 	int rc;
 
 	*json = NULL;

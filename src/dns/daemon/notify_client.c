@@ -12,7 +12,7 @@
 
 int wot_daemon_notify(const wot_home *h)
 {
-	char *path = wot_home_path(h, WOT_DAEMON_NOTIFY_SOCKET), *doc = NULL;
+	char *path = wot_state_path(h, WOT_STATE_NOTIFY_SOCK), *doc = NULL;
 	int rc;
 
 	if (!path)

@@ -33,11 +33,11 @@ static int check_home(const wot_home *h, const struct passwd *pw)
  * the user's own `status` and `publish` could not connect. */
 static void chown_sockets(const wot_home *h, const struct passwd *pw)
 {
-	static const char *const rel[] = {WOT_DAEMON_SOCKET,
-					  WOT_DAEMON_NOTIFY_SOCKET};
+	static const wot_state_file sock[] = {WOT_STATE_SERVE_SOCK,
+					      WOT_STATE_NOTIFY_SOCK};
 
-	for (size_t i = 0; i < sizeof(rel) / sizeof(*rel); i++) {
-		char *path = wot_home_path(h, rel[i]);
+	for (size_t i = 0; i < sizeof(sock) / sizeof(*sock); i++) {
+		char *path = wot_state_path(h, sock[i]);
 		if (path && lchown(path, pw->pw_uid, pw->pw_gid) < 0 &&
 		    errno != ENOENT)
 			wot_log(WOT_LOG_WARNING, "dns", "%s: %s", path,

@@ -12,7 +12,7 @@
 #include "dns/desktop/desktop.h"
 #include "dns/resolver/resolver_int.h"
 #include "dns/daemon/routes.h"
-#include "sync/sync_int.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -129,7 +129,7 @@ int wot_dns_routes_save(const wot_home *h, const wot_dns_table *t,
 			bool *changed)
 {
 	struct wot_dns_desktop_routes r = {0};
-	char *path = wot_home_path(h, WOT_DESKTOP_ROUTES_FILE);
+	char *path = wot_state_path(h, WOT_STATE_ROUTES);
 	int rc = path ? wot_dns_routes_of_table(t, &r)
 		      : wot_error_set(WOT_ENOMEM, "out of memory");
 

@@ -49,9 +49,6 @@ enum {
 	WOT_DESKTOP_NAME_MAX = 253	       /* one name, presentation */
 };
 
-/* The routes file in a wotdns home, relative to the home. */
-#define WOT_DESKTOP_ROUTES_FILE "state/routes"
-
 /* 1 if name is one the routes file may hold: lower-case letters, digits,
  * '-' and '_', labels of 1..63 octets not starting or ending in '-',
  * no trailing dot, at most WOT_DESKTOP_NAME_MAX octets. */

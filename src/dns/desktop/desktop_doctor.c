@@ -174,7 +174,7 @@ static void check_routes(struct doc *d)
 
 	if (!d->w.mode || strcmp(d->w.mode, "resolved"))
 		return;
-	path = wot_home_path(d->h, "state/routes");
+	path = wot_state_path(d->h, WOT_STATE_ROUTES);
 	if (path && wot_dns_desktop_routes_read(path, &r) == 0)
 		wd_say(d->problems, true, d->out,
 		       "routes: %zu domains go to wotdns (%s)", r.n_route,

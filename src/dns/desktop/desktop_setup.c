@@ -2,6 +2,7 @@
  * each path before it changes, roll back on failure. */
 #include "dns/desktop/desktop_detect.h"
 #include "dns/desktop/desktop_plan.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -256,7 +257,7 @@ static int routes_as_user(const struct wd_user *u, const char *path,
 static int resolved_up(struct ctx *c, const char *server)
 {
 	struct wot_dns_desktop_routes r = {0};
-	char *path = wot_path_join(c->u.home, WOT_DESKTOP_ROUTES_FILE);
+	char *path = wot_path_join(c->u.home, wot_state_rel(WOT_STATE_ROUTES));
 	int rc;
 
 	if (!path)

@@ -11,7 +11,7 @@
  * Judging the neighbor stays with the majority: this only learns.
  */
 #include "dns/peer/neighbor_int.h"
-#include "sync/opinion_git.h"
+#include "sync/sync.h"
 #include "trust/majority.h"
 #include "util/util.h"
 

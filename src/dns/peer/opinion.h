@@ -15,6 +15,7 @@
 #define WOT_DNS_OPINION_H
 
 #include "dns/net/net.h"
+#include "dns/peer/peer.h"
 #include "dns/resolver/resolver.h"
 #include "sync/sync.h"
 
@@ -145,17 +146,7 @@ int wot_opinion_query_head(uint8_t *buf, size_t cap, uint16_t id,
 size_t wot_opinion_answer(const wot_opinion_book *b, const uint8_t *pkt,
 			  size_t len, uint8_t *out, size_t cap);
 
-/* What a peer said. */
-typedef struct {
-	int rcode;
-	int truncated;
-	int none; /* the peer accepts nothing there / holds no such head */
-	char fpr[WOT_FPR_MAX];
-	char commit[WOT_OID_MAX];
-	char source[65];
-	int64_t time; /* head answers */
-	char *digest; /* record answers (caller frees); NULL if none */
-} wot_opinion_reply;
+/* What a peer said: wot_opinion_reply (dns/peer/peer.h). */
 
 /*
  * Parse a reply to our question id about name/type (type TXT and name
@@ -165,7 +156,6 @@ typedef struct {
 int wot_opinion_reply_parse(const uint8_t *pkt, size_t len, uint16_t id,
 			    const char *name, uint16_t type,
 			    wot_opinion_reply *out);
-void wot_opinion_reply_dispose(wot_opinion_reply *r);
 
 /* ---- the asker (opinion_ask.c) ---- */
 

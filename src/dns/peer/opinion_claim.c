@@ -8,7 +8,7 @@
  * proof of an equivocation.
  */
 #include "dns/peer/opinion_int.h"
-#include "sync/opinion_git.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 #include <stdlib.h>

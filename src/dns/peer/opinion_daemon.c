@@ -121,9 +121,9 @@ struct wot_opinions {
 
 /* ---- pool side -------------------------------------------------------- */
 
-static int write_state(wot_home *h, const char *rel, const char *text)
+static int write_state(wot_home *h, wot_state_file f, const char *text)
 {
-	char *path = wot_home_path(h, rel);
+	char *path = wot_state_path(h, f);
 	int rc = path && text ? wot_file_write_atomic(path, text, strlen(text))
 			      : wot_error_set(WOT_ENOMEM, "out of memory");
 
@@ -168,7 +168,7 @@ static int skip_withdrawn(void *ctx, const wot_opinion_rrset *s)
 /* The withdrawn set saved by the previous run. */
 static json_t *load_withdrawn(wot_home *h)
 {
-	char *path = wot_home_path(h, "state/opinions.json"), *text = NULL;
+	char *path = wot_state_path(h, WOT_STATE_OPINIONS), *text = NULL;
 	json_t *doc = NULL, *w;
 
 	if (path && wot_file_read(path, 64 << 20, &text, NULL) == 0)
@@ -251,10 +251,10 @@ static void on_work(uv_work_t *req)
 			j->rc = wot_dns_accepted_load(o->accepted, &j->table,
 						      &j->gen);
 	} else {
-		j->rc = write_state(o->h, "state/opinions.json", j->opinions);
+		j->rc = write_state(o->h, WOT_STATE_OPINIONS, j->opinions);
 		if (j->rc == 0)
 			j->rc =
-			    write_state(o->h, "state/peers.json", j->peersjson);
+			    write_state(o->h, WOT_STATE_PEERS, j->peersjson);
 	}
 	if (j->rc < 0)
 		snprintf(j->err, sizeof(j->err), "%s", wot_error_last());

@@ -60,7 +60,7 @@ static void add_source(wot_home *h, const wot_source *s, wot_opinion_peer *v,
 /* Weights and counters earned before. */
 static void merge_saved(wot_home *h, wot_opinion_peer *v, size_t n)
 {
-	char *path = wot_home_path(h, "state/peers.json"), *text = NULL;
+	char *path = wot_state_path(h, WOT_STATE_PEERS), *text = NULL;
 	json_t *doc = NULL, *e;
 	size_t i;
 

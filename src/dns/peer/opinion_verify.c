@@ -6,7 +6,7 @@
  * nobody else has it, and keep an equivocation as evidence.
  */
 #include "dns/peer/opinion_int.h"
-#include "sync/opinion_git.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 #include <stdio.h>

@@ -448,7 +448,7 @@ static void on_timer_closed(uv_handle_t *h)
 
 static int start_parts(wot_prop *p, const wot_prop_opts *o)
 {
-	char *path = wot_home_path(p->h, WOT_DAEMON_NOTIFY_SOCKET);
+	char *path = wot_state_path(p->h, WOT_STATE_NOTIFY_SOCK);
 	src_id *ids = NULL;
 	size_t n = 0;
 	int rc;

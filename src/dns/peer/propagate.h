@@ -14,9 +14,6 @@
 #include <stdint.h>
 #include <uv.h>
 
-/* The socket `wotdns publish` pokes, relative to the home. */
-#define WOT_DAEMON_NOTIFY_SOCKET "state/notify.sock"
-
 typedef struct wot_prop wot_prop;
 
 /* A fresh record set to serve, of generation gen (see
