@@ -1,7 +1,7 @@
 /* cmd_opinions.c - wotdns opinions: what peers said about a name */
 #include "cli/cli.h"
 #include "cli/state.h"
-#include "dns/peer/opinion.h"
+#include "dns/peer/peer.h"
 #include "sync/opinion_git.h"
 
 #include <ctype.h>

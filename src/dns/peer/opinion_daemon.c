@@ -15,8 +15,9 @@
  * state/opinions.json and the peers' weights to state/peers.json.
  */
 #include "dns/resolver/resolver.h"
-#include "dns/peer/opinion_daemon.h"
+#include "dns/peer/peer.h"
 #include "trust/majority.h"
+#include "trust/verdict.h"
 #include "dns/peer/opinion_int.h"
 #include "util/util.h"
 
@@ -69,8 +70,7 @@ typedef struct job {
 	/* verify */
 	check *c;
 	int synced, final;
-	wot_dns_table *table; /* fresh table after a sync */
-	uint64_t gen;	      /* its generation; 0: derived, already ok */
+	wot_dns_table *table; /* refresh: without the withdrawn RRsets */
 	json_t *withdrawn;    /* refresh: in and out */
 	int first;
 	/* save */
@@ -83,8 +83,7 @@ struct wot_opinions {
 	uv_loop_t *loop;
 	wot_home *h;
 	wot_prop *prop;
-	wot_opinions_serve_fn serve;
-	void *data;
+	wot_peer_requests req; /* the daemon: serve, recompute, sync_now */
 	unsigned k, timeout_ms;
 	int hold;
 	int answering; /* a peer listener answers questions from the book */
@@ -225,13 +224,15 @@ static void on_work(uv_work_t *req)
 		if (j->rc == 0)
 			j->rc = refresh_withdrawn(j);
 	} else if (j->kind == JOB_VERIFY) {
-		wot_opinion_verify_ctx v = {o->h, &o->trust, o->peers,
-					    0,	  j->final,  o->npeers};
+		wot_opinion_verify_ctx v = {.h = o->h,
+					    .trust = &o->trust,
+					    .req = &o->req,
+					    .peers = o->peers,
+					    .npeers = o->npeers,
+					    .final = j->final};
 
 		wot_opinion_verify(&v, j->c);
 		j->synced = v.synced;
-		if (j->synced)
-			j->rc = wot_dns_accepted_load(o->h, &j->table, &j->gen);
 	} else {
 		j->rc = write_state(o->h, "state/opinions.json", j->opinions);
 		if (j->rc == 0)
@@ -361,23 +362,21 @@ static void release_held(wot_opinions *o)
 		return;
 	o->held = NULL;
 	uv_timer_stop(&o->hold_timer);
-	o->serve(o->data, t, 0);
+	o->req.serve(o->req.data, t, 0);
 }
 
+/* The weight is the trust core's decision; the counters are ours. */
 static void weigh(wot_opinion_peer *p, const char *verdict)
 {
-	if (!strcmp(verdict, "lie")) {
+	wot_verdict v = wot_verdict_parse(verdict);
+
+	if (v == WOT_VERDICT_LIE) {
 		p->lies++;
 		p->last_lie = (int64_t)time(NULL);
-		p->weight /= 2;
-	} else if (!strcmp(verdict, "agree") || !strcmp(verdict, "lagging") ||
-		   !strcmp(verdict, "ahead")) {
-		p->agreed += !strcmp(verdict, "agree");
-		p->lagging += !strcmp(verdict, "lagging");
-		p->weight += 0.05;
-		if (p->weight > 1)
-			p->weight = 1;
 	}
+	p->agreed += v == WOT_VERDICT_AGREE;
+	p->lagging += v == WOT_VERDICT_LAGGING;
+	p->weight = wot_verdict_weight(p->weight, v);
 }
 
 static void count(wot_opinions *o, const char *v, int *disagree)
@@ -394,8 +393,7 @@ static void count(wot_opinions *o, const char *v, int *disagree)
 		o->n_equivocations++;
 	else if (!strcmp(v, "timeout"))
 		o->n_unanswered++;
-	if (strcmp(v, "agree") && strcmp(v, "lagging") && strcmp(v, "none") &&
-	    strcmp(v, "timeout") && strcmp(v, "other-source"))
+	if (wot_verdict_disagrees(wot_verdict_parse(v)))
 		*disagree = 1;
 }
 
@@ -467,16 +465,25 @@ static void unlink_check(wot_opinions *o, check *c)
 
 static void on_unplaced(uv_timer_t *t);
 
+/* What s's answer is without git (the trust core decides). */
+static wot_verdict quick_verdict(const check *c, const slot *s)
+{
+	wot_opinion_view ours = {
+	    .none = 0, .fpr = c->fpr, .commit = c->commit, .digest = c->digest};
+	wot_opinion_view theirs = {.none = s->r.none,
+				   .fpr = s->r.fpr,
+				   .commit = s->r.commit,
+				   .digest = s->r.digest};
+
+	return wot_verdict_quick(&ours, &theirs);
+}
+
 /* An answer that agrees with us: same commit and records, or lagging. */
 static int agreeing(const check *c, const slot *s)
 {
 	if (s->verdict)
-		return !strcmp(s->verdict, "agree") ||
-		       !strcmp(s->verdict, "lagging");
-	return s->done && !s->r.none && s->r.digest &&
-	       !strcasecmp(s->r.fpr, c->fpr) &&
-	       !strcmp(s->r.commit, c->commit) &&
-	       !strcmp(s->r.digest, c->digest);
+		return wot_verdict_agrees(wot_verdict_parse(s->verdict));
+	return s->done && quick_verdict(c, s) == WOT_VERDICT_AGREE;
 }
 
 /*
@@ -748,17 +755,12 @@ static void judge(wot_opinions *o, check *c)
 
 	for (size_t i = 0; i < c->nslots; i++) {
 		slot *s = &c->slots[i];
+		wot_verdict v;
 		if (s->verdict)
 			continue;
-		if (s->r.none)
-			s->verdict = "none";
-		else if (strcasecmp(s->r.fpr, c->fpr))
-			s->verdict = "other-source";
-		else if (!strcmp(s->r.commit, c->commit))
-			s->verdict =
-			    s->r.digest && !strcmp(s->r.digest, c->digest)
-				? "agree"
-				: NULL; /* checked against git */
+		v = quick_verdict(c, s);
+		/* a claim of another commit is checked against git */
+		s->verdict = v == WOT_VERDICT_GIT ? NULL : wot_verdict_name(v);
 		git |= !s->verdict;
 	}
 	if (!git || !(j = calloc(1, sizeof(*j)))) {
@@ -1001,7 +1003,7 @@ static void refresh_done(wot_opinions *o, job *j)
 			wot_dns_table_free(o->held);
 			o->held = j->table;
 		} else {
-			o->serve(o->data, j->table, j->gen);
+			o->req.serve(o->req.data, j->table, 0);
 		}
 		j->table = NULL;
 	}
@@ -1031,11 +1033,11 @@ static void on_done(uv_work_t *req, int status)
 		if (j->kind == JOB_VERIFY) {
 			o->n_syncs += j->synced;
 			finish_check(o, j->c);
-			if (j->table) {
-				o->serve(o->data, j->table, j->gen);
-				j->table = NULL;
-				wot_opinions_offer(o, NULL);
-			}
+			/* a peer was ahead and the source synced: the daemon
+			 * serves the recomputed set, then we look again */
+			if (j->synced && o->req.recompute)
+				o->req.recompute(o->req.data,
+						 WOT_PEER_WHY_OPINION);
 		}
 	} else if (j->kind == JOB_VERIFY) {
 		check_free(j->c);
@@ -1069,7 +1071,7 @@ void wot_opinions_offer(wot_opinions *o, wot_dns_table *t)
 		uv_timer_start(&o->hold_timer, on_hold_timeout,
 			       3ull * o->timeout_ms + HOLD_GRACE_MS, 0);
 	} else if (t) {
-		o->serve(o->data, t, 0);
+		o->req.serve(o->req.data, t, 0);
 	}
 	if (!(j = calloc(1, sizeof(*j))))
 		return;
@@ -1100,8 +1102,9 @@ static int has_listener(const wot_prop *prop)
 }
 
 int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
-		       wot_prop *prop, wot_opinions_serve_fn serve, void *data)
+		       const wot_opinions_opts *oo)
 {
+	wot_prop *prop = oo->prop;
 	const wot_config *cfg = wot_home_config(h);
 	wot_opinions *o = calloc(1, sizeof(*o));
 	int rc;
@@ -1119,8 +1122,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	o->loop = loop;
 	o->h = h;
 	o->prop = prop;
-	o->serve = serve;
-	o->data = data;
+	o->req = oo->req;
 	o->k = cfg->opinion_k;
 	o->timeout_ms = cfg->opinion_timeout_ms ? cfg->opinion_timeout_ms : 1;
 	o->hold = cfg->opinion_policy && !strcmp(cfg->opinion_policy, "hold");

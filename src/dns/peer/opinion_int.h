@@ -5,7 +5,7 @@
 #ifndef WOT_DNS_OPINION_INT_H
 #define WOT_DNS_OPINION_INT_H
 
-#include "dns/peer/opinion.h"
+#include "dns/peer/peer.h"
 
 #include <jansson.h>
 
@@ -92,8 +92,9 @@ typedef struct wot_opinion_check {
 typedef struct {
 	wot_home *h;
 	wot_trust **trust; /* opened on first need, kept by the caller */
+	const wot_peer_requests *req; /* sync_now: a peer is ahead */
 	const wot_opinion_peer *peers;
-	int synced; /* out: the source was synced */
+	int synced; /* out: the source was synced (ask for a recompute) */
 	int final;  /* last attempt: a claim the peer's own URLs do not
 		       provide is a lie */
 	size_t npeers;
