@@ -23,7 +23,7 @@
  */
 #include "dns/resolver/resolver_int.h"
 #include "dns/daemon/accepted.h"
-#include "dns/peer/withdraw.h"
+#include "dns/peer/peer.h"
 #include "util/util.h"
 
 #include <errno.h>

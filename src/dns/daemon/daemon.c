@@ -25,6 +25,7 @@ typedef struct {
 	wot_sched *sched; /* the one orchestrator of syncs and swaps */
 	wot_dns_pool *pool;
 	wot_dns_control *control;
+	wot_dns_control *notify;    /* state/notify.sock: publishes */
 	wot_prop *prop;		    /* NOTIFY in and out */
 	wot_opinions *opinions;	    /* second opinions; they serve new tables */
 	wot_neighbor *neighbors;    /* neighbor-majority rounds */
@@ -75,6 +76,8 @@ static void close_parts(daemon_t *d)
 {
 	wot_dns_control_close(d->control, NULL, NULL);
 	d->control = NULL;
+	wot_dns_control_close(d->notify, NULL, NULL);
+	d->notify = NULL;
 	wot_neighbor_close(d->neighbors, NULL, NULL);
 	d->neighbors = NULL;
 	wot_opinions_close(d->opinions, NULL, NULL);
@@ -346,6 +349,27 @@ static int start_neighbors(daemon_t *d)
 	return wot_neighbor_start(&d->neighbors, &d->loop, d->home, &no);
 }
 
+/* Someone connected to the notify socket: the user published. */
+static int on_publish(void *data, char **json)
+{
+	daemon_t *d = data;
+
+	wot_prop_announce(d->prop);
+	*json = strdup("{\"notify\": \"queued\"}\n");
+	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
+}
+
+static int start_notify_socket(daemon_t *d)
+{
+	char *path = wot_home_path(d->home, WOT_DAEMON_NOTIFY_SOCKET);
+	int rc = path ? wot_dns_control_start(&d->notify, &d->loop, path,
+					      on_publish, d)
+		      : wot_error_set(WOT_ENOMEM, "out of memory");
+
+	free(path);
+	return rc;
+}
+
 static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 {
 	const wot_config *cfg = wot_home_config(d->home);
@@ -360,7 +384,8 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 		for (po.listen = (const char *const *)cfg->peer_listen;
 		     po.listen && po.listen[po.nlisten];)
 			po.nlisten++;
-	if ((rc = wot_prop_start(&d->prop, &d->loop, d->home, &po)) < 0)
+	if ((rc = wot_prop_start(&d->prop, &d->loop, d->home, &po)) < 0 ||
+	    (rc = start_notify_socket(d)) < 0)
 		return rc;
 	for (size_t i = 0; i < po.nlisten; i++)
 		if (wot_prop_bound(d->prop, i, addr, sizeof(addr)) == 0)

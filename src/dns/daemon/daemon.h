@@ -34,6 +34,8 @@ typedef struct {
 
 /* The running daemon's control socket, relative to the home. */
 #define WOT_DAEMON_SOCKET "state/serve.sock"
+/* The socket `wotdns publish` pokes, relative to the home. */
+#define WOT_DAEMON_NOTIFY_SOCKET "state/notify.sock"
 
 /* How long the start waits for the upstreams' answers to the loop probe
  * (wot_dns_server_probe), at most. */

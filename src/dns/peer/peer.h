@@ -6,7 +6,9 @@
  * - wot_opinions: second opinions on every new or changed RRset, and the
  *   answers to other peers' opinion questions;
  * - wot_neighbor: the neighbor-majority rounds;
- * - the opinion questions themselves (opinion.h: book, wire, asker).
+ * - the opinion questions themselves (opinion.h: book, wire, asker);
+ * - the withdrawn set the neighbor rounds keep (withdraw.h), which the
+ *   daemon's recompute leaves out of the table.
  *
  * The peer room never runs a sync, recomputes the accepted set or swaps
  * the served table: it asks the daemon, through the wot_peer_requests the
@@ -18,6 +20,7 @@
 #define WOT_DNS_PEER_H
 
 #include "dns/peer/opinion.h"
+#include "dns/peer/withdraw.h"
 #include "dns/resolver/resolver.h"
 #include "sync/sync.h"
 
@@ -70,9 +73,6 @@ typedef struct {
 } wot_peer_requests;
 
 /* ---- NOTIFY in and out (propagate.c) --------------------------------- */
-
-/* The socket `wotdns publish` pokes, relative to the home. */
-#define WOT_DAEMON_NOTIFY_SOCKET "state/notify.sock"
 
 typedef struct wot_prop wot_prop;
 

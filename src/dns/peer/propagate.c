@@ -6,11 +6,11 @@
  * it at most once per source per gap, coalesces bursts and swaps the
  * table.
  *
- * Out: `wotdns publish` connects to HOME/state/notify.sock; the followers'
- * endpoints are read on the pool, the NOTIFYs sent from the loop, and the
- * daemon asked to re-sync our own repository so it serves the change too.
+ * Out: `wotdns publish` connects to the daemon's HOME/state/notify.sock,
+ * which calls wot_prop_announce: the followers' endpoints are read on the
+ * pool, the NOTIFYs sent from the loop, and the daemon asked to re-sync
+ * our own repository so it serves the change too.
  */
-#include "dns/daemon/control.h"
 #include "dns/peer/notify.h"
 #include "dns/peer/peer.h"
 #include "util/util.h"
@@ -48,7 +48,6 @@ struct wot_prop {
 	wot_prop_opts o;
 	wot_dns_peer_listener *listener;
 	wot_dns_notifier *notifier;
-	wot_dns_control *ctl;
 	src_id *src; /* src[0] is self */
 	size_t nsrc;
 	job *side;	/* in flight */
@@ -293,16 +292,6 @@ void wot_prop_announce(wot_prop *p)
 	start_side(p, JOB_TARGETS);
 }
 
-/* Someone connected to the notify socket: the user published. */
-static int on_publish(void *data, char **json)
-{
-	wot_prop *p = data;
-
-	wot_prop_announce(p);
-	*json = strdup("{\"notify\": \"queued\"}\n");
-	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
-}
-
 static void on_part_closed(void *data)
 {
 	wot_prop *p = data;
@@ -313,13 +302,10 @@ static void on_part_closed(void *data)
 
 static int start_parts(wot_prop *p, const wot_prop_opts *o)
 {
-	char *path = wot_home_path(p->h, WOT_DAEMON_NOTIFY_SOCKET);
 	src_id *ids = NULL;
 	size_t n = 0;
 	int rc;
 
-	if (!path)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
 	if ((rc = read_ids(p->h, &ids, &n)) == 0) {
 		p->src = ids;
 		p->nsrc = n;
@@ -334,12 +320,8 @@ static int start_parts(wot_prop *p, const wot_prop_opts *o)
 					      o->nlisten, o->allow_nonloopback,
 					      on_notify, p)) == 0)
 		p->live++;
-	if (rc == 0 && (rc = wot_dns_control_start(&p->ctl, p->loop, path,
-						   on_publish, p)) == 0)
-		p->live++;
 	if (rc == 0)
 		start_side(p, JOB_TARGETS); /* read the endpoints ahead */
-	free(path);
 	return rc;
 }
 
@@ -412,10 +394,7 @@ void wot_prop_close(wot_prop *p, void (*cb)(void *data), void *data)
 		wot_dns_peer_listener_close(p->listener, on_part_closed, p);
 	if (p->notifier)
 		wot_dns_notifier_close(p->notifier, on_part_closed, p);
-	if (p->ctl)
-		wot_dns_control_close(p->ctl, on_part_closed, p);
 	p->listener = NULL;
 	p->notifier = NULL;
-	p->ctl = NULL;
 	maybe_free(p);
 }
