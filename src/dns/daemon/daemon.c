@@ -35,6 +35,7 @@ typedef struct {
 	uv_signal_t sigterm, sigint, sighup;
 	wot_sdnotify sd; /* systemd: READY, RELOADING, watchdog */
 	int stopping;
+	int peers_open; /* peer objects still closing */
 	int no_upstream; /* overlay only, on purpose */
 } daemon_t;
 
@@ -71,6 +72,18 @@ static void on_sighup(daemon_t *d)
 			  wot_sched_records(d->sched));
 }
 
+/* The scheduler closes after the peer objects are gone: their pool work
+ * may still call its sync_now until then. */
+static void peer_closed(void *data)
+{
+	daemon_t *d = data;
+
+	if (--d->peers_open > 0)
+		return;
+	wot_sched_close(d->sched, NULL, NULL);
+	d->sched = NULL;
+}
+
 /* Close every part; the pool last, as its close ends the loop. */
 static void close_parts(daemon_t *d)
 {
@@ -78,14 +91,18 @@ static void close_parts(daemon_t *d)
 	d->control = NULL;
 	wot_dns_control_close(d->notify, NULL, NULL);
 	d->notify = NULL;
-	wot_neighbor_close(d->neighbors, NULL, NULL);
+	wot_sched_stop(d->sched);
+	d->peers_open = 1; /* held until every close has started */
+	if (d->neighbors && ++d->peers_open)
+		wot_neighbor_close(d->neighbors, peer_closed, d);
+	if (d->opinions && ++d->peers_open)
+		wot_opinions_close(d->opinions, peer_closed, d);
+	if (d->prop && ++d->peers_open)
+		wot_prop_close(d->prop, peer_closed, d);
 	d->neighbors = NULL;
-	wot_opinions_close(d->opinions, NULL, NULL);
 	d->opinions = NULL;
-	wot_prop_close(d->prop, NULL, NULL);
 	d->prop = NULL;
-	wot_sched_close(d->sched, NULL, NULL);
-	d->sched = NULL;
+	peer_closed(d);
 	wot_dns_routes_job_close(d->routes);
 	d->routes = NULL;
 	if (d->pool)

@@ -29,7 +29,7 @@ typedef struct {
 } wot_daemon_opts;
 #define WOT_DAEMON_OPTS_INIT                                                   \
 	{                                                                      \
-		NULL, 0, NULL, 0, -1, 0, NULL, 0, -1, 0, NULL, NULL, 0, 0      \
+		.sync_interval = -1, .cache_mb = -1                            \
 	}
 
 /* The running daemon's control socket, relative to the home. */

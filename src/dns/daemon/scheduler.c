@@ -76,7 +76,9 @@ struct wot_sched {
 	 * costs several gpg processes, more than a fetch. */
 	wot_trust *trust;
 	wot_sched_stats st;
-	int closing, live;
+	int closing; /* stopped: no more work, no more tables */
+	int freeing; /* closed: free once the work in flight ended */
+	int live;
 	void (*close_cb)(void *data);
 	void *close_data;
 };
@@ -155,7 +157,7 @@ static void maybe_free(wot_sched *s)
 	void (*cb)(void *) = s->close_cb;
 	void *data = s->close_data;
 
-	if (!s->closing || s->live > 0)
+	if (!s->freeing || s->live > 0)
 		return;
 	wot_trust_free(s->trust);
 	wot_dns_table_free(s->unrouted);
@@ -522,16 +524,26 @@ static void on_timer_closed(uv_handle_t *h)
 	maybe_free(s);
 }
 
-void wot_sched_close(wot_sched *s, void (*cb)(void *data), void *data)
+void wot_sched_stop(wot_sched *s)
 {
 	if (!s || s->closing)
 		return;
 	s->closing = 1;
-	s->close_cb = cb;
-	s->close_data = data;
 	s->pool = NULL;
 	s->routes = NULL;
 	s->opinions = NULL;
+	uv_timer_stop(&s->interval_timer);
+	uv_timer_stop(&s->gap_timer);
+}
+
+void wot_sched_close(wot_sched *s, void (*cb)(void *data), void *data)
+{
+	if (!s || s->freeing)
+		return;
+	wot_sched_stop(s);
+	s->freeing = 1;
+	s->close_cb = cb;
+	s->close_data = data;
 	uv_close((uv_handle_t *)&s->interval_timer, on_timer_closed);
 	uv_close((uv_handle_t *)&s->gap_timer, on_timer_closed);
 }

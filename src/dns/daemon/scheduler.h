@@ -75,7 +75,12 @@ int wot_sched_reload(wot_sched *s);
 /* Records in the table serving. */
 size_t wot_sched_records(const wot_sched *s);
 void wot_sched_stats_get(const wot_sched *s, wot_sched_stats *out);
-/* Take no more requests, let work in flight end, free; then cb(data). */
+/* Take no more requests and serve no more tables (shutdown begins):
+ * requests still made are dropped. Accepts NULL. */
+void wot_sched_stop(wot_sched *s);
+/* Stop, let work in flight end, free; then cb(data). Only after every
+ * peer object holding its requests is gone (sync_now runs on their pool
+ * threads). */
 void wot_sched_close(wot_sched *s, void (*cb)(void *data), void *data);
 
 #endif

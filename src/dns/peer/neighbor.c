@@ -263,7 +263,12 @@ static int act(nb_round *r, size_t i, const wot_majority_result *res)
 static void judge_one(nb_round *r, size_t i)
 {
 	nb_sample *s = &r->samples[i];
-	wot_view self = {NULL, 1, 0, s->fpr, s->commit, s->digest, 1};
+	wot_view self = {.peer = NULL,
+			 .answered = 1,
+			 .source = s->fpr,
+			 .commit = s->commit,
+			 .digest = s->digest,
+			 .weight = 1};
 	wot_view v[SAMPLE_MAX];
 	int marks[SAMPLE_MAX];
 	wot_majority_result res;
@@ -273,9 +278,13 @@ static void judge_one(nb_round *r, size_t i)
 	for (size_t p = 0; p < r->np; p++) {
 		const nb_answer *a = &r->ans[i * r->np + p];
 		/* its vote counts by the weight second opinions gave it */
-		wot_view x = {
-		    r->peers[p].fpr, a->answered, a->none,	     a->fpr,
-		    a->commit,	     a->digest,	  r->peers[p].weight};
+		wot_view x = {.peer = r->peers[p].fpr,
+			      .answered = a->answered,
+			      .none = a->none,
+			      .source = a->fpr,
+			      .commit = a->commit,
+			      .digest = a->digest,
+			      .weight = r->peers[p].weight};
 		v[p] = x;
 		c->answered += a->answered;
 	}
