@@ -35,7 +35,7 @@ typedef struct {
 	uv_signal_t sigterm, sigint, sighup;
 	wot_sdnotify sd; /* systemd: READY, RELOADING, watchdog */
 	int stopping;
-	int peers_open; /* peer objects still closing */
+	int peers_open;	 /* peer objects still closing */
 	int no_upstream; /* overlay only, on purpose */
 } daemon_t;
 
