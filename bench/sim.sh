@@ -11,7 +11,7 @@
 # (ownertrust full), so friend-of-friend discovery ([discovery] auto =
 # valid) lets it follow most of the network. A share LIARS of the nodes
 # (default 0.3; never the equivocating one) lie in their opinions
-# (WOTDNS_TEST_LIE): half always, half at random.
+# (tests/tools/wot_liar): half always, half at random.
 #
 # Node 1 equivocates: its followers are split between two URLs of its
 # repository, and a third of the way into the run each URL gets a
@@ -33,7 +33,8 @@
 # FRIENDS_MIN (5), FRIENDS_MAX (8), NEIGHBOR_INTERVAL (5 s), NEIGHBORS
 # (15), MAJORITY (14), SAMPLE (4 RRsets per round), OPINION_K (3),
 # SYNC (30 s timer sync), SEED (1), REFERENCE (1: also run with no liars),
-# KEEP (keep the directory), WOTDNS (binary; default: a RelWithDebInfo
+# KEEP (keep the directory), WOT_LIAR (the lying peer; default: built in
+# build-bench-tools/), WOTDNS (binary; default: a RelWithDebInfo
 # build in build-bench/).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +58,18 @@ die() { say "$*"; exit 1; }
 [ "$NODES" -ge 4 ] || die "NODES must be at least 4"
 . "$top/bench/lib.sh"
 bench_wotdns
+# The lying peers: tests/tools/wot_liar (WOT_LIAR, else built here).
+if [ -n "${WOT_LIAR:-}" ]; then
+	LIAR=$WOT_LIAR
+else
+	say "building wot_liar in build-bench-tools/..."
+	{ cmake -S "$top" -B "$top/build-bench-tools" \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+		cmake --build "$top/build-bench-tools" -j"$(nproc)" \
+			--target wot_liar >/dev/null; } ||
+		die "build of wot_liar failed (WOT_LIAR=/path/to/wot_liar)"
+	LIAR="$top/build-bench-tools/tests/tools/wot_liar"
+fi
 command -v python3 >/dev/null || die "python3 is needed"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wotdns-sim.XXXXXX")
@@ -215,11 +228,11 @@ setup_s=$(python3 -c "import time; print('%.0f' % (time.time() - $t0))")
 say "setup took ${setup_s} s; snapshot for the reference run..."
 cp -a "$N" "$T/snapshot"
 
-# serve I: start node I's daemon (liars get WOTDNS_TEST_LIE).
+# serve I: start node I's daemon (liars run tests/tools/wot_liar).
 serve() {
 	local i=$1 log="$T/serve-$1.log" k
 	if [ "${LIE[$i]}" != - ] && [ "$RUN_LIARS" = 1 ]; then
-		WOTDNS_TEST_LIE=${LIE[$i]} "$W" --home "$N/n$i" serve \
+		"$LIAR" --lie "${LIE[$i]}" --home "$N/n$i" serve \
 			--listen "${PORTP[$i]%:*}:0" --upstream 127.0.0.1:9 \
 			--sync-interval "$SYNC" >"$log" 2>&1 &
 	else

@@ -87,9 +87,12 @@ static int keyring(const char *home)
 	wot_graph *g = NULL;
 	double ms;
 
+	wot_graph_params p = WOT_GRAPH_PARAMS_INIT;
+
+	p.now = (int64_t)time(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (wot_trust_open(&t, home) < 0 || wot_graph_load(t, &g) < 0 ||
-	    wot_graph_compute(g, NULL) < 0) {
+	    wot_graph_compute(g, &p) < 0) {
 		fprintf(stderr, "trust_bench: %s\n", wot_error_last());
 		return 1;
 	}

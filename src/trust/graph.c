@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAX_UIDS 256 /* certifications on later user ids are ignored */
 
@@ -400,8 +399,8 @@ int wot_graph_compute(wot_graph *g, const wot_graph_params *params)
 
 	if (params)
 		p = *params;
-	if (!p.now)
-		p.now = (int64_t)time(NULL);
+	if (p.now <= 0)
+		return wot_error_set(WOT_EINVAL, "trust graph: no time given");
 	if (!p.completes_needed)
 		p.completes_needed = 1;
 	if (!p.marginals_needed)

@@ -30,7 +30,8 @@ typedef struct {
 	unsigned completes_needed; /* default 1 */
 	unsigned marginals_needed; /* default 3 */
 	unsigned max_cert_depth;   /* default 5 */
-	int64_t now;		   /* for expiry; 0 = time(NULL) */
+	int64_t now; /* for expiry, Unix seconds: required (the core reads no
+			clock) */
 } wot_graph_params;
 #define WOT_GRAPH_PARAMS_INIT                                                  \
 	{                                                                      \

@@ -174,4 +174,15 @@ int wot_map_next(const wot_map *m, size_t *pos, const char **key, void **val);
 /* Monotonic milliseconds. */
 uint64_t wot_now_ms(void);
 
+/*
+ * An injected clock: what timing code asks for "now", so tests can run it
+ * on a fake time (clock.c). now_ms(ctx) returns monotonic milliseconds.
+ */
+typedef struct wot_clock {
+	uint64_t (*now_ms)(void *ctx);
+	void *ctx;
+} wot_clock;
+/* c->now_ms(c->ctx); the real monotonic clock when c or now_ms is NULL. */
+uint64_t wot_clock_now(const wot_clock *c);
+
 #endif

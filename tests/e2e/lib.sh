@@ -215,6 +215,8 @@ three_peers() {
 # ---- resolver helpers (t_resolver, t_upstream, t_load) ------------------
 TOOLS=$(cd "$(dirname "$0")/../.." && pwd)/build/tests/tools
 FAKEDNS=${WOT_FAKEDNS:-$TOOLS/wot_fakedns}
+# The lying peer (tests/tools/wot_liar.c): W="$LIAR" serve_peer NAME.
+LIAR=${WOT_LIAR:-$TOOLS/wot_liar}
 RAWDNS=${WOT_RAWDNS:-$TOOLS/wot_rawdns}
 BURST=${WOT_BURST:-$TOOLS/wot_burst}
 

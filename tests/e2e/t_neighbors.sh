@@ -69,7 +69,7 @@ for n in $NODES; do wd "$n" sync >/dev/null 2>&1; done
 
 for n in $NODES; do
 	if [ "$n" = erin ]; then
-		WOTDNS_TEST_LIE=always start_serve "$n" --upstream "$NOUP" \
+		W="$LIAR" start_serve "$n" --upstream "$NOUP" \
 			--sync-interval 0
 	else
 		start_serve "$n" --upstream "$NOUP" --sync-interval 0

@@ -27,7 +27,7 @@ for n in $NODES; do
 	wd "$n" sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
 	printf '\n[opinion]\ntimeout = 1000\n' >>"$T/$n/config"
 	if [ "$n" = dave ]; then
-		WOTDNS_TEST_LIE=always serve_peer "$n"
+		W="$LIAR" serve_peer "$n" # lies in every opinion
 	else
 		serve_peer "$n"
 	fi

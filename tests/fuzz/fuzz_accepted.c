@@ -42,6 +42,7 @@ static void load_set(wot_home *h, const wot_manifest *m, const uint8_t **pt,
 	size_t nw = m->nshards < SHARDS_WRITTEN ? m->nshards : SHARDS_WRITTEN;
 	wot_dns_table *t = NULL;
 	wot_opinion_book *b = NULL;
+	wot_dns_accepted *acc = NULL;
 	uint64_t gen = 0;
 
 	for (size_t i = 0; i < nw; i++)
@@ -52,12 +53,14 @@ static void load_set(wot_home *h, const wot_manifest *m, const uint8_t **pt,
 				   ln[1 + k]);
 			free(p);
 		}
-	/* the same gen would be served from the last table unread */
-	wot_dns_accepted_forget();
-	if (wot_dns_accepted_load(h, &t, &gen) == 0) {
+	/* a fresh loader: the same gen would be served from the last
+	 * table unread */
+	FUZZ_CHECK(wot_dns_accepted_new(&acc, h, NULL) == 0);
+	if (wot_dns_accepted_load(acc, &t, &gen) == 0) {
 		FUZZ_CHECK(t != NULL && gen == m->gen);
 		wot_dns_table_free(t);
 	}
+	wot_dns_accepted_free(acc);
 	if (wot_opinion_book_load(&b, h) == 0)
 		wot_opinion_book_free(b);
 	for (size_t i = 0; i < nw; i++)

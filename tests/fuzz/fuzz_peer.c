@@ -44,7 +44,7 @@ static size_t on_query(void *data, const uint8_t *pkt, size_t len, uint8_t *out,
 		       size_t cap)
 {
 	(void)data;
-	return wot_opinion_answer(book, pkt, len, out, cap, WOT_LIE_NONE);
+	return wot_opinion_answer(book, pkt, len, out, cap);
 }
 
 /* A listener object with no socket: wot_peer_handle is all we call. */

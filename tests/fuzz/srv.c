@@ -28,7 +28,7 @@ static size_t on_question(void *data, const uint8_t *pkt, size_t len,
 			  uint8_t *out, size_t cap)
 {
 	(void)data;
-	return wot_opinion_answer(NULL, pkt, len, out, cap, WOT_LIE_NONE);
+	return wot_opinion_answer(NULL, pkt, len, out, cap);
 }
 
 static void parse_bound(const char *text, struct sockaddr_in *out)

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 int main(int argc, char **argv)
 {
@@ -18,6 +19,7 @@ int main(int argc, char **argv)
 				"marginals depth]\n");
 		return 2;
 	}
+	p.now = (int64_t)time(NULL);
 	if (argc == 5) {
 		p.completes_needed = (unsigned)atoi(argv[2]);
 		p.marginals_needed = (unsigned)atoi(argv[3]);

@@ -1,6 +1,6 @@
 /*
  * test_dns_asker.c - the opinion asker's source address
- * (src/dns/opinion_ask.c): with a specific source its questions leave
+ * (src/dns/peer/opinion_ask.c): with a specific source its questions leave
  * from that address (what a peer's per-address rate limit sees), the any
  * address keeps the default; and the peer listener's rate limit
  * (src/dns/peer_listen.c) keeps one bucket per sender address, so nodes
@@ -50,6 +50,8 @@ static void peer_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
 		return;
 	uv_ip4_name((const struct sockaddr_in *)from, p->from, sizeof(p->from));
 	p->got++;
+	if (n > 2)
+		b->base[2] |= (char)0x80; /* QR: an answer, as peers send */
 	out = uv_buf_init(b->base, (unsigned)n);
 	uv_udp_try_send(u, &out, 1, from);
 }
@@ -261,7 +263,7 @@ static size_t cap_answer(void *data, const uint8_t *pkt, size_t len,
 {
 	(void)data;
 	seen_cap = cap;
-	return wot_opinion_answer(NULL, pkt, len, out, cap, WOT_LIE_NONE);
+	return wot_opinion_answer(NULL, pkt, len, out, cap);
 }
 
 /* The room an opinion answer gets: 3x the question over UDP unless the

@@ -187,8 +187,7 @@ static void opinion_answer_empty_book(void **state)
 	assert_int_equal(wot_opinion_query_record(q, sizeof(q), 42,
 						  "www.alice.wot.", 1, &qlen),
 			 0);
-	olen =
-	    wot_opinion_answer(NULL, q, qlen, out, sizeof(out), WOT_LIE_NONE);
+	olen = wot_opinion_answer(NULL, q, qlen, out, sizeof(out));
 	assert_true(olen > 12);
 	assert_int_equal(out[3] & 0x80, 0); /* no RA: never recurses */
 	assert_int_equal(
@@ -199,8 +198,7 @@ static void opinion_answer_empty_book(void **state)
 	/* a head question nobody can answer: NXDOMAIN, "none" */
 	assert_int_equal(wot_opinion_query_head(q, sizeof(q), 43, FPR4, &qlen),
 			 0);
-	olen =
-	    wot_opinion_answer(NULL, q, qlen, out, sizeof(out), WOT_LIE_NONE);
+	olen = wot_opinion_answer(NULL, q, qlen, out, sizeof(out));
 	assert_int_equal(out[3] & 0x0f, 3);
 	assert_int_equal(
 	    wot_opinion_reply_parse(out, olen, 43,
@@ -211,15 +209,13 @@ static void opinion_answer_empty_book(void **state)
 	assert_true(r.none);
 	/* an answer is never answered (no loops) */
 	q[2] |= 0x80;
-	assert_int_equal(
-	    wot_opinion_answer(NULL, q, qlen, out, sizeof(out), WOT_LIE_NONE),
-	    0);
+	assert_int_equal(wot_opinion_answer(NULL, q, qlen, out, sizeof(out)),
+			 0);
 	/* zone transfers and ANY are refused */
 	assert_int_equal(wot_opinion_query_record(q, sizeof(q), 44,
 						  "alice.wot.", 252, &qlen),
 			 0);
-	olen =
-	    wot_opinion_answer(NULL, q, qlen, out, sizeof(out), WOT_LIE_NONE);
+	olen = wot_opinion_answer(NULL, q, qlen, out, sizeof(out));
 	assert_int_equal(out[3] & 0x0f, 5);
 }
 
@@ -292,8 +288,7 @@ static void opinion_answer_garbage(void **state)
 				    (uint8_t)rand();
 			pkt[2] &= 0x7f; /* a question, not an answer */
 		}
-		olen = wot_opinion_answer(NULL, pkt, n, out, sizeof(out),
-					  WOT_LIE_NONE);
+		olen = wot_opinion_answer(NULL, pkt, n, out, sizeof(out));
 		if (olen == 0)
 			continue;
 		answered++;
@@ -308,12 +303,10 @@ static void opinion_answer_garbage(void **state)
 						  "www.alice.wot.", 1, &blen),
 			 0);
 	base[2] |= 0x80;
-	assert_int_equal(wot_opinion_answer(NULL, base, blen, out, sizeof(out),
-					    WOT_LIE_NONE),
+	assert_int_equal(wot_opinion_answer(NULL, base, blen, out, sizeof(out)),
 			 0);
 	base[2] = (uint8_t)((base[2] & 0x07) | (4 << 3)); /* NOTIFY */
-	assert_int_equal(wot_opinion_answer(NULL, base, blen, out, sizeof(out),
-					    WOT_LIE_NONE),
+	assert_int_equal(wot_opinion_answer(NULL, base, blen, out, sizeof(out)),
 			 0);
 }
 

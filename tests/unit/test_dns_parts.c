@@ -166,6 +166,8 @@ static void dns_parts_empty_top(void **state)
 typedef struct {
 	char dir[64];
 	wot_home *h;
+	wot_dns_withdraw_set *w;
+	wot_dns_accepted *acc;
 } fixture;
 
 static void path_write(const fixture *f, const char *rel, const char *text)
@@ -228,8 +230,8 @@ static int home_setup(void **state)
 	zone(f, "b.wot", 1, "b.wot. 300 IN A 192.0.2.2\n");
 	manifest(f, 1, 1, 1);
 	assert_int_equal(wot_home_open(&f->h, f->dir), 0);
-	wot_dns_accepted_forget();
-	wot_dns_withdraw_clear();
+	assert_int_equal(wot_dns_withdraw_new(&f->w), 0);
+	assert_int_equal(wot_dns_accepted_new(&f->acc, f->h, f->w), 0);
 	*state = f;
 	return 0;
 }
@@ -239,8 +241,8 @@ static int home_teardown(void **state)
 	fixture *f = *state;
 	char cmd[128];
 
-	wot_dns_accepted_forget();
-	wot_dns_withdraw_clear();
+	wot_dns_accepted_free(f->acc);
+	wot_dns_withdraw_free(f->w);
 	wot_home_free(f->h);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	assert_int_equal(system(cmd), 0);
@@ -255,21 +257,21 @@ static void dns_accepted_reuses_parts(void **state)
 	wot_dns_table *t1 = NULL, *t2 = NULL, *t3 = NULL;
 	uint64_t gen = 0;
 
-	assert_int_equal(wot_dns_accepted_load(f->h, &t1, &gen), 0);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t1, &gen), 0);
 	assert_int_equal(gen, 1);
 	assert_int_equal(wot_dns_table_count(t1), 3);
 	expect_a(t1, "a.wot.", "192.0.2.1");
 	expect(t1, "wot.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, 0, 1);
 
 	/* Nothing changed: the same table. */
-	assert_int_equal(wot_dns_accepted_load(f->h, &t2, &gen), 0);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t2, &gen), 0);
 	assert_ptr_equal(t2, t1);
 	wot_dns_table_free(t2);
 
 	/* b.wot.'s shard rewritten at gen 2: a.wot.'s part is shared. */
 	zone(f, "b.wot", 2, "b.wot. 300 IN A 192.0.2.22\n");
 	manifest(f, 2, 1, 2);
-	assert_int_equal(wot_dns_accepted_load(f->h, &t2, &gen), 0);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t2, &gen), 0);
 	assert_int_equal(gen, 2);
 	assert_ptr_not_equal(t2, t1);
 	assert_ptr_equal(wot_dns_table_part(t2, sa),
@@ -288,7 +290,7 @@ static void dns_accepted_reuses_parts(void **state)
 	zone(f, "a.wot", 5, "a.wot. 300 IN A 192.0.2.1\n");
 	zone(f, "b.wot", 5, "b.wot. 300 IN A 192.0.2.22\n");
 	manifest(f, 5, 5, 5);
-	assert_int_equal(wot_dns_accepted_load(f->h, &t1, &gen), 0);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t1, &gen), 0);
 	assert_int_equal(gen, 5);
 	assert_ptr_equal(wot_dns_table_part(t1, sa),
 			 wot_dns_table_part(t2, sa));
@@ -299,7 +301,7 @@ static void dns_accepted_reuses_parts(void **state)
 	/* A byte changed: parsed. */
 	zone(f, "b.wot", 6, "b.wot. 300 IN A 192.0.2.23\n");
 	manifest(f, 6, 5, 6);
-	assert_int_equal(wot_dns_accepted_load(f->h, &t1, &gen), 0);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t1, &gen), 0);
 	assert_ptr_not_equal(wot_dns_table_part(t1, sb),
 			     wot_dns_table_part(t2, sb));
 	expect_a(t1, "b.wot.", "192.0.2.23");
@@ -308,8 +310,8 @@ static void dns_accepted_reuses_parts(void **state)
 
 	/* A withdrawal reads the shard of its name again, skipping the
 	 * RRset; the other parts stay. */
-	assert_int_equal(wot_dns_withdraw_add("a.wot", 1, 0, "test"), 1);
-	assert_int_equal(wot_dns_accepted_load(f->h, &t3, &gen), 0);
+	assert_int_equal(wot_dns_withdraw_add(f->w, "a.wot", 1, 0, "test"), 1);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t3, &gen), 0);
 	assert_ptr_not_equal(wot_dns_table_part(t3, sa),
 			     wot_dns_table_part(t2, sa));
 	assert_ptr_equal(wot_dns_table_part(t3, sb),
@@ -319,8 +321,8 @@ static void dns_accepted_reuses_parts(void **state)
 	assert_int_equal(wot_dns_table_count(t3), 2);
 	wot_dns_table_free(t2);
 	/* Served again: read again. */
-	assert_int_equal(wot_dns_withdraw_remove("a.wot.", 1), 1);
-	assert_int_equal(wot_dns_accepted_load(f->h, &t2, &gen), 0);
+	assert_int_equal(wot_dns_withdraw_remove(f->w, "a.wot.", 1), 1);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t2, &gen), 0);
 	assert_ptr_not_equal(wot_dns_table_part(t2, sa),
 			     wot_dns_table_part(t3, sa));
 	assert_ptr_equal(wot_dns_table_part(t2, sb),
@@ -328,8 +330,8 @@ static void dns_accepted_reuses_parts(void **state)
 	expect_a(t2, "a.wot.", "192.0.2.1");
 	wot_dns_table_free(t3);
 	/* A clear is not by name: every shard is read again. */
-	wot_dns_withdraw_clear();
-	assert_int_equal(wot_dns_accepted_load(f->h, &t3, &gen), 0);
+	wot_dns_withdraw_clear(f->w);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t3, &gen), 0);
 	assert_ptr_not_equal(wot_dns_table_part(t3, sb),
 			     wot_dns_table_part(t2, sb));
 	assert_int_equal(wot_dns_table_count(t3), 3);
@@ -343,16 +345,16 @@ static void dns_accepted_missing_shard(void **state)
 	wot_dns_table *t1 = NULL, *t2 = NULL;
 	uint64_t gen = 0;
 
-	assert_int_equal(wot_dns_accepted_load(f->h, &t1, &gen), 0);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t1, &gen), 0);
 	/* A manifest naming a file that is not there (a recompute removed
 	 * it and no newer manifest came): an error, the old set stands. */
 	manifest(f, 3, 1, 9);
-	assert_int_equal(wot_dns_accepted_load(f->h, &t2, &gen), WOT_ENOENT);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t2, &gen), WOT_ENOENT);
 	assert_null(t2);
 	assert_non_null(strstr(wot_error_last(), "-9.zone"));
 	/* Once it is there, only that shard is read. */
 	zone(f, "b.wot", 9, "b.wot. 300 IN A 192.0.2.9\n");
-	assert_int_equal(wot_dns_accepted_load(f->h, &t2, &gen), 0);
+	assert_int_equal(wot_dns_accepted_load(f->acc, &t2, &gen), 0);
 	assert_int_equal(gen, 3);
 	expect_a(t2, "b.wot.", "192.0.2.9");
 	assert_ptr_equal(wot_dns_table_part(t2, wot_shard_of_name("a.wot")),

@@ -1,6 +1,6 @@
 /*
- * test_opinion_tcp.c - the asker's TCP retry (src/dns/opinion_ask.c,
- * opinion_tcp.c) against a fake peer on loopback (a thread with plain
+ * test_opinion_tcp.c - the asker's TCP retry (src/dns/peer/opinion_ask.c
+ * on the engine, src/dns/net/client_*.c) against a fake peer on loopback (a thread with plain
  * sockets): a truncated UDP answer is asked again over TCP; hostile TCP
  * answers (oversized, undersized, cut, silent, another id, refused
  * connection) leave the truncated UDP answer; closing the asker mid-retry

@@ -3,6 +3,7 @@
  * control socket, the peer room, signals; syncs, recomputes and table
  * swaps all go through the scheduler (scheduler.c).
  */
+#include "dns/daemon/accepted.h"
 #include "dns/daemon/control.h"
 #include "dns/daemon/daemon_int.h"
 #include "dns/resolver/resolver.h"
@@ -14,14 +15,21 @@
 #include "util/util.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-typedef struct {
+struct wot_daemon {
 	uv_loop_t loop;
 	wot_home *home;
+	/* This daemon's own, handed to the parts that use them: the RRsets
+	 * withdrawn until they settle, and the loader of the accepted set
+	 * (which leaves them out). Nothing of a daemon is process-wide, so
+	 * two fit in one process. */
+	wot_dns_withdraw_set *withdrawn;
+	wot_dns_accepted *accepted;
 	wot_sched *sched; /* the one orchestrator of syncs and swaps */
 	wot_dns_pool *pool;
 	wot_dns_control *control;
@@ -33,11 +41,17 @@ typedef struct {
 	uint64_t started_ms;
 	char **listen; /* bound addresses, NULL-terminated */
 	uv_signal_t sigterm, sigint, sighup;
-	wot_sdnotify sd; /* systemd: READY, RELOADING, watchdog */
+	int signals;	   /* the three above are started */
+	uv_async_t wakeup; /* wot_daemon_stop, wot_daemon_reload */
+	atomic_int want;   /* WANT_* bits, from any thread */
+	wot_sdnotify sd;   /* systemd: READY, RELOADING, watchdog */
 	int stopping;
 	int peers_open;	 /* peer objects still closing */
 	int no_upstream; /* overlay only, on purpose */
-} daemon_t;
+};
+typedef struct wot_daemon daemon_t;
+
+enum { WANT_STOP = 1, WANT_RELOAD = 2 };
 
 /* A timed sync renewed the own head: it travels like a publish. */
 static void on_renewed(void *data)
@@ -54,8 +68,11 @@ static void on_closed(void *data)
 	d->pool = NULL;
 }
 
-static void on_sighup(daemon_t *d)
+/* SIGHUP, or wot_daemon_reload: serve what is on disk now. */
+static void reload(daemon_t *d)
 {
+	if (d->stopping)
+		return;
 	/* systemd holds the unit in "reloading" until READY=1. */
 	wot_sdnotify_send("RELOADING=1");
 	if (wot_sched_reload(d->sched) < 0) {
@@ -109,22 +126,59 @@ static void close_parts(daemon_t *d)
 		wot_dns_pool_close(d->pool, on_closed, d);
 }
 
-static void on_signal(uv_signal_t *sig, int signum)
+/* SIGTERM, SIGINT, or wot_daemon_stop: close everything; the loop ends. */
+static void stop(daemon_t *d)
 {
-	daemon_t *d = sig->data;
-
-	if (signum == SIGHUP) {
-		on_sighup(d);
+	if (d->stopping)
 		return;
-	}
 	wot_log(WOT_LOG_NOTICE, "dns", "shutting down");
 	wot_sdnotify_send("STOPPING=1\nSTATUS=shutting down");
 	wot_sdnotify_close(&d->sd);
 	d->stopping = 1;
-	uv_close((uv_handle_t *)&d->sigterm, NULL);
-	uv_close((uv_handle_t *)&d->sigint, NULL);
-	uv_close((uv_handle_t *)&d->sighup, NULL);
+	uv_close((uv_handle_t *)&d->wakeup, NULL);
+	if (d->signals) {
+		uv_close((uv_handle_t *)&d->sigterm, NULL);
+		uv_close((uv_handle_t *)&d->sigint, NULL);
+		uv_close((uv_handle_t *)&d->sighup, NULL);
+	}
 	close_parts(d);
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+	if (signum == SIGHUP)
+		reload(sig->data);
+	else
+		stop(sig->data);
+}
+
+/* Another thread asked (wot_daemon_stop, wot_daemon_reload). */
+static void on_wakeup(uv_async_t *a)
+{
+	daemon_t *d = a->data;
+	int want = atomic_exchange(&d->want, 0);
+
+	if (want & WANT_RELOAD)
+		reload(d);
+	if (want & WANT_STOP)
+		stop(d);
+}
+
+void wot_daemon_stop(wot_daemon *d)
+{
+	atomic_fetch_or(&d->want, WANT_STOP);
+	uv_async_send(&d->wakeup);
+}
+
+void wot_daemon_reload(wot_daemon *d)
+{
+	atomic_fetch_or(&d->want, WANT_RELOAD);
+	uv_async_send(&d->wakeup);
+}
+
+wot_dns_withdraw_set *wot_daemon_withdrawn(wot_daemon *d)
+{
+	return d->withdrawn;
 }
 
 /* Refuse to start: why, and the ways out, on one line. */
@@ -319,7 +373,8 @@ static int status_doc(void *data, char **json)
 				.prop = d->prop,
 				.opinions = d->opinions,
 				.neighbors = d->neighbors,
-				.no_upstream = d->no_upstream};
+				.no_upstream = d->no_upstream,
+				.accepted = d->accepted};
 
 	wot_sched_stats_get(d->sched, &info.sched);
 	return wot_daemon_status_json(&info, json);
@@ -359,6 +414,7 @@ static int start_neighbors(daemon_t *d)
 				.peer_events = weigh_peers,
 				.data = d,
 				.prop = d->prop,
+				.withdrawn = d->withdrawn,
 				.req = wot_sched_requests(d->sched)};
 
 	if (!cfg->neighbors || !cfg->neighbor_interval)
@@ -413,20 +469,26 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 	return 0;
 }
 
-static int start_opinions(daemon_t *d)
+static int start_opinions(daemon_t *d, const wot_daemon_opts *o)
 {
 	wot_opinions_opts oo = {.prop = d->prop,
+				.withdrawn = d->withdrawn,
+				.rewrite = o->peer_answer,
+				.rewrite_data = o->peer_answer_data,
 				.req = wot_sched_requests(d->sched)};
 
 	return wot_opinions_start(&d->opinions, &d->loop, d->home, &oo);
 }
 
-static void start_handles(daemon_t *d)
+static void start_handles(daemon_t *d, const wot_daemon_opts *o)
 {
 	uv_signal_t *sigs[] = {&d->sigterm, &d->sigint, &d->sighup};
 	int nums[] = {SIGTERM, SIGINT, SIGHUP};
 
-	for (int i = 0; i < 3; i++) {
+	/* Signals are the process's: a daemon sharing it with others (an
+	 * embedder, a test) is stopped and reloaded by call instead. */
+	d->signals = !o->no_signals;
+	for (int i = 0; d->signals && i < 3; i++) {
 		uv_signal_init(&d->loop, sigs[i]);
 		sigs[i]->data = d;
 		uv_signal_start(sigs[i], on_signal, nums[i]);
@@ -441,6 +503,8 @@ static void start_handles(daemon_t *d)
 	 * reaches this daemon (its notify socket is up). */
 	wot_log(WOT_LOG_NOTICE, "dns", "ready: serving %zu records",
 		wot_sched_records(d->sched));
+	if (o->ready)
+		o->ready(o->ready_data, d);
 }
 
 /* The parts in order; the scheduler first: the others ask it. */
@@ -453,19 +517,28 @@ static int start_parts(daemon_t *d, const wot_daemon_opts *o)
 	so.gap_ms = cfg->notify_gap_ms;
 	so.interval_s = o->sync_interval >= 0 ? (unsigned)o->sync_interval
 					      : cfg->sync_interval;
+	so.accepted = d->accepted;
 	so.renewed = on_renewed;
 	so.data = d;
 	if ((rc = wot_sched_new(&d->sched, &d->loop, d->home, &so)) < 0 ||
 	    (rc = start_server(d, o)) < 0)
 		return rc;
 	start_control(d);
-	if ((rc = start_prop(d, o)) < 0 || (rc = start_opinions(d)) < 0 ||
+	if ((rc = start_prop(d, o)) < 0 || (rc = start_opinions(d, o)) < 0 ||
 	    (rc = start_neighbors(d)) < 0 ||
 	    (rc = wot_daemon_drop_privileges(d->home, o->user)) < 0 ||
 	    (rc = wot_dns_routes_job_new(&d->routes, &d->loop, d->home)) < 0)
 		return rc;
 	wot_sched_attach(d->sched, d->pool, d->routes, d->opinions);
 	return 0;
+}
+
+static void daemon_free(daemon_t *d)
+{
+	wot_dns_strv_free(d->listen);
+	wot_dns_accepted_free(d->accepted);
+	wot_dns_withdraw_free(d->withdrawn);
+	free(d);
 }
 
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
@@ -476,25 +549,32 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 	if (!d)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	d->home = h;
+	if ((rc = wot_dns_withdraw_new(&d->withdrawn)) < 0 ||
+	    (rc = wot_dns_accepted_new(&d->accepted, h, d->withdrawn)) < 0) {
+		daemon_free(d);
+		return rc;
+	}
 	if ((rc = uv_loop_init(&d->loop)) < 0) {
-		free(d);
+		daemon_free(d);
 		return wot_error_set(WOT_EIO, "loop: %s", uv_strerror(rc));
 	}
+	uv_async_init(&d->loop, &d->wakeup, on_wakeup);
+	d->wakeup.data = d;
 	d->started_ms = uv_now(&d->loop);
 	rc = start_parts(d, o);
 	if (rc < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", wot_error_last());
 		close_parts(d);
+		uv_close((uv_handle_t *)&d->wakeup, NULL);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 		wot_error_set(rc, "%s", msg);
 	} else {
-		start_handles(d);
+		start_handles(d, o);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	}
-	wot_dns_strv_free(d->listen);
 	if (uv_loop_close(&d->loop) != 0 && rc == 0)
 		rc = wot_error_set(WOT_EIO, "event loop did not close cleanly");
-	free(d);
+	daemon_free(d);
 	return rc;
 }

@@ -7,6 +7,10 @@
 #include "sync/sync.h"
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* A running daemon (wot_daemon_run owns it). */
+typedef struct wot_daemon wot_daemon;
 
 typedef struct {
 	const char *const *listen; /* NULL: the config's, else defaults */
@@ -26,6 +30,21 @@ typedef struct {
 	 * config's [serve] no-upstream. Without it serve refuses to start
 	 * when no upstream is usable. */
 	int no_upstream;
+	/* 1: leave the process's signals alone (several daemons in one
+	 * process, an embedder): stop and reload with wot_daemon_stop and
+	 * wot_daemon_reload instead. */
+	int no_signals;
+	/* Called on the daemon's loop once it serves (may be NULL): d is
+	 * valid until wot_daemon_run returns. */
+	void (*ready)(void *data, wot_daemon *d);
+	void *ready_data;
+	/* Rewrites each answer to an opinion question in place before it is
+	 * sent (pkt: len bytes of cap); returns the new length. NULL (as in
+	 * `wotdns serve`): the answers are the node's own. Only a program
+	 * built on the library sets it: the lying peer of the tests
+	 * (tests/tools/wot_liar). */
+	size_t (*peer_answer)(void *data, uint8_t *pkt, size_t len, size_t cap);
+	void *peer_answer_data;
 } wot_daemon_opts;
 #define WOT_DAEMON_OPTS_INIT                                                   \
 	{                                                                      \
@@ -42,15 +61,24 @@ typedef struct {
 #define WOT_DAEMON_PROBE_MS 400
 
 /*
- * Serve until SIGTERM or SIGINT. Answers from the accepted set
- * (HOME/state/accepted/) at once, syncs on the thread pool every interval and
- * swaps the new record set in without pausing answers; SIGHUP reloads the
+ * Serve until SIGTERM or SIGINT (or wot_daemon_stop). Answers from the accepted
+ * set (HOME/state/accepted/) at once, syncs on the thread pool every interval
+ * and swaps the new record set in without pausing answers; SIGHUP reloads the
  * record set. Returns 0 after a clean shutdown. Refuses to start
  * (WOT_EINVAL, a message naming the fix) when no upstream is usable: none
  * configured or in resolv.conf besides itself, or each one sends the
  * start's probe back to us; unless o->no_upstream or the config's.
  */
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o);
+
+/*
+ * Ask the running daemon d (from o->ready) to shut down as on SIGTERM,
+ * from any thread; wot_daemon_run then returns. d must not be used
+ * after that.
+ */
+void wot_daemon_stop(wot_daemon *d);
+/* Ask d to reload its record set as on SIGHUP, from any thread. */
+void wot_daemon_reload(wot_daemon *d);
 
 /*
  * The running daemon's counters as JSON (caller frees *json), read from

@@ -4,6 +4,7 @@
 #ifndef WOT_DNS_DAEMON_INT_H
 #define WOT_DNS_DAEMON_INT_H
 
+#include "dns/daemon/accepted.h"
 #include "dns/daemon/daemon.h"
 #include "dns/daemon/scheduler.h"
 #include "dns/peer/peer.h"
@@ -19,6 +20,7 @@ typedef struct {
 	const wot_neighbor *neighbors; /* neighbor majority; may be NULL */
 	int no_upstream;	       /* overlay only, on purpose */
 	wot_sched_stats sched;	       /* fetches the peer room asked for */
+	wot_dns_accepted *accepted;    /* its last load's errors */
 } wot_daemon_info;
 
 /* The control socket's document (caller frees *json). */
@@ -31,5 +33,9 @@ int wot_daemon_status_json(const wot_daemon_info *info, char **json);
  * warning). A user given while not root is an error.
  */
 int wot_daemon_drop_privileges(const wot_home *h, const char *user);
+
+/* d's withdrawn set (borrowed, thread-safe; lives as long as d): what the
+ * neighbor rounds change, for tests. A change shows after a reload. */
+wot_dns_withdraw_set *wot_daemon_withdrawn(wot_daemon *d);
 
 #endif

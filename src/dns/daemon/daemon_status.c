@@ -72,12 +72,12 @@ static json_t *notify_counters(const wot_prop *p, const wot_sched_stats *f)
 }
 
 /* Shards the last load skipped, or why it failed: [] when none. */
-static json_t *load_errors(void)
+static json_t *load_errors(wot_dns_accepted *acc)
 {
 	json_t *a = json_array();
 	char **errors = NULL;
 
-	wot_dns_accepted_errors(&errors);
+	wot_dns_accepted_errors(acc, &errors);
 	for (size_t i = 0; errors && errors[i]; i++)
 		json_array_append_new(a, json_string(errors[i]));
 	wot_strv_free(errors);
@@ -102,7 +102,8 @@ int wot_daemon_status_json(const wot_daemon_info *info, char **json)
 		json_object_set_new(doc, "notify",
 				    notify_counters(info->prop, &info->sched));
 	if (doc)
-		json_object_set_new(doc, "load_errors", load_errors());
+		json_object_set_new(doc, "load_errors",
+				    load_errors(info->accepted));
 	if (doc)
 		json_object_set_new(doc, "no_upstream",
 				    json_boolean(info->no_upstream));

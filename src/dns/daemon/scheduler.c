@@ -122,14 +122,14 @@ static void offer(wot_sched *s, wot_dns_table *t, uint64_t gen)
 
 int wot_sched_load(wot_sched *s, wot_dns_table **out, uint64_t *gen)
 {
-	return wot_dns_accepted_load(s->h, out, gen);
+	return wot_dns_accepted_load(s->o.accepted, out, gen);
 }
 
 int wot_sched_reload(wot_sched *s)
 {
 	wot_dns_table *t = NULL;
 	uint64_t gen;
-	int rc = wot_dns_accepted_load(s->h, &t, &gen);
+	int rc = wot_dns_accepted_load(s->o.accepted, &t, &gen);
 
 	if (rc < 0)
 		return rc;
@@ -197,7 +197,8 @@ static void full_work(uv_work_t *req)
 	 * may have rewritten it since): keep it. */
 	if (rc == 0 &&
 	    !(f->report.unchanged && wot_dns_accepted_gen(h) == f->gen_then))
-		rc = wot_dns_accepted_load(h, &f->table, &f->gen);
+		rc =
+		    wot_dns_accepted_load(f->s->o.accepted, &f->table, &f->gen);
 	if (rc < 0)
 		snprintf(f->err, sizeof(f->err), "%s", wot_error_last());
 	wot_trust_free(t);
@@ -296,7 +297,7 @@ static void batch_work(uv_work_t *req)
 				      (const char *const *)b->names, b->n,
 				      &b->report);
 	if (rc == 0)
-		rc = wot_dns_accepted_load(s->h, &b->table, &b->gen);
+		rc = wot_dns_accepted_load(s->o.accepted, &b->table, &b->gen);
 	if (rc < 0)
 		snprintf(b->err, sizeof(b->err), "%s", wot_error_last());
 	b->rc = rc;

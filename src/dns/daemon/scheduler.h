@@ -16,6 +16,7 @@
 #ifndef WOT_DNS_SCHEDULER_H
 #define WOT_DNS_SCHEDULER_H
 
+#include "dns/daemon/accepted.h"
 #include "dns/daemon/routes.h"
 #include "dns/peer/peer.h"
 #include "dns/resolver/pool.h"
@@ -28,13 +29,17 @@ typedef struct wot_sched wot_sched;
 typedef struct {
 	unsigned gap_ms;     /* NOTIFY, publish: one fetch per source per gap */
 	unsigned interval_s; /* full sync every interval; 0: never */
+	/* The daemon's loader of the accepted set (borrowed, must outlive
+	 * the scheduler): every recompute goes through it. */
+	wot_dns_accepted *accepted;
 	/* A timed sync renewed the own head: it travels like a publish. */
 	void (*renewed)(void *data);
 	void *data;
 } wot_sched_opts;
 #define WOT_SCHED_OPTS_INIT                                                    \
 	{                                                                      \
-		.gap_ms = 0, .interval_s = 0, .renewed = NULL, .data = NULL    \
+		.gap_ms = 0, .interval_s = 0, .accepted = NULL,                \
+		.renewed = NULL, .data = NULL                                  \
 	}
 
 typedef struct {

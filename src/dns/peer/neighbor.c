@@ -100,7 +100,7 @@ static int pick_samples(nb_round *r, const wot_opinion_book *b,
 {
 	size_t total = wot_opinion_book_count(b), want = r->n->o.sample;
 	wot_withdrawn w[SAMPLE_MAX];
-	size_t nw = wot_dns_withdraw_list(w, SAMPLE_MAX);
+	size_t nw = wot_dns_withdraw_list(r->n->o.withdrawn, w, SAMPLE_MAX);
 	int rc = 0;
 
 	if (want > SAMPLE_MAX)
@@ -113,7 +113,8 @@ static int pick_samples(nb_round *r, const wot_opinion_book *b,
 		/* Gone from the accepted set: nothing left to hold back, and
 		 * a record published there later starts afresh. */
 		if (!e)
-			wot_dns_withdraw_remove(w[i].name, w[i].type);
+			wot_dns_withdraw_remove(r->n->o.withdrawn, w[i].name,
+						w[i].type);
 		else if (!is_sampled(r, e))
 			rc = sample_add(r, e, 1);
 	}
@@ -244,14 +245,16 @@ static int act(nb_round *r, size_t i, const wot_majority_result *res)
 				: "withdrawn, re-syncing the source");
 		add_report(r, s, behind ? "behind" : "self", s->fpr, what);
 		behind ? r->st.behind++ : r->st.self_outlier++;
-		if (!behind && wot_dns_withdraw_add(s->name, s->type, now,
-						    "neighbor majority") == 1) {
+		if (!behind &&
+		    wot_dns_withdraw_add(r->n->o.withdrawn, s->name, s->type,
+					 now, "neighbor majority") == 1) {
 			r->st.withdrawn++;
 			changed = 1;
 		}
 		r->resync[r->nresync++] = s->source;
 	} else if (what_to_do == WOT_MAJ_ACT_RESTORE &&
-		   wot_dns_withdraw_remove(s->name, s->type)) {
+		   wot_dns_withdraw_remove(r->n->o.withdrawn, s->name,
+					   s->type)) {
 		add_report(r, s, "restored", s->fpr,
 			   "no majority against us any more: served again");
 		r->st.restored++;
@@ -450,7 +453,7 @@ static void ask_daemon(wot_neighbor *n, nb_round *r)
 
 static void round_end(wot_neighbor *n, nb_round *r)
 {
-	int soon = wot_dns_withdraw_list(NULL, 0) > 0;
+	int soon = wot_dns_withdraw_list(n->o.withdrawn, NULL, 0) > 0;
 
 	n->round = NULL;
 	if (r->err[0]) {

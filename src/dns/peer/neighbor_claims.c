@@ -23,7 +23,6 @@
 
 enum {
 	CLAIMS_PER_ROUND = 2, /* fetches per round, at most */
-	TRIED_KEEP = 256,     /* commits remembered as tried */
 	/* A commit is not looked for again before: fetched and not found
 	 * (a liar's, most likely: it names one per source head), or no URL
 	 * answered (that may change sooner). */
@@ -32,28 +31,21 @@ enum {
 	AHEAD_MS = 10000 /* ahead of us: our URL may catch up soon */
 };
 
-/* Commits tried lately. One round at a time per daemon, on the pool:
- * nobody else touches this. */
-static struct {
-	char commit[WOT_OID_MAX];
-	uint64_t until;
-} tried[TRIED_KEEP];
-static size_t tried_pos;
-
-static int tried_lately(const char *commit, uint64_t now)
+static int tried_lately(const wot_neighbor *n, const char *commit, uint64_t now)
 {
-	for (size_t i = 0; i < TRIED_KEEP; i++)
-		if (now < tried[i].until && !strcmp(tried[i].commit, commit))
+	for (size_t i = 0; i < NB_TRIED_KEEP; i++)
+		if (now < n->tried[i].until &&
+		    !strcmp(n->tried[i].commit, commit))
 			return 1;
 	return 0;
 }
 
-static void remember(const char *commit, uint64_t until)
+static void remember(wot_neighbor *n, const char *commit, uint64_t until)
 {
-	snprintf(tried[tried_pos].commit, sizeof(tried[0].commit), "%s",
-		 commit);
-	tried[tried_pos].until = until;
-	tried_pos = (tried_pos + 1) % TRIED_KEEP;
+	snprintf(n->tried[n->tried_pos].commit, sizeof(n->tried[0].commit),
+		 "%s", commit);
+	n->tried[n->tried_pos].until = until;
+	n->tried_pos = (n->tried_pos + 1) % NB_TRIED_KEEP;
 }
 
 /* 1 if answer a about sample s names a commit of the same source that we
@@ -118,14 +110,14 @@ int wot_neighbor_fetch_claims(nb_round *r)
 		     p++) {
 			const nb_answer *a = &r->ans[i * r->np + p];
 			if (!worth_fetching(h, s, a) ||
-			    tried_lately(a->commit, now))
+			    tried_lately(r->n, a->commit, now))
 				continue;
 			if (!t && wot_home_trust(h, &t) < 0) {
 				wot_error_clear();
 				return changed;
 			}
 			fetches++;
-			remember(a->commit,
+			remember(r->n, a->commit,
 				 now + look_for(r, t, s, p, &synced));
 			if (wot_sync_source_suspended(h, s->source)) {
 				wot_log(WOT_LOG_WARNING, "dns",

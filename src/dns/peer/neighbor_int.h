@@ -12,7 +12,8 @@ enum {
 	KEEP_CHECKS = 16,
 	KEEP_REPORTS = 32,
 	KEEP_TALLY = 1024,
-	SAMPLE_MAX = 64
+	SAMPLE_MAX = 64,
+	NB_TRIED_KEEP = 256 /* commits remembered as tried */
 };
 
 /* Reports counted by subject since start: "neighbor:FPR:ZONE" for a
@@ -129,6 +130,13 @@ struct wot_neighbor {
 	nb_tally tally[KEEP_TALLY];
 	size_t ntally;
 	size_t nreports, report_pos;
+	/* Commits neighbor_claims.c tried lately: one round at a time, on
+	 * the pool, so nobody else touches them. */
+	struct {
+		char commit[WOT_OID_MAX];
+		uint64_t until;
+	} tried[NB_TRIED_KEEP];
+	size_t tried_pos;
 	int closing, live;
 	void (*close_cb)(void *data);
 	void *close_data;

@@ -55,10 +55,11 @@ static json_t *reports_json(const wot_neighbor *n)
 	return a;
 }
 
-static json_t *withdrawn_json(void)
+static json_t *withdrawn_json(const wot_neighbor *nb)
 {
 	wot_withdrawn w[SAMPLE_MAX];
-	size_t n = wot_dns_withdraw_list(w, SAMPLE_MAX);
+	size_t n =
+	    nb ? wot_dns_withdraw_list(nb->o.withdrawn, w, SAMPLE_MAX) : 0;
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n && i < SAMPLE_MAX; i++)
@@ -99,7 +100,7 @@ json_t *wot_neighbor_status(const wot_neighbor *n)
 	json_object_set_new(doc, "last_checks",
 			    n ? checks_json(n) : json_array());
 	json_object_set_new(doc, "reports", n ? reports_json(n) : json_array());
-	json_object_set_new(doc, "withdrawn", withdrawn_json());
+	json_object_set_new(doc, "withdrawn", withdrawn_json(n));
 	if (n) {
 		json_t *t = json_object();
 		for (size_t i = 0; i < n->ntally; i++)

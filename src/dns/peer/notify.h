@@ -10,6 +10,7 @@
 #ifndef WOT_DNS_NOTIFY_H
 #define WOT_DNS_NOTIFY_H
 
+#include "dns/net/net.h"
 #include "trust/trust.h"
 
 #include <stddef.h>
@@ -113,6 +114,10 @@ typedef struct {
 
 /* A sender on loop. Free with wot_dns_notifier_close(). */
 int wot_dns_notifier_new(wot_dns_notifier **out, uv_loop_t *loop);
+/* The same on the engine o describes (an injected clock and network in
+ * tests). Returns 0, WOT_EINVAL or WOT_ENOMEM. */
+int wot_dns_notifier_new_net(wot_dns_notifier **out,
+			     const wot_net_client_opts *o);
 /*
  * Tell each endpoint ("ADDR:PORT") that fpr's zone changed: one NOTIFY,
  * repeated after 0.2, 0.4 and 0.8 s until it is answered. Bad endpoints

@@ -14,6 +14,7 @@
 #ifndef WOT_DNS_OPINION_H
 #define WOT_DNS_OPINION_H
 
+#include "dns/net/net.h"
 #include "dns/resolver/resolver.h"
 #include "sync/sync.h"
 
@@ -109,7 +110,8 @@ void wot_opinion_book_changes(const wot_opinion_book *nb,
 
 /*
  * A table of every RRset of b except those for which skip(ctx, set)
- * returns 1 (withdrawn ones). Caller frees *out with wot_dns_table_free.
+ * returns 1 (withdrawn ones: the book's marks and the daemon's withdrawn
+ * set). Caller frees *out with wot_dns_table_free.
  */
 int wot_opinion_book_table(const wot_opinion_book *b,
 			   int (*skip)(void *ctx, const wot_opinion_rrset *s),
@@ -125,11 +127,6 @@ int wot_opinion_digest(const ldns_rr_list *rrs, const char *name, uint16_t type,
 
 /* ---- the wire (opinion_wire.c) ---- */
 
-/* Test-only lies (WOTDNS_TEST_LIE, see docs/peer-protocol.md). */
-enum { WOT_LIE_NONE = 0, WOT_LIE_ALWAYS = 1, WOT_LIE_RANDOM = 2 };
-/* The lie mode from the environment (read once). */
-int wot_opinion_lie_mode(void);
-
 /* A question about name/type (record) into buf; *len its length. */
 int wot_opinion_query_record(uint8_t *buf, size_t cap, uint16_t id,
 			     const char *name, uint16_t type, size_t *len);
@@ -140,13 +137,13 @@ int wot_opinion_query_head(uint8_t *buf, size_t cap, uint16_t id,
 /*
  * Answer a QUERY that arrived on the peer port from book b (may be NULL:
  * nothing accepted yet). pkt is hostile. Returns the reply length, 0 when
- * the packet gets no reply. lie: WOT_LIE_* (tests only). A cap of at most
+ * the packet gets no reply. A cap of at most
  * WOT_OPINION_UDP_MAX is a UDP answer: it also keeps to the asker's EDNS
  * size (512 without), TC set when the RRset does not fit. A larger cap is
  * a TCP answer, which may fill the whole cap.
  */
 size_t wot_opinion_answer(const wot_opinion_book *b, const uint8_t *pkt,
-			  size_t len, uint8_t *out, size_t cap, int lie);
+			  size_t len, uint8_t *out, size_t cap);
 
 /* What a peer said. */
 typedef struct {
@@ -179,6 +176,10 @@ typedef void (*wot_opinion_ask_cb)(void *data, const uint8_t *pkt, size_t len,
 				   uint16_t id);
 
 int wot_opinion_asker_new(wot_opinion_asker **out, uv_loop_t *loop);
+/* The same on the engine o describes (an injected clock and network in
+ * tests). Returns 0, WOT_EINVAL, WOT_EIO or WOT_ENOMEM. */
+int wot_opinion_asker_new_net(wot_opinion_asker **out,
+			      const wot_net_client_opts *o);
 /*
  * Send the questions of addr's family from addr's IP (any port), so that
  * peers see the address this node listens on and rate-limit it alone.
@@ -207,7 +208,9 @@ typedef struct {
 } wot_opinion_ask_stats;
 void wot_opinion_asker_stats(const wot_opinion_asker *a,
 			     wot_opinion_ask_stats *out);
-/* Pending callbacks are dropped (never called); cb(data) once closed. */
+/* Questions still pending are cancelled and their callbacks dropped
+ * (never called: the callers free what they point at before closing);
+ * cb(data) once closed. */
 void wot_opinion_asker_close(wot_opinion_asker *a, void (*cb)(void *data),
 			     void *data);
 

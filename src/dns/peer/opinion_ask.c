@@ -1,20 +1,19 @@
 /*
- * opinion_ask.c - asking peers opinion questions over UDP from the loop:
- * one unconnected socket per address family, questions matched to
- * answers by id and sender address, one timer for every deadline. A
- * question is sent once; a truncated answer makes it go once more to the
- * same peer over TCP (opinion_tcp.c); retrying elsewhere is the caller's
- * choice. Questions leave from the node's peer-listen address when it is
- * a specific one (wot_opinion_asker_source): a peer's per-address rate
- * limit then counts this node, not everyone sharing its host's default
- * route address. Questions carry a DNS cookie (RFC 7873): the server
- * cookie a peer gave is sent back to it, which proves our address and
- * lets its UDP answers be larger than the question (else it answers
- * with TC and the question goes over TCP).
+ * opinion_ask.c - asking peers opinion questions from the loop, each one
+ * request of the outgoing engine (dns/net/net.h: a fresh socket and ID,
+ * answers matched by address, ID and question, a deadline). A question
+ * is sent once; a truncated answer makes it go once more to the same peer
+ * over TCP; retrying elsewhere is the caller's choice. Questions leave from the
+ * node's peer-listen address when it is a specific one
+ * (wot_opinion_asker_source): a peer's per-address rate limit then counts this
+ * node, not everyone sharing its host's default route address. Questions carry
+ * a DNS cookie (RFC 7873): the server cookie a peer gave is sent back to it,
+ * which proves our address and lets its UDP answers be larger than the question
+ * (else it answers with TC and the question goes over TCP).
  */
 #include "dns/peer/cookie.h"
 #include "dns/peer/opinion.h"
-#include "dns/peer/opinion_tcp.h"
+#include "dns/net/net.h"
 #include "dns/resolver/server_int.h"
 #include "util/util.h"
 
@@ -23,8 +22,8 @@
 
 enum {
 	ASK_MAX_PENDING = 4096,
-	ASK_QMAX = WOT_OPINION_TCP_QMAX,
-	ASK_JAR = 64 /* peers whose server cookie we keep (hashed) */
+	ASK_QMAX = 340, /* a name of 255, our OPT and a COOKIE option */
+	ASK_JAR = 64	/* peers whose server cookie we keep (hashed) */
 };
 
 /* The server cookie a peer address gave us. */
@@ -35,54 +34,30 @@ typedef struct {
 } ask_cookie;
 
 typedef struct {
+	struct wot_opinion_asker *a;
 	struct sockaddr_storage addr;
 	uint16_t id;
-	uint64_t deadline;
 	wot_opinion_ask_cb cb;
 	void *data;
-	unsigned timeout_ms;
 	uint16_t qlen;
-	uint8_t q[ASK_QMAX]; /* kept for the TCP retry */
+	int used;
+	uint8_t q[ASK_QMAX];
+	wot_net_req req;
 } ask_pending;
 
-/* A question asked again over TCP, its truncated UDP reply kept. */
-typedef struct ask_retry {
-	struct wot_opinion_asker *a;
-	struct ask_retry *prev, *next;
-	wot_opinion_tcp *t;
-	struct sockaddr_storage addr;
-	uint16_t id;
-	wot_opinion_ask_cb cb;
-	void *data;
-	size_t udplen;
-	uint8_t udp[];
-} ask_retry;
-
 struct wot_opinion_asker {
-	uv_loop_t *loop;
-	uv_udp_t udp[4]; /* see sock_for */
-	int open[4];
+	wot_net_client *net;
 	struct sockaddr_storage src[2]; /* port 0; family 0: any address */
-	uv_timer_t timer;
 	ask_pending *v;
-	size_t n;
-	ask_retry *retries; /* over TCP, in flight */
+	uint16_t *free_ix; /* the slots of v not in use */
+	size_t nfree;
 	wot_opinion_ask_stats st;
 	uint64_t secret[2]; /* client cookies: a hash of the peer's address */
 	ask_cookie jar[ASK_JAR];
-	int live, closing;
+	int closing;
 	void (*close_cb)(void *data);
 	void *close_data;
-	uint8_t rbuf[WOT_OPINION_UDP_MAX * 2];
 };
-
-static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
-{
-	wot_opinion_asker *a = h->data;
-
-	(void)hint;
-	*b = uv_buf_init((char *)a->rbuf, sizeof(a->rbuf));
-}
 
 /* The hash of addr's family and IP under our secret. */
 static uint64_t addr_hash(const wot_opinion_asker *a,
@@ -138,135 +113,6 @@ static void cookie_learn(wot_opinion_asker *a,
 	j->len = got.server_len;
 }
 
-/* A response with TC set (the header was length-checked). */
-static int truncated(const uint8_t *pkt)
-{
-	return (pkt[2] & 0x80) && (pkt[2] & 0x02);
-}
-
-static void retry_unlink(ask_retry *r)
-{
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		r->a->retries = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
-}
-
-/* The TCP answer: passed on if it carries our id, else the UDP one. */
-static void on_tcp(void *data, const uint8_t *pkt, size_t len)
-{
-	ask_retry *r = data;
-	wot_opinion_asker *a = r->a;
-
-	retry_unlink(r);
-	if (pkt) {
-		a->st.bytes_in += len;
-		if (wot_rd16(pkt) != r->id) /* our question's answer only */
-			pkt = NULL;
-		else
-			cookie_learn(a, &r->addr, pkt, len);
-	}
-	if (!pkt) {
-		a->st.tcp_failed++;
-		pkt = r->udp;
-		len = r->udplen;
-	}
-	a->st.answered++;
-	r->cb(r->data, pkt, len, r->id);
-	free(r);
-}
-
-static int loopback(const struct sockaddr_storage *sa);
-
-/*
- * The address the UDP question to dst left from (as sock_for chooses),
- * port 0, so the TCP retry leaves from there too: one rate bucket at the
- * peer. NULL for any.
- */
-static const struct sockaddr *udp_source(const wot_opinion_asker *a,
-					 const struct sockaddr_storage *dst,
-					 struct sockaddr_storage *ss)
-{
-	int v6 = dst->ss_family == AF_INET6;
-
-	if (!a->src[v6].ss_family || loopback(&a->src[v6]) > loopback(dst))
-		return NULL;
-	*ss = a->src[v6];
-	return (const struct sockaddr *)ss;
-}
-
-/* Ask p again over TCP after the truncated reply udp; 0 if under way. */
-static int retry_tcp(wot_opinion_asker *a, const ask_pending *p,
-		     const uint8_t *udp, size_t len)
-{
-	ask_retry *r = malloc(sizeof(*r) + len);
-	struct sockaddr_storage src;
-
-	if (!r)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	memset(r, 0, sizeof(*r));
-	r->a = a;
-	r->addr = p->addr;
-	r->id = p->id;
-	r->cb = p->cb;
-	r->data = p->data;
-	r->udplen = len;
-	memcpy(r->udp, udp, len);
-	if (wot_opinion_tcp_start(&r->t, a->loop, udp_source(a, &p->addr, &src),
-				  (const struct sockaddr *)&p->addr, p->q,
-				  p->qlen, WOT_OPINION_TCP_MAX, p->timeout_ms,
-				  on_tcp, r) < 0) {
-		wot_log(WOT_LOG_INFO, "dns", "%s", wot_error_last());
-		wot_error_clear();
-		free(r);
-		return -1;
-	}
-	a->st.tcp++;
-	a->st.bytes_out += p->qlen + 2u;
-	r->next = a->retries;
-	if (a->retries)
-		a->retries->prev = r;
-	a->retries = r;
-	return 0;
-}
-
-static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
-		    const struct sockaddr *from, unsigned flags)
-{
-	wot_opinion_asker *a = u->data;
-	struct sockaddr_storage sa;
-	uint16_t id;
-
-	if (n < WOT_DNS_HDR_LEN || !from || a->closing ||
-	    (flags & UV_UDP_PARTIAL))
-		return;
-	a->st.bytes_in += (uint64_t)n;
-	memset(&sa, 0, sizeof(sa));
-	memcpy(&sa, from,
-	       from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-					   : sizeof(struct sockaddr_in));
-	id = wot_rd16((const uint8_t *)b->base);
-	for (size_t i = 0; i < a->n; i++) {
-		ask_pending *p = &a->v[i];
-		wot_opinion_ask_cb cb = p->cb;
-		void *data = p->data;
-		if (p->id != id || !wot_dns_addr_equal(&sa, &p->addr))
-			continue;
-		cookie_learn(a, &sa, (const uint8_t *)b->base, (size_t)n);
-		if (truncated((const uint8_t *)b->base) &&
-		    retry_tcp(a, p, (const uint8_t *)b->base, (size_t)n) == 0) {
-			a->v[i] = a->v[--a->n];
-			return;
-		}
-		a->v[i] = a->v[--a->n];
-		a->st.answered++;
-		cb(data, (const uint8_t *)b->base, (size_t)n, id);
-		return;
-	}
-}
-
 /* 1 if sa is the any address of its family (0.0.0.0 or ::). */
 static int unspecified(const struct sockaddr_storage *sa)
 {
@@ -291,92 +137,106 @@ static int loopback(const struct sockaddr_storage *sa)
 }
 
 /*
- * The socket for a question to dst: from our source address when we have
- * one for its family (a loopback source only towards loopback: it could
- * not reach anything else), else from the any address. Sockets: [0] v4
- * any, [1] v6 any, [2] v4 source, [3] v6 source.
+ * The address a question to dst leaves from (UDP and the TCP retry: one
+ * rate bucket at the peer): our source address when we have one for its
+ * family (a loopback source only towards loopback: it could not reach
+ * anything else), else NULL for any.
  */
-static uv_udp_t *sock_for(wot_opinion_asker *a,
-			  const struct sockaddr_storage *dst)
+static const struct sockaddr_storage *
+source_for(const wot_opinion_asker *a, const struct sockaddr_storage *dst)
 {
-	int v6 = dst->ss_family == AF_INET6, k = v6, rc;
-	struct sockaddr_storage any;
+	int v6 = dst->ss_family == AF_INET6;
 
-	if (a->src[v6].ss_family && loopback(&a->src[v6]) <= loopback(dst))
-		k = v6 + 2;
-	if (a->open[k])
-		return &a->udp[k];
-	if (k >= 2)
-		any = a->src[v6];
-	else
-		wot_dns_parse_addr(v6 ? "[::]:0" : "0.0.0.0:0", 0, &any);
-	uv_udp_init(a->loop, &a->udp[k]);
-	a->udp[k].data = a;
-	a->open[k] = 1;
-	a->live++;
-	rc = uv_udp_bind(&a->udp[k], (const struct sockaddr *)&any, 0);
-	if (rc == 0)
-		rc = uv_udp_recv_start(&a->udp[k], on_alloc, on_recv);
-	if (rc < 0)
-		wot_log(WOT_LOG_WARNING, "dns", "opinion socket: %s",
-			uv_strerror(rc));
-	return &a->udp[k];
+	if (!a->src[v6].ss_family || loopback(&a->src[v6]) > loopback(dst))
+		return NULL;
+	return &a->src[v6];
 }
 
-static void on_timer(uv_timer_t *t);
-
-static void arm(wot_opinion_asker *a)
+static void slot_free(wot_opinion_asker *a, ask_pending *p)
 {
-	uint64_t next = UINT64_MAX, now = uv_now(a->loop);
-
-	for (size_t i = 0; i < a->n; i++)
-		if (a->v[i].deadline < next)
-			next = a->v[i].deadline;
-	if (next == UINT64_MAX || a->closing)
-		uv_timer_stop(&a->timer);
-	else
-		uv_timer_start(&a->timer, on_timer, next > now ? next - now : 0,
-			       0);
+	p->used = 0;
+	a->free_ix[a->nfree++] = (uint16_t)(p - a->v);
 }
 
-static void on_timer(uv_timer_t *t)
+/* Traffic of a finished question, for the counters. */
+static void count(wot_opinion_asker *a, const ask_pending *p,
+		  const wot_net_result *res)
 {
-	wot_opinion_asker *a = t->data;
-	uint64_t now = uv_now(a->loop);
-
-	for (size_t i = 0; i < a->n && !a->closing;) {
-		ask_pending p = a->v[i];
-		if (p.deadline > now) {
-			i++;
-			continue;
-		}
-		a->v[i] = a->v[--a->n];
-		a->st.timeouts++;
-		p.cb(p.data, NULL, 0, p.id); /* may ask again: appends */
+	if (res->tc_rtt_ms) { /* the truncated UDP reply, then TCP */
+		a->st.bytes_in += res->tc_len;
+		a->st.tcp++;
+		a->st.bytes_out += p->qlen + 2u;
+		a->st.tcp_failed += res->status != WOT_NET_OK;
 	}
-	arm(a);
+	if (res->status == WOT_NET_OK)
+		a->st.bytes_in += res->len;
+	if (res->status == WOT_NET_OK || res->status == WOT_NET_TRUNCATED)
+		a->st.answered++;
+	else
+		a->st.timeouts++;
+}
+
+/* The engine's one callback for a question: the answer (or, after TC
+ * and a TCP retry that brought none, the truncated UDP reply), else
+ * NULL. Dropped while closing (see opinion.h). */
+static void on_done(wot_net_req *r, const wot_net_result *res)
+{
+	ask_pending *p = r->data;
+	wot_opinion_asker *a = p->a;
+	wot_opinion_ask_cb cb = p->cb;
+	void *data = p->data;
+	uint16_t id = p->id;
+	const uint8_t *pkt = res->pkt;
+
+	if (res->status == WOT_NET_CANCELLED)
+		return;
+	count(a, p, res);
+	if (res->status != WOT_NET_OK && res->status != WOT_NET_TRUNCATED)
+		pkt = NULL;
+	if (pkt)
+		cookie_learn(a, &p->addr, pkt, res->len);
+	slot_free(a, p);
+	cb(data, pkt, pkt ? res->len : 0, id); /* may ask again */
+}
+
+static void asker_free(wot_opinion_asker *a)
+{
+	free(a->v);
+	free(a->free_ix);
+	free(a);
+}
+
+int wot_opinion_asker_new_net(wot_opinion_asker **out,
+			      const wot_net_client_opts *o)
+{
+	wot_opinion_asker *a = calloc(1, sizeof(*a));
+	int rc;
+
+	*out = NULL;
+	if (!a || !(a->v = calloc(ASK_MAX_PENDING, sizeof(*a->v))) ||
+	    !(a->free_ix = calloc(ASK_MAX_PENDING, sizeof(*a->free_ix)))) {
+		if (a)
+			asker_free(a);
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	}
+	if (uv_random(NULL, NULL, a->secret, sizeof(a->secret), 0, NULL) != 0) {
+		asker_free(a);
+		return wot_error_set(WOT_EIO, "no random bytes for cookies");
+	}
+	if ((rc = wot_net_client_new(&a->net, o)) < 0) {
+		asker_free(a);
+		return rc;
+	}
+	for (size_t i = ASK_MAX_PENDING; i-- > 0;)
+		a->free_ix[a->nfree++] = (uint16_t)i;
+	*out = a;
+	return 0;
 }
 
 int wot_opinion_asker_new(wot_opinion_asker **out, uv_loop_t *loop)
 {
-	wot_opinion_asker *a = calloc(1, sizeof(*a));
-
-	*out = NULL;
-	if (!a || !(a->v = calloc(ASK_MAX_PENDING, sizeof(*a->v)))) {
-		free(a);
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	}
-	if (uv_random(NULL, NULL, a->secret, sizeof(a->secret), 0, NULL) != 0) {
-		free(a->v);
-		free(a);
-		return wot_error_set(WOT_EIO, "no random bytes for cookies");
-	}
-	a->loop = loop;
-	uv_timer_init(loop, &a->timer);
-	a->timer.data = a;
-	a->live = 1;
-	*out = a;
-	return 0;
+	return wot_opinion_asker_new_net(out,
+					 &(wot_net_client_opts){.loop = loop});
 }
 
 int wot_opinion_asker_source(wot_opinion_asker *a, const char *addr)
@@ -387,7 +247,7 @@ int wot_opinion_asker_source(wot_opinion_asker *a, const char *addr)
 	if ((rc = wot_dns_parse_addr(addr, 0, &sa)) < 0)
 		return rc;
 	k = sa.ss_family == AF_INET6;
-	if (unspecified(&sa) || a->src[k].ss_family || a->open[k + 2])
+	if (unspecified(&sa) || a->src[k].ss_family)
 		return 0; /* the default route's address, or already chosen */
 	if (k)
 		((struct sockaddr_in6 *)&sa)->sin6_port = 0;
@@ -397,15 +257,35 @@ int wot_opinion_asker_source(wot_opinion_asker *a, const char *addr)
 	return 0;
 }
 
+/* A slot for the question q to sa, with our cookie when the question
+ * has room and an OPT for it. */
+static ask_pending *slot_take(wot_opinion_asker *a,
+			      const struct sockaddr_storage *sa,
+			      const uint8_t *q, size_t qlen)
+{
+	ask_pending *p = &a->v[a->free_ix[--a->nfree]];
+	wot_dns_cookie ck;
+	size_t n;
+
+	memset(p, 0, offsetof(ask_pending, q));
+	p->a = a;
+	p->used = 1;
+	p->addr = *sa;
+	p->id = wot_rd16(q);
+	memcpy(p->q, q, qlen);
+	cookie_for(a, sa, &ck);
+	if ((n = wot_dns_cookie_put(p->q, qlen, sizeof(p->q), &ck)))
+		qlen = n;
+	p->qlen = (uint16_t)qlen;
+	return p;
+}
+
 int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 		    const uint8_t *q, size_t qlen, unsigned timeout_ms,
 		    wot_opinion_ask_cb cb, void *data)
 {
 	struct sockaddr_storage sa;
-	wot_dns_cookie ck;
 	ask_pending *p;
-	uv_buf_t b;
-	size_t n;
 	int rc;
 
 	if (a->closing)
@@ -414,54 +294,51 @@ int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 		return wot_error_set(WOT_EINVAL, "bad question");
 	if ((rc = wot_dns_parse_addr(endpoint, 53, &sa)) < 0)
 		return rc;
-	if (a->n >= ASK_MAX_PENDING)
+	if (!a->nfree)
 		return wot_error_set(WOT_ELIMIT, "too many opinion questions "
 						 "in flight");
-	p = &a->v[a->n];
-	memcpy(p->q, q, qlen);
-	/* with our cookie when the question has room and an OPT for it */
-	cookie_for(a, &sa, &ck);
-	if ((n = wot_dns_cookie_put(p->q, qlen, sizeof(p->q), &ck)))
-		qlen = n;
-	b = uv_buf_init((char *)p->q, (unsigned)qlen);
-	rc = uv_udp_try_send(sock_for(a, &sa), &b, 1,
-			     (const struct sockaddr *)&sa);
-	if (rc < 0)
-		return wot_error_set(WOT_ENET, "opinion question to %s: %s",
-				     endpoint, uv_strerror(rc));
-	a->st.sent++;
-	a->st.bytes_out += qlen;
-	a->n++;
-	p->addr = sa;
-	p->id = wot_rd16(q);
-	p->deadline = uv_now(a->loop) + timeout_ms;
+	p = slot_take(a, &sa, q, qlen);
 	p->cb = cb;
 	p->data = data;
-	p->timeout_ms = timeout_ms;
-	p->qlen = (uint16_t)qlen;
-	arm(a);
+	rc = wot_net_request(a->net, &p->req,
+			     &(wot_net_req_opts){
+				 .to = &sa,
+				 .from = source_for(a, &sa),
+				 .query = p->q,
+				 .qlen = p->qlen,
+				 .timeout_ms = timeout_ms,
+				 .tc_tcp = 1,
+				 .tcp_max = WOT_OPINION_TCP_MAX,
+				 .cb = on_done,
+				 .data = p,
+			     });
+	if (rc < 0) {
+		slot_free(a, p);
+		return wot_error_wrap(rc, "opinion question to %s: ", endpoint);
+	}
+	a->st.sent++;
+	a->st.bytes_out += p->qlen;
 	return 0;
 }
 
 void wot_opinion_asker_stats(const wot_opinion_asker *a,
 			     wot_opinion_ask_stats *out)
 {
-	if (a)
-		*out = a->st;
-	else
-		memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof(*out));
+	if (!a)
+		return;
+	*out = a->st;
+	for (size_t i = 0; i < ASK_MAX_PENDING; i++) /* retries under way */
+		out->tcp += a->v[i].used && a->v[i].req.tcp;
 }
 
-static void on_closed(uv_handle_t *h)
+static void on_net_closed(void *arg)
 {
-	wot_opinion_asker *a = h->data;
+	wot_opinion_asker *a = arg;
 	void (*cb)(void *) = a->close_cb;
 	void *data = a->close_data;
 
-	if (--a->live > 0)
-		return;
-	free(a->v);
-	free(a);
+	asker_free(a);
 	if (cb)
 		cb(data);
 }
@@ -474,15 +351,5 @@ void wot_opinion_asker_close(wot_opinion_asker *a, void (*cb)(void *data),
 	a->closing = 1;
 	a->close_cb = cb;
 	a->close_data = data;
-	a->n = 0;
-	while (a->retries) {
-		ask_retry *r = a->retries;
-		retry_unlink(r);
-		wot_opinion_tcp_cancel(r->t);
-		free(r);
-	}
-	for (int k = 0; k < 4; k++)
-		if (a->open[k])
-			uv_close((uv_handle_t *)&a->udp[k], on_closed);
-	uv_close((uv_handle_t *)&a->timer, on_closed);
+	wot_net_client_close(a->net, on_net_closed, a);
 }

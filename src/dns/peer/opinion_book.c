@@ -14,7 +14,6 @@
  */
 #include "dns/resolver/resolver.h"
 #include "dns/peer/opinion.h"
-#include "dns/peer/withdraw.h"
 #include "sync/sync.h"
 #include "util/util.h"
 
@@ -591,9 +590,7 @@ static int part_table(const book_part *p,
 
 	for (size_t i = 0; rc == 0 && i < p->n; i++) {
 		const wot_opinion_rrset *s = p->list[i];
-		/* The neighbor majority's withdrawals hold in every table. */
-		if ((skip && skip(ctx, s)) ||
-		    wot_dns_withdraw_has(s->name, s->type))
+		if (skip && skip(ctx, s))
 			continue;
 		for (size_t k = 0; rc == 0 && k < ldns_rr_list_rr_count(s->rrs);
 		     k++)

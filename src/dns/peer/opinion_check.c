@@ -4,7 +4,7 @@
  * asked in parallel; a peer that does not answer within the timeout is
  * replaced by another. Answers the trust core can judge without git are
  * judged here (trust/verdict.h), the rest on the pool
- * (opinion_verify.c). The serial numbers of checks live here too.
+ * (opinion_verify.c). Checks are numbered by the object's serials.
  */
 #include "dns/peer/opinions_int.h"
 #include "trust/majority.h"
@@ -312,9 +312,7 @@ static void start_check(wot_opinions *o, check *c)
 	o->inflight++;
 }
 
-static uint64_t serials; /* loop thread only */
-
-static check *new_check(const wot_opinion_rrset *s)
+static check *new_check(wot_opinions *o, const wot_opinion_rrset *s)
 {
 	check *c = calloc(1, sizeof(*c));
 
@@ -327,7 +325,7 @@ static check *new_check(const wot_opinion_rrset *s)
 		return NULL;
 	}
 	c->type = s->type;
-	c->serial = ++serials;
+	c->serial = ++o->serials;
 	snprintf(c->source, sizeof(c->source), "%s", s->source);
 	snprintf(c->fpr, sizeof(c->fpr), "%s", s->fpr);
 	snprintf(c->commit, sizeof(c->commit), "%s", s->commit);
@@ -358,7 +356,7 @@ static void check_one(void *ctx, const wot_opinion_rrset *s)
 		x->skipped++;
 		return;
 	}
-	if ((c = new_check(s))) {
+	if ((c = new_check(x->o, s))) {
 		start_check(x->o, c);
 		x->started++;
 	}
@@ -390,7 +388,7 @@ static void on_recheck(uv_timer_t *t)
 		const wot_opinion_rrset *s =
 		    wot_opinion_book_get(o->book, c->name, c->type);
 		list = c->next;
-		n = s && s->source ? new_check(s) : NULL;
+		n = s && s->source ? new_check(o, s) : NULL;
 		wot_opinions_check_free(c);
 		if (n) {
 			n->rechecked = 1;

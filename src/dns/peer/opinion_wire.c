@@ -19,26 +19,6 @@ enum { T_TXT = 16, T_A = 1, T_AAAA = 28, OPCODE_QUERY = 0 };
 static const uint8_t opinion_owner[] = "\x08_opinion\x07_wotdns";
 #define OPINION_OWNER_LEN 18 /* with the root byte */
 
-int wot_opinion_lie_mode(void)
-{
-	static int mode = -1;
-	const char *v;
-
-	if (mode >= 0)
-		return mode;
-	v = getenv("WOTDNS_TEST_LIE");
-	mode = !v || !*v	      ? WOT_LIE_NONE
-	       : !strcmp(v, "random") ? WOT_LIE_RANDOM
-	       : !strcmp(v, "always") ? WOT_LIE_ALWAYS
-				      : WOT_LIE_NONE;
-	if (mode != WOT_LIE_NONE)
-		wot_log(WOT_LOG_WARNING, "dns",
-			"WOTDNS_TEST_LIE=%s: this peer lies in its opinions "
-			"(for tests only)",
-			v);
-	return mode;
-}
-
 /* Header, one question, our OPT (so answers up to 1232 bytes fit). */
 static int build(uint8_t *buf, size_t cap, uint16_t id, const char *name,
 		 uint16_t type, size_t *len)
@@ -130,17 +110,8 @@ static int head_fpr(const char *name, char fpr[WOT_FPR_MAX])
 	return o == 40 || o == 64 ? 0 : -1;
 }
 
-/* A test-only lie: another address, or a commit that does not exist. */
-static void lie_rdata(uint16_t type, uint8_t *rd, size_t len, int *lied)
-{
-	if ((type == T_A && len == 4) || (type == T_AAAA && len == 16)) {
-		rd[len - 1] ^= 0x5a;
-		*lied = 1;
-	}
-}
-
 static int add_set(wot_dns_msg *m, const wot_dns_query *q,
-		   const wot_opinion_rrset *s, int lie, int *lied)
+		   const wot_opinion_rrset *s)
 {
 	ldns_buffer *buf = ldns_buffer_new(512);
 	int rc = buf ? 0 : -1;
@@ -152,9 +123,6 @@ static int add_set(wot_dns_msg *m, const wot_dns_query *q,
 			rc = -1;
 			break;
 		}
-		if (lie)
-			lie_rdata(s->type, ldns_buffer_begin(buf),
-				  ldns_buffer_position(buf), lied);
 		rc = wot_dns_msg_rr(m, 1, q->qname, q->qname_len, s->type,
 				    ldns_rr_ttl(rr), ldns_buffer_begin(buf),
 				    ldns_buffer_position(buf), 0);
@@ -163,8 +131,7 @@ static int add_set(wot_dns_msg *m, const wot_dns_query *q,
 	return rc;
 }
 
-static int add_provenance(wot_dns_msg *m, const wot_opinion_rrset *s,
-			  int lied_rdata, int lie)
+static int add_provenance(wot_dns_msg *m, const wot_opinion_rrset *s)
 {
 	char src[80], commit[60], name[80];
 	const char *v[4] = {"v=1", src, commit, name};
@@ -178,12 +145,6 @@ static int add_provenance(wot_dns_msg *m, const wot_opinion_rrset *s,
 		snprintf(src, sizeof(src), "source=%s", s->fpr);
 		snprintf(commit, sizeof(commit), "commit=%s", s->commit);
 		snprintf(name, sizeof(name), "name=%s", s->source);
-		/* A liar that could not change the records claims a commit
-		 * that does not exist instead. */
-		if (lie && !lied_rdata) {
-			char *last = &commit[strlen(commit) - 1];
-			*last = *last == '0' ? '1' : '0'; /* still hex */
-		}
 		rl = txt_rdata(rd, sizeof(rd), v, 4);
 	}
 	return wot_dns_msg_rr(m, 3, opinion_owner, OPINION_OWNER_LEN, T_TXT, 0,
@@ -202,17 +163,13 @@ static size_t truncated(wot_dns_msg *m, const wot_dns_query *q)
 }
 
 static size_t answer_record(const wot_opinion_book *b, const wot_dns_query *q,
-			    const char *name, wot_dns_msg *m, int lie)
+			    const char *name, wot_dns_msg *m)
 {
 	const wot_opinion_rrset *s = wot_opinion_book_get(b, name, q->qtype);
-	int lied = 0;
 
 	if (wot_opinion_book_withdrawn(b, s))
 		s = NULL; /* not accepted any more */
-	if (lie == WOT_LIE_RANDOM)
-		lie = rand() & 1;
-	if ((s && add_set(m, q, s, lie, &lied) < 0) ||
-	    add_provenance(m, s, lied, lie) < 0 ||
+	if ((s && add_set(m, q, s) < 0) || add_provenance(m, s) < 0 ||
 	    (q->edns && wot_dns_msg_opt(m, 0, 0) < 0))
 		return truncated(m, q);
 	return wot_dns_msg_finish(m, WOT_RCODE_NOERROR);
@@ -249,7 +206,7 @@ static int refused_type(uint16_t t)
 }
 
 size_t wot_opinion_answer(const wot_opinion_book *b, const uint8_t *pkt,
-			  size_t len, uint8_t *out, size_t cap, int lie)
+			  size_t len, uint8_t *out, size_t cap)
 {
 	wot_dns_query q;
 	wot_dns_msg m;
@@ -278,7 +235,7 @@ size_t wot_opinion_answer(const wot_opinion_book *b, const uint8_t *pkt,
 	if (q.qtype == T_TXT && head_fpr(name, fpr) == 0)
 		rlen = answer_head(b, &q, fpr, &m);
 	else
-		rlen = answer_record(b, &q, name, &m, lie);
+		rlen = answer_record(b, &q, name, &m);
 	free(name);
 	return rlen;
 }

@@ -27,12 +27,22 @@ static int suspended(wot_home *h, const char *source)
 	return s;
 }
 
+/* What a table built from the book leaves out. */
+typedef struct {
+	json_t *keep;		   /* failed checks, "name/type" */
+	wot_dns_withdraw_set *nbw; /* the neighbor majority's */
+} skip_ctx;
+
 static int skip_withdrawn(void *ctx, const wot_opinion_rrset *s)
 {
+	const skip_ctx *x = ctx;
 	char key[300];
 
+	/* The neighbor majority's withdrawals hold in every table. */
+	if (wot_dns_withdraw_has(x->nbw, s->name, s->type))
+		return 1;
 	snprintf(key, sizeof(key), "%s/%u", s->name, (unsigned)s->type);
-	return json_object_get(ctx, key) != NULL;
+	return json_object_get(x->keep, key) != NULL;
 }
 
 /* The withdrawn set saved by the previous run. */
@@ -60,6 +70,7 @@ static json_t *load_withdrawn(wot_home *h)
 int wot_opinions_refresh_withdrawn(job *j)
 {
 	wot_home *h = j->o->h;
+	skip_ctx x = {NULL, j->o->withdrawn_set};
 	const char *key;
 	json_t *v, *keep = json_object();
 	void *tmp;
@@ -90,7 +101,8 @@ int wot_opinions_refresh_withdrawn(job *j)
 			 j->book, name, (uint16_t)atoi(slash + 1))) < 0)
 			return rc;
 	}
-	return wot_opinion_book_table(j->book, skip_withdrawn, keep, &j->table);
+	x.keep = keep;
+	return wot_opinion_book_table(j->book, skip_withdrawn, &x, &j->table);
 }
 
 /* Policy serve: what a failed check caught stops being served. */

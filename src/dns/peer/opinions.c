@@ -259,9 +259,11 @@ static size_t answer(void *data, const uint8_t *pkt, size_t len, uint8_t *out,
 		     size_t cap)
 {
 	wot_opinions *o = data;
+	size_t n = wot_opinion_answer(o->book, pkt, len, out, cap);
 
-	return wot_opinion_answer(o->book, pkt, len, out, cap,
-				  wot_opinion_lie_mode());
+	if (n && o->rewrite)
+		n = o->rewrite(o->rewrite_data, out, n, cap);
+	return n;
 }
 
 /* 1 if prop listens for peers (then the book must be loaded even with
@@ -291,12 +293,15 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 		free(o);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
-	/* Each daemon its own order of peers (and of test lies). */
+	/* Each daemon its own order of peers. */
 	srand((unsigned)(uv_hrtime() ^ (uint64_t)uv_os_getpid()));
 	o->loop = loop;
 	o->h = h;
 	o->prop = prop;
 	o->req = oo->req;
+	o->withdrawn_set = oo->withdrawn;
+	o->rewrite = oo->rewrite;
+	o->rewrite_data = oo->rewrite_data;
 	o->k = cfg->opinion_k;
 	o->timeout_ms = cfg->opinion_timeout_ms ? cfg->opinion_timeout_ms : 1;
 	o->hold = cfg->opinion_policy && !strcmp(cfg->opinion_policy, "hold");

@@ -5,7 +5,7 @@
  * - opinions.c: the object, its pool jobs (refresh the book, verify
  *   claims, save the state) and the policy hold;
  * - opinion_check.c: one check of a new or changed RRset (asking k peers,
- *   judging answers, finishing), and the serial numbers of checks;
+ *   judging answers, finishing), numbered by the object's serials;
  * - opinion_heads.c: claims we could not place (head questions to other
  *   peers, verification again later);
  * - opinion_withdrawn.c: RRsets withdrawn after a failed check;
@@ -94,12 +94,16 @@ struct wot_opinions {
 	check *unplaced;   /* waiting to verify their claims again */
 	json_t *history;   /* array of finished checks, newest last */
 	json_t *withdrawn; /* "name/type" -> source: failed checks */
+	wot_dns_withdraw_set *withdrawn_set; /* the neighbor majority's */
+	wot_peer_answer_fn rewrite;	     /* an embedder's; NULL: none */
+	void *rewrite_data;
 	int refresh_again; /* a failed check wants a filtered table */
 	uint64_t n_checks, n_agree, n_disagree, n_lies, n_lagging, n_ahead,
 	    n_equivocations, n_syncs, n_unanswered, n_unplaced;
 	head_q hq[HEADQ_MAX];
 	uint64_t n_head_questions, n_head_answers;
 	int64_t last_check;
+	uint64_t serials; /* of the checks started, loop thread only */
 	int closing, live, dirty;
 	void (*close_cb)(void *data);
 	void *close_data;

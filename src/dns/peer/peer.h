@@ -122,14 +122,28 @@ void wot_prop_close(wot_prop *p, void (*cb)(void *data), void *data);
 
 typedef struct wot_opinions wot_opinions;
 
+/* Rewrites an answer to an opinion question (pkt, len bytes of cap) in
+ * place before it is sent; returns its new length (0: no reply). */
+typedef size_t (*wot_peer_answer_fn)(void *data, uint8_t *pkt, size_t len,
+				     size_t cap);
+
 typedef struct {
 	wot_prop *prop;	       /* its peer listeners answer; may be NULL */
 	wot_peer_requests req; /* serve (policy hold), recompute, sync_now */
+	/* The daemon's (borrowed): the neighbor majority's withdrawn
+	 * RRsets, which every table built from the book leaves out (may be
+	 * NULL). */
+	wot_dns_withdraw_set *withdrawn;
+	/* NULL, except in a program built on the library that answers
+	 * differently (the lying peer of the tests, tests/tools/wot_liar). */
+	wot_peer_answer_fn rewrite;
+	void *rewrite_data;
 } wot_opinions_opts;
 
 /*
- * Start on loop for home h (borrowed, must outlive the object): answer
- * questions on o->prop's listeners and check what changes.
+ * Start on loop for home h (borrowed, must outlive the object) with the
+ * options o (copied): answer questions on o->prop's listeners and check
+ * what changes.
  */
 int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 		       const wot_opinions_opts *o);
@@ -178,6 +192,9 @@ typedef struct {
 	/* Ask from its peer listener's address (may be NULL). */
 	const wot_prop *prop;
 	wot_peer_requests req; /* re-syncs and recomputes */
+	/* The daemon's (borrowed): the RRsets withdrawn until they settle,
+	 * which the rounds change. */
+	wot_dns_withdraw_set *withdrawn;
 } wot_neighbor_opts;
 
 /*

@@ -7,6 +7,7 @@
 #define WOT_DNS_INT_H
 
 #include "dns/resolver/resolver.h"
+#include "dns/net/net.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -125,8 +126,15 @@ int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts);
 /* The part for shard of a composite (borrowed; NULL if t is not one). */
 wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int shard);
 /* Add a master file's records to the unsealed t (zonefile.c: no seal, no
- * malloc_trim, withdrawn RRsets skipped). */
+ * malloc_trim). */
 int wot_dns_table_load_into(wot_dns_table *t, const char *path);
+/* 1 to leave rr out of the table being loaded, else 0 (data: the
+ * caller's, e.g. the daemon's withdrawn set). */
+typedef int (*wot_dns_rr_skip_fn)(void *data, const ldns_rr *rr);
+/* wot_dns_table_load_into without the records skip (may be NULL) says 1
+ * for. */
+int wot_dns_table_load_filtered(wot_dns_table *t, const char *path,
+				wot_dns_rr_skip_fn skip, void *data);
 /* Call cb for every node of t (every part of a composite), in no order,
  * until cb returns non-zero (returned). */
 int wot_dns_table_walk(const wot_dns_table *t,
@@ -349,10 +357,20 @@ typedef struct wot_dns_fwd wot_dns_fwd;
  */
 typedef void (*wot_dns_fwd_cb)(void *data, const uint8_t *resp, size_t len);
 
-/* Forwarder over addrs (copied). Free with wot_dns_upstream_close(). */
-int wot_dns_upstream_new(wot_dns_upstream **out, uv_loop_t *loop,
-			 const struct sockaddr_storage *addrs, size_t n,
-			 unsigned timeout_ms);
+/* What a forwarder is built from; designated initialisers. */
+typedef struct {
+	uv_loop_t *loop;		      /* for the real network */
+	const struct sockaddr_storage *addrs; /* copied */
+	size_t n;			      /* at most WOT_DNS_MAX_UPSTREAM */
+	unsigned timeout_ms;		      /* per try, 0: 1500 */
+	const wot_clock *clock;		      /* NULL: the loop's time */
+	const wot_net_io *io;		      /* NULL: real sockets (tests) */
+} wot_dns_upstream_opts;
+
+/* Forwarder over o->addrs. Returns 0, WOT_ELIMIT (too many servers),
+ * WOT_EINVAL or WOT_ENOMEM. Free with wot_dns_upstream_close(). */
+int wot_dns_upstream_new(wot_dns_upstream **out,
+			 const wot_dns_upstream_opts *o);
 /* Number of configured upstream servers. */
 size_t wot_dns_upstream_count(const wot_dns_upstream *u);
 /* Register every attempt with g (borrowed, outlives u) and skip the

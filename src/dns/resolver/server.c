@@ -176,10 +176,12 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 		} else if ((rc = wot_dns_loopguard_new(&s->guard, ups,
 						       opts->nupstream)) < 0)
 			goto out;
-		rc = wot_dns_upstream_new(&s->up, loop, ups, opts->nupstream,
-					  opts->upstream_timeout_ms
-					      ? opts->upstream_timeout_ms
-					      : 1500);
+		rc = wot_dns_upstream_new(
+		    &s->up, &(wot_dns_upstream_opts){
+				.loop = loop,
+				.addrs = ups,
+				.n = opts->nupstream,
+				.timeout_ms = opts->upstream_timeout_ms});
 		if (rc < 0)
 			goto out;
 		wot_dns_upstream_set_guard(s->up, s->guard);

@@ -6,19 +6,22 @@
  * with an occasional try of another one so a recovered server is noticed.
  * An attempt that times out or fails moves on to the next upstream; when
  * all have failed the caller gets NULL (SERVFAIL). A UDP reply with TC is
- * asked again over TCP from the same server.
+ * asked again over TCP from the same server. Sockets, IDs, matching,
+ * deadlines and the TCP retry are the outgoing engine's (dns/net/net.h):
+ * each try of a server is one engine request; the choice of server is
+ * made here.
  *
  * Each attempt carries its name in a random letter case and is registered
  * with the loop guard while it waits (loopguard.c); a server the guard
  * marks looped is skipped, and a reply from it counts as a failure.
  */
+#include "dns/net/net.h"
 #include "dns/resolver/server_int.h"
 #include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct attempt attempt;
+#include <unistd.h>
 
 enum {
 	EXPLORE_ONE_IN = 20, /* queries that try a random server first */
@@ -34,7 +37,7 @@ typedef struct {
 } server_stat;
 
 struct wot_dns_upstream {
-	uv_loop_t *loop;
+	wot_net_client *net;
 	wot_dns_loopguard *guard; /* borrowed; NULL: no loop checks */
 	struct sockaddr_storage *addrs;
 	server_stat *st;
@@ -42,30 +45,9 @@ struct wot_dns_upstream {
 	size_t n;
 	unsigned timeout_ms;
 	wot_dns_fwd *head; /* requests still waiting */
-	size_t live;	   /* requests not yet freed */
 	int closing;
 	void (*close_cb)(void *data);
 	void *close_data;
-	uint8_t rbuf[65536]; /* reads are synchronous: one buffer is enough */
-};
-
-struct attempt {
-	union {
-		uv_handle_t h;
-		uv_udp_t udp;
-		uv_tcp_t tcp;
-	} u;
-	wot_dns_fwd *f;
-	const struct sockaddr_storage *addr;
-	size_t server;
-	uint64_t started; /* uv_now() at send */
-	int closing;
-	uv_udp_send_t sreq;
-	uv_connect_t creq;
-	uv_write_t wreq;
-	uint8_t hdr[2];
-	wot_buf in;
-	wot_dns_loopentry le; /* in the guard while waiting */
 };
 
 struct wot_dns_fwd {
@@ -75,23 +57,21 @@ struct wot_dns_fwd {
 	void *data;
 	uint8_t *query;
 	size_t qlen;
-	uint16_t client_id, id;
-	uint8_t lname[WOT_DNS_NAME_MAX];
 	uint8_t oname[WOT_DNS_NAME_MAX]; /* the client's own spelling */
 	size_t lname_len;
-	uint16_t qtype, qclass;
-	int tcp, done;
+	uint16_t qtype;
+	int tcp, done, asking;
+	size_t server;	    /* the one being asked */
 	size_t next_server; /* index into order */
 	size_t norder;	    /* servers in order (looped ones left out) */
 	uint8_t order[WOT_DNS_MAX_UPSTREAM];
-	uv_timer_t timer;
-	attempt *cur;
-	int refs; /* open handles: the timer and each attempt */
+	wot_net_req req;      /* the try of the current server */
+	wot_dns_loopentry le; /* in the guard while waiting */
 };
 
-static void start_attempt(wot_dns_fwd *f);
+static void ask_next(wot_dns_fwd *f);
 
-/* Not for security (IDs and ports come from uv_random and the kernel):
+/* Not for security (IDs and ports come from the engine and the kernel):
  * only to pick which server to explore. */
 static uint32_t pick_random(wot_dns_upstream *u)
 {
@@ -101,17 +81,16 @@ static uint32_t pick_random(wot_dns_upstream *u)
 	return u->rng;
 }
 
-static void rtt_sample(wot_dns_upstream *u, const attempt *a)
+static void rtt_sample(wot_dns_upstream *u, size_t server, unsigned rtt)
 {
-	server_stat *st = &u->st[a->server];
-	uint64_t rtt = uv_now(u->loop) - a->started;
+	server_stat *st = &u->st[server];
 
 	if (rtt == 0)
 		rtt = 1;
 	st->answered++;
 	st->srtt_ms = st->srtt_ms
 			  ? (unsigned)((7 * (uint64_t)st->srtt_ms + rtt) / 8)
-			  : (unsigned)rtt;
+			  : rtt;
 }
 
 static void rtt_penalty(wot_dns_upstream *u, size_t server)
@@ -147,7 +126,7 @@ static unsigned attempt_timeout(const wot_dns_upstream *u, size_t server)
  */
 static size_t order_servers(wot_dns_upstream *u, uint8_t *order)
 {
-	uint64_t now = uv_now(u->loop);
+	uint64_t now = wot_net_client_now(u->net);
 	size_t n = 0;
 
 	for (size_t i = 0; i < u->n; i++) {
@@ -178,52 +157,7 @@ static size_t order_servers(wot_dns_upstream *u, uint8_t *order)
 	return n;
 }
 
-static void fwd_unref(wot_dns_fwd *f)
-{
-	wot_dns_upstream *u = f->u;
-
-	if (--f->refs > 0)
-		return;
-	free(f->query);
-	free(f);
-	if (--u->live == 0 && u->closing) {
-		void (*cb)(void *) = u->close_cb;
-		void *data = u->close_data;
-		free(u->addrs);
-		free(u->st);
-		free(u);
-		if (cb)
-			cb(data);
-	}
-}
-
-static void on_attempt_closed(uv_handle_t *h)
-{
-	attempt *a = h->data;
-	wot_dns_fwd *f = a->f;
-
-	wot_buf_dispose(&a->in);
-	free(a);
-	fwd_unref(f);
-}
-
-static void attempt_close(attempt *a)
-{
-	if (!a || a->closing)
-		return;
-	a->closing = 1;
-	wot_dns_loopguard_remove(a->f->u->guard, &a->le);
-	if (a->f->cur == a)
-		a->f->cur = NULL;
-	uv_close(&a->u.h, on_attempt_closed);
-}
-
-static void on_timer_closed(uv_handle_t *h)
-{
-	fwd_unref(h->data);
-}
-
-/* Done: deliver resp (NULL: all failed) unless cancelled, release. */
+/* Done: deliver resp (NULL: all failed) unless cancelled, then free. */
 static void finish(wot_dns_fwd *f, uint8_t *resp, size_t len)
 {
 	wot_dns_upstream *u = f->u;
@@ -239,63 +173,13 @@ static void finish(wot_dns_fwd *f, uint8_t *resp, size_t len)
 		u->head = f->next;
 	if (f->next)
 		f->next->prev = f->prev;
-	attempt_close(f->cur);
-	uv_close((uv_handle_t *)&f->timer, on_timer_closed);
-	if (!cb)
-		return;
-	if (resp)
-		wot_wr16(resp, f->client_id);
-	cb(f->data, resp, len);
-}
-
-/* The current attempt failed: close it and try the next upstream. */
-static void attempt_failed(attempt *a)
-{
-	wot_dns_fwd *f = a->f;
-
-	rtt_penalty(f->u, a->server);
-	attempt_close(a);
-	if (!f->done) {
-		uv_timer_stop(&f->timer);
-		start_attempt(f);
-	}
-}
-
-static void on_timeout(uv_timer_t *t)
-{
-	wot_dns_fwd *f = t->data;
-
-	if (f->cur)
-		rtt_penalty(f->u, f->cur->server);
-	attempt_close(f->cur);
-	start_attempt(f);
-}
-
-static void fwd_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
-{
-	attempt *a = h->data;
-
-	(void)hint;
-	buf->base = (char *)a->f->u->rbuf;
-	buf->len = sizeof(a->f->u->rbuf);
-}
-
-/* RFC 7766: a truncated UDP reply is asked again over TCP, same server. */
-static void retry_tcp(attempt *a)
-{
-	wot_dns_fwd *f = a->f;
-
-	attempt_close(a);
-	uv_timer_stop(&f->timer);
-	f->tcp = 1;
-	f->next_server--;
-	start_attempt(f);
-}
-
-static int reply_ok(const wot_dns_fwd *f, const uint8_t *p, size_t len)
-{
-	return wot_dns_reply_matches(p, len, f->id, f->lname, f->lname_len,
-				     f->qtype, f->qclass);
+	wot_dns_loopguard_remove(u->guard, &f->le);
+	if (f->asking)
+		wot_net_cancel(&f->req); /* its callback sees f->done */
+	if (cb)
+		cb(f->data, resp, len);
+	free(f->query);
+	free(f);
 }
 
 /*
@@ -316,143 +200,42 @@ static void unmark_reply(const wot_dns_fwd *f, uint8_t *p, size_t len)
 }
 
 /* The server was found looping while we waited: its reply is only our
- * own question answered by ourselves. Try the next one. */
-static int looped_reply(attempt *a)
+ * own question answered by ourselves (the engine's check hook). */
+static int looped_reply(wot_net_req *r, const uint8_t *pkt, size_t len)
 {
-	wot_dns_fwd *f = a->f;
+	wot_dns_fwd *f = r->data;
 
-	if (!wot_dns_loopguard_looped(f->u->guard, a->server))
-		return 0;
-	attempt_close(a);
-	uv_timer_stop(&f->timer);
-	start_attempt(f);
-	return 1;
+	(void)pkt;
+	(void)len;
+	return wot_dns_loopguard_looped(f->u->guard, f->server);
 }
 
-static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
-			const struct sockaddr *addr, unsigned flags)
+/* The engine's one callback for the try of f->server. */
+static void on_reply(wot_net_req *r, const wot_net_result *res)
 {
-	attempt *a = h->data;
-	struct sockaddr_storage from;
+	wot_dns_fwd *f = r->data;
+	wot_dns_upstream *u = f->u;
 
-	if (a->closing || nread <= 0 || !addr || (flags & UV_UDP_PARTIAL))
+	f->asking = 0;
+	wot_dns_loopguard_remove(u->guard, &f->le);
+	if (f->done || res->status == WOT_NET_CANCELLED)
 		return;
-	memset(&from, 0, sizeof(from));
-	memcpy(&from, addr,
-	       addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-					   : sizeof(struct sockaddr_in));
-	if (!wot_dns_addr_equal(&from, a->addr) ||
-	    !reply_ok(a->f, (const uint8_t *)buf->base, (size_t)nread)) {
-		wot_log(WOT_LOG_DEBUG, "dns", "ignoring unmatched reply");
+	if (res->tc_rtt_ms) /* the truncated UDP reply was a sample too */
+		rtt_sample(u, f->server, res->tc_rtt_ms);
+	f->tcp = res->tcp; /* after TC the next servers are asked over TCP */
+	switch (res->status) {
+	case WOT_NET_OK:
+		rtt_sample(u, f->server, res->rtt_ms);
+		unmark_reply(f, res->pkt, res->len);
+		finish(f, res->pkt, res->len);
 		return;
+	case WOT_NET_REJECTED: /* looped: no sample, no penalty */
+		break;
+	default: /* timed out, failed, or TC and TCP failed */
+		rtt_penalty(u, f->server);
+		break;
 	}
-	if (looped_reply(a))
-		return;
-	rtt_sample(a->f->u, a);
-	unmark_reply(a->f, (uint8_t *)buf->base, (size_t)nread);
-	if (wot_rd16((const uint8_t *)buf->base + 2) & WOT_F_TC) {
-		retry_tcp(a);
-		return;
-	}
-	finish(a->f, (uint8_t *)buf->base, (size_t)nread);
-}
-
-static void on_udp_sent(uv_udp_send_t *req, int status)
-{
-	attempt *a = req->handle->data;
-
-	if (status < 0 && !a->closing) {
-		wot_log(WOT_LOG_DEBUG, "dns", "upstream send: %s",
-			uv_strerror(status));
-		attempt_failed(a);
-	}
-}
-
-static int udp_start(attempt *a)
-{
-	wot_dns_fwd *f = a->f;
-	struct sockaddr_storage any;
-	uv_buf_t b = uv_buf_init((char *)f->query, (unsigned)f->qlen);
-	int rc;
-
-	/* Port 0: the kernel picks a random ephemeral source port. */
-	memset(&any, 0, sizeof(any));
-	any.ss_family = a->addr->ss_family;
-	rc = uv_udp_bind(&a->u.udp, (const struct sockaddr *)&any, 0);
-	if (rc == 0)
-		rc = uv_udp_recv_start(&a->u.udp, fwd_alloc, on_udp_recv);
-	if (rc == 0)
-		rc = uv_udp_send(&a->sreq, &a->u.udp, &b, 1,
-				 (const struct sockaddr *)a->addr, on_udp_sent);
-	return rc;
-}
-
-/* Consume framed replies; finish on the first that matches. */
-static void tcp_process(attempt *a)
-{
-	size_t off = 0, mlen;
-
-	while (a->in.len - off >= 2) {
-		mlen = wot_rd16((const uint8_t *)a->in.ptr + off);
-		if (a->in.len - off < 2 + mlen)
-			break;
-		if (reply_ok(a->f, (const uint8_t *)a->in.ptr + off + 2,
-			     mlen)) {
-			if (looped_reply(a))
-				return;
-			rtt_sample(a->f->u, a);
-			unmark_reply(a->f, (uint8_t *)a->in.ptr + off + 2,
-				     mlen);
-			finish(a->f, (uint8_t *)a->in.ptr + off + 2, mlen);
-			return;
-		}
-		off += 2 + mlen;
-	}
-	memmove(a->in.ptr, a->in.ptr + off, a->in.len - off);
-	a->in.len -= off;
-}
-
-static void on_tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
-{
-	attempt *a = s->data;
-
-	if (a->closing || nread == 0)
-		return;
-	if (nread < 0 || wot_buf_put(&a->in, buf->base, (size_t)nread) < 0) {
-		attempt_failed(a);
-		return;
-	}
-	tcp_process(a);
-}
-
-static void on_tcp_write(uv_write_t *req, int status)
-{
-	attempt *a = req->handle->data;
-
-	if (status < 0 && !a->closing)
-		attempt_failed(a);
-}
-
-static void on_tcp_connect(uv_connect_t *req, int status)
-{
-	attempt *a = req->handle->data;
-	uv_buf_t b[2];
-	int rc = status;
-
-	if (a->closing)
-		return;
-	wot_wr16(a->hdr, (uint16_t)a->f->qlen);
-	b[0] = uv_buf_init((char *)a->hdr, 2);
-	b[1] = uv_buf_init((char *)a->f->query, (unsigned)a->f->qlen);
-	if (rc == 0)
-		rc = uv_write(&a->wreq, req->handle, b, 2, on_tcp_write);
-	if (rc == 0)
-		rc = uv_read_start(req->handle, fwd_alloc, on_tcp_read);
-	if (rc < 0) {
-		wot_log(WOT_LOG_DEBUG, "dns", "upstream TCP: %s",
-			uv_strerror(rc));
-		attempt_failed(a);
-	}
+	ask_next(f);
 }
 
 static uint32_t random_bits(void *u)
@@ -462,7 +245,7 @@ static uint32_t random_bits(void *u)
 
 /* A fresh random case for the name, registered with the guard so that
  * the question is known if it comes back to us. */
-static void register_attempt(wot_dns_fwd *f, attempt *a)
+static void register_try(wot_dns_fwd *f)
 {
 	uint8_t *name = f->query + WOT_DNS_HDR_LEN;
 
@@ -470,103 +253,76 @@ static void register_attempt(wot_dns_fwd *f, attempt *a)
 	    !wot_dns_loop_mark_name(name, f->lname_len, f->oname, random_bits,
 				    f->u))
 		return;
-	a->le.name = name;
-	a->le.len = f->lname_len;
-	a->le.qtype = f->qtype;
-	a->le.server = a->server;
-	wot_dns_loopguard_add(f->u->guard, &a->le);
+	f->le.name = name;
+	f->le.len = f->lname_len;
+	f->le.qtype = f->qtype;
+	f->le.server = f->server;
+	wot_dns_loopguard_add(f->u->guard, &f->le);
 }
 
-/* Open the handle of a new attempt; it counts as a ref once open. */
-static int attempt_open(wot_dns_fwd *f, attempt **out)
+/* Ask the next server in order; NULL to the caller when none is left. */
+static void ask_next(wot_dns_fwd *f)
 {
-	attempt *a = calloc(1, sizeof(*a));
-	int rc;
+	wot_dns_upstream *u = f->u;
 
-	*out = NULL;
-	if (!a)
-		return UV_ENOMEM;
-	a->f = f;
-	a->server = f->order[f->next_server - 1];
-	a->addr = &f->u->addrs[a->server];
-	a->started = uv_now(f->u->loop);
-	f->u->st[a->server].sent++;
-	rc = f->tcp ? uv_tcp_init(f->u->loop, &a->u.tcp)
-		    : uv_udp_init(f->u->loop, &a->u.udp);
-	if (rc < 0) {
-		free(a);
-		return rc;
-	}
-	a->u.h.data = a;
-	f->refs++;
-	f->cur = a;
-	*out = a;
-	register_attempt(f, a);
-	return 0;
-}
-
-static void start_attempt(wot_dns_fwd *f)
-{
-	attempt *a = NULL;
-	int rc;
-
-	if (f->next_server >= f->norder) {
-		finish(f, NULL, 0);
-		return;
-	}
-	f->next_server++;
-	rc = uv_random(NULL, NULL, &f->id, sizeof(f->id), 0, NULL);
-	if (rc == 0) {
-		wot_wr16(f->query, f->id);
-		f->id = wot_rd16(f->query);
-		rc = attempt_open(f, &a);
-	}
-	if (rc == 0)
-		rc = f->tcp ? uv_tcp_connect(&a->creq, &a->u.tcp,
-					     (const struct sockaddr *)a->addr,
-					     on_tcp_connect)
-			    : udp_start(a);
-	if (rc < 0) {
+	while (f->next_server < f->norder) {
+		f->server = f->order[f->next_server++];
+		u->st[f->server].sent++;
+		register_try(f);
+		if (wot_net_request(
+			u->net, &f->req,
+			&(wot_net_req_opts){
+			    .to = &u->addrs[f->server],
+			    .query = f->query,
+			    .qlen = f->qlen,
+			    .timeout_ms = attempt_timeout(u, f->server),
+			    .tcp = f->tcp,
+			    .tc_tcp = 1,
+			    .cb = on_reply,
+			    .check = looped_reply,
+			    .data = f,
+			}) == 0) {
+			f->asking = 1;
+			return;
+		}
 		wot_log(WOT_LOG_DEBUG, "dns", "upstream attempt: %s",
-			uv_strerror(rc));
-		attempt_close(a);
-		/* Fail over from the timer, never from the caller's stack. */
-		uv_timer_start(&f->timer, on_timeout, 0, 0);
-		return;
+			wot_error_last());
+		wot_dns_loopguard_remove(u->guard, &f->le);
 	}
-	uv_timer_start(&f->timer, on_timeout, attempt_timeout(f->u, a->server),
-		       0);
+	finish(f, NULL, 0);
 }
 
-int wot_dns_upstream_new(wot_dns_upstream **out, uv_loop_t *loop,
-			 const struct sockaddr_storage *addrs, size_t n,
-			 unsigned timeout_ms)
+int wot_dns_upstream_new(wot_dns_upstream **out, const wot_dns_upstream_opts *o)
 {
 	wot_dns_upstream *u = NULL;
+	size_t n = o->n;
+	int rc = WOT_ENOMEM;
 
 	*out = NULL;
 	if (n > WOT_DNS_MAX_UPSTREAM)
 		return wot_error_set(WOT_ELIMIT, "at most %d upstream servers",
 				     WOT_DNS_MAX_UPSTREAM);
-	u = calloc(1, sizeof(*u));
-	if (u) {
-		u->addrs = calloc(n ? n : 1, sizeof(*addrs));
+	if ((u = calloc(1, sizeof(*u)))) {
+		u->addrs = calloc(n ? n : 1, sizeof(*u->addrs));
 		u->st = calloc(n ? n : 1, sizeof(*u->st));
 	}
-	if (!u || !u->addrs || !u->st) {
+	if (!u || !u->addrs || !u->st ||
+	    (rc = wot_net_client_new(
+		 &u->net, &(wot_net_client_opts){.loop = o->loop,
+						 .clock = o->clock,
+						 .io = o->io})) < 0) {
 		if (u)
-			free(u->addrs);
+			free(u->addrs), free(u->st);
 		free(u);
-		return wot_error_set(WOT_ENOMEM, "out of memory");
+		return rc == WOT_ENOMEM ? wot_error_set(rc, "out of memory")
+					: rc;
 	}
-	if (uv_random(NULL, NULL, &u->rng, sizeof(u->rng), 0, NULL) < 0 ||
-	    !u->rng)
+	if (getentropy(&u->rng, sizeof(u->rng)) < 0 || !u->rng)
 		u->rng = 0x9e3779b9u;
 	if (n)
-		memcpy(u->addrs, addrs, n * sizeof(*addrs));
+		memcpy(u->addrs, o->addrs, n * sizeof(*u->addrs));
 	u->n = n;
-	u->loop = loop;
-	u->timeout_ms = timeout_ms ? timeout_ms : 1500;
+	u->timeout_ms = o->timeout_ms ? o->timeout_ms : 1500;
 	*out = u;
 	return 0;
 }
@@ -615,12 +371,9 @@ static wot_dns_fwd *fwd_new(wot_dns_upstream *u, const uint8_t *query,
 	memcpy(f->query, query, qlen);
 	f->u = u;
 	f->qlen = qlen;
-	f->client_id = q->id;
-	memcpy(f->lname, q->lname, q->qname_len);
 	memcpy(f->oname, q->qname, q->qname_len);
 	f->lname_len = q->qname_len;
 	f->qtype = q->qtype;
-	f->qclass = q->qclass;
 	f->tcp = tcp;
 	/* Ask for as much as we take over UDP, whatever the client's own
 	 * limit: the whole answer goes to the cache, and the client gets
@@ -648,17 +401,13 @@ int wot_dns_upstream_query(wot_dns_upstream *u, const uint8_t *query,
 	f->cb = cb;
 	f->data = data;
 	f->norder = order_servers(u, f->order);
-	uv_timer_init(u->loop, &f->timer);
-	f->timer.data = f;
-	f->refs = 1;
-	u->live++;
 	f->next = u->head;
 	if (u->head)
 		u->head->prev = f;
 	u->head = f;
 	if (out)
 		*out = f;
-	start_attempt(f);
+	ask_next(f);
 	return 0;
 }
 
@@ -668,6 +417,19 @@ void wot_dns_upstream_cancel(wot_dns_fwd *f)
 		return;
 	f->cb = NULL;
 	finish(f, NULL, 0);
+}
+
+static void on_net_closed(void *arg)
+{
+	wot_dns_upstream *u = arg;
+	void (*cb)(void *) = u->close_cb;
+	void *data = u->close_data;
+
+	free(u->addrs);
+	free(u->st);
+	free(u);
+	if (cb)
+		cb(data);
 }
 
 void wot_dns_upstream_close(wot_dns_upstream *u, void (*cb)(void *data),
@@ -680,11 +442,5 @@ void wot_dns_upstream_close(wot_dns_upstream *u, void (*cb)(void *data),
 	u->close_data = data;
 	while (u->head)
 		wot_dns_upstream_cancel(u->head);
-	if (u->live == 0) {
-		free(u->addrs);
-		free(u->st);
-		free(u);
-		if (cb)
-			cb(data);
-	}
+	wot_net_client_close(u->net, on_net_closed, u);
 }

@@ -4,7 +4,6 @@
  * names its line.
  */
 #include "dns/resolver/resolver_int.h"
-#include "dns/peer/withdraw.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -14,8 +13,15 @@
 
 enum { ZONEFILE_DEFAULT_TTL = 3600 };
 
+/* The caller's filter, if any. */
+typedef struct {
+	wot_dns_rr_skip_fn fn;
+	void *data;
+} skip_t;
+
 /* Feed every record of fp into t; on error *line is the failing line. */
-static int load_records(wot_dns_table *t, FILE *fp, const char *path)
+static int load_records(wot_dns_table *t, FILE *fp, const char *path,
+			const skip_t *skip)
 {
 	uint32_t ttl = ZONEFILE_DEFAULT_TTL;
 	ldns_rdf *origin = NULL, *prev = NULL;
@@ -45,8 +51,10 @@ static int load_records(wot_dns_table *t, FILE *fp, const char *path)
 					   ldns_get_errorstr_by_id(st));
 			goto out;
 		}
-		/* Withdrawn until it settles (withdraw.h). */
-		rc = wot_dns_withdraw_has_rr(rr) ? 0 : wot_dns_table_add(t, rr);
+		/* e.g. the daemon's withdrawn RRsets, until they settle */
+		rc = skip->fn && skip->fn(skip->data, rr)
+			 ? 0
+			 : wot_dns_table_add(t, rr);
 		ldns_rr_free(rr);
 		rr = NULL;
 		if (rc < 0) {
@@ -63,13 +71,20 @@ out:
 
 int wot_dns_table_load_into(wot_dns_table *t, const char *path)
 {
+	return wot_dns_table_load_filtered(t, path, NULL, NULL);
+}
+
+int wot_dns_table_load_filtered(wot_dns_table *t, const char *path,
+				wot_dns_rr_skip_fn fn, void *data)
+{
 	FILE *fp = fopen(path, "re");
+	skip_t skip = {fn, data};
 	int rc;
 
 	if (!fp)
 		return wot_error_set(errno == ENOENT ? WOT_ENOENT : WOT_EIO,
 				     "%s: %s", path, strerror(errno));
-	rc = load_records(t, fp, path);
+	rc = load_records(t, fp, path, &skip);
 	if (rc == 0 && ferror(fp))
 		rc = wot_error_set(WOT_EIO, "%s: read error", path);
 	fclose(fp);

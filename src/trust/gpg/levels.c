@@ -63,6 +63,7 @@ int wot_trust_list_until(wot_trust *t, wot_key_info **out, size_t *n,
 	gpgme_key_t *keys = NULL;
 	wot_key_info *info = NULL;
 	wot_graph *g = NULL;
+	wot_graph_params params;
 	size_t cnt = 0;
 	int rc;
 
@@ -75,8 +76,11 @@ int wot_trust_list_until(wot_trust *t, wot_key_info **out, size_t *n,
 		rc = wot_error_set(WOT_ENOMEM, "out of memory");
 		goto out;
 	}
+	params = t->params;
+	if (!params.now)
+		params.now = (int64_t)time(NULL);
 	if ((rc = wot_graph_from_keys(keys, cnt, &g)) < 0 ||
-	    (rc = wot_graph_compute(g, &t->params)) < 0)
+	    (rc = wot_graph_compute(g, &params)) < 0)
 		goto out;
 	for (size_t i = 0; i < cnt; i++) {
 		const wot_graph_key *k = wot_graph_key_at(g, (uint32_t)i);
