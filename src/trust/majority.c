@@ -177,3 +177,30 @@ double wot_weight_update(double w, int event)
 		w += (WOT_WEIGHT_MAX - w) / 10;
 	return w < WOT_WEIGHT_MIN ? WOT_WEIGHT_MIN : w;
 }
+
+unsigned wot_majority_clamp(unsigned neighbors, unsigned majority)
+{
+	if (majority > neighbors)
+		majority = neighbors;
+	if (majority * 2 <= neighbors)
+		majority = neighbors / 2 + 1;
+	return majority;
+}
+
+int wot_majority_action(int verdict, int withdrawn)
+{
+	if (verdict == WOT_MAJ_OUTLIER)
+		return WOT_MAJ_ACT_WITHDRAW;
+	if (verdict == WOT_MAJ_BEHIND)
+		return WOT_MAJ_ACT_RESYNC;
+	return withdrawn ? WOT_MAJ_ACT_RESTORE : WOT_MAJ_ACT_NONE;
+}
+
+int wot_majority_weight_event(int mark)
+{
+	if (mark == WOT_MAJ_OUTLIER_N)
+		return WOT_WEIGHT_OUTLIER;
+	if (mark == WOT_MAJ_SAME)
+		return WOT_WEIGHT_AGREED;
+	return -1;
+}

@@ -119,6 +119,26 @@ int wot_majority_decide(const wot_view *self, const wot_view *ops, size_t n,
 			unsigned neighbors, unsigned majority, wot_rel_fn rel,
 			void *data, wot_majority_result *out, int *marks);
 
+/*
+ * The majority M a daemon works with for N neighbors and the configured
+ * M: at most N, and above N/2 so two views can never both win.
+ */
+unsigned wot_majority_clamp(unsigned neighbors, unsigned majority);
+
+/* What a neighbor round does with a sampled RRset after the verdict. */
+enum {
+	WOT_MAJ_ACT_NONE = 0, /* nothing */
+	WOT_MAJ_ACT_WITHDRAW, /* we are the outlier: withdraw, re-sync */
+	WOT_MAJ_ACT_RESYNC,   /* we are behind: re-sync the source only */
+	WOT_MAJ_ACT_RESTORE   /* withdrawn, no majority against us now */
+};
+/* The action for verdict (WOT_MAJ_*) on an RRset withdrawn or not. */
+int wot_majority_action(int verdict, int withdrawn);
+/* The weight event (WOT_WEIGHT_*) a neighbor's mark (WOT_MAJ_SILENT..
+ * WOT_MAJ_OUTLIER_N) earns, -1 for none: only outliers and those that
+ * agreed with a settled view are weighed. */
+int wot_majority_weight_event(int mark);
+
 /* 64-bit FNV-1a over data, for wot_view.digest (of a canonical RRset). */
 uint64_t wot_majority_digest(const void *data, size_t len, uint64_t seed);
 

@@ -17,7 +17,7 @@
  */
 #include "dns/resolver/resolver_int.h"
 #include "dns/peer/opinion.h"
-#include "dns/peer/propagate.h"
+#include "dns/daemon/accepted.h"
 #include "fuzz.h"
 #include "sync/accept/accept.h"
 

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "dns/resolver/resolver_int.h"
-#include "dns/peer/propagate.h"
+#include "dns/daemon/accepted.h"
 #include "dns/peer/withdraw.h"
 #include "sync/sync.h"
 #include "util/util.h"

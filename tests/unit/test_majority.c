@@ -477,6 +477,60 @@ static void majority_heaviest_group_wins(void **state)
 	assert_true(r.top_votes > 1.36 && r.top_votes < 1.37);
 }
 
+/* What a round does after the verdict (neighbor.c acts on it). */
+static void majority_actions(void **state)
+{
+	(void)state;
+	assert_int_equal(wot_majority_action(WOT_MAJ_OUTLIER, 0),
+			 WOT_MAJ_ACT_WITHDRAW);
+	assert_int_equal(wot_majority_action(WOT_MAJ_OUTLIER, 1),
+			 WOT_MAJ_ACT_WITHDRAW);
+	/* behind: re-sync only, nothing withdrawn or restored */
+	assert_int_equal(wot_majority_action(WOT_MAJ_BEHIND, 0),
+			 WOT_MAJ_ACT_RESYNC);
+	assert_int_equal(wot_majority_action(WOT_MAJ_BEHIND, 1),
+			 WOT_MAJ_ACT_RESYNC);
+	/* no majority against us: a withdrawn RRset is served again */
+	assert_int_equal(wot_majority_action(WOT_MAJ_AGREE, 1),
+			 WOT_MAJ_ACT_RESTORE);
+	assert_int_equal(wot_majority_action(WOT_MAJ_UNDECIDED, 1),
+			 WOT_MAJ_ACT_RESTORE);
+	assert_int_equal(wot_majority_action(WOT_MAJ_AGREE, 0),
+			 WOT_MAJ_ACT_NONE);
+	assert_int_equal(wot_majority_action(WOT_MAJ_UNDECIDED, 0),
+			 WOT_MAJ_ACT_NONE);
+}
+
+/* Only outliers and neighbors on a settled view of ours are weighed. */
+static void majority_weight_events(void **state)
+{
+	(void)state;
+	assert_int_equal(wot_majority_weight_event(WOT_MAJ_OUTLIER_N),
+			 WOT_WEIGHT_OUTLIER);
+	assert_int_equal(wot_majority_weight_event(WOT_MAJ_SAME),
+			 WOT_WEIGHT_AGREED);
+	assert_int_equal(wot_majority_weight_event(WOT_MAJ_SILENT), -1);
+	assert_int_equal(wot_majority_weight_event(WOT_MAJ_LAGGING), -1);
+	assert_int_equal(wot_majority_weight_event(WOT_MAJ_AHEAD), -1);
+	assert_int_equal(wot_majority_weight_event(WOT_MAJ_DIFFERS), -1);
+}
+
+/* M is kept above N/2 and at most N: two views never both win. */
+static void majority_clamped(void **state)
+{
+	(void)state;
+	assert_int_equal(wot_majority_clamp(15, 14), 14);
+	assert_int_equal(wot_majority_clamp(15, 20), 15);
+	assert_int_equal(wot_majority_clamp(15, 7), 8);
+	assert_int_equal(wot_majority_clamp(4, 2), 3);
+	assert_int_equal(wot_majority_clamp(1, 0), 1);
+	for (unsigned n = 1; n < 40; n++)
+		for (unsigned m = 0; m < 50; m++) {
+			unsigned c = wot_majority_clamp(n, m);
+			assert_true(c <= n && c * 2 > n);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +553,9 @@ int main(void)
 	    cmocka_unit_test(majority_discredited_liars_cannot_outvote),
 	    cmocka_unit_test(majority_discredited_cannot_block),
 	    cmocka_unit_test(majority_heaviest_group_wins),
+	    cmocka_unit_test(majority_actions),
+	    cmocka_unit_test(majority_weight_events),
+	    cmocka_unit_test(majority_clamped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

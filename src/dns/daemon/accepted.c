@@ -22,8 +22,8 @@
  * daemon's status; the shard is read again at every load until it loads.
  */
 #include "dns/resolver/resolver_int.h"
-#include "dns/peer/propagate.h"
-#include "dns/peer/withdraw.h"
+#include "dns/daemon/accepted.h"
+#include "dns/peer/peer.h"
 #include "util/util.h"
 
 #include <errno.h>

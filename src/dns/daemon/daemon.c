@@ -1,14 +1,15 @@
 /*
  * daemon.c - the serve loop: resolver (one or more listener threads), the
- * control socket, timer-driven sync, signals.
+ * control socket, the peer room, signals; syncs, recomputes and table
+ * swaps all go through the scheduler (scheduler.c).
  */
+#include "dns/daemon/accepted.h"
 #include "dns/daemon/control.h"
 #include "dns/daemon/daemon_int.h"
 #include "dns/resolver/resolver.h"
-#include "dns/peer/neighbor.h"
-#include "dns/peer/opinion_daemon.h"
+#include "dns/peer/peer.h"
 #include "dns/resolver/pool.h"
-#include "dns/peer/propagate.h"
+#include "dns/daemon/scheduler.h"
 #include "dns/daemon/routes.h"
 #include "dns/daemon/sdnotify.h"
 #include "util/util.h"
@@ -29,131 +30,36 @@ struct wot_daemon {
 	 * two fit in one process. */
 	wot_dns_withdraw_set *withdrawn;
 	wot_dns_accepted *accepted;
+	wot_sched *sched; /* the one orchestrator of syncs and swaps */
 	wot_dns_pool *pool;
 	wot_dns_control *control;
+	wot_dns_control *notify;    /* state/notify.sock: publishes */
 	wot_prop *prop;		    /* NOTIFY in and out */
 	wot_opinions *opinions;	    /* second opinions; they serve new tables */
 	wot_neighbor *neighbors;    /* neighbor-majority rounds */
 	wot_dns_routes_job *routes; /* STATE/routes after each swap */
-	wot_dns_table *first;	    /* the table served at start (a ref) */
 	uint64_t started_ms;
-	size_t records;
 	char **listen; /* bound addresses, NULL-terminated */
-	uv_timer_t timer;
 	uv_signal_t sigterm, sigint, sighup;
 	int signals;	   /* the three above are started */
 	uv_async_t wakeup; /* wot_daemon_stop, wot_daemon_reload */
 	atomic_int want;   /* WANT_* bits, from any thread */
 	wot_sdnotify sd;   /* systemd: READY, RELOADING, watchdog */
-	uv_work_t work;
-	int syncing, stopping;
-	int renewed;	 /* the last sync_work renewed the own head */
+	int stopping;
+	int peers_open;	 /* peer objects still closing */
 	int no_upstream; /* overlay only, on purpose */
-	/* result of the last sync, handed from the pool thread */
-	wot_dns_table *fresh;
-	uint64_t fresh_gen, gen; /* of fresh, and of the table serving */
-	char error[512];
-	wot_sync_report report;
-	uint64_t work_gen; /* gen as the timed sync was queued */
 };
 typedef struct wot_daemon daemon_t;
 
 enum { WANT_STOP = 1, WANT_RELOAD = 2 };
 
-/* Swap t in (second opinions call this when their policy says so); gen
- * 0: offer_table already checked it. */
-static void serve_table(void *data, wot_dns_table *t, uint64_t gen)
+/* A timed sync renewed the own head: it travels like a publish. */
+static void on_renewed(void *data)
 {
 	daemon_t *d = data;
 
-	if (d->stopping || !d->pool || (gen && gen < d->gen)) {
-		wot_dns_table_free(t);
-		return;
-	}
-	if (gen)
-		d->gen = gen;
-	d->records = wot_dns_table_count(t);
-	wot_dns_routes_offer(d->routes, t);
-	wot_dns_pool_set_table(d->pool, t);
-}
-
-/* Serve t unless a newer generation already serves: timed and NOTIFY
- * syncs finish in any order. Takes t. */
-static void offer_table(daemon_t *d, wot_dns_table *t, uint64_t gen)
-{
-	if (d->stopping || !d->pool || gen < d->gen) {
-		wot_dns_table_free(t);
-		return;
-	}
-	d->gen = gen;
-	if (d->opinions)
-		wot_opinions_offer(d->opinions, t);
-	else
-		serve_table(d, t, 0);
-}
-
-/* Pool thread: git and gpg work never runs on the loop. */
-static void sync_work(uv_work_t *req)
-{
-	daemon_t *d = req->data;
-	wot_trust *t = NULL;
-	int rc;
-
-	d->error[0] = '\0';
-	d->fresh = NULL;
-	rc = wot_home_trust(d->home, &t);
-	/* Keep the own refresh promise ([peer] refresh); logged. */
-	d->renewed = rc == 0 && wot_sync_renew_due(
-				    d->home, t, (int64_t)time(NULL), NULL) == 1;
-	if (rc == 0)
-		rc = wot_sync_all(d->home, t, NULL, NULL, &d->report);
-	/* Nothing changed and the table serves this very file (a CLI sync
-	 * may have rewritten it since): keep it. */
-	if (rc == 0 && !(d->report.unchanged &&
-			 wot_dns_accepted_gen(d->home) == d->work_gen))
-		rc = wot_dns_accepted_load(d->accepted, &d->fresh,
-					   &d->fresh_gen);
-	if (rc < 0)
-		snprintf(d->error, sizeof(d->error), "%s", wot_error_last());
-	wot_trust_free(t);
-}
-
-static void sync_done(uv_work_t *req, int status)
-{
-	daemon_t *d = req->data;
-
-	d->syncing = 0;
-	if (status == UV_ECANCELED)
-		return;
-	/* A renewal travels like a publish, whatever the sync did. */
-	if (d->renewed && d->prop && !d->stopping)
+	if (d->prop && !d->stopping)
 		wot_prop_announce(d->prop);
-	if (d->error[0]) {
-		wot_log(WOT_LOG_WARNING, "sync", "sync failed: %s", d->error);
-		return;
-	}
-	wot_log(WOT_LOG_INFO, "sync",
-		"synced %zu sources (%zu failed): %zu records, %zu conflicts",
-		d->report.sources, d->report.failed, d->report.records,
-		d->report.conflicts);
-	if (d->fresh)
-		offer_table(d, d->fresh, d->fresh_gen);
-	d->fresh = NULL;
-	wot_sdnotify_send("STATUS=serving %zu records; synced %zu sources "
-			  "(%zu failed)",
-			  d->records, d->report.sources, d->report.failed);
-}
-
-static void on_timer(uv_timer_t *timer)
-{
-	daemon_t *d = timer->data;
-
-	if (d->syncing || d->stopping)
-		return;
-	d->syncing = 1;
-	d->work.data = d;
-	d->work_gen = d->gen;
-	uv_queue_work(&d->loop, &d->work, sync_work, sync_done);
 }
 
 static void on_closed(void *data)
@@ -165,25 +71,59 @@ static void on_closed(void *data)
 /* SIGHUP, or wot_daemon_reload: serve what is on disk now. */
 static void reload(daemon_t *d)
 {
-	wot_dns_table *t = NULL;
-	uint64_t gen;
-
 	if (d->stopping)
 		return;
 	/* systemd holds the unit in "reloading" until READY=1. */
 	wot_sdnotify_send("RELOADING=1");
-	if (wot_dns_accepted_load(d->accepted, &t, &gen) < 0) {
+	if (wot_sched_reload(d->sched) < 0) {
 		wot_log(WOT_LOG_ERR, "dns", "reload: %s", wot_error_last());
 		wot_sdnotify_send("READY=1\nSTATUS=reload failed, "
 				  "serving %zu records: %s",
-				  d->records, wot_error_last());
+				  wot_sched_records(d->sched),
+				  wot_error_last());
 		return;
 	}
-	d->gen = 0; /* the user asked for what is on disk now */
-	offer_table(d, t, gen);
-	wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records", d->records);
+	wot_log(WOT_LOG_NOTICE, "dns", "reloaded %zu records",
+		wot_sched_records(d->sched));
 	wot_sdnotify_send("READY=1\nSTATUS=reloaded, serving %zu records",
-			  d->records);
+			  wot_sched_records(d->sched));
+}
+
+/* The scheduler closes after the peer objects are gone: their pool work
+ * may still call its sync_now until then. */
+static void peer_closed(void *data)
+{
+	daemon_t *d = data;
+
+	if (--d->peers_open > 0)
+		return;
+	wot_sched_close(d->sched, NULL, NULL);
+	d->sched = NULL;
+}
+
+/* Close every part; the pool last, as its close ends the loop. */
+static void close_parts(daemon_t *d)
+{
+	wot_dns_control_close(d->control, NULL, NULL);
+	d->control = NULL;
+	wot_dns_control_close(d->notify, NULL, NULL);
+	d->notify = NULL;
+	wot_sched_stop(d->sched);
+	d->peers_open = 1; /* held until every close has started */
+	if (d->neighbors && ++d->peers_open)
+		wot_neighbor_close(d->neighbors, peer_closed, d);
+	if (d->opinions && ++d->peers_open)
+		wot_opinions_close(d->opinions, peer_closed, d);
+	if (d->prop && ++d->peers_open)
+		wot_prop_close(d->prop, peer_closed, d);
+	d->neighbors = NULL;
+	d->opinions = NULL;
+	d->prop = NULL;
+	peer_closed(d);
+	wot_dns_routes_job_close(d->routes);
+	d->routes = NULL;
+	if (d->pool)
+		wot_dns_pool_close(d->pool, on_closed, d);
 }
 
 /* SIGTERM, SIGINT, or wot_daemon_stop: close everything; the loop ends. */
@@ -195,24 +135,13 @@ static void stop(daemon_t *d)
 	wot_sdnotify_send("STOPPING=1\nSTATUS=shutting down");
 	wot_sdnotify_close(&d->sd);
 	d->stopping = 1;
-	uv_close((uv_handle_t *)&d->timer, NULL);
 	uv_close((uv_handle_t *)&d->wakeup, NULL);
 	if (d->signals) {
 		uv_close((uv_handle_t *)&d->sigterm, NULL);
 		uv_close((uv_handle_t *)&d->sigint, NULL);
 		uv_close((uv_handle_t *)&d->sighup, NULL);
 	}
-	wot_dns_control_close(d->control, NULL, NULL);
-	d->control = NULL;
-	wot_neighbor_close(d->neighbors, NULL, NULL);
-	d->neighbors = NULL;
-	wot_opinions_close(d->opinions, NULL, NULL);
-	d->opinions = NULL;
-	wot_prop_close(d->prop, NULL, NULL);
-	d->prop = NULL;
-	wot_dns_routes_job_close(d->routes);
-	d->routes = NULL;
-	wot_dns_pool_close(d->pool, on_closed, d);
+	close_parts(d);
 }
 
 static void on_signal(uv_signal_t *sig, int signum)
@@ -405,19 +334,18 @@ static int start_server(daemon_t *d, const wot_daemon_opts *o)
 	wot_dns_table *table = NULL;
 	char **owned = NULL;
 	unsigned threads;
+	uint64_t gen;
 	int rc;
 
 	server_opts(d, o, &so, &threads);
 	if ((rc = pick_upstreams(d, o, &so, &owned, &full)) < 0 ||
-	    (rc = wot_dns_accepted_load(d->accepted, &table, &d->gen)) < 0 ||
+	    (rc = wot_sched_load(d->sched, &table, &gen)) < 0 ||
 	    (rc = wot_dns_pool_new(&d->pool, &d->loop, &full, threads)) < 0)
 		goto out;
-	d->records = wot_dns_table_count(table);
-	/* Its routes are written once privileges are dropped: root must
-	 * not own files in the home. */
-	wot_dns_table_ref(table);
-	d->first = table;
-	wot_dns_pool_set_table(d->pool, table);
+	/* Its routes are written once privileges are dropped (root must
+	 * not own files in the home): the scheduler keeps it until then. */
+	wot_sched_attach(d->sched, d->pool, NULL, NULL);
+	wot_sched_serve(d->sched, table, gen);
 	table = NULL;
 	if ((rc = wot_dns_pool_start(d->pool)) < 0 ||
 	    (rc = log_bound(d, full.nlisten)) < 0 ||
@@ -437,13 +365,18 @@ out:
 static int status_doc(void *data, char **json)
 {
 	daemon_t *d = data;
-	wot_daemon_info info = {
-	    d->pool,	  (const char *const *)d->listen,
-	    d->records,	  (uv_now(&d->loop) - d->started_ms) / 1000,
-	    d->prop,	  d->opinions,
-	    d->neighbors, d->no_upstream,
-	    d->accepted};
+	wot_daemon_info info = {.pool = d->pool,
+				.listen = (const char *const *)d->listen,
+				.records = wot_sched_records(d->sched),
+				.uptime_s =
+				    (uv_now(&d->loop) - d->started_ms) / 1000,
+				.prop = d->prop,
+				.opinions = d->opinions,
+				.neighbors = d->neighbors,
+				.no_upstream = d->no_upstream,
+				.accepted = d->accepted};
 
+	wot_sched_stats_get(d->sched, &info.sched);
 	return wot_daemon_status_json(&info, json);
 }
 
@@ -461,12 +394,6 @@ static void start_control(daemon_t *d)
 	free(path);
 }
 
-/* A NOTIFY-driven sync produced a fresh record set. */
-static void install_table(void *data, wot_dns_table *t, uint64_t gen)
-{
-	offer_table(data, t, gen);
-}
-
 static void weigh_peers(void *data, const char *const *endpoints,
 			const int *events, size_t n)
 {
@@ -479,30 +406,50 @@ static void weigh_peers(void *data, const char *const *endpoints,
 static int start_neighbors(daemon_t *d)
 {
 	const wot_config *cfg = wot_home_config(d->home);
-	wot_neighbor_opts no = {cfg->neighbor_interval,
-				cfg->neighbors,
-				cfg->majority,
-				cfg->neighbor_sample,
-				cfg->opinion_timeout_ms,
-				install_table,
-				weigh_peers,
-				d,
-				d->prop,
-				d->accepted,
-				d->withdrawn};
+	wot_neighbor_opts no = {.interval_s = cfg->neighbor_interval,
+				.neighbors = cfg->neighbors,
+				.majority = cfg->majority,
+				.sample = cfg->neighbor_sample,
+				.timeout_ms = cfg->opinion_timeout_ms,
+				.peer_events = weigh_peers,
+				.data = d,
+				.prop = d->prop,
+				.withdrawn = d->withdrawn,
+				.req = wot_sched_requests(d->sched)};
 
 	if (!cfg->neighbors || !cfg->neighbor_interval)
 		return 0;
 	return wot_neighbor_start(&d->neighbors, &d->loop, d->home, &no);
 }
 
+/* Someone connected to the notify socket: the user published. */
+static int on_publish(void *data, char **json)
+{
+	daemon_t *d = data;
+
+	wot_prop_announce(d->prop);
+	*json = strdup("{\"notify\": \"queued\"}\n");
+	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
+}
+
+static int start_notify_socket(daemon_t *d)
+{
+	char *path = wot_state_path(d->home, WOT_STATE_NOTIFY_SOCK);
+	int rc = path ? wot_dns_control_start(&d->notify, &d->loop, path,
+					      on_publish, d)
+		      : wot_error_set(WOT_ENOMEM, "out of memory");
+
+	free(path);
+	return rc;
+}
+
 static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 {
 	const wot_config *cfg = wot_home_config(d->home);
-	wot_prop_opts po = {o->peer_listen,	  o->npeer_listen,
-			    o->allow_nonloopback, cfg->notify_gap_ms,
-			    install_table,	  d,
-			    d->accepted};
+	wot_prop_opts po = {.listen = o->peer_listen,
+			    .nlisten = o->npeer_listen,
+			    .allow_nonloopback = o->allow_nonloopback,
+			    .req = wot_sched_requests(d->sched)};
 	char addr[80];
 	int rc;
 
@@ -510,7 +457,8 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 		for (po.listen = (const char *const *)cfg->peer_listen;
 		     po.listen && po.listen[po.nlisten];)
 			po.nlisten++;
-	if ((rc = wot_prop_start(&d->prop, &d->loop, d->home, &po)) < 0)
+	if ((rc = wot_prop_start(&d->prop, &d->loop, d->home, &po)) < 0 ||
+	    (rc = start_notify_socket(d)) < 0)
 		return rc;
 	for (size_t i = 0; i < po.nlisten; i++)
 		if (wot_prop_bound(d->prop, i, addr, sizeof(addr)) == 0)
@@ -521,8 +469,18 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 	return 0;
 }
 
-static void start_handles(daemon_t *d, const wot_daemon_opts *o,
-			  unsigned interval)
+static int start_opinions(daemon_t *d, const wot_daemon_opts *o)
+{
+	wot_opinions_opts oo = {.prop = d->prop,
+				.withdrawn = d->withdrawn,
+				.rewrite = o->peer_answer,
+				.rewrite_data = o->peer_answer_data,
+				.req = wot_sched_requests(d->sched)};
+
+	return wot_opinions_start(&d->opinions, &d->loop, d->home, &oo);
+}
+
+static void start_handles(daemon_t *d, const wot_daemon_opts *o)
 {
 	uv_signal_t *sigs[] = {&d->sigterm, &d->sigint, &d->sighup};
 	int nums[] = {SIGTERM, SIGINT, SIGHUP};
@@ -535,22 +493,44 @@ static void start_handles(daemon_t *d, const wot_daemon_opts *o,
 		sigs[i]->data = d;
 		uv_signal_start(sigs[i], on_signal, nums[i]);
 	}
-	uv_timer_init(&d->loop, &d->timer);
-	d->timer.data = d;
-	/* Sync once right away, then every interval. */
-	if (interval)
-		uv_timer_start(&d->timer, on_timer, 0,
-			       (uint64_t)interval * 1000);
+	wot_sched_start(d->sched);
 	wot_sdnotify_start(&d->sd, &d->loop);
 	/* Listeners bound, table loaded, signals handled: ready. */
 	wot_sdnotify_send("READY=1\nSTATUS=serving %zu records on %s",
-			  d->records, d->listen[0] ? d->listen[0] : "?");
+			  wot_sched_records(d->sched),
+			  d->listen[0] ? d->listen[0] : "?");
 	/* The same moment for those reading the log: a publish from now on
 	 * reaches this daemon (its notify socket is up). */
 	wot_log(WOT_LOG_NOTICE, "dns", "ready: serving %zu records",
-		d->records);
+		wot_sched_records(d->sched));
 	if (o->ready)
 		o->ready(o->ready_data, d);
+}
+
+/* The parts in order; the scheduler first: the others ask it. */
+static int start_parts(daemon_t *d, const wot_daemon_opts *o)
+{
+	const wot_config *cfg = wot_home_config(d->home);
+	wot_sched_opts so = WOT_SCHED_OPTS_INIT;
+	int rc;
+
+	so.gap_ms = cfg->notify_gap_ms;
+	so.interval_s = o->sync_interval >= 0 ? (unsigned)o->sync_interval
+					      : cfg->sync_interval;
+	so.accepted = d->accepted;
+	so.renewed = on_renewed;
+	so.data = d;
+	if ((rc = wot_sched_new(&d->sched, &d->loop, d->home, &so)) < 0 ||
+	    (rc = start_server(d, o)) < 0)
+		return rc;
+	start_control(d);
+	if ((rc = start_prop(d, o)) < 0 || (rc = start_opinions(d, o)) < 0 ||
+	    (rc = start_neighbors(d)) < 0 ||
+	    (rc = wot_daemon_drop_privileges(d->home, o->user)) < 0 ||
+	    (rc = wot_dns_routes_job_new(&d->routes, &d->loop, d->home)) < 0)
+		return rc;
+	wot_sched_attach(d->sched, d->pool, d->routes, d->opinions);
+	return 0;
 }
 
 static void daemon_free(daemon_t *d)
@@ -564,14 +544,11 @@ static void daemon_free(daemon_t *d)
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 {
 	daemon_t *d = calloc(1, sizeof(*d));
-	unsigned interval;
 	int rc;
 
 	if (!d)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	d->home = h;
-	interval = o->sync_interval >= 0 ? (unsigned)o->sync_interval
-					 : wot_home_config(h)->sync_interval;
 	if ((rc = wot_dns_withdraw_new(&d->withdrawn)) < 0 ||
 	    (rc = wot_dns_accepted_new(&d->accepted, h, d->withdrawn)) < 0) {
 		daemon_free(d);
@@ -584,45 +561,16 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 	uv_async_init(&d->loop, &d->wakeup, on_wakeup);
 	d->wakeup.data = d;
 	d->started_ms = uv_now(&d->loop);
-	rc = start_server(d, o);
-	if (rc == 0) {
-		start_control(d);
-		rc = start_prop(d, o);
-	}
-	if (rc == 0) {
-		wot_opinions_opts oo = {.prop = d->prop,
-					.serve = serve_table,
-					.data = d,
-					.accepted = d->accepted,
-					.withdrawn = d->withdrawn,
-					.rewrite = o->peer_answer,
-					.rewrite_data = o->peer_answer_data};
-		rc = wot_opinions_start(&d->opinions, &d->loop, d->home, &oo);
-	}
-	if (rc == 0)
-		rc = start_neighbors(d);
-	if (rc == 0) {
-		rc = wot_daemon_drop_privileges(d->home, o->user);
-	}
-	if (rc == 0 &&
-	    (rc = wot_dns_routes_job_new(&d->routes, &d->loop, d->home)) == 0)
-		wot_dns_routes_offer(d->routes, d->first);
-	wot_dns_table_free(d->first);
-	d->first = NULL;
+	rc = start_parts(d, o);
 	if (rc < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", wot_error_last());
-		wot_dns_control_close(d->control, NULL, NULL);
-		wot_neighbor_close(d->neighbors, NULL, NULL);
-		wot_opinions_close(d->opinions, NULL, NULL);
-		wot_prop_close(d->prop, NULL, NULL);
-		if (d->pool)
-			wot_dns_pool_close(d->pool, on_closed, d);
+		close_parts(d);
 		uv_close((uv_handle_t *)&d->wakeup, NULL);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 		wot_error_set(rc, "%s", msg);
 	} else {
-		start_handles(d, o, interval);
+		start_handles(d, o);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	}
 	if (uv_loop_close(&d->loop) != 0 && rc == 0)

@@ -4,11 +4,11 @@
 #ifndef WOT_DNS_DAEMON_INT_H
 #define WOT_DNS_DAEMON_INT_H
 
+#include "dns/daemon/accepted.h"
 #include "dns/daemon/daemon.h"
-#include "dns/peer/neighbor.h"
+#include "dns/daemon/scheduler.h"
+#include "dns/peer/peer.h"
 #include "dns/resolver/pool.h"
-#include "dns/peer/opinion_daemon.h"
-#include "dns/peer/propagate.h"
 
 typedef struct {
 	wot_dns_pool *pool;
@@ -19,6 +19,7 @@ typedef struct {
 	const wot_opinions *opinions;  /* second opinions; may be NULL */
 	const wot_neighbor *neighbors; /* neighbor majority; may be NULL */
 	int no_upstream;	       /* overlay only, on purpose */
+	wot_sched_stats sched;	       /* fetches the peer room asked for */
 	wot_dns_accepted *accepted;    /* its last load's errors */
 } wot_daemon_info;
 

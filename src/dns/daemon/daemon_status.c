@@ -2,6 +2,7 @@
  * daemon_status.c - the counters document of a running daemon: built on
  * the daemon's loop for its control socket, read back by `wotdns status`.
  */
+#include "dns/daemon/accepted.h"
 #include "dns/daemon/control.h"
 #include "dns/daemon/daemon_int.h"
 #include "util/util.h"
@@ -52,7 +53,7 @@ static json_t *upstreams(wot_dns_pool *p)
 
 /* Propagation: NOTIFYs received on the peer port and sent after a
  * publish. */
-static json_t *notify_counters(const wot_prop *p)
+static json_t *notify_counters(const wot_prop *p, const wot_sched_stats *f)
 {
 	wot_prop_stats s;
 
@@ -62,12 +63,12 @@ static json_t *notify_counters(const wot_prop *p)
 	    "received", "packets", (json_int_t)s.received, "notifies",
 	    (json_int_t)s.notifies, "accepted", (json_int_t)s.accepted,
 	    "ignored", (json_int_t)s.ignored, "coalesced",
-	    (json_int_t)s.coalesced, "refused", (json_int_t)s.refused,
+	    (json_int_t)f->coalesced, "refused", (json_int_t)s.refused,
 	    "dropped", (json_int_t)s.dropped, "sent", "publishes",
 	    (json_int_t)s.publishes, "notifies", (json_int_t)s.sent, "answered",
 	    (json_int_t)s.answered, "unanswered", (json_int_t)s.unanswered,
-	    "syncs", "fetches", (json_int_t)s.syncs, "failed",
-	    (json_int_t)s.sync_failures);
+	    "syncs", "fetches", (json_int_t)f->fetches, "failed",
+	    (json_int_t)f->failed);
 }
 
 /* Shards the last load skipped, or why it failed: [] when none. */
@@ -98,7 +99,8 @@ int wot_daemon_status_json(const wot_daemon_info *info, char **json)
 			(json_int_t)info->records, "listen", listen, "counters",
 			counters(&st), "upstreams", upstreams(info->pool));
 	if (doc)
-		json_object_set_new(doc, "notify", notify_counters(info->prop));
+		json_object_set_new(doc, "notify",
+				    notify_counters(info->prop, &info->sched));
 	if (doc)
 		json_object_set_new(doc, "load_errors",
 				    load_errors(info->accepted));

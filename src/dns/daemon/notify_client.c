@@ -5,7 +5,6 @@
  */
 #include "dns/daemon/control.h"
 #include "dns/daemon/daemon.h"
-#include "dns/peer/propagate.h"
 #include "util/util.h"
 
 #include <stdlib.h>

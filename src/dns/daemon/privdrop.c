@@ -2,7 +2,6 @@
  * privdrop.c - give up root after binding port 53 (`serve --user`).
  */
 #include "dns/daemon/daemon_int.h"
-#include "dns/peer/propagate.h"
 #include "util/util.h"
 
 #include <errno.h>

@@ -6,16 +6,15 @@
  * accepted ones not from our own repository) and up to N peers at random;
  * (loop) ask every chosen peer about every sample at once, each question
  * bounded by the timeout; (pool) judge each sample with
- * wot_majority_decide, withdraw or restore RRsets, re-sync the sources we
- * are outliers or behind on, and reload the table when the served set
- * changed; (loop) install it, hand the weight events to the second
+ * wot_majority_decide, withdraw or restore RRsets; (loop) ask the daemon
+ * to re-sync the sources we are outliers or behind on, or to recompute
+ * when the served set changed, hand the weight events to the second
  * opinions (their peers own the weights), keep the reports, and arm the
  * next round. One round at a time.
  */
 #include "dns/resolver/resolver.h"
 #include "dns/peer/neighbor_int.h"
 #include "dns/peer/opinion_int.h"
-#include "dns/peer/propagate.h"
 #include "trust/majority.h"
 #include "dns/peer/withdraw.h"
 #include "util/util.h"
@@ -41,7 +40,7 @@ static void round_free(nb_round *r)
 	free(r->checks);
 	free(r->reports);
 	free(r->events);
-	wot_dns_table_free(r->table);
+	free(r->resync);
 	free(r);
 }
 
@@ -215,28 +214,29 @@ static void judge_neighbors(nb_round *r, size_t i, const int *marks)
 				   r->peers[p].fpr, what);
 			r->st.neighbor_outliers++;
 		}
-		if (marks[p] != WOT_MAJ_OUTLIER_N && marks[p] != WOT_MAJ_SAME)
+		int event = wot_majority_weight_event(marks[p]);
+		if (event < 0)
 			continue;
 		nb_event *e = &r->events[r->nevents++];
 		snprintf(e->endpoint, sizeof(e->endpoint), "%s",
 			 r->peers[p].endpoint);
-		e->event = marks[p] == WOT_MAJ_OUTLIER_N ? WOT_WEIGHT_OUTLIER
-							 : WOT_WEIGHT_AGREED;
+		e->event = event;
 	}
 }
 
-/* Withdraw, restore or re-sync for sample i; 1 when the served set or
- * the source changed. */
-static int act(nb_round *r, size_t i, const wot_majority_result *res,
-	       const char ***resync, size_t *nresync)
+/* Withdraw, restore or re-sync for sample i (wot_majority_action); 1
+ * when the served set changed. */
+static int act(nb_round *r, size_t i, const wot_majority_result *res)
 {
 	nb_sample *s = &r->samples[i];
 	int64_t now = (int64_t)time(NULL);
+	int what_to_do = wot_majority_action(res->verdict, s->withdrawn);
 	char what[128];
 	int changed = 0;
 
-	if (res->verdict == WOT_MAJ_OUTLIER || res->verdict == WOT_MAJ_BEHIND) {
-		int behind = res->verdict == WOT_MAJ_BEHIND;
+	if (what_to_do == WOT_MAJ_ACT_RESYNC ||
+	    what_to_do == WOT_MAJ_ACT_WITHDRAW) {
+		int behind = what_to_do == WOT_MAJ_ACT_RESYNC;
 		snprintf(what, sizeof(what),
 			 "%u of %u neighbors (%.1f votes) hold another view: "
 			 "%s",
@@ -251,9 +251,10 @@ static int act(nb_round *r, size_t i, const wot_majority_result *res,
 			r->st.withdrawn++;
 			changed = 1;
 		}
-		(*resync)[(*nresync)++] = s->source;
-	} else if (s->withdrawn && wot_dns_withdraw_remove(r->n->o.withdrawn,
-							   s->name, s->type)) {
+		r->resync[r->nresync++] = s->source;
+	} else if (what_to_do == WOT_MAJ_ACT_RESTORE &&
+		   wot_dns_withdraw_remove(r->n->o.withdrawn, s->name,
+					   s->type)) {
 		add_report(r, s, "restored", s->fpr,
 			   "no majority against us any more: served again");
 		r->st.restored++;
@@ -262,11 +263,15 @@ static int act(nb_round *r, size_t i, const wot_majority_result *res,
 	return changed;
 }
 
-static void judge_one(nb_round *r, size_t i, int *changed, const char ***resync,
-		      size_t *nresync)
+static void judge_one(nb_round *r, size_t i)
 {
 	nb_sample *s = &r->samples[i];
-	wot_view self = {NULL, 1, 0, s->fpr, s->commit, s->digest, 1};
+	wot_view self = {.peer = NULL,
+			 .answered = 1,
+			 .source = s->fpr,
+			 .commit = s->commit,
+			 .digest = s->digest,
+			 .weight = 1};
 	wot_view v[SAMPLE_MAX];
 	int marks[SAMPLE_MAX];
 	wot_majority_result res;
@@ -276,9 +281,13 @@ static void judge_one(nb_round *r, size_t i, int *changed, const char ***resync,
 	for (size_t p = 0; p < r->np; p++) {
 		const nb_answer *a = &r->ans[i * r->np + p];
 		/* its vote counts by the weight second opinions gave it */
-		wot_view x = {
-		    r->peers[p].fpr, a->answered, a->none,	     a->fpr,
-		    a->commit,	     a->digest,	  r->peers[p].weight};
+		wot_view x = {.peer = r->peers[p].fpr,
+			      .answered = a->answered,
+			      .none = a->none,
+			      .source = a->fpr,
+			      .commit = a->commit,
+			      .digest = a->digest,
+			      .weight = r->peers[p].weight};
 		v[p] = x;
 		c->answered += a->answered;
 	}
@@ -300,49 +309,19 @@ static void judge_one(nb_round *r, size_t i, int *changed, const char ***resync,
 	if (res.counted > res.agree)
 		r->st.disagreements++;
 	judge_neighbors(r, i, marks);
-	*changed |= act(r, i, &res, resync, nresync);
-}
-
-/* Re-sync the sources we are outliers or behind on (they decide what the
- * table holds next), then reload the table when anything changed. */
-static int finish_judge(nb_round *r, const char **resync, size_t nresync,
-			int changed)
-{
-	wot_home *h = r->n->h;
-	wot_trust *t = NULL;
-	wot_sync_report rep;
-	int rc = 0;
-
-	if (nresync && (rc = wot_home_trust(h, &t)) == 0) {
-		rc = wot_sync_sources(h, t, resync, nresync, &rep);
-		r->st.resyncs += nresync;
-		changed = 1;
-	}
-	wot_trust_free(t);
-	if (rc < 0 || !changed)
-		return rc;
-	/* Withdrawals leave the accepted set as it is: the same generation,
-	 * which the daemon serves over its own. */
-	return wot_dns_accepted_load(r->n->o.accepted, &r->table, &r->gen);
+	r->changed |= act(r, i, &res);
 }
 
 static int judge_round(nb_round *r)
 {
-	const char **resync = calloc(r->ns + 1, sizeof(*resync));
-	size_t nresync = 0;
-	int changed = 0, rc;
-
 	r->events = calloc(r->ns * r->np + 1, sizeof(*r->events));
-	if (!r->events || !resync) {
-		free(resync);
+	r->resync = calloc(r->ns + 1, sizeof(*r->resync));
+	if (!r->events || !r->resync)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
-	}
-	changed = wot_neighbor_fetch_claims(r);
+	r->changed = wot_neighbor_fetch_claims(r);
 	for (size_t i = 0; i < r->ns; i++)
-		judge_one(r, i, &changed, &resync, &nresync);
-	rc = finish_judge(r, resync, nresync, changed);
-	free(resync);
-	return rc;
+		judge_one(r, i);
+	return 0;
 }
 
 static void on_work(uv_work_t *req)
@@ -434,7 +413,6 @@ static void stats_add(nb_stats *sum, const nb_stats *s)
 	sum->neighbor_outliers += s->neighbor_outliers;
 	sum->withdrawn += s->withdrawn;
 	sum->restored += s->restored;
-	sum->resyncs += s->resyncs;
 }
 
 /* Weights live with the second opinions' peers (one file, one
@@ -458,6 +436,21 @@ static void give_events(wot_neighbor *n, nb_round *r)
 	free(ev);
 }
 
+/* The sources we are outliers or behind on decide what the table holds
+ * next: the daemon syncs them and recomputes (withdrawals alone leave the
+ * accepted set as it is: a recompute of the same generation). */
+static void ask_daemon(wot_neighbor *n, nb_round *r)
+{
+	const wot_peer_requests *q = &n->o.req;
+
+	if (r->nresync && q->sync) {
+		n->st.resyncs += r->nresync;
+		q->sync(q->data, r->resync, r->nresync, WOT_PEER_WHY_NEIGHBORS);
+	} else if (r->changed && q->recompute) {
+		q->recompute(q->data, WOT_PEER_WHY_NEIGHBORS);
+	}
+}
+
 static void round_end(wot_neighbor *n, nb_round *r)
 {
 	int soon = wot_dns_withdraw_list(n->o.withdrawn, NULL, 0) > 0;
@@ -470,10 +463,7 @@ static void round_end(wot_neighbor *n, nb_round *r)
 	keep_results(n, r);
 	stats_add(&n->st, &r->st);
 	give_events(n, r);
-	if (r->table && n->o.table_fn) {
-		n->o.table_fn(n->o.data, r->table, r->gen);
-		r->table = NULL;
-	}
+	ask_daemon(n, r);
 	round_free(r);
 	arm(n, soon);
 }
@@ -623,11 +613,7 @@ int wot_neighbor_start(wot_neighbor **out, uv_loop_t *loop, wot_home *h,
 	n->o = *o;
 	if (!n->o.timeout_ms)
 		n->o.timeout_ms = 2000;
-	/* M above N/2 and at most N: two views can never both win. */
-	if (n->o.majority > n->o.neighbors)
-		n->o.majority = n->o.neighbors;
-	if (n->o.majority * 2 <= n->o.neighbors)
-		n->o.majority = n->o.neighbors / 2 + 1;
+	n->o.majority = wot_majority_clamp(n->o.neighbors, n->o.majority);
 
 	if ((rc = wot_opinion_asker_new(&n->asker, loop)) < 0) {
 		free(n);

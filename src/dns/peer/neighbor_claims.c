@@ -7,7 +7,8 @@
  * such a claim here (the URLs the neighbor announces, else those other
  * peers announce: wot_opinion_fetch_claim) lets every follower of an
  * equivocating source keep the proof. A neighbor ahead of us makes us
- * sync that source now. Pool side, in the judging phase.
+ * sync that source now (the daemon's sync_now). Pool side, in the judging
+ * phase.
  * Judging the neighbor stays with the majority: this only learns.
  */
 #include "dns/peer/neighbor_int.h"
@@ -74,14 +75,16 @@ static uint64_t look_for(nb_round *r, wot_trust *t, const nb_sample *s,
 {
 	wot_home *h = r->n->h;
 	const nb_answer *a = &r->ans[(size_t)(s - r->samples) * r->np + p];
+	const wot_peer_requests *q = &r->n->o.req;
 	wot_claim_fetch f;
-	wot_sync_report rep;
 
 	wot_opinion_fetch_claim(h, t, r->peers, r->np, p, s->source, s->fpr,
 				a->commit, &f);
 	if (f.place == WOT_PLACE_AHEAD && !*synced) {
 		*synced = 1;
-		if (wot_sync_one(h, t, s->source, &rep) < 0)
+		/* the daemon's sync, on this pool thread: the claim is placed
+		 * again right after */
+		if (q->sync_now && q->sync_now(q->data, t, s->source) < 0)
 			wot_error_clear();
 		wot_opinion_fetch_claim(h, t, r->peers, r->np, p, s->source,
 					s->fpr, a->commit, &f);

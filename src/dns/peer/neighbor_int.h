@@ -5,7 +5,7 @@
 #ifndef WOT_DNS_NEIGHBOR_INT_H
 #define WOT_DNS_NEIGHBOR_INT_H
 
-#include "dns/peer/neighbor.h"
+#include "dns/peer/peer.h"
 #include "dns/peer/opinion_int.h"
 
 enum {
@@ -95,8 +95,9 @@ typedef struct nb_round {
 	size_t nreports, capreports;
 	nb_event *events;
 	size_t nevents;
-	wot_dns_table *table;
-	uint64_t gen;
+	const char **resync; /* sources to re-sync (samples' strings) */
+	size_t nresync;
+	int changed; /* the served set changed: recompute */
 	char err[256];
 } nb_round;
 
@@ -106,8 +107,9 @@ enum { PH_LOAD, PH_JUDGE };
  * neighbor_claims.c, before the judging (pool): fetch a few commits that
  * neighbors name for a sampled RRset's source and we cannot place, so an
  * equivocation is proven (kept as evidence, the source suspended); sync a
- * source a neighbor is ahead on. 1 when a source was synced or proven to
- * equivocate (the table is loaded again), else 0.
+ * source a neighbor is ahead on (through the daemon's sync_now). 1 when a
+ * source was synced or proven to equivocate (the daemon recomputes), else
+ * 0.
  */
 int wot_neighbor_fetch_claims(nb_round *r);
 

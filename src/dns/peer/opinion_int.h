@@ -1,11 +1,12 @@
 /*
- * opinion_int.h - internals of second opinions shared by opinion_daemon.c
- * and opinion_peers.c: the known peers and their opinion weights.
+ * opinion_int.h - internals of second opinions shared by their files
+ * (opinions_int.h lists them), opinion_peers.c and the neighbor rounds:
+ * the known peers and their opinion weights, checks, verification.
  */
 #ifndef WOT_DNS_OPINION_INT_H
 #define WOT_DNS_OPINION_INT_H
 
-#include "dns/peer/opinion.h"
+#include "dns/peer/peer.h"
 
 #include <jansson.h>
 
@@ -39,7 +40,7 @@ int wot_opinion_peers_load(wot_home *h, wot_opinion_peer **out, size_t *n);
 int wot_opinion_peer_pick(const wot_opinion_peer *v, size_t n,
 			  const int *chosen, size_t nchosen, size_t want,
 			  const char *owner);
-/* ---- checks (opinion_daemon.c) and their verification (opinion_verify.c) */
+/* ---- checks (opinion_check.c) and their verification (opinion_verify.c) */
 
 enum {
 	WOT_OPINION_SLOTS = 16, /* peers asked per check, retries too */
@@ -92,8 +93,9 @@ typedef struct wot_opinion_check {
 typedef struct {
 	wot_home *h;
 	wot_trust **trust; /* opened on first need, kept by the caller */
+	const wot_peer_requests *req; /* sync_now: a peer is ahead */
 	const wot_opinion_peer *peers;
-	int synced; /* out: the source was synced */
+	int synced; /* out: the source was synced (ask for a recompute) */
 	int final;  /* last attempt: a claim the peer's own URLs do not
 		       provide is a lie */
 	size_t npeers;

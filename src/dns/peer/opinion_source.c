@@ -3,7 +3,7 @@
  * from: the peer listener's own (see wot_opinion_asker_source).
  */
 #include "dns/peer/opinion_int.h"
-#include "dns/peer/propagate.h"
+#include "dns/peer/peer.h"
 #include "util/util.h"
 
 void wot_opinion_asker_from_prop(wot_opinion_asker *a, const wot_prop *prop)

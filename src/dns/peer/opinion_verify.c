@@ -7,6 +7,7 @@
  */
 #include "dns/peer/opinion_int.h"
 #include "sync/sync.h"
+#include "trust/verdict.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -43,14 +44,14 @@ static wot_trust *trust_of(wot_opinion_verify_ctx *o)
 /* Once per check: a peer may know a newer head than ours. */
 static void sync_source(wot_opinion_verify_ctx *o, check *c)
 {
-	wot_sync_report rep;
-
 	if (o->synced)
 		return;
 	o->synced = 1;
-	if (!trust_of(o))
+	if (!trust_of(o) || !o->req || !o->req->sync_now)
 		return;
-	if (wot_sync_one(o->h, *o->trust, c->source, &rep) < 0) {
+	/* the daemon's sync, on this pool thread: the claim is placed again
+	 * right after */
+	if (o->req->sync_now(o->req->data, *o->trust, c->source) < 0) {
 		wot_log(WOT_LOG_WARNING, "sync", "opinion sync of %s: %s",
 			c->source, wot_error_last());
 		wot_error_clear();
@@ -77,15 +78,13 @@ static void judge_content(wot_opinion_verify_ctx *o, check *c, slot *s,
 
 const char *wot_opinion_claim_verdict(int place, const char *kind, int final)
 {
-	if (kind && !strcmp(kind, "equivocation"))
-		return "equivocation";
-	if (place == WOT_PLACE_AHEAD)
-		return "ahead";
-	/* Obtained but forking and not the owner's, or not a commit: proven.
-	 * Found nowhere proves nothing until the last attempt. */
-	if (place == WOT_PLACE_UNKNOWN && !(kind && kind[0]) && !final)
-		return "unplaced";
-	return "lie";
+	wot_claim_facts f = {
+	    .equivocation = kind && !strcmp(kind, "equivocation"),
+	    .ahead = place == WOT_PLACE_AHEAD,
+	    .unknown = place == WOT_PLACE_UNKNOWN && !(kind && kind[0]),
+	    .final = final};
+
+	return wot_verdict_name(wot_verdict_claim(&f));
 }
 
 /* Heads other peers hold for the source (c->heads), sorted out. */

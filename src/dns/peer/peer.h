@@ -1,17 +1,29 @@
 /*
- * peer.h - the peer protocol's public header: what other rooms and the
- * CLI use of it.
+ * peer.h - the peer protocol room, as the daemon and the CLI use it
+ * (docs/design.md, "The peer protocol"; docs/peer-protocol.md):
+ *
+ * - wot_prop: NOTIFY in (the peer listeners) and out (after a publish);
+ * - wot_opinions: second opinions on every new or changed RRset, and the
+ *   answers to other peers' opinion questions;
+ * - wot_neighbor: the neighbor-majority rounds;
+ * - the opinion questions themselves (opinion.h: book, wire, asker);
+ * - the withdrawn set the neighbor rounds keep (withdraw.h), which the
+ *   daemon's recompute leaves out of the table.
+ *
+ * The peer room never runs a sync, recomputes the accepted set or swaps
+ * the served table: it asks the daemon, through the wot_peer_requests the
+ * daemon hands to each object at its start. Its decisions (weights,
+ * verdicts, majority) are the trust core's (trust/verdict.h,
+ * trust/majority.h). Everything else in src/dns/peer is internal.
  */
 #ifndef WOT_DNS_PEER_H
 #define WOT_DNS_PEER_H
 
 #include "sync/sync.h"
 
-#include <stddef.h>
 #include <stdint.h>
 
-/* ==== issue 15 (i15-sync): second opinions for the CLI's `opinions`;
- * merge with the rest of this header ==== */
+/* ---- the opinion questions, as the CLI asks them ---------------------- */
 
 /* What a peer said. */
 typedef struct {
@@ -24,6 +36,201 @@ typedef struct {
 	int64_t time; /* head answers */
 	char *digest; /* record answers (caller frees); NULL if none */
 } wot_opinion_reply;
+
+#include "dns/peer/opinion.h"
+#include "dns/peer/withdraw.h"
+#include "dns/resolver/resolver.h"
+#include "sync/sync.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <uv.h>
+
+/* ---- what the peer room asks of the daemon --------------------------- */
+
+/* Why a request is made: it decides the daemon's limits (see sync). */
+typedef enum {
+	WOT_PEER_WHY_NOTIFY = 0, /* a NOTIFY named the source's owner */
+	WOT_PEER_WHY_PUBLISH,	 /* our own repository changed */
+	WOT_PEER_WHY_NEIGHBORS,	 /* a neighbor majority holds another view */
+	WOT_PEER_WHY_OPINION	 /* a second opinion showed a newer head */
+} wot_peer_why;
+
+typedef struct {
+	/*
+	 * Loop thread. Sync the n sources named (borrowed), then recompute
+	 * the accepted set and serve it. NOTIFY and PUBLISH requests fetch
+	 * a source at most once per [peer] notify-gap; a request for a
+	 * source already waiting or being fetched only marks it to be
+	 * fetched again after (coalesced), so the last change is never
+	 * lost.
+	 */
+	void (*sync)(void *data, const char *const *names, size_t n,
+		     wot_peer_why why);
+	/*
+	 * Loop thread. Recompute and serve: the withdrawn set changed
+	 * (NEIGHBORS), or sync_now synced a source (OPINION: the table is
+	 * served as it is, then the second opinions look at it again).
+	 */
+	void (*recompute)(void *data, wot_peer_why why);
+	/*
+	 * Pool thread, blocking: sync source now with the caller's trust
+	 * handle, for work that must place a claim right after (a peer
+	 * ahead of us). The caller asks recompute afterwards. 0 or a
+	 * negative WOT_E* code (last error set).
+	 */
+	int (*sync_now)(void *data, wot_trust *t, const char *source);
+	/*
+	 * Loop thread. Serve t (ownership passes) now. gen: its generation
+	 * (the daemon's accepted-set load), checked against the one
+	 * serving; 0 for a table already accepted (held back by the
+	 * policy, or derived from a served one).
+	 */
+	void (*serve)(void *data, wot_dns_table *t, uint64_t gen);
+	void *data; /* for every callback */
+} wot_peer_requests;
+
+/* ---- NOTIFY in and out (propagate.c) --------------------------------- */
+
+typedef struct wot_prop wot_prop;
+
+typedef struct {
+	const char *const *listen; /* peer listener addresses; may be none */
+	size_t nlisten;
+	int allow_nonloopback;
+	wot_peer_requests req; /* syncs of NOTIFYed sources, and of self */
+} wot_prop_opts;
+
+/* Counters for the status document (the daemon adds its fetches). */
+typedef struct {
+	uint64_t received;  /* packets on the peer port */
+	uint64_t notifies;  /* well-formed NOTIFYs answered */
+	uint64_t refused;   /* other messages answered REFUSED/NOTIMP */
+	uint64_t dropped;   /* malformed or over a sender's rate */
+	uint64_t opinions;  /* opinion questions answered */
+	uint64_t accepted;  /* NOTIFYs for a followed source */
+	uint64_t ignored;   /* NOTIFYs for a key we do not follow */
+	uint64_t publishes; /* publishes announced by the CLI */
+	uint64_t sent, answered, unanswered; /* our NOTIFYs */
+} wot_prop_stats;
+
+/*
+ * Start on loop for home h (borrowed; must outlive the object): the peer
+ * listeners and the notify socket. On error nothing needs closing, but
+ * the loop must run once more.
+ */
+int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
+		   const wot_prop_opts *o);
+/* The own repository changed (a publish, or the daemon's renewal):
+ * NOTIFY the followers and ask the daemon to re-sync self. Loop only. */
+void wot_prop_announce(wot_prop *p);
+/* Address bound by peer listener i, for the log. */
+int wot_prop_bound(const wot_prop *p, size_t i, char *buf, size_t len);
+/* Answer opinion questions on the peer listeners with fn (see
+ * wot_dns_peer_listener_on_query). */
+void wot_prop_on_query(wot_prop *p,
+		       size_t (*fn)(void *data, const uint8_t *pkt, size_t len,
+				    uint8_t *out, size_t cap),
+		       void *data);
+void wot_prop_stats_get(const wot_prop *p, wot_prop_stats *out);
+/* Stop listening, wait for work in flight, free; then cb(data). */
+void wot_prop_close(wot_prop *p, void (*cb)(void *data), void *data);
+
+/* ---- second opinions (opinion_*.c) ----------------------------------- */
+
+typedef struct wot_opinions wot_opinions;
+
+/* Rewrites an answer to an opinion question (pkt, len bytes of cap) in
+ * place before it is sent; returns its new length (0: no reply). */
+typedef size_t (*wot_peer_answer_fn)(void *data, uint8_t *pkt, size_t len,
+				     size_t cap);
+
+typedef struct {
+	wot_prop *prop;	       /* its peer listeners answer; may be NULL */
+	wot_peer_requests req; /* serve (policy hold), recompute, sync_now */
+	/* The daemon's (borrowed): the neighbor majority's withdrawn
+	 * RRsets, which every table built from the book leaves out (may be
+	 * NULL). */
+	wot_dns_withdraw_set *withdrawn;
+	/* NULL, except in a program built on the library that answers
+	 * differently (the lying peer of the tests, tests/tools/wot_liar). */
+	wot_peer_answer_fn rewrite;
+	void *rewrite_data;
+} wot_opinions_opts;
+
+/*
+ * Start on loop for home h (borrowed, must outlive the object) with the
+ * options o (copied): answer questions on o->prop's listeners and check
+ * what changes.
+ */
+int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
+		       const wot_opinions_opts *o);
+/*
+ * A new accepted set was computed: serve t (ownership passes) at once or,
+ * with policy hold, when its new RRsets are checked; then ask peers about
+ * what changed. NULL t: only look at the accepted set again.
+ */
+void wot_opinions_offer(wot_opinions *o, wot_dns_table *t);
+/* A short status object (caller owns the reference). */
+json_t *wot_opinions_status(const wot_opinions *o);
+/*
+ * Neighbor-majority verdicts (loop only): for each i, the peer at
+ * endpoints[i] gets events[i], WOT_WEIGHT_OUTLIER or WOT_WEIGHT_AGREED
+ * (trust/majority.h); weights follow wot_weight_update and are saved to
+ * state/peers.json with the second opinions' own, once per call.
+ * Unknown endpoints are ignored.
+ */
+void wot_opinions_peer_events(wot_opinions *o, const char *const *endpoints,
+			      const int *events, size_t n);
+/* Stop asking, wait for work in flight, free; then cb(data). */
+void wot_opinions_close(wot_opinions *o, void (*cb)(void *data), void *data);
+
+/* ---- neighbor majority (neighbor*.c) --------------------------------- */
+
+/*
+ * Every interval (jittered by +-20%) a round samples accepted RRsets,
+ * asks up to N known peers what they accept for each and lets
+ * wot_majority_decide judge: when a near-unanimous majority holds another
+ * view the RRset is withdrawn (withdraw.h) and its source re-synced (asked
+ * of the daemon) until the view settles; a neighbor against a majority
+ * that agrees with us loses opinion weight.
+ */
+typedef struct wot_neighbor wot_neighbor;
+
+typedef struct {
+	unsigned interval_s; /* mean time between rounds; 0: never */
+	unsigned neighbors;  /* N: peers asked per sampled RRset */
+	unsigned majority;   /* M: of N (scaled, wot_majority_needed) */
+	unsigned sample;     /* RRsets sampled per round */
+	unsigned timeout_ms; /* per question; 0: 2000 */
+	/* Weight events for peers (WOT_WEIGHT_*), once per round. */
+	void (*peer_events)(void *data, const char *const *endpoints,
+			    const int *events, size_t n);
+	void *data; /* for peer_events */
+	/* Ask from its peer listener's address (may be NULL). */
+	const wot_prop *prop;
+	wot_peer_requests req; /* re-syncs and recomputes */
+	/* The daemon's (borrowed): the RRsets withdrawn until they settle,
+	 * which the rounds change. */
+	wot_dns_withdraw_set *withdrawn;
+} wot_neighbor_opts;
+
+/*
+ * Start the checks on loop for home h (borrowed; must outlive the
+ * object). The first round runs after one jittered interval. On error
+ * nothing needs closing.
+ */
+int wot_neighbor_start(wot_neighbor **out, uv_loop_t *loop, wot_home *h,
+		       const wot_neighbor_opts *o);
+/*
+ * The status section (caller owns the reference): counters, the last
+ * checks, outlier reports and withdrawn RRsets. Empty counters for NULL.
+ */
+json_t *wot_neighbor_status(const wot_neighbor *n);
+/* Stop, wait for work in flight, free; then cb(data) (may be NULL). */
+void wot_neighbor_close(wot_neighbor *n, void (*cb)(void *data), void *data);
+
+/* ---- asking and reading back from the command line ------------------ */
 
 /* Release what r holds (not r itself). */
 void wot_opinion_reply_dispose(wot_opinion_reply *r);
@@ -63,7 +270,5 @@ typedef struct {
  */
 int wot_opinion_ask_now(const wot_opinion_ask_opts *opts,
 			wot_opinion_reply *out);
-
-/* ==== end of the i15-sync section ==== */
 
 #endif

@@ -1,20 +1,18 @@
 /*
  * propagate.c - NOTIFY in and out for `wotdns serve`.
  *
- * In: a NOTIFY names a key; each followed source pinned to that key gets
- * a fetch on the thread pool, at most one per source per gap. A NOTIFY
- * that arrives while its source waits or is being fetched only marks it
- * pending again, so a burst costs one or two fetches and the last change
- * is never lost. One batch of fetches runs at a time (they share the home
- * lock anyway) and ends with one recompute and a table swap.
+ * In: a NOTIFY names a key; every followed source pinned to that key is
+ * asked of the daemon's scheduler (wot_peer_requests.sync), which fetches
+ * it at most once per source per gap, coalesces bursts and swaps the
+ * table.
  *
- * Out: `wotdns publish` connects to HOME/state/notify.sock; the daemon
- * reads its followers' endpoints on the pool, then sends the NOTIFYs from
- * the loop, and re-syncs its own repository so it serves the change too.
+ * Out: `wotdns publish` connects to the daemon's HOME/state/notify.sock,
+ * which calls wot_prop_announce: the followers' endpoints are read on the
+ * pool, the NOTIFYs sent from the loop, and the daemon asked to re-sync
+ * our own repository so it serves the change too.
  */
-#include "dns/daemon/control.h"
 #include "dns/peer/notify.h"
-#include "dns/peer/propagate.h"
+#include "dns/peer/peer.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -23,13 +21,6 @@
 #include <strings.h>
 
 enum { REFRESH_MIN_MS = 2000 }; /* unknown keys re-read sources.conf */
-
-typedef struct {
-	char name[65];
-	char key[WOT_FPR_MAX];
-	int pending, running;
-	uint64_t last_ms; /* when its last NOTIFY-driven fetch started */
-} src_state;
 
 /* Sources as read on the pool: name and pinned key only. */
 typedef struct {
@@ -40,12 +31,7 @@ typedef struct {
 typedef struct {
 	uv_work_t req;
 	wot_prop *p;
-	int kind; /* JOB_SYNC, JOB_TARGETS, JOB_REFRESH */
-	char **names;
-	size_t nnames;
-	wot_sync_report report;
-	wot_dns_table *table;
-	uint64_t gen; /* of table */
+	int kind; /* JOB_TARGETS, JOB_REFRESH */
 	char **targets;
 	size_t ntargets;
 	src_id *ids;
@@ -54,7 +40,7 @@ typedef struct {
 	char err[512];
 } job;
 
-enum { JOB_SYNC, JOB_TARGETS, JOB_REFRESH };
+enum { JOB_TARGETS, JOB_REFRESH };
 
 struct wot_prop {
 	uv_loop_t *loop;
@@ -62,14 +48,9 @@ struct wot_prop {
 	wot_prop_opts o;
 	wot_dns_peer_listener *listener;
 	wot_dns_notifier *notifier;
-	wot_dns_control *ctl;
-	uv_timer_t timer;
-	src_state *src;
+	src_id *src; /* src[0] is self */
 	size_t nsrc;
-	job *sync, *side; /* at most one of each in flight */
-	/* GPGME handle of the sync jobs (one at a time), kept: opening one
-	 * costs several gpg processes, more than the fetch itself. */
-	wot_trust *trust;
+	job *side;	/* in flight */
 	int side_again; /* a publish came while targets were read */
 	/* Endpoints read by the last JOB_TARGETS: a publish is sent to
 	 * them at once, and to any new ones when the fresh list is read. */
@@ -110,29 +91,13 @@ static int read_ids(wot_home *h, src_id **out, size_t *n)
 	return 0;
 }
 
-static void run_sync(job *j)
-{
-	wot_prop *p = j->p;
-	int rc = p->trust ? 0 : wot_home_trust(p->h, &p->trust);
-
-	if (rc == 0)
-		rc = wot_sync_sources(p->h, p->trust,
-				      (const char *const *)j->names, j->nnames,
-				      &j->report);
-	if (rc == 0)
-		rc = wot_dns_accepted_load(p->o.accepted, &j->table, &j->gen);
-	j->rc = rc;
-}
-
-/* Git and gpg work: never on the loop. */
+/* Reading the mirrors: never on the loop. */
 static void on_work(uv_work_t *req)
 {
 	job *j = req->data;
 
 	j->rc = 0;
-	if (j->kind == JOB_SYNC)
-		run_sync(j);
-	else if (j->kind == JOB_TARGETS)
+	if (j->kind == JOB_TARGETS)
 		j->rc =
 		    wot_sync_notify_targets(j->p->h, &j->targets, &j->ntargets);
 	if (j->rc == 0)
@@ -150,7 +115,6 @@ static void maybe_free(wot_prop *p)
 
 	if (!p->closing || p->live > 0)
 		return;
-	wot_trust_free(p->trust);
 	wot_notify_targets_free(p->targets);
 	free(p->src);
 	free(p);
@@ -160,44 +124,22 @@ static void maybe_free(wot_prop *p)
 
 static void job_free(job *j)
 {
-	for (size_t i = 0; i < j->nnames; i++)
-		free(j->names[i]);
-	free(j->names);
 	wot_notify_targets_free(j->targets);
-	wot_dns_table_free(j->table);
 	free(j->ids);
 	free(j);
 }
 
-static src_state *find(wot_prop *p, const char *name)
+/* A new list of sources (taken). */
+static void take_ids(wot_prop *p, job *j)
 {
-	for (size_t i = 0; i < p->nsrc; i++)
-		if (!strcmp(p->src[i].name, name))
-			return &p->src[i];
-	return NULL;
-}
-
-/* New list of sources, keeping the state of those still followed. */
-static void merge_ids(wot_prop *p, const src_id *ids, size_t n)
-{
-	src_state *v = calloc(n ? n : 1, sizeof(*v));
-
-	if (!v)
-		return; /* keep the old list */
-	for (size_t i = 0; i < n; i++) {
-		src_state *old = find(p, ids[i].name);
-		if (old)
-			v[i] = *old;
-		snprintf(v[i].name, sizeof(v[i].name), "%s", ids[i].name);
-		snprintf(v[i].key, sizeof(v[i].key), "%s", ids[i].key);
-	}
 	free(p->src);
-	p->src = v;
-	p->nsrc = n;
+	p->src = j->ids;
+	p->nsrc = j->nids;
+	j->ids = NULL;
+	j->nids = 0;
 	p->last_refresh_ms = uv_now(p->loop);
 }
 
-static void kick(wot_prop *p);
 static void start_side(wot_prop *p, int kind);
 
 static int queue(wot_prop *p, job *j, uv_after_work_cb done)
@@ -214,87 +156,6 @@ static int queue(wot_prop *p, job *j, uv_after_work_cb done)
 	}
 	p->live++;
 	return 0;
-}
-
-static void sync_done(uv_work_t *req, int status)
-{
-	job *j = req->data;
-	wot_prop *p = j->p;
-
-	p->live--;
-	p->sync = NULL;
-	for (size_t i = 0; i < j->nnames; i++) {
-		src_state *s = find(p, j->names[i]);
-		if (s)
-			s->running = 0;
-	}
-	if (status == 0 && j->rc < 0)
-		wot_log(WOT_LOG_WARNING, "sync", "notify sync: %s", j->err);
-	if (status == 0 && j->rc == 0 && !p->closing) {
-		p->st.sync_failures += j->report.failed;
-		wot_log(WOT_LOG_INFO, "sync",
-			"notify sync of %zu source%s (%zu failed): %zu "
-			"records",
-			j->report.sources, j->report.sources == 1 ? "" : "s",
-			j->report.failed, j->report.records);
-		merge_ids(p, j->ids, j->nids);
-		p->o.table_fn(p->o.data, j->table, j->gen);
-		j->table = NULL;
-	}
-	job_free(j);
-	kick(p);
-	maybe_free(p);
-}
-
-static void on_timer(uv_timer_t *t)
-{
-	kick(t->data);
-}
-
-/* Sources due now go into one batch; the earliest still in its gap arms
- * the timer. */
-static void kick(wot_prop *p)
-{
-	uint64_t now = uv_now(p->loop), next = UINT64_MAX;
-	job *j;
-
-	if (p->closing || p->sync)
-		return;
-	if (!(j = calloc(1, sizeof(*j))) ||
-	    !(j->names = calloc(p->nsrc ? p->nsrc : 1, sizeof(char *)))) {
-		free(j);
-		return;
-	}
-	j->kind = JOB_SYNC;
-	for (size_t i = 0; i < p->nsrc; i++) {
-		src_state *s = &p->src[i];
-		uint64_t due = s->last_ms + p->o.gap_ms;
-		if (!s->pending || s->running)
-			continue;
-		if (s->last_ms && due > now) {
-			next = due < next ? due : next;
-			continue;
-		}
-		if (!(j->names[j->nnames] = strdup(s->name)))
-			break;
-		j->nnames++;
-		s->pending = 0;
-		s->running = 1;
-		s->last_ms = now ? now : 1;
-		p->st.syncs++;
-	}
-	if (next != UINT64_MAX)
-		uv_timer_start(&p->timer, on_timer, next - now, 0);
-	if (!j->nnames || queue(p, j, sync_done) < 0) {
-		for (size_t i = 0; i < j->nnames; i++) {
-			src_state *s = find(p, j->names[i]);
-			s->running = 0;
-			s->pending = 1; /* try again on the next kick */
-		}
-		job_free(j);
-		return;
-	}
-	p->sync = j;
 }
 
 static int listed(char *const *v, size_t n, const char *s)
@@ -349,7 +210,7 @@ static void side_done(uv_work_t *req, int status)
 	if (status == 0 && j->rc < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "%s", j->err);
 	if (status == 0 && j->rc == 0 && !p->closing) {
-		merge_ids(p, j->ids, j->nids);
+		take_ids(p, j);
 		if (j->kind == JOB_TARGETS)
 			fresh_targets(p, j, own);
 	}
@@ -381,22 +242,30 @@ static void start_side(wot_prop *p, int kind)
 	p->side = j;
 }
 
+/* The daemon syncs them (its limits, its table swap). */
+static void ask_sync(wot_prop *p, const char *const *names, size_t n,
+		     wot_peer_why why)
+{
+	if (n && p->o.req.sync)
+		p->o.req.sync(p->o.req.data, names, n, why);
+}
+
 static void on_notify(void *data, const char *fpr)
 {
 	wot_prop *p = data;
-	int matched = 0;
+	const char **names = calloc(p->nsrc + 1, sizeof(*names));
+	size_t matched = 0;
 
-	for (size_t i = 0; i < p->nsrc; i++) {
-		src_state *s = &p->src[i];
+	for (size_t i = 0; names && i < p->nsrc; i++) {
+		src_id *s = &p->src[i];
 		/* Only the owner's key names a source; our own zone changes
 		 * only when we publish. */
 		if (!s->key[0] || strcasecmp(s->key, fpr) || i == 0)
 			continue;
-		matched = 1;
-		if (s->pending || s->running)
-			p->st.coalesced++;
-		s->pending = 1;
+		names[matched++] = s->name;
 	}
+	ask_sync(p, names, matched, WOT_PEER_WHY_NOTIFY);
+	free(names);
 	if (!matched) {
 		p->st.ignored++;
 		/* Perhaps followed since we last looked: re-read, rarely. */
@@ -405,14 +274,15 @@ static void on_notify(void *data, const char *fpr)
 		return;
 	}
 	p->st.accepted++;
-	kick(p);
 }
 
 void wot_prop_announce(wot_prop *p)
 {
+	const char *self = p->nsrc ? p->src[0].name : NULL;
+
 	p->st.publishes++;
-	if (p->nsrc)
-		p->src[0].pending = 1; /* self: serve our own change too */
+	/* self: serve our own change too */
+	ask_sync(p, &self, self ? 1 : 0, WOT_PEER_WHY_PUBLISH);
 	if (p->targets) { /* no wait for the mirrors to be read again */
 		send_targets(p, wot_home_config(p->h)->key, p->targets,
 			     p->ntargets);
@@ -420,17 +290,6 @@ void wot_prop_announce(wot_prop *p)
 	}
 	p->notify_due = 1;
 	start_side(p, JOB_TARGETS);
-	kick(p);
-}
-
-/* Someone connected to the notify socket: the user published. */
-static int on_publish(void *data, char **json)
-{
-	wot_prop *p = data;
-
-	wot_prop_announce(p);
-	*json = strdup("{\"notify\": \"queued\"}\n");
-	return *json ? 0 : wot_error_set(WOT_ENOMEM, "out of memory");
 }
 
 static void on_part_closed(void *data)
@@ -441,30 +300,19 @@ static void on_part_closed(void *data)
 	maybe_free(p);
 }
 
-static void on_timer_closed(uv_handle_t *h)
-{
-	on_part_closed(h->data);
-}
-
 static int start_parts(wot_prop *p, const wot_prop_opts *o)
 {
-	char *path = wot_state_path(p->h, WOT_STATE_NOTIFY_SOCK);
 	src_id *ids = NULL;
 	size_t n = 0;
 	int rc;
 
-	if (!path)
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	/* Here, on the loop thread before any pool work: GPGME's first
-	 * initialisation must not run on two threads at once (the timer's
-	 * sync opens its own handle on the pool), and the first NOTIFY
-	 * should not pay for it. Without gpg a NOTIFY sync retries later. */
-	if (wot_home_trust(p->h, &p->trust) < 0)
-		wot_log(WOT_LOG_WARNING, "sync", "NOTIFY syncs: %s",
-			wot_error_last());
-	if ((rc = read_ids(p->h, &ids, &n)) == 0)
-		merge_ids(p, ids, n);
-	free(ids);
+	if ((rc = read_ids(p->h, &ids, &n)) == 0) {
+		p->src = ids;
+		p->nsrc = n;
+		p->last_refresh_ms = uv_now(p->loop);
+	} else {
+		free(ids);
+	}
 	if (rc == 0 && (rc = wot_dns_notifier_new(&p->notifier, p->loop)) == 0)
 		p->live++;
 	if (rc == 0 && o->nlisten &&
@@ -472,12 +320,8 @@ static int start_parts(wot_prop *p, const wot_prop_opts *o)
 					      o->nlisten, o->allow_nonloopback,
 					      on_notify, p)) == 0)
 		p->live++;
-	if (rc == 0 && (rc = wot_dns_control_start(&p->ctl, p->loop, path,
-						   on_publish, p)) == 0)
-		p->live++;
 	if (rc == 0)
 		start_side(p, JOB_TARGETS); /* read the endpoints ahead */
-	free(path);
 	return rc;
 }
 
@@ -494,9 +338,6 @@ int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
 	p->h = h;
 	p->o = *o;
 	p->o.listen = NULL; /* used only here, not kept */
-	uv_timer_init(loop, &p->timer);
-	p->timer.data = p;
-	p->live = 1;
 	if ((rc = start_parts(p, o)) < 0) {
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s", wot_error_last());
@@ -553,10 +394,7 @@ void wot_prop_close(wot_prop *p, void (*cb)(void *data), void *data)
 		wot_dns_peer_listener_close(p->listener, on_part_closed, p);
 	if (p->notifier)
 		wot_dns_notifier_close(p->notifier, on_part_closed, p);
-	if (p->ctl)
-		wot_dns_control_close(p->ctl, on_part_closed, p);
 	p->listener = NULL;
 	p->notifier = NULL;
-	p->ctl = NULL;
-	uv_close((uv_handle_t *)&p->timer, on_timer_closed);
+	maybe_free(p);
 }
