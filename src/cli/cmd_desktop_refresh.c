@@ -37,7 +37,7 @@ typedef struct {
 /* The routes file, read with the permissions of pw (the home's owner
  * decides what is in it; root must not read more than it could). */
 static int read_as(const struct passwd *pw, const char *path,
-		   struct wot_dns_desktop_routes *r)
+		   struct wot_dns_routes *r)
 {
 	gid_t groups[64];
 	int n = pw ? getgroups(64, groups) : 0, rc;
@@ -46,16 +46,16 @@ static int read_as(const struct passwd *pw, const char *path,
 		   setegid(pw->pw_gid) < 0 || seteuid(pw->pw_uid) < 0))
 		return cli_fail("cannot take %s's permissions to read %s",
 				pw->pw_name, path);
-	rc = wot_dns_desktop_routes_read(path, r);
+	rc = wot_dns_routes_read(path, r);
 	if (pw && (seteuid(0) < 0 || setegid(0) < 0 ||
 		   setgroups((size_t)n, groups) < 0)) {
-		wot_dns_desktop_routes_clear(r);
+		wot_dns_routes_clear(r);
 		return cli_fail("cannot get root's permissions back");
 	}
 	return rc < 0 ? cli_fail_last("desktop refresh") : EXIT_OK;
 }
 
-static int load_routes(const refresh_opts *o, struct wot_dns_desktop_routes *r)
+static int load_routes(const refresh_opts *o, struct wot_dns_routes *r)
 {
 	struct passwd *pw = NULL;
 	char *home = NULL, *path;
@@ -113,7 +113,7 @@ static int parse(int argc, char **argv, refresh_opts *o)
 }
 
 /* Apply (or plan) the change; with a plan, say when there is none. */
-static int apply(const refresh_opts *o, const struct wot_dns_desktop_routes *r)
+static int apply(const refresh_opts *o, const struct wot_dns_routes *r)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -143,7 +143,7 @@ static int apply(const refresh_opts *o, const struct wot_dns_desktop_routes *r)
 int cmd_desktop_refresh(int argc, char **argv)
 {
 	refresh_opts o = {.server = DEFAULT_SERVER};
-	struct wot_dns_desktop_routes r = {0};
+	struct wot_dns_routes r = {0};
 	int rc = parse(argc, argv, &o);
 
 	if (rc >= 0)
@@ -156,6 +156,6 @@ int cmd_desktop_refresh(int argc, char **argv)
 	if (!o.down && (rc = load_routes(&o, &r)) != EXIT_OK)
 		return rc;
 	rc = apply(&o, &r);
-	wot_dns_desktop_routes_clear(&r);
+	wot_dns_routes_clear(&r);
 	return rc;
 }

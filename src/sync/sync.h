@@ -13,7 +13,6 @@
 #ifndef WOT_SYNC_H
 #define WOT_SYNC_H
 
-#include "trust/majority.h"
 #include "trust/trust.h"
 
 #include <ldns/ldns.h>

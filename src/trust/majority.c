@@ -1,7 +1,7 @@
 /*
  * majority.c - the neighbor-majority decision and opinion weights (pure).
  */
-#include "trust/majority.h"
+#include "trust/trust.h"
 #include "util/util.h"
 
 #include <math.h>

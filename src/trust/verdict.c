@@ -2,7 +2,7 @@
  * verdict.c - second opinions judged: verdicts, weights, claims (see
  * verdict.h). Pure.
  */
-#include "trust/verdict.h"
+#include "trust/trust.h"
 
 #include <string.h>
 #include <strings.h>

@@ -74,7 +74,7 @@ static void desktop_routes_of_table(void **state)
 {
 	static const char *const want[] = {"wot", "zz-overlay",
 					   "alice.example.com", NULL};
-	struct wot_dns_desktop_routes r;
+	struct wot_dns_routes r;
 	wot_dns_table *t = table_of(
 	    "$TTL 300\n"
 	    "alice.wot. IN SOA ns host 1 3600 600 86400 60\n"
@@ -94,7 +94,7 @@ static void desktop_routes_of_table(void **state)
 	assert_int_equal(wot_dns_routes_of_table(t, &r), 0);
 	expect_list(r.route, r.n_route, want);
 	expect_list(r.nta, r.n_nta, want);
-	wot_dns_desktop_routes_clear(&r);
+	wot_dns_routes_clear(&r);
 	wot_dns_table_free(t);
 }
 
@@ -102,41 +102,40 @@ static void desktop_routes_of_table(void **state)
 static void desktop_routes_write_read(void **state)
 {
 	static const char *const want[] = {"wot", "alice.example.com", NULL};
-	struct wot_dns_desktop_routes r = {0}, back;
+	struct wot_dns_routes r = {0}, back;
 	char *path = in_dir("routes");
 	bool changed = false;
 	struct stat a, b;
 
 	(void)state;
-	assert_int_equal(wot_dns_desktop_routes_read(path, &back), 0);
+	assert_int_equal(wot_dns_routes_read(path, &back), 0);
 	assert_int_equal(back.n_route + back.n_nta, 0); /* missing: empty */
 	for (int i = 0; want[i]; i++) {
-		assert_int_equal(wot_dns_desktop_routes_add(&r, 0, want[i]), 0);
-		assert_int_equal(wot_dns_desktop_routes_add(&r, 1, want[i]), 0);
+		assert_int_equal(wot_dns_routes_add(&r, 0, want[i]), 0);
+		assert_int_equal(wot_dns_routes_add(&r, 1, want[i]), 0);
 	}
-	assert_int_equal(wot_dns_desktop_routes_add(&r, 0, "wot"), 0);
+	assert_int_equal(wot_dns_routes_add(&r, 0, "wot"), 0);
 	assert_int_equal(r.n_route, 2); /* no duplicate */
-	assert_int_equal(wot_dns_desktop_routes_write(path, &r, &changed), 0);
+	assert_int_equal(wot_dns_routes_write(path, &r, &changed), 0);
 	assert_true(changed);
 	assert_int_equal(stat(path, &a), 0);
-	assert_int_equal(wot_dns_desktop_routes_write(path, &r, &changed), 0);
+	assert_int_equal(wot_dns_routes_write(path, &r, &changed), 0);
 	assert_false(changed);
 	assert_int_equal(stat(path, &b), 0);
 	assert_int_equal(a.st_ino, b.st_ino); /* not replaced */
-	assert_int_equal(wot_dns_desktop_routes_read(path, &back), 0);
+	assert_int_equal(wot_dns_routes_read(path, &back), 0);
 	expect_list(back.route, back.n_route, want);
 	expect_list(back.nta, back.n_nta, want);
-	wot_dns_desktop_routes_clear(&back);
-	wot_dns_desktop_routes_clear(&r);
+	wot_dns_routes_clear(&back);
+	wot_dns_routes_clear(&r);
 	free(path);
 }
 
 static void expect_bad(const char *text, const char *msg)
 {
-	struct wot_dns_desktop_routes r;
+	struct wot_dns_routes r;
 
-	assert_true(wot_dns_desktop_routes_parse(text, strlen(text), "F", &r) <
-		    0);
+	assert_true(wot_dns_routes_parse(text, strlen(text), "F", &r) < 0);
 	if (!strstr(wot_error_last(), msg))
 		fail_msg("'%s': got '%s', want '%s'", text, wot_error_last(),
 			 msg);
@@ -146,16 +145,15 @@ static void expect_bad(const char *text, const char *msg)
 /* Hostile text: every bad line is refused with FILE:LINE. */
 static void desktop_routes_hostile(void **state)
 {
-	struct wot_dns_desktop_routes r;
+	struct wot_dns_routes r;
 	const char ok[] = "# c\n\nroute wot\r\nnta wot\n";
 	char *big;
-	size_t n = WOT_DESKTOP_ROUTES_BYTES + 10;
+	size_t n = WOT_ROUTES_BYTES + 10;
 
 	(void)state;
-	assert_int_equal(wot_dns_desktop_routes_parse(ok, strlen(ok), "F", &r),
-			 0);
+	assert_int_equal(wot_dns_routes_parse(ok, strlen(ok), "F", &r), 0);
 	assert_int_equal(r.n_route, 1);
-	wot_dns_desktop_routes_clear(&r);
+	wot_dns_routes_clear(&r);
 	expect_bad("route wot\nroute .\n", "F:2: not a routable name");
 	expect_bad("route WOT\n", "F:1: not a routable name");
 	expect_bad("route wot.\n", "F:1: not a routable name");
@@ -166,14 +164,12 @@ static void desktop_routes_hostile(void **state)
 	expect_bad("nta\n", "F:1: want 'nta NAME'");
 	expect_bad("route a b\n", "F:1: want 'route NAME'");
 	expect_bad("\n\nsearch wot\n", "F:3: unknown entry");
-	assert_true(wot_dns_desktop_routes_parse("route w\0ot\n", 11, "F", &r) <
-		    0);
+	assert_true(wot_dns_routes_parse("route w\0ot\n", 11, "F", &r) < 0);
 	assert_non_null(strstr(wot_error_last(), "NUL"));
 	big = malloc(n);
 	assert_non_null(big);
 	memset(big, '\n', n);
-	assert_int_equal(wot_dns_desktop_routes_parse(big, n, "F", &r),
-			 WOT_ELIMIT);
+	assert_int_equal(wot_dns_routes_parse(big, n, "F", &r), WOT_ELIMIT);
 	free(big);
 	/* 64-octet label, 254-octet name */
 	expect_bad(
@@ -187,12 +183,12 @@ static void desktop_routes_hostile(void **state)
 static void desktop_routes_too_many(void **state)
 {
 	wot_buf b = WOT_BUF_INIT;
-	struct wot_dns_desktop_routes r;
+	struct wot_dns_routes r;
 
 	(void)state;
-	for (int i = 0; i <= WOT_DESKTOP_ROUTES_MAX; i++)
+	for (int i = 0; i <= WOT_ROUTES_MAX; i++)
 		assert_int_equal(wot_buf_printf(&b, "route n%d\n", i), 0);
-	assert_int_equal(wot_dns_desktop_routes_parse(b.ptr, b.len, "F", &r),
+	assert_int_equal(wot_dns_routes_parse(b.ptr, b.len, "F", &r),
 			 WOT_ELIMIT);
 	assert_non_null(strstr(wot_error_last(), "F:4097:"));
 	wot_buf_dispose(&b);
@@ -201,12 +197,12 @@ static void desktop_routes_too_many(void **state)
 /* A symlink planted for the file is not followed. */
 static void desktop_routes_symlink(void **state)
 {
-	struct wot_dns_desktop_routes r;
+	struct wot_dns_routes r;
 	char *path = in_dir("link");
 
 	(void)state;
 	assert_int_equal(symlink("/etc/passwd", path), 0);
-	assert_true(wot_dns_desktop_routes_read(path, &r) < 0);
+	assert_true(wot_dns_routes_read(path, &r) < 0);
 	assert_non_null(strstr(wot_error_last(), path));
 	free(path);
 }

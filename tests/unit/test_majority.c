@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "trust/majority.h"
+#include "trust/trust.h"
 #include "util/util.h"
 
 #define SRC_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"

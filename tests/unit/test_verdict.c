@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "trust/verdict.h"
+#include "trust/trust.h"
 
 #define FPR "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 #define C1 "1111111111111111111111111111111111111111"

@@ -6,6 +6,7 @@
 
 #include "sync/sync.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,5 +88,58 @@ int wot_daemon_status(const wot_home *h, char **json);
  * daemon runs (nothing to do then).
  */
 int wot_daemon_notify(const wot_home *h);
+
+/* ==== the routes file (routes_file.c): HOME/state/routes, written by the
+ * daemon after every table swap, read by `wotdns desktop refresh` ==== */
+
+/* The daemon's routes: the domains that must reach wotdns (routing domains
+ * for resolved) and those that must not be DNSSEC-validated against the
+ * real root (negative trust anchors). Names are lower-case presentation
+ * form without the trailing dot ("wot", "alice.example.com"). */
+struct wot_dns_routes {
+	char **route; /* owned; route[n_route] == NULL */
+	size_t n_route;
+	char **nta; /* owned; nta[n_nta] == NULL */
+	size_t n_nta;
+};
+
+/* Frees the arrays inside r (not r itself); accepts NULL. */
+void wot_dns_routes_clear(struct wot_dns_routes *r);
+
+/* Reads a routes file (STATE/routes in a wotdns home, written by the
+ * daemon after every table swap). The file is hostile input: only
+ * well-formed names are accepted; a bad line fails with FILE:LINE in the
+ * last error. A missing file gives empty routes and 0. */
+int wot_dns_routes_read(const char *path, struct wot_dns_routes *out);
+
+/* Limits on a routes file: it comes from a home another user owns. */
+enum {
+	WOT_ROUTES_MAX = 4096,	       /* entries of each kind */
+	WOT_ROUTES_BYTES = 512 * 1024, /* the whole file */
+	WOT_ROUTES_NAME_MAX = 253      /* one name, presentation */
+};
+
+/* 1 if name is one the routes file may hold: lower-case letters, digits,
+ * '-' and '_', labels of 1..63 octets not starting or ending in '-',
+ * no trailing dot, at most WOT_ROUTES_NAME_MAX octets. */
+int wot_dns_routes_name_ok(const char *name);
+
+/* Parses the text of a routes file; label names it in errors
+ * ("LABEL:LINE: why"). Duplicates are dropped, order kept. */
+int wot_dns_routes_parse(const char *text, size_t len, const char *label,
+			 struct wot_dns_routes *out);
+
+/* Appends name (checked with wot_dns_routes_name_ok) to r's routes
+ * (nta 0) or negative trust anchors (nta 1) unless already there. */
+int wot_dns_routes_add(struct wot_dns_routes *r, int nta, const char *name);
+
+/* The routes file's text for r (caller frees *out). */
+int wot_dns_routes_format(const struct wot_dns_routes *r, char **out,
+			  size_t *len);
+
+/* Writes r to path (temp file and rename) unless path already holds
+ * exactly that text; *changed (may be NULL) says whether it wrote. */
+int wot_dns_routes_write(const char *path, const struct wot_dns_routes *r,
+			 bool *changed);
 
 #endif

@@ -42,13 +42,13 @@ static int wire_text(const uint8_t *w, size_t len, char *out, size_t cap)
 		i += l;
 	}
 	out[o] = '\0';
-	return o && wot_dns_desktop_name_ok(out) ? 0 : -1;
+	return o && wot_dns_routes_name_ok(out) ? 0 : -1;
 }
 
 static int visit(void *arg, const wot_dns_node *n)
 {
 	collect_t *c = arg;
-	char name[WOT_DESKTOP_NAME_MAX + 2];
+	char name[WOT_ROUTES_NAME_MAX + 2];
 	const char *tld;
 
 	if (wire_text(n->name, n->namelen, name, sizeof(name)) < 0)
@@ -78,7 +78,7 @@ static int covered(const wot_map *m, const char *name)
 
 /* The keys of m, sorted, into out (route and nta); names under another
  * key are left out (the ancestor's route covers them). */
-static int add_keys(const wot_map *m, struct wot_dns_desktop_routes *out)
+static int add_keys(const wot_map *m, struct wot_dns_routes *out)
 {
 	size_t n = wot_map_count(m), pos = 0, k = 0;
 	const char **keys = calloc(n ? n : 1, sizeof(*keys));
@@ -94,16 +94,15 @@ static int add_keys(const wot_map *m, struct wot_dns_desktop_routes *out)
 	for (size_t i = 0; rc == 0 && i < k; i++) {
 		if (covered(m, keys[i]))
 			continue;
-		rc = wot_dns_desktop_routes_add(out, 0, keys[i]);
+		rc = wot_dns_routes_add(out, 0, keys[i]);
 		if (rc == 0)
-			rc = wot_dns_desktop_routes_add(out, 1, keys[i]);
+			rc = wot_dns_routes_add(out, 1, keys[i]);
 	}
 	free(keys);
 	return rc;
 }
 
-int wot_dns_routes_of_table(const wot_dns_table *t,
-			    struct wot_dns_desktop_routes *out)
+int wot_dns_routes_of_table(const wot_dns_table *t, struct wot_dns_routes *out)
 {
 	collect_t c = {0};
 	int rc;
@@ -118,7 +117,7 @@ int wot_dns_routes_of_table(const wot_dns_table *t,
 		goto out;
 out:
 	if (rc < 0)
-		wot_dns_desktop_routes_clear(out);
+		wot_dns_routes_clear(out);
 	wot_map_free(c.apex, NULL);
 	wot_map_free(c.tld, NULL);
 	wot_tld_free(c.tlds);
@@ -128,14 +127,14 @@ out:
 int wot_dns_routes_save(const wot_home *h, const wot_dns_table *t,
 			bool *changed)
 {
-	struct wot_dns_desktop_routes r = {0};
+	struct wot_dns_routes r = {0};
 	char *path = wot_state_path(h, WOT_STATE_ROUTES);
 	int rc = path ? wot_dns_routes_of_table(t, &r)
 		      : wot_error_set(WOT_ENOMEM, "out of memory");
 
 	if (rc == 0)
-		rc = wot_dns_desktop_routes_write(path, &r, changed);
-	wot_dns_desktop_routes_clear(&r);
+		rc = wot_dns_routes_write(path, &r, changed);
+	wot_dns_routes_clear(&r);
 	free(path);
 	return rc;
 }

@@ -3,7 +3,7 @@
 #ifndef WOT_DNS_ROUTES_H
 #define WOT_DNS_ROUTES_H
 
-#include "dns/desktop/desktop.h"
+#include "dns/daemon/daemon.h"
 #include "dns/resolver/resolver.h"
 
 #include <stdbool.h>
@@ -14,7 +14,7 @@
  * under another route left out), each both a route and an nta. Sorted.
  * Caller clears *out. */
 int wot_dns_routes_of_table(const wot_dns_table *t,
-			    struct wot_dns_desktop_routes *out);
+			    struct wot_dns_routes *out);
 
 /* Computes t's routes and writes HOME/state/routes when they differ from
  * the file's; *changed (may be NULL) says whether it wrote. */

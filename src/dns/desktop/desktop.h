@@ -9,8 +9,8 @@
  *
  * Contract between the two halves (written by two people, see
  * docs/wotdns-desktop.1.md):
- *   - desktop_routes.c / desktop_resolved.c: the routes the daemon
- *     publishes and how they are applied to systemd-resolved;
+ *   - desktop_resolved.c: how the routes the daemon writes (daemon.h,
+ *     routes_file.c) are applied to systemd-resolved;
  *   - desktop_setup.c and friends: detection, the journal, setup, status,
  *     undo, doctor.
  */
@@ -21,59 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The daemon's routes: the domains that must reach wotdns (routing domains
- * for resolved) and those that must not be DNSSEC-validated against the
- * real root (negative trust anchors). Names are lower-case presentation
- * form without the trailing dot ("wot", "alice.example.com"). */
-struct wot_dns_desktop_routes {
-	char **route; /* owned; route[n_route] == NULL */
-	size_t n_route;
-	char **nta; /* owned; nta[n_nta] == NULL */
-	size_t n_nta;
-};
-
-/* Frees the arrays inside r (not r itself); accepts NULL. */
-void wot_dns_desktop_routes_clear(struct wot_dns_desktop_routes *r);
-
-/* Reads a routes file (STATE/routes in a wotdns home, written by the
- * daemon after every table swap). The file is hostile input: only
- * well-formed names are accepted; a bad line fails with FILE:LINE in the
- * last error. A missing file gives empty routes and 0. */
-int wot_dns_desktop_routes_read(const char *path,
-				struct wot_dns_desktop_routes *out);
-
-/* Limits on a routes file: it comes from a home another user owns. */
-enum {
-	WOT_DESKTOP_ROUTES_MAX = 4096,	       /* entries of each kind */
-	WOT_DESKTOP_ROUTES_BYTES = 512 * 1024, /* the whole file */
-	WOT_DESKTOP_NAME_MAX = 253	       /* one name, presentation */
-};
-
-/* 1 if name is one the routes file may hold: lower-case letters, digits,
- * '-' and '_', labels of 1..63 octets not starting or ending in '-',
- * no trailing dot, at most WOT_DESKTOP_NAME_MAX octets. */
-int wot_dns_desktop_name_ok(const char *name);
-
-/* Parses the text of a routes file; label names it in errors
- * ("LABEL:LINE: why"). Duplicates are dropped, order kept. */
-int wot_dns_desktop_routes_parse(const char *text, size_t len,
-				 const char *label,
-				 struct wot_dns_desktop_routes *out);
-
-/* Appends name (checked with wot_dns_desktop_name_ok) to r's routes
- * (nta 0) or negative trust anchors (nta 1) unless already there. */
-int wot_dns_desktop_routes_add(struct wot_dns_desktop_routes *r, int nta,
-			       const char *name);
-
-/* The routes file's text for r (caller frees *out). */
-int wot_dns_desktop_routes_format(const struct wot_dns_desktop_routes *r,
-				  char **out, size_t *len);
-
-/* Writes r to path (temp file and rename) unless path already holds
- * exactly that text; *changed (may be NULL) says whether it wrote. */
-int wot_dns_desktop_routes_write(const char *path,
-				 const struct wot_dns_desktop_routes *r,
-				 bool *changed);
+#include "dns/daemon/daemon.h" /* the routes file */
 
 /* Whether systemd-resolved runs and answers on D-Bus. */
 int wot_dns_desktop_resolved_detect(bool *active);
@@ -83,8 +31,7 @@ int wot_dns_desktop_resolved_detect(bool *active);
  * link and in /etc/dnssec-trust-anchors.d/wotdns.negative). Idempotent;
  * with plan != NULL, prints each change to plan and makes none. */
 int wot_dns_desktop_resolved_up(const char *server,
-				const struct wot_dns_desktop_routes *r,
-				FILE *plan);
+				const struct wot_dns_routes *r, FILE *plan);
 
 /* Removes wotdns's link (resolved forgets its routes) and the negative
  * trust anchor file. Idempotent; plan as above. */

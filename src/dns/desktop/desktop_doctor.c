@@ -169,13 +169,13 @@ static void check_wiring(struct doc *d)
 
 static void check_routes(struct doc *d)
 {
-	struct wot_dns_desktop_routes r = {0};
+	struct wot_dns_routes r = {0};
 	char *path;
 
 	if (!d->w.mode || strcmp(d->w.mode, "resolved"))
 		return;
 	path = wot_state_path(d->h, WOT_STATE_ROUTES);
-	if (path && wot_dns_desktop_routes_read(path, &r) == 0)
+	if (path && wot_dns_routes_read(path, &r) == 0)
 		wd_say(d->problems, true, d->out,
 		       "routes: %zu domains go to wotdns (%s)", r.n_route,
 		       path);
@@ -184,7 +184,7 @@ static void check_routes(struct doc *d)
 		       "routes: %s: start the daemon (it writes them), then "
 		       "'sudo wotdns desktop refresh'",
 		       wot_error_last());
-	wot_dns_desktop_routes_clear(&r);
+	wot_dns_routes_clear(&r);
 	free(path);
 }
 

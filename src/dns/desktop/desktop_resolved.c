@@ -129,7 +129,7 @@ static char *join(char *const *names, size_t n, const char *prefix)
 	return b.ptr;
 }
 
-static int wanted(const char *server, const struct wot_dns_desktop_routes *r,
+static int wanted(const char *server, const struct wot_dns_routes *r,
 		  wot_desktop_conf *c)
 {
 	uint8_t a[16] = {0};
@@ -182,7 +182,7 @@ static int link_path(sd_bus *bus, int ifindex, char **path)
 	return r < 0 ? r : 0;
 }
 
-static int nta_file_text(const struct wot_dns_desktop_routes *r, char **out)
+static int nta_file_text(const struct wot_dns_routes *r, char **out)
 {
 	wot_buf b = WOT_BUF_INIT;
 	int rc = wot_buf_printf(
@@ -199,7 +199,7 @@ static int nta_file_text(const struct wot_dns_desktop_routes *r, char **out)
 	return 0;
 }
 
-static int nta_file_sync(const struct wot_dns_desktop_routes *r, FILE *plan)
+static int nta_file_sync(const struct wot_dns_routes *r, FILE *plan)
 {
 	char *want = NULL, *have = NULL;
 	size_t len = 0;
@@ -224,8 +224,7 @@ out:
 }
 
 int wot_dns_desktop_resolved_up(const char *server,
-				const struct wot_dns_desktop_routes *r,
-				FILE *plan)
+				const struct wot_dns_routes *r, FILE *plan)
 {
 	sd_bus *bus = NULL;
 	wot_desktop_conf want = {0}, have = {0};

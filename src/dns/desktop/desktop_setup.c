@@ -234,20 +234,20 @@ static int unit_up(const char *unit, FILE *out)
 /* Reads the user's routes file with the user's permissions: root must not
  * read, through a home the user controls, what the user could not. */
 static int routes_as_user(const struct wd_user *u, const char *path,
-			  struct wot_dns_desktop_routes *r)
+			  struct wot_dns_routes *r)
 {
 	gid_t groups[64];
 	int n, rc;
 
 	if (geteuid() != 0)
-		return wot_dns_desktop_routes_read(path, r);
+		return wot_dns_routes_read(path, r);
 	n = getgroups(64, groups);
 	if (n < 0 || setgroups(1, &u->gid) < 0 || setegid(u->gid) < 0 ||
 	    seteuid(u->uid) < 0)
 		rc = wot_error_set(WOT_EIO, "cannot take %s's permissions",
 				   u->name);
 	else
-		rc = wot_dns_desktop_routes_read(path, r);
+		rc = wot_dns_routes_read(path, r);
 	if (seteuid(0) < 0 || setegid(0) < 0 ||
 	    (n >= 0 && setgroups((size_t)n, groups) < 0))
 		abort(); /* root's permissions are gone: do nothing more */
@@ -256,7 +256,7 @@ static int routes_as_user(const struct wd_user *u, const char *path,
 
 static int resolved_up(struct ctx *c, const char *server)
 {
-	struct wot_dns_desktop_routes r = {0};
+	struct wot_dns_routes r = {0};
 	char *path = wot_path_join(c->u.home, wot_state_rel(WOT_STATE_ROUTES));
 	int rc;
 
@@ -271,7 +271,7 @@ static int resolved_up(struct ctx *c, const char *server)
 			"it writes them, and 'wotdns desktop refresh --user "
 			"%s' (run by wotdns-routes@%s.path) applies them\n",
 			path, c->u.name, c->u.name);
-	wot_dns_desktop_routes_clear(&r);
+	wot_dns_routes_clear(&r);
 	free(path);
 	return rc;
 }

@@ -15,7 +15,7 @@
 #include "dns/resolver/resolver.h"
 #include "dns/peer/neighbor_int.h"
 #include "dns/peer/opinion_int.h"
-#include "trust/majority.h"
+#include "trust/trust.h"
 #include "dns/peer/withdraw.h"
 #include "util/util.h"
 

@@ -13,7 +13,7 @@
  */
 #include "dns/peer/neighbor_int.h"
 #include "sync/sync.h"
-#include "trust/majority.h"
+#include "trust/trust.h"
 #include "util/util.h"
 
 #include <stdio.h>

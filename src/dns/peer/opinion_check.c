@@ -7,8 +7,7 @@
  * (opinion_verify.c). Checks are numbered by the object's serials.
  */
 #include "dns/peer/opinions_int.h"
-#include "trust/majority.h"
-#include "trust/verdict.h"
+#include "trust/trust.h"
 #include "util/util.h"
 
 #include <stdio.h>

@@ -7,7 +7,7 @@
  */
 #include "dns/peer/opinion_int.h"
 #include "sync/sync.h"
-#include "trust/verdict.h"
+#include "trust/trust.h"
 #include "util/util.h"
 
 #include <stdio.h>

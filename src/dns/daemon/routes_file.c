@@ -1,5 +1,5 @@
 /*
- * desktop_routes.c - the routes file (STATE/routes): what the daemon
+ * routes_file.c - the routes file (STATE/routes): what the daemon
  * tells root about the domains resolved must send to wotdns.
  *
  * The daemon runs as the desktop user and writes the file; `wotdns
@@ -9,13 +9,13 @@
  * names restricted to the letters resolved and a routing domain need (no
  * escapes, no spaces, no root, no trailing dot).
  */
-#include "dns/desktop/desktop.h"
+#include "dns/daemon/daemon.h"
 #include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void wot_dns_desktop_routes_clear(struct wot_dns_desktop_routes *r)
+void wot_dns_routes_clear(struct wot_dns_routes *r)
 {
 	if (!r)
 		return;
@@ -34,11 +34,11 @@ static int label_char(char c)
 	       c == '_';
 }
 
-int wot_dns_desktop_name_ok(const char *name)
+int wot_dns_routes_name_ok(const char *name)
 {
 	size_t n = name ? strlen(name) : 0, lab = 0;
 
-	if (n == 0 || n > WOT_DESKTOP_NAME_MAX)
+	if (n == 0 || n > WOT_ROUTES_NAME_MAX)
 		return 0;
 	for (size_t i = 0; i <= n; i++) {
 		if (i == n || name[i] == '.') {
@@ -55,23 +55,21 @@ int wot_dns_desktop_name_ok(const char *name)
 	return 1;
 }
 
-int wot_dns_desktop_routes_add(struct wot_dns_desktop_routes *r, int nta,
-			       const char *name)
+int wot_dns_routes_add(struct wot_dns_routes *r, int nta, const char *name)
 {
 	char ***v = nta ? &r->nta : &r->route;
 	size_t *n = nta ? &r->n_nta : &r->n_route;
 	char **grown;
 
-	if (!wot_dns_desktop_name_ok(name))
+	if (!wot_dns_routes_name_ok(name))
 		return wot_error_set(WOT_EINVAL, "not a routable name: %.80s",
 				     name ? name : "");
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp((*v)[i], name))
 			return 0;
-	if (*n >= WOT_DESKTOP_ROUTES_MAX)
+	if (*n >= WOT_ROUTES_MAX)
 		return wot_error_set(WOT_ELIMIT, "more than %d %s entries",
-				     WOT_DESKTOP_ROUTES_MAX,
-				     nta ? "nta" : "route");
+				     WOT_ROUTES_MAX, nta ? "nta" : "route");
 	if (!(grown = realloc(*v, (*n + 2) * sizeof(**v))))
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	*v = grown;
@@ -84,7 +82,7 @@ int wot_dns_desktop_routes_add(struct wot_dns_desktop_routes *r, int nta,
 /* One line (without its newline): "route NAME", "nta NAME", a comment or
  * blank. */
 static int parse_line(char *line, const char *label, int lineno,
-		      struct wot_dns_desktop_routes *out)
+		      struct wot_dns_routes *out)
 {
 	char *kw, *name, *extra, *save = NULL;
 	int nta, rc;
@@ -104,29 +102,28 @@ static int parse_line(char *line, const char *label, int lineno,
 				     "%s:%d: want '%s NAME', one name", label,
 				     lineno, kw);
 	nta = !strcmp(kw, "nta");
-	if (!wot_dns_desktop_name_ok(name))
+	if (!wot_dns_routes_name_ok(name))
 		return wot_error_set(WOT_EINVAL,
 				     "%s:%d: not a routable name: '%.80s'",
 				     label, lineno, name);
-	rc = wot_dns_desktop_routes_add(out, nta, name);
+	rc = wot_dns_routes_add(out, nta, name);
 	if (rc < 0)
 		return wot_error_set(rc, "%s:%d: %s", label, lineno,
 				     wot_error_last());
 	return 0;
 }
 
-int wot_dns_desktop_routes_parse(const char *text, size_t len,
-				 const char *label,
-				 struct wot_dns_desktop_routes *out)
+int wot_dns_routes_parse(const char *text, size_t len, const char *label,
+			 struct wot_dns_routes *out)
 {
-	struct wot_dns_desktop_routes r = {0};
+	struct wot_dns_routes r = {0};
 	char *copy = NULL, *line, *next;
 	int rc = 0, lineno = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (len > WOT_DESKTOP_ROUTES_BYTES)
+	if (len > WOT_ROUTES_BYTES)
 		return wot_error_set(WOT_ELIMIT, "%s: larger than %d bytes",
-				     label, WOT_DESKTOP_ROUTES_BYTES);
+				     label, WOT_ROUTES_BYTES);
 	if (memchr(text, '\0', len))
 		return wot_error_set(WOT_EINVAL, "%s: holds a NUL byte", label);
 	if (!(copy = malloc(len + 1)))
@@ -141,35 +138,34 @@ int wot_dns_desktop_routes_parse(const char *text, size_t len,
 	}
 	free(copy);
 	if (rc < 0) {
-		wot_dns_desktop_routes_clear(&r);
+		wot_dns_routes_clear(&r);
 		return rc;
 	}
 	*out = r;
 	return 0;
 }
 
-int wot_dns_desktop_routes_read(const char *path,
-				struct wot_dns_desktop_routes *out)
+int wot_dns_routes_read(const char *path, struct wot_dns_routes *out)
 {
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = wot_file_read(path, WOT_DESKTOP_ROUTES_BYTES, &text, &len);
+	rc = wot_file_read(path, WOT_ROUTES_BYTES, &text, &len);
 	if (rc == WOT_ENOENT) {
 		wot_error_clear();
 		return 0;
 	}
 	if (rc < 0)
 		return rc; /* the message names the path */
-	rc = wot_dns_desktop_routes_parse(text, len, path, out);
+	rc = wot_dns_routes_parse(text, len, path, out);
 	free(text);
 	return rc;
 }
 
-int wot_dns_desktop_routes_format(const struct wot_dns_desktop_routes *r,
-				  char **out, size_t *len)
+int wot_dns_routes_format(const struct wot_dns_routes *r, char **out,
+			  size_t *len)
 {
 	static const char head[] =
 	    "# written by wotdns serve after each change of the accepted "
@@ -190,9 +186,8 @@ int wot_dns_desktop_routes_format(const struct wot_dns_desktop_routes *r,
 	return 0;
 }
 
-int wot_dns_desktop_routes_write(const char *path,
-				 const struct wot_dns_desktop_routes *r,
-				 bool *changed)
+int wot_dns_routes_write(const char *path, const struct wot_dns_routes *r,
+			 bool *changed)
 {
 	char *text = NULL, *old = NULL;
 	size_t len = 0, oldlen = 0;
@@ -200,9 +195,9 @@ int wot_dns_desktop_routes_write(const char *path,
 
 	if (changed)
 		*changed = false;
-	if ((rc = wot_dns_desktop_routes_format(r, &text, &len)) < 0)
+	if ((rc = wot_dns_routes_format(r, &text, &len)) < 0)
 		return rc;
-	if (wot_file_read(path, WOT_DESKTOP_ROUTES_BYTES, &old, &oldlen) == 0 &&
+	if (wot_file_read(path, WOT_ROUTES_BYTES, &old, &oldlen) == 0 &&
 	    oldlen == len && !memcmp(old, text, len))
 		goto out;
 	wot_error_clear();
