@@ -443,11 +443,6 @@ int wot_sync_fetch_claim_n(wot_home *h, wot_trust *t, const char *name,
 /* ---- the accepted set on disk (shard.c, manifest.c; docs/design.md,
  * "The accepted set") ---- */
 
-/* Built-in maximum of records in one RRset, whatever [limits] rrset says:
- * no DNS message (65535 bytes, each record at least 12 with a compressed
- * owner) could carry more, and the answer table counts them in 16 bits.
- * The table refuses more (dns/table.c), so sync and publish do too. */
-#define WOT_MAX_RRSET 5000
 /* Largest shard file of the accepted set the resolver reads (a larger one
  * is skipped as corrupt: sync never writes one). */
 #define WOT_MAX_SHARD_BYTES (512u << 20)

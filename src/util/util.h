@@ -169,4 +169,10 @@ typedef struct wot_clock {
 /* c->now_ms(c->ctx); the real monotonic clock when c or now_ms is NULL. */
 uint64_t wot_clock_now(const wot_clock *c);
 
+/* Built-in maximum of records in one RRset, whatever [limits] rrset says:
+ * no DNS message (65535 bytes, each record at least 12 with a compressed
+ * owner) could carry more, and the resolver's table counts them in 16
+ * bits. The table refuses more, so sync and publish do too. */
+#define WOT_MAX_RRSET 5000
+
 #endif

@@ -103,7 +103,8 @@ static void dns_parts_dispatch(void **state)
 	parts[wild] = part("*.wot. 300 IN A 192.0.2.99\n", 1);
 	parts[WOT_SHARD_TOP] = part(SOA_ROOT "org. 300 IN A 192.0.2.7\n", 0);
 	zp = parts[zed];
-	assert_int_equal(wot_dns_table_compose(&t, parts), 0);
+	assert_int_equal(
+	    wot_dns_table_compose(&t, parts, &wot_dns_shard_partition), 0);
 	assert_int_equal(wot_dns_table_count(t), 6);
 	assert_ptr_equal(wot_dns_table_part(t, zed), zp);
 	assert_null(wot_dns_table_part(t, 7 == zed ? 8 : 7));
@@ -134,7 +135,8 @@ static void dns_parts_empty_top(void **state)
 
 	(void)state;
 	parts[s] = part("a.wot. 300 IN A 192.0.2.3\n", 1);
-	assert_int_equal(wot_dns_table_compose(&t, parts), 0);
+	assert_int_equal(
+	    wot_dns_table_compose(&t, parts, &wot_dns_shard_partition), 0);
 	assert_int_equal(wot_dns_table_count(t), 1);
 	/* No zone apex anywhere: the overlay does not answer (a stub's
 	 * question, with RD, is forwarded). */

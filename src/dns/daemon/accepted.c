@@ -37,6 +37,11 @@
 
 enum { NPARTS = WOT_SHARDS + 1 };
 
+const wot_dns_partition wot_dns_shard_partition = {
+    .nparts = WOT_SHARDS + 1,
+    .part_of = wot_shard_of_wire,
+};
+
 /* The last composite built and what its parts were read from. */
 struct wot_dns_accepted {
 	pthread_mutex_t lock;
@@ -253,7 +258,8 @@ static int build(acc_t *last, const wot_manifest *m, wot_dns_table **out)
 		for (size_t i = 0; parts && i < NPARTS; i++)
 			wot_dns_table_free(parts[i]);
 		free(parts);
-	} else if ((rc = wot_dns_table_compose(out, parts)) == 0) {
+	} else if ((rc = wot_dns_table_compose(
+			out, parts, &wot_dns_shard_partition)) == 0) {
 		remember(last, *out, m, epoch, hash);
 		wot_strv_free(last->errors);
 		last->errors = errors;

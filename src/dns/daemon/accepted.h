@@ -7,12 +7,17 @@
 
 #include "dns/peer/peer.h"
 #include "dns/resolver/resolver.h"
+#include "dns/resolver/resolver_int.h"
 #include "sync/sync.h"
 
 #include <stdint.h>
 
 /* A daemon's loader of its home's accepted set: it keeps the last set
  * loaded so the next load reads only what changed. */
+/* The accepted set's shards as the resolver's composite table splits
+ * names (WOT_SHARDS + 1 parts by wot_shard_of_wire, top last). */
+extern const wot_dns_partition wot_dns_shard_partition;
+
 typedef struct wot_dns_accepted wot_dns_accepted;
 
 /* A loader for home h into *out (the caller frees it after every user is

@@ -11,6 +11,7 @@
  * the whole set would.
  */
 #include "dns/resolver/resolver_int.h"
+#include "dns/daemon/accepted.h"
 #include "sync/sync.h"
 #include "util/util.h"
 
@@ -142,7 +143,8 @@ static int rebuild(wot_dns_view *v)
 	}
 	wot_dns_table_free(v->table);
 	v->table = NULL;
-	if ((rc = wot_dns_table_compose(&v->table, parts)) == 0)
+	if ((rc = wot_dns_table_compose(&v->table, parts,
+					&wot_dns_shard_partition)) == 0)
 		v->dirty = 0;
 	return rc;
 }
@@ -212,7 +214,7 @@ static void local_answer(wot_dns_view *v, const uint8_t *q, size_t qlen,
 
 	if ((cfg && cfg->forward_overlay_tlds) ||
 	    wot_dns_query_parse(q, qlen, &pq) != WOT_DNS_PARSE_OK ||
-	    !wot_dns_tld_nonpublic(pq.lname, pq.qname_len))
+	    !wot_dns_tld_nonpublic(pq.lname, pq.qname_len, wot_tld_is_public))
 		return;
 	/* Whether the overlay has the TLD at all takes every part: rare
 	 * (a missing name under a TLD the normal DNS lacks), and the daemon
@@ -222,7 +224,7 @@ static void local_answer(wot_dns_view *v, const uint8_t *q, size_t qlen,
 			v->want[i] = v->dirty = 1;
 	if ((v->dirty && rebuild(v) < 0) ||
 	    !wot_dns_overlay_tld_rcode(v->table, pq.lname, pq.qname_len,
-				       &rcode) ||
+				       wot_tld_is_public, &rcode) ||
 	    !(*len = wot_dns_error_response(&pq, rcode, buf, WOT_DNS_TCP_MAX)))
 		return;
 	wot_wr16(buf + 2, (uint16_t)(wot_rd16(buf + 2) | WOT_F_AA));

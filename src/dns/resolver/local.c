@@ -10,7 +10,6 @@
  *    (a stub resolver then asks its next nameserver).
  */
 #include "dns/resolver/server_int.h"
-#include "sync/sync.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -59,12 +58,13 @@ static size_t last_label(const uint8_t *name, size_t len)
 	return last;
 }
 
-int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len)
+int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len,
+			  wot_dns_tld_public_fn is_public)
 {
 	size_t off = last_label(lname, len), n = lname[off];
 	char label[64];
 
-	if (n == 0)
+	if (n == 0 || !is_public)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = lname[off + 1 + i];
@@ -76,25 +76,26 @@ int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len)
 		label[i] = (char)c;
 	}
 	label[n] = '\0';
-	return !wot_tld_is_public(label);
+	return !is_public(label);
 }
 
 /* 1 if the TLD of lname has records in t and the normal DNS has no such
  * TLD. */
 static int overlay_only_tld(const wot_dns_table *t, const uint8_t *lname,
-			    size_t len)
+			    size_t len, wot_dns_tld_public_fn is_public)
 {
 	size_t off = last_label(lname, len);
 
 	return t && lname[off] != 0 &&
 	       wot_dns_table_find(t, lname + off, len - off) &&
-	       wot_dns_tld_nonpublic(lname, len);
+	       wot_dns_tld_nonpublic(lname, len, is_public);
 }
 
 int wot_dns_overlay_tld_rcode(const wot_dns_table *t, const uint8_t *lname,
-			      size_t len, unsigned *rcode)
+			      size_t len, wot_dns_tld_public_fn is_public,
+			      unsigned *rcode)
 {
-	if (!overlay_only_tld(t, lname, len))
+	if (!overlay_only_tld(t, lname, len, is_public))
 		return 0;
 	*rcode = wot_dns_table_find(t, lname, len) ? WOT_RCODE_NOERROR
 						   : WOT_RCODE_NXDOMAIN;
@@ -118,7 +119,8 @@ int wot_dns_answer_local(wot_dns_server *s, wot_dns_listener *l,
 		return 1;
 	}
 	if (!s->forward_overlay_tlds &&
-	    wot_dns_overlay_tld_rcode(s->table, q.lname, q.qname_len, &rcode)) {
+	    wot_dns_overlay_tld_rcode(s->table, q.lname, q.qname_len,
+				      s->tld_is_public, &rcode)) {
 		s->stats.overlay++;
 		reply_rcode(s, l, conn, addr, &q, rcode, 1);
 		return 1;

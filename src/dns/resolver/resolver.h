@@ -53,8 +53,8 @@ enum {
  * overlay and the query has RD (without RD: a REFUSED reply, never
  * forwarded). WOT_DNS_CHASE: resp is a complete answer whose CNAME chain
  * leaves the overlay (RD only); a recursive server appends the target's
- * answer from the normal DNS. WOT_DNS_DROP means the packet is not worth an answer.
- * *action receives the decision. Returns 0 or a negative WOT_E* code.
+ * answer from the normal DNS. WOT_DNS_DROP means the packet is not worth an
+ * answer. *action receives the decision. Returns 0 or a negative WOT_E* code.
  */
 int wot_dns_answer(const wot_dns_table *t, const uint8_t *query, size_t qlen,
 		   int tcp, uint8_t *resp, size_t resp_cap, size_t *resp_len,
@@ -89,6 +89,9 @@ int wot_dns_view_ask(wot_dns_view *v, const char *name, uint16_t type,
 int wot_dns_view_types(wot_dns_view *v, const char *name, uint16_t *types,
 		       size_t cap, size_t *n);
 
+/* 1 if tld (one lower-case label, no dot) is a TLD of the normal DNS. */
+typedef int (*wot_dns_tld_public_fn)(const char *tld);
+
 /* Forwarding loops seen by a set of servers (loopguard.c). */
 typedef struct wot_dns_loopguard wot_dns_loopguard;
 
@@ -115,10 +118,16 @@ typedef struct {
 	/* Shared by the servers of a pool (referenced); NULL: the server
 	 * makes its own. */
 	wot_dns_loopguard *loopguard;
+	/* Whether a TLD (lower-case label) is one of the normal DNS's: the
+	 * resolver knows no list of its own (the daemon passes the public
+	 * suffix list's). NULL: every TLD is, so nothing is answered
+	 * NXDOMAIN for lack of a TLD. */
+	wot_dns_tld_public_fn tld_is_public;
 } wot_dns_server_opts;
 #define WOT_DNS_SERVER_OPTS_INIT                                               \
 	{                                                                      \
-		NULL, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL                    \
+		.listen = NULL, .nlisten = 0, .upstream = NULL,                \
+		.nupstream = 0, .loopguard = NULL, .tld_is_public = NULL       \
 	}
 
 /*

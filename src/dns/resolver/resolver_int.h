@@ -113,18 +113,28 @@ const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
 const wot_dns_rrset *wot_dns_node_rrset(const wot_dns_node *n, uint16_t type);
 /* 1 if the table holds at least one SOA (so lookups can be skipped). */
 int wot_dns_table_has_apex(const wot_dns_table *t);
+/* How a composite table splits names into parts (the daemon passes the
+ * accepted set's shards; the resolver knows no layout of its own). */
+typedef struct {
+	size_t nparts; /* parts[0 .. nparts-1]; the last is the top part */
+	/* The part of a lowercase wire name (len > 0): 0 .. nparts-1, the
+	 * top part for names of at most one label. */
+	int (*part_of)(const uint8_t *lname, size_t len);
+} wot_dns_partition;
+
 /*
- * A composite table over parts[0 .. WOT_SHARDS] (sync.h; calloc'd, the
- * last one WOT_SHARD_TOP): a name is looked up in the part of its shard
- * (wot_shard_of_wire), NULL parts hold nothing. Takes the array and one
- * reference to each part, on failure too. Every part but the top is
+ * A composite table over parts[0 .. how->nparts-1] (calloc'd, the last
+ * the top part): a name is looked up in the part how->part_of gives, NULL
+ * parts hold nothing. Takes the array and one reference to each part, on
+ * failure too; *how is copied. Every part but the top is
  * sealed; the top (unsealed, or NULL for an empty one) gets an empty
  * non-terminal for each name of at most one label in the others, then is
  * sealed. Free *out with wot_dns_table_free, which drops the parts.
  */
-int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts);
-/* The part for shard of a composite (borrowed; NULL if t is not one). */
-wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int shard);
+int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts,
+			  const wot_dns_partition *how);
+/* Part i of a composite (borrowed; NULL if t is not one). */
+wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int i);
 /* Add a master file's records to the unsealed t (zonefile.c: no seal, no
  * malloc_trim). */
 int wot_dns_table_load_into(wot_dns_table *t, const char *path);
@@ -278,10 +288,12 @@ size_t wot_dns_answer_types(const wot_dns_table *t, const uint8_t *lname,
  * lname is under a TLD only the overlay has and t holds no record for it:
  * such names are answered here, never forwarded (local.c). 0 otherwise. */
 /* 1 if the TLD of the lowercase wire name is none of the normal DNS's
- * (libpsl's ICANN list), 0 for the root or a real TLD. */
-int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len);
+ * (as is_public says; NULL: all are), 0 for the root or a real TLD. */
+int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len,
+			  wot_dns_tld_public_fn is_public);
 int wot_dns_overlay_tld_rcode(const wot_dns_table *t, const uint8_t *lname,
-			      size_t len, unsigned *rcode);
+			      size_t len, wot_dns_tld_public_fn is_public,
+			      unsigned *rcode);
 size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
 			      uint8_t *resp, size_t cap);
 

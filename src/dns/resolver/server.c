@@ -167,6 +167,7 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 		goto out;
 	s->reuseport = opts->reuseport;
 	s->forward_overlay_tlds = opts->forward_overlay_tlds;
+	s->tld_is_public = opts->tld_is_public;
 	s->no_upstream = opts->no_upstream;
 	s->max_ttl = opts->max_ttl ? opts->max_ttl : WOT_DNS_CACHE_MAX_TTL;
 	if (opts->nupstream) {

@@ -5,12 +5,11 @@
  * empty non-terminal so "does anything exist at or below this name" is one
  * lookup.
  *
- * A composite table is one part per shard of the accepted set (sync.h):
- * a lookup goes to the part of the name's shard, so a reload re-parses
- * only the shards that changed and shares the others.
+ * A composite table is one part per shard of the accepted set (the
+ * daemon's partition): a lookup goes to the part of the name's shard, so
+ * a reload re-parses only the shards that changed and shares the others.
  */
 #include "dns/resolver/resolver_int.h"
-#include "sync/sync.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -35,9 +34,10 @@ struct wot_dns_table {
 	 * of a composite needs), wire names one after another. */
 	uint8_t *tops;
 	size_t topslen;
-	/* Composite: WOT_SHARDS + 1 parts by shard, each referenced (NULL:
-	 * empty); then slots is unused. */
+	/* Composite: how.nparts parts, each referenced (NULL: empty); then
+	 * slots is unused. */
 	wot_dns_table **parts;
+	wot_dns_partition how;
 };
 
 enum { TABLE_MIN_CAP = 64 };
@@ -119,7 +119,7 @@ const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
 	uint64_t h;
 
 	if (t && t->parts && len > 0)
-		t = t->parts[wot_shard_of_wire(lname, len)];
+		t = t->parts[t->how.part_of(lname, len)];
 	if (!t || !t->used || len == 0 || len > WOT_DNS_NAME_MAX)
 		return NULL;
 	h = siphash24(t->k0, t->k1, lname, len);
@@ -500,7 +500,7 @@ void wot_dns_table_free(wot_dns_table *t)
 	if (!t ||
 	    atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) > 1)
 		return;
-	for (size_t i = 0; t->parts && i <= WOT_SHARDS; i++)
+	for (size_t i = 0; t->parts && i < t->how.nparts; i++)
 		wot_dns_table_free(t->parts[i]);
 	free(t->parts);
 	free(t->tops);
@@ -515,12 +515,13 @@ void wot_dns_table_free(wot_dns_table *t)
 
 /* Every part's names of at most one label become ENTs of top, where
  * lookups of those names go. */
-static int add_top_ents(wot_dns_table *top, wot_dns_table *const *parts)
+static int add_top_ents(wot_dns_table *top, wot_dns_table *const *parts,
+			size_t nparts)
 {
 	wot_dns_node *n;
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < WOT_SHARDS; i++) {
+	for (size_t i = 0; rc == 0 && i + 1 < nparts; i++) {
 		const wot_dns_table *p = parts[i];
 		for (size_t off = 0; rc == 0 && p && off < p->topslen;) {
 			size_t len =
@@ -535,31 +536,34 @@ static int add_top_ents(wot_dns_table *top, wot_dns_table *const *parts)
 	return rc;
 }
 
-int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts)
+int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts,
+			  const wot_dns_partition *how)
 {
+	size_t top = how->nparts - 1;
 	wot_dns_table *t = NULL;
 	int rc = 0;
 
 	*out = NULL;
-	if (!parts[WOT_SHARD_TOP])
-		rc = wot_dns_table_new(&parts[WOT_SHARD_TOP]);
-	if (rc == 0 && parts[WOT_SHARD_TOP]->arena)
+	if (!parts[top])
+		rc = wot_dns_table_new(&parts[top]);
+	if (rc == 0 && parts[top]->arena)
 		rc = wot_error_set(WOT_EINVAL, "top part is sealed");
 	if (rc == 0)
-		rc = add_top_ents(parts[WOT_SHARD_TOP], parts);
+		rc = add_top_ents(parts[top], parts, how->nparts);
 	if (rc == 0)
-		rc = wot_dns_table_seal(parts[WOT_SHARD_TOP]);
+		rc = wot_dns_table_seal(parts[top]);
 	if (rc == 0 && !(t = calloc(1, sizeof(*t))))
 		rc = wot_error_set(WOT_ENOMEM, "out of memory");
 	if (rc < 0) {
-		for (size_t i = 0; i <= WOT_SHARDS; i++)
+		for (size_t i = 0; i < how->nparts; i++)
 			wot_dns_table_free(parts[i]);
 		free(parts);
 		return rc;
 	}
 	atomic_init(&t->refs, 1);
 	t->parts = parts;
-	for (size_t i = 0; i <= WOT_SHARDS; i++) {
+	t->how = *how;
+	for (size_t i = 0; i < how->nparts; i++) {
 		t->nrecords += parts[i] ? parts[i]->nrecords : 0;
 		t->napex += parts[i] ? parts[i]->napex : 0;
 	}
@@ -574,7 +578,7 @@ int wot_dns_table_walk(const wot_dns_table *t,
 
 	if (!t)
 		return 0;
-	for (size_t i = 0; t->parts && rc == 0 && i <= WOT_SHARDS; i++)
+	for (size_t i = 0; t->parts && rc == 0 && i < t->how.nparts; i++)
 		rc = wot_dns_table_walk(t->parts[i], cb, arg);
 	for (size_t i = 0; !t->parts && rc == 0 && i < t->cap; i++)
 		if (t->slots[i].node)
@@ -582,9 +586,9 @@ int wot_dns_table_walk(const wot_dns_table *t,
 	return rc;
 }
 
-wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int shard)
+wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int i)
 {
-	if (!t || !t->parts || shard < 0 || shard > WOT_SHARDS)
+	if (!t || !t->parts || i < 0 || (size_t)i >= t->how.nparts)
 		return NULL;
-	return t->parts[shard];
+	return t->parts[i];
 }
