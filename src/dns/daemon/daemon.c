@@ -8,7 +8,6 @@
 #include "dns/daemon/daemon_int.h"
 #include "dns/resolver/resolver.h"
 #include "dns/peer/peer.h"
-#include "dns/resolver/pool.h"
 #include "dns/daemon/scheduler.h"
 #include "dns/daemon/routes.h"
 #include "dns/daemon/sdnotify.h"

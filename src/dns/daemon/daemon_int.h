@@ -8,7 +8,7 @@
 #include "dns/daemon/daemon.h"
 #include "dns/daemon/scheduler.h"
 #include "dns/peer/peer.h"
-#include "dns/resolver/pool.h"
+#include "dns/resolver/resolver.h"
 
 typedef struct {
 	wot_dns_pool *pool;

@@ -19,7 +19,7 @@
 #include "dns/daemon/accepted.h"
 #include "dns/daemon/routes.h"
 #include "dns/peer/peer.h"
-#include "dns/resolver/pool.h"
+#include "dns/resolver/resolver.h"
 
 #include <stdint.h>
 #include <uv.h>

@@ -7,7 +7,7 @@
  * reference-counted; a new table reaches a thread through its async handle,
  * and that thread swaps it in between two queries.
  */
-#include "dns/resolver/pool.h"
+#include "dns/resolver/resolver.h"
 #include "dns/resolver/server_int.h"
 #include "util/util.h"
 
