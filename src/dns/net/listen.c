@@ -33,9 +33,10 @@ int wot_net_listener_new(wot_net_listener **out, uv_loop_t *loop,
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	l->loop = loop;
 	l->o = *opts;
-	/* a recvmmsg batch of datagrams; at least one TCP read */
-	l->rlen = opts->udp_max *
-		  (opts->flags & WOT_NET_BATCH ? WOT_NET_RECV_BATCH : 1);
+	/* libuv reads a recvmmsg batch in 64 KiB slots, one datagram each
+	 * (a smaller buffer it cannot split); else one datagram. */
+	l->rlen = opts->flags & WOT_NET_BATCH ? 65536 * WOT_NET_RECV_BATCH
+					      : opts->udp_max;
 	ocap = opts->udp_reply_max > opts->tcp_reply_max ? opts->udp_reply_max
 							 : opts->tcp_reply_max;
 	l->rbuf = malloc(l->rlen);
@@ -89,10 +90,12 @@ int wot_net_listener_add(wot_net_listener *l,
 void wot_net_listener_stats(const wot_net_listener *l,
 			    wot_net_listen_stats *out)
 {
-	if (l)
-		*out = l->st;
-	else
-		memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof(*out));
+	if (!l)
+		return;
+	*out = l->st;
+	out->evicted = l->tab.evicted;
+	out->expired = l->tab.expired;
 }
 
 void wot_net_listener_unref(wot_net_listener *l)

@@ -78,7 +78,8 @@ typedef struct {
 	void *ctx;
 	unsigned flags;	      /* WOT_NET_* above */
 	size_t udp_max;	      /* largest datagram read; larger ones are
-			       * dropped (counted in udp_partial) */
+			       * dropped (counted in udp_partial); with
+			       * WOT_NET_BATCH, libuv's 64 KiB slots */
 	size_t udp_reply_max; /* out's cap over UDP */
 	size_t tcp_reply_max; /* out's cap over TCP (at most 65535) */
 	size_t tcp_msg_max;   /* a larger TCP frame closes (bad_frames) */
