@@ -232,25 +232,34 @@ wot_dns_client *wot_dns_client_new(wot_dns_server *s, wot_dns_dest *d,
 	return c;
 }
 
-/* Queue a query for the upstreams; NULL when it cannot be (full, no
- * upstream, out of memory). */
-static wot_dns_client *start_upstream(wot_dns_server *s, wot_dns_dest *d,
-				      const uint8_t *pkt, size_t len,
-				      const wot_dns_query *q)
+/* Ask the upstreams c's question; -1 when it cannot be (no upstream,
+ * out of memory): c is the caller's still. */
+static int ask_upstream(wot_dns_server *s, wot_dns_client *c,
+			const wot_dns_query *q)
 {
-	wot_dns_client *c = wot_dns_client_new(s, d, pkt, len);
-
-	if (!c)
-		return NULL;
-	if (wot_dns_upstream_query(s->up, c->query, len, q,
+	if (wot_dns_upstream_query(s->up, c->query, c->qlen, q,
 				   wot_dns_dest_tcp(&c->dest),
 				   wot_dns_client_reply, c, &c->fwd) < 0) {
 		wot_log(WOT_LOG_WARNING, "dns", "forward: %s",
 			wot_error_last());
-		wot_dns_client_free(c);
-		return NULL;
+		return -1;
 	}
-	return c;
+	return 0;
+}
+
+/* Refresh over UDP with no client waiting: the cache gets the answer, TC
+ * makes the forwarder go on over TCP. */
+static void prefetch(wot_dns_server *s, const uint8_t *pkt, size_t len,
+		     const wot_dns_query *q)
+{
+	wot_dns_client *c = wot_dns_client_new(s, NULL, pkt, len);
+
+	if (!c)
+		return;
+	if (ask_upstream(s, c, q) < 0)
+		wot_dns_client_free(c);
+	else
+		s->stats.prefetches++;
 }
 
 void wot_dns_forward(wot_dns_server *s, wot_dns_dest *d, const uint8_t *pkt,
@@ -258,28 +267,29 @@ void wot_dns_forward(wot_dns_server *s, wot_dns_dest *d, const uint8_t *pkt,
 {
 	wot_dns_client *c;
 	wot_dns_query q;
-	int prefetch = 0;
+	int due = 0;
 
 	wot_dns_query_parse(pkt, len, &q);
-	if (from_cache(s, d, &q, 0, &prefetch)) {
+	if (from_cache(s, d, &q, 0, &due)) {
 		wot_dns_server_latency(s, t0);
-		/* Refresh over UDP with no client waiting: the cache gets
-		 * the answer, TC makes the forwarder go on over TCP. */
-		if (prefetch && (c = start_upstream(s, NULL, pkt, len, &q))) {
-			c->prefetch = 1;
-			s->stats.prefetches++;
-		}
+		if (due)
+			prefetch(s, pkt, len, &q);
 		return;
 	}
-	c = start_upstream(s, d, pkt, len, &q);
+	c = wot_dns_client_new(s, d, pkt, len);
 	if (c) {
 		c->t0 = t0;
-		return;
+		if (ask_upstream(s, c, &q) == 0)
+			return;
 	}
-	if (!from_cache(s, d, &q, 1, NULL)) {
+	/* Not forwarded: a stale answer or SERVFAIL, to where the request
+	 * is now (the client kept it, if there is one). */
+	if (!from_cache(s, c ? &c->dest : d, &q, 1, NULL)) {
 		s->stats.upstream_fail++;
-		reply_servfail(s, d, &q);
+		reply_servfail(s, c ? &c->dest : d, &q);
 	}
+	if (c)
+		wot_dns_client_free(c);
 	wot_dns_server_latency(s, t0);
 }
 
