@@ -138,8 +138,7 @@ static void pump(fx *f, unsigned ms)
 
 /* Read want bytes from fd within ms, running the loop meanwhile. Returns
  * the bytes read, -1 at EOF or reset before any. */
-static ssize_t read_some(fx *f, int fd, uint8_t *buf, size_t want,
-			 unsigned ms)
+static ssize_t read_some(fx *f, int fd, uint8_t *buf, size_t want, unsigned ms)
 {
 	uint64_t end = now_ms() + ms;
 	size_t got = 0;
