@@ -15,9 +15,11 @@
 # queries, then LAT_DURATION seconds more with -v, whose per-query
 # latencies give the 99th percentile (dnsperf 2.10 has no histogram; -v
 # slows the client by about a tenth, so it stays out of the measured
-# run). RSS is read right after the measured run. Also measures wotdns's
-# memory per overlay record: (RSS with NAMES records - RSS with none) /
-# NAMES, and again with NAMES_MEM records.
+# run). RSS is read right after the measured run, and the server's CPU
+# time (user + system, /proc/PID/stat) over it per query completed ("CPU
+# us/q", the column other load on the machine moves least). Also
+# measures wotdns's memory per overlay record: (RSS with NAMES records -
+# RSS with none) / NAMES, and again with NAMES_MEM records.
 #
 # Results (tables and ratios) go to stdout, progress to stderr.
 #
@@ -221,7 +223,7 @@ warm() {
 }
 
 # Results, by "CASE/SERVER".
-declare -A R_QPS R_MEAN R_P99 R_LOST R_BAD R_RSS R_NOTE
+declare -A R_QPS R_MEAN R_P99 R_LOST R_BAD R_RSS R_NOTE R_CPU
 
 udp_drops() { # system-wide count of UDP datagrams dropped on full buffers
 	awk '/^Udp:/ { if (!c) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i }
@@ -244,19 +246,25 @@ p99() {
 
 # perf CASE SERVER PORT PID QUERYFILE THREADS CLIENTS
 perf() {
-	local key="$1/$2" out="$T/perf.$1.$2" th=$6 cl=$7 up0= drops v=()
+	local key="$1/$2" out="$T/perf.$1.$2" th=$6 cl=$7 up0= drops v=() cpu0
 	local args=(-s 127.0.0.1 -p "$3" -d "$5" -T "$th" -c "$cl" -q "$((OUTSTANDING * th))")
 	say "  dnsperf $2 ($1, $DURATION s, -T $th -c $cl -q $((OUTSTANDING * th)))..."
 	[ "$1" = "${1%cached*}" ] || up0=$(cputicks "$UPPID")
 	[ "$LAT_DURATION" = 0 ] && v=(-v)
 	drops=$(udp_drops)
+	cpu0=$(cputicks "$4")
 	dnsperf "${args[@]}" -l "$DURATION" "${v[@]}" >"$out" 2>"$out.err" ||
 		{ cat "$out.err" >&2; die "dnsperf failed against $2"; }
+	cpu0=$(($(cputicks "$4") - cpu0))
 	drops=$(($(udp_drops) - drops))
 	R_RSS[$key]=$(rss "$4")
 	R_QPS[$key]=$(awk '/Queries per second:/{printf "%.0f", $4}' "$out")
 	R_MEAN[$key]=$(awk '/Average Latency \(s\):/{printf "%.3f", $4 * 1000}' "$out")
 	R_LOST[$key]=$(awk '/Queries lost:/{print $3}' "$out")
+	# The server's own CPU (user + system, /proc/PID/stat) per query
+	# answered: what the machine's load changes least.
+	R_CPU[$key]=$(awk -v t="$cpu0" -v hz="$(getconf CLK_TCK)" \
+		'/Queries completed:/{if ($3 > 0) printf "%.2f", t * 1e6 / hz / $3}' "$out")
 	R_BAD[$key]=$(awk '/Queries completed:/{c = $3}
 		/Response codes:/{for (i = 1; i < NF; i++) if ($i == "NOERROR") n = $(i + 1)}
 		END{print c - n}' "$out")
@@ -286,9 +294,10 @@ row() { # row CASE SERVER LABEL
 	if [ -n "${R_NOTE[$k]:-}" ]; then
 		printf '%-22s %s\n' "$3" "${R_NOTE[$k]}"
 	elif [ -n "${R_QPS[$k]:-}" ]; then
-		printf '%-22s %10s %9s %9s %8s %9s %9.1f\n' "$3" "${R_QPS[$k]}" \
+		printf '%-22s %10s %9s %9s %8s %9s %9.1f %9s\n' "$3" "${R_QPS[$k]}" \
 			"${R_MEAN[$k]}" "${R_P99[$k]}" "${R_LOST[$k]}" "${R_BAD[$k]}" \
-			"$(awk -v k="${R_RSS[$k]}" 'BEGIN{print k / 1024}')"
+			"$(awk -v k="${R_RSS[$k]}" 'BEGIN{print k / 1024}')" \
+			"${R_CPU[$k]:--}"
 	fi
 }
 
@@ -324,8 +333,8 @@ table() { # table CASE TITLE [DNSMASQ-CASE]
 	local c=$1 dm=${3:-$1}
 	echo
 	echo "== $2 =="
-	printf '%-22s %10s %9s %9s %8s %9s %9s\n' server queries/s "mean ms" \
-		"p99 ms" lost '!NOERROR' "RSS MiB"
+	printf '%-22s %10s %9s %9s %8s %9s %9s %9s\n' server queries/s "mean ms" \
+		"p99 ms" lost '!NOERROR' "RSS MiB" "CPU us/q"
 	row "$c" wotdns "wotdns serve"
 	row "$c" unbound "unbound $UBVER"
 	if [ "$dm" = "$c" ]; then

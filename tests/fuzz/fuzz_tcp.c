@@ -1,10 +1,10 @@
 /*
  * fuzz_tcp.c - a TCP byte stream (RFC 7766 framing: two length bytes, a
- * message, again) to the live resolver's TCP port (src/dns/tcp.c) and to
- * the peer listener's (src/dns/peer_tcp.c), srv.h. The input is the whole
- * stream a client sends before it half-closes; whatever comes back must
- * be whole frames of well-formed answers, and the server must hang up
- * once it has answered.
+ * message, again) to the live resolver's TCP port and to the peer
+ * listener's, both run by the one listener (src/dns/net/listen_tcp.c),
+ * srv.h. The input is the whole stream a client sends before it
+ * half-closes; whatever comes back must be whole frames of well-formed
+ * answers, and the server must hang up once it has answered.
  */
 #include "dns/resolver/resolver_int.h"
 #include "fuzz.h"

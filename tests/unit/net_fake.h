@@ -29,7 +29,7 @@ enum {
 
 typedef struct {
 	int tcp, closed;
-	wot_net_req *r;
+	wot_net_query *r;
 	struct sockaddr_storage to;
 	uint8_t pkt[512];
 	size_t len;
@@ -45,9 +45,9 @@ typedef struct {
 	int ncb, status, attempts, got_pkt, tcp;
 	unsigned rtt, tc_rtt;
 	uint16_t pkt_id, query_id;
-	wot_net_client *c; /* the engine, seen at its first attempt */
-	int *ends;	   /* per request, when base is set */
-	wot_net_req *base; /* the first of an array of requests */
+	wot_net_client *c;   /* the engine, seen at its first attempt */
+	int *ends;	     /* per request, when base is set */
+	wot_net_query *base; /* the first of an array of requests */
 } net_fake;
 
 static inline uint64_t net_fake_now(void *ctx)
@@ -55,7 +55,7 @@ static inline uint64_t net_fake_now(void *ctx)
 	return ((net_fake *)ctx)->now;
 }
 
-static inline int net_fake_open(void *ctx, wot_net_req *r,
+static inline int net_fake_open(void *ctx, wot_net_query *r,
 				const wot_net_send *s, void **handle)
 {
 	net_fake *f = ctx;
@@ -135,7 +135,7 @@ static inline void net_fake_at(net_fake *f, wot_net_client *c, uint64_t t)
 		wot_net_client_tick(c ? c : f->c);
 }
 
-static inline void net_fake_cb(wot_net_req *r, const wot_net_result *res)
+static inline void net_fake_cb(wot_net_query *r, const wot_net_result *res)
 {
 	net_fake *f = r->data;
 
@@ -156,7 +156,7 @@ static inline void net_fake_cb(wot_net_req *r, const wot_net_result *res)
 /* Answer the attempt `back` attempts before the last one, changed as
  * flags (R_*) say. */
 static inline void net_fake_reply(net_fake *f, wot_net_client *c,
-				  wot_net_req *r, size_t back, int flags)
+				  wot_net_query *r, size_t back, int flags)
 {
 	const net_fake_send *s = &f->sends[f->nsends - 1 - back];
 	struct sockaddr_storage from = s->to;

@@ -45,7 +45,7 @@ typedef struct {
 	row rows[24];
 } scenario;
 
-static int reject_all(wot_net_req *r, const uint8_t *pkt, size_t len)
+static int reject_all(wot_net_query *r, const uint8_t *pkt, size_t len)
 {
 	(void)r;
 	(void)pkt;
@@ -53,7 +53,7 @@ static int reject_all(wot_net_req *r, const uint8_t *pkt, size_t len)
 	return 1;
 }
 
-static void run_row(net_fake *f, wot_net_client *c, wot_net_req *r,
+static void run_row(net_fake *f, wot_net_client *c, wot_net_query *r,
 		    const row *w, size_t *seen)
 {
 	switch (w->op) {
@@ -112,7 +112,7 @@ static void run(const scenario *s)
 {
 	net_fake f;
 	wot_net_client *c = NULL;
-	wot_net_req r;
+	wot_net_query r;
 	wot_net_req_opts o = s->o;
 	uint8_t q[64];
 	size_t seen = 0;
@@ -373,7 +373,7 @@ static void test_net_client_badopen(void **state)
 {
 	net_fake f;
 	wot_net_client *c = NULL;
-	wot_net_req r;
+	wot_net_query r;
 	uint8_t q[64];
 
 	(void)state;
@@ -403,7 +403,7 @@ static void test_net_client_many(void **state)
 {
 	enum { N = 60 };
 	static net_fake f;
-	static wot_net_req r[N];
+	static wot_net_query r[N];
 	static uint8_t q[N][64];
 	static int ends[N];
 	wot_net_client *c = NULL;

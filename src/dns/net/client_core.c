@@ -60,7 +60,7 @@ static void rearm(wot_net_client *c)
 		c->io.arm(c->io.ctx, next);
 }
 
-static void attempt_end(wot_net_client *c, wot_net_req *r)
+static void attempt_end(wot_net_client *c, wot_net_query *r)
 {
 	void *h = r->io;
 
@@ -69,7 +69,7 @@ static void attempt_end(wot_net_client *c, wot_net_req *r)
 		c->io.close(c->io.ctx, h);
 }
 
-static void unlink_req(wot_net_client *c, wot_net_req *r)
+static void unlink_req(wot_net_client *c, wot_net_query *r)
 {
 	if (r->prev)
 		r->prev->next = r->next;
@@ -81,7 +81,7 @@ static void unlink_req(wot_net_client *c, wot_net_req *r)
 }
 
 /* The one end of r: release, then the callback. */
-static void complete(wot_net_client *c, wot_net_req *r, int status,
+static void complete(wot_net_client *c, wot_net_query *r, int status,
 		     uint8_t *pkt, size_t len)
 {
 	wot_net_result res = {
@@ -116,7 +116,7 @@ static void complete(wot_net_client *c, wot_net_req *r, int status,
 
 /* Open the next attempt: new ID, new socket, new deadline. An open that
  * fails ends the request from the next tick, never from the caller. */
-static void attempt_start(wot_net_client *c, wot_net_req *r)
+static void attempt_start(wot_net_client *c, wot_net_query *r)
 {
 	uint64_t now = wot_net_client_now(c);
 	wot_net_send s = {
@@ -147,7 +147,7 @@ static void attempt_start(wot_net_client *c, wot_net_req *r)
 	wot_net_heap_update(c, r);
 }
 
-static int req_init(wot_net_client *c, wot_net_req *r,
+static int req_init(wot_net_client *c, wot_net_query *r,
 		    const wot_net_req_opts *o)
 {
 	if (!o->to || !o->cb || !o->query || o->qlen < 12 || o->qlen > 65535 ||
@@ -176,7 +176,7 @@ static int req_init(wot_net_client *c, wot_net_req *r,
 	return 0;
 }
 
-int wot_net_request(wot_net_client *c, wot_net_req *r,
+int wot_net_request(wot_net_client *c, wot_net_query *r,
 		    const wot_net_req_opts *o)
 {
 	int rc;
@@ -197,7 +197,7 @@ int wot_net_request(wot_net_client *c, wot_net_req *r,
 	return 0;
 }
 
-void wot_net_cancel(wot_net_req *r)
+void wot_net_cancel(wot_net_query *r)
 {
 	wot_net_client *c;
 
@@ -209,7 +209,7 @@ void wot_net_cancel(wot_net_req *r)
 }
 
 /* The attempt is over without an answer: the next one, or the end. */
-static void attempt_over(wot_net_client *c, wot_net_req *r)
+static void attempt_over(wot_net_client *c, wot_net_query *r)
 {
 	int err = r->err;
 
@@ -228,7 +228,7 @@ static void attempt_over(wot_net_client *c, wot_net_req *r)
 	}
 }
 
-void wot_net_client_fail(wot_net_client *c, wot_net_req *r, int code)
+void wot_net_client_fail(wot_net_client *c, wot_net_query *r, int code)
 {
 	if (r->done || !r->io)
 		return;
@@ -252,7 +252,7 @@ void wot_net_client_tick(wot_net_client *c)
 }
 
 /* A truncated UDP reply: keep it and ask again over TCP. */
-static void to_tcp(wot_net_client *c, wot_net_req *r, const uint8_t *pkt,
+static void to_tcp(wot_net_client *c, wot_net_query *r, const uint8_t *pkt,
 		   size_t len)
 {
 	uint8_t *copy = malloc(len);
@@ -273,7 +273,7 @@ static void to_tcp(wot_net_client *c, wot_net_req *r, const uint8_t *pkt,
 	attempt_start(c, r);
 }
 
-static int from_asked(const wot_net_req *r, const struct sockaddr_storage *a)
+static int from_asked(const wot_net_query *r, const struct sockaddr_storage *a)
 {
 	const struct sockaddr_storage *b = &r->to;
 
@@ -294,7 +294,7 @@ static int from_asked(const wot_net_req *r, const struct sockaddr_storage *a)
 	return 0;
 }
 
-void wot_net_client_input(wot_net_client *c, wot_net_req *r,
+void wot_net_client_input(wot_net_client *c, wot_net_query *r,
 			  const struct sockaddr_storage *from, uint8_t *pkt,
 			  size_t len)
 {

@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-static void put(wot_net_client *c, size_t i, wot_net_req *r)
+static void put(wot_net_client *c, size_t i, wot_net_query *r)
 {
 	c->heap[i] = r;
 	r->heap_i = i;
@@ -16,7 +16,7 @@ static void put(wot_net_client *c, size_t i, wot_net_req *r)
 
 static void sift_up(wot_net_client *c, size_t i)
 {
-	wot_net_req *r = c->heap[i];
+	wot_net_query *r = c->heap[i];
 
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
@@ -30,11 +30,11 @@ static void sift_up(wot_net_client *c, size_t i)
 
 static void sift_down(wot_net_client *c, size_t i)
 {
-	wot_net_req *r = c->heap[i];
+	wot_net_query *r = c->heap[i];
 
 	for (;;) {
 		size_t l = 2 * i + 1, m = i;
-		const wot_net_req *best = r;
+		const wot_net_query *best = r;
 		if (l < c->hn && c->heap[l]->deadline < best->deadline)
 			best = c->heap[m = l];
 		if (l + 1 < c->hn && c->heap[l + 1]->deadline < best->deadline)
@@ -50,7 +50,7 @@ static void sift_down(wot_net_client *c, size_t i)
 int wot_net_heap_reserve(wot_net_client *c)
 {
 	size_t cap = c->hcap ? 2 * c->hcap : 64;
-	wot_net_req **h;
+	wot_net_query **h;
 
 	if (c->hn < c->hcap)
 		return 0;
@@ -61,7 +61,7 @@ int wot_net_heap_reserve(wot_net_client *c)
 	return 0;
 }
 
-void wot_net_heap_update(wot_net_client *c, wot_net_req *r)
+void wot_net_heap_update(wot_net_client *c, wot_net_query *r)
 {
 	size_t i = r->heap_i;
 
@@ -73,10 +73,10 @@ void wot_net_heap_update(wot_net_client *c, wot_net_req *r)
 	sift_down(c, r->heap_i);
 }
 
-void wot_net_heap_remove(wot_net_client *c, wot_net_req *r)
+void wot_net_heap_remove(wot_net_client *c, wot_net_query *r)
 {
 	size_t i = r->heap_i;
-	wot_net_req *last;
+	wot_net_query *last;
 
 	if (i == SIZE_MAX || i >= c->hn || c->heap[i] != r)
 		return;

@@ -26,7 +26,7 @@ typedef struct {
 		uv_tcp_t tcp;
 	} u;
 	uv_net *n;
-	wot_net_req *r; /* NULL once the engine is done with the attempt */
+	wot_net_query *r; /* NULL once the engine is done with the attempt */
 	struct sockaddr_storage to;
 	uv_connect_t creq;
 	uv_write_t wreq;
@@ -259,7 +259,7 @@ static int tcp_open(attempt *a, const wot_net_send *s)
 	return rc < 0 ? rc : 0;
 }
 
-static int io_open(void *ctx, wot_net_req *r, const wot_net_send *s,
+static int io_open(void *ctx, wot_net_query *r, const wot_net_send *s,
 		   void **handle)
 {
 	uv_net *n = ctx;

@@ -1,7 +1,11 @@
 /*
- * net.h - the DNS network room: the one outgoing DNS engine (the client,
- * client_*.c) and the one listener (listen*.c). Includes util only.
- * See docs/design.md, "The net room".
+ * net.h - the net room: DNS messages on the network, never what they
+ * mean (that is the handler's or the caller's):
+ *   - the one outgoing DNS engine (client_*.c), used by upstream
+ *     forwarding, NOTIFY and the opinion asker;
+ *   - the one listener (listen*.c), that the resolver port and the peer
+ *     port both run on.
+ * Loop thread only; includes util only. See docs/design.md, "net".
  */
 #ifndef WOT_DNS_NET_H
 #define WOT_DNS_NET_H
@@ -53,7 +57,7 @@ enum {
 };
 
 typedef struct wot_net_client wot_net_client;
-typedef struct wot_net_req wot_net_req;
+typedef struct wot_net_query wot_net_query;
 
 /* The outcome of a request, borrowed during the callback. pkt (NULL when
  * there is none) may be rewritten in place by the callback; its ID is
@@ -71,10 +75,11 @@ typedef struct {
 
 /* Called exactly once per request, from the loop (never from within
  * wot_net_request); the request may be reused or freed inside. */
-typedef void (*wot_net_cb)(wot_net_req *r, const wot_net_result *res);
+typedef void (*wot_net_cb)(wot_net_query *r, const wot_net_result *res);
 /* Optional: 0 takes a matching reply (TC ones included), anything else
  * ends the request with WOT_NET_REJECTED. */
-typedef int (*wot_net_check_fn)(wot_net_req *r, const uint8_t *pkt, size_t len);
+typedef int (*wot_net_check_fn)(wot_net_query *r, const uint8_t *pkt,
+				size_t len);
 
 /* What to ask; use designated initialisers. */
 typedef struct {
@@ -92,17 +97,17 @@ typedef struct {
 	size_t tcp_max;	     /* largest TCP answer taken, 0: 65535 */
 	wot_net_cb cb;
 	wot_net_check_fn check; /* may be NULL */
-	void *data;		/* the caller's, left in wot_net_req.data */
+	void *data;		/* the caller's, left in wot_net_query.data */
 } wot_net_req_opts;
 
 /* A request lives in the caller's memory (no allocation per request),
  * untouched from wot_net_request until its callback. Only data is the
  * caller's to read; the rest is the engine's. */
-struct wot_net_req {
+struct wot_net_query {
 	void *data;
 	wot_net_client *c;
-	wot_net_req *prev, *next; /* outstanding requests */
-	size_t heap_i;		  /* in the deadline heap */
+	wot_net_query *prev, *next; /* outstanding requests */
+	size_t heap_i;		    /* in the deadline heap */
 	uint64_t deadline, sent_at;
 	struct sockaddr_storage to, from;
 	int has_from;
@@ -138,7 +143,7 @@ typedef struct {
  * none); call wot_net_client_tick then. shutdown: the engine is closing
  * and holds no attempt; call done(arg) once the network let go. */
 typedef struct {
-	int (*open)(void *ctx, wot_net_req *r, const wot_net_send *s,
+	int (*open)(void *ctx, wot_net_query *r, const wot_net_send *s,
 		    void **handle);
 	void (*close)(void *ctx, void *handle);
 	void (*arm)(void *ctx, uint64_t at);
@@ -169,11 +174,11 @@ int wot_net_client_new(wot_net_client **out, const wot_net_client_opts *o);
  * query without one question), WOT_ENOMEM or WOT_ENOENT (the engine is
  * closing); on an error the callback never runs.
  */
-int wot_net_request(wot_net_client *c, wot_net_req *r,
+int wot_net_request(wot_net_client *c, wot_net_query *r,
 		    const wot_net_req_opts *o);
 /* End r now: its callback runs before this returns, with
  * WOT_NET_CANCELLED. Nothing happens for a request already ended. */
-void wot_net_cancel(wot_net_req *r);
+void wot_net_cancel(wot_net_query *r);
 /* Cancel every outstanding request (each callback runs, CANCELLED),
  * then free; cb(data) once the network let go (may be NULL). */
 void wot_net_client_close(wot_net_client *c, void (*cb)(void *data),
@@ -186,11 +191,11 @@ uint64_t wot_net_client_now(const wot_net_client *c);
 /* Driving the engine (for networks: the libuv one and tests' fakes). */
 
 /* A datagram (or TCP frame) from `from` for r's current attempt. */
-void wot_net_client_input(wot_net_client *c, wot_net_req *r,
+void wot_net_client_input(wot_net_client *c, wot_net_query *r,
 			  const struct sockaddr_storage *from, uint8_t *pkt,
 			  size_t len);
 /* r's current attempt failed (a negative libuv or WOT_E* code). */
-void wot_net_client_fail(wot_net_client *c, wot_net_req *r, int code);
+void wot_net_client_fail(wot_net_client *c, wot_net_query *r, int code);
 /* Handle every deadline that has passed. */
 void wot_net_client_tick(wot_net_client *c);
 /* The earliest deadline, UINT64_MAX when none. */
@@ -202,5 +207,124 @@ int wot_net_reply_matches(const uint8_t *query, size_t qlen, const uint8_t *pkt,
 			  size_t len);
 
 /* ==== the listener (listen*.c) ========================================= */
+
+/* ---------------------------------------------------------------- listener
+ *
+ * One listener holds, per address it is given, a UDP socket and a TCP
+ * listener on the same port. Each whole message (a datagram, or a TCP
+ * frame) goes to the handler, which answers it at once (the reply bytes)
+ * or keeps the request and answers it later. Every request ends in
+ * exactly one reply or drop: the handler's, or the listener's cancel
+ * callback when the connection or the listener closes first.
+ */
+
+typedef struct wot_net_listener wot_net_listener;
+typedef struct wot_net_sock wot_net_sock;
+typedef struct wot_net_conn wot_net_conn;
+typedef struct wot_net_req wot_net_req;
+
+/* What a handler did with a message. */
+enum {
+	WOT_NET_REPLY, /* the reply is in out[0..*rlen) */
+	WOT_NET_DROP,  /* no reply (over TCP see WOT_NET_HANGUP_ON_DROP) */
+	WOT_NET_LATER  /* the handler kept the request (wot_net_req_keep) */
+};
+
+enum {
+	WOT_NET_BATCH = 1,	    /* UDP: recvmmsg in, sendmmsg out, queue
+				     * when the socket is full (else drop) */
+	WOT_NET_REUSEPORT = 2,	    /* SO_REUSEPORT (one socket per thread) */
+	WOT_NET_BIGRCVBUF = 4,	    /* a UDP receive buffer for bursts */
+	WOT_NET_ONE_AT_A_TIME = 8,  /* TCP: read the next message only once
+				     * the answer to this one is written */
+	WOT_NET_HANGUP_ON_DROP = 16 /* TCP: a message not answered closes
+				     * the connection */
+};
+
+/* A request: where its reply goes. The listener hands the handler a
+ * request that lives for the call; wot_net_req_keep copies it into one
+ * the handler owns (embedded in its own object, which must not move). The
+ * fields are the listener's. */
+struct wot_net_req {
+	wot_net_listener *l;
+	wot_net_sock *sock; /* UDP: the socket it came on */
+	wot_net_conn *conn; /* TCP: its connection; NULL for UDP */
+	wot_net_req *prev, *next;
+	struct sockaddr_storage from;
+	int state;
+};
+
+/*
+ * The handler: msg (len bytes, valid for the call) came on req. Either
+ * write the reply into out (cap bytes) and set *rlen (WOT_NET_REPLY),
+ * return WOT_NET_DROP, or keep req and return WOT_NET_LATER. A handler may
+ * also keep req and end the kept copy before it returns.
+ */
+typedef int (*wot_net_handle_fn)(void *ctx, wot_net_req *req,
+				 const uint8_t *msg, size_t len, uint8_t *out,
+				 size_t cap, size_t *rlen);
+/* A kept request whose connection or listener closes: it has ended (a
+ * drop); the handler forgets it and must not end it again. */
+typedef void (*wot_net_cancel_fn)(void *ctx, wot_net_req *req);
+
+typedef struct {
+	wot_net_handle_fn handle;
+	wot_net_cancel_fn cancel; /* required if the handler keeps requests */
+	void *ctx;
+	unsigned flags;	      /* WOT_NET_* above */
+	size_t udp_max;	      /* largest datagram read; larger ones are
+			       * dropped (counted in udp_partial); with
+			       * WOT_NET_BATCH, libuv's 64 KiB slots */
+	size_t udp_reply_max; /* out's cap over UDP */
+	size_t tcp_reply_max; /* out's cap over TCP (at most 65535) */
+	size_t tcp_msg_max;   /* a larger TCP frame closes (bad_frames) */
+	size_t max_conns;     /* TCP connections at once */
+	unsigned idle_ms;     /* TCP idle timeout between messages */
+	unsigned msg_ms;      /* TCP: first byte to last of a message */
+	int backlog;	      /* listen(2) backlog */
+	size_t wqueue_max;    /* unread TCP output before we hang up */
+} wot_net_listen_opts;
+
+typedef struct {
+	uint64_t udp_partial; /* datagrams too big for udp_max */
+	uint64_t bad_frames;  /* TCP frames shorter than a header or longer
+			       * than tcp_msg_max (connection closed) */
+	uint64_t evicted;     /* TCP connections closed to make room */
+	uint64_t expired;     /* closed at a message deadline */
+} wot_net_listen_stats;
+
+/* A listener with no socket yet; opts copied. Caller releases with
+ * wot_net_listener_close(). WOT_EINVAL on bad options, WOT_ENOMEM. */
+int wot_net_listener_new(wot_net_listener **out, uv_loop_t *loop,
+			 const wot_net_listen_opts *opts);
+/*
+ * Bind TCP then UDP on want (port 0: a free port both can have) and start
+ * serving them; bound gets the address. WOT_ENET (bind or listen failed:
+ * nothing is left open), WOT_ENOMEM, WOT_EINVAL when closing.
+ */
+int wot_net_listener_add(wot_net_listener *l,
+			 const struct sockaddr_storage *want,
+			 struct sockaddr_storage *bound);
+void wot_net_listener_stats(const wot_net_listener *l,
+			    wot_net_listen_stats *out);
+/* Stop: every kept request is cancelled (cancel callback), every socket
+ * and connection closed; cb(data) runs once all are, then l is freed. */
+void wot_net_listener_close(wot_net_listener *l, void (*cb)(void *data),
+			    void *data);
+
+/* Keep req (handed to the handler) as *dst, to end later with
+ * wot_net_req_reply or wot_net_req_drop. */
+void wot_net_req_keep(wot_net_req *dst, wot_net_req *req);
+/* End the kept req with a reply of len bytes (copied; a UDP reply inside
+ * a receive batch leaves with the batch). A no-op if req has ended. */
+void wot_net_req_reply(wot_net_req *req, const uint8_t *buf, size_t len);
+/* End the kept req with no reply. A no-op if req has ended. */
+void wot_net_req_drop(wot_net_req *req);
+/* 1 if req came over TCP. */
+int wot_net_req_tcp(const wot_net_req *req);
+/* The sender's address (borrowed from req). */
+const struct sockaddr *wot_net_req_from(const wot_net_req *req);
+/* Requests kept and not ended on req's TCP connection (0 for UDP). */
+size_t wot_net_req_pending(const wot_net_req *req);
 
 #endif

@@ -28,7 +28,7 @@ typedef struct {
 	int used, asking;
 	size_t len;
 	uint8_t msg[WOT_NOTIFY_MSG_MAX];
-	wot_net_req req;
+	wot_net_query req;
 } pending;
 
 struct wot_dns_notifier {
@@ -41,7 +41,7 @@ struct wot_dns_notifier {
 };
 
 /* The engine's one callback for an endpoint. */
-static void on_done(wot_net_req *r, const wot_net_result *res)
+static void on_done(wot_net_query *r, const wot_net_result *res)
 {
 	pending *p = r->data;
 	wot_dns_notifier *s = p->s;

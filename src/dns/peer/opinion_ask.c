@@ -42,7 +42,7 @@ typedef struct {
 	uint16_t qlen;
 	int used;
 	uint8_t q[ASK_QMAX];
-	wot_net_req req;
+	wot_net_query req;
 } ask_pending;
 
 struct wot_opinion_asker {
@@ -179,7 +179,7 @@ static void count(wot_opinion_asker *a, const ask_pending *p,
 /* The engine's one callback for a question: the answer (or, after TC
  * and a TCP retry that brought none, the truncated UDP reply), else
  * NULL. Dropped while closing (see opinion.h). */
-static void on_done(wot_net_req *r, const wot_net_result *res)
+static void on_done(wot_net_query *r, const wot_net_result *res)
 {
 	ask_pending *p = r->data;
 	wot_opinion_asker *a = p->a;

@@ -1,11 +1,12 @@
 /*
- * peer_int.h - the peer listener's object, shared by peer_listen.c (UDP,
- * lifecycle, rate limit) and peer_tcp.c (NOTIFY over TCP).
+ * peer_int.h - the peer listener's object: the handler (peer_listen.c:
+ * classification, rate limit, cookies, answer sizes) of a listener of its
+ * own (net.h: sockets, TCP framing and deadlines).
  */
 #ifndef WOT_DNS_PEER_INT_H
 #define WOT_DNS_PEER_INT_H
 
-#include "dns/resolver/conntab.h"
+#include "dns/net/net.h"
 #include "dns/peer/cookie.h"
 #include "dns/peer/notify.h"
 #include "dns/resolver/server_int.h"
@@ -29,21 +30,11 @@ typedef struct {
 	double tokens;
 } wot_peer_rl_slot;
 
-typedef struct wot_peer_conn wot_peer_conn;
-
-typedef struct {
-	wot_dns_peer_listener *l;
-	uv_udp_t udp;
-	uv_tcp_t tcp;
-	struct sockaddr_storage want, bound;
-	int open, tcp_open;
-} wot_peer_sock;
-
 struct wot_dns_peer_listener {
 	uv_loop_t *loop;
-	wot_peer_sock *socks;
-	size_t n, live;	 /* live: open handles (sockets, connections) */
-	wot_conntab tcp; /* the TCP connections (peer_tcp.c) */
+	wot_net_listener *net; /* NULL: none (a test calls wot_peer_handle) */
+	struct sockaddr_storage *want, *bound; /* n each */
+	size_t n;
 	wot_dns_notify_fn fn;
 	void *data;
 	wot_dns_peer_stats st;
@@ -51,7 +42,6 @@ struct wot_dns_peer_listener {
 	void *close_data;
 	int closing;
 	wot_peer_rl_slot rl[WOT_PEER_RL_SLOTS];
-	uint8_t rbuf[WOT_PEER_RBUF];
 	wot_dns_peer_query_fn qfn; /* opinion questions; NULL: REFUSED */
 	void *qdata;
 	uint8_t cookie_secret[WOT_COOKIE_SECRET]; /* this listener's own */
@@ -65,13 +55,5 @@ struct wot_dns_peer_listener {
 int wot_peer_handle(wot_dns_peer_listener *l, const struct sockaddr *from,
 		    const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
 		    int tcp, size_t *reply);
-/* A handle of the listener closed: free it all when the last one did. */
-void wot_peer_handle_closed(wot_dns_peer_listener *l);
-
-/* peer_tcp.c: set up l->tcp; start listening on the socket's TCP handle
- * (fd already bound); close every connection. */
-void wot_peer_tcp_init(wot_dns_peer_listener *l);
-int wot_peer_tcp_start(wot_dns_peer_listener *l, wot_peer_sock *ps, int fd);
-void wot_peer_tcp_close_all(wot_dns_peer_listener *l);
 
 #endif

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 enum {
 	RL_RATE = 20, /* NOTIFYs per second per sender */
@@ -57,14 +56,6 @@ static int within_rate(wot_dns_peer_listener *l, const struct sockaddr *sa)
 		return 0;
 	s->tokens -= 1;
 	return 1;
-}
-
-static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
-{
-	wot_peer_sock *ps = h->data;
-
-	(void)hint;
-	*b = uv_buf_init((char *)ps->l->rbuf, sizeof(ps->l->rbuf));
 }
 
 static int handle(wot_dns_peer_listener *l, const struct sockaddr *from,
@@ -139,41 +130,18 @@ int wot_peer_handle(wot_dns_peer_listener *l, const struct sockaddr *from,
 	return verdict;
 }
 
-static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *b,
-		    const struct sockaddr *from, unsigned flags)
+/* The listener's handler: a NOTIFY or an opinion question, whole. */
+static int on_message(void *ctx, wot_net_req *req, const uint8_t *msg,
+		      size_t len, uint8_t *out, size_t cap, size_t *rlen)
 {
-	wot_peer_sock *ps = u->data;
-	wot_dns_peer_listener *l = ps->l;
-	uint8_t out[WOT_PEER_WBUF];
-	size_t rlen = 0;
+	wot_dns_peer_listener *l = ctx;
 
-	if (n <= 0 || !from || l->closing)
-		return;
-	if (flags & UV_UDP_PARTIAL) {
-		l->st.received++;
-		l->st.dropped++;
-		return;
-	}
-	wot_peer_handle(l, from, (const uint8_t *)b->base, (size_t)n, out,
-			sizeof(out), 0, &rlen);
-	if (rlen) {
-		uv_buf_t buf = uv_buf_init((char *)out, (unsigned)rlen);
-		/* A full socket buffer drops the reply; the sender retries. */
-		uv_udp_try_send(u, &buf, 1, from);
-	}
-}
-
-static void maybe_free(wot_dns_peer_listener *l)
-{
-	void (*cb)(void *) = l->close_cb;
-	void *data = l->close_data;
-
-	if (l->live)
-		return;
-	free(l->socks);
-	free(l);
-	if (cb)
-		cb(data);
+	*rlen = 0;
+	if (l->closing)
+		return WOT_NET_DROP;
+	wot_peer_handle(l, wot_net_req_from(req), msg, len, out, cap,
+			wot_net_req_tcp(req), rlen);
+	return *rlen ? WOT_NET_REPLY : WOT_NET_DROP;
 }
 
 void wot_dns_peer_listener_on_query(wot_dns_peer_listener *l,
@@ -185,66 +153,82 @@ void wot_dns_peer_listener_on_query(wot_dns_peer_listener *l,
 	}
 }
 
-void wot_peer_handle_closed(wot_dns_peer_listener *l)
+static void listener_free(wot_dns_peer_listener *l)
 {
-	l->live--;
-	if (l->closing)
-		maybe_free(l);
+	void (*cb)(void *) = l->close_cb;
+	void *data = l->close_data;
+
+	free(l->want);
+	free(l->bound);
+	free(l);
+	if (cb)
+		cb(data);
 }
 
-static void on_closed(uv_handle_t *h)
+static void on_net_closed(void *data)
 {
-	wot_peer_sock *ps = h->data;
-
-	wot_peer_handle_closed(ps->l);
+	listener_free(data);
 }
 
-static int sock_start(wot_dns_peer_listener *l, wot_peer_sock *ps)
+/*
+ * The peer port: answers are made at once; over TCP at most 16 clients
+ * (the longest idle or partial one makes way for a newcomer), 5 s idle
+ * timeout between messages and 3 s for each message, one message in
+ * flight per connection (a client that does not read its answers is not
+ * given more), and a message not answered (garbage) hangs up. Over UDP a
+ * reply the socket cannot take at once is dropped; the sender retries.
+ */
+static int net_new(wot_dns_peer_listener *l)
 {
-	int tfd = -1, ufd = -1, rc;
+	wot_net_listen_opts o = {
+	    .handle = on_message,
+	    .ctx = l,
+	    .flags = WOT_NET_ONE_AT_A_TIME | WOT_NET_HANGUP_ON_DROP,
+	    .udp_max = WOT_PEER_RBUF,
+	    .udp_reply_max = WOT_PEER_WBUF,
+	    .tcp_reply_max = WOT_PEER_TCP_WBUF,
+	    .tcp_msg_max = WOT_NOTIFY_MSG_MAX,
+	    .max_conns = WOT_PEER_MAX_CONNS,
+	    .idle_ms = WOT_PEER_IDLE_MS,
+	    .msg_ms = WOT_PEER_MSG_MS,
+	    .backlog = WOT_PEER_MAX_CONNS,
+	    .wqueue_max = 2 + WOT_PEER_TCP_WBUF,
+	};
 
-	if ((rc = wot_dns_bind_pair(&ps->want, 0, &ps->bound, &tfd, &ufd)) ==
-	    0) {
-		uv_udp_init(l->loop, &ps->udp);
-		ps->udp.data = ps;
-		ps->open = 1;
-		l->live++;
-		rc = uv_udp_open(&ps->udp, ufd);
-		if (rc < 0)
-			close(ufd);
-		if (rc == 0)
-			rc = uv_udp_recv_start(&ps->udp, on_alloc, on_recv);
-		rc = rc < 0 ? wot_error_set(WOT_ENET, "%s", uv_strerror(rc))
-			    : wot_peer_tcp_start(l, ps, tfd);
-		tfd = -1;
-	}
-	if (tfd >= 0)
-		close(tfd);
-	if (rc < 0) {
-		char addr[80] = "?";
-		wot_dns_format_addr(&ps->want, addr, sizeof(addr));
-		return wot_error_wrap(rc, "peer listener %s", addr);
-	}
-	return 0;
+	return wot_net_listener_new(&l->net, l->loop, &o);
 }
 
 static int parse_all(wot_dns_peer_listener *l, const char *const *addrs,
 		     int allow_nonloopback)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		int rc = wot_dns_parse_addr(addrs[i], 53, &l->socks[i].want);
+		int rc = wot_dns_parse_addr(addrs[i], 53, &l->want[i]);
 		if (rc < 0)
 			return rc;
 		if (!allow_nonloopback &&
-		    !wot_dns_addr_is_loopback(&l->socks[i].want))
+		    !wot_dns_addr_is_loopback(&l->want[i]))
 			return wot_error_set(WOT_EINVAL,
 					     "refusing non-loopback peer "
 					     "listen address %s "
 					     "(--allow-nonloopback)",
 					     addrs[i]);
-		l->socks[i].l = l;
 	}
 	return 0;
+}
+
+static int listen_all(wot_dns_peer_listener *l)
+{
+	int rc = net_new(l);
+
+	for (size_t i = 0; rc == 0 && i < l->n; i++) {
+		rc = wot_net_listener_add(l->net, &l->want[i], &l->bound[i]);
+		if (rc < 0) {
+			char addr[80] = "?";
+			wot_dns_format_addr(&l->want[i], addr, sizeof(addr));
+			return wot_error_wrap(rc, "peer listener %s", addr);
+		}
+	}
+	return rc;
 }
 
 int wot_dns_peer_listener_start(wot_dns_peer_listener **out, uv_loop_t *loop,
@@ -256,24 +240,27 @@ int wot_dns_peer_listener_start(wot_dns_peer_listener **out, uv_loop_t *loop,
 	int rc = 0;
 
 	*out = NULL;
-	if (!l || !(l->socks = calloc(n ? n : 1, sizeof(*l->socks)))) {
-		free(l);
+	if (l) {
+		l->want = calloc(n ? n : 1, sizeof(*l->want));
+		l->bound = calloc(n ? n : 1, sizeof(*l->bound));
+	}
+	if (!l || !l->want || !l->bound) {
+		if (l)
+			listener_free(l);
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
 	l->loop = loop;
 	l->n = n;
-	wot_peer_tcp_init(l);
 	if (uv_random(NULL, NULL, l->cookie_secret, sizeof(l->cookie_secret), 0,
 		      NULL) != 0) {
-		free(l->socks);
-		free(l);
+		listener_free(l);
 		return wot_error_set(WOT_EIO, "no random bytes for cookies");
 	}
 	l->fn = fn;
 	l->data = data;
 	rc = parse_all(l, addrs, allow_nonloopback);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = sock_start(l, &l->socks[i]);
+	if (rc == 0)
+		rc = listen_all(l);
 	if (rc < 0) {
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s", wot_error_last());
@@ -289,36 +276,36 @@ int wot_dns_peer_listener_bound(const wot_dns_peer_listener *l, size_t i,
 {
 	if (!l || i >= l->n)
 		return wot_error_set(WOT_ENOENT, "no peer listener %zu", i);
-	return wot_dns_format_addr(&l->socks[i].bound, buf, len);
+	return wot_dns_format_addr(&l->bound[i], buf, len);
 }
 
 void wot_dns_peer_listener_stats(const wot_dns_peer_listener *l,
 				 wot_dns_peer_stats *out)
 {
-	if (l)
-		*out = l->st;
-	else
+	wot_net_listen_stats ns;
+
+	if (!l) {
 		memset(out, 0, sizeof(*out));
+		return;
+	}
+	*out = l->st;
+	/* Too big a datagram or TCP frame to be anything of ours: received
+	 * and dropped unread. */
+	wot_net_listener_stats(l->net, &ns);
+	out->received += ns.udp_partial + ns.bad_frames;
+	out->dropped += ns.udp_partial + ns.bad_frames;
 }
 
 void wot_dns_peer_listener_close(wot_dns_peer_listener *l,
 				 void (*cb)(void *data), void *data)
 {
-	if (!l)
+	if (!l || l->closing)
 		return;
 	l->closing = 1;
 	l->close_cb = cb;
 	l->close_data = data;
-	wot_peer_tcp_close_all(l);
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->socks[i].open) {
-			l->socks[i].open = 0;
-			uv_close((uv_handle_t *)&l->socks[i].udp, on_closed);
-		}
-		if (l->socks[i].tcp_open) {
-			l->socks[i].tcp_open = 0;
-			uv_close((uv_handle_t *)&l->socks[i].tcp, on_closed);
-		}
-	}
-	maybe_free(l);
+	if (l->net)
+		wot_net_listener_close(l->net, on_net_closed, l);
+	else
+		listener_free(l);
 }

@@ -39,12 +39,13 @@ static size_t target_query(const wot_dns_query *q, const uint8_t *name,
 static void send_servfail(wot_dns_server *s, wot_dns_client *c,
 			  const wot_dns_query *q)
 {
-	size_t limit = c->conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
+	size_t limit = wot_dns_dest_tcp(&c->dest) ? WOT_DNS_TCP_MAX
+						  : wot_dns_query_udp_limit(q);
 	size_t len =
 	    wot_dns_error_response(q, WOT_RCODE_SERVFAIL, s->wbuf, limit);
 
 	if (len && !c->prefetch)
-		wot_dns_server_send(s, c->l, c->conn, &c->addr, s->wbuf, len);
+		wot_dns_server_send(s, &c->dest, s->wbuf, len);
 }
 
 /* Fresh cached answer for cq into c's replies; 1 if there was one. */
@@ -106,7 +107,8 @@ static int ask_target(wot_dns_server *s, wot_dns_client *c,
 		return 0;
 	memcpy(c->cq, wire, wlen);
 	c->cqlen = wlen;
-	if (wot_dns_upstream_query(s->up, c->cq, wlen, &cq, c->conn != NULL,
+	if (wot_dns_upstream_query(s->up, c->cq, wlen, &cq,
+				   wot_dns_dest_tcp(&c->dest),
 				   wot_dns_client_reply, c, &c->fwd) < 0)
 		return 0;
 	return 2;
@@ -127,8 +129,8 @@ int wot_dns_chase_step(wot_dns_server *s, wot_dns_client *c,
 			break;
 		if (out.status == WOT_DNS_SPLICE_DONE) {
 			if (!c->prefetch)
-				wot_dns_send_sized(s, c->l, c->conn, &c->addr,
-						   q, s->wbuf, out.len);
+				wot_dns_send_sized(s, &c->dest, q, s->wbuf,
+						   out.len);
 			return 0;
 		}
 		if (c->prefetch)
@@ -147,16 +149,15 @@ int wot_dns_chase_step(wot_dns_server *s, wot_dns_client *c,
 	return 0;
 }
 
-void wot_dns_chase(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
-		   const struct sockaddr_storage *addr, const uint8_t *pkt,
+void wot_dns_chase(wot_dns_server *s, wot_dns_dest *d, const uint8_t *pkt,
 		   size_t len, const uint8_t *partial, size_t plen, uint64_t t0)
 {
-	wot_dns_client *c = wot_dns_client_new(s, l, conn, addr, pkt, len);
+	wot_dns_client *c = wot_dns_client_new(s, d, pkt, len);
 	wot_dns_query q;
 
 	if (!c) {
 		/* No upstream to ask (or too busy): the overlay's part. */
-		wot_dns_server_send(s, l, conn, addr, partial, plen);
+		wot_dns_server_send(s, d, partial, plen);
 		wot_dns_server_latency(s, t0);
 		return;
 	}

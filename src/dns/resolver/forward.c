@@ -11,34 +11,36 @@
 #include "dns/resolver/server_int.h"
 #include "util/util.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void reply_servfail(wot_dns_server *s, wot_dns_listener *l,
-			   wot_dns_conn *conn,
-			   const struct sockaddr_storage *addr,
+static void reply_servfail(wot_dns_server *s, const wot_dns_dest *d,
 			   const wot_dns_query *q)
 {
-	size_t limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
+	size_t limit =
+	    wot_dns_dest_tcp(d) ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
 	size_t len =
 	    wot_dns_error_response(q, WOT_RCODE_SERVFAIL, s->wbuf, limit);
 
 	if (len)
-		wot_dns_server_send(s, l, conn, addr, s->wbuf, len);
+		wot_dns_server_send(s, d, s->wbuf, len);
 }
 
 /* Answer from the cache; 1 if answered. Starts a prefetch when due. */
-static int from_cache(wot_dns_server *s, wot_dns_listener *l,
-		      wot_dns_conn *conn, const struct sockaddr_storage *addr,
+static int from_cache(wot_dns_server *s, const wot_dns_dest *d,
 		      const wot_dns_query *q, int stale_ok, int *prefetch)
 {
-	size_t limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
+	size_t limit =
+	    wot_dns_dest_tcp(d) ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
+	/* Built where the listener sends it from, when it is to go now. */
+	uint8_t *buf = d->out && d->cap >= limit ? d->out : s->wbuf;
 	size_t len = 0;
 	int r;
 
 	if (!s->cache)
 		return 0;
-	r = wot_dns_cache_get(s->cache, q, uv_now(s->loop), stale_ok, s->wbuf,
+	r = wot_dns_cache_get(s->cache, q, uv_now(s->loop), stale_ok, buf,
 			      limit, &len, prefetch);
 	if (r == WOT_DNS_CACHE_MISS)
 		return 0;
@@ -46,7 +48,7 @@ static int from_cache(wot_dns_server *s, wot_dns_listener *l,
 		s->stats.cache_stale++;
 	else
 		s->stats.cache_hits++;
-	wot_dns_server_send(s, l, conn, addr, s->wbuf, len);
+	wot_dns_server_send(s, d, buf, len);
 	return 1;
 }
 
@@ -60,8 +62,9 @@ void wot_dns_client_free(wot_dns_client *c)
 		s->clients = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	if (c->conn)
-		c->conn->pending--;
+	/* Not answered by now: it never will be (a no-op once it ended). */
+	if (!c->prefetch)
+		wot_net_req_drop(&c->req);
 	s->nclients--;
 	for (size_t i = 0; i < c->nups; i++)
 		free(c->ups[i]);
@@ -69,17 +72,17 @@ void wot_dns_client_free(wot_dns_client *c)
 	free(c);
 }
 
-void wot_dns_send_sized(wot_dns_server *s, wot_dns_listener *l,
-			wot_dns_conn *conn, const struct sockaddr_storage *addr,
+void wot_dns_send_sized(wot_dns_server *s, const wot_dns_dest *d,
 			const wot_dns_query *q, const uint8_t *buf, size_t len)
 {
 	uint8_t tc[WOT_DNS_HDR_LEN + WOT_DNS_NAME_MAX + 4 + WOT_DNS_OPT_LEN];
-	size_t limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
+	size_t limit =
+	    wot_dns_dest_tcp(d) ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
 	size_t reserve = q->edns ? WOT_DNS_OPT_LEN : 0;
 	wot_dns_msg m;
 
 	if (len <= limit) {
-		wot_dns_server_send(s, l, conn, addr, buf, len);
+		wot_dns_server_send(s, d, buf, len);
 		return;
 	}
 	/* Header and question with TC: the client retries over TCP (RFC
@@ -91,7 +94,7 @@ void wot_dns_send_sized(wot_dns_server *s, wot_dns_listener *l,
 	if (q->edns && wot_dns_msg_opt(&m, 0, q->edns_do) < 0)
 		return;
 	wot_dns_msg_finish(&m, wot_rd16(buf + 2) & 0xfu);
-	wot_dns_server_send(s, l, conn, addr, tc, m.len);
+	wot_dns_server_send(s, d, tc, m.len);
 }
 
 /*
@@ -160,21 +163,20 @@ static int client_answer(wot_dns_server *s, wot_dns_client *c,
 		whole = scrub_and_cache(s, cq, resp, len);
 		/* The client's own question: s->wbuf is the answer. */
 		if (whole && !c->cq && !c->prefetch) {
-			wot_dns_send_sized(s, c->l, c->conn, &c->addr, q,
-					   s->wbuf, whole);
+			wot_dns_send_sized(s, &c->dest, q, s->wbuf, whole);
 			return 0;
 		}
 		if (c->prefetch)
 			return 0;
 		if (wot_dns_client_keep(c, resp, len) < 0) {
-			reply_servfail(s, c->l, c->conn, &c->addr, q);
+			reply_servfail(s, &c->dest, q);
 			return 0;
 		}
 	} else if (c->prefetch) {
 		return 0;
 	} else if (!stale_reply(s, c, cq)) {
 		s->stats.upstream_fail++;
-		reply_servfail(s, c->l, c->conn, &c->addr, q);
+		reply_servfail(s, &c->dest, q);
 		return 0;
 	}
 	return wot_dns_chase_step(s, c, q);
@@ -183,7 +185,6 @@ static int client_answer(wot_dns_server *s, wot_dns_client *c,
 void wot_dns_client_reply(void *data, const uint8_t *resp, size_t len)
 {
 	wot_dns_client *c = data;
-	wot_dns_conn *conn = c->conn;
 	wot_dns_server *s = c->s;
 	wot_dns_query q, cq;
 
@@ -200,28 +201,27 @@ void wot_dns_client_reply(void *data, const uint8_t *resp, size_t len)
 	if (!c->prefetch)
 		wot_dns_server_latency(s, c->t0);
 	wot_dns_client_free(c);
-	if (conn)
-		wot_dns_conn_settle(conn);
 }
 
-wot_dns_client *wot_dns_client_new(wot_dns_server *s, wot_dns_listener *l,
-				   wot_dns_conn *conn,
-				   const struct sockaddr_storage *addr,
+wot_dns_client *wot_dns_client_new(wot_dns_server *s, wot_dns_dest *d,
 				   const uint8_t *pkt, size_t len)
 {
 	wot_dns_client *c = NULL;
 
 	if (!s->up || s->nclients >= WOT_DNS_MAX_PENDING ||
-	    (conn && conn->pending >= WOT_DNS_CONN_PENDING))
+	    (d && wot_net_req_pending(d->req) >= WOT_DNS_CONN_PENDING))
 		return NULL;
 	c = calloc(1, sizeof(*c) + len);
 	if (!c)
 		return NULL;
 	c->s = s;
-	c->l = l;
-	c->conn = conn;
-	if (addr)
-		c->addr = *addr;
+	c->prefetch = !d;
+	c->dest.req = &c->req;
+	if (d) {
+		/* d is the request of now: the answer comes later */
+		wot_net_req_keep(&c->req, d->req);
+		d->kept = 1;
+	}
 	c->qlen = len;
 	memcpy(c->query, pkt, len);
 	c->next = s->clients;
@@ -229,75 +229,91 @@ wot_dns_client *wot_dns_client_new(wot_dns_server *s, wot_dns_listener *l,
 		s->clients->prev = c;
 	s->clients = c;
 	s->nclients++;
-	if (conn)
-		conn->pending++;
 	return c;
 }
 
-/* Queue a query for the upstreams; NULL when it cannot be (full, no
- * upstream, out of memory). */
-static wot_dns_client *start_upstream(wot_dns_server *s, wot_dns_listener *l,
-				      wot_dns_conn *conn,
-				      const struct sockaddr_storage *addr,
-				      const uint8_t *pkt, size_t len,
-				      const wot_dns_query *q)
+/* Ask the upstreams c's question; -1 when it cannot be (no upstream,
+ * out of memory): c is the caller's still. */
+static int ask_upstream(wot_dns_server *s, wot_dns_client *c,
+			const wot_dns_query *q)
 {
-	wot_dns_client *c = wot_dns_client_new(s, l, conn, addr, pkt, len);
-
-	if (!c)
-		return NULL;
-	if (wot_dns_upstream_query(s->up, c->query, len, q, conn != NULL,
+	if (wot_dns_upstream_query(s->up, c->query, c->qlen, q,
+				   wot_dns_dest_tcp(&c->dest),
 				   wot_dns_client_reply, c, &c->fwd) < 0) {
 		wot_log(WOT_LOG_WARNING, "dns", "forward: %s",
 			wot_error_last());
-		wot_dns_client_free(c);
-		return NULL;
+		return -1;
 	}
-	return c;
+	return 0;
 }
 
-void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
-		     const struct sockaddr_storage *addr, const uint8_t *pkt,
+/* Refresh over UDP with no client waiting: the cache gets the answer, TC
+ * makes the forwarder go on over TCP. */
+static void prefetch(wot_dns_server *s, const uint8_t *pkt, size_t len,
+		     const wot_dns_query *q)
+{
+	wot_dns_client *c = wot_dns_client_new(s, NULL, pkt, len);
+
+	if (!c)
+		return;
+	if (ask_upstream(s, c, q) < 0)
+		wot_dns_client_free(c);
+	else
+		s->stats.prefetches++;
+}
+
+void wot_dns_forward(wot_dns_server *s, wot_dns_dest *d, const uint8_t *pkt,
 		     size_t len, uint64_t t0)
 {
 	wot_dns_client *c;
 	wot_dns_query q;
-	int prefetch = 0;
+	int due = 0;
 
 	wot_dns_query_parse(pkt, len, &q);
-	if (from_cache(s, l, conn, addr, &q, 0, &prefetch)) {
+	if (from_cache(s, d, &q, 0, &due)) {
 		wot_dns_server_latency(s, t0);
-		/* Refresh over UDP with no client waiting: the cache gets
-		 * the answer, TC makes the forwarder go on over TCP. */
-		if (prefetch &&
-		    (c = start_upstream(s, NULL, NULL, NULL, pkt, len, &q))) {
-			c->prefetch = 1;
-			s->stats.prefetches++;
-		}
+		if (due)
+			prefetch(s, pkt, len, &q);
 		return;
 	}
-	c = start_upstream(s, l, conn, addr, pkt, len, &q);
+	c = wot_dns_client_new(s, d, pkt, len);
 	if (c) {
 		c->t0 = t0;
-		return;
+		if (ask_upstream(s, c, &q) == 0)
+			return;
 	}
-	if (!from_cache(s, l, conn, addr, &q, 1, NULL)) {
+	/* Not forwarded: a stale answer or SERVFAIL, to where the request
+	 * is now (the client kept it, if there is one). */
+	if (!from_cache(s, c ? &c->dest : d, &q, 1, NULL)) {
 		s->stats.upstream_fail++;
-		reply_servfail(s, l, conn, addr, &q);
+		reply_servfail(s, c ? &c->dest : d, &q);
 	}
+	if (c)
+		wot_dns_client_free(c);
 	wot_dns_server_latency(s, t0);
 }
 
-void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn)
+static void client_cancel(wot_dns_client *c)
+{
+	if (c->fwd)
+		wot_dns_upstream_cancel(c->fwd);
+	wot_dns_client_free(c);
+}
+
+void wot_dns_client_cancel(void *ctx, wot_net_req *req)
+{
+	(void)ctx;
+	/* req has ended (a drop): the client and its upstream query go. */
+	client_cancel(
+	    (wot_dns_client *)((char *)req - offsetof(wot_dns_client, req)));
+}
+
+void wot_dns_forward_cancel(wot_dns_server *s)
 {
 	wot_dns_client *c = s->clients, *next;
 
 	for (; c; c = next) {
 		next = c->next;
-		if (conn && c->conn != conn)
-			continue;
-		if (c->fwd)
-			wot_dns_upstream_cancel(c->fwd);
-		wot_dns_client_free(c);
+		client_cancel(c);
 	}
 }

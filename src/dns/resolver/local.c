@@ -14,11 +14,11 @@
 
 #include <string.h>
 
-static void reply_rcode(wot_dns_server *s, wot_dns_listener *l,
-			wot_dns_conn *conn, const struct sockaddr_storage *addr,
+static void reply_rcode(wot_dns_server *s, const wot_dns_dest *d,
 			const wot_dns_query *q, unsigned rcode, int aa)
 {
-	size_t limit = conn ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
+	size_t limit =
+	    wot_dns_dest_tcp(d) ? WOT_DNS_TCP_MAX : wot_dns_query_udp_limit(q);
 	size_t len = wot_dns_error_response(q, rcode, s->wbuf, limit);
 
 	if (!len)
@@ -26,7 +26,7 @@ static void reply_rcode(wot_dns_server *s, wot_dns_listener *l,
 	if (aa)
 		wot_wr16(s->wbuf + 2,
 			 (uint16_t)(wot_rd16(s->wbuf + 2) | WOT_F_AA));
-	wot_dns_server_send(s, l, conn, addr, s->wbuf, len);
+	wot_dns_server_send(s, d, s->wbuf, len);
 }
 
 /* A question of ours came back: 1 (and the upstream marked) if so. */
@@ -102,9 +102,7 @@ int wot_dns_overlay_tld_rcode(const wot_dns_table *t, const uint8_t *lname,
 	return 1;
 }
 
-int wot_dns_answer_local(wot_dns_server *s, wot_dns_listener *l,
-			 wot_dns_conn *conn,
-			 const struct sockaddr_storage *addr,
+int wot_dns_answer_local(wot_dns_server *s, const wot_dns_dest *d,
 			 const uint8_t *pkt, size_t len)
 {
 	wot_dns_query q;
@@ -115,18 +113,18 @@ int wot_dns_answer_local(wot_dns_server *s, wot_dns_listener *l,
 		return 0;
 	if (came_back(s, &q)) {
 		s->stats.upstream_fail++;
-		reply_rcode(s, l, conn, addr, &q, WOT_RCODE_SERVFAIL, 0);
+		reply_rcode(s, d, &q, WOT_RCODE_SERVFAIL, 0);
 		return 1;
 	}
 	if (!s->forward_overlay_tlds &&
 	    wot_dns_overlay_tld_rcode(s->table, q.lname, q.qname_len,
 				      s->tld_is_public, &rcode)) {
 		s->stats.overlay++;
-		reply_rcode(s, l, conn, addr, &q, rcode, 1);
+		reply_rcode(s, d, &q, rcode, 1);
 		return 1;
 	}
 	if (s->no_upstream) {
-		reply_rcode(s, l, conn, addr, &q, WOT_RCODE_REFUSED, 0);
+		reply_rcode(s, d, &q, WOT_RCODE_REFUSED, 0);
 		return 1;
 	}
 	return 0;

@@ -1,7 +1,8 @@
 /*
- * server.c - the DNS server object: listeners (one UDP socket and one TCP
- * listener per address, sharing a port), UDP queries, table swaps, and the
- * close sequence that lets the caller's loop close cleanly.
+ * server.c - the DNS server object: the listener's handler (each query
+ * answered, chased or forwarded), the listener itself (net.h: one UDP
+ * socket and one TCP listener per address), table swaps, and the close
+ * sequence that lets the caller's loop close cleanly.
  */
 #include "dns/resolver/cache.h"
 #include "dns/resolver/server_int.h"
@@ -14,30 +15,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { LISTEN_BACKLOG = 128 };
-
-static void udp_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
-{
-	wot_dns_listener *l = h->data;
-
-	(void)hint;
-	/* libuv splits this into 64 KiB slots, one datagram each; only the
-	 * bytes received are ever touched. */
-	buf->base = (char *)l->s->rbuf;
-	buf->len = sizeof(l->s->rbuf);
-}
-
-void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
-			 wot_dns_conn *conn,
-			 const struct sockaddr_storage *addr,
+void wot_dns_server_send(wot_dns_server *s, const wot_dns_dest *d,
 			 const uint8_t *buf, size_t len)
 {
 	if (s->closing)
 		return;
-	if (conn)
-		wot_dns_conn_write(conn, buf, len);
-	else if (wot_dns_batch_add(l, addr, buf, len) < 0)
-		wot_dns_udp_send(l, addr, buf, len);
+	if (!d->out) {
+		wot_net_req_reply(d->req, buf, len);
+		return;
+	}
+	/* The request of now: its reply goes back from the handler. */
+	if (len > d->cap)
+		return;
+	if (buf != d->out)
+		memcpy(d->out, buf, len);
+	*d->rlen = len;
 }
 
 void wot_dns_server_latency(wot_dns_server *s, uint64_t t0)
@@ -52,18 +44,20 @@ void wot_dns_server_latency(wot_dns_server *s, uint64_t t0)
 	s->stats.latency[i]++;
 }
 
-void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
-			  wot_dns_conn *conn,
-			  const struct sockaddr_storage *addr,
-			  const uint8_t *pkt, size_t len)
+int wot_dns_server_handle(void *ctx, wot_net_req *req, const uint8_t *pkt,
+			  size_t len, uint8_t *out, size_t cap, size_t *rlen)
 {
+	wot_dns_server *s = ctx;
+	wot_dns_dest d = {req, out, cap, rlen, 0};
 	uint64_t t0 = uv_hrtime();
-	size_t rlen = 0;
+	size_t alen = 0;
 	int action = WOT_DNS_DROP, rc;
 
+	*rlen = 0;
 	s->stats.queries++;
-	rc = wot_dns_answer(s->table, pkt, len, conn != NULL, s->wbuf,
-			    sizeof(s->wbuf), &rlen, &action);
+	/* The answer is built where the listener sends it from. */
+	rc = wot_dns_answer(s->table, pkt, len, wot_net_req_tcp(req), out, cap,
+			    &alen, &action);
 	if (rc < 0) {
 		wot_log(WOT_LOG_WARNING, "dns", "answer: %s", wot_error_last());
 		action = WOT_DNS_DROP;
@@ -71,53 +65,28 @@ void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
 	switch (action) {
 	case WOT_DNS_REPLY:
 		s->stats.overlay++;
-		wot_dns_server_send(s, l, conn, addr, s->wbuf, rlen);
+		wot_dns_server_send(s, &d, out, alen);
 		wot_dns_server_latency(s, t0);
 		break;
 	case WOT_DNS_CHASE:
 		s->stats.overlay++;
-		wot_dns_chase(s, l, conn, addr, pkt, len, s->wbuf, rlen, t0);
+		wot_dns_chase(s, &d, pkt, len, out, alen, t0);
 		break;
 	case WOT_DNS_FORWARD:
-		if (wot_dns_answer_local(s, l, conn, addr, pkt, len)) {
+		if (wot_dns_answer_local(s, &d, pkt, len)) {
 			wot_dns_server_latency(s, t0);
 			break;
 		}
 		s->stats.forwarded++;
-		wot_dns_forward(s, l, conn, addr, pkt, len, t0);
+		wot_dns_forward(s, &d, pkt, len, t0);
 		break;
 	default:
 		s->stats.dropped++;
 		break;
 	}
-}
-
-static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
-			const struct sockaddr *addr, unsigned flags)
-{
-	wot_dns_listener *l = h->data;
-	struct sockaddr_storage from;
-
-	if (nread < 0)
-		wot_log(WOT_LOG_DEBUG, "dns", "UDP receive: %s",
-			uv_strerror((int)nread));
-	if (l->batch)
-		l->batch->active = (flags & UV_UDP_MMSG_CHUNK) != 0;
-	if (nread <= 0 || !addr || l->s->closing) {
-		/* The end of a recvmmsg batch (MMSG_FREE): send the replies. */
-		wot_dns_batch_flush(l);
-		return;
-	}
-	if (flags & UV_UDP_PARTIAL) {
-		l->s->stats.dropped++;
-		return;
-	}
-	memset(&from, 0, sizeof(from));
-	memcpy(&from, addr,
-	       addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-					   : sizeof(struct sockaddr_in));
-	wot_dns_server_query(l->s, l, NULL, &from, (const uint8_t *)buf->base,
-			     (size_t)nread);
+	if (*rlen)
+		return WOT_NET_REPLY;
+	return d.kept ? WOT_NET_LATER : WOT_NET_DROP;
 }
 
 int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
@@ -133,23 +102,22 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 		return wot_error_set(WOT_EINVAL, "no loop or listen address");
 	s = calloc(1, sizeof(*s));
 	ups = calloc(opts->nupstream + 1, sizeof(*ups));
-	if (s)
-		s->ls = calloc(opts->nlisten, sizeof(*s->ls));
-	if (!s || !ups || !s->ls) {
+	if (s) {
+		s->want = calloc(opts->nlisten, sizeof(*s->want));
+		s->bound = calloc(opts->nlisten, sizeof(*s->bound));
+	}
+	if (!s || !ups || !s->want || !s->bound) {
 		rc = wot_error_set(WOT_ENOMEM, "out of memory");
 		goto out;
 	}
 	s->loop = loop;
 	s->nls = opts->nlisten;
-	wot_dns_tcp_init(s);
 	for (size_t i = 0; i < opts->nlisten; i++) {
-		wot_dns_listener *l = &s->ls[i];
-		l->s = s;
-		rc = wot_dns_parse_addr(opts->listen[i], 53, &l->want);
+		rc = wot_dns_parse_addr(opts->listen[i], 53, &s->want[i]);
 		if (rc < 0)
 			goto out;
 		if (!opts->allow_nonloopback &&
-		    !wot_dns_addr_is_loopback(&l->want)) {
+		    !wot_dns_addr_is_loopback(&s->want[i])) {
 			rc = wot_error_set(WOT_EINVAL,
 					   "refusing non-loopback listen "
 					   "address %s",
@@ -194,52 +162,39 @@ out:
 	if (s) {
 		wot_dns_cache_free(s->cache);
 		wot_dns_loopguard_free(s->guard);
-		free(s->ls);
+		free(s->want);
+		free(s->bound);
 	}
 	free(s);
 	free(ups);
 	return rc;
 }
 
-static int listener_start(wot_dns_server *s, wot_dns_listener *l)
+/* The resolver port: queries pipelined over TCP and answered as their
+ * answers come, UDP in recvmmsg batches (RFC 7766 timeouts). */
+static int listener_new(wot_dns_server *s)
 {
-	int tfd = -1, ufd = -1, rc;
+	wot_net_listen_opts o = {
+	    .handle = wot_dns_server_handle,
+	    .cancel = wot_dns_client_cancel,
+	    .ctx = s,
+	    .flags = WOT_NET_BATCH | WOT_NET_BIGRCVBUF |
+		     (s->reuseport ? WOT_NET_REUSEPORT : 0),
+	    .udp_max = 65536,
+	    .udp_reply_max = WOT_DNS_TCP_MAX,
+	    .tcp_reply_max = WOT_DNS_TCP_MAX,
+	    .tcp_msg_max = WOT_DNS_TCP_MAX,
+	    .max_conns = WOT_DNS_MAX_CONNS,
+	    .idle_ms = WOT_DNS_IDLE_MS,
+	    .msg_ms = WOT_DNS_MSG_MS,
+	    .backlog = WOT_DNS_BACKLOG,
+	    .wqueue_max = WOT_DNS_WQUEUE_MAX,
+	};
+	int rc = wot_net_listener_new(&s->net, s->loop, &o);
 
-	rc = wot_dns_bind_pair(
-	    &l->want,
-	    WOT_DNS_BIND_BIGRCVBUF |
-		(l->s->reuseport ? WOT_DNS_BIND_REUSEPORT : 0),
-	    &l->bound, &tfd, &ufd);
-	if (rc < 0)
-		return rc;
-	if (!l->batch && !(l->batch = calloc(1, sizeof(*l->batch)))) {
-		close(tfd);
-		close(ufd);
-		return wot_error_set(WOT_ENOMEM, "out of memory");
-	}
-	uv_tcp_init(s->loop, &l->tcp);
-	/* recvmmsg(2): one system call reads a batch of queries. */
-	uv_udp_init_ex(s->loop, &l->udp, UV_UDP_RECVMMSG);
-	l->tcp.data = l->udp.data = l;
-	l->tcp_open = l->udp_open = 1;
-	s->live += 2;
-	rc = uv_tcp_open(&l->tcp, tfd);
 	if (rc == 0)
-		tfd = -1;
-	if (rc == 0 && (rc = uv_udp_open(&l->udp, ufd)) == 0)
-		ufd = -1;
-	if (rc == 0)
-		rc = uv_listen((uv_stream_t *)&l->tcp, LISTEN_BACKLOG,
-			       wot_dns_tcp_on_connection);
-	if (rc == 0)
-		rc = uv_udp_recv_start(&l->udp, udp_alloc, on_udp_recv);
-	if (tfd >= 0)
-		close(tfd);
-	if (ufd >= 0)
-		close(ufd);
-	if (rc < 0)
-		return wot_error_set(WOT_ENET, "listen: %s", uv_strerror(rc));
-	return 0;
+		s->live++;
+	return rc;
 }
 
 int wot_dns_server_start(wot_dns_server *s)
@@ -250,13 +205,16 @@ int wot_dns_server_start(wot_dns_server *s)
 	if (!s || s->started || s->closing)
 		return wot_error_set(WOT_EINVAL, "server already started");
 	s->started = 1;
+	if ((rc = listener_new(s)) < 0)
+		return rc;
 	for (size_t i = 0; i < s->nls; i++) {
-		rc = listener_start(s, &s->ls[i]);
+		rc = wot_net_listener_add(s->net, &s->want[i], &s->bound[i]);
 		if (rc < 0) {
-			wot_dns_format_addr(&s->ls[i].want, addr, sizeof(addr));
+			wot_dns_format_addr(&s->want[i], addr, sizeof(addr));
 			return wot_error_wrap(rc, "%s", addr);
 		}
-		wot_dns_format_addr(&s->ls[i].bound, addr, sizeof(addr));
+		s->nbound = i + 1;
+		wot_dns_format_addr(&s->bound[i], addr, sizeof(addr));
 		wot_log(WOT_LOG_DEBUG, "dns", "listening on %s (UDP and TCP)",
 			addr);
 	}
@@ -266,10 +224,10 @@ int wot_dns_server_start(wot_dns_server *s)
 int wot_dns_server_bound(const wot_dns_server *s, size_t i, char *buf,
 			 size_t len)
 {
-	if (!s || i >= s->nls || !s->ls[i].tcp_open || !buf)
+	if (!s || i >= s->nbound || !buf)
 		return wot_error_set(WOT_EINVAL, "listen entry %zu not bound",
 				     i);
-	return wot_dns_format_addr(&s->ls[i].bound, buf, len);
+	return wot_dns_format_addr(&s->bound[i], buf, len);
 }
 
 void wot_dns_server_set_table(wot_dns_server *s, wot_dns_table *t)
@@ -295,6 +253,7 @@ void wot_dns_server_set_table(wot_dns_server *s, wot_dns_table *t)
 void wot_dns_server_stats(const wot_dns_server *s, wot_dns_stats *out)
 {
 	wot_dns_cache_stats cs;
+	wot_net_listen_stats ns;
 
 	if (!out)
 		return;
@@ -302,6 +261,9 @@ void wot_dns_server_stats(const wot_dns_server *s, wot_dns_stats *out)
 	if (!s)
 		return;
 	*out = s->stats;
+	/* Datagrams too big to be a query of ours are dropped unread. */
+	wot_net_listener_stats(s->net, &ns);
+	out->dropped += ns.udp_partial;
 	if (s->cache) {
 		wot_dns_cache_get_stats(s->cache, &cs);
 		out->cache_entries = cs.entries;
@@ -340,19 +302,16 @@ void wot_dns_server_unref(wot_dns_server *s)
 	wot_dns_table_free(s->table);
 	wot_dns_cache_free(s->cache);
 	wot_dns_loopguard_free(s->guard);
-	for (size_t i = 0; i < s->nls; i++)
-		free(s->ls[i].batch);
-	free(s->ls);
+	free(s->want);
+	free(s->bound);
 	free(s);
 	if (cb)
 		cb(data);
 }
 
-static void on_handle_closed(uv_handle_t *h)
+static void on_listener_closed(void *data)
 {
-	wot_dns_listener *l = h->data;
-
-	wot_dns_server_unref(l->s);
+	wot_dns_server_unref(data);
 }
 
 static void on_upstream_closed(void *data)
@@ -369,16 +328,11 @@ void wot_dns_server_close(wot_dns_server *s, void (*cb)(void *data), void *data)
 	s->close_data = data;
 	/* Hold one reference so nothing below can free s under us. */
 	s->live++;
-	for (size_t i = 0; i < s->nls; i++) {
-		if (s->ls[i].udp_open)
-			uv_close((uv_handle_t *)&s->ls[i].udp,
-				 on_handle_closed);
-		if (s->ls[i].tcp_open)
-			uv_close((uv_handle_t *)&s->ls[i].tcp,
-				 on_handle_closed);
-	}
-	wot_dns_forward_cancel(s, NULL);
-	wot_conntab_close_all(&s->tcp);
+	/* Its kept requests end first (their clients freed), then the
+	 * prefetches that have no client. */
+	if (s->net)
+		wot_net_listener_close(s->net, on_listener_closed, s);
+	wot_dns_forward_cancel(s);
 	if (s->up)
 		wot_dns_upstream_close(s->up, on_upstream_closed, s);
 	wot_dns_server_unref(s);

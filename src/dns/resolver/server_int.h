@@ -1,12 +1,12 @@
 /*
- * server_int.h - the server object shared by server.c (listeners, UDP,
- * lifecycle), tcp.c (DNS over TCP connections) and forward.c (queries
- * waiting for an upstream).
+ * server_int.h - the server object shared by server.c (the listener's
+ * handler, lifecycle) and forward.c and chase.c (queries waiting for an
+ * upstream). Sockets, framing and deadlines are the listener's (net.h).
  */
 #ifndef WOT_DNS_SERVER_INT_H
 #define WOT_DNS_SERVER_INT_H
 
-#include "dns/resolver/conntab.h"
+#include "dns/net/net.h"
 #include "dns/resolver/resolver_int.h"
 #include "util/util.h"
 
@@ -19,11 +19,9 @@ enum {
 	WOT_DNS_IDLE_MS = 10000,      /* TCP idle timeout between messages */
 	WOT_DNS_MSG_MS = 3000,	      /* TCP: first byte to last of a message */
 	WOT_DNS_WQUEUE_MAX = 1 << 20, /* unread TCP output before we hang up */
-	WOT_DNS_RECV_BATCH = 16,      /* datagrams per recvmmsg call */
-	WOT_DNS_RCVBUF = 4 << 20      /* UDP socket receive buffer */
+	WOT_DNS_BACKLOG = 128	      /* listen(2) backlog */
 };
 
-typedef struct wot_dns_conn wot_dns_conn;
 typedef struct wot_dns_client wot_dns_client;
 typedef struct wot_dns_loopentry wot_dns_loopentry;
 
@@ -39,43 +37,25 @@ struct wot_dns_loopentry {
 	int added;
 };
 
-/* Replies to one recvmmsg batch, sent with one sendmmsg (udpbatch.c). */
+/*
+ * Where an answer goes: the request the listener is handing us now (the
+ * answer goes back as the handler's reply, into out) or one a client
+ * kept (sent at once through the listener).
+ */
 typedef struct {
-	size_t n;
-	int active; /* inside a batch: replies wait here */
-	struct mmsghdr msg[WOT_DNS_RECV_BATCH];
-	struct iovec iov[WOT_DNS_RECV_BATCH];
-	struct sockaddr_storage addr[WOT_DNS_RECV_BATCH];
-	uint8_t data[WOT_DNS_RECV_BATCH][WOT_DNS_EDNS_SIZE];
-} wot_dns_sendbatch;
-
-typedef struct {
-	wot_dns_server *s;
-	struct sockaddr_storage want, bound;
-	uv_udp_t udp;
-	uv_tcp_t tcp;
-	int udp_open, tcp_open;
-	wot_dns_sendbatch *batch;
-} wot_dns_listener;
-
-struct wot_dns_conn {
-	wot_dns_server *s;
-	wot_conn_slot slot; /* in s->tcp; its timer is our second handle */
-	uv_tcp_t tcp;
-	wot_buf in;
-	size_t pending; /* forwarded queries not yet answered */
-	size_t writes;	/* uv_write requests in flight */
-	int handles;	/* open libuv handles, freed at 0 */
-	int closing, eof;
-};
+	wot_net_req *req;
+	uint8_t *out; /* the request of now: its reply; NULL when kept */
+	size_t cap;
+	size_t *rlen;
+	int kept; /* the request of now was kept by a client */
+} wot_dns_dest;
 
 /* A query waiting for an upstream answer, and where to send it. */
 struct wot_dns_client {
 	wot_dns_server *s;
 	wot_dns_client *prev, *next;
-	wot_dns_listener *l;
-	wot_dns_conn *conn; /* NULL for UDP */
-	struct sockaddr_storage addr;
+	wot_net_req req;   /* where the answer goes (unused: prefetch) */
+	wot_dns_dest dest; /* to req */
 	wot_dns_fwd *fwd;
 	uint64_t t0;  /* uv_hrtime() when the query arrived */
 	int prefetch; /* no client: refreshing the cache */
@@ -91,8 +71,9 @@ struct wot_dns_client {
 
 struct wot_dns_server {
 	uv_loop_t *loop;
-	wot_dns_listener *ls;
-	size_t nls;
+	wot_net_listener *net;		       /* NULL until started */
+	struct sockaddr_storage *want, *bound; /* nls each */
+	size_t nls, nbound;
 	wot_dns_upstream *up;
 	wot_dns_loopguard *guard; /* shared by a pool's servers */
 	int forward_overlay_tlds; /* [serve] forward-overlay-tlds */
@@ -101,16 +82,13 @@ struct wot_dns_server {
 	struct wot_dns_cache *cache;
 	wot_dns_table *table;
 	wot_dns_stats stats;
-	wot_conntab tcp; /* the TCP connections (tcp.c) */
 	wot_dns_client *clients;
 	size_t nclients;
-	size_t live;	  /* open listener handles, conns, upstream */
+	size_t live;	  /* the listener, the upstream forwarder */
 	uint32_t max_ttl; /* cap of every upstream TTL */
 	int started, closing, reuseport;
 	void (*close_cb)(void *data);
 	void *close_data;
-	/* receive buffer: reads are synchronous; room for a recvmmsg batch */
-	uint8_t rbuf[WOT_DNS_RECV_BATCH * 65536];
 	uint8_t wbuf[WOT_DNS_TCP_MAX];
 };
 
@@ -149,70 +127,48 @@ int wot_dns_addr_equal(const struct sockaddr_storage *a,
 		       const struct sockaddr_storage *b);
 
 /* server.c */
-/* Answer or forward one query from a UDP client (conn NULL) or a TCP one. */
-void wot_dns_server_query(wot_dns_server *s, wot_dns_listener *l,
-			  wot_dns_conn *conn,
-			  const struct sockaddr_storage *addr,
-			  const uint8_t *pkt, size_t len);
-/* Send a response to a client (UDP: l+addr; TCP: conn). */
-void wot_dns_server_send(wot_dns_server *s, wot_dns_listener *l,
-			 wot_dns_conn *conn,
-			 const struct sockaddr_storage *addr,
+/* The listener's handler: answer or forward one query (net.h). */
+int wot_dns_server_handle(void *ctx, wot_net_req *req, const uint8_t *pkt,
+			  size_t len, uint8_t *out, size_t cap, size_t *rlen);
+/* Send a response to where d says. */
+void wot_dns_server_send(wot_dns_server *s, const wot_dns_dest *d,
 			 const uint8_t *buf, size_t len);
+/* 1 if d's client asked over TCP. */
+static inline int wot_dns_dest_tcp(const wot_dns_dest *d)
+{
+	return d->req && wot_net_req_tcp(d->req);
+}
 /* One thing counted in live is gone; finishes a pending close. */
 void wot_dns_server_unref(wot_dns_server *s);
 /* An answer was sent for a query that arrived at t0 (uv_hrtime). */
 void wot_dns_server_latency(wot_dns_server *s, uint64_t t0);
 
-/* udpbatch.c */
-/* Keep a UDP reply for the batch's sendmmsg; 0 if kept, -1 if the caller
- * must send it itself (no batch running, full, or too big). */
-int wot_dns_batch_add(wot_dns_listener *l, const struct sockaddr_storage *addr,
-		      const uint8_t *buf, size_t len);
-/* Send what the batch holds; the rest (socket full) through libuv. */
-void wot_dns_batch_flush(wot_dns_listener *l);
-/* Send one reply through libuv: now, or queued when the socket is full. */
-void wot_dns_udp_send(wot_dns_listener *l, const struct sockaddr_storage *addr,
-		      const uint8_t *buf, size_t len);
-
-/* tcp.c */
-/* Set up s->tcp (before the first connection). */
-void wot_dns_tcp_init(wot_dns_server *s);
-void wot_dns_tcp_on_connection(uv_stream_t *server, int status);
-void wot_dns_conn_write(wot_dns_conn *c, const uint8_t *buf, size_t len);
-void wot_dns_conn_close(wot_dns_conn *c);
-/* A forwarded query of c finished: maybe close a half-closed conn. */
-void wot_dns_conn_settle(wot_dns_conn *c);
-
 /* local.c */
 /* Answer here a query the overlay does not cover when it must not go
  * upstream (a loop, an overlay-only TLD, no upstream on purpose); 1 if
  * answered, 0: forward it. */
-int wot_dns_answer_local(wot_dns_server *s, wot_dns_listener *l,
-			 wot_dns_conn *conn,
-			 const struct sockaddr_storage *addr,
+int wot_dns_answer_local(wot_dns_server *s, const wot_dns_dest *d,
 			 const uint8_t *pkt, size_t len);
 
 /* forward.c */
 /* Hand a query the table does not cover to the upstreams. */
-void wot_dns_forward(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
-		     const struct sockaddr_storage *addr, const uint8_t *pkt,
+void wot_dns_forward(wot_dns_server *s, wot_dns_dest *d, const uint8_t *pkt,
 		     size_t len, uint64_t t0);
-/* A waiting query (pkt copied), linked into the server; NULL when the
- * limits are reached or there is no upstream. */
-wot_dns_client *wot_dns_client_new(wot_dns_server *s, wot_dns_listener *l,
-				   wot_dns_conn *conn,
-				   const struct sockaddr_storage *addr,
+/* A waiting query (pkt copied), linked into the server, that keeps d's
+ * request (d NULL: a prefetch, no client); NULL when the limits are
+ * reached or there is no upstream. */
+wot_dns_client *wot_dns_client_new(wot_dns_server *s, wot_dns_dest *d,
 				   const uint8_t *pkt, size_t len);
 void wot_dns_client_free(wot_dns_client *c);
+/* The listener's cancel callback: a kept request's connection closed. */
+void wot_dns_client_cancel(void *ctx, wot_net_req *req);
 /* Keep a copy of an upstream reply among c's; -1 when full or out of
  * memory. */
 int wot_dns_client_keep(wot_dns_client *c, const uint8_t *resp, size_t len);
 
 /* Send an answer of len bytes in buf, or its header and question with TC
  * when it is too big for the UDP client of q. */
-void wot_dns_send_sized(wot_dns_server *s, wot_dns_listener *l,
-			wot_dns_conn *conn, const struct sockaddr_storage *addr,
+void wot_dns_send_sized(wot_dns_server *s, const wot_dns_dest *d,
 			const wot_dns_query *q, const uint8_t *buf, size_t len);
 /* An upstream reply (NULL: every upstream failed) for the question c
  * asked; the wot_dns_fwd_cb of every client. */
@@ -222,8 +178,7 @@ void wot_dns_client_reply(void *data, const uint8_t *resp, size_t len);
 /* The overlay's answer (partial/plen, built by wot_dns_answer) leaves the
  * overlay: answer with the chain completed from the upstreams (splice.c);
  * partial alone when no upstream can be asked. */
-void wot_dns_chase(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
-		   const struct sockaddr_storage *addr, const uint8_t *pkt,
+void wot_dns_chase(wot_dns_server *s, wot_dns_dest *d, const uint8_t *pkt,
 		   size_t len, const uint8_t *partial, size_t plen,
 		   uint64_t t0);
 /* Answer c from what it gathered (send it, or ask for the next CNAME
@@ -232,14 +187,7 @@ void wot_dns_chase(wot_dns_server *s, wot_dns_listener *l, wot_dns_conn *conn,
 int wot_dns_chase_step(wot_dns_server *s, wot_dns_client *c,
 		       const wot_dns_query *q);
 
-/* Cancel waiting queries: of conn only, or all when conn is NULL. */
-void wot_dns_forward_cancel(wot_dns_server *s, wot_dns_conn *conn);
-
-/* bind.c: TCP on want, then UDP on the very port TCP got (port 0 picks a
- * free one, retried when that port is taken for UDP). bound receives the
- * address; on error neither socket is left open. */
-enum { WOT_DNS_BIND_REUSEPORT = 1, WOT_DNS_BIND_BIGRCVBUF = 2 };
-int wot_dns_bind_pair(const struct sockaddr_storage *want, unsigned flags,
-		      struct sockaddr_storage *bound, int *tfd, int *ufd);
+/* Cancel every waiting query (the server closes). */
+void wot_dns_forward_cancel(wot_dns_server *s);
 
 #endif

@@ -65,7 +65,7 @@ struct wot_dns_fwd {
 	size_t next_server; /* index into order */
 	size_t norder;	    /* servers in order (looped ones left out) */
 	uint8_t order[WOT_DNS_MAX_UPSTREAM];
-	wot_net_req req;      /* the try of the current server */
+	wot_net_query req;    /* the try of the current server */
 	wot_dns_loopentry le; /* in the guard while waiting */
 };
 
@@ -201,7 +201,7 @@ static void unmark_reply(const wot_dns_fwd *f, uint8_t *p, size_t len)
 
 /* The server was found looping while we waited: its reply is only our
  * own question answered by ourselves (the engine's check hook). */
-static int looped_reply(wot_net_req *r, const uint8_t *pkt, size_t len)
+static int looped_reply(wot_net_query *r, const uint8_t *pkt, size_t len)
 {
 	wot_dns_fwd *f = r->data;
 
@@ -211,7 +211,7 @@ static int looped_reply(wot_net_req *r, const uint8_t *pkt, size_t len)
 }
 
 /* The engine's one callback for the try of f->server. */
-static void on_reply(wot_net_req *r, const wot_net_result *res)
+static void on_reply(wot_net_query *r, const wot_net_result *res)
 {
 	wot_dns_fwd *f = r->data;
 	wot_dns_upstream *u = f->u;

@@ -4,24 +4,24 @@
  * the deadline of the message under way. Only a whole message counts as
  * activity, so bytes trickled in move neither the timer nor the order.
  */
-#include "dns/resolver/conntab.h"
+#include "dns/net/conntab.h"
 
 #include <stddef.h>
 
-static wot_conn_slot *slot_of(uv_timer_t *h)
+static wot_net_slot *slot_of(uv_timer_t *h)
 {
-	return (wot_conn_slot *)((char *)h - offsetof(wot_conn_slot, timer));
+	return (wot_net_slot *)((char *)h - offsetof(wot_net_slot, timer));
 }
 
-static int busy(const wot_conntab *t, wot_conn_slot *s)
+static int busy(const wot_net_conntab *t, wot_net_slot *s)
 {
 	return t->busy && t->busy(s);
 }
 
 static void on_timer(uv_timer_t *h)
 {
-	wot_conn_slot *s = slot_of(h);
-	wot_conntab *t = s->tab;
+	wot_net_slot *s = slot_of(h);
+	wot_net_conntab *t = s->tab;
 
 	if (!s->partial && busy(t, s)) {
 		uv_timer_start(h, on_timer, t->idle_ms, 0);
@@ -32,9 +32,9 @@ static void on_timer(uv_timer_t *h)
 	t->close(s);
 }
 
-void wot_conntab_init(wot_conntab *t, size_t max, unsigned idle_ms,
-		      unsigned msg_ms, wot_conn_busy_fn busy_fn,
-		      wot_conn_close_fn close)
+void wot_net_conntab_init(wot_net_conntab *t, size_t max, unsigned idle_ms,
+			  unsigned msg_ms, wot_net_busy_fn busy_fn,
+			  wot_net_evict_fn close)
 {
 	t->head = t->tail = NULL;
 	t->n = 0;
@@ -46,7 +46,7 @@ void wot_conntab_init(wot_conntab *t, size_t max, unsigned idle_ms,
 	t->evicted = t->expired = 0;
 }
 
-static void unlink_slot(wot_conntab *t, wot_conn_slot *s)
+static void unlink_slot(wot_net_conntab *t, wot_net_slot *s)
 {
 	if (s->prev)
 		s->prev->next = s->next;
@@ -59,7 +59,7 @@ static void unlink_slot(wot_conntab *t, wot_conn_slot *s)
 	s->prev = s->next = NULL;
 }
 
-static void append(wot_conntab *t, wot_conn_slot *s)
+static void append(wot_net_conntab *t, wot_net_slot *s)
 {
 	s->prev = t->tail;
 	s->next = NULL;
@@ -70,11 +70,11 @@ static void append(wot_conntab *t, wot_conn_slot *s)
 	t->tail = s;
 }
 
-int wot_conntab_make_room(wot_conntab *t)
+int wot_net_conntab_make_room(wot_net_conntab *t)
 {
 	if (t->n < t->max)
 		return 0;
-	for (wot_conn_slot *s = t->head; s; s = s->next) {
+	for (wot_net_slot *s = t->head; s; s = s->next) {
 		if (busy(t, s))
 			continue;
 		t->evicted++;
@@ -84,8 +84,8 @@ int wot_conntab_make_room(wot_conntab *t)
 	return -1;
 }
 
-void wot_conntab_add(wot_conntab *t, wot_conn_slot *s, uv_loop_t *loop,
-		     void *owner)
+void wot_net_conntab_add(wot_net_conntab *t, wot_net_slot *s, uv_loop_t *loop,
+			 void *owner)
 {
 	s->tab = t;
 	s->owner = owner;
@@ -98,7 +98,7 @@ void wot_conntab_add(wot_conntab *t, wot_conn_slot *s, uv_loop_t *loop,
 	uv_timer_start(&s->timer, on_timer, t->idle_ms, 0);
 }
 
-void wot_conntab_remove(wot_conn_slot *s)
+void wot_net_conntab_remove(wot_net_slot *s)
 {
 	if (!s->linked)
 		return;
@@ -108,9 +108,9 @@ void wot_conntab_remove(wot_conn_slot *s)
 	uv_timer_stop(&s->timer);
 }
 
-void wot_conntab_progress(wot_conn_slot *s, size_t messages, int partial)
+void wot_net_conntab_progress(wot_net_slot *s, size_t messages, int partial)
 {
-	wot_conntab *t = s->tab;
+	wot_net_conntab *t = s->tab;
 
 	if (!s->linked)
 		return;
@@ -127,7 +127,7 @@ void wot_conntab_progress(wot_conn_slot *s, size_t messages, int partial)
 	}
 }
 
-void wot_conntab_close_all(wot_conntab *t)
+void wot_net_conntab_close_all(wot_net_conntab *t)
 {
 	while (t->head)
 		t->close(t->head);

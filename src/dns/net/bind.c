@@ -1,8 +1,8 @@
 /*
  * bind.c - the TCP and UDP sockets of one listening address, bound to the
- * same port: the resolver's listeners and the peer listener both need it.
+ * same port (the listener, listen.c).
  */
-#include "dns/resolver/server_int.h"
+#include "dns/net/listen_int.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -24,7 +24,7 @@ static int bind_socket(int type, const struct sockaddr_storage *sa,
 {
 	socklen_t slen = sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 						   : sizeof(struct sockaddr_in);
-	int one = 1, rcvbuf = WOT_DNS_RCVBUF, err;
+	int one = 1, rcvbuf = WOT_NET_RCVBUF, err;
 
 	*fd = socket(sa->ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (*fd < 0)
@@ -34,12 +34,12 @@ static int bind_socket(int type, const struct sockaddr_storage *sa,
 	/* A burst of queries waits in the kernel while we answer: room for
 	 * thousands, not the default couple of hundred. Best effort: FORCE
 	 * works for root, the plain one up to net.core.rmem_max. */
-	if (type == SOCK_DGRAM && (flags & WOT_DNS_BIND_BIGRCVBUF) &&
+	if (type == SOCK_DGRAM && (flags & WOT_NET_BIGRCVBUF) &&
 	    setsockopt(*fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 		       sizeof(rcvbuf)) < 0)
 		setsockopt(*fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	/* One socket per listener thread; the kernel spreads the load. */
-	if ((flags & WOT_DNS_BIND_REUSEPORT) &&
+	if ((flags & WOT_NET_REUSEPORT) &&
 	    setsockopt(*fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) {
 		err = errno;
 		close(*fd);
@@ -56,7 +56,7 @@ static int bind_socket(int type, const struct sockaddr_storage *sa,
 	return -err;
 }
 
-int wot_dns_bind_pair(const struct sockaddr_storage *want, unsigned flags,
+int wot_net_bind_pair(const struct sockaddr_storage *want, unsigned flags,
 		      struct sockaddr_storage *bound, int *tfd, int *ufd)
 {
 	socklen_t slen = sizeof(*bound);
