@@ -22,7 +22,33 @@ cleanup() {
 	for g in "$T"/*/gnupg "$T"/gpg-*; do
 		[ -d "$g" ] && gpgconf --homedir "$g" --kill all 2>/dev/null
 	done
+	stop_strays
 	rm -rf "$T"
+}
+# stop_strays: stop what is left holding this test's output pipe (a child
+# of a process the test stopped, such as flock's command): ctest waits for
+# the pipe to close, so a stray would hold the test open until it ends.
+stop_strays() {
+	local out p f up=" " name
+	out=$(readlink /proc/$$/fd/1 2>/dev/null) || return 0
+	case $out in pipe:*) ;; *) return 0 ;; esac
+	# this shell and its parents (a test re-run in a namespace) stay
+	p=$$
+	while [ "${p:-0}" -gt 1 ]; do
+		up+="$p "
+		p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+	done
+	out=${out//[/\\[}
+	for f in $(exec 2>/dev/null; find /proc/[0-9]*/fd -maxdepth 1 \( -name 1 -o -name 2 \) \
+		-lname "${out//]/\\]}" 2>/dev/null); do
+		p=${f#/proc/}
+		p=${p%%/*}
+		case $up in *" $p "*) continue ;; esac
+		name=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+		echo "# stray process $p ($name) still held the output: stopped" >&2
+		kill "$p" 2>/dev/null
+		up+="$p "
+	done
 }
 trap cleanup EXIT
 
