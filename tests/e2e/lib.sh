@@ -4,6 +4,7 @@
 # temporary directory, and stops every process it started (gpg-agent too).
 set -u
 
+. "$(dirname "${BASH_SOURCE[0]}")/lib_unbound.sh"
 W=${WOTDNS:-$(cd "$(dirname "$0")/../.." && pwd)/build/src/cli/wotdns}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wotdns-e2e.XXXXXX")
 PIDS=()
@@ -151,21 +152,10 @@ start_upstream() {
 	mkdir -p "$d"
 	for i in $(seq 1 20); do
 		p=${UPSTREAM_PORT:-$((20000 + RANDOM % 40000))}
-		cat >"$d/unbound.conf" <<UEOF
-server:
-  interface: 127.0.0.1@$p
-  port: $p
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  directory: "$d"
-  pidfile: ""
-  use-syslog: no
-  logfile: "$d/log"
-  log-queries: yes
-  do-ip6: no
-  access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
+		{
+			unbound_server "$d" "127.0.0.1@$p" "$p" "$d/log" \
+				"log-queries: yes"
+			cat <<UEOF
   local-zone: "." static
   local-zone: "example.com." static
   local-data: "example.com. 300 IN SOA ns.example.com. h.example.com. 1 3600 600 86400 60"
@@ -174,6 +164,7 @@ server:
 remote-control:
   control-enable: no
 UEOF
+		} >"$d/unbound.conf"
 		unbound -d -c "$d/unbound.conf" >"$d/out" 2>&1 &
 		local pid=$!
 		for _ in $(seq 1 50); do
