@@ -4,6 +4,7 @@
 # temporary directory, and stops every process it started (gpg-agent too).
 set -u
 
+. "$(dirname "${BASH_SOURCE[0]}")/lib_unbound.sh"
 W=${WOTDNS:-$(cd "$(dirname "$0")/../.." && pwd)/build/src/cli/wotdns}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wotdns-e2e.XXXXXX")
 PIDS=()
@@ -22,7 +23,33 @@ cleanup() {
 	for g in "$T"/*/gnupg "$T"/gpg-*; do
 		[ -d "$g" ] && gpgconf --homedir "$g" --kill all 2>/dev/null
 	done
+	stop_strays
 	rm -rf "$T"
+}
+# stop_strays: stop what is left holding this test's output pipe (a child
+# of a process the test stopped, such as flock's command): ctest waits for
+# the pipe to close, so a stray would hold the test open until it ends.
+stop_strays() {
+	local out p f up=" " name
+	out=$(readlink /proc/$$/fd/1 2>/dev/null) || return 0
+	case $out in pipe:*) ;; *) return 0 ;; esac
+	# this shell and its parents (a test re-run in a namespace) stay
+	p=$$
+	while [ "${p:-0}" -gt 1 ]; do
+		up+="$p "
+		p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+	done
+	out=${out//[/\\[}
+	for f in $(exec 2>/dev/null; find /proc/[0-9]*/fd -maxdepth 1 \( -name 1 -o -name 2 \) \
+		-lname "${out//]/\\]}" 2>/dev/null); do
+		p=${f#/proc/}
+		p=${p%%/*}
+		case $up in *" $p "*) continue ;; esac
+		name=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+		echo "# stray process $p ($name) still held the output: stopped" >&2
+		kill "$p" 2>/dev/null
+		up+="$p "
+	done
 }
 trap cleanup EXIT
 
@@ -125,21 +152,10 @@ start_upstream() {
 	mkdir -p "$d"
 	for i in $(seq 1 20); do
 		p=${UPSTREAM_PORT:-$((20000 + RANDOM % 40000))}
-		cat >"$d/unbound.conf" <<UEOF
-server:
-  interface: 127.0.0.1@$p
-  port: $p
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  directory: "$d"
-  pidfile: ""
-  use-syslog: no
-  logfile: "$d/log"
-  log-queries: yes
-  do-ip6: no
-  access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
+		{
+			unbound_server "$d" "127.0.0.1@$p" "$p" "$d/log" \
+				"log-queries: yes"
+			cat <<UEOF
   local-zone: "." static
   local-zone: "example.com." static
   local-data: "example.com. 300 IN SOA ns.example.com. h.example.com. 1 3600 600 86400 60"
@@ -148,6 +164,7 @@ server:
 remote-control:
   control-enable: no
 UEOF
+		} >"$d/unbound.conf"
 		unbound -d -c "$d/unbound.conf" >"$d/out" 2>&1 &
 		local pid=$!
 		for _ in $(seq 1 50); do

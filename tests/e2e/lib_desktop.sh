@@ -87,20 +87,9 @@ trap desk_cleanup EXIT
 normal_dns() {
 	local d="$T/unbound"
 	mkdir -p "$d"
-	cat >"$d/unbound.conf" <<UEOF
-server:
-  interface: 127.0.0.2
-  port: 53
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  directory: "$d"
-  pidfile: ""
-  use-syslog: no
-  logfile: "$d/log"
-  do-ip6: no
-  access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
+	{
+		unbound_server "$d" 127.0.0.2 53 "$d/log"
+		cat <<UEOF
   local-zone: "." static
   local-zone: "example.com." static
   local-data: "example.com. 300 IN SOA ns.example.com. h.example.com. 1 3600 600 86400 60"
@@ -108,6 +97,7 @@ server:
 remote-control:
   control-enable: no
 UEOF
+	} >"$d/unbound.conf"
 	unbound -d -c "$d/unbound.conf" >"$d/out" 2>&1 &
 	PIDS+=($!)
 	for _ in $(seq 1 50); do

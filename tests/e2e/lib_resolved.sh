@@ -102,26 +102,17 @@ resolved_root_zone() {
 	) >"$d/sign.log" 2>&1 || { echo "cannot sign the test root:"; cat "$d/sign.log"; exit 1; }
 }
 
+. "$(dirname "${BASH_SOURCE[0]}")/lib_unbound.sh"
+
 # resolved_upstream: unbound serving the signed root on 127.0.0.1:RPORT.
 resolved_upstream() {
 	local d="$T/rootzone" p pid
 	for _ in $(seq 1 20); do
 		p=$((20000 + RANDOM % 40000))
-		cat >"$d/unbound.conf" <<-EOF
-		server:
-		  interface: 127.0.0.1@$p
-		  port: $p
-		  do-daemonize: no
-		  chroot: ""
-		  username: ""
-		  directory: "$d"
-		  pidfile: ""
-		  use-syslog: no
-		  logfile: "$d/unbound.log"
-		  log-queries: yes
-		  do-ip6: no
-		  access-control: 127.0.0.0/8 allow
-		  module-config: "iterator"
+		{
+			unbound_server "$d" "127.0.0.1@$p" "$p" "$d/unbound.log" \
+				"log-queries: yes"
+			cat <<-EOF
 		auth-zone:
 		  name: "."
 		  zonefile: "$d/root.zone.signed"
@@ -131,6 +122,7 @@ resolved_upstream() {
 		remote-control:
 		  control-enable: no
 		EOF
+		} >"$d/unbound.conf"
 		unbound -d -c "$d/unbound.conf" >"$d/unbound.out" 2>&1 &
 		pid=$!
 		for _ in $(seq 1 50); do

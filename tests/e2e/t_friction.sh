@@ -129,10 +129,12 @@ out=$(wd dave follow "git://127.0.0.1:$GPORT/own.git" --name alice 2>&1)
 expect_eq "... and a friend follows it over git://" "$?" "0"
 
 # ---- the home lock: say what is waited for, give up after a while -----------
-flock "$T/alice/lock" sleep 60 &
+# The holder is one process (no child of flock's left holding the lock).
+(exec 9>>"$T/alice/lock" && flock 9 && exec sleep 60) >/dev/null 2>&1 &
 LPID=$!
 PIDS+=($LPID)
-sleep 0.3
+wait_for "a test process holds alice's home lock" 5 \
+	sh -c "! flock -n '$T/alice/lock' true"
 # by default it waits (60 s), but says so at once
 "$W" --home "$T/alice" publish "$T/alice.zone" >/dev/null 2>"$T/wait.err" &
 WPID=$!
@@ -179,7 +181,8 @@ zone "$T/x.zone" x.wot. "@ IN A 192.0.2.99"
 peer exp
 gpg --homedir "$T/exp/gnupg" --batch --quick-set-expire "$FPR_exp" \
 	seconds=1 >/dev/null 2>&1
-sleep 2
+wait_for "gpg sees exp's key expire" 5 sh -c "gpg --homedir '$T/exp/gnupg' \
+	--with-colons --list-keys $FPR_exp 2>/dev/null | grep -q '^pub:e:'"
 out=$(wd exp publish "$T/x.zone" 2>&1)
 expect_eq "publish with an expired key exits 1" "$?" "1"
 expect_match "... names the key and says it expired" "$out" \

@@ -54,18 +54,27 @@ zone "$T/evil.zone" alice.wot. "$(soa alice 2)" "www IN A 203.0.113.66"
 wd evil publish "$T/evil.zone" >/dev/null || exit 1
 gpgconf --homedir "$T/evil/gnupg" --kill all 2>/dev/null
 
+# Each node's follows, certifications and sync write only its own home
+# (the repositories they read are published by now): the nodes set up at
+# once, as six people would.
+SETUP=()
 for n in $NODES; do
-	for m in $NODES; do
-		[ "$n" = "$m" ] && continue
-		url=$(repo "$m")
-		[ "$n" = frank ] && [ "$m" = alice ] && url=$(repo evil)
-		wd "$n" follow "$url" --name "$m" >/dev/null 2>&1 ||
-			{ echo "$n follow $m failed"; exit 1; }
-		wd "$n" sign-friend "$(eval echo "\$FPR_$m")" --trust full \
-			>/dev/null || exit 1
-	done
+	(
+		for m in $NODES; do
+			[ "$n" = "$m" ] && continue
+			url=$(repo "$m")
+			[ "$n" = frank ] && [ "$m" = alice ] && url=$(repo evil)
+			wd "$n" follow "$url" --name "$m" >/dev/null 2>&1 ||
+				{ echo "$n follow $m failed"; exit 1; }
+			wd "$n" sign-friend "$(eval echo "\$FPR_$m")" --trust full \
+				>/dev/null || exit 1
+		done
+		wd "$n" sync >/dev/null 2>&1
+		exit 0
+	) &
+	SETUP+=($!)
 done
-for n in $NODES; do wd "$n" sync >/dev/null 2>&1; done
+for p in "${SETUP[@]}"; do wait "$p" || exit 1; done
 
 for n in $NODES; do
 	if [ "$n" = erin ]; then

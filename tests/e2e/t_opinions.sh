@@ -34,14 +34,20 @@ for n in $NODES; do
 	zone "$T/$n.zone" "$n.wot." "@ IN A 192.0.2.2"
 	wd "$n" publish "$T/$n.zone" >/dev/null || exit 1
 done
-# Everybody follows everybody: that is how they learn the endpoints.
+# Everybody follows everybody: that is how they learn the endpoints. (Each
+# node writes only its own home: the four follow at once.)
+SETUP=()
 for n in $NODES; do
-	for m in $NODES; do
-		[ "$n" = "$m" ] && continue
-		wd "$n" follow "$(repo "$m")" --name "$m" >/dev/null 2>&1 ||
-			{ echo "$n follow $m failed"; exit 1; }
-	done
+	(
+		for m in $NODES; do
+			[ "$n" = "$m" ] && continue
+			wd "$n" follow "$(repo "$m")" --name "$m" >/dev/null 2>&1 ||
+				{ echo "$n follow $m failed"; exit 1; }
+		done
+	) &
+	SETUP+=($!)
 done
+for p in "${SETUP[@]}"; do wait "$p" || exit 1; done
 # reload NAME: sync NAME's sources now and make its daemon serve (and
 # check) the result.
 reload() {
