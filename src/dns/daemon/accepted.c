@@ -21,7 +21,7 @@
  * (none after a start). The errors of the last load are kept for the
  * daemon's status; the shard is read again at every load until it loads.
  */
-#include "dns/resolver/resolver_int.h"
+#include "dns/resolver/resolver.h"
 #include "dns/daemon/accepted.h"
 #include "dns/peer/peer.h"
 #include "util/util.h"

@@ -7,7 +7,6 @@
 
 #include "dns/peer/peer.h"
 #include "dns/resolver/resolver.h"
-#include "dns/resolver/resolver_int.h"
 #include "sync/sync.h"
 
 #include <stdint.h>

@@ -6,7 +6,7 @@
  * tables; answering threads are not involved at all. Swaps that come
  * while a write runs collapse into one: only the newest table matters.
  */
-#include "dns/resolver/resolver_int.h"
+#include "dns/resolver/resolver.h"
 #include "dns/daemon/routes.h"
 #include "sync/sync.h"
 #include "util/util.h"

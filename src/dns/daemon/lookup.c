@@ -10,7 +10,7 @@
  * shards answer any question, whatever the size of the set, exactly as
  * the whole set would.
  */
-#include "dns/resolver/resolver_int.h"
+#include "dns/resolver/resolver.h"
 #include "dns/daemon/accepted.h"
 #include "sync/sync.h"
 #include "util/util.h"

@@ -9,8 +9,8 @@
  * never the normal TLD itself. The same names are negative trust anchors:
  * the overlay's answers carry no signature the real root vouches for.
  */
-#include "dns/desktop/desktop.h"
-#include "dns/resolver/resolver_int.h"
+#include "dns/daemon/daemon.h"
+#include "dns/resolver/resolver.h"
 #include "dns/daemon/routes.h"
 #include "sync/sync.h"
 #include "util/util.h"

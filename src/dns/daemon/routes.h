@@ -13,8 +13,7 @@
  * name, then each zone apex of t under a TLD of the normal DNS (names
  * under another route left out), each both a route and an nta. Sorted.
  * Caller clears *out. */
-int wot_dns_routes_of_table(const wot_dns_table *t,
-			    struct wot_dns_routes *out);
+int wot_dns_routes_of_table(const wot_dns_table *t, struct wot_dns_routes *out);
 
 /* Computes t's routes and writes HOME/state/routes when they differ from
  * the file's; *changed (may be NULL) says whether it wrote. */

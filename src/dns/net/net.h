@@ -12,6 +12,7 @@
 
 #include "util/util.h"
 
+#include <ldns/ldns.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -326,5 +327,186 @@ int wot_net_req_tcp(const wot_net_req *req);
 const struct sockaddr *wot_net_req_from(const wot_net_req *req);
 /* Requests kept and not ended on req's TCP connection (0 for UDP). */
 size_t wot_net_req_pending(const wot_net_req *req);
+
+/* ==== the DNS wire format (wire.c): bounds-checked reading, a writer
+ * with name compression, and the constants every room shares ==== */
+
+/* Wire constants we need without pulling ldns enums into every file. */
+enum {
+	WOT_DNS_HDR_LEN = 12,
+	WOT_DNS_NAME_MAX = 255,
+	WOT_DNS_UDP_MIN = 512,
+	WOT_DNS_EDNS_SIZE = 1232, /* what we advertise and cap UDP at */
+	WOT_DNS_TCP_MAX = 65535,
+	WOT_DNS_OPT_LEN = 11, /* root name + fixed fields, no options */
+	WOT_DNS_CNAME_HOPS =
+	    16,		       /* CNAMEs in one answer, overlay and upstream */
+	WOT_DNS_CHASE_MAX = 4, /* upstream questions for one answer */
+	WOT_DNS_MAX_UPSTREAM = 8, /* upstream servers per resolver */
+};
+
+enum {
+	WOT_RCODE_NOERROR = 0,
+	WOT_RCODE_FORMERR = 1,
+	WOT_RCODE_SERVFAIL = 2,
+	WOT_RCODE_NXDOMAIN = 3,
+	WOT_RCODE_NOTIMP = 4,
+	WOT_RCODE_REFUSED = 5,
+	WOT_RCODE_BADVERS = 16,
+};
+
+enum {
+	WOT_T_A = 1,
+	WOT_T_CNAME = 5,
+	WOT_T_SOA = 6,
+	WOT_T_AAAA = 28,
+	WOT_T_DNAME = 39,
+	WOT_T_OPT = 41,
+	WOT_T_RRSIG = 46,
+	WOT_T_IXFR = 251,
+	WOT_T_AXFR = 252,
+	WOT_T_MAILB = 253,
+	WOT_T_MAILA = 254,
+	WOT_T_ANY = 255,
+	WOT_C_IN = 1,
+	WOT_C_ANY = 255,
+};
+
+/* Header flag bits in the second 16-bit word. */
+#define WOT_F_QR 0x8000u
+#define WOT_F_AA 0x0400u
+#define WOT_F_TC 0x0200u
+#define WOT_F_RD 0x0100u
+#define WOT_F_RA 0x0080u
+#define WOT_F_AD 0x0020u
+#define WOT_F_CD 0x0010u
+#define WOT_OPCODE(flags) (((flags) >> 11) & 0xfu)
+
+static inline uint16_t wot_rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t wot_rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline void wot_wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void wot_wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/*
+ * Read the possibly compressed name at off in pkt into out (uncompressed,
+ * case kept); *end is the offset just past its bytes at off. Pointers
+ * must point backwards. Returns 0, or -1 if malformed.
+ */
+int wot_dns_read_name(const uint8_t *pkt, size_t len, size_t off, uint8_t *out,
+		      size_t *outlen, size_t *end);
+/* Length of the wire name at p (labels and the root byte), 0 if invalid. */
+size_t wot_dns_name_len(const uint8_t *p, size_t avail);
+/* Lowercase ASCII letters of a wire name in place (label bytes only). */
+void wot_dns_name_lower(uint8_t *name, size_t len);
+/* Offset of the parent of the wire name (skip one label), or len at root. */
+size_t wot_dns_name_parent(const uint8_t *name, size_t len);
+
+/* What the reader learned from a query. */
+typedef struct {
+	uint16_t id, flags, qdcount;
+	uint16_t qtype, qclass;
+	uint8_t qname[WOT_DNS_NAME_MAX]; /* as asked: case preserved */
+	uint8_t lname[WOT_DNS_NAME_MAX]; /* lowercased */
+	size_t qname_len;
+	size_t qend;	  /* offset just past the question in the packet */
+	int has_question; /* qdcount == 1 and the question parsed */
+	int edns;	  /* an OPT record was present */
+	uint16_t edns_size;
+	uint8_t edns_version;
+	int edns_do;	/* the OPT's DO bit was set */
+	size_t opt_off; /* offset of the OPT CLASS field, when edns */
+} wot_dns_query;
+
+enum { WOT_DNS_PARSE_OK = 0, WOT_DNS_PARSE_NOHDR = 1, WOT_DNS_PARSE_BAD = 2 };
+
+/*
+ * Parse a query: header, question (only when qdcount == 1), and every other
+ * record just enough to find the OPT. Returns WOT_DNS_PARSE_*; on
+ * WOT_DNS_PARSE_BAD the header fields of q are still valid.
+ */
+int wot_dns_query_parse(const uint8_t *pkt, size_t len, wot_dns_query *q);
+
+/* UDP response size limit for a parsed query (RFC 6891 with our cap). */
+size_t wot_dns_query_udp_limit(const wot_dns_query *q);
+
+/*
+ * 1 if pkt is a response with this id and a single question equal to
+ * lname/qtype/qclass (name compared case-insensitively).
+ */
+int wot_dns_reply_matches(const uint8_t *pkt, size_t len, uint16_t id,
+			  const uint8_t *lname, size_t lname_len,
+			  uint16_t qtype, uint16_t qclass);
+
+/*
+ * ldns_wire2pkt for a message from the network (a peer's answer, an
+ * upstream's reply): refused (LDNS_STATUS_WIRE_RDATA_ERR) unless ldns
+ * reads every record to the end its RDLENGTH gives, as wire.c and cache.c
+ * do, and additional holds at most one OPT and one TSIG (ldns 1.8.3
+ * leaks the others). Found by tests/fuzz/fuzz_peer and fuzz_upstream.
+ */
+ldns_status wot_dns_wire2pkt(ldns_pkt **out, const uint8_t *pkt, size_t len);
+
+enum { WOT_DNS_COMP_MAX = 64 };
+
+/* Response writer with name compression; never writes past cap. */
+typedef struct {
+	uint8_t *buf;
+	size_t cap, len;
+	uint16_t counts[4]; /* qd, an, ns, ar */
+	uint16_t comp[WOT_DNS_COMP_MAX];
+	size_t ncomp;
+} wot_dns_msg;
+
+/* Start a response: header from q with flags/rcode, question if present. */
+int wot_dns_msg_begin(wot_dns_msg *m, uint8_t *buf, size_t cap,
+		      const wot_dns_query *q, uint16_t flags);
+/* One piece of rdata. */
+typedef struct {
+	const uint8_t *ptr;
+	size_t len;
+} wot_dns_part;
+
+/* As wot_dns_msg_rr, with the rdata given in nparts pieces. */
+int wot_dns_msg_rr_parts(wot_dns_msg *m, int section, const uint8_t *owner,
+			 size_t owner_len, uint16_t type, uint32_t ttl,
+			 const wot_dns_part *parts, size_t nparts,
+			 int name_rdata);
+/* Append one RR to section (1 answer, 2 authority, 3 additional).
+ * Returns -1 and leaves the message unchanged if it does not fit.
+ * name_rdata: the rdata is a single name worth remembering for compression. */
+int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
+		   size_t owner_len, uint16_t type, uint32_t ttl,
+		   const uint8_t *rdata, size_t rdlen, int name_rdata);
+/* Append our OPT record (size 1232, extended rcode bits, the DO bit when
+ * dnssec_ok: RFC 3225 has the query's DO copied into the answer). */
+int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode, int dnssec_ok);
+/* Write the section counts and rcode into the header; returns the length. */
+size_t wot_dns_msg_finish(wot_dns_msg *m, unsigned rcode);
+/* Drop every record after the question (keeps header flags). */
+void wot_dns_msg_reset(wot_dns_msg *m);
+
+/* The mnemonic of an RR type ("A", "AAAA"; "TYPE65280" when it has
+ * none), for log lines; written into buf, which is returned. */
+const char *wot_dns_type_name(unsigned type, char buf[16]);
 
 #endif

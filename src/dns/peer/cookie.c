@@ -3,7 +3,7 @@
  * messages, and server cookies made and checked as RFC 9018 §4 says.
  */
 #include "dns/peer/cookie.h"
-#include "dns/resolver/resolver_int.h"
+#include "dns/resolver/resolver.h"
 #include "util/util.h"
 
 #include <netinet/in.h>

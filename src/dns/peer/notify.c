@@ -3,7 +3,7 @@
  * our NOTIFY, classifying what arrives on the peer port, and the replies.
  * Pure functions; every byte of a received packet is checked.
  */
-#include "dns/resolver/resolver_int.h"
+#include "dns/resolver/resolver.h"
 #include "dns/peer/notify.h"
 #include "util/util.h"
 

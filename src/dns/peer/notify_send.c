@@ -8,7 +8,7 @@
  */
 #include "dns/net/net.h"
 #include "dns/peer/notify.h"
-#include "dns/resolver/server_int.h"
+#include "dns/resolver/resolver.h"
 #include "util/util.h"
 
 #include <stdio.h>

@@ -14,7 +14,7 @@
 #include "dns/peer/cookie.h"
 #include "dns/peer/opinion.h"
 #include "dns/net/net.h"
-#include "dns/resolver/server_int.h"
+#include "dns/resolver/resolver.h"
 #include "util/util.h"
 
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * reader as every query), and reading the answers (hostile too: parsed by
  * ldns, every field checked). See docs/peer-protocol.md.
  */
-#include "dns/resolver/resolver_int.h"
+#include "dns/resolver/resolver.h"
 #include "dns/peer/opinion.h"
 #include "util/util.h"
 

@@ -9,7 +9,7 @@
 #include "dns/net/net.h"
 #include "dns/peer/cookie.h"
 #include "dns/peer/notify.h"
-#include "dns/resolver/server_int.h"
+#include "dns/resolver/resolver.h"
 
 enum {
 	WOT_PEER_RL_SLOTS = 256,   /* senders remembered (hashed by address) */

@@ -9,6 +9,8 @@
 #ifndef WOT_DNS_H
 #define WOT_DNS_H
 
+#include "dns/net/net.h"
+
 #include <ldns/ldns.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -190,10 +192,6 @@ typedef struct {
 int wot_dns_server_upstream_stat(const wot_dns_server *s, size_t i,
 				 wot_dns_upstream_stat *out);
 
-/* The mnemonic of an RR type ("A", "AAAA"; "TYPE65280" when it has
- * none), for log lines; written into buf, which is returned. */
-const char *wot_dns_type_name(unsigned type, char buf[16]);
-
 /*
  * Parse "ADDR:PORT", "[V6]:PORT" or "ADDR" (default_port) into a sockaddr.
  */
@@ -237,5 +235,125 @@ wot_dns_server *wot_dns_pool_server(wot_dns_pool *p);
 /* Stop the other threads (waits for them), close the loop's server, free;
  * cb(data) runs when the loop's server is closed. */
 void wot_dns_pool_close(wot_dns_pool *p, void (*cb)(void *data), void *data);
+
+/* ==== the table as the daemon builds and reads it ==== */
+
+/* One RRset. data holds count entries of [ttl:4][rdlen:2][rdata]. */
+typedef struct {
+	uint16_t type;
+	uint16_t count;
+	uint32_t len, cap;
+	uint8_t *data;
+} wot_dns_rrset;
+
+/* One owner name. nsets == 0 marks an empty non-terminal. */
+typedef struct wot_dns_node {
+	wot_dns_rrset *sets;
+	uint16_t nsets, capsets;
+	uint8_t namelen;
+	uint8_t name[]; /* lowercase wire format, absolute */
+} wot_dns_node;
+
+/* Find the node of a lowercase wire name, NULL if absent. */
+const wot_dns_node *wot_dns_table_find(const wot_dns_table *t,
+				       const uint8_t *lname, size_t len);
+/* RRset of one type at node, NULL if absent. */
+const wot_dns_rrset *wot_dns_node_rrset(const wot_dns_node *n, uint16_t type);
+/* 1 if the table holds at least one SOA (so lookups can be skipped). */
+int wot_dns_table_has_apex(const wot_dns_table *t);
+/* How a composite table splits names into parts (the daemon passes the
+ * accepted set's shards; the resolver knows no layout of its own). */
+typedef struct {
+	size_t nparts; /* parts[0 .. nparts-1]; the last is the top part */
+	/* The part of a lowercase wire name (len > 0): 0 .. nparts-1, the
+	 * top part for names of at most one label. */
+	int (*part_of)(const uint8_t *lname, size_t len);
+} wot_dns_partition;
+
+/*
+ * A composite table over parts[0 .. how->nparts-1] (calloc'd, the last
+ * the top part): a name is looked up in the part how->part_of gives, NULL
+ * parts hold nothing. Takes the array and one reference to each part, on
+ * failure too; *how is copied. Every part but the top is
+ * sealed; the top (unsealed, or NULL for an empty one) gets an empty
+ * non-terminal for each name of at most one label in the others, then is
+ * sealed. Free *out with wot_dns_table_free, which drops the parts.
+ */
+int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts,
+			  const wot_dns_partition *how);
+/* Part i of a composite (borrowed; NULL if t is not one). */
+wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int i);
+/* Add a master file's records to the unsealed t (zonefile.c: no seal, no
+ * malloc_trim). */
+int wot_dns_table_load_into(wot_dns_table *t, const char *path);
+/* 1 to leave rr out of the table being loaded, else 0 (data: the
+ * caller's, e.g. the daemon's withdrawn set). */
+typedef int (*wot_dns_rr_skip_fn)(void *data, const ldns_rr *rr);
+/* wot_dns_table_load_into without the records skip (may be NULL) says 1
+ * for. */
+int wot_dns_table_load_filtered(wot_dns_table *t, const char *path,
+				wot_dns_rr_skip_fn skip, void *data);
+/* Call cb for every node of t (every part of a composite), in no order,
+ * until cb returns non-zero (returned). */
+int wot_dns_table_walk(const wot_dns_table *t,
+		       int (*cb)(void *arg, const wot_dns_node *n), void *arg);
+/* SipHash-2-4 of in under the key k0/k1 (hash tables keyed per instance). */
+uint64_t wot_dns_siphash(uint64_t k0, uint64_t k1, const uint8_t *in,
+			 size_t len);
+
+/* ---- answers the daemon's one-off view shares (answer.c, local.c) ---- */
+
+/* The types of the RRsets at the node that answers the lowercase wire
+ * name (its own, else the wildcard that covers it; none outside the
+ * overlay), up to cap of them; returns how many. */
+size_t wot_dns_answer_types(const wot_dns_table *t, const uint8_t *lname,
+			    size_t len, uint16_t *types, size_t cap);
+
+/*
+ * Build an error response (header, question when known, OPT when the query
+ * had one) for a parsed query. Returns the length, 0 if cap is too small.
+ */
+/* 1 and *rcode (NXDOMAIN, or NOERROR for the TLD's own empty node) when
+ * lname is under a TLD only the overlay has and t holds no record for it:
+ * such names are answered here, never forwarded (local.c). 0 otherwise. */
+/* 1 if the TLD of the lowercase wire name is none of the normal DNS's
+ * (as is_public says; NULL: all are), 0 for the root or a real TLD. */
+int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len,
+			  wot_dns_tld_public_fn is_public);
+int wot_dns_overlay_tld_rcode(const wot_dns_table *t, const uint8_t *lname,
+			      size_t len, wot_dns_tld_public_fn is_public,
+			      unsigned *rcode);
+size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
+			      uint8_t *resp, size_t cap);
+
+/* 1 if the lowercase name is at or under an apex of t (t may be NULL). */
+int wot_dns_overlay_covers(const wot_dns_table *t, const uint8_t *lname,
+			   size_t len);
+
+enum {
+	WOT_DNS_WALK_DONE = 0, /* answered; the rcode is set */
+	WOT_DNS_WALK_LEFT =
+	    1, /* a CNAME left the overlay: name is its target */
+	WOT_DNS_WALK_LOOP = 2, /* more than WOT_DNS_CNAME_HOPS CNAMEs */
+	WOT_DNS_WALK_FULL = 3  /* m has no room */
+};
+
+/*
+ * Append the overlay's answer for the lowercase name (name/len, updated)
+ * to m: answer records following CNAMEs inside the overlay, the SOA for
+ * NXDOMAIN and NODATA. *hops counts the CNAMEs of the whole answer, so a
+ * caller chaining overlay and upstream parts shares one bound. Returns
+ * WOT_DNS_WALK_*; *rcode is set on WOT_DNS_WALK_DONE.
+ */
+int wot_dns_overlay_walk(const wot_dns_table *t, const wot_dns_query *q,
+			 wot_dns_msg *m, uint8_t *name, size_t *len,
+			 unsigned *hops, unsigned *rcode);
+
+/* Socket addresses (addr.c). */
+int wot_dns_format_addr(const struct sockaddr_storage *sa, char *buf,
+			size_t len);
+int wot_dns_addr_is_loopback(const struct sockaddr_storage *sa);
+int wot_dns_addr_equal(const struct sockaddr_storage *a,
+		       const struct sockaddr_storage *b);
 
 #endif

@@ -78,7 +78,7 @@ struct wot_dns_server {
 	wot_dns_loopguard *guard; /* shared by a pool's servers */
 	int forward_overlay_tlds; /* [serve] forward-overlay-tlds */
 	wot_dns_tld_public_fn tld_is_public;
-	int no_upstream;	  /* overlay only: REFUSED outside it */
+	int no_upstream; /* overlay only: REFUSED outside it */
 	struct wot_dns_cache *cache;
 	wot_dns_table *table;
 	wot_dns_stats stats;
@@ -118,13 +118,6 @@ const char *wot_dns_loopguard_addr(const wot_dns_loopguard *g, size_t server);
  * name has too few letters for that. */
 int wot_dns_loop_mark_name(uint8_t *name, size_t len, const uint8_t *orig,
 			   uint32_t (*rnd)(void *), void *arg);
-
-/* addr.c */
-int wot_dns_format_addr(const struct sockaddr_storage *sa, char *buf,
-			size_t len);
-int wot_dns_addr_is_loopback(const struct sockaddr_storage *sa);
-int wot_dns_addr_equal(const struct sockaddr_storage *a,
-		       const struct sockaddr_storage *b);
 
 /* server.c */
 /* The listener's handler: answer or forward one query (net.h). */

@@ -3,7 +3,7 @@
  * small response writer with name compression. Every byte read comes from
  * the network, so each access is checked against the packet length.
  */
-#include "dns/resolver/resolver_int.h"
+#include "dns/net/net.h"
 
 #include <stdio.h>
 #include <string.h>
