@@ -266,7 +266,7 @@ typedef struct {
 	int unchanged;	   /* 1: no input changed, the outputs were kept */
 } wot_sync_report;
 
-/* ---- freshness (see docs/design.md, "Freshness") ---- */
+/* ---- freshness (see docs/sync.md, "Freshness") ---- */
 
 typedef struct {
 	int64_t head_time; /* commit time of the verified head; 0 unknown */
@@ -391,7 +391,7 @@ int wot_sync_commit_relation(wot_home *h, const char *name, const char *ours,
 /* ---- second opinions, the git side (opinion_git.c): where a commit a
  * peer claims stands against our verified head, what a commit says about a
  * name, fetching a claimed commit from the URLs a peer announces for that
- * source (docs/design.md, "Second opinions"). Blocking: thread pool. ---- */
+ * source (docs/peer.md, "Second opinions"). Blocking: thread pool. ---- */
 
 /* Where a claimed commit stands. */
 enum {
@@ -440,7 +440,7 @@ int wot_sync_fetch_claim_n(wot_home *h, wot_trust *t, const char *name,
 			   const char *commit, char *const *urls, int *place,
 			   const char **kind, size_t *fetched);
 
-/* ---- the accepted set on disk (shard.c, manifest.c; docs/design.md,
+/* ---- the accepted set on disk (shard.c, manifest.c; docs/sync.md,
  * "The accepted set") ---- */
 
 /* Largest shard file of the accepted set the resolver reads (a larger one
@@ -521,7 +521,7 @@ char *wot_manifest_path(wot_home *h, const wot_manifest_shard *s,
  * read, and the totals of the whole set: "sources" [{name, key, url,
  * verified}], "records", "names_accepted", "expired", "generated". Each
  * claim is {name, type, source, signer, since, ..., reason (rejected
- * only)} as docs/design.md, "The accepted set on disk", describes.
+ * only)} as docs/sync.md, "The accepted set on disk", describes.
  * Returns 0; WOT_ENOENT when there is no accepted set yet; WOT_ESYNTAX
  * ("file:line: ...") when a file of it does not parse; WOT_ENOMEM.
  */

@@ -282,7 +282,7 @@ int wot_trust_accept(wot_claim *claims, size_t n, wot_owners *owners,
  * another view: re-sync the source and withdraw the record), whether we
  * are merely behind (the majority is on newer commits of the same
  * history), and which single neighbors contradict a majority that agrees
- * with us (they lose opinion weight). See docs/design.md, "Neighbor
+ * with us (they lose opinion weight). See docs/peer.md, "Neighbor
  * majority".
  */
 
@@ -435,7 +435,7 @@ double wot_weight_update(double w, int event);
  * second opinions judged (pure: no I/O, no clock): what an
  * answer to the opinion question says about our view, how it changes the
  * answering peer's weight, and what a claimed commit we could not place
- * comes to. See docs/design.md, "Second opinions". The peer room gathers
+ * comes to. See docs/peer.md, "Second opinions". The peer room gathers
  * the facts (the wire, git); the decisions are here.
  */
 

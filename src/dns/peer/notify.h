@@ -1,7 +1,7 @@
 /*
  * notify.h - DNS NOTIFY (RFC 1996) between wotdns peers: the wire format,
  * the peer listener that receives it and the sender that announces a
- * publish. See docs/design.md, "Propagation".
+ * publish. See docs/peer.md, "Propagation".
  *
  * A NOTIFY names a source by its owner's fingerprint: the question is
  * "<fpr>._wotdns. IN SOA", the fingerprint in lowercase hex as one label

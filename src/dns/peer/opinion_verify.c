@@ -1,6 +1,6 @@
 /*
  * opinion_verify.c - judging, on the thread pool, the answers whose commit
- * differs from ours (docs/design.md, "Second opinions"): place the claimed
+ * differs from ours (docs/peer.md, "Second opinions"): place the claimed
  * commit in our mirror, compare the records it holds, sync the source when
  * the peer is ahead, fetch the commit from the URLs the peer announces when
  * nobody else has it, and keep an equivocation as evidence.

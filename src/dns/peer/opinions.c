@@ -1,5 +1,5 @@
 /*
- * opinions.c - second opinions in `wotdns serve` (docs/design.md,
+ * opinions.c - second opinions in `wotdns serve` (docs/peer.md,
  * "Second opinions"): the object and its pool jobs.
  *
  * After every recompute the new accepted set is loaded as a book on the

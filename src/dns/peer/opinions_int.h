@@ -1,6 +1,6 @@
 /*
  * opinions_int.h - the second-opinions object of `wotdns serve`, shared
- * by the files that hold its parts (docs/design.md, "Second opinions"):
+ * by the files that hold its parts (docs/peer.md, "Second opinions"):
  *
  * - opinions.c: the object, its pool jobs (refresh the book, verify
  *   claims, save the state) and the policy hold;

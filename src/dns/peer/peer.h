@@ -1,6 +1,6 @@
 /*
  * peer.h - the peer protocol room, as the daemon and the CLI use it
- * (docs/design.md, "The peer protocol"; docs/peer-protocol.md):
+ * (docs/design.md, "peer"; docs/peer-protocol.md):
  *
  * - wot_prop: NOTIFY in (the peer listeners) and out (after a publish);
  * - wot_opinions: second opinions on every new or changed RRset, and the

@@ -4,7 +4,7 @@
  *
  * A crash or `kill -9` never damages the verified state: refs move by
  * lock file and rename, objects come before the refs that name them, and
- * state files are replaced by rename (docs/design.md, "Crash safety").
+ * state files are replaced by rename (docs/sync.md, "Crash safety").
  * But it leaves debris. libgit2 takes NAME.lock (created exclusively) for
  * every ref it updates, and a stale one makes every later update of that
  * ref fail, so a source would never advance again; the pack being
