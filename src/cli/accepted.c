@@ -14,7 +14,7 @@ static json_t *load_doc(const char *name, int quiet)
 	json_t *doc = NULL;
 	json_error_t err;
 	char *text = NULL;
-	int rc = wot_home_open(&h, cli_home);
+	int rc = cli_home_open(&h);
 
 	if (rc < 0) { /* the home itself: its own message */
 		if (!quiet || rc != WOT_ENOENT)
@@ -60,7 +60,7 @@ char *cli_expired_sources(void)
 	wot_home *h = NULL;
 	char *list = NULL;
 
-	if (wot_home_open(&h, cli_home) == 0)
+	if (cli_home_open(&h) == 0)
 		wot_sources_expired(h, (int64_t)time(NULL), &list);
 	wot_error_clear();
 	wot_home_free(h);

@@ -61,6 +61,11 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 int cli_common_opt(int c, const char *optarg_, const char *help);
 /* Open the home and its keyring (both freed by the caller). */
 int cli_open(wot_home **h, wot_trust **t);
+/* wot_home_open of the command's home, with --lock-wait applied. */
+int cli_home_open(wot_home **h);
+/* --lock-wait in seconds (WOT_LOCK_WAIT_DEFAULT unless given). */
+unsigned cli_lock_wait_s(void);
+int cli_home_open_owned(wot_home **h, unsigned owner);
 /* After a commit to own.git: tell the running daemon, if any, so it
  * NOTIFYs the followers (a warning when it does not answer). */
 void cli_tell_daemon(const wot_home *h);

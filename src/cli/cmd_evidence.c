@@ -79,7 +79,7 @@ int cmd_evidence(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage("evidence", "at most one source name");
-	if (wot_home_open(&h, cli_home) < 0)
+	if (cli_home_open(&h) < 0)
 		return cli_fail_last(NULL);
 	if (optind < argc) {
 		susp = show(h, argv[optind]);
@@ -109,7 +109,7 @@ int cmd_source(int argc, char **argv)
 	}
 	if (argc - optind != 2 || strcmp(argv[optind], "trust-again"))
 		return cli_usage("source", "expected: trust-again NAME");
-	if (wot_home_open(&h, cli_home) < 0)
+	if (cli_home_open(&h) < 0)
 		return cli_fail_last(NULL);
 	if (wot_source_trust_again(h, argv[optind + 1]) < 0)
 		rc = cli_fail_last("source");

@@ -55,6 +55,7 @@ int cmd_init(int argc, char **argv)
 	if (o.gnupghome && !(gnupghome = cli_abspath(o.gnupghome)))
 		return cli_fail("out of memory");
 	o.gnupghome = gnupghome;
+	o.lock_wait_s = cli_lock_wait_s();
 	if (wot_home_init(cli_home, &o, fpr) < 0) {
 		free(gnupghome);
 		return cli_fail_last("init");

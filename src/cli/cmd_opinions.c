@@ -74,7 +74,7 @@ static int show_saved(const char *name, int type, int json)
 	wot_home *h = NULL;
 	size_t i, found = 0;
 
-	if (wot_home_open(&h, cli_home) < 0)
+	if (cli_home_open(&h) < 0)
 		return cli_fail_last(NULL);
 	if (wot_opinions_saved(h, name, (uint16_t)type, &text, &found) < 0) {
 		wot_home_free(h);
@@ -138,8 +138,7 @@ static void place_here(const char *fpr, const char *commit, const char *head)
 	size_t n = 0;
 	int pc = WOT_PLACE_NOSOURCE, ph = WOT_PLACE_NOSOURCE;
 
-	if (wot_home_open(&h, cli_home) == 0 &&
-	    wot_sources_load(h, &s, &n) == 0)
+	if (cli_home_open(&h) == 0 && wot_sources_load(h, &s, &n) == 0)
 		for (size_t i = 0; i < n; i++) {
 			if (strcasecmp(s[i].key, fpr))
 				continue;

@@ -292,7 +292,7 @@ static int answer(json_t *acc, const char *name, int any, ldns_rr_type type,
 	size_t n = 0;
 	int action = WOT_DNS_FORWARD, rc;
 
-	rc = wot_home_open(&h, cli_home);
+	rc = cli_home_open(&h);
 	if (rc == 0)
 		rc = wot_dns_view_open(&v, h);
 	if (rc == 0)

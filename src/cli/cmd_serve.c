@@ -76,19 +76,17 @@ static int open_home(wot_home **h, const char *user)
 	struct stat st;
 
 	if (geteuid() != 0)
-		return wot_home_open(h, cli_home) < 0 ? cli_fail_last(NULL)
-						      : EXIT_OK;
+		return cli_home_open(h) < 0 ? cli_fail_last(NULL) : EXIT_OK;
 	if (user) {
 		if (!(pw = getpwnam(user)))
 			return cli_fail("no such user: %s", user);
-		if (wot_home_open_owned(h, cli_home, pw->pw_uid) < 0)
+		if (cli_home_open_owned(h, pw->pw_uid) < 0)
 			return cli_fail_last(NULL);
 		return EXIT_OK;
 	}
 	if (stat(cli_home, &st) < 0 || st.st_uid == 0)
-		return wot_home_open(h, cli_home) < 0 ? cli_fail_last(NULL)
-						      : EXIT_OK;
-	if (wot_home_open_owned(h, cli_home, st.st_uid) < 0)
+		return cli_home_open(h) < 0 ? cli_fail_last(NULL) : EXIT_OK;
+	if (cli_home_open_owned(h, st.st_uid) < 0)
 		return cli_fail_last(NULL);
 	cfg_user = wot_home_config(*h)->user;
 	if (!cfg_user || !(pw = getpwnam(cfg_user)) ||

@@ -180,7 +180,7 @@ static int mirror(int argc, char **argv)
 		: !(url = strstr(argv[3], "://") ? strdup(argv[3])
 						 : cli_abspath(argv[3])))
 		return add ? rc : cli_fail("out of memory");
-	if (wot_home_open(&h, cli_home) < 0)
+	if (cli_home_open(&h) < 0)
 		rc = cli_fail_last(NULL);
 	else if (wot_sync_mirror_edit(h, argv[2], url, add) < 0)
 		rc = cli_fail_last("sources mirror");

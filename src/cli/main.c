@@ -109,6 +109,31 @@ static int set_home(const char *dir)
 }
 
 /* --lock-wait SECONDS: how long a command waits for the home lock. */
+static unsigned cli_lock_wait = WOT_LOCK_WAIT_DEFAULT;
+
+unsigned cli_lock_wait_s(void)
+{
+	return cli_lock_wait;
+}
+
+int cli_home_open(wot_home **h)
+{
+	int rc = wot_home_open(h, cli_home);
+
+	if (rc == 0)
+		wot_home_set_lock_wait(*h, cli_lock_wait);
+	return rc;
+}
+
+int cli_home_open_owned(wot_home **h, unsigned owner)
+{
+	int rc = wot_home_open_owned(h, cli_home, owner);
+
+	if (rc == 0)
+		wot_home_set_lock_wait(*h, cli_lock_wait);
+	return rc;
+}
+
 static int set_lock_wait(const char *arg)
 {
 	char *end;
@@ -121,7 +146,7 @@ static int set_lock_wait(const char *arg)
 			arg);
 		return -3;
 	}
-	wot_home_lock_wait((unsigned)v);
+	cli_lock_wait = (unsigned)v;
 	return 1;
 }
 
@@ -152,7 +177,7 @@ int cli_open(wot_home **h, wot_trust **t)
 {
 	*h = NULL;
 	*t = NULL;
-	if (wot_home_open(h, cli_home) < 0)
+	if (cli_home_open(h) < 0)
 		return cli_fail_last(NULL);
 	if (wot_home_trust(*h, t) < 0) {
 		wot_home_free(*h);

@@ -30,10 +30,12 @@ typedef struct {
 	const char *email;     /* user id email, may be NULL */
 	const char *key;       /* use this existing key instead of generating */
 	const char *gnupghome; /* use this keyring instead of HOME/gnupg */
+	long lock_wait_s;      /* for the first commit; -1: the default */
 } wot_init_opts;
 #define WOT_INIT_OPTS_INIT                                                     \
 	{                                                                      \
-		NULL, NULL, NULL, NULL                                         \
+		.name = NULL, .email = NULL, .key = NULL, .gnupghome = NULL,   \
+		.lock_wait_s = -1                                              \
 	}
 
 /* Settings read from HOME/config (strings owned by the home). */
@@ -125,7 +127,7 @@ int wot_home_trust(const wot_home *h, wot_trust **out);
 /* How long a command waits for the home lock another process holds
  * before it gives up with WOT_EIO (it says once what it waits for). */
 #define WOT_LOCK_WAIT_DEFAULT 60 /* seconds */
-void wot_home_lock_wait(unsigned seconds);
+void wot_home_set_lock_wait(wot_home *h, unsigned seconds);
 /* Path inside the home; caller frees. */
 char *wot_home_path(const wot_home *h, const char *rel);
 

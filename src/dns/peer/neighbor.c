@@ -247,7 +247,7 @@ static int act(nb_round *r, size_t i, const wot_majority_result *res)
 		behind ? r->st.behind++ : r->st.self_outlier++;
 		if (!behind &&
 		    wot_dns_withdraw_add(r->n->o.withdrawn, s->name, s->type,
-					 nowpeer.md, "neighbor majority") == 1) {
+					 now, "neighbor majority") == 1) {
 			r->st.withdrawn++;
 			changed = 1;
 		}

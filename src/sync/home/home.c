@@ -70,6 +70,7 @@ int wot_home_open_owned(wot_home **out, const char *dir, unsigned owner)
 		rc = wot_error_set(WOT_ENOMEM, "out of memory");
 		goto out;
 	}
+	h->lock_wait_s = WOT_LOCK_WAIT_DEFAULT;
 	if ((rc = wot_config_parse(&h->cfg, text, path)) < 0)
 		goto out;
 	if (h->cfg.key)
@@ -104,11 +105,9 @@ void wot_home_free(wot_home *h)
 	free(h);
 }
 
-static unsigned lock_wait_s = WOT_LOCK_WAIT_DEFAULT;
-
-void wot_home_lock_wait(unsigned seconds)
+void wot_home_set_lock_wait(wot_home *h, unsigned seconds)
 {
-	lock_wait_s = seconds;
+	h->lock_wait_s = seconds;
 }
 
 /* The holder writes its pid into the lock file, so a waiter can say whom
@@ -136,7 +135,7 @@ static void lock_mark(int fd)
 }
 
 /* Poll, so the wait can end: flock has no timeout of its own. */
-static int lock_poll(int fd, const char *p)
+static int lock_poll(int fd, const char *p, unsigned lock_wait_s)
 {
 	uint64_t waited_ms = 0;
 	char who[40];
@@ -174,7 +173,7 @@ int wot_home_lock(const wot_home *h, int *fd)
 				   strerror(errno));
 	else if (flock(*fd, LOCK_EX | LOCK_NB) < 0)
 		rc = errno == EWOULDBLOCK || errno == EINTR
-			 ? lock_poll(*fd, p)
+			 ? lock_poll(*fd, p, h->lock_wait_s)
 			 : wot_error_set(WOT_EIO, "lock: %s", strerror(errno));
 	if (rc == 0)
 		lock_mark(*fd);

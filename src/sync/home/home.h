@@ -14,6 +14,7 @@
 struct wot_home {
 	char *dir;
 	wot_config cfg;
+	unsigned lock_wait_s; /* wot_home_set_lock_wait */
 };
 
 /* homesafe.c: path (if it exists) belongs to owner or root and is not

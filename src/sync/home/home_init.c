@@ -148,7 +148,9 @@ int wot_home_init(const char *dir, const wot_init_opts *o,
 	/* The config is written last: it is what makes dir a home. */
 	if ((rc = wot_file_write_atomic(cfgpath, text, strlen(text))) < 0)
 		goto out;
-	if ((rc = wot_home_open(&h, dir)) < 0 ||
+	if ((rc = wot_home_open(&h, dir)) == 0 && o->lock_wait_s >= 0)
+		wot_home_set_lock_wait(h, (unsigned)o->lock_wait_s);
+	if (rc < 0 ||
 	    (rc = wot_sync_publish_keys(h, t, "wotdns init", oid)) < 0)
 		unlink(cfgpath); /* not a home until its repository is */
 out:
