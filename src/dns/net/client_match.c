@@ -8,13 +8,6 @@
 
 #include <string.h>
 
-enum { HDR = 12 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* The end of the uncompressed name at off, 0 if there is none. */
 static size_t name_end(const uint8_t *p, size_t len, size_t off)
 {
@@ -54,19 +47,22 @@ static int name_equal(const uint8_t *a, const uint8_t *b, size_t n)
 int wot_net_reply_matches(const uint8_t *query, size_t qlen, const uint8_t *pkt,
 			  size_t len)
 {
+	const size_t hdr = WOT_DNS_HDR_LEN;
 	size_t qe, pe;
+	uint16_t pf, qf;
 
-	if (qlen < HDR || len < HDR || rd16(pkt) != rd16(query))
+	if (qlen < hdr || len < hdr || wot_rd16(pkt) != wot_rd16(query))
 		return 0;
-	if (!(pkt[2] & 0x80) ||
-	    ((pkt[2] >> 3) & 0xf) != ((query[2] >> 3) & 0xf))
+	pf = wot_rd16(pkt + 2);
+	qf = wot_rd16(query + 2);
+	if (!(pf & WOT_F_QR) || WOT_OPCODE(pf) != WOT_OPCODE(qf))
 		return 0;
-	if (rd16(pkt + 4) != 1 || rd16(query + 4) != 1)
+	if (wot_rd16(pkt + 4) != 1 || wot_rd16(query + 4) != 1)
 		return 0;
-	qe = name_end(query, qlen, HDR);
-	pe = name_end(pkt, len, HDR);
+	qe = name_end(query, qlen, hdr);
+	pe = name_end(pkt, len, hdr);
 	if (!qe || !pe || qe != pe || qe + 4 > qlen || pe + 4 > len)
 		return 0;
-	return name_equal(query + HDR, pkt + HDR, qe - HDR) &&
+	return name_equal(query + hdr, pkt + hdr, qe - hdr) &&
 	       !memcmp(query + qe, pkt + pe, 4);
 }
