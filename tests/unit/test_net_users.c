@@ -158,6 +158,11 @@ typedef struct {
 } up_fix;
 
 /* Two upstreams, A on port 5353 (the fake peer) and B on 5354. */
+/* The exploration's seed: fixed, so which server goes first depends on
+ * the table's inputs only (with a random one, 1 query in 20 tries a
+ * slower server first). */
+enum { UP_SEED = 1 };
+
 static void up_start(up_fix *x, unsigned timeout_ms)
 {
 	struct sockaddr_storage addrs[2];
@@ -176,7 +181,8 @@ static void up_start(up_fix *x, unsigned timeout_ms)
 						.n = 2,
 						.timeout_ms = timeout_ms,
 						.clock = &x->clock,
-						.io = &x->io}),
+						.io = &x->io,
+						.seed = UP_SEED}),
 	    0);
 	x->qlen = net_fake_query(x->q, sizeof(x->q));
 	assert_int_equal(wot_dns_query_parse(x->q, x->qlen, &x->pq),

@@ -88,6 +88,10 @@ typedef struct {
 	unsigned timeout_ms;		      /* per try, 0: 1500 */
 	const wot_clock *clock;		      /* NULL: the loop's time */
 	const wot_net_io *io;		      /* NULL: real sockets (tests) */
+	/* Seed of the exploration and letter-case choices (not security:
+	 * IDs and ports are the engine's); 0: from getentropy. Tests fix it
+	 * so that which server goes first is a function of the inputs. */
+	uint32_t seed;
 } wot_dns_upstream_opts;
 
 /* Forwarder over o->addrs. Returns 0, WOT_ELIMIT (too many servers),

@@ -317,7 +317,10 @@ int wot_dns_upstream_new(wot_dns_upstream **out, const wot_dns_upstream_opts *o)
 		return rc == WOT_ENOMEM ? wot_error_set(rc, "out of memory")
 					: rc;
 	}
-	if (getentropy(&u->rng, sizeof(u->rng)) < 0 || !u->rng)
+	u->rng = o->seed;
+	if (!u->rng && getentropy(&u->rng, sizeof(u->rng)) < 0)
+		u->rng = 0;
+	if (!u->rng) /* xorshift stays at 0 */
 		u->rng = 0x9e3779b9u;
 	if (n)
 		memcpy(u->addrs, o->addrs, n * sizeof(*u->addrs));
