@@ -39,27 +39,44 @@ static void parse_bound(const char *text, struct sockaddr_in *out)
 	memcpy(out, &ss, sizeof(*out));
 }
 
+/* Binds the fake upstream's UDP socket and a TCP listener on one port.
+ * The kernel picks the UDP port; another test may already hold it for TCP,
+ * so a collision takes a fresh port rather than failing the run. */
+static void bind_upstream(struct sockaddr_in *up)
+{
+	for (int tries = 0; tries < 64; tries++) {
+		socklen_t len = sizeof(*up);
+
+		memset(up, 0, sizeof(*up));
+		up->sin_family = AF_INET;
+		up->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		srv.upfd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+		FUZZ_CHECK(srv.upfd >= 0 &&
+			   bind(srv.upfd, (struct sockaddr *)up, len) == 0 &&
+			   getsockname(srv.upfd, (struct sockaddr *)up, &len) ==
+			       0);
+		srv.uptcp = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		FUZZ_CHECK(srv.uptcp >= 0);
+		if (bind(srv.uptcp, (struct sockaddr *)up, sizeof(*up)) == 0 &&
+		    listen(srv.uptcp, 16) == 0)
+			return;
+		close(srv.uptcp);
+		close(srv.upfd);
+	}
+	FUZZ_CHECK(!"no port free for both UDP and TCP");
+}
+
 static void start(void)
 {
 	const char *addrs[] = {"127.0.0.1:0"};
 	wot_dns_server_opts o = WOT_DNS_SERVER_OPTS_INIT;
-	struct sockaddr_in up = {.sin_family = AF_INET};
-	socklen_t uplen = sizeof(up);
+	struct sockaddr_in up;
 	char upstr[64], bound[64];
 	const char *ups[1] = {upstr};
 	wot_dns_table *t = (wot_dns_table *)fuzz_table();
 
-	/* The fake upstream: a UDP socket the harness answers from. */
-	srv.upfd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	up.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	FUZZ_CHECK(srv.upfd >= 0 &&
-		   bind(srv.upfd, (struct sockaddr *)&up, sizeof(up)) == 0 &&
-		   getsockname(srv.upfd, (struct sockaddr *)&up, &uplen) == 0);
+	bind_upstream(&up);
 	srv.upaddr = up;
-	srv.uptcp = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	FUZZ_CHECK(srv.uptcp >= 0 &&
-		   bind(srv.uptcp, (struct sockaddr *)&up, sizeof(up)) == 0 &&
-		   listen(srv.uptcp, 16) == 0);
 	snprintf(upstr, sizeof(upstr), "127.0.0.1:%u", ntohs(up.sin_port));
 	o.listen = addrs;
 	o.nlisten = 1;
