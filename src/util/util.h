@@ -121,7 +121,6 @@ void wot_buf_dispose(wot_buf *b);
  * hostile text still gives valid JSON). */
 int wot_buf_json_str(wot_buf *b, const char *s);
 
-
 /* Lowercase hex fingerprint check: 40 (v4) or 64 (v5) hex digits. */
 int wot_fpr_valid(const char *fpr);
 /* Normalise a fingerprint in place to upper case, removing spaces. */
@@ -168,6 +167,30 @@ typedef struct wot_clock {
 } wot_clock;
 /* c->now_ms(c->ctx); the real monotonic clock when c or now_ms is NULL. */
 uint64_t wot_clock_now(const wot_clock *c);
+
+/*
+ * The close of an object that owns libuv handles, in libuv's style:
+ * obj_close(obj, cb, data) starts it once; the object counts its open
+ * parts in live; when the last is released the object is freed, then
+ * cb(data) runs (last, since it may free what held the object).
+ */
+typedef struct wot_closer {
+	size_t live; /* open parts, plus one while closing starts */
+	int closing;
+	void (*cb)(void *data);
+	void *data;
+} wot_closer;
+/* Starts closing with cb(data) to run at the end, and holds one
+ * reference the caller drops with wot_closer_release once it has asked
+ * its parts to close. Returns 1; 0 (do nothing) when c is NULL or
+ * already closing. */
+int wot_closer_begin(wot_closer *c, void (*cb)(void *data), void *data);
+/* Drops one reference. Returns 1 when it was the last and the object is
+ * closing: *saved then holds the callback; free the object, then call
+ * wot_closer_end(saved). 0 otherwise. */
+int wot_closer_release(wot_closer *c, wot_closer *saved);
+/* Runs the callback saved (if any). */
+void wot_closer_end(const wot_closer *saved);
 
 /* Built-in maximum of records in one RRset, whatever [limits] rrset says:
  * no DNS message (65535 bytes, each record at least 12 with a compressed

@@ -127,6 +127,31 @@ static void util_json_str(void **state)
 	}
 }
 
+static int closer_calls;
+static void closer_cb(void *data)
+{
+	closer_calls += *(int *)data;
+}
+
+/* Closing starts once; the callback runs once, after the last part. */
+static void util_closer(void **state)
+{
+	wot_closer c = {.live = 2}, k;
+	int one = 1;
+
+	(void)state;
+	closer_calls = 0;
+	assert_int_equal(wot_closer_release(&c, &k), 0); /* not closing */
+	assert_int_equal(wot_closer_begin(&c, closer_cb, &one), 1);
+	assert_int_equal(wot_closer_begin(&c, closer_cb, &one), 0);
+	assert_int_equal(wot_closer_begin(NULL, closer_cb, &one), 0);
+	assert_int_equal(wot_closer_release(&c, &k), 0); /* the held one */
+	assert_int_equal(closer_calls, 0);
+	assert_int_equal(wot_closer_release(&c, &k), 1); /* the last part */
+	wot_closer_end(&k);
+	assert_int_equal(closer_calls, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +160,7 @@ int main(void)
 	    cmocka_unit_test(util_file_atomic_and_nofollow),
 	    cmocka_unit_test(util_fpr),
 	    cmocka_unit_test(util_json_str),
+	    cmocka_unit_test(util_closer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

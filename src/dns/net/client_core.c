@@ -181,7 +181,7 @@ int wot_net_request(wot_net_client *c, wot_net_query *r,
 {
 	int rc;
 
-	if (c->closing)
+	if (c->closer.closing)
 		return wot_error_set(WOT_ENOENT, "DNS engine closing");
 	if ((rc = req_init(c, r, o)) < 0)
 		return rc;
@@ -340,22 +340,17 @@ int wot_net_client_new(wot_net_client **out, const wot_net_client_opts *o)
 static void on_shutdown(void *arg)
 {
 	wot_net_client *c = arg;
-	void (*cb)(void *) = c->close_cb;
-	void *data = c->close_data;
+	wot_closer k = c->closer;
 
 	free(c->heap);
 	free(c);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 void wot_net_client_close(wot_net_client *c, void (*cb)(void *data), void *data)
 {
-	if (!c || c->closing)
+	if (!c || !wot_closer_begin(&c->closer, cb, data))
 		return;
-	c->closing = 1;
-	c->close_cb = cb;
-	c->close_data = data;
 	while (c->head)
 		complete(c, c->head, WOT_NET_CANCELLED, NULL, 0);
 	rearm(c);

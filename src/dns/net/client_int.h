@@ -15,9 +15,7 @@ struct wot_net_client {
 	size_t hn, hcap;
 	uint64_t armed; /* the deadline the network was last told */
 	wot_net_client_stats st;
-	int closing;
-	void (*close_cb)(void *data);
-	void *close_data;
+	wot_closer closer;
 	uint8_t rnd[64];
 	size_t rnd_left;
 };

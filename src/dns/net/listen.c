@@ -67,7 +67,7 @@ int wot_net_listener_add(wot_net_listener *l,
 	int tfd = -1, ufd = -1, rc;
 	wot_net_sock *s;
 
-	if (l->closing)
+	if (l->closer.closing)
 		return wot_error_set(WOT_EINVAL, "listener closing");
 	if (!(s = calloc(1, sizeof(*s))))
 		return wot_error_set(WOT_ENOMEM, "out of memory");
@@ -100,14 +100,11 @@ void wot_net_listener_stats(const wot_net_listener *l,
 
 void wot_net_listener_unref(wot_net_listener *l)
 {
-	void (*cb)(void *);
-	void *data;
+	wot_closer k;
 	wot_net_sock *s;
 
-	if (--l->live > 0 || !l->closing)
+	if (!wot_closer_release(&l->closer, &k))
 		return;
-	cb = l->close_cb;
-	data = l->close_data;
 	while ((s = l->socks)) {
 		l->socks = s->next;
 		free(s->batch);
@@ -116,8 +113,7 @@ void wot_net_listener_unref(wot_net_listener *l)
 	free(l->rbuf);
 	free(l->obuf);
 	free(l);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 static void cancel_udp_kept(wot_net_listener *l)
@@ -135,13 +131,9 @@ static void cancel_udp_kept(wot_net_listener *l)
 void wot_net_listener_close(wot_net_listener *l, void (*cb)(void *data),
 			    void *data)
 {
-	if (!l || l->closing)
+	/* The reference it holds keeps l alive through what follows. */
+	if (!l || !wot_closer_begin(&l->closer, cb, data))
 		return;
-	l->closing = 1;
-	l->close_cb = cb;
-	l->close_data = data;
-	/* Hold one reference so nothing below can free l under us. */
-	l->live++;
 	cancel_udp_kept(l);
 	wot_net_conntab_close_all(&l->tab);
 	for (wot_net_sock *s = l->socks; s; s = s->next) {

@@ -64,11 +64,8 @@ struct wot_net_listener {
 	wot_net_conntab tab;   /* the TCP connections */
 	wot_net_req *udp_kept; /* UDP requests kept, not ended */
 	wot_net_listen_stats st;
-	size_t live; /* open handles (sockets, connections) */
-	int closing;
-	void (*close_cb)(void *data);
-	void *close_data;
-	uint8_t *rbuf; /* reads: UDP (a recvmmsg batch) and TCP */
+	wot_closer closer; /* live: open handles (sockets, connections) */
+	uint8_t *rbuf;	   /* reads: UDP (a recvmmsg batch) and TCP */
 	size_t rlen;
 	uint8_t *obuf; /* a reply made now: 2 framing bytes, then the reply */
 };

@@ -268,7 +268,7 @@ static wot_net_conn *conn_new(wot_net_listener *l)
 	c->tcp.data = c;
 	wot_net_conntab_add(&l->tab, &c->slot, l->loop, c);
 	c->handles = 2;
-	l->live++;
+	l->closer.live++;
 	return c;
 }
 
@@ -284,7 +284,7 @@ static void on_connection(uv_stream_t *server, int status)
 			uv_strerror(status));
 		return;
 	}
-	if (l->closing)
+	if (l->closer.closing)
 		return;
 	/* Full: the longest idle or partial connection makes way. */
 	room = wot_net_conntab_make_room(&l->tab);
@@ -315,7 +315,7 @@ int wot_net_tcp_start(wot_net_sock *s, int fd)
 	uv_tcp_init(l->loop, &s->tcp);
 	s->tcp.data = s;
 	s->tcp_open = 1;
-	l->live++;
+	l->closer.live++;
 	rc = uv_tcp_open(&s->tcp, fd);
 	if (rc < 0)
 		close(fd);

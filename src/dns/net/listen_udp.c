@@ -111,7 +111,7 @@ static int batch_add(wot_net_sock *s, const struct sockaddr_storage *addr,
 void wot_net_udp_reply(wot_net_sock *s, const struct sockaddr_storage *addr,
 		       const uint8_t *buf, size_t len)
 {
-	if (s->l->closing || !s->udp_open)
+	if (s->l->closer.closing || !s->udp_open)
 		return;
 	if (batch_add(s, addr, buf, len) < 0)
 		udp_send_now(s, addr, buf, len);
@@ -140,7 +140,7 @@ static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 			uv_strerror((int)nread));
 	if (s->batch)
 		s->batch->active = (flags & UV_UDP_MMSG_CHUNK) != 0;
-	if (nread <= 0 || !addr || l->closing) {
+	if (nread <= 0 || !addr || l->closer.closing) {
 		/* The end of a recvmmsg batch (MMSG_FREE): send the replies. */
 		batch_flush(s);
 		return;
@@ -171,7 +171,7 @@ int wot_net_udp_start(wot_net_sock *s, int fd)
 	uv_udp_init_ex(l->loop, &s->udp, batch ? UV_UDP_RECVMMSG : 0);
 	s->udp.data = s;
 	s->udp_open = 1;
-	l->live++;
+	l->closer.live++;
 	rc = uv_udp_open(&s->udp, fd);
 	if (rc < 0)
 		close(fd);
