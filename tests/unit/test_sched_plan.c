@@ -189,7 +189,7 @@ static const scenario table[] = {
       {900, "a", NOTIFY},
       {1000, "a", NOTIFY}},
      {{0, "a"}, {250, "a"}, {500, "a"}, {750, "a"}, {1000, "a"}},
-     6},
+     8},
     {"the gap: a NOTIFY soon after a fetch waits for it; one after it "
      "fetches at once",
      250,
