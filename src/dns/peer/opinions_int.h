@@ -73,6 +73,7 @@ typedef struct job {
 
 struct wot_opinions {
 	uv_loop_t *loop;
+	wot_clock clock; /* the options' copy, or the loop's */
 	wot_home *h;
 	wot_prop *prop;
 	wot_peer_requests req; /* the daemon: serve, recompute, sync_now */
@@ -130,6 +131,10 @@ void wot_opinions_check_free(check *c);
 
 /* ---- opinion_heads.c ---- */
 
+/* When an unplaced claim whose verification ran attempts times (after
+ * the first) is verified again: 2, 5 then 10 s later (docs/peer.md);
+ * UINT64_MAX once UNPLACED_TRIES ran (the verdict is final). */
+uint64_t wot_opinions_unplaced_due(uint64_t now, unsigned attempts);
 /* A claim of c we could not place: 1 if c waits to be verified again
  * (it is off the in-flight list then), 0 when it is done. */
 int wot_opinions_wait_unplaced(wot_opinions *o, check *c);
