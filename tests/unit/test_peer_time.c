@@ -87,22 +87,28 @@ static void unplaced_schedule(void **state)
 {
 	static const struct {
 		uint64_t now;
-		unsigned attempts;
+		unsigned attempts, first;
 		uint64_t due;
 	} rows[] = {
-	    {1000, 0, 3000},	    /* first wait: 2 s */
-	    {3000, 1, 8000},	    /* then 5 s */
-	    {8000, 2, 18000},	    /* then 10 s */
-	    {18000, 3, UINT64_MAX}, /* UNPLACED_TRIES ran: final */
-	    {18000, 4, UINT64_MAX},
+	    {1000, 0, 2000, 3000},	  /* the default: first 2 s */
+	    {3000, 1, 2000, 8000},	  /* then 5 s */
+	    {8000, 2, 2000, 18000},	  /* then 10 s */
+	    {18000, 3, 2000, UINT64_MAX}, /* UNPLACED_TRIES ran: final */
+	    {18000, 4, 2000, UINT64_MAX},
+	    {0, 0, 500, 500}, /* unplaced-wait = 500: 0.5, 1.25, 2.5 s */
+	    {500, 1, 500, 1750},
+	    {1750, 2, 500, 4250},
+	    {4250, 3, 500, UINT64_MAX},
+	    {7, 0, 0, 7}, /* 0: verified again at once */
 	};
 
 	(void)state;
 	assert_int_equal(UNPLACED_TRIES, 3);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		assert_int_equal(
-		    wot_opinions_unplaced_due(rows[i].now, rows[i].attempts),
-		    rows[i].due);
+		assert_int_equal(wot_opinions_unplaced_due(rows[i].now,
+							   rows[i].attempts,
+							   rows[i].first),
+				 rows[i].due);
 }
 
 /* ---- neighbor rounds: interval +-20%, a quarter while withdrawn ----- */

@@ -15,14 +15,16 @@
 
 static void on_unplaced(uv_timer_t *t);
 
-/* Delays before verifying an unplaced claim again (docs/design.md). */
-static const unsigned unplaced_ms[UNPLACED_TRIES] = {2000, 5000, 10000};
+/* Delays before verifying an unplaced claim again, in halves of
+ * [opinion] unplaced-wait: 2, 5, 10 s by default (docs/peer.md). */
+static const unsigned unplaced_halves[UNPLACED_TRIES] = {2, 5, 10};
 
-uint64_t wot_opinions_unplaced_due(uint64_t now, unsigned attempts)
+uint64_t wot_opinions_unplaced_due(uint64_t now, unsigned attempts,
+				   unsigned first_ms)
 {
 	if (attempts >= UNPLACED_TRIES)
 		return UINT64_MAX;
-	return now + unplaced_ms[attempts];
+	return now + (uint64_t)first_ms * unplaced_halves[attempts] / 2;
 }
 
 /* Arm the timer for the earliest unplaced check. */
@@ -152,7 +154,8 @@ int wot_opinions_wait_unplaced(wot_opinions *o, check *c)
 	for (size_t i = 0; i < c->nslots; i++)
 		any |= !strcmp(c->slots[i].verdict, "unplaced");
 	if (!any || o->closing ||
-	    wot_opinions_unplaced_due(0, (unsigned)c->attempts) == UINT64_MAX)
+	    wot_opinions_unplaced_due(0, (unsigned)c->attempts, 0) ==
+		UINT64_MAX)
 		return 0;
 	o->n_unplaced++;
 	if (!c->attempts)
@@ -161,8 +164,8 @@ int wot_opinions_wait_unplaced(wot_opinions *o, check *c)
 		wot_opinions_history_add(o, c);
 		wot_opinions_save(o);
 	}
-	c->due = wot_opinions_unplaced_due(wot_clock_now(&o->clock),
-					   (unsigned)c->attempts);
+	c->due = wot_opinions_unplaced_due(
+	    wot_clock_now(&o->clock), (unsigned)c->attempts, o->unplaced_ms);
 	c->attempts++;
 	wot_opinions_unlink_check(o, c);
 	c->next = o->unplaced;

@@ -306,6 +306,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	o->rewrite_data = oo->rewrite_data;
 	o->k = cfg->opinion_k;
 	o->timeout_ms = cfg->opinion_timeout_ms ? cfg->opinion_timeout_ms : 1;
+	o->unplaced_ms = cfg->opinion_unplaced_ms;
 	o->hold = cfg->opinion_policy && !strcmp(cfg->opinion_policy, "hold");
 	if ((rc = wot_opinion_asker_new(&o->asker, loop)) < 0) {
 		json_decref(o->history);
