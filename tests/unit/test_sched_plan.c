@@ -256,6 +256,21 @@ static void test_sched_plan_edges(void **state)
 	/* as before: the retry is no longer counted as NOTIFY-driven */
 	assert_int_equal(p.fetches, 1);
 	assert_int_equal(p.resyncs, 1);
+	/* a source being fetched is never taken twice, even past its gap;
+	 * the request made meanwhile waits for the end of that fetch */
+	assert_int_equal(wot_sched_plan_request(&p, "b", 0), 0);
+	assert_int_equal(wot_sched_plan_take(&p, 2000, &t), 0);
+	assert_int_equal(t.n, 1);
+	wot_sched_take_free(&t);
+	assert_int_equal(wot_sched_plan_request(&p, "b", 0), 1);
+	assert_int_equal(wot_sched_plan_take(&p, 9000, &t), 0);
+	assert_int_equal(t.n, 0);
+	wot_sched_take_free(&t);
+	wot_sched_plan_done(&p, "b", 1);
+	assert_int_equal(wot_sched_plan_take(&p, 9000, &t), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.names[0], "b");
+	wot_sched_take_free(&t);
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = 0;
 	assert_true(wot_sched_plan_request(&p, longname, 1) < 0);
