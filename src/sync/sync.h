@@ -84,9 +84,10 @@ typedef struct {
 	char *ca_file;		/* [sync] ca-file: CAs for https:// */
 	char *ssh_key;		/* [sync] ssh-key: private key for ssh:// */
 	/* [opinion] second opinions (docs/peer-protocol.md) */
-	unsigned opinion_k;	     /* peers asked per changed RRset; 0 off */
-	unsigned opinion_timeout_ms; /* per question */
-	char *opinion_policy;	     /* "serve" or "hold" */
+	unsigned opinion_k;	      /* peers asked per changed RRset; 0 off */
+	unsigned opinion_timeout_ms;  /* per question */
+	unsigned opinion_unplaced_ms; /* first wait of an unplaced claim */
+	char *opinion_policy;	      /* "serve" or "hold" */
 	/* [opinion] neighbor majority (docs/design.md) */
 	unsigned neighbors;	    /* N asked per sampled RRset; 0 off */
 	unsigned majority;	    /* M of N that make us the outlier */

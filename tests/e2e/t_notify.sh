@@ -142,26 +142,33 @@ expect_eq "bob still answers after all that" "$(q new.alice.wot A)" \
 	"192.0.2.99"
 
 # A burst of 30 NOTIFYs for alice at once costs a couple of fetches, not
-# 30.
+# 30: one fetch per [sync] notify-gap (250 ms) while they come in, and one
+# more after (the exact schedule is test_sched_plan's table). On a loaded
+# machine the 30 senders may take a while to start, so the bound is
+# counted from the span they took: 2 + span / gap.
 PORT=$PEER_carol
 cst() { wd carol status | sed -n "s/.*[;(] $1 \([0-9]*\).*/\1/p"; }
 f0=$(cst fetches)
 bp=()
+b0=$(date +%s%N)
 for i in $(seq 1 30); do
 	raw --timeout=2000 "$(notify_hex $i "$FPR_alice")" >"$T/burst.$i" &
 	bp+=($!)
 done
 wait "${bp[@]}"
+span=$((($(date +%s%N) - b0) / 1000000))
 cat "$T"/burst.* >"$T/burst.out"
 expect_eq "every NOTIFY of the burst was answered" \
 	"$(grep -c 'rcode=NOERROR' "$T/burst.out")" 30
 sleep 1.5
 f1=$(cst fetches); f0=${f0:-0}; f1=${f1:-0}
 n=$((f1 - f0))
-if [ "$n" -ge 1 ] && [ "$n" -le 5 ]; then
-	pass "the burst cost $n fetches"
+most=$((2 + span / 250))
+[ "$most" -gt 5 ] || most=5 # never stricter than the 1 to 5 of old
+if [ "$n" -ge 1 ] && [ "$n" -le "$most" ]; then
+	pass "the burst cost $n fetches (at most $most over $span ms)"
 else
-	fail "the burst cost $n fetches (expected 1 to 5)"
+	fail "the burst cost $n fetches (expected 1 to $most over $span ms)"
 fi
 expect_match "carol counts the burst as coalesced" "$(wd carol status)" \
 	"coalesced [1-9][0-9]*"

@@ -25,7 +25,9 @@ for n in $NODES; do
 	[ "$n" = erin ] && url=$(repo alicefork)
 	wd "$n" follow "$url" --name alice >/dev/null 2>&1 || exit 1
 	wd "$n" sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
-	printf '\n[opinion]\ntimeout = 1000\n' >>"$T/$n/config"
+	# unplaced claims verified again 0.5, 1.25, 2.5 s later instead of 2,
+	# 5, 10 (the schedule itself: test_peer_time's table)
+	printf '\n[opinion]\ntimeout = 1000\nunplaced-wait = 500\n' >>"$T/$n/config"
 	if [ "$n" = dave ]; then
 		W="$LIAR" serve_peer "$n" # lies in every opinion
 	else
@@ -55,7 +57,8 @@ reload() {
 	kill -HUP "$(eval echo "\$PID_$1")"
 }
 for n in $NODES; do reload "$n"; done
-sleep 1
+wait_for "carol serves (and answers about) what she synced" 10 sh -c \
+	"'$W' --home '$T/bob' opinions --ask 127.0.0.1:$PEER_carol www.alice.wot A | grep -q '^source'"
 
 # ---- the protocol ---------------------------------------------------------
 out=$(wd bob opinions --ask "127.0.0.1:$PEER_carol" www.alice.wot A)
@@ -85,7 +88,11 @@ echo "# a burst of 300 opinion questions: $out" | head -n 1
 	pass "a burst of questions from one address is rate limited ($answered of 300)" ||
 	fail "a burst of questions from one address is rate limited ($answered of 300)"
 expect_match "... and counted as dropped" "$(wd bob status)" "refused [0-9]+, dropped [1-9]"
-sleep 2 # the bucket of 127.0.0.1, shared by every daemon here, refills
+# The bucket of 127.0.0.1 (every daemon here) refills (at 20 a second,
+# full in 2 s: test_peer_time's table); bob answers again.
+wait_for "bob answers questions again once the bucket refills" 5 sh -c \
+	"'$W' --home '$T/carol' opinions --ask 127.0.0.1:$PEER_bob www.alice.wot A | grep -q '^source'"
+sleep 1 # and the bucket is full again for what follows
 
 # ---- an honest peer that lags is not a liar --------------------------------
 zone "$T/alice.zone" alice.wot. "$soa" "www IN A 192.0.2.11"
@@ -118,7 +125,7 @@ echo "$out" | sed 's/^/# /'
 expect_match "dave's lie is caught" "$out" "127.0.0.1:$PEER_dave +lie"
 # About a TXT record the liar names a commit that does not exist: first
 # "unplaced" (no proof yet, no weight lost), a lie once three more attempts
-# (after 2, 5 and 10 s) could not obtain it.
+# (after 0.5, 1.25 and 2.5 s here) could not obtain it.
 wait_for "dave's made-up commit is first only unplaced" 15 \
 	sh -c "'$W' --home '$T/carol' status | grep -q 'opinions: .*unplaced [1-9]'"
 wait_for "dave's made-up commit is caught" 40 \

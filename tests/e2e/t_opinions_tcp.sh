@@ -33,7 +33,8 @@ for n in bob carol dave; do
 	[ "$n" = bob ] && url=$T/alicecopy.git
 	wd "$n" follow "$url" --name alice >/dev/null 2>&1 || exit 1
 	wd "$n" sign-friend "$FPR_alice" --trust full >/dev/null || exit 1
-	printf '\n[opinion]\nk = 1\ntimeout = 1000\n' >>"$T/$n/config"
+	printf '\n[opinion]\nk = 1\ntimeout = 1000\nunplaced-wait = 500\n' \
+		>>"$T/$n/config"
 	printf '\n[peer]\nshare-sources = no\n' >>"$T/$n/config"
 done
 serve_peer carol

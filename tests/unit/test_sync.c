@@ -313,15 +313,18 @@ static void sync_config_opinion(void **state)
 	assert_int_equal(wot_config_parse(&c, "", "cfg"), 0);
 	assert_int_equal(c.opinion_k, 3);
 	assert_int_equal(c.opinion_timeout_ms, 2000);
+	assert_int_equal(c.opinion_unplaced_ms, 2000);
 	assert_string_equal(c.opinion_policy, "serve");
 	wot_config_dispose(&c);
-	assert_int_equal(wot_config_parse(&c,
-					  "[opinion]\nk = 0\npolicy = hold\n"
-					  "timeout = 500\n",
-					  "cfg"),
-			 0);
+	assert_int_equal(
+	    wot_config_parse(&c,
+			     "[opinion]\nk = 0\npolicy = hold\n"
+			     "timeout = 500\nunplaced-wait = 300\n",
+			     "cfg"),
+	    0);
 	assert_int_equal(c.opinion_k, 0);
 	assert_int_equal(c.opinion_timeout_ms, 500);
+	assert_int_equal(c.opinion_unplaced_ms, 300);
 	assert_string_equal(c.opinion_policy, "hold");
 	wot_config_dispose(&c);
 	assert_int_equal(

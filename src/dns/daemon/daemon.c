@@ -6,6 +6,7 @@
 #include "dns/daemon/accepted.h"
 #include "dns/daemon/control.h"
 #include "dns/daemon/daemon_int.h"
+#include "dns/net/net.h"
 #include "dns/resolver/resolver.h"
 #include "dns/peer/peer.h"
 #include "dns/daemon/scheduler.h"
@@ -37,6 +38,9 @@ struct wot_daemon {
 	wot_opinions *opinions;	    /* second opinions; they serve new tables */
 	wot_neighbor *neighbors;    /* neighbor-majority rounds */
 	wot_dns_routes_job *routes; /* STATE/routes after each swap */
+	/* The one clock of every timed part (the loop's): the scheduler's
+	 * gaps, the peer room's rate buckets and retries. */
+	wot_clock clock;
 	uint64_t started_ms;
 	char **listen; /* bound addresses, NULL-terminated */
 	uv_signal_t sigterm, sigint, sighup;
@@ -365,16 +369,16 @@ out:
 static int status_doc(void *data, char **json)
 {
 	daemon_t *d = data;
-	wot_daemon_info info = {.pool = d->pool,
-				.listen = (const char *const *)d->listen,
-				.records = wot_sched_records(d->sched),
-				.uptime_s =
-				    (uv_now(&d->loop) - d->started_ms) / 1000,
-				.prop = d->prop,
-				.opinions = d->opinions,
-				.neighbors = d->neighbors,
-				.no_upstream = d->no_upstream,
-				.accepted = d->accepted};
+	wot_daemon_info info = {
+	    .pool = d->pool,
+	    .listen = (const char *const *)d->listen,
+	    .records = wot_sched_records(d->sched),
+	    .uptime_s = (wot_clock_now(&d->clock) - d->started_ms) / 1000,
+	    .prop = d->prop,
+	    .opinions = d->opinions,
+	    .neighbors = d->neighbors,
+	    .no_upstream = d->no_upstream,
+	    .accepted = d->accepted};
 
 	wot_sched_stats_get(d->sched, &info.sched);
 	return wot_daemon_status_json(&info, json);
@@ -415,7 +419,8 @@ static int start_neighbors(daemon_t *d)
 				.data = d,
 				.prop = d->prop,
 				.withdrawn = d->withdrawn,
-				.req = wot_sched_requests(d->sched)};
+				.req = wot_sched_requests(d->sched),
+				.clock = &d->clock};
 
 	if (!cfg->neighbors || !cfg->neighbor_interval)
 		return 0;
@@ -449,7 +454,8 @@ static int start_prop(daemon_t *d, const wot_daemon_opts *o)
 	wot_prop_opts po = {.listen = o->peer_listen,
 			    .nlisten = o->npeer_listen,
 			    .allow_nonloopback = o->allow_nonloopback,
-			    .req = wot_sched_requests(d->sched)};
+			    .req = wot_sched_requests(d->sched),
+			    .clock = &d->clock};
 	char addr[80];
 	int rc;
 
@@ -475,7 +481,8 @@ static int start_opinions(daemon_t *d, const wot_daemon_opts *o)
 				.withdrawn = d->withdrawn,
 				.rewrite = o->peer_answer,
 				.rewrite_data = o->peer_answer_data,
-				.req = wot_sched_requests(d->sched)};
+				.req = wot_sched_requests(d->sched),
+				.clock = &d->clock};
 
 	return wot_opinions_start(&d->opinions, &d->loop, d->home, &oo);
 }
@@ -520,6 +527,7 @@ static int start_parts(daemon_t *d, const wot_daemon_opts *o)
 	so.accepted = d->accepted;
 	so.renewed = on_renewed;
 	so.data = d;
+	so.clock = &d->clock;
 	if ((rc = wot_sched_new(&d->sched, &d->loop, d->home, &so)) < 0 ||
 	    (rc = start_server(d, o)) < 0)
 		return rc;
@@ -558,9 +566,10 @@ int wot_daemon_run(wot_home *h, const wot_daemon_opts *o)
 		daemon_free(d);
 		return wot_error_set(WOT_EIO, "loop: %s", uv_strerror(rc));
 	}
+	d->clock = wot_net_loop_clock(&d->loop);
 	uv_async_init(&d->loop, &d->wakeup, on_wakeup);
 	d->wakeup.data = d;
-	d->started_ms = uv_now(&d->loop);
+	d->started_ms = wot_clock_now(&d->clock);
 	rc = start_parts(d, o);
 	if (rc < 0) {
 		char msg[1024];

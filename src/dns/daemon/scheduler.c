@@ -13,21 +13,15 @@
  */
 #include "dns/daemon/scheduler.h"
 #include "dns/daemon/accepted.h"
+#include "dns/daemon/sched_plan.h"
 #include "dns/daemon/sdnotify.h"
+#include "dns/net/net.h"
 #include "util/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-typedef struct {
-	char name[65];
-	int pending, running;
-	int urgent;	  /* asked without a gap (other peer work) */
-	int counted;	  /* asked by NOTIFY or a publish: a counted fetch */
-	uint64_t last_ms; /* when its last fetch started */
-} src_state;
 
 /* One batch of source syncs, or a recompute alone. */
 typedef struct {
@@ -60,6 +54,7 @@ struct wot_sched {
 	uv_loop_t *loop;
 	wot_home *h;
 	wot_sched_opts o;
+	wot_clock clock; /* o.clock's copy, or the loop's */
 	wot_dns_pool *pool;
 	wot_dns_routes_job *routes;
 	wot_opinions *opinions;
@@ -67,10 +62,9 @@ struct wot_sched {
 	uint64_t gen;		 /* of the table serving */
 	size_t records;
 	uv_timer_t interval_timer, gap_timer;
-	src_state *src;
-	size_t nsrc, capsrc;
-	batch *batch; /* in flight */
-	full *full;   /* in flight */
+	wot_sched_plan plan; /* the sources' fetches (sched_plan.h) */
+	batch *batch;	     /* in flight */
+	full *full;	     /* in flight */
 	int recompute_offer, recompute_direct;
 	/* GPGME handle of the batches (one at a time), kept: opening one
 	 * costs several gpg processes, more than a fetch. */
@@ -161,7 +155,7 @@ static void maybe_free(wot_sched *s)
 		return;
 	wot_trust_free(s->trust);
 	wot_dns_table_free(s->unrouted);
-	free(s->src);
+	wot_sched_plan_free(&s->plan);
 	free(s);
 	if (cb)
 		cb(data);
@@ -263,26 +257,6 @@ void wot_sched_start(wot_sched *s)
 
 /* ---- source batches -------------------------------------------------- */
 
-static src_state *find(wot_sched *s, const char *name, int add)
-{
-	for (size_t i = 0; i < s->nsrc; i++)
-		if (!strcmp(s->src[i].name, name))
-			return &s->src[i];
-	if (!add || strlen(name) >= sizeof(s->src[0].name))
-		return NULL;
-	if (s->nsrc == s->capsrc) {
-		size_t nc = s->capsrc ? s->capsrc * 2 : 16;
-		src_state *v = realloc(s->src, nc * sizeof(*v));
-		if (!v)
-			return NULL;
-		s->src = v;
-		s->capsrc = nc;
-	}
-	memset(&s->src[s->nsrc], 0, sizeof(s->src[0]));
-	snprintf(s->src[s->nsrc].name, sizeof(s->src[0].name), "%s", name);
-	return &s->src[s->nsrc++];
-}
-
 /* Pool thread. */
 static void batch_work(uv_work_t *req)
 {
@@ -325,11 +299,8 @@ static void batch_done(uv_work_t *req, int status)
 
 	s->batch = NULL;
 	s->live--;
-	for (size_t i = 0; i < b->n; i++) {
-		src_state *st = find(s, b->names[i], 0);
-		if (st)
-			st->running = 0;
-	}
+	for (size_t i = 0; i < b->n; i++)
+		wot_sched_plan_done(&s->plan, b->names[i], 1);
 	if (status == 0 && b->rc < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "%s sync: %s",
 			b->counted ? "notify" : "peer", b->err);
@@ -358,29 +329,21 @@ static void on_gap(uv_timer_t *t)
 /* Sources due now into b; the earliest still in its gap arms the timer. */
 static void take_due(wot_sched *s, batch *b, uint64_t now)
 {
-	uint64_t next = UINT64_MAX;
+	wot_sched_take t;
+	uint64_t f = s->plan.fetches, r = s->plan.resyncs;
 
-	for (size_t i = 0; i < s->nsrc; i++) {
-		src_state *st = &s->src[i];
-		uint64_t due = st->last_ms + s->o.gap_ms;
-		if (!st->pending || st->running)
-			continue;
-		if (!st->urgent && st->last_ms && due > now) {
-			next = due < next ? due : next;
-			continue;
-		}
-		if (!(b->names[b->n] = strdup(st->name)))
-			break;
-		b->n++;
-		b->counted |= st->counted;
-		s->st.fetches += st->counted != 0;
-		s->st.resyncs += !st->counted;
-		st->pending = st->urgent = st->counted = 0;
-		st->running = 1;
-		st->last_ms = now ? now : 1;
+	if (wot_sched_plan_take(&s->plan, now, &t) < 0) {
+		wot_error_clear();
+		return;
 	}
-	if (next != UINT64_MAX)
-		uv_timer_start(&s->gap_timer, on_gap, next - now, 0);
+	s->st.fetches += s->plan.fetches - f;
+	s->st.resyncs += s->plan.resyncs - r;
+	free(b->names);
+	b->names = t.names;
+	b->n = t.n;
+	b->counted = t.counted;
+	if (t.next != UINT64_MAX)
+		uv_timer_start(&s->gap_timer, on_gap, t.next - now, 0);
 }
 
 static void kick(wot_sched *s)
@@ -389,12 +352,9 @@ static void kick(wot_sched *s)
 
 	if (s->closing || s->batch)
 		return;
-	if (!(b = calloc(1, sizeof(*b))) ||
-	    !(b->names = calloc(s->nsrc + 1, sizeof(char *)))) {
-		free(b);
+	if (!(b = calloc(1, sizeof(*b))))
 		return;
-	}
-	take_due(s, b, uv_now(s->loop));
+	take_due(s, b, wot_clock_now(&s->clock));
 	if (b->n) {
 		s->recompute_offer = 0; /* the batch ends in one */
 	} else if (s->recompute_direct) {
@@ -410,11 +370,8 @@ static void kick(wot_sched *s)
 	b->req.data = b;
 	if (uv_queue_work(s->loop, &b->req, batch_work, batch_done) < 0) {
 		wot_log(WOT_LOG_WARNING, "sync", "thread pool: cannot queue");
-		for (size_t i = 0; i < b->n; i++) {
-			src_state *st = find(s, b->names[i], 0);
-			st->running = 0;
-			st->pending = 1; /* try again on the next kick */
-		}
+		for (size_t i = 0; i < b->n; i++) /* again on the next kick */
+			wot_sched_plan_done(&s->plan, b->names[i], 0);
 		batch_free(b);
 		return;
 	}
@@ -433,14 +390,11 @@ static void req_sync(void *data, const char *const *names, size_t n,
 	if (s->closing)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		src_state *st = find(s, names[i], 1);
-		if (!st)
-			continue;
-		if (why == WOT_PEER_WHY_NOTIFY && (st->pending || st->running))
+		int rc = wot_sched_plan_request(&s->plan, names[i], gap);
+		if (rc < 0)
+			wot_error_clear();
+		else if (rc == 1 && why == WOT_PEER_WHY_NOTIFY)
 			s->st.coalesced++;
-		st->pending = 1;
-		st->counted |= gap;
-		st->urgent |= !gap;
 	}
 	kick(s);
 }
@@ -493,6 +447,8 @@ int wot_sched_new(wot_sched **out, uv_loop_t *loop, wot_home *h,
 	s->loop = loop;
 	s->h = h;
 	s->o = *o;
+	s->clock = o->clock ? *o->clock : wot_net_loop_clock(loop);
+	s->plan.gap_ms = o->gap_ms;
 	uv_timer_init(loop, &s->interval_timer);
 	uv_timer_init(loop, &s->gap_timer);
 	s->interval_timer.data = s->gap_timer.data = s;

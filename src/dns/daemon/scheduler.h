@@ -20,6 +20,7 @@
 #include "dns/daemon/routes.h"
 #include "dns/peer/peer.h"
 #include "dns/resolver/resolver.h"
+#include "util/util.h"
 
 #include <stdint.h>
 #include <uv.h>
@@ -35,11 +36,14 @@ typedef struct {
 	/* A timed sync renewed the own head: it travels like a publish. */
 	void (*renewed)(void *data);
 	void *data;
+	/* What the gaps are measured on (copied); NULL: the loop's clock.
+	 * The timers still run on the loop. */
+	const wot_clock *clock;
 } wot_sched_opts;
 #define WOT_SCHED_OPTS_INIT                                                    \
 	{                                                                      \
 		.gap_ms = 0, .interval_s = 0, .accepted = NULL,                \
-		.renewed = NULL, .data = NULL                                  \
+		.renewed = NULL, .data = NULL, .clock = NULL                   \
 	}
 
 typedef struct {

@@ -40,6 +40,11 @@ static uint64_t loop_now(void *loop)
 	return uv_now(loop);
 }
 
+wot_clock wot_net_loop_clock(uv_loop_t *loop)
+{
+	return (wot_clock){.now_ms = loop_now, .ctx = loop};
+}
+
 static void net_free(uv_net *n)
 {
 	void (*done)(void *) = n->done;
@@ -311,6 +316,6 @@ int wot_net_uv_new(wot_net_client *c, uv_loop_t *loop)
 	    .ctx = n,
 	};
 	if (!c->clock.now_ms)
-		c->clock = (wot_clock){.now_ms = loop_now, .ctx = loop};
+		c->clock = wot_net_loop_clock(loop);
 	return 0;
 }

@@ -159,6 +159,10 @@ typedef struct {
 	const wot_net_io *io;	/* NULL: libuv sockets on loop; copied */
 } wot_net_client_opts;
 
+/* The loop's clock (uv_now): what every timed object on loop reads when
+ * it is given no clock, so its times agree with the loop's timers. */
+wot_clock wot_net_loop_clock(uv_loop_t *loop);
+
 /* Counters of an engine. */
 typedef struct {
 	uint64_t requests, sent, tcp, answered, timeouts, cancelled;

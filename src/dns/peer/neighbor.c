@@ -13,6 +13,7 @@
  * next round. One round at a time.
  */
 #include "dns/resolver/resolver.h"
+#include "dns/net/net.h"
 #include "dns/peer/neighbor_int.h"
 #include "dns/peer/opinion_int.h"
 #include "trust/trust.h"
@@ -587,16 +588,26 @@ static void on_timer(uv_timer_t *t)
 
 /* The next round after interval +-20% (a quarter of it while something
  * is withdrawn, so it settles soon). */
+uint64_t wot_neighbor_round_ms(unsigned interval_s, int soon, unsigned draw)
+{
+	uint64_t ms = (uint64_t)interval_s * 1000;
+
+	if (!ms)
+		return 0;
+	ms = ms * (80 + (uint64_t)(draw % 41)) / 100;
+	if (soon)
+		ms /= 4;
+	return ms ? ms : 1;
+}
+
 static void arm(wot_neighbor *n, int soon)
 {
-	uint64_t ms = (uint64_t)n->o.interval_s * 1000;
+	uint64_t ms =
+	    wot_neighbor_round_ms(n->o.interval_s, soon, (unsigned)rand());
 
 	if (n->closing || !ms)
 		return;
-	ms = ms * (80 + (uint64_t)(rand() % 41)) / 100;
-	if (soon)
-		ms /= 4;
-	uv_timer_start(&n->timer, on_timer, ms ? ms : 1, 0);
+	uv_timer_start(&n->timer, on_timer, ms, 0);
 }
 
 int wot_neighbor_start(wot_neighbor **out, uv_loop_t *loop, wot_home *h,
@@ -609,8 +620,10 @@ int wot_neighbor_start(wot_neighbor **out, uv_loop_t *loop, wot_home *h,
 	if (!n)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	n->loop = loop;
+	n->clock = o->clock ? *o->clock : wot_net_loop_clock(loop);
 	n->h = h;
 	n->o = *o;
+	n->o.clock = NULL; /* copied above */
 	if (!n->o.timeout_ms)
 		n->o.timeout_ms = 2000;
 	n->o.majority = wot_majority_clamp(n->o.neighbors, n->o.majority);

@@ -31,7 +31,8 @@ enum {
 	AHEAD_MS = 10000 /* ahead of us: our URL may catch up soon */
 };
 
-static int tried_lately(const wot_neighbor *n, const char *commit, uint64_t now)
+int wot_neighbor_tried_lately(const wot_neighbor *n, const char *commit,
+			      uint64_t now)
 {
 	for (size_t i = 0; i < NB_TRIED_KEEP; i++)
 		if (now < n->tried[i].until &&
@@ -40,7 +41,8 @@ static int tried_lately(const wot_neighbor *n, const char *commit, uint64_t now)
 	return 0;
 }
 
-static void remember(wot_neighbor *n, const char *commit, uint64_t until)
+void wot_neighbor_tried_remember(wot_neighbor *n, const char *commit,
+				 uint64_t until)
 {
 	snprintf(n->tried[n->tried_pos].commit, sizeof(n->tried[0].commit),
 		 "%s", commit);
@@ -98,7 +100,7 @@ int wot_neighbor_fetch_claims(nb_round *r)
 {
 	wot_home *h = r->n->h;
 	wot_trust *t = NULL;
-	uint64_t now = uv_hrtime() / 1000000;
+	uint64_t now = wot_clock_now(&r->n->clock);
 	int fetches = 0, changed = 0;
 
 	for (size_t i = 0; i < r->ns && fetches < CLAIMS_PER_ROUND; i++) {
@@ -110,15 +112,16 @@ int wot_neighbor_fetch_claims(nb_round *r)
 		     p++) {
 			const nb_answer *a = &r->ans[i * r->np + p];
 			if (!worth_fetching(h, s, a) ||
-			    tried_lately(r->n, a->commit, now))
+			    wot_neighbor_tried_lately(r->n, a->commit, now))
 				continue;
 			if (!t && wot_home_trust(h, &t) < 0) {
 				wot_error_clear();
 				return changed;
 			}
 			fetches++;
-			remember(r->n, a->commit,
-				 now + look_for(r, t, s, p, &synced));
+			wot_neighbor_tried_remember(
+			    r->n, a->commit,
+			    now + look_for(r, t, s, p, &synced));
 			if (wot_sync_source_suspended(h, s->source)) {
 				wot_log(WOT_LOG_WARNING, "dns",
 					"neighbors: source %s equivocates "

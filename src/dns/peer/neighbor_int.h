@@ -112,9 +112,22 @@ enum { PH_LOAD, PH_JUDGE };
  * 0.
  */
 int wot_neighbor_fetch_claims(nb_round *r);
+/* The commits tried lately (neighbor_claims.c), on the neighbor's clock:
+ * 1 when commit was remembered with an until later than now. The ring
+ * keeps the last NB_TRIED_KEEP. */
+int wot_neighbor_tried_lately(const wot_neighbor *n, const char *commit,
+			      uint64_t now);
+void wot_neighbor_tried_remember(wot_neighbor *n, const char *commit,
+				 uint64_t until);
+/* Milliseconds to the next round (neighbor.c): interval_s +-20% by draw
+ * (any number; draw % 41 is the percent above 80), a quarter of that when
+ * soon (something is withdrawn and must settle); at least 1; 0 when
+ * interval_s is 0 (no rounds). */
+uint64_t wot_neighbor_round_ms(unsigned interval_s, int soon, unsigned draw);
 
 struct wot_neighbor {
 	uv_loop_t *loop;
+	wot_clock clock; /* o.clock's copy, or the loop's */
 	wot_home *h;
 	wot_neighbor_opts o;
 	wot_opinion_asker *asker;

@@ -93,6 +93,10 @@ typedef size_t (*wot_dns_peer_query_fn)(void *data, const uint8_t *pkt,
 /* Answer QUERYs with fn (NULL: REFUSED, the default). */
 void wot_dns_peer_listener_on_query(wot_dns_peer_listener *l,
 				    wot_dns_peer_query_fn fn, void *data);
+/* The clock the per-sender rate buckets refill on (copied; NULL: the
+ * loop's, the default). */
+void wot_dns_peer_listener_set_clock(wot_dns_peer_listener *l,
+				     const wot_clock *c);
 /* Address bound for entry i ("127.0.0.1:PORT"). */
 int wot_dns_peer_listener_bound(const wot_dns_peer_listener *l, size_t i,
 				char *buf, size_t len);

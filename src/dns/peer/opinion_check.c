@@ -266,7 +266,10 @@ static void ask_slot(wot_opinions *o, check *c, int peer)
 	memset(s, 0, sizeof(*s));
 	s->peer = peer;
 	if (uv_random(NULL, NULL, &s->id, sizeof(s->id), 0, NULL) != 0)
-		s->id = (uint16_t)uv_hrtime();
+		/* A local tag only: the engine (net.h) puts an ID of its own
+		 * from getrandom on the wire and restores this one in the
+		 * reply, so no clock-derived ID ever reaches a peer. */
+		s->id = (uint16_t)(c->nslots + 1);
 	if (wot_opinion_query_record(q, sizeof(q), s->id, c->name, c->type,
 				     &qlen) < 0 ||
 	    wot_opinion_ask(o->asker, o->peers[peer].endpoint, q, qlen,

@@ -15,13 +15,22 @@
 
 static void on_unplaced(uv_timer_t *t);
 
-/* Delays before verifying an unplaced claim again (docs/design.md). */
-static const unsigned unplaced_ms[UNPLACED_TRIES] = {2000, 5000, 10000};
+/* Delays before verifying an unplaced claim again, in halves of
+ * [opinion] unplaced-wait: 2, 5, 10 s by default (docs/peer.md). */
+static const unsigned unplaced_halves[UNPLACED_TRIES] = {2, 5, 10};
+
+uint64_t wot_opinions_unplaced_due(uint64_t now, unsigned attempts,
+				   unsigned first_ms)
+{
+	if (attempts >= UNPLACED_TRIES)
+		return UINT64_MAX;
+	return now + (uint64_t)first_ms * unplaced_halves[attempts] / 2;
+}
 
 /* Arm the timer for the earliest unplaced check. */
 static void arm_unplaced(wot_opinions *o)
 {
-	uint64_t now = uv_now(o->loop), due = UINT64_MAX;
+	uint64_t now = wot_clock_now(&o->clock), due = UINT64_MAX;
 
 	for (check *c = o->unplaced; c; c = c->next)
 		if (c->due < due)
@@ -38,7 +47,7 @@ static void on_head(void *data, const uint8_t *pkt, size_t len, uint16_t id)
 	if (h->state != HQ_PENDING || h->id != id)
 		return;
 	h->state = HQ_DONE;
-	h->at = uv_now(h->o->loop);
+	h->at = wot_clock_now(&h->o->clock);
 	if (pkt) {
 		wot_opinion_reply r;
 		if (wot_opinion_reply_parse(pkt, len, id, h->qname,
@@ -59,7 +68,7 @@ static void on_head(void *data, const uint8_t *pkt, size_t len, uint16_t id)
 
 static head_q *head_slot(wot_opinions *o)
 {
-	uint64_t now = uv_now(o->loop);
+	uint64_t now = wot_clock_now(&o->clock);
 
 	for (size_t i = 0; i < HEADQ_MAX; i++) {
 		head_q *h = &o->hq[i];
@@ -103,7 +112,8 @@ static void ask_heads(wot_opinions *o, check *c)
 		for (char *x = h->qname; *x; x++)
 			*x = (char)tolower((unsigned char)*x);
 		if (uv_random(NULL, NULL, &h->id, sizeof(h->id), 0, NULL) != 0)
-			h->id = (uint16_t)uv_hrtime();
+			h->id =
+			    (uint16_t)c->serial; /* local: opinion_check.c */
 		if (wot_opinion_query_head(q, sizeof(q), h->id, c->fpr, &qlen) <
 			0 ||
 		    wot_opinion_ask(o->asker, o->peers[p].endpoint, q, qlen,
@@ -143,7 +153,9 @@ int wot_opinions_wait_unplaced(wot_opinions *o, check *c)
 
 	for (size_t i = 0; i < c->nslots; i++)
 		any |= !strcmp(c->slots[i].verdict, "unplaced");
-	if (!any || o->closing || c->attempts >= UNPLACED_TRIES)
+	if (!any || o->closing ||
+	    wot_opinions_unplaced_due(0, (unsigned)c->attempts, 0) ==
+		UINT64_MAX)
 		return 0;
 	o->n_unplaced++;
 	if (!c->attempts)
@@ -152,7 +164,8 @@ int wot_opinions_wait_unplaced(wot_opinions *o, check *c)
 		wot_opinions_history_add(o, c);
 		wot_opinions_save(o);
 	}
-	c->due = uv_now(o->loop) + unplaced_ms[c->attempts];
+	c->due = wot_opinions_unplaced_due(
+	    wot_clock_now(&o->clock), (unsigned)c->attempts, o->unplaced_ms);
 	c->attempts++;
 	wot_opinions_unlink_check(o, c);
 	c->next = o->unplaced;
@@ -164,7 +177,7 @@ int wot_opinions_wait_unplaced(wot_opinions *o, check *c)
 static void on_unplaced(uv_timer_t *t)
 {
 	wot_opinions *o = t->data;
-	uint64_t now = uv_now(o->loop);
+	uint64_t now = wot_clock_now(&o->clock);
 	check **p = &o->unplaced;
 
 	while (*p && !o->closing) {

@@ -11,6 +11,7 @@
  * checks are done or agreed. The daemon serves tables, recomputes and
  * syncs: asked through wot_peer_requests.
  */
+#include "dns/net/net.h"
 #include "dns/peer/opinions_int.h"
 #include "util/util.h"
 
@@ -296,6 +297,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	/* Each daemon its own order of peers. */
 	srand((unsigned)(uv_hrtime() ^ (uint64_t)uv_os_getpid()));
 	o->loop = loop;
+	o->clock = oo->clock ? *oo->clock : wot_net_loop_clock(loop);
 	o->h = h;
 	o->prop = prop;
 	o->req = oo->req;
@@ -304,6 +306,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	o->rewrite_data = oo->rewrite_data;
 	o->k = cfg->opinion_k;
 	o->timeout_ms = cfg->opinion_timeout_ms ? cfg->opinion_timeout_ms : 1;
+	o->unplaced_ms = cfg->opinion_unplaced_ms;
 	o->hold = cfg->opinion_policy && !strcmp(cfg->opinion_policy, "hold");
 	if ((rc = wot_opinion_asker_new(&o->asker, loop)) < 0) {
 		json_decref(o->history);

@@ -73,10 +73,12 @@ typedef struct job {
 
 struct wot_opinions {
 	uv_loop_t *loop;
+	wot_clock clock; /* the options' copy, or the loop's */
 	wot_home *h;
 	wot_prop *prop;
 	wot_peer_requests req; /* the daemon: serve, recompute, sync_now */
 	unsigned k, timeout_ms;
+	unsigned unplaced_ms; /* [opinion] unplaced-wait: the first wait */
 	int hold;
 	int answering; /* a peer listener answers questions from the book */
 	wot_opinion_book *book;
@@ -130,6 +132,12 @@ void wot_opinions_check_free(check *c);
 
 /* ---- opinion_heads.c ---- */
 
+/* When an unplaced claim whose verification ran attempts times (after
+ * the first) is verified again: first_ms, then 2.5 and 5 times that later
+ * (by default 2, 5 and 10 s, docs/peer.md); UINT64_MAX once
+ * UNPLACED_TRIES ran (the verdict is final). */
+uint64_t wot_opinions_unplaced_due(uint64_t now, unsigned attempts,
+				   unsigned first_ms);
 /* A claim of c we could not place: 1 if c waits to be verified again
  * (it is off the in-flight list then), 0 when it is done. */
 int wot_opinions_wait_unplaced(wot_opinions *o, check *c);

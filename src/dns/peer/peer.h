@@ -98,7 +98,8 @@ typedef struct {
 	const char *const *listen; /* peer listener addresses; may be none */
 	size_t nlisten;
 	int allow_nonloopback;
-	wot_peer_requests req; /* syncs of NOTIFYed sources, and of self */
+	wot_peer_requests req;	/* syncs of NOTIFYed sources, and of self */
+	const wot_clock *clock; /* rate buckets, refresh gap; NULL: loop's */
 } wot_prop_opts;
 
 /* Counters for the status document (the daemon adds its fetches). */
@@ -156,6 +157,7 @@ typedef struct {
 	 * differently (the lying peer of the tests, tests/tools/wot_liar). */
 	wot_peer_answer_fn rewrite;
 	void *rewrite_data;
+	const wot_clock *clock; /* retry schedule; NULL: the loop's */
 } wot_opinions_opts;
 
 /*
@@ -213,6 +215,7 @@ typedef struct {
 	/* The daemon's (borrowed): the RRsets withdrawn until they settle,
 	 * which the rounds change. */
 	wot_dns_withdraw_set *withdrawn;
+	const wot_clock *clock; /* tried commits' times; NULL: the loop's */
 } wot_neighbor_opts;
 
 /*

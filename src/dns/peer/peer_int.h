@@ -32,6 +32,9 @@ typedef struct {
 
 struct wot_dns_peer_listener {
 	uv_loop_t *loop;
+	/* The rate buckets' time (zeroed: the monotonic clock, for a test
+	 * that calls wot_peer_handle on a listener of its own). */
+	wot_clock clock;
 	wot_net_listener *net; /* NULL: none (a test calls wot_peer_handle) */
 	struct sockaddr_storage *want, *bound; /* n each */
 	size_t n;

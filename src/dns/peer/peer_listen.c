@@ -36,7 +36,7 @@ static void addr_key(const struct sockaddr *sa, uint8_t key[17])
 static int within_rate(wot_dns_peer_listener *l, const struct sockaddr *sa)
 {
 	uint8_t key[17];
-	uint64_t h = 1469598103934665603ull, now = uv_now(l->loop);
+	uint64_t h = 1469598103934665603ull, now = wot_clock_now(&l->clock);
 	wot_peer_rl_slot *s;
 
 	addr_key(sa, key);
@@ -250,6 +250,7 @@ int wot_dns_peer_listener_start(wot_dns_peer_listener **out, uv_loop_t *loop,
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	}
 	l->loop = loop;
+	l->clock = wot_net_loop_clock(loop);
 	l->n = n;
 	if (uv_random(NULL, NULL, l->cookie_secret, sizeof(l->cookie_secret), 0,
 		      NULL) != 0) {
@@ -269,6 +270,12 @@ int wot_dns_peer_listener_start(wot_dns_peer_listener **out, uv_loop_t *loop,
 	}
 	*out = l;
 	return 0;
+}
+
+void wot_dns_peer_listener_set_clock(wot_dns_peer_listener *l,
+				     const wot_clock *c)
+{
+	l->clock = c ? *c : wot_net_loop_clock(l->loop);
 }
 
 int wot_dns_peer_listener_bound(const wot_dns_peer_listener *l, size_t i,

@@ -11,6 +11,7 @@
  * pool, the NOTIFYs sent from the loop, and the daemon asked to re-sync
  * our own repository so it serves the change too.
  */
+#include "dns/net/net.h"
 #include "dns/peer/notify.h"
 #include "dns/peer/peer.h"
 #include "util/util.h"
@@ -44,6 +45,7 @@ enum { JOB_TARGETS, JOB_REFRESH };
 
 struct wot_prop {
 	uv_loop_t *loop;
+	wot_clock clock; /* o.clock's copy, or the loop's */
 	wot_home *h;
 	wot_prop_opts o;
 	wot_dns_peer_listener *listener;
@@ -137,7 +139,7 @@ static void take_ids(wot_prop *p, job *j)
 	p->nsrc = j->nids;
 	j->ids = NULL;
 	j->nids = 0;
-	p->last_refresh_ms = uv_now(p->loop);
+	p->last_refresh_ms = wot_clock_now(&p->clock);
 }
 
 static void start_side(wot_prop *p, int kind);
@@ -269,7 +271,8 @@ static void on_notify(void *data, const char *fpr)
 	if (!matched) {
 		p->st.ignored++;
 		/* Perhaps followed since we last looked: re-read, rarely. */
-		if (uv_now(p->loop) - p->last_refresh_ms >= REFRESH_MIN_MS)
+		if (wot_clock_now(&p->clock) - p->last_refresh_ms >=
+		    REFRESH_MIN_MS)
 			start_side(p, JOB_REFRESH);
 		return;
 	}
@@ -309,7 +312,7 @@ static int start_parts(wot_prop *p, const wot_prop_opts *o)
 	if ((rc = read_ids(p->h, &ids, &n)) == 0) {
 		p->src = ids;
 		p->nsrc = n;
-		p->last_refresh_ms = uv_now(p->loop);
+		p->last_refresh_ms = wot_clock_now(&p->clock);
 	} else {
 		free(ids);
 	}
@@ -318,8 +321,10 @@ static int start_parts(wot_prop *p, const wot_prop_opts *o)
 	if (rc == 0 && o->nlisten &&
 	    (rc = wot_dns_peer_listener_start(&p->listener, p->loop, o->listen,
 					      o->nlisten, o->allow_nonloopback,
-					      on_notify, p)) == 0)
+					      on_notify, p)) == 0) {
+		wot_dns_peer_listener_set_clock(p->listener, o->clock);
 		p->live++;
+	}
 	if (rc == 0)
 		start_side(p, JOB_TARGETS); /* read the endpoints ahead */
 	return rc;
@@ -335,8 +340,10 @@ int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
 	if (!p)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	p->loop = loop;
+	p->clock = o->clock ? *o->clock : wot_net_loop_clock(loop);
 	p->h = h;
 	p->o = *o;
+	p->o.clock = NULL;  /* copied above */
 	p->o.listen = NULL; /* used only here, not kept */
 	if ((rc = start_parts(p, o)) < 0) {
 		char msg[512];

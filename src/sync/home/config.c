@@ -95,6 +95,8 @@ static const struct option {
     {"opinion", "k", OPT_UINT, "3", offsetof(wot_config, opinion_k)},
     {"opinion", "timeout", OPT_UINT, "2000",
      offsetof(wot_config, opinion_timeout_ms)},
+    {"opinion", "unplaced-wait", OPT_UINT, "2000",
+     offsetof(wot_config, opinion_unplaced_ms)},
     {"opinion", "policy", OPT_STR, "serve",
      offsetof(wot_config, opinion_policy)},
     {"opinion", "neighbors", OPT_UINT, "15", offsetof(wot_config, neighbors)},
