@@ -14,16 +14,21 @@ int wot_closer_begin(wot_closer *c, void (*cb)(void *data), void *data)
 	c->closing = 1;
 	c->cb = cb;
 	c->data = data;
-	c->live++; /* held until the parts are asked to close */
+	return 1;
+}
+
+int wot_closer_done(const wot_closer *c, wot_closer *saved)
+{
+	if (!c->closing || c->live > 0)
+		return 0;
+	*saved = *c;
 	return 1;
 }
 
 int wot_closer_release(wot_closer *c, wot_closer *saved)
 {
-	if (--c->live > 0 || !c->closing)
-		return 0;
-	*saved = *c;
-	return 1;
+	c->live--;
+	return wot_closer_done(c, saved);
 }
 
 void wot_closer_end(const wot_closer *saved)

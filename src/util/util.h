@@ -175,19 +175,19 @@ uint64_t wot_clock_now(const wot_clock *c);
  * cb(data) runs (last, since it may free what held the object).
  */
 typedef struct wot_closer {
-	size_t live; /* open parts, plus one while closing starts */
+	size_t live; /* open parts, counted by the object */
 	int closing;
 	void (*cb)(void *data);
 	void *data;
 } wot_closer;
-/* Starts closing with cb(data) to run at the end, and holds one
- * reference the caller drops with wot_closer_release once it has asked
- * its parts to close. Returns 1; 0 (do nothing) when c is NULL or
- * already closing. */
+/* Starts closing with cb(data) to run at the end. Returns 1; 0 (do
+ * nothing) when c is NULL or already closing. */
 int wot_closer_begin(wot_closer *c, void (*cb)(void *data), void *data);
-/* Drops one reference. Returns 1 when it was the last and the object is
- * closing: *saved then holds the callback; free the object, then call
+/* Returns 1 when the object is closing and no part is left open: *saved
+ * then holds the callback; free the object, then call
  * wot_closer_end(saved). 0 otherwise. */
+int wot_closer_done(const wot_closer *c, wot_closer *saved);
+/* Drops one open part (live--), then wot_closer_done. */
 int wot_closer_release(wot_closer *c, wot_closer *saved);
 /* Runs the callback saved (if any). */
 void wot_closer_end(const wot_closer *saved);

@@ -131,9 +131,9 @@ static void cancel_udp_kept(wot_net_listener *l)
 void wot_net_listener_close(wot_net_listener *l, void (*cb)(void *data),
 			    void *data)
 {
-	/* The reference it holds keeps l alive through what follows. */
 	if (!l || !wot_closer_begin(&l->closer, cb, data))
 		return;
+	l->closer.live++; /* so nothing below can free l under us */
 	cancel_udp_kept(l);
 	wot_net_conntab_close_all(&l->tab);
 	for (wot_net_sock *s = l->socks; s; s = s->next) {

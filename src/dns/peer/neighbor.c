@@ -338,16 +338,14 @@ static void on_work(uv_work_t *req)
 
 static void maybe_free(wot_neighbor *n)
 {
-	void (*cb)(void *) = n->close_cb;
-	void *data = n->close_data;
+	wot_closer k = n->closer;
 
-	if (n->live || n->working)
+	if (n->closer.live || n->working)
 		return;
 	round_free(n->round);
 	wot_opinion_book_free(n->book);
 	free(n);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 /* "n3.wot." of "www.n3.wot." (escaped dots are rare enough here). */
@@ -475,7 +473,7 @@ static void after_work(uv_work_t *req, int status)
 	wot_neighbor *n = r->n;
 
 	n->working = 0;
-	if (n->closing || status == UV_ECANCELED) {
+	if (n->closer.closing || status == UV_ECANCELED) {
 		maybe_free(n);
 		return;
 	}
@@ -520,7 +518,7 @@ static void parse_answer(nb_answer *a, const uint8_t *pkt, size_t len)
 /* A question settled; the last one starts the judging. */
 static void one_done(nb_round *r)
 {
-	if (--r->pending == 0 && !r->n->closing)
+	if (--r->pending == 0 && !r->n->closer.closing)
 		queue(r, PH_JUDGE);
 }
 
@@ -574,7 +572,7 @@ static void on_timer(uv_timer_t *t)
 	wot_neighbor *n = t->data;
 	nb_round *r;
 
-	if (n->round || n->closing)
+	if (n->round || n->closer.closing)
 		return;
 	if (!(r = calloc(1, sizeof(*r)))) {
 		arm(n, 0);
@@ -605,7 +603,7 @@ static void arm(wot_neighbor *n, int soon)
 	uint64_t ms =
 	    wot_neighbor_round_ms(n->o.interval_s, soon, (unsigned)rand());
 
-	if (n->closing || !ms)
+	if (n->closer.closing || !ms)
 		return;
 	uv_timer_start(&n->timer, on_timer, ms, 0);
 }
@@ -635,7 +633,7 @@ int wot_neighbor_start(wot_neighbor **out, uv_loop_t *loop, wot_home *h,
 	wot_opinion_asker_from_prop(n->asker, o->prop);
 	uv_timer_init(loop, &n->timer);
 	n->timer.data = n;
-	n->live = 1;
+	n->closer.live = 1;
 	arm(n, 0);
 	*out = n;
 	return 0;
@@ -645,7 +643,7 @@ static void on_timer_closed(uv_handle_t *h)
 {
 	wot_neighbor *n = h->data;
 
-	n->live = 0;
+	n->closer.live = 0;
 	maybe_free(n);
 }
 
@@ -656,9 +654,8 @@ void wot_neighbor_close(wot_neighbor *n, void (*cb)(void *data), void *data)
 			cb(data);
 		return;
 	}
-	n->closing = 1;
-	n->close_cb = cb;
-	n->close_data = data;
+	if (!wot_closer_begin(&n->closer, cb, data))
+		return;
 	wot_opinion_asker_close(n->asker, NULL, NULL);
 	n->asker = NULL;
 	if (n->working)

@@ -150,9 +150,7 @@ struct wot_neighbor {
 		uint64_t until;
 	} tried[NB_TRIED_KEEP];
 	size_t tried_pos;
-	int closing, live;
-	void (*close_cb)(void *data);
-	void *close_data;
+	wot_closer closer; /* live: the timer is open */
 };
 
 #endif

@@ -35,9 +35,7 @@ struct wot_dns_notifier {
 	wot_net_client *net;
 	pending *v; /* MAX_PENDING slots */
 	wot_dns_notifier_stats st;
-	int closing;
-	void (*close_cb)(void *data);
-	void *close_data;
+	wot_closer closer;
 };
 
 /* The engine's one callback for an endpoint. */
@@ -146,7 +144,7 @@ int wot_dns_notifier_send(wot_dns_notifier *s, const char *fpr,
 
 	if (!wot_fpr_valid(fpr))
 		return wot_error_set(WOT_EINVAL, "bad fingerprint '%s'", fpr);
-	for (size_t i = 0; i < n && !s->closing; i++) {
+	for (size_t i = 0; i < n && !s->closer.closing; i++) {
 		pending *p;
 		if (wot_dns_parse_addr(endpoints[i], 53, &sa) < 0) {
 			wot_log(WOT_LOG_WARNING, "dns", "NOTIFY: %s",
@@ -185,22 +183,17 @@ void wot_dns_notifier_stats_get(const wot_dns_notifier *s,
 static void on_net_closed(void *arg)
 {
 	wot_dns_notifier *s = arg;
-	void (*cb)(void *) = s->close_cb;
-	void *data = s->close_data;
+	wot_closer k = s->closer;
 
 	free(s->v);
 	free(s);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 void wot_dns_notifier_close(wot_dns_notifier *s, void (*cb)(void *data),
 			    void *data)
 {
-	if (!s || s->closing)
+	if (!s || !wot_closer_begin(&s->closer, cb, data))
 		return;
-	s->closing = 1;
-	s->close_cb = cb;
-	s->close_data = data;
 	wot_net_client_close(s->net, on_net_closed, s);
 }

@@ -54,9 +54,7 @@ struct wot_opinion_asker {
 	wot_opinion_ask_stats st;
 	uint64_t secret[2]; /* client cookies: a hash of the peer's address */
 	ask_cookie jar[ASK_JAR];
-	int closing;
-	void (*close_cb)(void *data);
-	void *close_data;
+	wot_closer closer;
 };
 
 /* The hash of addr's family and IP under our secret. */
@@ -288,7 +286,7 @@ int wot_opinion_ask(wot_opinion_asker *a, const char *endpoint,
 	ask_pending *p;
 	int rc;
 
-	if (a->closing)
+	if (a->closer.closing)
 		return wot_error_set(WOT_EINVAL, "asker closing");
 	if (qlen < WOT_DNS_HDR_LEN || qlen > ASK_QMAX)
 		return wot_error_set(WOT_EINVAL, "bad question");
@@ -335,21 +333,16 @@ void wot_opinion_asker_stats(const wot_opinion_asker *a,
 static void on_net_closed(void *arg)
 {
 	wot_opinion_asker *a = arg;
-	void (*cb)(void *) = a->close_cb;
-	void *data = a->close_data;
+	wot_closer k = a->closer;
 
 	asker_free(a);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 void wot_opinion_asker_close(wot_opinion_asker *a, void (*cb)(void *data),
 			     void *data)
 {
-	if (!a || a->closing)
+	if (!a || !wot_closer_begin(&a->closer, cb, data))
 		return;
-	a->closing = 1;
-	a->close_cb = cb;
-	a->close_data = data;
 	wot_net_client_close(a->net, on_net_closed, a);
 }

@@ -155,7 +155,7 @@ void wot_opinions_finish_check(wot_opinions *o, check *c)
 	o->inflight--;
 	o->settled -= c->settled;
 	c->settled = 0;
-	if (lagging && !c->rechecked && !o->closing) {
+	if (lagging && !c->rechecked && !o->closer.closing) {
 		/* ask again later: by then the peer should have caught up */
 		c->next = o->rechecks;
 		o->rechecks = c;
@@ -385,7 +385,7 @@ static void on_recheck(uv_timer_t *t)
 	check *list = o->rechecks;
 
 	o->rechecks = NULL;
-	while (list && !o->closing) {
+	while (list && !o->closer.closing) {
 		check *c = list, *n;
 		const wot_opinion_rrset *s =
 		    wot_opinion_book_get(o->book, c->name, c->type);

@@ -153,7 +153,7 @@ int wot_opinions_wait_unplaced(wot_opinions *o, check *c)
 
 	for (size_t i = 0; i < c->nslots; i++)
 		any |= !strcmp(c->slots[i].verdict, "unplaced");
-	if (!any || o->closing ||
+	if (!any || o->closer.closing ||
 	    wot_opinions_unplaced_due(0, (unsigned)c->attempts, 0) ==
 		UINT64_MAX)
 		return 0;
@@ -180,7 +180,7 @@ static void on_unplaced(uv_timer_t *t)
 	uint64_t now = wot_clock_now(&o->clock);
 	check **p = &o->unplaced;
 
-	while (*p && !o->closing) {
+	while (*p && !o->closer.closing) {
 		check *c = *p;
 		job *j;
 		if (c->due > now || !(j = calloc(1, sizeof(*j)))) {

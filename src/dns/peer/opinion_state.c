@@ -27,7 +27,7 @@ void wot_opinions_save(wot_opinions *o)
 	job *j;
 	json_t *doc;
 
-	if (!o->dirty || o->closing || !(j = calloc(1, sizeof(*j))))
+	if (!o->dirty || o->closer.closing || !(j = calloc(1, sizeof(*j))))
 		return;
 	o->dirty = 0;
 	doc = json_pack("{s:i,s:I,s:O,s:O}", "version", 1, "generated",

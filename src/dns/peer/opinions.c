@@ -62,10 +62,9 @@ static void on_work(uv_work_t *req)
 
 static void maybe_free(wot_opinions *o)
 {
-	void (*cb)(void *) = o->close_cb;
-	void *data = o->close_data;
+	wot_closer k;
 
-	if (!o->closing || o->live > 0)
+	if (!wot_closer_done(&o->closer, &k))
 		return;
 	while (o->checks) {
 		check *c = o->checks;
@@ -89,8 +88,7 @@ static void maybe_free(wot_opinions *o)
 	json_decref(o->withdrawn);
 	free(o->peers);
 	free(o);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 void wot_opinions_job_free(job *j)
@@ -121,7 +119,7 @@ static void run_next(wot_opinions *o)
 {
 	job *j = o->queue;
 
-	if (o->running || !j || o->closing)
+	if (o->running || !j || o->closer.closing)
 		return;
 	o->queue = j->next;
 	j->next = NULL;
@@ -130,7 +128,7 @@ static void run_next(wot_opinions *o)
 		return;
 	}
 	o->running = j;
-	o->live++;
+	o->closer.live++;
 }
 
 /* Policy hold: the new table waits until its checks are done. */
@@ -198,11 +196,11 @@ static void on_done(uv_work_t *req, int status)
 	job *j = req->data;
 	wot_opinions *o = j->o;
 
-	o->live--;
+	o->closer.live--;
 	o->running = NULL;
 	if (status == 0 && j->rc < 0)
 		wot_log(WOT_LOG_WARNING, "dns", "opinions: %s", j->err);
-	if (status == 0 && !o->closing) {
+	if (status == 0 && !o->closer.closing) {
 		if (j->kind == JOB_REFRESH && j->rc == 0)
 			refresh_done(o, j);
 		if (j->kind == JOB_VERIFY) {
@@ -236,7 +234,7 @@ void wot_opinions_offer(wot_opinions *o, wot_dns_table *t)
 {
 	job *j;
 
-	if (o->closing) {
+	if (o->closer.closing) {
 		wot_dns_table_free(t);
 		return;
 	}
@@ -319,7 +317,7 @@ int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 	uv_timer_init(loop, &o->unplaced_timer);
 	o->hold_timer.data = o->recheck_timer.data = o;
 	o->unplaced_timer.data = o;
-	o->live = 4; /* asker and three timers */
+	o->closer.live = 4; /* asker and three timers */
 	wot_prop_on_query(prop, answer, o);
 	o->answering = has_listener(prop);
 	wot_opinion_asker_from_prop(o->asker, prop);
@@ -368,7 +366,7 @@ static void on_part_closed(void *data)
 {
 	wot_opinions *o = data;
 
-	o->live--;
+	o->closer.live--;
 	maybe_free(o);
 }
 
@@ -379,11 +377,8 @@ static void on_timer_closed(uv_handle_t *h)
 
 void wot_opinions_close(wot_opinions *o, void (*cb)(void *data), void *data)
 {
-	if (!o || o->closing)
+	if (!o || !wot_closer_begin(&o->closer, cb, data))
 		return;
-	o->closing = 1;
-	o->close_cb = cb;
-	o->close_data = data;
 	while (o->queue) {
 		job *j = o->queue;
 		o->queue = j->next;
@@ -401,7 +396,7 @@ void wot_opinions_close(wot_opinions *o, void (*cb)(void *data), void *data)
 void wot_opinions_peer_events(wot_opinions *o, const char *const *endpoints,
 			      const int *events, size_t n)
 {
-	if (!o || o->closing)
+	if (!o || o->closer.closing)
 		return;
 	for (size_t e = 0; e < n; e++)
 		for (size_t i = 0; i < o->npeers; i++) {

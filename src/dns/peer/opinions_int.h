@@ -106,9 +106,8 @@ struct wot_opinions {
 	uint64_t n_head_questions, n_head_answers;
 	int64_t last_check;
 	uint64_t serials; /* of the checks started, loop thread only */
-	int closing, live, dirty;
-	void (*close_cb)(void *data);
-	void *close_data;
+	int dirty;
+	wot_closer closer; /* live: the asker, the timers, jobs running */
 };
 
 /* ---- opinions.c ---- */

@@ -41,9 +41,7 @@ struct wot_dns_peer_listener {
 	wot_dns_notify_fn fn;
 	void *data;
 	wot_dns_peer_stats st;
-	void (*close_cb)(void *data);
-	void *close_data;
-	int closing;
+	wot_closer closer;
 	wot_peer_rl_slot rl[WOT_PEER_RL_SLOTS];
 	wot_dns_peer_query_fn qfn; /* opinion questions; NULL: REFUSED */
 	void *qdata;

@@ -137,7 +137,7 @@ static int on_message(void *ctx, wot_net_req *req, const uint8_t *msg,
 	wot_dns_peer_listener *l = ctx;
 
 	*rlen = 0;
-	if (l->closing)
+	if (l->closer.closing)
 		return WOT_NET_DROP;
 	wot_peer_handle(l, wot_net_req_from(req), msg, len, out, cap,
 			wot_net_req_tcp(req), rlen);
@@ -155,14 +155,12 @@ void wot_dns_peer_listener_on_query(wot_dns_peer_listener *l,
 
 static void listener_free(wot_dns_peer_listener *l)
 {
-	void (*cb)(void *) = l->close_cb;
-	void *data = l->close_data;
+	wot_closer k = l->closer;
 
 	free(l->want);
 	free(l->bound);
 	free(l);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 static void on_net_closed(void *data)
@@ -306,11 +304,8 @@ void wot_dns_peer_listener_stats(const wot_dns_peer_listener *l,
 void wot_dns_peer_listener_close(wot_dns_peer_listener *l,
 				 void (*cb)(void *data), void *data)
 {
-	if (!l || l->closing)
+	if (!l || !wot_closer_begin(&l->closer, cb, data))
 		return;
-	l->closing = 1;
-	l->close_cb = cb;
-	l->close_data = data;
 	if (l->net)
 		wot_net_listener_close(l->net, on_net_closed, l);
 	else

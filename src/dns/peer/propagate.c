@@ -62,9 +62,7 @@ struct wot_prop {
 	int sent_cached; /* ... and was sent to the cached one already */
 	uint64_t last_refresh_ms;
 	wot_prop_stats st;
-	int closing, live;
-	void (*close_cb)(void *data);
-	void *close_data;
+	wot_closer closer; /* live: the parts and jobs running */
 };
 
 /* ---- pool side ---------------------------------------------------- */
@@ -112,16 +110,14 @@ static void on_work(uv_work_t *req)
 
 static void maybe_free(wot_prop *p)
 {
-	void (*cb)(void *) = p->close_cb;
-	void *data = p->close_data;
+	wot_closer k;
 
-	if (!p->closing || p->live > 0)
+	if (!wot_closer_done(&p->closer, &k))
 		return;
 	wot_notify_targets_free(p->targets);
 	free(p->src);
 	free(p);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 static void job_free(job *j)
@@ -156,7 +152,7 @@ static int queue(wot_prop *p, job *j, uv_after_work_cb done)
 			uv_strerror(rc));
 		return -1;
 	}
-	p->live++;
+	p->closer.live++;
 	return 0;
 }
 
@@ -207,17 +203,17 @@ static void side_done(uv_work_t *req, int status)
 	wot_prop *p = j->p;
 	const char *own = wot_home_config(p->h)->key;
 
-	p->live--;
+	p->closer.live--;
 	p->side = NULL;
 	if (status == 0 && j->rc < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "%s", j->err);
-	if (status == 0 && j->rc == 0 && !p->closing) {
+	if (status == 0 && j->rc == 0 && !p->closer.closing) {
 		take_ids(p, j);
 		if (j->kind == JOB_TARGETS)
 			fresh_targets(p, j, own);
 	}
 	job_free(j);
-	if (p->side_again && !p->closing) {
+	if (p->side_again && !p->closer.closing) {
 		p->side_again = 0;
 		start_side(p, JOB_TARGETS);
 	}
@@ -228,7 +224,7 @@ static void start_side(wot_prop *p, int kind)
 {
 	job *j;
 
-	if (p->closing)
+	if (p->closer.closing)
 		return;
 	if (p->side) {
 		p->side_again |= kind == JOB_TARGETS;
@@ -299,7 +295,7 @@ static void on_part_closed(void *data)
 {
 	wot_prop *p = data;
 
-	p->live--;
+	p->closer.live--;
 	maybe_free(p);
 }
 
@@ -317,13 +313,13 @@ static int start_parts(wot_prop *p, const wot_prop_opts *o)
 		free(ids);
 	}
 	if (rc == 0 && (rc = wot_dns_notifier_new(&p->notifier, p->loop)) == 0)
-		p->live++;
+		p->closer.live++;
 	if (rc == 0 && o->nlisten &&
 	    (rc = wot_dns_peer_listener_start(&p->listener, p->loop, o->listen,
 					      o->nlisten, o->allow_nonloopback,
 					      on_notify, p)) == 0) {
 		wot_dns_peer_listener_set_clock(p->listener, o->clock);
-		p->live++;
+		p->closer.live++;
 	}
 	if (rc == 0)
 		start_side(p, JOB_TARGETS); /* read the endpoints ahead */
@@ -392,11 +388,8 @@ void wot_prop_stats_get(const wot_prop *p, wot_prop_stats *out)
 
 void wot_prop_close(wot_prop *p, void (*cb)(void *data), void *data)
 {
-	if (!p || p->closing)
+	if (!p || !wot_closer_begin(&p->closer, cb, data))
 		return;
-	p->closing = 1;
-	p->close_cb = cb;
-	p->close_data = data;
 	if (p->listener)
 		wot_dns_peer_listener_close(p->listener, on_part_closed, p);
 	if (p->notifier)
