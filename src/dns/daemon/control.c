@@ -22,9 +22,7 @@ struct wot_dns_control {
 	char *path;
 	wot_dns_control_fn fn;
 	void *data;
-	int nclients, closing;
-	void (*close_cb)(void *data);
-	void *close_data;
+	wot_closer closer; /* live: the clients connected */
 };
 
 typedef struct {
@@ -36,17 +34,14 @@ typedef struct {
 
 static void control_maybe_free(wot_dns_control *c)
 {
-	void (*cb)(void *);
-	void *data;
+	wot_closer k;
 
-	if (!c->closing || c->nclients > 0 || c->pipe.data)
+	/* pipe.data is cleared when the listening pipe has closed */
+	if (c->pipe.data || !wot_closer_done(&c->closer, &k))
 		return;
-	cb = c->close_cb;
-	data = c->close_data;
 	free(c->path);
 	free(c);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 static void on_client_closed(uv_handle_t *h)
@@ -56,7 +51,7 @@ static void on_client_closed(uv_handle_t *h)
 
 	free(k->text);
 	free(k);
-	c->nclients--;
+	c->closer.live--;
 	control_maybe_free(c);
 }
 
@@ -89,7 +84,7 @@ static void on_connection(uv_stream_t *server, int status)
 	wot_dns_control *c = server->data;
 	ctl_client *k;
 
-	if (status < 0 || c->closing)
+	if (status < 0 || c->closer.closing)
 		return;
 	k = calloc(1, sizeof(*k));
 	if (!k || uv_pipe_init(c->loop, &k->pipe, 0) < 0) {
@@ -98,9 +93,9 @@ static void on_connection(uv_stream_t *server, int status)
 	}
 	k->c = c;
 	k->pipe.data = k;
-	c->nclients++;
+	c->closer.live++;
 	if (uv_accept(server, (uv_stream_t *)&k->pipe) < 0 ||
-	    c->nclients > MAX_CLIENTS) {
+	    c->closer.live > MAX_CLIENTS) {
 		uv_close((uv_handle_t *)&k->pipe, on_client_closed);
 		return;
 	}
@@ -179,14 +174,7 @@ static void on_pipe_closed(uv_handle_t *h)
 void wot_dns_control_close(wot_dns_control *c, void (*cb)(void *data),
 			   void *data)
 {
-	if (!c)
+	if (!c || !wot_closer_begin(&c->closer, cb, data))
 		return;
-	c->close_cb = cb;
-	c->close_data = data;
-	if (c->closing) {
-		control_maybe_free(c);
-		return;
-	}
-	c->closing = 1;
 	uv_close((uv_handle_t *)&c->pipe, on_pipe_closed);
 }

@@ -71,10 +71,8 @@ struct wot_sched {
 	wot_trust *trust;
 	wot_sched_stats st;
 	int closing; /* stopped: no more work, no more tables */
-	int freeing; /* closed: free once the work in flight ended */
-	int live;
-	void (*close_cb)(void *data);
-	void *close_data;
+	/* closing: closed, free once the work in flight (live) ended */
+	wot_closer closer;
 };
 
 /* ---- the one swap path ----------------------------------------------- */
@@ -148,17 +146,15 @@ void wot_sched_stats_get(const wot_sched *s, wot_sched_stats *out)
 
 static void maybe_free(wot_sched *s)
 {
-	void (*cb)(void *) = s->close_cb;
-	void *data = s->close_data;
+	wot_closer k;
 
-	if (!s->freeing || s->live > 0)
+	if (!wot_closer_done(&s->closer, &k))
 		return;
 	wot_trust_free(s->trust);
 	wot_dns_table_free(s->unrouted);
 	wot_sched_plan_free(&s->plan);
 	free(s);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 static void batch_free(batch *b)
@@ -204,7 +200,7 @@ static void full_done(uv_work_t *req, int status)
 	wot_sched *s = f->s;
 
 	s->full = NULL;
-	s->live--;
+	s->closer.live--;
 	/* A renewal travels like a publish, whatever the sync did. */
 	if (status == 0 && f->renewed && !s->closing && s->o.renewed)
 		s->o.renewed(s->o.data);
@@ -244,7 +240,7 @@ static void on_interval(uv_timer_t *timer)
 		return;
 	}
 	s->full = f;
-	s->live++;
+	s->closer.live++;
 }
 
 void wot_sched_start(wot_sched *s)
@@ -298,7 +294,7 @@ static void batch_done(uv_work_t *req, int status)
 	wot_sched *s = b->s;
 
 	s->batch = NULL;
-	s->live--;
+	s->closer.live--;
 	for (size_t i = 0; i < b->n; i++)
 		wot_sched_plan_done(&s->plan, b->names[i], 1);
 	if (status == 0 && b->rc < 0)
@@ -376,7 +372,7 @@ static void kick(wot_sched *s)
 		return;
 	}
 	s->batch = b;
-	s->live++;
+	s->closer.live++;
 }
 
 /* ---- the peer room's requests ---------------------------------------- */
@@ -452,7 +448,7 @@ int wot_sched_new(wot_sched **out, uv_loop_t *loop, wot_home *h,
 	uv_timer_init(loop, &s->interval_timer);
 	uv_timer_init(loop, &s->gap_timer);
 	s->interval_timer.data = s->gap_timer.data = s;
-	s->live = 2; /* the timers */
+	s->closer.live = 2; /* the timers */
 	if (wot_home_trust(h, &s->trust) < 0)
 		wot_log(WOT_LOG_WARNING, "sync", "NOTIFY syncs: %s",
 			wot_error_last());
@@ -477,7 +473,7 @@ static void on_timer_closed(uv_handle_t *h)
 {
 	wot_sched *s = h->data;
 
-	s->live--;
+	s->closer.live--;
 	maybe_free(s);
 }
 
@@ -495,12 +491,9 @@ void wot_sched_stop(wot_sched *s)
 
 void wot_sched_close(wot_sched *s, void (*cb)(void *data), void *data)
 {
-	if (!s || s->freeing)
+	if (!s || !wot_closer_begin(&s->closer, cb, data))
 		return;
 	wot_sched_stop(s);
-	s->freeing = 1;
-	s->close_cb = cb;
-	s->close_data = data;
 	uv_close((uv_handle_t *)&s->interval_timer, on_timer_closed);
 	uv_close((uv_handle_t *)&s->gap_timer, on_timer_closed);
 }
