@@ -36,8 +36,10 @@ enum {
 	UP_NODATA,   /* asked; NOERROR, no answer, the same SOA */
 	UP_NX_NOSOA, /* asked; NXDOMAIN without an SOA */
 	UP_SILENT,   /* asked; never answers (gone) */
-	UP_PREFETCH  /* answered from the cache at once, and asked in the
+	UP_PREFETCH, /* answered from the cache at once, and asked in the
 			background: answers one A record, TTL up_ttl */
+	UP_HELD	     /* as UP_PREFETCH, but the upstream has not answered
+			yet (upstream_answers later) */
 };
 
 enum { NO_RR = -1, TIMEOUT_MS = 1500 };
@@ -278,7 +280,9 @@ static void run_row(rt *x, const row *r, size_t i)
 	at(x, r->t);
 	ask(x, r->name, r->type);
 	p = pump(x, before);
-	if (r->up == UP_PREFETCH && p) {
+	if (r->up == UP_HELD && p) {
+		/* the refresh waits; the client has its answer */
+	} else if (r->up == UP_PREFETCH && p) {
 		/* The client has its answer; the refresh goes on alone. */
 		if (x->f.nsends > before)
 			upstream_answers(x, r->up, r->up_ttl);
@@ -479,6 +483,36 @@ static void time_prefetch(void **state)
 	rt_stop(&x);
 }
 
+/* A refresh is started once per entry: hits while it waits do not ask
+ * again, and its answer replaces the entry when it comes. */
+static void time_prefetch_once(void **state)
+{
+	static const row before[] = {
+	    {0, "p.pf.test", UP_A, 10, NOERR, 10, 0},
+	    {1000, "p.pf.test", UP_NOT, 0, NOERR, 9, 0},
+	    {9000, "p.pf.test", UP_HELD, 0, NOERR, 1, 0},
+	    {9100, "p.pf.test", UP_NOT, 0, NOERR, 1, 0},
+	    {9200, "p.pf.test", UP_NOT, 0, NOERR, 1, 0},
+	};
+	/* answered at 9.25 s, within the attempt's 300 ms (the server
+	 * answered in 0 ms before) */
+	static const row after[] = {
+	    {9300, "p.pf.test", UP_NOT, 0, NOERR, 10, 0},
+	};
+	wot_dns_stats st;
+	rt x;
+
+	(void)state;
+	rt_start(&x);
+	run(&x, ROWS(before));
+	at(&x, 9250);
+	upstream_answers(&x, UP_A, 10);
+	run(&x, ROWS(after));
+	wot_dns_server_stats(x.s, &st);
+	assert_int_equal(st.prefetches, 1);
+	rt_stop(&x);
+}
+
 /* A pool of threads takes no fake clock or network. */
 static void time_pool_refuses_fakes(void **state)
 {
@@ -506,6 +540,7 @@ int main(void)
 	    cmocka_unit_test(time_serve_stale),
 	    cmocka_unit_test(time_stale_after_reload),
 	    cmocka_unit_test(time_prefetch),
+	    cmocka_unit_test(time_prefetch_once),
 	    cmocka_unit_test(time_pool_refuses_fakes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
