@@ -42,17 +42,17 @@ expect_match "upstream NXDOMAIN passed on" "$(qfull nx.foo.test A)" \
 expect_match "forwarded answers are not authoritative" \
 	"$(qfull www.foo.test A)" "flags: qr rd ra;"
 
+# The cache's timing (TTL countdown, expiry, negative TTLs, serve-stale,
+# prefetch) is replayed on a fake clock in tests/unit/test_resolver_time.c;
+# here the real daemon shows that it caches at all.
 c0=$(fake_udp "$G")
 t1=$(answer cached.foo.test A | awk '{print $2}')
-sleep 1.1
 t2=$(answer cached.foo.test A | awk '{print $2}')
 c1=$(fake_udp "$G")
 expect_eq "cache: a repeated query reaches the upstream once ($c0->$c1)" \
 	"$((c1 - c0))" "1"
 expect_eq "cache: second TTL ($t2) <= first ($t1)" \
 	"$([ "${t2:-999}" -le "${t1:-0}" ] && echo yes)" "yes"
-expect_eq "cache: TTL counts down ($t1 then $t2)" \
-	"$([ "${t2:-999}" -lt "${t1:-0}" ] && echo yes)" "yes"
 c0=$(fake_udp "$G")
 s1=$(qfull nx.neg.test A)
 s2=$(qfull nx.neg.test A)
@@ -192,7 +192,7 @@ start_serve ups --upstream "127.0.0.1:$FAKE_PORT" "${opts[@]}"
 expect_eq "short-TTL answer" "$(answer stale.foo.test A | awk '{print $2, $5}')" \
 	"1 192.0.2.53"
 stop_pid "$SHORT_PID"
-sleep 2
+sleep 1.1 # the TTL of 1 s is over
 expect_eq "upstream gone: stale answer with TTL 30 (RFC 8767)" \
 	"$(answer stale.foo.test A | awk '{print $2, $5}')" "30 192.0.2.53"
 expect_match "upstream gone: unknown name gets SERVFAIL" \

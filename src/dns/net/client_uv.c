@@ -83,7 +83,8 @@ static void on_timer(uv_timer_t *t)
 static void io_arm(void *ctx, uint64_t at)
 {
 	uv_net *n = ctx;
-	uint64_t now = uv_now(n->loop);
+	/* at is on the engine's clock, which may be an injected one. */
+	uint64_t now = wot_clock_now(&n->c->clock);
 
 	if (at == UINT64_MAX)
 		uv_timer_stop(&n->timer);

@@ -58,7 +58,7 @@ static int target_from_cache(wot_dns_server *s, wot_dns_client *c,
 
 	if (!s->cache || !(buf = malloc(WOT_DNS_TCP_MAX)))
 		return 0;
-	r = wot_dns_cache_get(s->cache, cq, uv_now(s->loop), 0, buf,
+	r = wot_dns_cache_get(s->cache, cq, wot_dns_server_now(s), 0, buf,
 			      WOT_DNS_TCP_MAX, &blen, NULL);
 	if (r == WOT_DNS_CACHE_HIT && wot_dns_client_keep(c, buf, blen) < 0)
 		r = WOT_DNS_CACHE_MISS;

@@ -40,7 +40,7 @@ static int from_cache(wot_dns_server *s, const wot_dns_dest *d,
 
 	if (!s->cache)
 		return 0;
-	r = wot_dns_cache_get(s->cache, q, uv_now(s->loop), stale_ok, buf,
+	r = wot_dns_cache_get(s->cache, q, wot_dns_server_now(s), stale_ok, buf,
 			      limit, &len, prefetch);
 	if (r == WOT_DNS_CACHE_MISS)
 		return 0;
@@ -114,7 +114,7 @@ static size_t scrub_and_cache(wot_dns_server *s, const wot_dns_query *cq,
 		return 0;
 	if (out.cacheable && s->cache)
 		wot_dns_cache_put(s->cache, cq, s->wbuf, out.len,
-				  uv_now(s->loop));
+				  wot_dns_server_now(s));
 	return out.len;
 }
 
@@ -140,7 +140,7 @@ static int stale_reply(wot_dns_server *s, wot_dns_client *c,
 
 	if (!s->cache)
 		return 0;
-	r = wot_dns_cache_get(s->cache, cq, uv_now(s->loop), 1, s->wbuf,
+	r = wot_dns_cache_get(s->cache, cq, wot_dns_server_now(s), 1, s->wbuf,
 			      sizeof(s->wbuf), &len, NULL);
 	if (r == WOT_DNS_CACHE_MISS || wot_dns_client_keep(c, s->wbuf, len) < 0)
 		return 0;

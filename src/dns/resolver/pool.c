@@ -143,6 +143,10 @@ int wot_dns_pool_new(wot_dns_pool **out, uv_loop_t *loop,
 	if (threads < 1 || threads > MAX_THREADS)
 		return wot_error_set(WOT_EINVAL, "threads must be 1 to %d",
 				     MAX_THREADS);
+	/* A fake clock or network is one loop's, never the threads'. */
+	if (threads > 1 && (opts->clock || opts->upstream_io))
+		return wot_error_set(WOT_EINVAL, "an injected clock or "
+						 "network serves one thread");
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return wot_error_set(WOT_ENOMEM, "out of memory");

@@ -125,11 +125,21 @@ typedef struct {
 	 * suffix list's). NULL: every TLD is, so nothing is answered
 	 * NXDOMAIN for lack of a TLD. */
 	wot_dns_tld_public_fn tld_is_public;
+	/* The time the cache (TTLs, negative and stale entries, prefetch),
+	 * the latency counters and the upstream forwarder's deadlines read
+	 * (copied); NULL: the loop's (uv_now, uv_hrtime). Unit tables pass a
+	 * fake one. */
+	const wot_clock *clock;
+	/* The upstream forwarder's network (copied); NULL: real sockets on
+	 * the loop. Unit tables pass a fake one. A pool of more than one
+	 * thread takes neither. */
+	const wot_net_io *upstream_io;
 } wot_dns_server_opts;
 #define WOT_DNS_SERVER_OPTS_INIT                                               \
 	{                                                                      \
 		.listen = NULL, .nlisten = 0, .upstream = NULL,                \
-		.nupstream = 0, .loopguard = NULL, .tld_is_public = NULL       \
+		.nupstream = 0, .loopguard = NULL, .tld_is_public = NULL,      \
+		.clock = NULL, .upstream_io = NULL                             \
 	}
 
 /*

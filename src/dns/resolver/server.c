@@ -34,7 +34,7 @@ void wot_dns_server_send(wot_dns_server *s, const wot_dns_dest *d,
 
 void wot_dns_server_latency(wot_dns_server *s, uint64_t t0)
 {
-	uint64_t ns = uv_hrtime() - t0, bound = 100000; /* 0.1 ms */
+	uint64_t ns = wot_dns_server_ns(s) - t0, bound = 100000; /* 0.1 ms */
 	int i = 0;
 
 	while (i < WOT_DNS_LAT_BUCKETS - 1 && ns >= bound) {
@@ -49,7 +49,7 @@ int wot_dns_server_handle(void *ctx, wot_net_req *req, const uint8_t *pkt,
 {
 	wot_dns_server *s = ctx;
 	wot_dns_dest d = {req, out, cap, rlen, 0};
-	uint64_t t0 = uv_hrtime();
+	uint64_t t0 = wot_dns_server_ns(s);
 	size_t alen = 0;
 	int action = WOT_DNS_DROP, rc;
 
@@ -138,6 +138,8 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 	s->tld_is_public = opts->tld_is_public;
 	s->no_upstream = opts->no_upstream;
 	s->max_ttl = opts->max_ttl ? opts->max_ttl : WOT_DNS_CACHE_MAX_TTL;
+	if (opts->clock)
+		s->clock = *opts->clock;
 	if (opts->nupstream) {
 		if (opts->loopguard) {
 			s->guard = opts->loopguard;
@@ -150,7 +152,9 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 				.loop = loop,
 				.addrs = ups,
 				.n = opts->nupstream,
-				.timeout_ms = opts->upstream_timeout_ms});
+				.timeout_ms = opts->upstream_timeout_ms,
+				.clock = s->clock.now_ms ? &s->clock : NULL,
+				.io = opts->upstream_io});
 		if (rc < 0)
 			goto out;
 		wot_dns_upstream_set_guard(s->up, s->guard);

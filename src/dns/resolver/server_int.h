@@ -57,7 +57,7 @@ struct wot_dns_client {
 	wot_net_req req;   /* where the answer goes (unused: prefetch) */
 	wot_dns_dest dest; /* to req */
 	wot_dns_fwd *fwd;
-	uint64_t t0;  /* uv_hrtime() when the query arrived */
+	uint64_t t0;  /* wot_dns_server_ns() when the query arrived */
 	int prefetch; /* no client: refreshing the cache */
 	/* the upstream replies gathered for this answer (malloc'd), and the
 	 * question asked for a CNAME target (NULL: the client's own) */
@@ -86,6 +86,7 @@ struct wot_dns_server {
 	size_t nclients;
 	size_t live;	  /* the listener, the upstream forwarder */
 	uint32_t max_ttl; /* cap of every upstream TTL */
+	wot_clock clock;  /* .now_ms NULL: the loop's time */
 	int started, closing, reuseport;
 	void (*close_cb)(void *data);
 	void *close_data;
@@ -133,7 +134,22 @@ static inline int wot_dns_dest_tcp(const wot_dns_dest *d)
 }
 /* One thing counted in live is gone; finishes a pending close. */
 void wot_dns_server_unref(wot_dns_server *s);
-/* An answer was sent for a query that arrived at t0 (uv_hrtime). */
+/* The server's time in milliseconds (the cache's clock): the injected
+ * clock's, else the loop's. A direct call on the real clock, so the hot
+ * path pays nothing for the injection. */
+static inline uint64_t wot_dns_server_now(const wot_dns_server *s)
+{
+	return s->clock.now_ms ? s->clock.now_ms(s->clock.ctx)
+			       : uv_now(s->loop);
+}
+/* Nanoseconds for the latency counters: the injected clock's (in whole
+ * milliseconds), else uv_hrtime(). */
+static inline uint64_t wot_dns_server_ns(const wot_dns_server *s)
+{
+	return s->clock.now_ms ? s->clock.now_ms(s->clock.ctx) * 1000000u
+			       : uv_hrtime();
+}
+/* An answer was sent for a query that arrived at t0 (wot_dns_server_ns). */
 void wot_dns_server_latency(wot_dns_server *s, uint64_t t0);
 
 /* local.c */
