@@ -18,7 +18,7 @@
 void wot_dns_server_send(wot_dns_server *s, const wot_dns_dest *d,
 			 const uint8_t *buf, size_t len)
 {
-	if (s->closing)
+	if (s->closer.closing)
 		return;
 	if (!d->out) {
 		wot_net_req_reply(d->req, buf, len);
@@ -158,7 +158,7 @@ int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 		if (rc < 0)
 			goto out;
 		wot_dns_upstream_set_guard(s->up, s->guard);
-		s->live++;
+		s->closer.live++;
 	}
 	*out = s;
 	s = NULL;
@@ -197,7 +197,7 @@ static int listener_new(wot_dns_server *s)
 	int rc = wot_net_listener_new(&s->net, s->loop, &o);
 
 	if (rc == 0)
-		s->live++;
+		s->closer.live++;
 	return rc;
 }
 
@@ -206,7 +206,7 @@ int wot_dns_server_start(wot_dns_server *s)
 	char addr[80];
 	int rc;
 
-	if (!s || s->started || s->closing)
+	if (!s || s->started || s->closer.closing)
 		return wot_error_set(WOT_EINVAL, "server already started");
 	s->started = 1;
 	if ((rc = listener_new(s)) < 0)
@@ -296,21 +296,17 @@ int wot_dns_server_upstream_stat(const wot_dns_server *s, size_t i,
 
 void wot_dns_server_unref(wot_dns_server *s)
 {
-	void (*cb)(void *);
-	void *data;
+	wot_closer k;
 
-	if (--s->live > 0 || !s->closing)
+	if (!wot_closer_release(&s->closer, &k))
 		return;
-	cb = s->close_cb;
-	data = s->close_data;
 	wot_dns_table_free(s->table);
 	wot_dns_cache_free(s->cache);
 	wot_dns_loopguard_free(s->guard);
 	free(s->want);
 	free(s->bound);
 	free(s);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 static void on_listener_closed(void *data)
@@ -325,13 +321,9 @@ static void on_upstream_closed(void *data)
 
 void wot_dns_server_close(wot_dns_server *s, void (*cb)(void *data), void *data)
 {
-	if (!s || s->closing)
+	if (!s || !wot_closer_begin(&s->closer, cb, data))
 		return;
-	s->closing = 1;
-	s->close_cb = cb;
-	s->close_data = data;
-	/* Hold one reference so nothing below can free s under us. */
-	s->live++;
+	s->closer.live++; /* so nothing below can free s under us */
 	/* Its kept requests end first (their clients freed), then the
 	 * prefetches that have no client. */
 	if (s->net)

@@ -84,12 +84,10 @@ struct wot_dns_server {
 	wot_dns_stats stats;
 	wot_dns_client *clients;
 	size_t nclients;
-	size_t live;	  /* the listener, the upstream forwarder */
 	uint32_t max_ttl; /* cap of every upstream TTL */
 	wot_clock clock;  /* .now_ms NULL: the loop's time */
-	int started, closing, reuseport;
-	void (*close_cb)(void *data);
-	void *close_data;
+	int started, reuseport;
+	wot_closer closer; /* live: the listener, the upstream forwarder */
 	uint8_t wbuf[WOT_DNS_TCP_MAX];
 };
 

@@ -45,9 +45,7 @@ struct wot_dns_upstream {
 	size_t n;
 	unsigned timeout_ms;
 	wot_dns_fwd *head; /* requests still waiting */
-	int closing;
-	void (*close_cb)(void *data);
-	void *close_data;
+	wot_closer closer;
 };
 
 struct wot_dns_fwd {
@@ -394,7 +392,7 @@ int wot_dns_upstream_query(wot_dns_upstream *u, const uint8_t *query,
 
 	if (out)
 		*out = NULL;
-	if (!u || u->closing || !u->n)
+	if (!u || u->closer.closing || !u->n)
 		return wot_error_set(WOT_ENOENT, "no upstream servers");
 	if (!q->has_question || qlen < WOT_DNS_HDR_LEN || qlen > 65535)
 		return wot_error_set(WOT_EINVAL, "query without question");
@@ -425,24 +423,19 @@ void wot_dns_upstream_cancel(wot_dns_fwd *f)
 static void on_net_closed(void *arg)
 {
 	wot_dns_upstream *u = arg;
-	void (*cb)(void *) = u->close_cb;
-	void *data = u->close_data;
+	wot_closer k = u->closer;
 
 	free(u->addrs);
 	free(u->st);
 	free(u);
-	if (cb)
-		cb(data);
+	wot_closer_end(&k);
 }
 
 void wot_dns_upstream_close(wot_dns_upstream *u, void (*cb)(void *data),
 			    void *data)
 {
-	if (!u || u->closing)
+	if (!u || !wot_closer_begin(&u->closer, cb, data))
 		return;
-	u->closing = 1;
-	u->close_cb = cb;
-	u->close_data = data;
 	while (u->head)
 		wot_dns_upstream_cancel(u->head);
 	wot_net_client_close(u->net, on_net_closed, u);
