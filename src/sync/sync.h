@@ -94,9 +94,6 @@ typedef struct {
 	unsigned neighbor_sample;   /* RRsets sampled per round */
 } wot_config;
 
-/* Release libgit2's global state (call once before exit). */
-void wot_sync_shutdown(void);
-
 /* Default home: $WOTDNS_HOME, else $XDG_DATA_HOME/wotdns, else
  * ~/.local/share/wotdns. Caller frees. */
 char *wot_home_default(void);
@@ -462,10 +459,11 @@ void wot_shard_id(int shard, char out[WOT_SHARD_ID_MAX]);
 /*
  * 1 if the last label of name (presentation form) is a TLD of the normal
  * DNS (the ICANN section of the public suffix list, a built-in core, any
- * two letters), 0 if it exists only in an overlay. Thread-safe; the list
- * is read once per process.
+ * two letters), 0 if it exists only in an overlay. Thread-safe; h reads
+ * the list at its first call and keeps it until wot_home_free (without a
+ * list, out of memory, every TLD counts as public). Sets no error.
  */
-int wot_tld_is_public(const char *name);
+int wot_home_tld_public(wot_home *h, const char *name);
 
 typedef struct {
 	char *name, *key, *url;	  /* key "" when not pinned */

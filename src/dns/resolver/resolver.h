@@ -91,8 +91,12 @@ int wot_dns_view_ask(wot_dns_view *v, const char *name, uint16_t type,
 int wot_dns_view_types(wot_dns_view *v, const char *name, uint16_t *types,
 		       size_t cap, size_t *n);
 
-/* 1 if tld (one lower-case label, no dot) is a TLD of the normal DNS. */
-typedef int (*wot_dns_tld_public_fn)(const char *tld);
+/* Whether tld (one lower-case label, no dot) is a TLD of the normal DNS:
+ * fn(ctx, tld) returns 1 if so. fn NULL: every TLD is. */
+typedef struct {
+	int (*fn)(void *ctx, const char *tld);
+	void *ctx; /* the caller's (the daemon's home), borrowed */
+} wot_dns_tld_check;
 
 /* Forwarding loops seen by a set of servers (loopguard.c). */
 typedef struct wot_dns_loopguard wot_dns_loopguard;
@@ -122,14 +126,17 @@ typedef struct {
 	wot_dns_loopguard *loopguard;
 	/* Whether a TLD (lower-case label) is one of the normal DNS's: the
 	 * resolver knows no list of its own (the daemon passes the public
-	 * suffix list's). NULL: every TLD is, so nothing is answered
+	 * suffix list's). fn NULL: every TLD is, so nothing is answered
 	 * NXDOMAIN for lack of a TLD. */
-	wot_dns_tld_public_fn tld_is_public;
+	wot_dns_tld_check tld_is_public;
 } wot_dns_server_opts;
 #define WOT_DNS_SERVER_OPTS_INIT                                               \
 	{                                                                      \
 		.listen = NULL, .nlisten = 0, .upstream = NULL,                \
-		.nupstream = 0, .loopguard = NULL, .tld_is_public = NULL       \
+		.nupstream = 0, .loopguard = NULL, .tld_is_public = {          \
+			NULL,                                                  \
+			NULL                                                   \
+		}                                                              \
 	}
 
 /*
@@ -317,11 +324,12 @@ size_t wot_dns_answer_types(const wot_dns_table *t, const uint8_t *lname,
  * lname is under a TLD only the overlay has and t holds no record for it:
  * such names are answered here, never forwarded (local.c). 0 otherwise. */
 /* 1 if the TLD of the lowercase wire name is none of the normal DNS's
- * (as is_public says; NULL: all are), 0 for the root or a real TLD. */
+ * (as is_public says; NULL or no fn: all are), 0 for the root or a real
+ * TLD. */
 int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len,
-			  wot_dns_tld_public_fn is_public);
+			  const wot_dns_tld_check *is_public);
 int wot_dns_overlay_tld_rcode(const wot_dns_table *t, const uint8_t *lname,
-			      size_t len, wot_dns_tld_public_fn is_public,
+			      size_t len, const wot_dns_tld_check *is_public,
 			      unsigned *rcode);
 size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
 			      uint8_t *resp, size_t cap);

@@ -131,11 +131,15 @@ static int fetch_url(wot_home *h, git_repository *repo, const char *name,
 {
 	wot_fetch_cap cap = {(size_t)h->cfg.limit_fetch_mb << 20, 0};
 	char spec[96];
+	wot_transport_opts o = {.cfg = &h->cfg,
+				.url = url,
+				.refspec = spec,
+				.progress = wot_limits_transfer,
+				.payload = &cap};
 
 	snprintf(spec, sizeof(spec),
 		 "+refs/heads/*:refs/wotdns/peer-fetched-%zu/*", i);
-	if (wot_transport_fetch(repo, url, spec, wot_limits_transfer, &cap) <
-	    0) {
+	if (wot_transport_fetch(repo, &o) < 0) {
 		wot_log(WOT_LOG_INFO, "sync", "%s: peer's URL %s: %s", name,
 			url, wot_error_last());
 		wot_error_clear();
