@@ -6,6 +6,7 @@
 #ifndef WOT_DNS_OPINION_INT_H
 #define WOT_DNS_OPINION_INT_H
 
+#include "dns/peer/opinion.h"
 #include "dns/peer/peer.h"
 
 #include <jansson.h>

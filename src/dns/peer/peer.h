@@ -6,15 +6,16 @@
  * - wot_opinions: second opinions on every new or changed RRset, and the
  *   answers to other peers' opinion questions;
  * - wot_neighbor: the neighbor-majority rounds;
- * - the opinion questions themselves (opinion.h: book, wire, asker);
- * - the withdrawn set the neighbor rounds keep (withdraw.h), which the
- *   daemon's recompute leaves out of the table.
+ * - the withdrawn set the neighbor rounds keep, which the daemon owns
+ *   and its recompute leaves out of the table.
  *
  * The peer room never runs a sync, recomputes the accepted set or swaps
  * the served table: it asks the daemon, through the wot_peer_requests the
  * daemon hands to each object at its start. Its decisions (weights,
  * verdicts, majority) are the trust core's (trust/verdict.h,
- * trust/majority.h). Everything else in src/dns/peer is internal.
+ * trust/majority.h). Everything else in src/dns/peer is internal: the
+ * opinion questions themselves (opinion.h: book, wire, asker), changing
+ * the withdrawn set (withdraw.h), NOTIFY (notify.h).
  */
 #ifndef WOT_DNS_PEER_H
 #define WOT_DNS_PEER_H
@@ -37,14 +38,48 @@ typedef struct {
 	char *digest; /* record answers (caller frees); NULL if none */
 } wot_opinion_reply;
 
-#include "dns/peer/opinion.h"
-#include "dns/peer/withdraw.h"
 #include "dns/resolver/resolver.h"
 #include "sync/sync.h"
 
 #include <jansson.h>
+#include <ldns/ldns.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+
+/* ---- the withdrawn set (withdraw.c) ------------------------------------ */
+
+/*
+ * Records a daemon stops serving until they settle: an RRset a
+ * near-unanimous majority of neighbors contradicts (neighbor.c), or one a
+ * failed second opinion marked. Each daemon owns one set (thread-safe),
+ * hands it to the neighbor rounds and the second opinions, which change
+ * it (withdraw.h), and to its accepted-set loader, which skips the RRsets
+ * in it (wot_dns_withdraw_skip_rr as the table loader's filter), so
+ * whichever path reloads the table keeps them out.
+ */
+typedef struct wot_dns_withdraw_set wot_dns_withdraw_set;
+
+enum { WOT_WITHDRAW_CHANGES = 64 }; /* changes remembered by name */
+
+/* An empty set into *out (the caller frees it): 0 or WOT_ENOMEM. */
+int wot_dns_withdraw_new(wot_dns_withdraw_set **out);
+/* Free w (NULL is fine). */
+void wot_dns_withdraw_free(wot_dns_withdraw_set *w);
+/* 1 if the owner of rr and its type are withdrawn in set (a
+ * wot_dns_withdraw_set *): the table loader's filter (wot_dns_rr_skip_fn). */
+int wot_dns_withdraw_skip_rr(void *set, const ldns_rr *rr);
+/* Raised by every change of the set: a table loaded at another epoch may
+ * hold RRsets now withdrawn, or lack ones served again. */
+uint64_t wot_dns_withdraw_epoch(wot_dns_withdraw_set *w);
+/*
+ * The names withdrawn or served again after epoch since, into out (cap
+ * entries); *now gets the epoch they lead to. Returns how many, or -1 when
+ * they are not all remembered (more than WOT_WITHDRAW_CHANGES or cap, or a
+ * clear): then every loaded record may be affected.
+ */
+int wot_dns_withdraw_changes(wot_dns_withdraw_set *w, uint64_t since,
+			     char (*out)[256], size_t cap, uint64_t *now);
 
 /* ---- what the peer room asks of the daemon --------------------------- */
 
