@@ -419,25 +419,40 @@ int wot_sync_records_at(wot_home *h, const char *name, const char *commit,
 /* 1 if source name is suspended after a proven equivocation, else 0. */
 int wot_sync_source_suspended(wot_home *h, const char *name);
 
+/* A commit a peer claims for one of our sources (all borrowed). */
+typedef struct {
+	const char *name;   /* our name for the source */
+	const char *commit; /* 40 hex */
+	/* NULL-terminated, may be NULL: the URLs peers announce for the
+	 * source, at most WOT_PEER_URLS_MAX of them tried */
+	char *const *urls;
+} wot_peer_claim;
+
+/* What came of it. */
+typedef struct {
+	int place;	  /* WOT_PLACE_* of the commit after the fetches */
+	const char *kind; /* static: "equivocation", "rewrite" or "" */
+	/* how many of urls answered the fetch: 0 means nothing was learnt,
+	 * not that the commit is nowhere */
+	size_t fetched;
+} wot_peer_claim_result;
+
 /*
- * Place commit in source name's mirror; while it is not there, fetch urls
- * (NULL-terminated, may be NULL: the URLs peers announce for this source)
- * one by one into refs/wotdns/peer-fetched-N/, within [limits]
- * fetch-size, and place it again. A claimed commit that forks from our
- * verified head is kept as evidence (wot_evidence_refused: signed by the
- * owner, it is an equivocation and suspends the source); so is a fetched
- * branch that forks, whatever was claimed. *place gets the result; *kind
- * (may be NULL, static text) "equivocation", "rewrite" or "" when nothing
- * was kept about the claimed commit.
+ * Place c->commit in c->name's mirror; while it is not there, fetch
+ * c->urls one by one into refs/wotdns/peer-fetched-N/, within [limits]
+ * fetch-size, and place it again (takes the home lock). A claimed commit
+ * that forks from our verified head is kept as evidence
+ * (wot_evidence_refused: signed by the owner, it is an equivocation and
+ * suspends the source); so is a fetched branch that forks, whatever was
+ * claimed; out->kind says which ("" when nothing was kept about the
+ * claimed commit). *out is always filled (place WOT_PLACE_UNKNOWN on
+ * error). Returns 0; WOT_EINVAL for a bad source name or commit;
+ * WOT_ENOENT for a source not followed or without a verified head;
+ * WOT_EIO (the home lock), WOT_EGIT (the mirror) or WOT_ENOMEM. Nothing
+ * to free.
  */
-int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const char *name,
-			 const char *commit, char *const *urls, int *place,
-			 const char **kind);
-/* The same; *fetched (may be NULL) gets how many of urls answered the
- * fetch: 0 means nothing was learnt, not that the commit is nowhere. */
-int wot_sync_fetch_claim_n(wot_home *h, wot_trust *t, const char *name,
-			   const char *commit, char *const *urls, int *place,
-			   const char **kind, size_t *fetched);
+int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const wot_peer_claim *c,
+			 wot_peer_claim_result *out);
 
 /* ---- the accepted set on disk (shard.c, manifest.c; docs/sync.md,
  * "The accepted set") ---- */

@@ -356,8 +356,19 @@ typedef struct {
 unsigned wot_majority_needed(unsigned asked, unsigned neighbors,
 			     unsigned majority);
 
+/* What wot_majority_decide weighs (all borrowed for the call). */
+typedef struct {
+	const wot_view *self; /* our view: must have one (not none) */
+	const wot_view *ops;  /* the n answers (asked = n) */
+	size_t n;
+	unsigned neighbors; /* N of the config */
+	unsigned majority;  /* M of the config */
+	wot_rel_fn rel;	    /* places commits of the same source */
+	void *data;	    /* for rel */
+} wot_majority_input;
+
 /*
- * Decide for our view self and the n answers ops (asked = n). marks, when
+ * Decide for our view in->self and the n answers in->ops. marks, when
  * not NULL, receives n WOT_MAJ_SILENT..WOT_MAJ_OUTLIER_N values, one per
  * answer. rel places commits of the same source; answers from another
  * source are compared by view only.
@@ -383,11 +394,11 @@ unsigned wot_majority_needed(unsigned asked, unsigned neighbors,
  *  - a tie (as many votes against us as with us) decides nothing:
  *    WOT_MAJ_UNDECIDED, as when neither side reaches `needed`.
  * Votes are compared with a tolerance of 1e-9 (rounding of the shares).
- * Returns 0, or WOT_EINVAL for bad arguments (self without a view).
+ * Returns 0; WOT_EINVAL for bad arguments (self without a view, no rel,
+ * no marks for more than 64 answers); WOT_ENOMEM. Nothing to free.
  */
-int wot_majority_decide(const wot_view *self, const wot_view *ops, size_t n,
-			unsigned neighbors, unsigned majority, wot_rel_fn rel,
-			void *data, wot_majority_result *out, int *marks);
+int wot_majority_decide(const wot_majority_input *in, wot_majority_result *out,
+			int *marks);
 
 /*
  * The majority M a daemon works with for N neighbors and the configured
