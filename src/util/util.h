@@ -110,7 +110,7 @@ typedef struct {
 } wot_buf;
 #define WOT_BUF_INIT                                                           \
 	{                                                                      \
-		NULL, 0, 0                                                     \
+		.ptr = NULL, .len = 0, .cap = 0                                \
 	}
 int wot_buf_put(wot_buf *b, const void *data, size_t len);
 int wot_buf_printf(wot_buf *b, const char *fmt, ...)
@@ -120,7 +120,6 @@ void wot_buf_dispose(wot_buf *b);
  * characters escaped, well-formed UTF-8 kept, any other byte as '?' (so
  * hostile text still gives valid JSON). */
 int wot_buf_json_str(wot_buf *b, const char *s);
-
 
 /* Lowercase hex fingerprint check: 40 (v4) or 64 (v5) hex digits. */
 int wot_fpr_valid(const char *fpr);

@@ -134,8 +134,8 @@ typedef struct {
 	{                                                                      \
 		.listen = NULL, .nlisten = 0, .upstream = NULL,                \
 		.nupstream = 0, .loopguard = NULL, .tld_is_public = {          \
-			NULL,                                                  \
-			NULL                                                   \
+			.fn = NULL,                                            \
+			.ctx = NULL                                            \
 		}                                                              \
 	}
 
