@@ -477,7 +477,8 @@ typedef struct {
 	size_t ncomp;
 } wot_dns_msg;
 
-/* Start a response: header from q with flags/rcode, question if present. */
+/* Start a response: header from q with flags/rcode, question if present.
+ * 0, or -1 when cap is too small (the hot path sets no last error). */
 int wot_dns_msg_begin(wot_dns_msg *m, uint8_t *buf, size_t cap,
 		      const wot_dns_query *q, uint16_t flags);
 /* One piece of rdata. */
@@ -486,7 +487,8 @@ typedef struct {
 	size_t len;
 } wot_dns_part;
 
-/* As wot_dns_msg_rr, with the rdata given in nparts pieces. */
+/* As wot_dns_msg_rr, with the rdata given in nparts pieces (same
+ * returns). */
 int wot_dns_msg_rr_parts(wot_dns_msg *m, int section, const uint8_t *owner,
 			 size_t owner_len, uint16_t type, uint32_t ttl,
 			 const wot_dns_part *parts, size_t nparts,
@@ -498,7 +500,8 @@ int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
 		   size_t owner_len, uint16_t type, uint32_t ttl,
 		   const uint8_t *rdata, size_t rdlen, int name_rdata);
 /* Append our OPT record (size 1232, extended rcode bits, the DO bit when
- * dnssec_ok: RFC 3225 has the query's DO copied into the answer). */
+ * dnssec_ok: RFC 3225 has the query's DO copied into the answer). 0, or -1
+ * and the message unchanged when it does not fit. */
 int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode, int dnssec_ok);
 /* Write the section counts and rcode into the header; returns the length. */
 size_t wot_dns_msg_finish(wot_dns_msg *m, unsigned rcode);

@@ -152,14 +152,19 @@ typedef struct {
 /*
  * Start on loop for home h (borrowed; must outlive the object): the peer
  * listeners and the notify socket. On error nothing needs closing, but
- * the loop must run once more.
+ * the loop must run once more. Returns 0 (close *out with
+ * wot_prop_close); WOT_EINVAL for a bad or (without allow_nonloopback)
+ * non-loopback address; WOT_ENET when a listener cannot be bound;
+ * WOT_EIO or WOT_ENOMEM.
  */
 int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
 		   const wot_prop_opts *o);
 /* The own repository changed (a publish, or the daemon's renewal):
  * NOTIFY the followers and ask the daemon to re-sync self. Loop only. */
 void wot_prop_announce(wot_prop *p);
-/* Address bound by peer listener i, for the log. */
+/* Address bound by peer listener i, for the log, into buf (len bytes).
+ * WOT_ENOENT when there is no listener i; WOT_ELIMIT when buf is too
+ * small. */
 int wot_prop_bound(const wot_prop *p, size_t i, char *buf, size_t len);
 /* Answer opinion questions on the peer listeners with fn (see
  * wot_dns_peer_listener_on_query). */
@@ -196,7 +201,8 @@ typedef struct {
 /*
  * Start on loop for home h (borrowed, must outlive the object) with the
  * options o (copied): answer questions on o->prop's listeners and check
- * what changes.
+ * what changes. Returns 0 (close *out with wot_opinions_close); WOT_EIO
+ * when the asker's sockets cannot be opened; WOT_ENOMEM.
  */
 int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 		       const wot_opinions_opts *o);
@@ -253,7 +259,8 @@ typedef struct {
 /*
  * Start the checks on loop for home h (borrowed; must outlive the
  * object). The first round runs after one jittered interval. On error
- * nothing needs closing.
+ * nothing needs closing. Returns 0 (close *out with wot_neighbor_close);
+ * WOT_EIO when the asker's sockets cannot be opened; WOT_ENOMEM.
  */
 int wot_neighbor_start(wot_neighbor **out, uv_loop_t *loop, wot_home *h,
 		       const wot_neighbor_opts *o);
