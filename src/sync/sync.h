@@ -205,7 +205,8 @@ int wot_sources_load(const wot_home *h, wot_source **out, size_t *n);
 void wot_sources_free(wot_source *s, size_t n);
 /* A source's evidence document, state/evidence/NAME.json (caller frees
  * *json): {"suspended": bool, "entries": [{kind, time, verified, offered,
- * offered_signer, owner, url}]}; an empty one when there is none. */
+ * offered_signer, owner, url}]}; an empty one when there is none (or it
+ * does not parse). Returns 0 or WOT_ENOMEM. */
 int wot_evidence_json(const wot_home *h, const char *name, char **json);
 /* Resume a source suspended after an equivocation (takes the home lock).
  * WOT_EINVAL for a bad name or a source that is not suspended. */
