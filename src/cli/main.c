@@ -271,7 +271,6 @@ int main(int argc, char **argv)
 			continue;
 		optind = 1;
 		rc = commands[k].run(argc - i, argv + i);
-		wot_sync_shutdown();
 		free(home_alloc);
 		return rc;
 	}

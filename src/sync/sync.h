@@ -9,6 +9,16 @@
  *   own.git         the user's zone repository (bare, branch main)
  *   sources/N.git   mirrors; refs/wotdns/verified is the last verified head
  *   state/          accepted/ (manifest, shard files), status/N.json
+ *
+ * Conventions of every declaration below: a function returning int gives
+ * 0 (or the count or flag it describes) on success and a negative WOT_E*
+ * code on failure, with the last error set (wot_error_last). WOT_ENOMEM
+ * may come from any function that allocates, and WOT_EIO from any that
+ * reads or writes the home or takes its lock (also when another process
+ * holds the lock past the lock wait); they are not repeated below, the
+ * other codes are. What comes back through a pointer to a pointer is the
+ * caller's, to free as said; a pointer returned as the value is borrowed
+ * unless said.
  */
 #ifndef WOT_SYNC_H
 #define WOT_SYNC_H
@@ -95,9 +105,6 @@ typedef struct {
 	unsigned neighbor_sample;   /* RRsets sampled per round */
 } wot_config;
 
-/* Release libgit2's global state (call once before exit). */
-void wot_sync_shutdown(void);
-
 /* Default home: $WOTDNS_HOME, else $XDG_DATA_HOME/wotdns, else
  * ~/.local/share/wotdns. Caller frees. */
 char *wot_home_default(void);
@@ -105,7 +112,12 @@ char *wot_home_default(void);
 /*
  * Create a home in dir (must not already hold one), with its keyring and own
  * repository (first signed commit holds keys/<FPR>.asc). fpr receives the
- * user's fingerprint.
+ * user's fingerprint. Returns 0; WOT_EEXIST when dir is a home already;
+ * WOT_EINVAL when dir or the keyring directory belongs to another user or
+ * is writable by others, or opts->key matches several keys; WOT_ENOENT
+ * when opts->key matches no secret key; WOT_EGPG (key generation,
+ * signing); WOT_EGIT for the repository. On failure dir is no home (no config
+ * is left).
  */
 int wot_home_init(const char *dir, const wot_init_opts *opts,
 		  char fpr[WOT_FPR_MAX]);
@@ -113,23 +125,29 @@ int wot_home_init(const char *dir, const wot_init_opts *opts,
  * Open an existing home; caller frees with wot_home_free(). The home, its
  * config, sources.conf, state/ and keyring must belong to the effective
  * user (or root) and be writable by no one else: WOT_EINVAL otherwise,
- * with a message naming the file and the fix.
+ * with a message naming the file and the fix. WOT_ENOENT when dir holds
+ * no config (not a home); WOT_ESYNTAX ("config:LINE: ...") or WOT_EINVAL
+ * for a config that does not parse or has no valid identity key;
+ * WOT_EGIT when libgit2 cannot start. The home holds a reference of
+ * libgit2 (and, once asked, its public suffix list) until it is freed.
  */
 int wot_home_open(wot_home **out, const char *dir);
 /* The same for a home that must belong to uid owner (or root): `serve`
- * run by root for the user it drops to. */
+ * run by root for the user it drops to. Same codes. */
 int wot_home_open_owned(wot_home **out, const char *dir, unsigned owner);
+/* Free h and what it holds (NULL is fine). */
 void wot_home_free(wot_home *h);
+/* h's settings and directory, borrowed for h's life. */
 const wot_config *wot_home_config(const wot_home *h);
 const char *wot_home_dir(const wot_home *h);
 /* Open the home's keyring with its trust model settings; caller frees
- * with wot_trust_free(). */
+ * with wot_trust_free(). WOT_EGPG when GPGME or gpg fails. */
 int wot_home_trust(const wot_home *h, wot_trust **out);
 /* How long a command waits for the home lock another process holds
  * before it gives up with WOT_EIO (it says once what it waits for). */
 #define WOT_LOCK_WAIT_DEFAULT 60 /* seconds */
 void wot_home_set_lock_wait(wot_home *h, unsigned seconds);
-/* Path inside the home; caller frees. */
+/* Path inside the home; caller frees; NULL when out of memory. */
 char *wot_home_path(const wot_home *h, const char *rel);
 
 /* ---- the state files of a home (state_path.c): the one table ---- */
@@ -180,16 +198,22 @@ typedef struct {
 	int moved;		/* the head moved (or was first set) */
 } wot_source;
 
-/* All sources, self first. Caller frees with wot_sources_free(). */
+/* All sources, self first. Caller frees with wot_sources_free().
+ * WOT_ESYNTAX ("sources.conf:LINE: ...") for a file that does not
+ * parse. */
 int wot_sources_load(const wot_home *h, wot_source **out, size_t *n);
+/* Free the n sources of s (NULL is fine). */
 void wot_sources_free(wot_source *s, size_t n);
 /* A source's evidence document, state/evidence/NAME.json (caller frees
  * *json): {"suspended": bool, "entries": [{kind, time, verified, offered,
- * offered_signer, owner, url}]}; an empty one when there is none. */
+ * offered_signer, owner, url}]}; an empty one when there is none (or it
+ * does not parse). Returns 0 or WOT_ENOMEM. */
 int wot_evidence_json(const wot_home *h, const char *name, char **json);
-/* Resume a source suspended after an equivocation (takes the home lock). */
+/* Resume a source suspended after an equivocation (takes the home lock).
+ * WOT_EINVAL for a bad name or a source that is not suspended. */
 int wot_source_trust_again(wot_home *h, const char *name);
-/* Valid source name: [A-Za-z0-9_.-]{1,64}, not starting with '.'. */
+/* 1 for a valid source name: [A-Za-z0-9_.-]{1,64}, not starting with
+ * '.'; else 0. */
 int wot_source_name_valid(const char *name);
 
 /* ---- peer.conf (see docs/wotdns-peer.conf.5.md) ---- */
@@ -214,8 +238,10 @@ typedef struct {
 
 /* Release p (NULL is fine). */
 void wot_peer_conf_free(wot_peer_conf *p);
-/* peer.conf at source name's verified head; WOT_ENOENT when it has none.
- * Caller frees *out with wot_peer_conf_free(). */
+/* peer.conf at source name's verified head; WOT_ENOENT when it has none
+ * (or the source no verified head); WOT_ESYNTAX ("peer.conf:LINE: ...")
+ * or WOT_ELIMIT when it does not parse; WOT_EGIT. Caller frees *out with
+ * wot_peer_conf_free(). */
 int wot_sync_peer_conf(wot_home *h, const char *name, wot_peer_conf **out);
 
 /* ---- friend-of-friend discovery (discover.c, unfollow.c) ---- */
@@ -240,23 +266,29 @@ typedef struct {
  * Sources announced by followed sources' peer.conf at their verified
  * heads, one entry per owner key (urls of the first offer). Sources
  * already followed are included with followed = 1. Caller frees with
- * wot_suggestions_free().
+ * wot_suggestions_free(); WOT_EGIT or WOT_EGPG when a mirror or the
+ * keyring cannot be read (a peer.conf that does not parse is skipped).
  */
 int wot_sync_suggestions(wot_home *h, wot_trust *t, wot_suggestion **out,
 			 size_t *n);
+/* Free the n suggestions of s (NULL is fine). */
 void wot_suggestions_free(wot_suggestion *s, size_t n);
 /*
  * Stop following name: remove it from sources.conf with its mirror,
  * status and evidence files, remember it (key and URLs) in HOME/ignored so
  * discovery never adds it again, and recompute the accepted set (locked).
+ * WOT_EINVAL for a bad name or self; WOT_ENOENT when name is not
+ * followed; the recompute's codes (WOT_EGIT, WOT_EGPG).
  */
 int wot_sync_unfollow(wot_home *h, wot_trust *t, const char *name);
 
 /*
  * Give the followed source name the further URL url (add = 1), or take
  * the mirror url away (add = 0); locked. The next sync fetches and
- * compares it like every mirror. Errors: no such source, url already one
- * of its URLs, more than 8 mirrors, url its primary URL or no mirror.
+ * compares it like every mirror. Returns 0; WOT_ENOENT for no such
+ * source or (add = 0) a url that is no mirror of it; WOT_EEXIST when url
+ * is already one of its URLs; WOT_ELIMIT past 8 mirrors; WOT_EINVAL for
+ * a bad url or its primary URL.
  */
 int wot_sync_mirror_edit(wot_home *h, const char *name, const char *url,
 			 int add);
@@ -280,7 +312,8 @@ typedef struct {
 	int expired;	   /* head older than max_age: serves nothing */
 } wot_freshness;
 
-/* The same from the source's status file (unknown fields are 0). */
+/* The freshness of source name at now from its status file (unknown
+ * fields are 0; no file yet is no error). Returns 0 or WOT_ENOMEM. */
 int wot_sync_freshness(const wot_home *h, const char *name, int64_t now,
 		       wot_freshness *out);
 
@@ -290,21 +323,28 @@ int wot_sync_freshness(const wot_home *h, const char *name, int64_t now,
  * Check every zone file with ldns (errors as file:line: message; nothing is
  * committed if any file is bad), then commit them as zones/<basename> in
  * one signed commit together with keys/. oid receives the commit id.
+ * Returns 0; WOT_EINVAL (no file, or a name no source may claim) and
+ * WOT_ESYNTAX ("file:line: ...") for bad zone files; WOT_ENOENT for a
+ * missing file; WOT_ELIMIT for files over [limits]; WOT_EGPG (signing) or
+ * WOT_EGIT (the commit).
  */
 int wot_sync_publish(wot_home *h, wot_trust *t, const char *const *files,
 		     size_t n, const char *msg, char oid[WOT_OID_MAX]);
 /*
  * Certify fpr with the own key (exportable), set its ownertrust, and
- * republish keys/, as one locked operation.
+ * republish keys/, as one locked operation. WOT_EGPG (unknown key,
+ * certification), WOT_EGIT (the commit).
  */
 int wot_sync_sign_friend(wot_home *h, wot_trust *t, const char *fpr,
 			 wot_ownertrust level, char oid[WOT_OID_MAX]);
-/* Set fpr's ownertrust and recompute the accepted set (locked). */
+/* Set fpr's ownertrust and recompute the accepted set (locked): report
+ * (may be NULL) gets what it did. WOT_EGPG, or the recompute's codes. */
 int wot_sync_set_trust(wot_home *h, wot_trust *t, const char *fpr,
 		       wot_ownertrust level, wot_sync_report *report);
 /*
  * Renew: a new signed commit of the same zones and keys (peer.conf rebuilt
  * from [peer]), so followers see a fresh head (locked). oid may be NULL.
+ * WOT_EGPG (signing), WOT_EGIT (no own head yet, or the commit).
  */
 int wot_sync_renew(wot_home *h, wot_trust *t, const char *msg,
 		   char oid[WOT_OID_MAX]);
@@ -362,7 +402,9 @@ int wot_sync_follow(wot_home *h, wot_trust *t, const wot_follow_opts *o);
  * Fetch every source, verify new commits, advance verified heads fast-forward
  * only, import keys, and recompute the accepted set. A source that fails
  * keeps its last verified head. Returns 0 even when some sources failed (see
- * report); negative only when nothing could be done.
+ * report, and each source's status file); negative only when nothing
+ * could be done: the lock, sources.conf (WOT_ESYNTAX), the recompute
+ * (WOT_EGIT, WOT_EGPG). cb (may be NULL) sees each source's progress.
  */
 int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
 		 wot_sync_report *report);
@@ -370,23 +412,28 @@ int wot_sync_all(wot_home *h, wot_trust *t, wot_sync_progress cb, void *data,
 /*
  * Fetch, verify and recompute like wot_sync_all, but only the sources
  * named (names not followed are skipped; report->sources counts the
- * rest). Takes the home lock. src/sync/source/sync_named.c.
+ * rest). Takes the home lock. src/sync/source/sync_named.c. Codes as
+ * wot_sync_all.
  */
 int wot_sync_sources(wot_home *h, wot_trust *t, const char *const *names,
 		     size_t n, wot_sync_report *report);
+/* The same for one source. */
 int wot_sync_one(wot_home *h, wot_trust *t, const char *name,
 		 wot_sync_report *report);
 /* Endpoints to NOTIFY after a publish: those announced in the verified
  * peer.conf of every followed source, then [peer] notify, without
- * duplicates. *out is NULL-terminated; free with wot_notify_targets_free. */
+ * duplicates. *out is NULL-terminated; free with wot_notify_targets_free.
+ * Returns 0 (a source without a readable peer.conf adds none) or a code
+ * of wot_sources_load. */
 int wot_sync_notify_targets(wot_home *h, char ***out, size_t *n);
+/* Free v (NULL is fine). */
 void wot_notify_targets_free(char **v);
 
 /*
  * relation.c: how commit theirs relates to ours (both 40 hex digits) in
  * the mirror of source name: *out is WOT_REL_UNKNOWN for text that is no
- * commit id or a commit the mirror does not hold. Returns 0, or a
- * negative code when the mirror cannot be opened.
+ * commit id or a commit the mirror does not hold. Returns 0, or WOT_EGIT
+ * when the mirror cannot be opened.
  */
 int wot_sync_commit_relation(wot_home *h, const char *name, const char *ours,
 			     const char *theirs, wot_rel *out);
@@ -409,13 +456,18 @@ enum {
 /* Static name of a WOT_PLACE_* value ("same", "behind"...). */
 const char *wot_place_name(int place);
 
-/* Place commit (40 hex) in source name's mirror (takes the home lock). */
+/* Place commit (40 hex) in source name's mirror (takes the home lock):
+ * *place gets WOT_PLACE_*. WOT_EINVAL for a bad name or commit; WOT_EGIT
+ * when the mirror cannot be read. */
 int wot_sync_place(wot_home *h, const char *name, const char *commit,
 		   int *place);
 
 /*
  * Every record of the zone files in source name's commit (which must be in
- * our mirror). Caller frees *out with ldns_rr_list_deep_free.
+ * our mirror; takes the home lock). Caller frees *out with
+ * ldns_rr_list_deep_free. WOT_EINVAL for a bad name or commit; WOT_EGIT
+ * when the commit is not in the mirror. A zone file that does not parse
+ * adds no record (it was never accepted either).
  */
 int wot_sync_records_at(wot_home *h, const char *name, const char *commit,
 			ldns_rr_list **out);
@@ -423,25 +475,40 @@ int wot_sync_records_at(wot_home *h, const char *name, const char *commit,
 /* 1 if source name is suspended after a proven equivocation, else 0. */
 int wot_sync_source_suspended(wot_home *h, const char *name);
 
+/* A commit a peer claims for one of our sources (all borrowed). */
+typedef struct {
+	const char *name;   /* our name for the source */
+	const char *commit; /* 40 hex */
+	/* NULL-terminated, may be NULL: the URLs peers announce for the
+	 * source, at most WOT_PEER_URLS_MAX of them tried */
+	char *const *urls;
+} wot_peer_claim;
+
+/* What came of it. */
+typedef struct {
+	int place;	  /* WOT_PLACE_* of the commit after the fetches */
+	const char *kind; /* static: "equivocation", "rewrite" or "" */
+	/* how many of urls answered the fetch: 0 means nothing was learnt,
+	 * not that the commit is nowhere */
+	size_t fetched;
+} wot_peer_claim_result;
+
 /*
- * Place commit in source name's mirror; while it is not there, fetch urls
- * (NULL-terminated, may be NULL: the URLs peers announce for this source)
- * one by one into refs/wotdns/peer-fetched-N/, within [limits]
- * fetch-size, and place it again. A claimed commit that forks from our
- * verified head is kept as evidence (wot_evidence_refused: signed by the
- * owner, it is an equivocation and suspends the source); so is a fetched
- * branch that forks, whatever was claimed. *place gets the result; *kind
- * (may be NULL, static text) "equivocation", "rewrite" or "" when nothing
- * was kept about the claimed commit.
+ * Place c->commit in c->name's mirror; while it is not there, fetch
+ * c->urls one by one into refs/wotdns/peer-fetched-N/, within [limits]
+ * fetch-size, and place it again (takes the home lock). A claimed commit
+ * that forks from our verified head is kept as evidence
+ * (wot_evidence_refused: signed by the owner, it is an equivocation and
+ * suspends the source); so is a fetched branch that forks, whatever was
+ * claimed; out->kind says which ("" when nothing was kept about the
+ * claimed commit). *out is always filled (place WOT_PLACE_UNKNOWN on
+ * error). Returns 0; WOT_EINVAL for a bad source name or commit;
+ * WOT_ENOENT for a source not followed or without a verified head;
+ * WOT_EIO (the home lock), WOT_EGIT (the mirror) or WOT_ENOMEM. Nothing
+ * to free.
  */
-int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const char *name,
-			 const char *commit, char *const *urls, int *place,
-			 const char **kind);
-/* The same; *fetched (may be NULL) gets how many of urls answered the
- * fetch: 0 means nothing was learnt, not that the commit is nowhere. */
-int wot_sync_fetch_claim_n(wot_home *h, wot_trust *t, const char *name,
-			   const char *commit, char *const *urls, int *place,
-			   const char **kind, size_t *fetched);
+int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const wot_peer_claim *c,
+			 wot_peer_claim_result *out);
 
 /* ---- the accepted set on disk (shard.c, manifest.c; docs/sync.md,
  * "The accepted set") ---- */
@@ -454,7 +521,8 @@ int wot_sync_fetch_claim_n(wot_home *h, wot_trust *t, const char *name,
 #define WOT_SHARD_TOP WOT_SHARDS /* names of one label and the root */
 #define WOT_SHARD_ID_MAX 8
 
-/* The shard of a name from its wire form or its text (ldns escapes). */
+/* The shard of a name from its wire form or its text (ldns escapes):
+ * 0 .. WOT_SHARDS-1, or WOT_SHARD_TOP. No error. */
 int wot_shard_of_wire(const uint8_t *wire, size_t len);
 int wot_shard_of_name(const char *name);
 /* "000".."fff" or "top" (the id in shard file names). */
@@ -463,10 +531,11 @@ void wot_shard_id(int shard, char out[WOT_SHARD_ID_MAX]);
 /*
  * 1 if the last label of name (presentation form) is a TLD of the normal
  * DNS (the ICANN section of the public suffix list, a built-in core, any
- * two letters), 0 if it exists only in an overlay. Thread-safe; the list
- * is read once per process.
+ * two letters), 0 if it exists only in an overlay. Thread-safe; h reads
+ * the list at its first call and keeps it until wot_home_free (without a
+ * list, out of memory, every TLD counts as public). Sets no error.
  */
-int wot_tld_is_public(const char *name);
+int wot_home_tld_public(wot_home *h, const char *name);
 
 typedef struct {
 	char *name, *key, *url;	  /* key "" when not pinned */
@@ -504,14 +573,17 @@ typedef struct {
 	size_t nshards;
 } wot_manifest;
 
-/* Read the manifest; WOT_ENOENT when there is no accepted set yet, a
- * file:line error when it does not parse. Free with wot_manifest_free. */
+/* Read the manifest; WOT_ENOENT when there is no accepted set yet,
+ * WOT_ESYNTAX ("manifest:LINE: ...") when it does not parse. Free with
+ * wot_manifest_free. */
 int wot_manifest_load(wot_home *h, wot_manifest **out);
+/* Free m (NULL is fine). */
 void wot_manifest_free(wot_manifest *m);
-/* The generation alone (0: no accepted set), for a cheap "is it new". */
+/* The generation alone (0: no accepted set, or unreadable; no error),
+ * for a cheap "is it new". */
 uint64_t wot_manifest_gen(wot_home *h);
 /* Path of one of the shard's files, kind "zone", "json" or "hist" (caller
- * frees). */
+ * frees; NULL when out of memory). */
 char *wot_manifest_path(wot_home *h, const wot_manifest_shard *s,
 			const char *kind);
 
@@ -539,18 +611,21 @@ int wot_accepted_explain_rejected(wot_home *h, char **json);
 int wot_sources_expired(wot_home *h, int64_t now, char **list);
 
 /* Per-source status as stored in state/status/<name>.json (JSON text;
- * caller frees). */
+ * caller frees; name must be a valid source name). WOT_ENOENT when the
+ * source has none yet. */
 int wot_sync_status_json(const wot_home *h, const char *name, char **json);
 
 /* ---- where the normal DNS begins (zone/tld.c) ---- */
 
 /* TLDs and public suffixes of the normal DNS: the ICANN section of the
  * public suffix list and a built-in core. Caller frees with
- * wot_tld_free(). */
+ * wot_tld_free(). Returns 0 (without a readable list, libpsl's built-in
+ * copy is used and a warning logged) or WOT_ENOMEM. */
 typedef struct wot_tlds wot_tlds;
 int wot_tld_load(wot_tlds **out);
+/* Free t (NULL is fine). */
 void wot_tld_free(wot_tlds *t);
-/* 1 if name's last label is a TLD of the normal DNS. */
+/* 1 if name's last label is a TLD of the normal DNS, else 0. */
 int wot_tld_public(const wot_tlds *t, const char *name);
 
 #endif

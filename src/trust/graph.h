@@ -35,7 +35,8 @@ typedef struct {
 } wot_graph_params;
 #define WOT_GRAPH_PARAMS_INIT                                                  \
 	{                                                                      \
-		1, 3, 5, 0                                                     \
+		.completes_needed = 1, .marginals_needed = 3,                  \
+		.max_cert_depth = 5, .now = 0                                  \
 	}
 
 /* New empty graph; free with wot_graph_free(). */

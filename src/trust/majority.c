@@ -122,24 +122,26 @@ static void largest_group(const wot_view *ops, const int *marks,
 	}
 }
 
-int wot_majority_decide(const wot_view *self, const wot_view *ops, size_t n,
-			unsigned neighbors, unsigned majority, wot_rel_fn rel,
-			void *data, wot_majority_result *out, int *marks)
+int wot_majority_decide(const wot_majority_input *in, wot_majority_result *out,
+			int *marks)
 {
+	const wot_view *self = in->self, *ops = in->ops;
+	size_t n = in->n;
 	int local[64], *m = marks ? marks : local, all_ahead = 0;
 	double vbuf[64], *votes = vbuf, needed;
 
-	if (!self || self->none || !out || !rel || (n && !ops) ||
+	if (!self || self->none || !out || !in->rel || (n && !ops) ||
 	    (!marks && n > 64) || n > UINT32_MAX)
 		return wot_error_set(WOT_EINVAL, "majority: bad arguments");
 	if (n > 64 && !(votes = calloc(n, sizeof(*votes))))
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	memset(out, 0, sizeof(*out));
-	out->needed = wot_majority_needed((unsigned)n, neighbors, majority);
+	out->needed =
+	    wot_majority_needed((unsigned)n, in->neighbors, in->majority);
 	votes_of(ops, n, votes);
 	out->ours_votes = 1; /* ours */
 	for (size_t i = 0; i < n; i++) {
-		m[i] = mark_of(self, &ops[i], rel, data);
+		m[i] = mark_of(self, &ops[i], in->rel, in->data);
 		out->agree += m[i] == WOT_MAJ_SAME;
 		out->lagging += m[i] == WOT_MAJ_LAGGING;
 		out->counted += m[i] == WOT_MAJ_SAME || against(m[i]);

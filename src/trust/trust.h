@@ -4,6 +4,15 @@
  * Two halves: a keyring adapter over GPGME (wot_trust_*: one handle per thread,
  * all OpenPGP work goes through gpg) and a pure claim engine
  * (wot_trust_accept) that decides which overlay records are served.
+ *
+ * Conventions: a function returning int gives 0 (or the count or flag it
+ * describes) on success and a negative WOT_E* code on failure, with the
+ * last error set (wot_error_last). WOT_ENOMEM may come from any function
+ * that allocates and is not repeated below. The keyring adapter fails
+ * with WOT_EGPG whenever GPGME or gpg does (gpg's own message kept), and
+ * with WOT_ENOENT for a key the keyring does not hold. What comes back
+ * through a pointer to a pointer is the caller's, to free as said; a
+ * pointer returned as the value is borrowed (static text for the names).
  */
 #ifndef WOT_TRUST_H
 #define WOT_TRUST_H
@@ -32,24 +41,30 @@ typedef enum {
 	WOT_OWNERTRUST_ULTIMATE = 4,
 } wot_ownertrust;
 
+/* Static names ("full", "marginal"...). */
 const char *wot_validity_name(wot_validity v);
 const char *wot_ownertrust_name(wot_ownertrust t);
-/* Parse "none", "marginal", "full" (and "unknown", "ultimate"). */
+/* Parse "none", "marginal", "full" (and "unknown", "ultimate"): 0, or
+ * WOT_EINVAL for anything else. */
 int wot_ownertrust_parse(const char *s, wot_ownertrust *out);
 
 typedef struct wot_trust wot_trust;
 
 /*
  * Open the keyring in gnupghome (created 0700 if missing). One handle per
- * thread. Caller frees with wot_trust_free().
+ * thread. Caller frees with wot_trust_free(). WOT_EGPG when GPGME is too
+ * old or gpg missing; WOT_EIO when the directory cannot be made.
  */
 int wot_trust_open(wot_trust **out, const char *gnupghome);
+/* Free t (NULL is fine). */
 void wot_trust_free(wot_trust *t);
 
-/* Generate an ed25519 sign+certify key without passphrase for uid. */
+/* Generate an ed25519 sign+certify key without passphrase for uid;
+ * fpr gets its fingerprint. WOT_EGPG. */
 int wot_trust_genkey(wot_trust *t, const char *uid, char fpr[WOT_FPR_MAX]);
 /* Resolve a fingerprint, key id or user id to the primary fingerprint;
- * need_secret requires the secret key to be in this keyring. */
+ * need_secret requires the secret key to be in this keyring. WOT_ENOENT
+ * when no key matches, WOT_EINVAL when several do, WOT_EGPG. */
 int wot_trust_find_key(wot_trust *t, const char *pattern, int need_secret,
 		       char fpr[WOT_FPR_MAX]);
 
@@ -69,14 +84,16 @@ typedef struct {
 void wot_trust_set_model(wot_trust *t, unsigned completes_needed,
 			 unsigned marginals_needed, unsigned max_cert_depth);
 
-/* Facts about one key (level filled by wot_trust_levels, else -1). */
+/* Facts about one key (level filled by wot_trust_levels, else -1).
+ * WOT_ENOENT when the keyring does not hold fpr; WOT_EINVAL when fpr
+ * matches several keys; WOT_EGPG. */
 int wot_trust_key_info(wot_trust *t, const char *fpr, wot_key_info *out);
 
 /*
  * Every public key in the keyring with validity and WoT level as computed by
  * the trust core (graph.h) over gpg-checked certifications: the same as
  * gpg's own for the same parameters. *out is an array of *n entries;
- * caller frees with free().
+ * caller frees with free(). WOT_EGPG.
  */
 int wot_trust_list(wot_trust *t, wot_key_info **out, size_t *n);
 /* wot_trust_list, also giving in *until (if not NULL) the time of the first
@@ -94,11 +111,12 @@ typedef struct {
 /*
  * Every live certification between keys of the keyring (not revoked,
  * expired or invalid; self-signatures left out). *out: array of *n, caller
- * frees with free().
+ * frees with free(). WOT_EGPG.
  */
 int wot_trust_certs(wot_trust *t, wot_cert **out, size_t *n);
 
-/* Detached armored signature over data by signer_fpr; caller frees *sig. */
+/* Detached armored signature over data by signer_fpr; caller frees *sig.
+ * WOT_ENOENT when signer_fpr is not in the keyring, WOT_EGPG. */
 int wot_trust_sign(wot_trust *t, const char *signer_fpr, const void *data,
 		   size_t len, char **sig);
 
@@ -116,26 +134,32 @@ int wot_trust_verify(wot_trust *t, const char *sig, size_t siglen,
 
 /*
  * Import public keys (armored) with their certifications; ownertrust is never
- * imported. Secret key material is refused. *count gets the number of keys
- * seen (may be NULL).
+ * imported. Secret key material is refused (WOT_EINVAL). *count gets the
+ * number of keys seen (may be NULL). WOT_EGPG when gpg refuses the data.
  */
 int wot_trust_import(wot_trust *t, const char *armored, size_t len, int *count);
-/* Export fpr's public key armored with its exportable certifications. */
+/* Export fpr's public key armored with its exportable certifications:
+ * *out (caller frees with free()) of *len bytes, not NUL-terminated.
+ * WOT_ENOENT when the keyring does not hold fpr; WOT_EGPG. */
 int wot_trust_export(wot_trust *t, const char *fpr, char **out, size_t *len);
 
 /* Certify target's user ids with signer's key (exportable); an existing
- * certification is not an error. */
+ * certification is not an error. WOT_ENOENT for a key not in the keyring,
+ * WOT_EGPG. */
 int wot_trust_certify(wot_trust *t, const char *signer_fpr,
 		      const char *target_fpr);
-/* Set ownertrust of fpr. */
+/* Set ownertrust of fpr. WOT_ENOENT for a key not in the keyring,
+ * WOT_EINVAL for a level gpg does not take, WOT_EGPG. */
 int wot_trust_set_ownertrust(wot_trust *t, const char *fpr,
 			     wot_ownertrust level);
 /*
  * Fingerprints of keys carrying a valid exportable certification by signer.
  * *out: array of *n strings; free with wot_trust_strv_free(*out, *n).
+ * WOT_EGPG.
  */
 int wot_trust_certified_by(wot_trust *t, const char *signer_fpr, char ***out,
 			   size_t *n);
+/* Free the n strings of v and v (NULL is fine). */
 void wot_trust_strv_free(char **v, size_t n);
 
 /* ---- claim engine (pure: no I/O) ---- */
@@ -160,10 +184,16 @@ typedef struct {
 } wot_trust_policy;
 #define WOT_TRUST_POLICY_INIT                                                  \
 	{                                                                      \
-		1.0, 0.9, 0.4, 0.5, 0.25, WOT_SHADOW_FRIENDS                   \
+		.weight_ultimate = 1.0, .weight_full = 0.9,                    \
+		.weight_marginal = 0.4, .level_decay = 0.5, .margin = 0.25,    \
+		.shadow = WOT_SHADOW_FRIENDS                                   \
 	}
 
+/* The weight of a claim by a signer of validity v at WoT level level
+ * under p: its validity's weight, thinned by level_decay beyond level 1;
+ * 0 below marginal. */
 double wot_trust_weight(const wot_trust_policy *p, wot_validity v, int level);
+/* Static name of s; parse one back: 0, or WOT_EINVAL for another word. */
 const char *wot_shadow_name(wot_shadow_policy s);
 int wot_shadow_parse(const char *s, wot_shadow_policy *out);
 
@@ -221,12 +251,14 @@ int wot_grant_parse(const char *txt, wot_grant_kind *kind,
 
 /* Name ownership history (first valid claim wins, kept in state/). */
 typedef struct wot_owners wot_owners;
+/* An empty history; caller frees with wot_owners_free (NULL is fine). */
 int wot_owners_new(wot_owners **out);
 void wot_owners_free(wot_owners *o);
 /* Owner of name itself (not ancestors), or NULL. Borrowed. */
 const char *wot_owners_get(const wot_owners *o, const char *name);
 /* Since when fpr holds name (0 if unknown). */
 int64_t wot_owners_since(const wot_owners *o, const char *name);
+/* fpr holds name since since (copied): 0 or WOT_ENOMEM. */
 int wot_owners_set(wot_owners *o, const char *name, const char *fpr,
 		   int64_t since);
 /* fn over every entry (stops on a negative return, which is returned). */
@@ -249,7 +281,9 @@ typedef struct {
 } wot_accept_opts;
 #define WOT_ACCEPT_OPTS_INIT                                                   \
 	{                                                                      \
-		NULL, NULL, 0, NULL, 0, 0, NULL, NULL                          \
+		.policy = NULL, .signers = NULL, .nsigners = 0,                \
+		.grants = NULL, .ngrants = 0, .now = 0, .reserved = NULL,      \
+		.reserved_ctx = NULL                                           \
 	}
 
 /*
@@ -267,6 +301,7 @@ typedef struct {
  *     history: the heaviest claim wins if it outweighs the next by the
  *     margin, else nobody is served and the name stays a conflict.
  * Names won are recorded in owners. Fills the out fields of every claim.
+ * Returns 0 or WOT_ENOMEM (then the out fields are not all filled).
  */
 int wot_trust_accept(wot_claim *claims, size_t n, wot_owners *owners,
 		     const wot_accept_opts *opts);
@@ -356,8 +391,19 @@ typedef struct {
 unsigned wot_majority_needed(unsigned asked, unsigned neighbors,
 			     unsigned majority);
 
+/* What wot_majority_decide weighs (all borrowed for the call). */
+typedef struct {
+	const wot_view *self; /* our view: must have one (not none) */
+	const wot_view *ops;  /* the n answers (asked = n) */
+	size_t n;
+	unsigned neighbors; /* N of the config */
+	unsigned majority;  /* M of the config */
+	wot_rel_fn rel;	    /* places commits of the same source */
+	void *data;	    /* for rel */
+} wot_majority_input;
+
 /*
- * Decide for our view self and the n answers ops (asked = n). marks, when
+ * Decide for our view in->self and the n answers in->ops. marks, when
  * not NULL, receives n WOT_MAJ_SILENT..WOT_MAJ_OUTLIER_N values, one per
  * answer. rel places commits of the same source; answers from another
  * source are compared by view only.
@@ -383,11 +429,11 @@ unsigned wot_majority_needed(unsigned asked, unsigned neighbors,
  *  - a tie (as many votes against us as with us) decides nothing:
  *    WOT_MAJ_UNDECIDED, as when neither side reaches `needed`.
  * Votes are compared with a tolerance of 1e-9 (rounding of the shares).
- * Returns 0, or WOT_EINVAL for bad arguments (self without a view).
+ * Returns 0; WOT_EINVAL for bad arguments (self without a view, no rel,
+ * no marks for more than 64 answers); WOT_ENOMEM. Nothing to free.
  */
-int wot_majority_decide(const wot_view *self, const wot_view *ops, size_t n,
-			unsigned neighbors, unsigned majority, wot_rel_fn rel,
-			void *data, wot_majority_result *out, int *marks);
+int wot_majority_decide(const wot_majority_input *in, wot_majority_result *out,
+			int *marks);
 
 /*
  * The majority M a daemon works with for N neighbors and the configured

@@ -62,7 +62,7 @@ static int fsync_dir_of(const char *path)
 	int fd;
 
 	if (!copy)
-		return WOT_ENOMEM;
+		return wot_error_set(WOT_ENOMEM, "out of memory");
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	free(copy);
 	if (fd < 0)
@@ -161,6 +161,11 @@ int wot_path_exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+static int rm_error(const char *what, const char *path)
+{
+	return wot_error_set(WOT_EIO, "%s %s: %s", what, path, strerror(errno));
+}
+
 int wot_rmtree(const char *path)
 {
 	struct stat st;
@@ -169,24 +174,26 @@ int wot_rmtree(const char *path)
 	int rc = 0;
 
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : WOT_EIO;
+		return errno == ENOENT ? 0 : rm_error("lstat", path);
 	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 ? WOT_EIO : 0;
+		return unlink(path) < 0 ? rm_error("unlink", path) : 0;
 	d = opendir(path);
 	if (!d)
-		return WOT_EIO;
+		return rm_error("opendir", path);
 	while ((e = readdir(d)) != NULL) {
 		char *sub;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		sub = wot_path_join(path, e->d_name);
-		if (!sub || wot_rmtree(sub) < 0)
-			rc = WOT_EIO;
+		if (!sub)
+			rc = wot_error_set(WOT_ENOMEM, "out of memory");
+		else if (wot_rmtree(sub) < 0)
+			rc = WOT_EIO; /* its error is set */
 		free(sub);
 	}
 	closedir(d);
-	if (rmdir(path) < 0)
-		rc = WOT_EIO;
+	if (rmdir(path) < 0 && rc == 0)
+		rc = rm_error("rmdir", path);
 	return rc;
 }
 

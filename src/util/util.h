@@ -46,13 +46,15 @@ const char *wot_errname(int code);
  */
 int wot_error_set(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Prefix the current last error with more context ("file: " + old). */
+/* Prefix the current last error with more context ("file: " + old);
+ * returns code. */
 int wot_error_wrap(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Last error message for this thread (borrowed, never NULL). */
 const char *wot_error_last(void);
 /* Code of the last error for this thread (0 if none). */
 int wot_error_last_code(void);
+/* Forget this thread's last error (after handling it). */
 void wot_error_clear(void);
 
 /* Logging: syslog levels, area tag ("trust", "sync", "dns", "cli"). */
@@ -67,6 +69,7 @@ typedef void (*wot_log_sink)(int level, const char *area, const char *msg,
 			     void *data);
 /* Set the sink (NULL: stderr) and the most verbose level that is emitted. */
 void wot_log_set(wot_log_sink sink, void *data, int max_level);
+/* Emit one message (never a secret) at level in area. */
 void wot_log(int level, const char *area, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -74,20 +77,25 @@ void wot_log(int level, const char *area, const char *fmt, ...)
 
 /*
  * Read a whole regular file (never through a symlink) into *out (NUL
- * terminated, caller frees with free()). Fails with WOT_ELIMIT above max.
+ * terminated, caller frees with free()); *len (may be NULL) its length.
+ * WOT_ENOENT when path does not exist; WOT_EIO when it cannot be read or
+ * is no regular file; WOT_ELIMIT above max bytes; WOT_ENOMEM.
  */
 int wot_file_read(const char *path, size_t max, char **out, size_t *len);
-/* Write atomically: temp file, fsync, rename, fsync directory. */
+/* Write atomically: temp file, fsync, rename, fsync directory. 0, WOT_EIO
+ * (nothing replaced) or WOT_ENOMEM. */
 int wot_file_write_atomic(const char *path, const void *data, size_t len);
 /* The same without the fsyncs: readers still see the old or the new file,
  * but a power cut may lose the write. For files rewritten at every sync
- * whose loss costs nothing (per-source status). */
+ * whose loss costs nothing (per-source status). Same codes. */
 int wot_file_write_nosync(const char *path, const void *data, size_t len);
-/* mkdir -p with mode; an existing directory is fine, a symlink is not. */
+/* mkdir -p with mode; an existing directory is fine, a symlink is not.
+ * 0, WOT_EIO or WOT_ENOMEM. */
 int wot_mkdir_p(const char *path, unsigned mode);
 /* 1 if path exists (lstat), else 0. */
 int wot_path_exists(const char *path);
-/* Remove a directory tree (no symlink following). */
+/* Remove a directory tree (no symlink following); a missing path is
+ * fine. 0, or WOT_EIO (what could be removed is). */
 int wot_rmtree(const char *path);
 /* Join with '/', caller frees. Returns NULL on ENOMEM. */
 char *wot_path_join(const char *a, const char *b);
@@ -110,24 +118,28 @@ typedef struct {
 } wot_buf;
 #define WOT_BUF_INIT                                                           \
 	{                                                                      \
-		NULL, 0, 0                                                     \
+		.ptr = NULL, .len = 0, .cap = 0                                \
 	}
+/* Append len bytes of data / formatted text; b->ptr stays NUL-terminated.
+ * 0 or WOT_ENOMEM (b unchanged). */
 int wot_buf_put(wot_buf *b, const void *data, size_t len);
 int wot_buf_printf(wot_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Free what b holds (b itself is the caller's) and empty it. */
 void wot_buf_dispose(wot_buf *b);
 /* Append s as a JSON string literal: quotes, backslashes and control
  * characters escaped, well-formed UTF-8 kept, any other byte as '?' (so
- * hostile text still gives valid JSON). */
+ * hostile text still gives valid JSON). 0 or WOT_ENOMEM. */
 int wot_buf_json_str(wot_buf *b, const char *s);
 
-/* Lowercase hex fingerprint check: 40 (v4) or 64 (v5) hex digits. */
+/* 1 for a hex fingerprint of 40 (v4) or 64 (v5) digits, else 0. */
 int wot_fpr_valid(const char *fpr);
 /* Normalise a fingerprint in place to upper case, removing spaces. */
 void wot_fpr_normalise(char *fpr);
 
-/* NULL-terminated string vectors (*v may start NULL): append a copy of s;
- * count; free the strings and the vector (v may be NULL). */
+/* NULL-terminated string vectors (*v may start NULL): append a copy of s
+ * (0, or WOT_ENOMEM with nothing appended); count; free the strings and the
+ * vector (v may be NULL). */
 int wot_strv_push(char ***v, const char *s);
 size_t wot_strv_len(char *const *v);
 void wot_strv_free(char **v);
@@ -145,13 +157,18 @@ unsigned wot_name_char(const char **p);
  * wot_map_next(m, &pos, &key, &val) starting at pos = 0; returns 0 at end.
  */
 typedef struct wot_map wot_map;
+/* An empty map; caller frees with wot_map_free. 0 or WOT_ENOMEM. */
 int wot_map_new(wot_map **out);
 /* Free the map; free_val (may be NULL) is called on every value. */
 void wot_map_free(wot_map *m, void (*free_val)(void *));
+/* The value of key (borrowed), NULL when absent. */
 void *wot_map_get(const wot_map *m, const char *key);
-/* Insert or replace; *old (may be NULL) receives a replaced value. */
+/* Insert or replace; *old (may be NULL) receives a replaced value.
+ * 0 or WOT_ENOMEM (m unchanged). */
 int wot_map_put(wot_map *m, const char *key, void *val, void **old);
+/* Number of entries. */
 size_t wot_map_count(const wot_map *m);
+/* The next entry after *pos (key and val borrowed): 1, or 0 at the end. */
 int wot_map_next(const wot_map *m, size_t *pos, const char **key, void **val);
 
 /* Monotonic milliseconds. */

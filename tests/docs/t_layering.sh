@@ -17,7 +17,8 @@
 #   nss          src/dns/nss/       its own files (a plugin: libc + ldns)
 #   cli          src/cli/           every public header, never an internal one
 #
-# Also: no source file over 800 lines, and in src/dns only the daemon
+# Also: a public header includes only public headers, no source file
+# over 800 lines, and in src/dns only the daemon
 # starts a sync or swaps a served table.
 . "$(dirname "$0")/lib.sh"
 cd "$SRC/src" || exit 1
@@ -90,6 +91,18 @@ for r in "${!PUB[@]}"; do
 	[ -f "${PUB[$r]}" ] && pass "$r: public header ${PUB[$r]}" ||
 		fail "$r: no public header ${PUB[$r]}"
 done
+
+# A public header is what other rooms see: it includes other public
+# headers only, never its own room's internals (else they leak out).
+leaks=""
+for r in "${!PUB[@]}"; do
+	while IFS= read -r hdr; do
+		pub=0
+		for q in "${PUB[@]}"; do [ "$hdr" = "$q" ] && pub=1; done
+		[ $pub = 1 ] || leaks+="${PUB[$r]} includes \"$hdr\""$'\n'
+	done < <(sed -n 's/^#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "${PUB[$r]}")
+done
+expect_eq "a public header includes no internal header" "$leaks" ""
 
 big=$(find . -name '*.[ch]' -exec wc -l {} + | awk '$2 != "total" && $1 > 800 {print $2 ": " $1 " lines"}')
 expect_eq "no source file over 800 lines" "$big" ""

@@ -56,9 +56,15 @@ static void decide(const wot_view *v, size_t n, unsigned N, unsigned M,
 {
 	int calls = 0;
 
-	assert_int_equal(
-	    wot_majority_decide(&self, v, n, N, M, rel_cb, &calls, r, marks),
-	    0);
+	wot_majority_input in = {.self = &self,
+				 .ops = v,
+				 .n = n,
+				 .neighbors = N,
+				 .majority = M,
+				 .rel = rel_cb,
+				 .data = &calls};
+
+	assert_int_equal(wot_majority_decide(&in, r, marks), 0);
 }
 
 static void majority_needed_scales(void **state)
@@ -297,15 +303,22 @@ static void majority_bad_arguments(void **state)
 	(void)state;
 	none.none = 1;
 	v[0] = answer(SRC_A, C_OURS, 100);
-	assert_int_equal(
-	    wot_majority_decide(&none, v, 1, 15, 14, rel_cb, &calls, &r, NULL),
-	    WOT_EINVAL);
-	assert_int_equal(wot_majority_decide(&self, NULL, 1, 15, 14, rel_cb,
-					     &calls, &r, NULL),
-			 WOT_EINVAL);
-	assert_int_equal(
-	    wot_majority_decide(&self, v, 1, 15, 14, NULL, NULL, &r, NULL),
-	    WOT_EINVAL);
+	wot_majority_input in = {.self = &none,
+				 .ops = v,
+				 .n = 1,
+				 .neighbors = 15,
+				 .majority = 14,
+				 .rel = rel_cb,
+				 .data = &calls};
+
+	assert_int_equal(wot_majority_decide(&in, &r, NULL), WOT_EINVAL);
+	in.self = &self;
+	in.ops = NULL;
+	assert_int_equal(wot_majority_decide(&in, &r, NULL), WOT_EINVAL);
+	in.ops = v;
+	in.rel = NULL;
+	in.data = NULL;
+	assert_int_equal(wot_majority_decide(&in, &r, NULL), WOT_EINVAL);
 }
 
 static void majority_digest_differs(void **state)

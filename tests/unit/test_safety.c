@@ -164,7 +164,7 @@ static int setup_hostile(void **state)
 	snprintf(x->dir, sizeof(x->dir), "/tmp/wot-safety.XXXXXX");
 	assert_non_null(mkdtemp(x->dir));
 	git = wot_path_join(x->dir, "m.git");
-	wot_git_ready();
+	assert_int_equal(wot_git_acquire(), 0);
 	assert_int_equal(git_repository_init(&x->repo, git, 1), 0);
 	free(git);
 	assert_int_equal(wot_config_defaults(&x->home.cfg), 0);
@@ -178,6 +178,7 @@ static int teardown_hostile(void **state)
 	hostile *x = *state;
 
 	git_repository_free(x->repo);
+	wot_git_release(); /* setup_hostile's reference */
 	wot_config_dispose(&x->home.cfg);
 	wot_rmtree(x->dir);
 	free(x);
@@ -414,6 +415,5 @@ int main(void)
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
-	wot_sync_shutdown();
 	return rc;
 }

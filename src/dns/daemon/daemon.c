@@ -234,7 +234,8 @@ static int pick_upstreams(daemon_t *d, const wot_daemon_opts *o,
 
 	*out = *so;
 	out->forward_overlay_tlds = cfg->forward_overlay_tlds != 0;
-	out->tld_is_public = wot_tld_is_public;
+	out->tld_is_public = (wot_dns_tld_check){
+	    .fn = wot_dns_daemon_tld_public, .ctx = d->home};
 	if (o->upstream) {
 		out->upstream = o->upstream;
 		out->nupstream = o->nupstream;

@@ -1,5 +1,11 @@
 /*
  * daemon.h - `wotdns serve`: the resolver plus periodic sync, on one loop.
+ *
+ * Conventions: a function returning int gives 0 on success and a negative
+ * WOT_E* code on failure, with the last error set (wot_error_last);
+ * WOT_ENOMEM may come from any function that allocates and is not
+ * repeated below. What comes back through a pointer to a pointer is the
+ * caller's, to free as said.
  */
 #ifndef WOT_DNS_DAEMON_H
 #define WOT_DNS_DAEMON_H
@@ -64,6 +70,10 @@ typedef struct {
  * (WOT_EINVAL, a message naming the fix) when no upstream is usable: none
  * configured or in resolv.conf besides itself, or each one sends the
  * start's probe back to us; unless o->no_upstream or the config's.
+ * Also WOT_EINVAL for a bad address, thread count or user; WOT_ENET when
+ * a listener or the control socket cannot be bound; WOT_EEXIST when
+ * another daemon serves this home; WOT_EIO when privileges cannot be
+ * dropped or the loop fails.
  */
 int wot_daemon_run(wot_home *h, const wot_daemon_opts *o);
 
@@ -78,7 +88,8 @@ void wot_daemon_reload(wot_daemon *d);
 
 /*
  * The running daemon's counters as JSON (caller frees *json), read from
- * its control socket. WOT_ENOENT when no daemon runs on this home.
+ * its control socket. WOT_ENOENT when no daemon runs on this home;
+ * WOT_ENET when it does not answer; WOT_ELIMIT for an answer too large.
  */
 int wot_daemon_status(const wot_home *h, char **json);
 
@@ -109,7 +120,9 @@ void wot_dns_routes_clear(struct wot_dns_routes *r);
 /* Reads a routes file (STATE/routes in a wotdns home, written by the
  * daemon after every table swap). The file is hostile input: only
  * well-formed names are accepted; a bad line fails with FILE:LINE in the
- * last error. A missing file gives empty routes and 0. */
+ * last error. A missing file gives empty routes and 0. Codes as
+ * wot_dns_routes_parse, and WOT_EIO when the file cannot be read.
+ * Clear *out with wot_dns_routes_clear. */
 int wot_dns_routes_read(const char *path, struct wot_dns_routes *out);
 
 /* Limits on a routes file: it comes from a home another user owns. */
@@ -125,20 +138,26 @@ enum {
 int wot_dns_routes_name_ok(const char *name);
 
 /* Parses the text of a routes file; label names it in errors
- * ("LABEL:LINE: why"). Duplicates are dropped, order kept. */
+ * ("LABEL:LINE: why"). Duplicates are dropped, order kept. WOT_ESYNTAX or
+ * WOT_EINVAL for a bad line or name; WOT_ELIMIT for a text or a list too
+ * large. Clear *out with wot_dns_routes_clear (also after an error). */
 int wot_dns_routes_parse(const char *text, size_t len, const char *label,
 			 struct wot_dns_routes *out);
 
 /* Appends name (checked with wot_dns_routes_name_ok) to r's routes
- * (nta 0) or negative trust anchors (nta 1) unless already there. */
+ * (nta 0) or negative trust anchors (nta 1) unless already there.
+ * WOT_EINVAL for a name that is not routable; WOT_ELIMIT past the
+ * entries a file may hold. */
 int wot_dns_routes_add(struct wot_dns_routes *r, int nta, const char *name);
 
-/* The routes file's text for r (caller frees *out). */
+/* The routes file's text for r (caller frees *out, *len bytes): 0 or
+ * WOT_ENOMEM. */
 int wot_dns_routes_format(const struct wot_dns_routes *r, char **out,
 			  size_t *len);
 
 /* Writes r to path (temp file and rename) unless path already holds
- * exactly that text; *changed (may be NULL) says whether it wrote. */
+ * exactly that text; *changed (may be NULL) says whether it wrote.
+ * WOT_EIO when it cannot write. */
 int wot_dns_routes_write(const char *path, const struct wot_dns_routes *r,
 			 bool *changed);
 

@@ -37,5 +37,8 @@ int wot_daemon_drop_privileges(const wot_home *h, const char *user);
 /* d's withdrawn set (borrowed, thread-safe; lives as long as d): what the
  * neighbor rounds change, for tests. A change shows after a reload. */
 wot_dns_withdraw_set *wot_daemon_withdrawn(wot_daemon *d);
+/* The resolver's wot_dns_tld_check for a home (a wot_home *): its public
+ * suffix list (wot_home_tld_public). */
+int wot_dns_daemon_tld_public(void *home, const char *tld);
 
 #endif

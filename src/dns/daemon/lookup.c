@@ -12,6 +12,7 @@
  */
 #include "dns/resolver/resolver.h"
 #include "dns/daemon/accepted.h"
+#include "dns/daemon/daemon_int.h"
 #include "sync/sync.h"
 #include "util/util.h"
 
@@ -203,18 +204,25 @@ static size_t make_query(const uint8_t *name, size_t nlen, uint16_t type,
 	return WOT_DNS_HDR_LEN + nlen + 4;
 }
 
+int wot_dns_daemon_tld_public(void *home, const char *tld)
+{
+	return wot_home_tld_public(home, tld);
+}
+
 /* What serve answers itself instead of forwarding (local.c): a name under
  * a TLD only the overlay has, unless [serve] forward-overlay-tlds. */
 static void local_answer(wot_dns_view *v, const uint8_t *q, size_t qlen,
 			 uint8_t *buf, size_t *len, int *action)
 {
 	const wot_config *cfg = wot_home_config(v->home);
+	const wot_dns_tld_check pub = {.fn = wot_dns_daemon_tld_public,
+				       .ctx = v->home};
 	wot_dns_query pq;
 	unsigned rcode;
 
 	if ((cfg && cfg->forward_overlay_tlds) ||
 	    wot_dns_query_parse(q, qlen, &pq) != WOT_DNS_PARSE_OK ||
-	    !wot_dns_tld_nonpublic(pq.lname, pq.qname_len, wot_tld_is_public))
+	    !wot_dns_tld_nonpublic(pq.lname, pq.qname_len, &pub))
 		return;
 	/* Whether the overlay has the TLD at all takes every part: rare
 	 * (a missing name under a TLD the normal DNS lacks), and the daemon
@@ -223,8 +231,8 @@ static void local_answer(wot_dns_view *v, const uint8_t *q, size_t qlen,
 		if (!v->want[i])
 			v->want[i] = v->dirty = 1;
 	if ((v->dirty && rebuild(v) < 0) ||
-	    !wot_dns_overlay_tld_rcode(v->table, pq.lname, pq.qname_len,
-				       wot_tld_is_public, &rcode) ||
+	    !wot_dns_overlay_tld_rcode(v->table, pq.lname, pq.qname_len, &pub,
+				       &rcode) ||
 	    !(*len = wot_dns_error_response(&pq, rcode, buf, WOT_DNS_TCP_MAX)))
 		return;
 	wot_wr16(buf + 2, (uint16_t)(wot_rd16(buf + 2) | WOT_F_AA));

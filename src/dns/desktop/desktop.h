@@ -13,6 +13,12 @@
  *     routes_file.c) are applied to systemd-resolved;
  *   - desktop_setup.c and friends: detection, the journal, setup, status,
  *     undo, doctor.
+ *
+ * Conventions: a function returning int gives 0 on success and a negative
+ * WOT_E* code on failure, with the last error set (wot_error_last):
+ * WOT_EIO when a file or D-Bus call fails, WOT_ENOMEM, and the codes said
+ * below. A problem found by status or doctor is no failure: it is
+ * counted in *problems.
  */
 #ifndef WOT_DNS_DESKTOP_H
 #define WOT_DNS_DESKTOP_H
@@ -23,18 +29,20 @@
 
 #include "dns/daemon/daemon.h" /* the routes file */
 
-/* Whether systemd-resolved runs and answers on D-Bus. */
+/* Whether systemd-resolved runs and answers on D-Bus (*active); 0 in
+ * either case, a negative code only when the question cannot be asked. */
 int wot_dns_desktop_resolved_detect(bool *active);
 
 /* Makes systemd-resolved send exactly r->route to server ("ADDR:PORT")
  * through wotdns's own link, with r->nta as negative trust anchors (on the
  * link and in /etc/dnssec-trust-anchors.d/wotdns.negative). Idempotent;
- * with plan != NULL, prints each change to plan and makes none. */
+ * with plan != NULL, prints each change to plan and makes none. WOT_EINVAL
+ * for a bad server address; WOT_ENOENT when resolved is not running. */
 int wot_dns_desktop_resolved_up(const char *server,
 				const struct wot_dns_routes *r, FILE *plan);
 
 /* Removes wotdns's link (resolved forgets its routes) and the negative
- * trust anchor file. Idempotent; plan as above. */
+ * trust anchor file. Idempotent (nothing to remove is 0); plan as above. */
 int wot_dns_desktop_resolved_down(FILE *plan);
 
 /* ---- setup, status, undo, doctor (desktop_setup.c and friends) ---- */
@@ -53,11 +61,17 @@ struct wot_dns_desktop_opts {
  * the path detect finds (systemd-resolved, NetworkManager, a plain
  * resolv.conf). Every file is journalled under /var/lib/wotdns-desktop
  * before it changes; a failure rolls back what this run changed. Running
- * it again on a wired system changes nothing. Needs root unless dry_run. */
+ * it again on a wired system changes nothing. Needs root unless dry_run.
+ * WOT_EINVAL when not root (and not dry_run) or the system cannot be
+ * wired as found (the message says how to fix it); WOT_EEXIST when it is
+ * wired already for another user or mode; WOT_EIO when a file or systemd
+ * fails (what this run changed is rolled back). */
 int wot_dns_desktop_setup(const struct wot_dns_desktop_opts *o);
 
 /* Restores every path setup changed, byte for byte, from the journal, and
- * stops and disables the unit it enabled. Needs root unless dry_run. */
+ * stops and disables the unit it enabled. Needs root unless dry_run.
+ * 0 with nothing to undo; WOT_EINVAL when not root (and not dry_run);
+ * WOT_EIO when a file cannot be restored. */
 int wot_dns_desktop_undo(bool dry_run, FILE *out);
 
 /* What status and doctor check. */
@@ -71,12 +85,14 @@ struct wot_dns_desktop_check_opts {
 
 /* Prints what is wired, whether the daemon answers and whether an overlay
  * name and a normal name resolve through getaddrinfo(); *problems counts
- * what is broken. Needs no root. */
+ * what is broken. Needs no root. Returns 0 (problems are counted, not
+ * returned) or WOT_ENOMEM. */
 int wot_dns_desktop_status(const struct wot_dns_desktop_check_opts *o,
 			   int *problems);
 
 /* Checks the wiring end to end for the home o->home, one line per
- * problem with its fix; *problems counts them. Needs no root. */
+ * problem with its fix; *problems counts them. Needs no root. Returns 0
+ * (problems are counted, not returned). */
 int wot_dns_desktop_doctor(const struct wot_dns_desktop_check_opts *o,
 			   int *problems);
 

@@ -481,7 +481,8 @@ typedef struct {
 	size_t ncomp;
 } wot_dns_msg;
 
-/* Start a response: header from q with flags/rcode, question if present. */
+/* Start a response: header from q with flags/rcode, question if present.
+ * 0, or -1 when cap is too small (the hot path sets no last error). */
 int wot_dns_msg_begin(wot_dns_msg *m, uint8_t *buf, size_t cap,
 		      const wot_dns_query *q, uint16_t flags);
 /* One piece of rdata. */
@@ -490,19 +491,28 @@ typedef struct {
 	size_t len;
 } wot_dns_part;
 
+/* What an RR carries besides its rdata (wot_dns_msg_rr). */
+typedef struct {
+	int section;	      /* 1 answer, 2 authority, 3 additional */
+	const uint8_t *owner; /* wire form (borrowed) */
+	size_t owner_len;
+	uint16_t type;
+	uint32_t ttl;
+	/* the rdata is a single name worth remembering for compression */
+	int name_rdata;
+} wot_dns_rr_head;
+
+/* Append one RR (class IN) to the section h says, with rdlen bytes of
+ * rdata. Returns -1 and leaves the message unchanged if it does not fit
+ * (the hot path sets no last error). */
+int wot_dns_msg_rr(wot_dns_msg *m, const wot_dns_rr_head *h,
+		   const uint8_t *rdata, size_t rdlen);
 /* As wot_dns_msg_rr, with the rdata given in nparts pieces. */
-int wot_dns_msg_rr_parts(wot_dns_msg *m, int section, const uint8_t *owner,
-			 size_t owner_len, uint16_t type, uint32_t ttl,
-			 const wot_dns_part *parts, size_t nparts,
-			 int name_rdata);
-/* Append one RR to section (1 answer, 2 authority, 3 additional).
- * Returns -1 and leaves the message unchanged if it does not fit.
- * name_rdata: the rdata is a single name worth remembering for compression. */
-int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
-		   size_t owner_len, uint16_t type, uint32_t ttl,
-		   const uint8_t *rdata, size_t rdlen, int name_rdata);
+int wot_dns_msg_rr_parts(wot_dns_msg *m, const wot_dns_rr_head *h,
+			 const wot_dns_part *parts, size_t nparts);
 /* Append our OPT record (size 1232, extended rcode bits, the DO bit when
- * dnssec_ok: RFC 3225 has the query's DO copied into the answer). */
+ * dnssec_ok: RFC 3225 has the query's DO copied into the answer). 0, or -1
+ * and the message unchanged when it does not fit. */
 int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode, int dnssec_ok);
 /* Write the section counts and rcode into the header; returns the length. */
 size_t wot_dns_msg_finish(wot_dns_msg *m, unsigned rcode);

@@ -364,27 +364,26 @@ int wot_dns_msg_begin(wot_dns_msg *m, uint8_t *buf, size_t cap,
 	return 0;
 }
 
-int wot_dns_msg_rr_parts(wot_dns_msg *m, int section, const uint8_t *owner,
-			 size_t owner_len, uint16_t type, uint32_t ttl,
-			 const wot_dns_part *parts, size_t nparts,
-			 int name_rdata)
+int wot_dns_msg_rr_parts(wot_dns_msg *m, const wot_dns_rr_head *h,
+			 const wot_dns_part *parts, size_t nparts)
 {
+	int section = h->section;
 	size_t save_len = m->len, save_ncomp = m->ncomp, rdlen = 0, at;
 	uint8_t *p;
 
 	for (size_t i = 0; i < nparts; i++)
 		rdlen += parts[i].len;
 	if (section < 1 || section > 3 || m->counts[section] == UINT16_MAX ||
-	    rdlen > UINT16_MAX || put_name(m, owner, owner_len) < 0 ||
+	    rdlen > UINT16_MAX || put_name(m, h->owner, h->owner_len) < 0 ||
 	    m->len + 10 + rdlen > m->cap) {
 		m->len = save_len;
 		m->ncomp = save_ncomp;
 		return -1;
 	}
 	p = m->buf + m->len;
-	wot_wr16(p, type);
+	wot_wr16(p, h->type);
 	wot_wr16(p + 2, WOT_C_IN);
-	wot_wr32(p + 4, ttl);
+	wot_wr32(p + 4, h->ttl);
 	wot_wr16(p + 8, (uint16_t)rdlen);
 	at = 10;
 	for (size_t i = 0; i < nparts; i++) {
@@ -392,21 +391,19 @@ int wot_dns_msg_rr_parts(wot_dns_msg *m, int section, const uint8_t *owner,
 			memcpy(p + at, parts[i].ptr, parts[i].len);
 		at += parts[i].len;
 	}
-	if (name_rdata && wot_dns_name_len(p + 10, rdlen) == rdlen)
+	if (h->name_rdata && wot_dns_name_len(p + 10, rdlen) == rdlen)
 		remember(m, m->len + 10, p + 10, rdlen);
 	m->len += 10 + rdlen;
 	m->counts[section]++;
 	return 0;
 }
 
-int wot_dns_msg_rr(wot_dns_msg *m, int section, const uint8_t *owner,
-		   size_t owner_len, uint16_t type, uint32_t ttl,
-		   const uint8_t *rdata, size_t rdlen, int name_rdata)
+int wot_dns_msg_rr(wot_dns_msg *m, const wot_dns_rr_head *h,
+		   const uint8_t *rdata, size_t rdlen)
 {
-	wot_dns_part part = {rdata, rdlen};
+	wot_dns_part part = {.ptr = rdata, .len = rdlen};
 
-	return wot_dns_msg_rr_parts(m, section, owner, owner_len, type, ttl,
-				    &part, 1, name_rdata);
+	return wot_dns_msg_rr_parts(m, h, &part, 1);
 }
 
 int wot_dns_msg_opt(wot_dns_msg *m, unsigned ext_rcode, int dnssec_ok)

@@ -277,6 +277,13 @@ static void judge_one(nb_round *r, size_t i)
 	int marks[SAMPLE_MAX];
 	wot_majority_result res;
 	rel_ctx rc = {r->n->h, s->source};
+	wot_majority_input in = {.self = &self,
+				 .ops = v,
+				 .n = r->np,
+				 .neighbors = r->n->o.neighbors,
+				 .majority = r->n->o.majority,
+				 .rel = rel_cb,
+				 .data = &rc};
 	nb_check *c = &r->checks[i];
 
 	for (size_t p = 0; p < r->np; p++) {
@@ -292,8 +299,7 @@ static void judge_one(nb_round *r, size_t i)
 		v[p] = x;
 		c->answered += a->answered;
 	}
-	if (wot_majority_decide(&self, v, r->np, r->n->o.neighbors,
-				r->n->o.majority, rel_cb, &rc, &res, marks) < 0)
+	if (wot_majority_decide(&in, &res, marks) < 0)
 		return;
 	c->time = (int64_t)time(NULL);
 	snprintf(c->name, sizeof(c->name), "%s", s->name);

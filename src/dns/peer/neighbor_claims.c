@@ -78,18 +78,22 @@ static uint64_t look_for(nb_round *r, wot_trust *t, const nb_sample *s,
 	wot_home *h = r->n->h;
 	const nb_answer *a = &r->ans[(size_t)(s - r->samples) * r->np + p];
 	const wot_peer_requests *q = &r->n->o.req;
+	const wot_opinion_claim c = {.peers = r->peers,
+				     .npeers = r->np,
+				     .who = p,
+				     .source = s->source,
+				     .fpr = s->fpr,
+				     .commit = a->commit};
 	wot_claim_fetch f;
 
-	wot_opinion_fetch_claim(h, t, r->peers, r->np, p, s->source, s->fpr,
-				a->commit, &f);
+	wot_opinion_fetch_claim(h, t, &c, &f);
 	if (f.place == WOT_PLACE_AHEAD && !*synced) {
 		*synced = 1;
 		/* the daemon's sync, on this pool thread: the claim is placed
 		 * again right after */
 		if (q->sync_now && q->sync_now(q->data, t, s->source) < 0)
 			wot_error_clear();
-		wot_opinion_fetch_claim(h, t, r->peers, r->np, p, s->source,
-					s->fpr, a->commit, &f);
+		wot_opinion_fetch_claim(h, t, &c, &f);
 	}
 	if (f.place == WOT_PLACE_AHEAD)
 		return AHEAD_MS;

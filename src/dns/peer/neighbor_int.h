@@ -5,6 +5,7 @@
 #ifndef WOT_DNS_NEIGHBOR_INT_H
 #define WOT_DNS_NEIGHBOR_INT_H
 
+#include "dns/peer/opinion.h"
 #include "dns/peer/peer.h"
 #include "dns/peer/opinion_int.h"
 

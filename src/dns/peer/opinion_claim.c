@@ -46,17 +46,17 @@ static void try_urls(wot_home *h, wot_trust *t, const char *source,
 		     const char *commit, char **urls, wot_claim_fetch *out,
 		     size_t *fetched)
 {
-	const char *kind = "";
-	int place = WOT_PLACE_UNKNOWN;
+	const wot_peer_claim c = {
+	    .name = source, .commit = commit, .urls = urls};
+	wot_peer_claim_result r;
 
-	*fetched = 0;
 	/* Even with no URL: a forking commit we hold already is proof. */
-	if (wot_sync_fetch_claim_n(h, t, source, commit, urls, &place, &kind,
-				   fetched) < 0)
+	if (wot_sync_fetch_claim(h, t, &c, &r) < 0)
 		wot_error_clear();
-	out->place = place;
-	if (kind && kind[0])
-		out->kind = kind;
+	*fetched = r.fetched;
+	out->place = r.place;
+	if (r.kind[0])
+		out->kind = r.kind;
 }
 
 /* 1 if a peer before i announces through the same source (read once). */
@@ -91,10 +91,11 @@ static char **other_urls(wot_home *h, const wot_opinion_peer *peers,
 }
 
 void wot_opinion_fetch_claim(wot_home *h, wot_trust *t,
-			     const wot_opinion_peer *peers, size_t npeers,
-			     size_t who, const char *source, const char *fpr,
-			     const char *commit, wot_claim_fetch *out)
+			     const wot_opinion_claim *c, wot_claim_fetch *out)
 {
+	const wot_opinion_peer *peers = c->peers;
+	size_t npeers = c->npeers, who = c->who;
+	const char *source = c->source, *fpr = c->fpr, *commit = c->commit;
 	char **mine = NULL, **others = NULL;
 
 	memset(out, 0, sizeof(*out));

@@ -6,6 +6,7 @@
 #ifndef WOT_DNS_OPINION_INT_H
 #define WOT_DNS_OPINION_INT_H
 
+#include "dns/peer/opinion.h"
 #include "dns/peer/peer.h"
 
 #include <jansson.h>
@@ -138,19 +139,26 @@ typedef struct {
 	size_t others_fetched; /* other peers' URLs that answered */
 } wot_claim_fetch;
 
+/* A claim to check: what peers[who] says it holds. */
+typedef struct {
+	const wot_opinion_peer *peers; /* the known peers (borrowed) */
+	size_t npeers;
+	size_t who;	    /* index of the peer that claims */
+	const char *source; /* our name for the source */
+	const char *fpr;    /* its owner */
+	const char *commit; /* what the peer claims it holds */
+} wot_opinion_claim;
 /*
- * Fetch the commit peers[who] claims for our source (owner fpr) from the
- * URLs that peer's signed peer.conf announces for fpr, and when none of
- * them answered, from the URLs the other known peers announce for it
+ * Fetch the commit c->peers[c->who] claims for our source (owner c->fpr)
+ * from the URLs that peer's signed peer.conf announces for fpr, and when none
+ * of them answered, from the URLs the other known peers announce for it
  * (blocking: git, gpg; takes the home lock). A commit that forks from our
  * verified head is kept as evidence (wot_sync_fetch_claim). Only
  * peer_fetched > 0 with place still WOT_PLACE_UNKNOWN says the peer's
  * claim is not where it says.
  */
 void wot_opinion_fetch_claim(wot_home *h, wot_trust *t,
-			     const wot_opinion_peer *peers, size_t npeers,
-			     size_t who, const char *source, const char *fpr,
-			     const char *commit, wot_claim_fetch *out);
+			     const wot_opinion_claim *c, wot_claim_fetch *out);
 
 /* state/peers.json as text (caller frees). */
 char *wot_opinion_peers_json(const wot_opinion_peer *p, size_t n);

@@ -186,6 +186,12 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 			  int place)
 {
 	wot_claim_fetch f = {place, "", 0, 0, 0};
+	const wot_opinion_claim claim = {.peers = o->peers,
+					 .npeers = o->npeers,
+					 .who = (size_t)s->peer,
+					 .source = c->source,
+					 .fpr = c->fpr,
+					 .commit = s->r.commit};
 	char ours[16], theirs[16];
 	int final;
 
@@ -201,9 +207,7 @@ static void judge_unknown(wot_opinion_verify_ctx *o, check *c, slot *s,
 	}
 	if ((place == WOT_PLACE_UNKNOWN || place == WOT_PLACE_FORK) &&
 	    trust_of(o))
-		wot_opinion_fetch_claim(o->h, *o->trust, o->peers, o->npeers,
-					(size_t)s->peer, c->source, c->fpr,
-					s->r.commit, &f);
+		wot_opinion_fetch_claim(o->h, *o->trust, &claim, &f);
 	snprintf(ours, sizeof(ours), "%.12s", c->commit);
 	snprintf(theirs, sizeof(theirs), "%.12s", s->r.commit);
 	/* A lie only when the peer's own URLs answered without the commit:

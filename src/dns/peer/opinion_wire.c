@@ -123,9 +123,14 @@ static int add_set(wot_dns_msg *m, const wot_dns_query *q,
 			rc = -1;
 			break;
 		}
-		rc = wot_dns_msg_rr(m, 1, q->qname, q->qname_len, s->type,
-				    ldns_rr_ttl(rr), ldns_buffer_begin(buf),
-				    ldns_buffer_position(buf), 0);
+		rc = wot_dns_msg_rr(
+		    m,
+		    &(wot_dns_rr_head){.section = 1,
+				       .owner = q->qname,
+				       .owner_len = q->qname_len,
+				       .type = s->type,
+				       .ttl = ldns_rr_ttl(rr)},
+		    ldns_buffer_begin(buf), ldns_buffer_position(buf));
 	}
 	ldns_buffer_free(buf);
 	return rc;
@@ -147,8 +152,12 @@ static int add_provenance(wot_dns_msg *m, const wot_opinion_rrset *s)
 		snprintf(name, sizeof(name), "name=%s", s->source);
 		rl = txt_rdata(rd, sizeof(rd), v, 4);
 	}
-	return wot_dns_msg_rr(m, 3, opinion_owner, OPINION_OWNER_LEN, T_TXT, 0,
-			      rd, rl, 0);
+	return wot_dns_msg_rr(m,
+			      &(wot_dns_rr_head){.section = 3,
+						 .owner = opinion_owner,
+						 .owner_len = OPINION_OWNER_LEN,
+						 .type = T_TXT},
+			      rd, rl);
 }
 
 /* The answer does not fit this transport (or the room the listener gives
@@ -192,8 +201,12 @@ static size_t answer_head(const wot_opinion_book *b, const wot_dns_query *q,
 	snprintf(commit, sizeof(commit), "commit=%s", hd->commit);
 	snprintf(tm, sizeof(tm), "time=%lld", (long long)hd->time);
 	rl = txt_rdata(rd, sizeof(rd), v, 3);
-	if (wot_dns_msg_rr(m, 1, q->qname, q->qname_len, T_TXT, 0, rd, rl, 0) <
-		0 ||
+	if (wot_dns_msg_rr(m,
+			   &(wot_dns_rr_head){.section = 1,
+					      .owner = q->qname,
+					      .owner_len = q->qname_len,
+					      .type = T_TXT},
+			   rd, rl) < 0 ||
 	    (q->edns && wot_dns_msg_opt(m, 0, 0) < 0))
 		return truncated(m, q);
 	return wot_dns_msg_finish(m, WOT_RCODE_NOERROR);

@@ -5,6 +5,7 @@
  * state/opinions.json across restarts.
  */
 #include "dns/peer/opinions_int.h"
+#include "dns/peer/withdraw.h"
 #include "util/util.h"
 
 #include <stdio.h>

@@ -15,6 +15,7 @@
 #define WOT_DNS_OPINIONS_INT_H
 
 #include "dns/peer/opinion_int.h"
+#include "dns/peer/opinion.h"
 #include "dns/peer/peer.h"
 
 #include <jansson.h>

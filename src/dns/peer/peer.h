@@ -6,15 +6,16 @@
  * - wot_opinions: second opinions on every new or changed RRset, and the
  *   answers to other peers' opinion questions;
  * - wot_neighbor: the neighbor-majority rounds;
- * - the opinion questions themselves (opinion.h: book, wire, asker);
- * - the withdrawn set the neighbor rounds keep (withdraw.h), which the
- *   daemon's recompute leaves out of the table.
+ * - the withdrawn set the neighbor rounds keep, which the daemon owns
+ *   and its recompute leaves out of the table.
  *
  * The peer room never runs a sync, recomputes the accepted set or swaps
  * the served table: it asks the daemon, through the wot_peer_requests the
  * daemon hands to each object at its start. Its decisions (weights,
  * verdicts, majority) are the trust core's (trust/verdict.h,
- * trust/majority.h). Everything else in src/dns/peer is internal.
+ * trust/majority.h). Everything else in src/dns/peer is internal: the
+ * opinion questions themselves (opinion.h: book, wire, asker), changing
+ * the withdrawn set (withdraw.h), NOTIFY (notify.h).
  */
 #ifndef WOT_DNS_PEER_H
 #define WOT_DNS_PEER_H
@@ -37,14 +38,48 @@ typedef struct {
 	char *digest; /* record answers (caller frees); NULL if none */
 } wot_opinion_reply;
 
-#include "dns/peer/opinion.h"
-#include "dns/peer/withdraw.h"
 #include "dns/resolver/resolver.h"
 #include "sync/sync.h"
 
 #include <jansson.h>
+#include <ldns/ldns.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+
+/* ---- the withdrawn set (withdraw.c) ------------------------------------ */
+
+/*
+ * Records a daemon stops serving until they settle: an RRset a
+ * near-unanimous majority of neighbors contradicts (neighbor.c), or one a
+ * failed second opinion marked. Each daemon owns one set (thread-safe),
+ * hands it to the neighbor rounds and the second opinions, which change
+ * it (withdraw.h), and to its accepted-set loader, which skips the RRsets
+ * in it (wot_dns_withdraw_skip_rr as the table loader's filter), so
+ * whichever path reloads the table keeps them out.
+ */
+typedef struct wot_dns_withdraw_set wot_dns_withdraw_set;
+
+enum { WOT_WITHDRAW_CHANGES = 64 }; /* changes remembered by name */
+
+/* An empty set into *out (the caller frees it): 0 or WOT_ENOMEM. */
+int wot_dns_withdraw_new(wot_dns_withdraw_set **out);
+/* Free w (NULL is fine). */
+void wot_dns_withdraw_free(wot_dns_withdraw_set *w);
+/* 1 if the owner of rr and its type are withdrawn in set (a
+ * wot_dns_withdraw_set *): the table loader's filter (wot_dns_rr_skip_fn). */
+int wot_dns_withdraw_skip_rr(void *set, const ldns_rr *rr);
+/* Raised by every change of the set: a table loaded at another epoch may
+ * hold RRsets now withdrawn, or lack ones served again. */
+uint64_t wot_dns_withdraw_epoch(wot_dns_withdraw_set *w);
+/*
+ * The names withdrawn or served again after epoch since, into out (cap
+ * entries); *now gets the epoch they lead to. Returns how many, or -1 when
+ * they are not all remembered (more than WOT_WITHDRAW_CHANGES or cap, or a
+ * clear): then every loaded record may be affected.
+ */
+int wot_dns_withdraw_changes(wot_dns_withdraw_set *w, uint64_t since,
+			     char (*out)[256], size_t cap, uint64_t *now);
 
 /* ---- what the peer room asks of the daemon --------------------------- */
 
@@ -118,14 +153,19 @@ typedef struct {
 /*
  * Start on loop for home h (borrowed; must outlive the object): the peer
  * listeners and the notify socket. On error nothing needs closing, but
- * the loop must run once more.
+ * the loop must run once more. Returns 0 (close *out with
+ * wot_prop_close); WOT_EINVAL for a bad or (without allow_nonloopback)
+ * non-loopback address; WOT_ENET when a listener cannot be bound;
+ * WOT_EIO or WOT_ENOMEM.
  */
 int wot_prop_start(wot_prop **out, uv_loop_t *loop, wot_home *h,
 		   const wot_prop_opts *o);
 /* The own repository changed (a publish, or the daemon's renewal):
  * NOTIFY the followers and ask the daemon to re-sync self. Loop only. */
 void wot_prop_announce(wot_prop *p);
-/* Address bound by peer listener i, for the log. */
+/* Address bound by peer listener i, for the log, into buf (len bytes).
+ * WOT_ENOENT when there is no listener i; WOT_ELIMIT when buf is too
+ * small. */
 int wot_prop_bound(const wot_prop *p, size_t i, char *buf, size_t len);
 /* Answer opinion questions on the peer listeners with fn (see
  * wot_dns_peer_listener_on_query). */
@@ -163,7 +203,8 @@ typedef struct {
 /*
  * Start on loop for home h (borrowed, must outlive the object) with the
  * options o (copied): answer questions on o->prop's listeners and check
- * what changes.
+ * what changes. Returns 0 (close *out with wot_opinions_close); WOT_EIO
+ * when the asker's sockets cannot be opened; WOT_ENOMEM.
  */
 int wot_opinions_start(wot_opinions **out, uv_loop_t *loop, wot_home *h,
 		       const wot_opinions_opts *o);
@@ -221,7 +262,8 @@ typedef struct {
 /*
  * Start the checks on loop for home h (borrowed; must outlive the
  * object). The first round runs after one jittered interval. On error
- * nothing needs closing.
+ * nothing needs closing. Returns 0 (close *out with wot_neighbor_close);
+ * WOT_EIO when the asker's sockets cannot be opened; WOT_ENOMEM.
  */
 int wot_neighbor_start(wot_neighbor **out, uv_loop_t *loop, wot_home *h,
 		       const wot_neighbor_opts *o);

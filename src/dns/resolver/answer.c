@@ -66,12 +66,16 @@ static const wot_dns_node *find_wildcard(const wot_dns_table *t,
 static int add_rrset(actx *c, int section, const uint8_t *owner,
 		     size_t owner_len, const wot_dns_rrset *s)
 {
+	wot_dns_rr_head h = {.section = section,
+			     .owner = owner,
+			     .owner_len = owner_len,
+			     .type = s->type,
+			     .name_rdata = s->type == WOT_T_CNAME};
+
 	for (uint32_t off = 0; off < s->len;) {
-		uint32_t ttl = wot_rd32(s->data + off);
 		size_t rdlen = wot_rd16(s->data + off + 4);
-		if (wot_dns_msg_rr(c->m, section, owner, owner_len, s->type,
-				   ttl, s->data + off + 6, rdlen,
-				   s->type == WOT_T_CNAME) < 0)
+		h.ttl = wot_rd32(s->data + off);
+		if (wot_dns_msg_rr(c->m, &h, s->data + off + 6, rdlen) < 0)
 			return -1;
 		off += 6 + (uint32_t)rdlen;
 	}
@@ -82,14 +86,17 @@ static int add_rrset(actx *c, int section, const uint8_t *owner,
 static int add_soa(actx *c, const wot_dns_node *apex)
 {
 	const wot_dns_rrset *s = wot_dns_node_rrset(apex, WOT_T_SOA);
-	uint32_t ttl = wot_rd32(s->data);
 	size_t rdlen = wot_rd16(s->data + 4);
 	const uint8_t *rd = s->data + 6;
+	wot_dns_rr_head h = {.section = 2,
+			     .owner = apex->name,
+			     .owner_len = apex->namelen,
+			     .type = WOT_T_SOA,
+			     .ttl = wot_rd32(s->data)};
 
-	if (rdlen >= 4 && wot_rd32(rd + rdlen - 4) < ttl)
-		ttl = wot_rd32(rd + rdlen - 4);
-	return wot_dns_msg_rr(c->m, 2, apex->name, apex->namelen, WOT_T_SOA,
-			      ttl, rd, rdlen, 0);
+	if (rdlen >= 4 && wot_rd32(rd + rdlen - 4) < h.ttl)
+		h.ttl = wot_rd32(rd + rdlen - 4);
+	return wot_dns_msg_rr(c->m, &h, rd, rdlen);
 }
 
 static const wot_dns_rrset *pick_rrset(const wot_dns_node *n, uint16_t qtype)

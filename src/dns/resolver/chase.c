@@ -80,7 +80,7 @@ static int target_local(wot_dns_server *s, wot_dns_client *c,
 
 	if (s->forward_overlay_tlds ||
 	    !wot_dns_overlay_tld_rcode(s->table, cq->lname, cq->qname_len,
-				       s->tld_is_public, &rcode) ||
+				       &s->tld_is_public, &rcode) ||
 	    !(len = wot_dns_error_response(cq, rcode, buf, sizeof(buf))))
 		return 0;
 	wot_wr16(buf + 2, (uint16_t)(wot_rd16(buf + 2) | WOT_F_AA));

@@ -59,12 +59,12 @@ static size_t last_label(const uint8_t *name, size_t len)
 }
 
 int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len,
-			  wot_dns_tld_public_fn is_public)
+			  const wot_dns_tld_check *is_public)
 {
 	size_t off = last_label(lname, len), n = lname[off];
 	char label[64];
 
-	if (n == 0 || !is_public)
+	if (n == 0 || !is_public || !is_public->fn)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = lname[off + 1 + i];
@@ -76,13 +76,13 @@ int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len,
 		label[i] = (char)c;
 	}
 	label[n] = '\0';
-	return !is_public(label);
+	return !is_public->fn(is_public->ctx, label);
 }
 
 /* 1 if the TLD of lname has records in t and the normal DNS has no such
  * TLD. */
 static int overlay_only_tld(const wot_dns_table *t, const uint8_t *lname,
-			    size_t len, wot_dns_tld_public_fn is_public)
+			    size_t len, const wot_dns_tld_check *is_public)
 {
 	size_t off = last_label(lname, len);
 
@@ -92,7 +92,7 @@ static int overlay_only_tld(const wot_dns_table *t, const uint8_t *lname,
 }
 
 int wot_dns_overlay_tld_rcode(const wot_dns_table *t, const uint8_t *lname,
-			      size_t len, wot_dns_tld_public_fn is_public,
+			      size_t len, const wot_dns_tld_check *is_public,
 			      unsigned *rcode)
 {
 	if (!overlay_only_tld(t, lname, len, is_public))
@@ -118,7 +118,7 @@ int wot_dns_answer_local(wot_dns_server *s, const wot_dns_dest *d,
 	}
 	if (!s->forward_overlay_tlds &&
 	    wot_dns_overlay_tld_rcode(s->table, q.lname, q.qname_len,
-				      s->tld_is_public, &rcode)) {
+				      &s->tld_is_public, &rcode)) {
 		s->stats.overlay++;
 		reply_rcode(s, d, &q, rcode, 1);
 		return 1;

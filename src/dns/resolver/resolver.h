@@ -5,6 +5,12 @@
  * zone apex: names at or under an apex are answered authoritatively (AA set,
  * NXDOMAIN/NODATA with the SOA in authority); every other name is forwarded to
  * the upstream resolvers.
+ *
+ * Conventions: a function returning int gives 0 (or the count or flag it
+ * describes) on success and a negative WOT_E* code on failure, with the
+ * last error set (wot_error_last); WOT_ENOMEM may come from any function
+ * that allocates and is not repeated below. What comes back through a
+ * pointer to a pointer is the caller's, to free as said.
  */
 #ifndef WOT_DNS_H
 #define WOT_DNS_H
@@ -21,15 +27,21 @@ typedef struct wot_dns_server wot_dns_server;
 
 /* New empty table; caller frees with wot_dns_table_free(). */
 int wot_dns_table_new(wot_dns_table **out);
-/* Add one record (the table copies it). */
+/* Add one record (the table copies it). WOT_EINVAL for a record the
+ * table cannot hold (bad rdata: ldns's reason) or a sealed table;
+ * WOT_ELIMIT past WOT_MAX_RRSET records in one RRset, too many types at a
+ * name or rdata over 65535 bytes. */
 int wot_dns_table_add(wot_dns_table *t, const ldns_rr *rr);
 /*
  * Load a master file (the accepted set written by the trust engine) into a new
- * table. Errors name file:line. Caller frees *out.
+ * table. Errors name file:line. Caller frees *out. WOT_ENOENT for a
+ * missing file, WOT_EIO when it cannot be read, and the codes of
+ * wot_dns_table_add for a bad record.
  */
 int wot_dns_table_load_file(wot_dns_table **out, const char *path);
 /* Pack the table into one block (less memory, fewer cache misses); no
- * record can be added afterwards. wot_dns_table_load_file seals. */
+ * record can be added afterwards. wot_dns_table_load_file seals. 0 or
+ * WOT_ENOMEM. */
 int wot_dns_table_seal(wot_dns_table *t);
 /* Number of records held. */
 size_t wot_dns_table_count(const wot_dns_table *t);
@@ -74,25 +86,33 @@ typedef struct wot_home wot_home;
 typedef struct wot_dns_view wot_dns_view;
 /* Open the accepted set of h (borrowed, must outlive the view); an
  * empty one when there is none yet. Caller frees with
- * wot_dns_view_free(). */
+ * wot_dns_view_free(). WOT_ESYNTAX when the manifest does not parse. */
 int wot_dns_view_open(wot_dns_view **out, wot_home *h);
+/* Free v (NULL is fine). */
 void wot_dns_view_free(wot_dns_view *v);
 /*
  * Answer NAME (presentation form) TYPE, class IN, as a query with RD and
  * no EDNS over TCP (never truncated). *resp (caller frees) holds
  * *resp_len bytes of wire answer; *action as from wot_dns_answer:
  * WOT_DNS_FORWARD (no answer: the daemon asks the upstream) or
- * WOT_DNS_REPLY / WOT_DNS_CHASE.
+ * WOT_DNS_REPLY / WOT_DNS_CHASE. WOT_EINVAL for a bad name; the codes
+ * of wot_dns_table_load_file when a shard file it needs cannot be read
+ * or holds a bad record.
  */
 int wot_dns_view_ask(wot_dns_view *v, const char *name, uint16_t type,
 		     uint8_t **resp, size_t *resp_len, int *action);
 /* The types held at the node that answers NAME (its own or a wildcard's),
- * up to cap, in *n (0 outside the overlay or for a missing name). */
+ * up to cap, in *n (0 outside the overlay or for a missing name). Codes
+ * as wot_dns_view_ask. */
 int wot_dns_view_types(wot_dns_view *v, const char *name, uint16_t *types,
 		       size_t cap, size_t *n);
 
-/* 1 if tld (one lower-case label, no dot) is a TLD of the normal DNS. */
-typedef int (*wot_dns_tld_public_fn)(const char *tld);
+/* Whether tld (one lower-case label, no dot) is a TLD of the normal DNS:
+ * fn(ctx, tld) returns 1 if so. fn NULL: every TLD is. */
+typedef struct {
+	int (*fn)(void *ctx, const char *tld);
+	void *ctx; /* the caller's (the daemon's home), borrowed */
+} wot_dns_tld_check;
 
 /* Forwarding loops seen by a set of servers (loopguard.c). */
 typedef struct wot_dns_loopguard wot_dns_loopguard;
@@ -122,9 +142,9 @@ typedef struct {
 	wot_dns_loopguard *loopguard;
 	/* Whether a TLD (lower-case label) is one of the normal DNS's: the
 	 * resolver knows no list of its own (the daemon passes the public
-	 * suffix list's). NULL: every TLD is, so nothing is answered
+	 * suffix list's). fn NULL: every TLD is, so nothing is answered
 	 * NXDOMAIN for lack of a TLD. */
-	wot_dns_tld_public_fn tld_is_public;
+	wot_dns_tld_check tld_is_public;
 	/* The time the cache (TTLs, negative and stale entries, prefetch),
 	 * the latency counters and the upstream forwarder's deadlines read
 	 * (copied); NULL: the loop's (uv_now, uv_hrtime). Unit tables pass a
@@ -138,20 +158,26 @@ typedef struct {
 #define WOT_DNS_SERVER_OPTS_INIT                                               \
 	{                                                                      \
 		.listen = NULL, .nlisten = 0, .upstream = NULL,                \
-		.nupstream = 0, .loopguard = NULL, .tld_is_public = NULL,      \
-		.clock = NULL, .upstream_io = NULL                             \
+		.nupstream = 0, .loopguard = NULL,                             \
+		.tld_is_public = {.fn = NULL, .ctx = NULL}, .clock = NULL,     \
+		.upstream_io = NULL                                            \
 	}
 
 /*
  * Create a server on loop (not started). The options are copied. Caller
  * releases with wot_dns_server_close(); the object is freed before cb runs.
+ * WOT_EINVAL for no loop, no listen address, a bad address or a
+ * non-loopback one without allow_nonloopback.
  */
 int wot_dns_server_new(wot_dns_server **out, uv_loop_t *loop,
 		       const wot_dns_server_opts *opts);
-/* Bind every listen address (UDP and TCP) and start answering. */
+/* Bind every listen address (UDP and TCP) and start answering.
+ * WOT_EINVAL when started already; WOT_ENET (or WOT_EIO) when an address
+ * cannot be bound, the message naming it. */
 int wot_dns_server_start(wot_dns_server *s);
 /* Address actually bound for listen entry i, as "127.0.0.1:PORT" or
- * "[::1]:PORT", into buf. */
+ * "[::1]:PORT", into buf (len bytes). WOT_EINVAL for an entry not
+ * bound; WOT_ELIMIT when buf is too small. */
 int wot_dns_server_bound(const wot_dns_server *s, size_t i, char *buf,
 			 size_t len);
 /* Swap in a new table atomically (takes ownership, frees the old one). */
@@ -165,7 +191,8 @@ void wot_dns_server_close(wot_dns_server *s, void (*cb)(void *data),
  * and run s's loop until each has answered or sent the question back to
  * our own listeners (a forwarding loop: that upstream is marked and no
  * longer used), at most deadline_ms. *looped: how many upstreams are
- * marked. Call after wot_dns_server_start.
+ * marked. Call after wot_dns_server_start. 0 (whatever the upstreams
+ * did) or WOT_ENOMEM.
  */
 int wot_dns_server_probe(wot_dns_server *s, unsigned deadline_ms,
 			 size_t *looped);
@@ -204,13 +231,15 @@ int wot_dns_server_upstream_stat(const wot_dns_server *s, size_t i,
 
 /*
  * Parse "ADDR:PORT", "[V6]:PORT" or "ADDR" (default_port) into a sockaddr.
+ * WOT_EINVAL with the reason for bad text (numeric only: no name lookup).
  */
 int wot_dns_parse_addr(const char *spec, unsigned default_port,
 		       struct sockaddr_storage *out);
 
 /* Nameservers from a resolv.conf file that are not in the exclude list.
  * *out is a NULL-terminated array of "ADDR:53" strings; free with
- * wot_dns_strv_free(). */
+ * wot_dns_strv_free(). A missing or unreadable file gives none and 0;
+ * lines that do not parse are skipped. 0 or WOT_ENOMEM. */
 int wot_dns_resolvconf_upstreams(const char *path,
 				 const struct sockaddr_storage *exclude,
 				 size_t nexclude, char ***out);
@@ -224,18 +253,23 @@ typedef struct wot_dns_pool wot_dns_pool;
 /*
  * threads servers with options opts (copied): the first on loop, the
  * others on threads of their own. The cache bound is shared out among
- * them. Caller releases with wot_dns_pool_close().
+ * them. Caller releases with wot_dns_pool_close(). WOT_EINVAL for
+ * threads outside 1..64 and the codes of
+ * wot_dns_server_new; WOT_ELIMIT for too many upstreams.
  */
 int wot_dns_pool_new(wot_dns_pool **out, uv_loop_t *loop,
 		     const wot_dns_server_opts *opts, unsigned threads);
-/* Bind and start answering on every thread. */
+/* Bind and start answering on every thread: codes as
+ * wot_dns_server_start. */
 int wot_dns_pool_start(wot_dns_pool *p);
+/* As wot_dns_server_bound, for the pool's listen entry i. */
 int wot_dns_pool_bound(const wot_dns_pool *p, size_t i, char *buf, size_t len);
 /* Swap in a new table on every thread (takes ownership). */
 void wot_dns_pool_set_table(wot_dns_pool *p, wot_dns_table *t);
 /* Counters summed over the threads (the other threads' are at most
  * half a second old). */
 void wot_dns_pool_stats(const wot_dns_pool *p, wot_dns_stats *out);
+/* How many servers (threads) p runs. */
 unsigned wot_dns_pool_threads(const wot_dns_pool *p);
 /* Upstream i's counters summed over the threads; WOT_ENOENT past the end. */
 int wot_dns_pool_upstream_stat(const wot_dns_pool *p, size_t i,
@@ -288,13 +322,14 @@ typedef struct {
  * sealed; the top (unsealed, or NULL for an empty one) gets an empty
  * non-terminal for each name of at most one label in the others, then is
  * sealed. Free *out with wot_dns_table_free, which drops the parts.
+ * WOT_EINVAL for a bad partition or a part in the wrong place.
  */
 int wot_dns_table_compose(wot_dns_table **out, wot_dns_table **parts,
 			  const wot_dns_partition *how);
 /* Part i of a composite (borrowed; NULL if t is not one). */
 wot_dns_table *wot_dns_table_part(const wot_dns_table *t, int i);
 /* Add a master file's records to the unsealed t (zonefile.c: no seal, no
- * malloc_trim). */
+ * malloc_trim). Codes as wot_dns_table_load_file. */
 int wot_dns_table_load_into(wot_dns_table *t, const char *path);
 /* 1 to leave rr out of the table being loaded, else 0 (data: the
  * caller's, e.g. the daemon's withdrawn set). */
@@ -319,20 +354,21 @@ uint64_t wot_dns_siphash(uint64_t k0, uint64_t k1, const uint8_t *in,
 size_t wot_dns_answer_types(const wot_dns_table *t, const uint8_t *lname,
 			    size_t len, uint16_t *types, size_t cap);
 
+/* 1 if the TLD of the lowercase wire name is none of the normal DNS's
+ * (as is_public says; NULL or no fn: all are), 0 for the root or a real
+ * TLD. */
+int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len,
+			  const wot_dns_tld_check *is_public);
+/* 1 and *rcode (NXDOMAIN, or NOERROR for the TLD's own empty node) when
+ * lname is under a TLD only the overlay has and t holds no record for it:
+ * such names are answered here, never forwarded (local.c). 0 otherwise. */
+int wot_dns_overlay_tld_rcode(const wot_dns_table *t, const uint8_t *lname,
+			      size_t len, const wot_dns_tld_check *is_public,
+			      unsigned *rcode);
 /*
  * Build an error response (header, question when known, OPT when the query
  * had one) for a parsed query. Returns the length, 0 if cap is too small.
  */
-/* 1 and *rcode (NXDOMAIN, or NOERROR for the TLD's own empty node) when
- * lname is under a TLD only the overlay has and t holds no record for it:
- * such names are answered here, never forwarded (local.c). 0 otherwise. */
-/* 1 if the TLD of the lowercase wire name is none of the normal DNS's
- * (as is_public says; NULL: all are), 0 for the root or a real TLD. */
-int wot_dns_tld_nonpublic(const uint8_t *lname, size_t len,
-			  wot_dns_tld_public_fn is_public);
-int wot_dns_overlay_tld_rcode(const wot_dns_table *t, const uint8_t *lname,
-			      size_t len, wot_dns_tld_public_fn is_public,
-			      unsigned *rcode);
 size_t wot_dns_error_response(const wot_dns_query *q, unsigned rcode,
 			      uint8_t *resp, size_t cap);
 
@@ -359,7 +395,9 @@ int wot_dns_overlay_walk(const wot_dns_table *t, const wot_dns_query *q,
 			 wot_dns_msg *m, uint8_t *name, size_t *len,
 			 unsigned *hops, unsigned *rcode);
 
-/* Socket addresses (addr.c). */
+/* Socket addresses (addr.c): format one as "ADDR:PORT" / "[V6]:PORT"
+ * into buf (WOT_EINVAL for an unknown family, WOT_ELIMIT when buf is too
+ * small); 1 if one is a loopback address / two are equal, else 0. */
 int wot_dns_format_addr(const struct sockaddr_storage *sa, char *buf,
 			size_t len);
 int wot_dns_addr_is_loopback(const struct sockaddr_storage *sa);

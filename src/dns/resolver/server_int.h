@@ -77,7 +77,7 @@ struct wot_dns_server {
 	wot_dns_upstream *up;
 	wot_dns_loopguard *guard; /* shared by a pool's servers */
 	int forward_overlay_tlds; /* [serve] forward-overlay-tlds */
-	wot_dns_tld_public_fn tld_is_public;
+	wot_dns_tld_check tld_is_public;
 	int no_upstream; /* overlay only: REFUSED outside it */
 	struct wot_dns_cache *cache;
 	wot_dns_table *table;

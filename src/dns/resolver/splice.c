@@ -217,9 +217,15 @@ static int copy_rr(sctx *c, const reply *r, const rrv *v, int section)
 	mark(c, v->start);
 	if (expand_rdata(r, v, head, parts, &n) <= 0)
 		return 0;
-	return wot_dns_msg_rr_parts(c->m, section, v->owner, v->olen, v->type,
-				    cap_ttl(v->ttl, c->in->max_ttl), parts, n,
-				    v->type == WOT_T_CNAME);
+	return wot_dns_msg_rr_parts(
+	    c->m,
+	    &(wot_dns_rr_head){.section = section,
+			       .owner = v->owner,
+			       .owner_len = v->olen,
+			       .type = v->type,
+			       .ttl = cap_ttl(v->ttl, c->in->max_ttl),
+			       .name_rdata = v->type == WOT_T_CNAME},
+	    parts, n);
 }
 
 /* The name at the end of rdata (after skip fixed bytes), lowercase. */

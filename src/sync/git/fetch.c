@@ -6,6 +6,7 @@
 #include <string.h>
 
 struct fetch_ctx {
+	const wot_config *cfg; /* the home's: credentials and CAs */
 	const char *name;
 	wot_sync_progress cb;
 	void *data;
@@ -39,7 +40,6 @@ int wot_sync_open_mirror(wot_home *h, const char *name, git_repository **out)
 	char *path = rel ? wot_home_path(h, rel) : NULL;
 	int gerr;
 
-	wot_git_ready();
 	free(rel);
 	if (!path)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
@@ -52,8 +52,13 @@ int wot_sync_open_mirror(wot_home *h, const char *name, git_repository **out)
 
 static int do_fetch(git_repository *repo, const char *url, struct fetch_ctx *f)
 {
-	int rc = wot_transport_fetch(
-	    repo, url, "+refs/heads/*:refs/wotdns/fetched/*", on_progress, f);
+	wot_transport_opts o = {.cfg = f->cfg,
+				.url = url,
+				.refspec =
+				    "+refs/heads/*:refs/wotdns/fetched/*",
+				.progress = on_progress,
+				.payload = f};
+	int rc = wot_transport_fetch(repo, &o);
 
 	return rc < 0 && f->over ? WOT_ELIMIT /* the caller says which */
 				 : rc;
@@ -244,7 +249,8 @@ static void note_head(wot_home *h, wot_source *s, git_repository *repo,
 int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 		    wot_sync_progress cb, void *data)
 {
-	struct fetch_ctx f = {s->name, cb, data, 0, 0};
+	struct fetch_ctx f = {
+	    .cfg = &h->cfg, .name = s->name, .cb = cb, .data = data};
 	struct for_source fs = {h, s->name};
 	git_repository *repo = NULL;
 	git_oid tip, verified;
@@ -252,7 +258,6 @@ int wot_sync_source(wot_home *h, wot_trust *t, wot_source *s,
 	size_t answered = 0;
 	int have_verified, rc;
 
-	wot_git_ready();
 	wot_transport_setup(&h->cfg);
 	if (wot_evidence_suspended(h, s->name))
 		return wot_error_set(WOT_EVERIFY,
@@ -310,8 +315,11 @@ int wot_sync_verified_head(wot_home *h, const char *name, git_oid *out)
 int wot_sync_fetch_only(wot_home *h, const wot_source *s, wot_sync_progress cb,
 			void *data)
 {
-	struct fetch_ctx f = {s->name, cb, data,
-			      (size_t)h->cfg.limit_fetch_mb << 20, 0};
+	struct fetch_ctx f = {.cfg = &h->cfg,
+			      .name = s->name,
+			      .cb = cb,
+			      .data = data,
+			      .max_bytes = (size_t)h->cfg.limit_fetch_mb << 20};
 	git_repository *repo = NULL;
 	int rc = wot_sync_open_mirror(h, s->name, &repo);
 

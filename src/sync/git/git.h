@@ -10,8 +10,10 @@
 
 /* Record a libgit2 failure; returns code. */
 int wot_git_error(int code, int gerr, const char *what);
-/* libgit2 initialised once per process. */
-void wot_git_ready(void);
+/* Take one reference of libgit2's init count (each home holds one while
+ * open): 0 or WOT_EGIT. Give it back with wot_git_release(). */
+int wot_git_acquire(void);
+void wot_git_release(void);
 /* Signed commit of tree on refs/heads/main of repo (parent = current main,
  * compare-and-swap). */
 int wot_repo_commit(git_repository *repo, wot_trust *t, const char *fpr,
@@ -150,15 +152,35 @@ int wot_mirror_refused(const wot_home *h, wot_trust *t, const wot_source *s,
 		       const git_oid *verified, size_t answered);
 
 /* transport.c: settings libgit2 needs for https:// and ssh:// (CA file,
- * credentials, host keys), taken from the config once per process. */
+ * credentials, host keys), taken from the home's config for each fetch.
+ * Hand cfg's [sync] ca-file to libgit2 (its one CA setting for the whole
+ * process: the first file asked for stays, another is logged as unused);
+ * call before threads fetch. */
 void wot_transport_setup(const wot_config *cfg);
-/* Fill fetch callbacks for credentials and certificate checks (payload
- * is left alone). */
-void wot_transport_callbacks(git_remote_callbacks *cb);
-/* Fetch url into repo with one refspec; progress as for a fetch. */
-int wot_transport_fetch(git_repository *repo, const char *url,
-			const char *refspec, git_indexer_progress_cb progress,
-			void *payload);
+
+/* A fetch of one refspec from url (all borrowed for the call). */
+typedef struct {
+	const wot_config *cfg; /* the home's: [sync] ssh-key and ca-file */
+	const char *url;
+	const char *refspec;
+	git_indexer_progress_cb progress; /* as for a fetch; may be NULL */
+	void *payload;			  /* for progress */
+} wot_transport_opts;
+/* One fetch's state, the payload of libgit2's callbacks for it. */
+typedef struct {
+	const char *ssh_key; /* [sync] ssh-key (borrowed); NULL: the agent */
+	int cred_tries;	     /* credentials asked for in this fetch */
+	git_indexer_progress_cb progress; /* may be NULL */
+	void *payload;			  /* for progress */
+} wot_transport;
+/* The state of a fetch as o describes it (o's strings borrowed). */
+void wot_transport_init(wot_transport *t, const wot_transport_opts *o);
+/* Fill cb (credentials, transfer progress; payload t, which must outlive
+ * the fetch) for a fetch with t's settings. */
+void wot_transport_callbacks(git_remote_callbacks *cb, wot_transport *t);
+
+/* Fetch into repo as o says: 0, or WOT_ENET with libgit2's message. */
+int wot_transport_fetch(git_repository *repo, const wot_transport_opts *o);
 
 #define WOT_MAX_KEY_BYTES (1u << 20)
 

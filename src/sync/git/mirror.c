@@ -49,12 +49,16 @@ static int check_one(wot_home *h, wot_trust *t, const wot_source *s,
 	char spec[96];
 	git_oid tip, verified;
 	wot_source as_seen;
+	wot_transport_opts o = {.cfg = &h->cfg,
+				.url = url,
+				.refspec = spec,
+				.progress = wot_limits_transfer,
+				.payload = &cap};
 
 	snprintf(spec, sizeof(spec), "+refs/heads/*:refs/wotdns/fetched-m%zu/*",
 		 i);
 	/* [limits] fetch-size holds for every URL of a source. */
-	if (wot_transport_fetch(repo, url, spec, wot_limits_transfer, &cap) <
-	    0) {
+	if (wot_transport_fetch(repo, &o) < 0) {
 		if (cap.over)
 			wot_limits_fetch_error(&h->cfg);
 		/* A mirror that is down is no evidence of anything. */

@@ -15,30 +15,37 @@ int wot_git_error(int code, int gerr, const char *what)
 			     gerr);
 }
 
-static pthread_once_t git_once = PTHREAD_ONCE_INIT;
-static int git_used;
+/*
+ * libgit2 keeps its own process-wide state (its init count, its TLS
+ * setup, its settings): each home holds one reference of that count
+ * (wot_home_open to wot_home_free), so libgit2 lives while any home does
+ * and two homes in one process share it without knowing of each other.
+ * Owner validation is one of libgit2's process-wide settings, the same
+ * value for every home and never reset by a shutdown: set once. A
+ * followed local path may belong to another user (a shared /srv/git, a
+ * friend's home): every byte from it is verified anyway, so ownership is
+ * not what protects us.
+ */
+static pthread_once_t owner_once = PTHREAD_ONCE_INIT;
 
-static void git_init_once(void)
+static void no_owner_validation(void)
 {
-	git_libgit2_init();
-	/* Set here, once: wot_git_ready runs on fetch threads too. */
-	git_used = 1;
-	/* A followed local path may belong to another user (a shared
-	 * /srv/git, a friend's home): every byte from it is verified anyway,
-	 * so ownership is not what protects us. */
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 }
 
-void wot_git_ready(void)
+int wot_git_acquire(void)
 {
-	pthread_once(&git_once, git_init_once);
+	int n = git_libgit2_init();
+
+	if (n < 0)
+		return wot_git_error(WOT_EGIT, n, "libgit2 init");
+	pthread_once(&owner_once, no_owner_validation);
+	return 0;
 }
 
-void wot_sync_shutdown(void)
+void wot_git_release(void)
 {
-	if (git_used)
-		git_libgit2_shutdown();
-	git_used = 0;
+	git_libgit2_shutdown();
 }
 
 /* Subtree for dir holding the files whose path starts with "dir/". */

@@ -71,6 +71,9 @@ int wot_home_open_owned(wot_home **out, const char *dir, unsigned owner)
 		goto out;
 	}
 	h->lock_wait_s = WOT_LOCK_WAIT_DEFAULT;
+	if ((rc = wot_git_acquire()) < 0)
+		goto out;
+	h->git = 1;
 	if ((rc = wot_config_parse(&h->cfg, text, path)) < 0)
 		goto out;
 	if (h->cfg.key)
@@ -101,8 +104,29 @@ void wot_home_free(wot_home *h)
 	if (!h)
 		return;
 	wot_config_dispose(&h->cfg);
+	wot_tld_free(atomic_load(&h->tlds));
+	if (h->git)
+		wot_git_release();
 	free(h->dir);
 	free(h);
+}
+
+int wot_home_tld_public(wot_home *h, const char *name)
+{
+	wot_tlds *t = atomic_load(&h->tlds), *none = NULL;
+
+	if (!t) {
+		/* Two threads may both read it: the first stored wins. */
+		if (wot_tld_load(&t) < 0) {
+			wot_error_clear();
+			return 1; /* the name goes upstream as without a list */
+		}
+		if (!atomic_compare_exchange_strong(&h->tlds, &none, t)) {
+			wot_tld_free(t);
+			t = none;
+		}
+	}
+	return wot_tld_public(t, name);
 }
 
 void wot_home_set_lock_wait(wot_home *h, unsigned seconds)

@@ -10,11 +10,14 @@
 #include "util/util.h"
 
 #include <git2.h>
+#include <stdatomic.h>
 
 struct wot_home {
 	char *dir;
 	wot_config cfg;
 	unsigned lock_wait_s; /* wot_home_set_lock_wait */
+	int git;	      /* holds a libgit2 reference (wot_git_acquire) */
+	_Atomic(wot_tlds *) tlds; /* the public suffixes, read at first use */
 };
 
 /* homesafe.c: path (if it exists) belongs to owner or root and is not

@@ -96,9 +96,16 @@ static int create_repo(const char *dir)
 					 GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
 	io.initial_head = "main";
-	wot_git_ready();
+	/* No home yet to hold libgit2: a reference of its own. */
+	if (!path)
+		return wot_error_set(WOT_ENOMEM, "out of memory");
+	if ((gerr = wot_git_acquire()) < 0) {
+		free(path);
+		return gerr;
+	}
 	gerr = git_repository_init_ext(&repo, path, &io);
 	git_repository_free(repo);
+	wot_git_release();
 	free(path);
 	return gerr ? wot_git_error(WOT_EGIT, gerr, "own.git") : 0;
 }

@@ -165,7 +165,6 @@ int wot_own_commit(wot_home *h, wot_trust *t, const wot_tree_file *files,
 	char *path = wot_home_path(h, "own.git");
 	int gerr, rc = 0;
 
-	wot_git_ready();
 	if ((gerr = git_repository_open_bare(&repo, path))) {
 		rc = wot_git_error(WOT_EGIT, gerr, path);
 		goto out;

@@ -17,7 +17,6 @@ static int open_own(wot_home *h, git_repository **repo)
 	char *path = wot_home_path(h, "own.git");
 	int gerr;
 
-	wot_git_ready();
 	if (!path)
 		return wot_error_set(WOT_ENOMEM, "out of memory");
 	gerr = git_repository_open_bare(repo, path);

@@ -67,8 +67,7 @@ void wot_sync_prefetch(wot_home *h, wot_source *s, size_t n, unsigned jobs,
 		return; /* wot_sync_source fetches each source itself */
 	if (!(tid = calloc(jobs, sizeof(*tid))))
 		return;
-	wot_git_ready(); /* once, before any thread uses libgit2 */
-	wot_transport_setup(&h->cfg);
+	wot_transport_setup(&h->cfg); /* before any thread fetches */
 	for (; started < jobs; started++)
 		if (pthread_create(&tid[started], NULL, fetch_thread, &p))
 			break;

@@ -131,11 +131,15 @@ static int fetch_url(wot_home *h, git_repository *repo, const char *name,
 {
 	wot_fetch_cap cap = {(size_t)h->cfg.limit_fetch_mb << 20, 0};
 	char spec[96];
+	wot_transport_opts o = {.cfg = &h->cfg,
+				.url = url,
+				.refspec = spec,
+				.progress = wot_limits_transfer,
+				.payload = &cap};
 
 	snprintf(spec, sizeof(spec),
 		 "+refs/heads/*:refs/wotdns/peer-fetched-%zu/*", i);
-	if (wot_transport_fetch(repo, url, spec, wot_limits_transfer, &cap) <
-	    0) {
+	if (wot_transport_fetch(repo, &o) < 0) {
 		wot_log(WOT_LOG_INFO, "sync", "%s: peer's URL %s: %s", name,
 			url, wot_error_last());
 		wot_error_clear();
@@ -178,10 +182,14 @@ static void check_tip(const wot_home *h, wot_trust *t, const wot_source *s,
 	}
 }
 
-static int claim_locked(wot_home *h, wot_trust *t, const char *name,
-			const git_oid *id, char *const *urls, int *place,
-			const char **kind, size_t *fetched)
+static int claim_locked(wot_home *h, wot_trust *t, const wot_peer_claim *c,
+			const git_oid *id, wot_peer_claim_result *out)
 {
+	const char *name = c->name;
+	char *const *urls = c->urls;
+	int *place = &out->place;
+	size_t *fetched = &out->fetched;
+	const char **kind = &out->kind;
 	git_repository *repo = NULL;
 	wot_source *all = NULL, *s = NULL;
 	size_t n = 0;
@@ -224,36 +232,20 @@ out:
 	return rc;
 }
 
-int wot_sync_fetch_claim_n(wot_home *h, wot_trust *t, const char *name,
-			   const char *commit, char *const *urls, int *place,
-			   const char **kind, size_t *fetched)
+int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const wot_peer_claim *c,
+			 wot_peer_claim_result *out)
 {
-	const char *k = "";
-	size_t nf = 0;
 	git_oid id;
 	int lock = -1, rc;
 
-	*place = WOT_PLACE_UNKNOWN;
-	if (fetched)
-		*fetched = 0;
-	if (!wot_source_name_valid(name) || git_oid_fromstr(&id, commit) != 0)
+	*out = (wot_peer_claim_result){.place = WOT_PLACE_UNKNOWN, .kind = ""};
+	if (!wot_source_name_valid(c->name) ||
+	    git_oid_fromstr(&id, c->commit) != 0)
 		return wot_error_set(WOT_EINVAL, "bad source or commit");
 	if ((rc = wot_home_lock(h, &lock)) == 0)
-		rc = claim_locked(h, t, name, &id, urls, place, &k, &nf);
+		rc = claim_locked(h, t, c, &id, out);
 	wot_home_unlock(lock);
-	if (kind)
-		*kind = k;
-	if (fetched)
-		*fetched = nf;
 	return rc;
-}
-
-int wot_sync_fetch_claim(wot_home *h, wot_trust *t, const char *name,
-			 const char *commit, char *const *urls, int *place,
-			 const char **kind)
-{
-	return wot_sync_fetch_claim_n(h, t, name, commit, urls, place, kind,
-				      NULL);
 }
 
 int wot_sync_source_suspended(wot_home *h, const char *name)

@@ -13,7 +13,6 @@
 #include <ctype.h>
 #include <ldns/ldns.h>
 #include <libpsl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,23 +207,4 @@ int wot_tld_check_zone(const wot_tlds *t, const ldns_rr_list *rrs,
 		return rc;
 	}
 	return 0;
-}
-
-/* One list for the process, read at first use (the daemon's listener
- * threads ask it for names they would forward). */
-static wot_tlds *shared;
-static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
-
-static void load_shared(void)
-{
-	if (wot_tld_load(&shared) < 0)
-		shared = NULL;
-}
-
-int wot_tld_is_public(const char *name)
-{
-	pthread_once(&shared_once, load_shared);
-	/* Without a list (out of memory) every TLD counts as public: the
-	 * name goes upstream as it did before. */
-	return !shared || wot_tld_public(shared, name);
 }

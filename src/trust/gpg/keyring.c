@@ -2,6 +2,7 @@
 #include "trust/gpg/gpg_int.h"
 
 #include <locale.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,18 +12,25 @@ int wot_trust_gpg_error(int code, gpgme_error_t err, const char *what)
 			     gpgme_strsource(err));
 }
 
+/* GPGME's initialisation is the library's, once per process, before
+ * any other GPGME call on any thread: no state of ours. */
+static pthread_once_t gpgme_once = PTHREAD_ONCE_INIT;
+static int gpgme_ok;
+
+static void gpgme_init(void)
+{
+	/* gpgme_check_version initialises the library. */
+	if (gpgme_check_version("1.13.0")) {
+		gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL));
+		gpgme_ok = 1;
+	}
+}
+
 static int gpgme_ready(void)
 {
-	static int done;
-
-	if (!done) {
-		/* gpgme_check_version initialises the library; it is
-		 * idempotent and thread-safe after the first call. */
-		if (!gpgme_check_version("1.13.0"))
-			return wot_error_set(WOT_EGPG, "GPGME too old");
-		gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL));
-		done = 1;
-	}
+	pthread_once(&gpgme_once, gpgme_init);
+	if (!gpgme_ok)
+		return wot_error_set(WOT_EGPG, "GPGME too old");
 	if (gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP))
 		return wot_error_set(WOT_EGPG,
 				     "gpg is not installed or too old");
