@@ -1,40 +1,14 @@
 /*
- * test_dns_cache.c - the upstream answer cache (src/dns/cache.c): real
- * responses built with ldns go in, every answer that comes out is parsed
- * back with ldns.
+ * test_dns_cache.c - the upstream answer cache (src/dns/resolver/cache.c):
+ * real responses built with ldns go in, every answer that comes out is
+ * parsed back with ldns. Hostile responses: test_dns_cache_hostile.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dns/resolver/cache.h"
-#include "util/util.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define T0 1000000ULL /* put time; ages are relative to it */
-#define BIG 65535
-
-enum { Q_RD = 1, Q_EDNS = 2, Q_DO = 4, Q_CD = 8, Q_AD = 16 };
-
-typedef struct {
-	wot_dns_cache *c;
-	uint8_t buf[BIG + 1];
-} fixture;
-
-/* An upstream response: rr lines per section, NULL-terminated. */
-typedef struct {
-	const char *qname;
-	ldns_rr_type qtype;
-	ldns_pkt_rcode rcode;
-	int tc, edns, aa_ad;
-	const char *const *an, *const *ns, *const *ar;
-} spec;
-
-#define RRS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#include "cache_fixture.h"
 
 static const char *const www_a[] = {"www.example.com. 300 IN A 192.0.2.1",
 				    NULL};
@@ -42,86 +16,6 @@ static const char *const soa_min60[] = {
     "example.com. 3600 IN SOA ns.example.com. host.example.com. 1 3600 600 "
     "86400 60",
     NULL};
-
-static int setup(void **state)
-{
-	fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	assert_int_equal(wot_dns_cache_new(&f->c, 1 << 20), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-
-	wot_dns_cache_free(f->c);
-	free(f);
-	return 0;
-}
-
-static void mkquery(wot_dns_query *q, const char *name, ldns_rr_type type,
-		    unsigned opts, uint16_t id)
-{
-	ldns_pkt *p = ldns_pkt_query_new(
-	    ldns_dname_new_frm_str(name), type, LDNS_RR_CLASS_IN,
-	    (uint16_t)(((opts & Q_RD) ? LDNS_RD : 0) |
-		       ((opts & Q_CD) ? LDNS_CD : 0)));
-	uint8_t *wire = NULL;
-	size_t len = 0;
-
-	assert_non_null(p);
-	ldns_pkt_set_ad(p, (bool)((opts & Q_AD) != 0));
-	ldns_pkt_set_id(p, id);
-	if (opts & (Q_EDNS | Q_DO))
-		ldns_pkt_set_edns_udp_size(p, 1232);
-	if (opts & Q_DO)
-		ldns_pkt_set_edns_do(p, 1);
-	assert_int_equal(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
-	assert_int_equal(wot_dns_query_parse(wire, len, q), WOT_DNS_PARSE_OK);
-	assert_true(q->has_question);
-	free(wire);
-	ldns_pkt_free(p);
-}
-
-static void push_rrs(ldns_pkt *p, ldns_pkt_section sec,
-		     const char *const *lines)
-{
-	for (; lines && *lines; lines++) {
-		ldns_rr *rr = NULL;
-		ldns_status st =
-		    ldns_rr_new_frm_str(&rr, *lines, 0, NULL, NULL);
-		if (st != LDNS_STATUS_OK)
-			fail_msg("%s: %s", *lines, ldns_get_errorstr_by_id(st));
-		ldns_pkt_push_rr(p, sec, rr);
-	}
-}
-
-static uint8_t *mkresp(const spec *r, size_t *len)
-{
-	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(r->qname),
-					 r->qtype, LDNS_RR_CLASS_IN, LDNS_RD);
-	uint8_t *wire = NULL;
-
-	assert_non_null(p);
-	ldns_pkt_set_id(p, 0x4242);
-	ldns_pkt_set_qr(p, 1);
-	ldns_pkt_set_ra(p, 1);
-	ldns_pkt_set_tc(p, (bool)(r->tc != 0));
-	ldns_pkt_set_aa(p, (bool)(r->aa_ad != 0));
-	ldns_pkt_set_ad(p, (bool)(r->aa_ad != 0));
-	ldns_pkt_set_rcode(p, (uint8_t)r->rcode);
-	push_rrs(p, LDNS_SECTION_ANSWER, r->an);
-	push_rrs(p, LDNS_SECTION_AUTHORITY, r->ns);
-	push_rrs(p, LDNS_SECTION_ADDITIONAL, r->ar);
-	if (r->edns)
-		ldns_pkt_set_edns_udp_size(p, 4096);
-	assert_int_equal(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
-	ldns_pkt_free(p);
-	return wire;
-}
 
 static void put(fixture *f, const wot_dns_query *q, const spec *r, uint64_t now)
 {
@@ -588,184 +482,6 @@ static void cache_disabled(void **state)
 	assert_int_equal(st.inserts, 0);
 }
 
-/* ---- hostile responses ------------------------------------------------ */
-
-/* Names everywhere, so compression pointers are everywhere. */
-static const spec rich = {
-    .qname = "www.example.com.",
-    .qtype = LDNS_RR_TYPE_A,
-    .edns = 1,
-    .an = RRS("www.example.com. 300 IN CNAME web.example.com.",
-	      "web.example.com. 300 IN A 192.0.2.1"),
-    .ns = RRS("example.com. 300 IN NS ns1.example.com.",
-	      "example.com. 300 IN NS ns2.example.com."),
-    .ar = RRS(
-	"ns1.example.com. 300 IN A 192.0.2.53",
-	"ns2.example.com. 300 IN AAAA 2001:db8::53",
-	"example.com. 300 IN MX 10 mail.example.com.",
-	"example.com. 300 IN SOA ns1.example.com. host.example.com. 1 2 3 4 5",
-	"_sip._tcp.example.com. 300 IN SRV 10 5 5060 sip.example.com.",
-	"example.com. 300 IN TXT \"v=spf1 -all\"")};
-
-typedef struct {
-	int stored, in_bad_out_bad;
-} fuzz_counts;
-
-/*
- * Put one hostile response into a fresh cache and read it back with and
- * without EDNS and at the UDP minimum. Whatever comes out must parse
- * whenever the input did: the cache may pass on an upstream's nonsense
- * (a forwarder would too) but must never make any of its own.
- */
-static void try_put(const wot_dns_query *qs, const uint8_t *wire, size_t len,
-		    uint8_t *buf, fuzz_counts *n)
-{
-	static const size_t limits[] = {BIG, 512};
-	wot_dns_cache *c = NULL;
-	ldns_pkt *in = NULL;
-	int in_ok = -1;
-
-	assert_int_equal(wot_dns_cache_new(&c, 1 << 16), 0);
-	assert_int_equal(wot_dns_cache_put(c, &qs[0], wire, len, T0), 0);
-	for (int i = 0; i < 4; i++) {
-		ldns_pkt *out = NULL;
-		size_t olen = 0;
-		int rc = wot_dns_cache_get(c, &qs[i & 1], T0 + 1000, 0, buf,
-					   limits[i >> 1], &olen, NULL);
-		if (rc == WOT_DNS_CACHE_MISS)
-			break;
-		assert_true(olen >= WOT_DNS_HDR_LEN && olen <= limits[i >> 1]);
-		assert_int_equal(wot_rd16(buf), qs[i & 1].id);
-		if (in_ok < 0) {
-			in_ok = ldns_wire2pkt(&in, wire, len) == LDNS_STATUS_OK;
-			n->stored++;
-		}
-		if (ldns_wire2pkt(&out, buf, olen) != LDNS_STATUS_OK) {
-			if (in_ok)
-				fail_msg("input parses, cached answer not");
-			n->in_bad_out_bad++;
-		}
-		ldns_pkt_free(out);
-	}
-	ldns_pkt_free(in);
-	wot_dns_cache_free(c);
-}
-
-static void rich_queries(wot_dns_query qs[2])
-{
-	mkquery(&qs[0], "www.example.com.", LDNS_RR_TYPE_A, Q_RD | Q_EDNS, 7);
-	mkquery(&qs[1], "WWW.example.COM.", LDNS_RR_TYPE_A, Q_RD, 8);
-}
-
-static size_t count_stored(const wot_dns_query *q, const uint8_t *w, size_t len)
-{
-	wot_dns_cache *c = NULL;
-	wot_dns_cache_stats st;
-
-	assert_int_equal(wot_dns_cache_new(&c, 1 << 16), 0);
-	assert_int_equal(wot_dns_cache_put(c, q, w, len, T0), 0);
-	wot_dns_cache_get_stats(c, &st);
-	wot_dns_cache_free(c);
-	return st.entries;
-}
-
-static void cache_malformed_truncated(void **state)
-{
-	wot_dns_query qs[2];
-	size_t len;
-	uint8_t *wire = mkresp(&rich, &len);
-
-	(void)state;
-	rich_queries(qs);
-	assert_int_equal(count_stored(&qs[0], wire, len), 1);
-	for (size_t n = 0; n < len; n++)
-		if (count_stored(&qs[0], wire, n) != 0)
-			fail_msg("stored when cut at %zu of %zu", n, len);
-	free(wire);
-}
-
-/* Offset of the first occurrence of pat in w, asserting there is one. */
-static size_t find(const uint8_t *w, size_t len, const char *pat, size_t n)
-{
-	for (size_t i = 0; i + n <= len; i++)
-		if (memcmp(w + i, pat, n) == 0)
-			return i;
-	fail_msg("pattern not found");
-	return 0;
-}
-
-static void cache_malformed_pointers(void **state)
-{
-	wot_dns_query qs[2];
-	size_t len, qend, cname;
-	uint8_t *wire = mkresp(&rich, &len), *w = malloc(len);
-
-	(void)state;
-	rich_queries(qs);
-	qend = WOT_DNS_HDR_LEN + qs[0].qname_len + 4;
-	assert_int_equal(wire[qend], 0xC0); /* owner: pointer to question */
-	cname = find(wire, len, "\x03web", 4) + 4;
-	assert_int_equal(wire[cname], 0xC0);
-	const size_t target[] = {
-	    len - 11, /* forward, to the OPT that is dropped */
-	    qend,     /* itself */
-	    cname,    /* the CNAME's own pointer */
-	    2,	      /* the header */
-	    13,	      /* inside a label, not a label start */
-	    qend - 2, /* the question's class */
-	    qend + 4, /* the TTL of the first record: rewritten on get */
-	    0x3fff,   /* past the end */
-	};
-	for (size_t i = 0; i < sizeof(target) / sizeof(target[0]); i++) {
-		for (int which = 0; which < 2; which++) {
-			size_t at = which ? cname : qend;
-			memcpy(w, wire, len);
-			wot_wr16(w + at, (uint16_t)(0xC000 | target[i]));
-			if (count_stored(&qs[0], w, len) != 0)
-				fail_msg("pointer %zu at %zu stored", i, at);
-		}
-	}
-	memcpy(w, wire, len);
-	w[qend] = 0x40; /* extended label type */
-	assert_int_equal(count_stored(&qs[0], w, len), 0);
-	free(w);
-	free(wire);
-}
-
-static void cache_malformed_random(void **state)
-{
-	fixture *f = *state;
-	wot_dns_query qs[2];
-	fuzz_counts n = {0, 0};
-	size_t len;
-	uint8_t *wire = mkresp(&rich, &len), *w = malloc(len + 700);
-
-	rich_queries(qs);
-	srand(4321);
-	for (int i = 0; i < 3000; i++) {
-		/* Half keep a valid header and question, so more get far. */
-		size_t keep = (i & 1) ? qs[0].qname_len + 16 : 0;
-		size_t wl = keep + (size_t)rand() % 600;
-		memcpy(w, wire, keep);
-		for (size_t k = keep; k < wl; k++)
-			w[k] = (uint8_t)rand();
-		try_put(qs, w, wl, f->buf, &n);
-	}
-	for (int i = 0; i < 6000; i++) {
-		size_t wl = len - (rand() % 4 == 0 ? (size_t)rand() % 24 : 0);
-		memcpy(w, wire, len);
-		for (int k = 0; k < 1 + rand() % 4; k++)
-			w[(size_t)rand() % len] = (uint8_t)rand();
-		try_put(qs, w, wl, f->buf, &n);
-	}
-	print_message("mutations stored: %d (of those, %d unparsable in and "
-		      "out)\n",
-		      n.stored, n.in_bad_out_bad);
-	assert_true(n.stored > 500); /* the test reached the get path */
-	free(w);
-	free(wire);
-}
-
 /* A sealed overlay holding the zone shop.example.com. */
 static wot_dns_table *shop_overlay(void)
 {
@@ -873,9 +589,6 @@ int main(void)
 	    T(cache_lru_eviction),
 	    T(cache_prefetch_once_when_popular),
 	    T(cache_disabled),
-	    T(cache_malformed_truncated),
-	    T(cache_malformed_pointers),
-	    T(cache_malformed_random),
 	    T(cache_overlay_change),
 	};
 
