@@ -33,6 +33,9 @@
  * with TXT "udp=N tcp=M", the queries received so far, and is not counted.
  * --log appends one line per counted query: "udp|tcp port=P id=I type=T
  * name=N". SIGTERM and SIGINT exit cleanly (status 0).
+ *
+ * This file is the server (sockets, the modes' timing, the options); what
+ * it answers is built in fakedns_answer.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -48,19 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum mode {
-	M_OK,
-	M_TIMEOUT,
-	M_WRONGID,
-	M_WRONGID_OK,
-	M_SERVFAIL,
-	M_TC,
-	M_BIG,
-	M_HOSTILE,
-	M_CHCLASS,
-	M_CHQUESTION,
-	M_COUNT
-};
+#include "fakedns.h"
 
 static const char *const mode_names[M_COUNT] = {
     "ok", "timeout", "wrongid", "wrongid-then-ok", "servfail",
@@ -70,41 +61,8 @@ enum {
 	MAX_CONNS = 64,
 	MAX_LATER = 256,
 	DELAY_MS = 50,
-	BIG_COUNT = 60,
 	BIND_TRIES = 16,
-	MSG_MAX = 65535,
-	T_A = 1,
-	T_NS = 2,
-	T_CNAME = 5,
-	T_SOA = 6,
-	T_TXT = 16,
-	T_OPT = 41,
-	C_IN = 1,
-	C_CH = 3,
-	F_QR = 0x8000,
-	F_TC = 0x0200,
-	F_RD = 0x0100,
-	F_RA = 0x0080,
-	R_SERVFAIL = 2,
-	R_NXDOMAIN = 3,
-	R_REFUSED = 5,
 };
-
-typedef struct {
-	uint16_t id, flags, qtype, qclass;
-	uint8_t qname[256]; /* wire, as asked */
-	size_t qname_len;
-	char text[1024]; /* presentation, lowercase */
-	int edns;
-	uint16_t edns_size;
-} query;
-
-typedef struct {
-	uint8_t *p;
-	size_t len, cap;
-	uint16_t counts[4];
-	int overflow;
-} msg;
 
 typedef struct {
 	int fd;
@@ -121,16 +79,14 @@ typedef struct {
 } later;
 
 static struct {
-	enum mode mode;
-	uint32_t ttl;
-	const char *evil;
 	FILE *log;
 	int udp, tcp;
 	conn conns[MAX_CONNS];
 	later later[MAX_LATER];
 	size_t nlater;
-	unsigned long nudp, ntcp;
 } g;
+
+fake_conf fake;
 
 static volatile sig_atomic_t stopping;
 
@@ -146,330 +102,6 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-/* ---- message writer -------------------------------------------------- */
-
-static void put(msg *m, const void *b, size_t n)
-{
-	if (m->overflow || m->len + n > m->cap) {
-		m->overflow = 1;
-		return;
-	}
-	memcpy(m->p + m->len, b, n);
-	m->len += n;
-}
-
-static void put16(msg *m, uint16_t v)
-{
-	uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
-
-	put(m, b, 2);
-}
-
-static void put32(msg *m, uint32_t v)
-{
-	put16(m, (uint16_t)(v >> 16));
-	put16(m, (uint16_t)v);
-}
-
-static void begin(msg *m, uint8_t *buf, size_t cap, const query *q,
-		  uint16_t flags, const uint8_t *qname, size_t qname_len)
-{
-	memset(m, 0, sizeof(*m));
-	m->p = buf;
-	m->cap = cap;
-	put16(m, q->id);
-	put16(m,
-	      (uint16_t)(F_QR | F_RA | (q->flags & (0x7800 | F_RD)) | flags));
-	for (int i = 0; i < 4; i++)
-		put16(m, 0);
-	put(m, qname, qname_len);
-	put16(m, q->qtype);
-	put16(m, q->qclass);
-	m->counts[0] = 1;
-}
-
-/* One RR of class cls whose owner is the name at offset owner_off (a
- * pointer). */
-static void rr_class(msg *m, int section, uint16_t owner_off, uint16_t type,
-		     uint16_t cls, uint32_t ttl, const uint8_t *rdata,
-		     size_t rdlen)
-{
-	put16(m, (uint16_t)(0xC000 | owner_off));
-	put16(m, type);
-	put16(m, cls);
-	put32(m, ttl);
-	put16(m, (uint16_t)rdlen);
-	put(m, rdata, rdlen);
-	m->counts[section]++;
-}
-
-static void rr(msg *m, int section, uint16_t owner_off, uint16_t type,
-	       uint32_t ttl, const uint8_t *rdata, size_t rdlen)
-{
-	rr_class(m, section, owner_off, type, C_IN, ttl, rdata, rdlen);
-}
-
-/* Text name ("a.b" or "a.b.") to wire; its length. */
-static size_t to_wire(const char *text, uint8_t *out)
-{
-	size_t n = 0;
-
-	while (*text && *text != '.') {
-		const char *dot = strchr(text, '.');
-		size_t l = dot ? (size_t)(dot - text) : strlen(text);
-		if (l > 63 || n + l + 2 > 255)
-			break;
-		out[n++] = (uint8_t)l;
-		memcpy(out + n, text, l);
-		n += l;
-		text += l;
-		if (*text == '.')
-			text++;
-	}
-	out[n++] = 0;
-	return n;
-}
-
-/* One RR whose owner is the text name owner (written uncompressed). */
-static void rr_named(msg *m, int section, const char *owner, uint16_t type,
-		     uint32_t ttl, const uint8_t *rdata, size_t rdlen)
-{
-	uint8_t w[256];
-
-	put(m, w, to_wire(owner, w));
-	put16(m, type);
-	put16(m, C_IN);
-	put32(m, ttl);
-	put16(m, (uint16_t)rdlen);
-	put(m, rdata, rdlen);
-	m->counts[section]++;
-}
-
-static void add_opt(msg *m)
-{
-	static const uint8_t opt[] = {0, 0, T_OPT, 0x04, 0xd0, 0,
-				      0, 0, 0,	   0,	 0};
-
-	put(m, opt, sizeof(opt));
-	m->counts[3]++;
-}
-
-static size_t finish(msg *m, unsigned rcode)
-{
-	if (m->overflow)
-		return 0;
-	m->p[3] = (uint8_t)((m->p[3] & 0xf0) | (rcode & 0xf));
-	for (int i = 0; i < 4; i++) {
-		m->p[4 + 2 * i] = (uint8_t)(m->counts[i] >> 8);
-		m->p[5 + 2 * i] = (uint8_t)m->counts[i];
-	}
-	return m->len;
-}
-
-/* Offset (in the message) of the last label of the question name. */
-static uint16_t tld_offset(const query *q)
-{
-	size_t off = 0, last = 0;
-
-	while (off < q->qname_len && q->qname[off]) {
-		last = off;
-		off += (size_t)q->qname[off] + 1;
-	}
-	return (uint16_t)(12 + (q->qname[0] ? last : 0));
-}
-
-static void add_soa(msg *m, const query *q)
-{
-	static const uint8_t names[] = "\2ns\4fake\0\12hostmaster\4fake";
-	uint8_t rd[sizeof(names) + 20];
-	size_t n = sizeof(names); /* includes the final root byte */
-	static const uint32_t v[5] = {1, 3600, 600, 86400, 60};
-
-	memcpy(rd, names, n);
-	for (int i = 0; i < 5; i++) {
-		rd[n++] = (uint8_t)(v[i] >> 24);
-		rd[n++] = (uint8_t)(v[i] >> 16);
-		rd[n++] = (uint8_t)(v[i] >> 8);
-		rd[n++] = (uint8_t)v[i];
-	}
-	rr(m, 2, tld_offset(q), T_SOA, 300, rd, n);
-}
-
-/* ---- answers --------------------------------------------------------- */
-
-static int parse_query(const uint8_t *p, size_t len, query *q)
-{
-	size_t off = 12, t = 0;
-
-	memset(q, 0, sizeof(*q));
-	if (len < 12 || (p[2] & 0x80) || rd16(p + 4) != 1)
-		return -1;
-	q->id = rd16(p);
-	q->flags = rd16(p + 2);
-	for (;;) {
-		uint8_t c;
-		if (off >= len || off - 12 >= 255)
-			return -1;
-		c = p[off];
-		if (c > 63 || off + 1 + c > len)
-			return -1;
-		if (c == 0)
-			break;
-		for (size_t i = 1; i <= c && t + 5 < sizeof(q->text); i++) {
-			char ch = (char)p[off + i];
-			if (ch >= 'A' && ch <= 'Z')
-				ch = (char)(ch - 'A' + 'a');
-			q->text[t++] = (ch > ' ' && ch < 127) ? ch : '?';
-		}
-		q->text[t++] = '.';
-		off += (size_t)c + 1;
-	}
-	if (t == 0)
-		q->text[t++] = '.';
-	q->text[t] = 0;
-	q->qname_len = off + 1 - 12;
-	memcpy(q->qname, p + 12, q->qname_len);
-	off++;
-	if (off + 4 > len)
-		return -1;
-	q->qtype = rd16(p + off);
-	q->qclass = rd16(p + off + 2);
-	off += 4;
-	/* An OPT as the first additional record (no answer or authority). */
-	if (rd16(p + 6) == 0 && rd16(p + 8) == 0 && rd16(p + 10) >= 1 &&
-	    off + 11 <= len && p[off] == 0 && rd16(p + off + 1) == T_OPT) {
-		q->edns = 1;
-		q->edns_size = rd16(p + off + 3);
-	}
-	return 0;
-}
-
-static const uint8_t evil_a[4] = {6, 6, 6, 6};
-
-/* A name of the evil zone: "LABEL.ZONE" (LABEL NULL: the zone). */
-static void evil_name(char *out, size_t cap, const char *label)
-{
-	snprintf(out, cap, "%s%s%s", label ? label : "", label ? "." : "",
-		 g.evil);
-}
-
-/* The TLD of the question as text ("test"), lowercase. */
-static void tld_text(const query *q, char *out, size_t cap)
-{
-	const char *end = q->text + strlen(q->text) - 1, *p = end;
-
-	while (p > q->text && p[-1] != '.')
-		p--;
-	snprintf(out, cap, "%.*s", (int)(end - p), p);
-}
-
-/* The hostile answer: see the usage comment at the top. */
-static void hostile_records(msg *m, const query *q)
-{
-	static const uint8_t good[4] = {192, 0, 2, 53},
-			     ns_a[4] = {192, 0, 2, 54};
-	char name[600], tld[256], target[300];
-	uint8_t w[256];
-
-	if (strncmp(q->text, "to-", 3) == 0) {
-		snprintf(target, sizeof(target), "%.*s",
-			 (int)strcspn(q->text + 3, "."), q->text + 3);
-		evil_name(name, sizeof(name), target);
-		rr(m, 1, 12, T_CNAME, g.ttl, w, to_wire(name, w));
-		rr_named(m, 1, name, T_A, g.ttl, evil_a, 4);
-	} else {
-		rr(m, 1, 12, T_A, g.ttl, good, 4);
-	}
-	evil_name(name, sizeof(name), "www");
-	rr_named(m, 1, name, T_A, g.ttl, evil_a, 4);
-	rr_named(m, 1, g.evil, T_A, g.ttl, evil_a, 4);
-	rr_named(m, 2, g.evil, T_NS, g.ttl, w, to_wire("evil.ns.example", w));
-	tld_text(q, tld, sizeof(tld));
-	snprintf(target, sizeof(target), "ns.%s", tld);
-	rr_named(m, 2, tld, T_NS, g.ttl, w, to_wire(target, w));
-	rr_named(m, 3, "evil.ns.example", T_A, g.ttl, evil_a, 4);
-	rr_named(m, 3, name, T_A, g.ttl, evil_a, 4);
-	rr_named(m, 3, "unrelated.example", T_A, g.ttl, evil_a, 4);
-	rr_named(m, 3, target, T_A, g.ttl, ns_a, 4);
-}
-
-/* The normal answer to q (lie: the A record is 203.0.113.66 instead). */
-static size_t build_answer(const query *q, uint8_t *buf, size_t cap, int lie,
-			   int tc)
-{
-	static const uint8_t good[4] = {192, 0, 2, 53},
-			     bad[4] = {203, 0, 113, 66};
-	msg m;
-	unsigned rcode = 0;
-
-	begin(&m, buf, cap, q, tc ? F_TC : 0, q->qname, q->qname_len);
-	if (g.mode == M_CHQUESTION && !tc) {
-		/* the question's class, just written before the counts */
-		buf[m.len - 2] = 0;
-		buf[m.len - 1] = C_CH;
-	}
-	if (tc) {
-		/* nothing but the question */
-	} else if (q->qclass != C_IN) {
-		rcode = R_REFUSED;
-	} else if (g.mode == M_SERVFAIL) {
-		rcode = R_SERVFAIL;
-	} else if (strncmp(q->text, "nx.", 3) == 0) {
-		rcode = R_NXDOMAIN;
-		add_soa(&m, q);
-	} else if (q->qtype == T_A && g.mode == M_HOSTILE) {
-		hostile_records(&m, q);
-	} else if (q->qtype == T_A && g.mode == M_CHCLASS) {
-		rr_class(&m, 1, 12, T_A, C_CH, g.ttl, good, 4);
-	} else if (q->qtype == T_A && g.mode == M_BIG) {
-		for (int i = 1; i <= BIG_COUNT; i++) {
-			uint8_t a[4] = {192, 0, 2, (uint8_t)i};
-			rr(&m, 1, 12, T_A, g.ttl, a, 4);
-		}
-	} else if (q->qtype == T_A) {
-		rr(&m, 1, 12, T_A, g.ttl, lie ? bad : good, 4);
-	} else {
-		add_soa(&m, q);
-	}
-	if (q->edns)
-		add_opt(&m);
-	return finish(&m, rcode);
-}
-
-static size_t build_count(const query *q, uint8_t *buf, size_t cap)
-{
-	uint8_t rd[80];
-	int n;
-	msg m;
-
-	n = snprintf((char *)rd + 1, sizeof(rd) - 1, "udp=%lu tcp=%lu", g.nudp,
-		     g.ntcp);
-	rd[0] = (uint8_t)n;
-	begin(&m, buf, cap, q, 0, q->qname, q->qname_len);
-	rr(&m, 1, 12, T_TXT, 0, rd, (size_t)n + 1);
-	/* rr() writes class IN; the answer's class follows the question. */
-	buf[m.len - (size_t)n - 1 - 8] = (uint8_t)(q->qclass >> 8);
-	buf[m.len - (size_t)n - 1 - 7] = (uint8_t)q->qclass;
-	return finish(&m, 0);
-}
-
-/* The same answer for a question with one more label in front. */
-static size_t build_other_question(const query *q, uint8_t *buf, size_t cap)
-{
-	uint8_t name[260] = "\4evil";
-	query q2 = *q;
-
-	memcpy(name + 5, q->qname, q->qname_len);
-	memcpy(q2.qname, name, sizeof(q2.qname));
-	q2.qname_len = q->qname_len + 5 > 255 ? 255 : q->qname_len + 5;
-	return build_answer(&q2, buf, cap, 1, 0);
 }
 
 /* ---- transport ------------------------------------------------------- */
@@ -567,16 +199,16 @@ static void handle(const dest *dd, const uint8_t *p, size_t len)
 		return;
 	}
 	if (d.tcp)
-		g.ntcp++;
+		fake.ntcp++;
 	else
-		g.nudp++;
+		fake.nudp++;
 	if (g.log) {
 		fprintf(g.log, "%s port=%u id=%u type=%u name=%s\n",
 			d.tcp ? "tcp" : "udp", d.from ? src_port(d.from) : 0,
 			q.id, q.qtype, q.text);
 		fflush(g.log);
 	}
-	switch (g.mode) {
+	switch (fake.mode) {
 	case M_TIMEOUT:
 		return;
 	case M_WRONGID:
@@ -599,7 +231,7 @@ static void handle(const dest *dd, const uint8_t *p, size_t len)
 		break;
 	}
 	send_now(&d, buf,
-		 sized_answer(&q, &d, buf, 0, g.mode == M_TC && !d.tcp));
+		 sized_answer(&q, &d, buf, 0, fake.mode == M_TC && !d.tcp));
 }
 
 static void on_udp(void)
@@ -832,8 +464,8 @@ int main(int argc, char **argv)
 	sigset_t block;
 	int c, mode = M_OK;
 
-	g.ttl = 300;
-	g.evil = "alice.wot";
+	fake.ttl = 300;
+	fake.evil = "alice.wot";
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -847,13 +479,13 @@ int main(int argc, char **argv)
 				return usage();
 			break;
 		case 't':
-			g.ttl = (uint32_t)strtoul(optarg, NULL, 10);
+			fake.ttl = (uint32_t)strtoul(optarg, NULL, 10);
 			break;
 		case 'p':
 			port_file = optarg;
 			break;
 		case 'e':
-			g.evil = optarg;
+			fake.evil = optarg;
 			break;
 		case 'L':
 			g.log = fopen(optarg, "a");
@@ -868,7 +500,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage();
-	g.mode = (enum mode)mode;
+	fake.mode = (enum mode)mode;
 	for (int i = 0; i < MAX_CONNS; i++)
 		g.conns[i].fd = -1;
 	if (parse_listen(listen_spec, &sa, &salen) < 0) {
