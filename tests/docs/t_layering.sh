@@ -18,7 +18,7 @@
 #   cli          src/cli/           every public header, never an internal one
 #
 # Also: a public header includes only public headers, no source file
-# over 800 lines, and in src/dns only the daemon
+# (in src/ or tests/) over 800 lines, and in src/dns only the daemon
 # starts a sync or swaps a served table.
 . "$(dirname "$0")/lib.sh"
 cd "$SRC/src" || exit 1
@@ -104,7 +104,8 @@ for r in "${!PUB[@]}"; do
 done
 expect_eq "a public header includes no internal header" "$leaks" ""
 
-big=$(find . -name '*.[ch]' -exec wc -l {} + | awk '$2 != "total" && $1 > 800 {print $2 ": " $1 " lines"}')
+# The tests' C files too: a test file is read as often as the code.
+big=$(find . ../tests -name '*.[ch]' -exec wc -l {} + | awk '$2 != "total" && $1 > 800 {print $2 ": " $1 " lines"}')
 expect_eq "no source file over 800 lines" "$big" ""
 
 # The daemon is the one orchestrator: elsewhere in src/dns nothing starts
