@@ -181,10 +181,15 @@ expect_match "... the other peer's head, asked with the head question, is that c
 claimant=$(printf '%s\n' "$out" | sed -n 's/^  \(127[0-9.:]*\)  *ahead .*/\1/p' | tail -n 1)
 w=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print([p['weight'] for p in d['peers'] if p['endpoint']==sys.argv[2]][0])" \
 	"$T/bob/state/peers.json" "$claimant" 2>/dev/null)
-case "$w" in
-0.0* | 0.1* | 0.2* | 0.3* | 0.4* | "") fail "the claimant $claimant kept its weight (now '$w')" ;;
-*) pass "the claimant $claimant kept its weight ($w)" ;;
-esac
+# Its weight while the claim was unplaced against its weight now: 'ahead'
+# adds 0.05 as an agreement does, a lie would have halved it.
+w0=$(printf '%s\n' "$out" | sed -n "s/^  ${claimant//./\\.}  *unplaced .*weight \([0-9.]*\)).*/\1/p" | head -n 1)
+if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) > 0 else 1)" \
+	"${w:-0}" "${w0:-0}" 2>/dev/null; then
+	pass "the claimant $claimant kept its weight ($w0 then $w)"
+else
+	fail "the claimant $claimant kept its weight: '$w0' while unplaced, now '$w'"
+fi
 if grep -q "opinion on www.alice.wot.*: lie" "$T/serve-bob.log"; then
 	fail "bob's log warns of no lie"
 else
