@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "dns/resolver/resolver.h"
+#include "server_close.h"
 #include "util/util.h"
 
 #include <arpa/inet.h>
@@ -42,7 +43,6 @@ typedef struct {
 typedef struct {
 	uv_loop_t loop;
 	wot_dns_server *s;
-	int closed;
 	unsigned port;
 	fake_up ups[3];
 	int nups;
@@ -265,20 +265,9 @@ static void env_start(env *e, const int *modes, int nups, unsigned timeout,
 	assert_true(e->port > 0);
 }
 
-static void on_closed(void *data)
-{
-	((env *)data)->closed++;
-}
-
 static void env_stop(env *e)
 {
-	wot_dns_server_close(e->s, on_closed, e);
-	for (int i = 0; i < 1000 && !e->closed; i++)
-		uv_run(&e->loop, UV_RUN_NOWAIT);
-	assert_int_equal(e->closed, 1);
-	/* Every handle must be gone: the loop closes cleanly. */
-	assert_int_equal(uv_run(&e->loop, UV_RUN_NOWAIT), 0);
-	assert_int_equal(uv_loop_close(&e->loop), 0);
+	server_close_drain(e->s, &e->loop);
 	for (int i = 0; i < e->nups; i++)
 		fake_close(&e->ups[i]);
 }

@@ -18,6 +18,7 @@
 
 #include "dns/resolver/resolver.h"
 #include "net_fake.h"
+#include "server_close.h"
 #include "util/util.h"
 
 #include <netinet/in.h>
@@ -60,7 +61,7 @@ typedef struct {
 	net_fake f;
 	wot_clock clock;
 	wot_net_io io;
-	int fd, closed;
+	int fd;
 	uint16_t id;
 	uint64_t answered_at; /* fake time of the last answer */
 	uint8_t resp[65536];
@@ -111,19 +112,9 @@ static void rt_start(rt *x)
 	assert_int_equal(connect(x->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 }
 
-static void on_closed(void *data)
-{
-	((rt *)data)->closed++;
-}
-
 static void rt_stop(rt *x)
 {
-	wot_dns_server_close(x->s, on_closed, x);
-	for (int i = 0; i < 1000 && !x->closed; i++)
-		uv_run(&x->loop, UV_RUN_NOWAIT);
-	assert_int_equal(x->closed, 1);
-	assert_int_equal(uv_run(&x->loop, UV_RUN_NOWAIT), 0);
-	assert_int_equal(uv_loop_close(&x->loop), 0);
+	server_close_drain(x->s, &x->loop);
 	assert_int_equal(x->f.open_handles, 0);
 	close(x->fd);
 }
